@@ -1,0 +1,74 @@
+"""Dependencies shared by every route: the database and the caller's identity."""
+
+from datetime import datetime, timedelta, timezone
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from elbd.auth import sdk_hmac
+from elbd.errors import forbidden, unauthenticated
+from elbd.service import identity
+from elbd.service.identity import Principal
+from elbd.store.db import Database
+from elbd.store.models import AccessKey
+
+MAX_CLOCK_SKEW = timedelta(minutes=15)
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def authenticate(request: Request, project_id: str) -> Principal:
+    """Who is calling, by token or AK/SK signature; 401 if nobody, 403 if not for this project."""
+    principal = await identify(request)
+    if principal.project_id != project_id:
+        raise forbidden()
+    return principal
+
+
+async def identify(request: Request) -> Principal:
+    db = database(request)
+    token = request.headers.get("x-auth-token")
+    if token:
+        return await run_in_threadpool(_principal_for_token, db, token)
+    authorization = request.headers.get("authorization")
+    if authorization:
+        return await _principal_for_signature(request, db, authorization)
+    raise unauthenticated("no token or signature in the request")
+
+
+def _principal_for_token(db: Database, token: str) -> Principal:
+    with db.read() as session:
+        return identity.principal_for_token(session, token)
+
+
+async def _principal_for_signature(request: Request, db: Database, authorization: str) -> Principal:
+    parsed = sdk_hmac.parse_authorization(authorization)
+    if parsed is None:
+        raise unauthenticated("verify aksk signature fail")
+    sdk_date = request.headers.get("x-sdk-date", "")
+    signed_at = sdk_hmac.parse_sdk_date(sdk_date)
+    if signed_at is None or abs(datetime.now(timezone.utc) - signed_at) > MAX_CLOCK_SKEW:
+        raise unauthenticated("verify aksk signature fail, the request date is missing or off by more than 15 minutes")
+    key = await run_in_threadpool(_access_key, db, parsed.access_key)
+    if key is None:
+        raise unauthenticated("Get secretKey failed,ak:******,err:ak not exist")
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    canonical = sdk_hmac.canonical_request(
+        request.method,
+        request.url.path,
+        request.scope.get("query_string", b"").decode("latin-1"),
+        headers,
+        parsed.signed_headers,
+        await request.body(),
+    )
+    expected = sdk_hmac.sign(key.secret_key, canonical, sdk_date)
+    if not identity.secrets_equal(expected, parsed.signature):
+        raise unauthenticated("verify aksk signature fail")
+    return Principal(key.project_id, key.user_id)
+
+
+def _access_key(db: Database, key: str) -> AccessKey | None:
+    with db.read() as session:
+        return identity.access_key(session, key)

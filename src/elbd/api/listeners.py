@@ -1,0 +1,59 @@
+"""/v3/{project_id}/elb/listeners."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from elbd.api.deps import authenticate, database
+from elbd.api.listing import ListQuery, list_query, page_body
+from elbd.api.replies import no_content, reply
+from elbd.api.views.listeners import listener_view
+from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
+from elbd.service import listeners, lookups
+from elbd.service.identity import Principal
+from elbd.store.db import Database
+
+router = APIRouter(tags=["listeners"])
+_SINGLE = {"admin_state_up": bool, "http2_enable": bool, "enable_member_retry": bool}
+_INTEGERS = ("protocol_port", "keepalive_timeout", "client_timeout", "member_timeout")
+_list_query = list_query(
+    {name: _SINGLE.get(name, list[int] if name in _INTEGERS else list[str]) for name in listeners.FILTER_COLUMNS}
+)
+
+
+@router.post("/v3/{project_id}/elb/listeners", status_code=201)
+def create_listener(request: Request, body: ListenerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        listener = listeners.create_listener(session, project_id=who.project_id, option=body.listener)
+    return reply(request, {"listener": listener_view(listener)}, 201)
+
+
+@router.get("/v3/{project_id}/elb/listeners")
+def list_listeners(
+    request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        page = listeners.list_listeners(session, project_id=who.project_id, filters=query.filters, page=query.page)
+    return reply(request, page_body("listeners", [listener_view(item) for item in page.items], page.page_info))
+
+
+@router.get("/v3/{project_id}/elb/listeners/{listener_id}")
+def show_listener(request: Request, listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.read() as session:
+        listener = lookups.listener(session, who.project_id, listener_id)
+    return reply(request, {"listener": listener_view(listener)})
+
+
+@router.put("/v3/{project_id}/elb/listeners/{listener_id}")
+def update_listener(
+    request: Request, listener_id: str, body: ListenerUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        listener = listeners.update_listener(session, project_id=who.project_id, listener_id=listener_id, option=body.listener)
+    return reply(request, {"listener": listener_view(listener)})
+
+
+@router.delete("/v3/{project_id}/elb/listeners/{listener_id}", status_code=204)
+def delete_listener(listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        listeners.delete_listener(session, project_id=who.project_id, listener_id=listener_id)
+    return no_content()

@@ -1,0 +1,60 @@
+"""Query strings of list calls: paging plus each resource's filters, declared so OpenAPI shows them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from inspect import Parameter, Signature
+from typing import Any
+
+from fastapi import Query, Request
+
+from elbd.errors import invalid
+from elbd.service.paging import MAX_LIMIT, PageRequest
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    page: PageRequest
+    filters: dict[str, Any]
+
+
+PAGING = {"marker", "limit", "page_reverse"}
+
+
+def list_query(filters: dict[str, Any]) -> Callable[..., ListQuery]:
+    """A dependency reading paging and `filters` (name -> `list[T]` for repeatable keys, or a scalar type).
+
+    Any other query key is refused: a filter elbd does not know must not silently list everything.
+    """
+    allowed = PAGING | set(filters)
+
+    def dependency(request: Request, **values: Any) -> ListQuery:
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise invalid(f"Unsupported query parameter(s): {', '.join(unknown)}.")
+        limit = values.pop("limit")
+        marker = values.pop("marker")
+        reverse = values.pop("page_reverse")
+        if limit is None:
+            page = PageRequest()
+        else:
+            if marker is not None and not marker.strip():
+                raise invalid("Invalid input for 'marker': it must not be blank.")
+            page = PageRequest(marker=marker, limit=limit or MAX_LIMIT, page_reverse=bool(reverse))
+        return ListQuery(page, {name: value for name, value in values.items() if value is not None})
+
+    parameters = [
+        Parameter("request", Parameter.KEYWORD_ONLY, annotation=Request),
+        Parameter("marker", Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, max_length=36)),
+        Parameter("limit", Parameter.KEYWORD_ONLY, annotation=int | None, default=Query(None, ge=0, le=MAX_LIMIT)),
+        Parameter("page_reverse", Parameter.KEYWORD_ONLY, annotation=bool | None, default=Query(None)),
+    ]
+    parameters += [
+        Parameter(name, Parameter.KEYWORD_ONLY, annotation=kind | None, default=Query(None))
+        for name, kind in filters.items()
+    ]
+    dependency.__signature__ = Signature(parameters)  # type: ignore[attr-defined]
+    return dependency
+
+
+def page_body(key: str, items: list[dict[str, Any]], page_info: dict[str, Any]) -> dict[str, Any]:
+    return {key: items, "page_info": page_info}

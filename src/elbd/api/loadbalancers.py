@@ -1,0 +1,75 @@
+"""/v3/{project_id}/elb/loadbalancers."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from elbd.api.deps import authenticate, database
+from elbd.api.listing import ListQuery, list_query, page_body
+from elbd.api.replies import no_content, reply
+from elbd.api.views.loadbalancers import load_balancer_views
+from elbd.schemas.loadbalancers import LoadBalancerCreateRequest, LoadBalancerUpdateRequest
+from elbd.service import loadbalancers, lookups
+from elbd.service.identity import Principal
+from elbd.store.db import Database
+
+router = APIRouter(tags=["load balancers"])
+_list_query = list_query(
+    {name: (bool if name in ("admin_state_up", "deletion_protection_enable") else list[str]) for name in loadbalancers.FILTER_COLUMNS}
+)
+
+
+@router.post("/v3/{project_id}/elb/loadbalancers", status_code=201)
+def create_load_balancer(
+    request: Request, body: LoadBalancerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        lb = loadbalancers.create_load_balancer(
+            session, project_id=who.project_id, option=body.loadbalancer, zones=request.app.state.settings.availability_zones
+        )
+        view = load_balancer_views(session, [lb])[0]
+    return reply(request, {"loadbalancer": view, "loadbalancer_id": lb.id}, 201)
+
+
+@router.get("/v3/{project_id}/elb/loadbalancers")
+def list_load_balancers(
+    request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        page = loadbalancers.list_load_balancers(session, project_id=who.project_id, filters=query.filters, page=query.page)
+        views: list[dict[str, Any]] = load_balancer_views(session, page.items)
+    return reply(request, page_body("loadbalancers", views, page.page_info))
+
+
+@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}")
+def show_load_balancer(
+    request: Request, loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        lb = lookups.load_balancer(session, who.project_id, loadbalancer_id)
+        view = load_balancer_views(session, [lb])[0]
+    return reply(request, {"loadbalancer": view})
+
+
+@router.put("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}")
+def update_load_balancer(
+    request: Request,
+    loadbalancer_id: str,
+    body: LoadBalancerUpdateRequest,
+    who: Principal = Depends(authenticate),
+    db: Database = Depends(database),
+) -> Response:
+    with db.write() as session:
+        lb = loadbalancers.update_load_balancer(
+            session, project_id=who.project_id, load_balancer_id=loadbalancer_id, option=body.loadbalancer
+        )
+        view = load_balancer_views(session, [lb])[0]
+    return reply(request, {"loadbalancer": view, "loadbalancer_id": lb.id})
+
+
+@router.delete("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}", status_code=204)
+def delete_load_balancer(loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        loadbalancers.delete_load_balancer(session, project_id=who.project_id, load_balancer_id=loadbalancer_id)
+    return no_content()

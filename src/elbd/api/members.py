@@ -1,0 +1,144 @@
+"""Backend servers: /v3/{project_id}/elb/pools/{pool_id}/members[...] and /v3/{project_id}/elb/members."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from elbd.api.deps import authenticate, database
+from elbd.api.listing import ListQuery, list_query, page_body
+from elbd.api.replies import no_content, reply
+from elbd.api.views.members import batch_member_view, member_info_view, member_view
+from elbd.schemas.members import (
+    BatchMemberCreateRequest,
+    BatchMemberDeleteRequest,
+    BatchMemberUpdateRequest,
+    MemberCreateRequest,
+    MemberUpdateRequest,
+)
+from elbd.service import lookups, member_status, members
+from elbd.service.identity import Principal
+from elbd.store.db import Database
+
+router = APIRouter(tags=["members"])
+_FILTERS = {
+    "name": list[str],
+    "weight": list[int],
+    "admin_state_up": bool,
+    "subnet_cidr_id": list[str],
+    "address": list[str],
+    "protocol_port": list[int],
+    "id": list[str],
+    "operating_status": list[str],
+    "enterprise_project_id": list[str],
+    "ip_version": list[str],
+    "member_type": list[str],
+    "instance_id": list[str],
+    "availability_zone": list[str],
+}
+_pool_members_query = list_query(_FILTERS)
+_all_members_query = list_query({**_FILTERS, "pool_id": list[str], "loadbalancer_id": list[str]})
+MEMBERS = "/v3/{project_id}/elb/pools/{pool_id}/members"
+
+
+def _zones(request: Request) -> tuple[str, ...]:
+    return request.app.state.settings.availability_zones
+
+
+@router.post(MEMBERS, status_code=201)
+def create_member(
+    request: Request, pool_id: str, body: MemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        member = members.create_member(session, project_id=who.project_id, pool_id=pool_id, option=body.member, zones=_zones(request))
+        view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
+    return reply(request, {"member": view}, 201)
+
+
+@router.get(MEMBERS)
+def list_members(
+    request: Request,
+    pool_id: str,
+    query: ListQuery = Depends(_pool_members_query),
+    who: Principal = Depends(authenticate),
+    db: Database = Depends(database),
+) -> Response:
+    with db.read() as session:
+        page, facts = members.list_members(session, project_id=who.project_id, pool_id=pool_id, filters=query.filters, page=query.page)
+    return reply(request, page_body("members", [member_view(m, facts) for m in page.items], page.page_info))
+
+
+@router.get("/v3/{project_id}/elb/members")
+def list_all_members(
+    request: Request, query: ListQuery = Depends(_all_members_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        page, facts = members.list_members(session, project_id=who.project_id, pool_id=None, filters=query.filters, page=query.page)
+    return reply(request, page_body("members", [member_info_view(m, facts) for m in page.items], page.page_info))
+
+
+@router.get(MEMBERS + "/{member_id}")
+def show_member(
+    request: Request, pool_id: str, member_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        member = lookups.member(session, who.project_id, pool_id, member_id)
+        view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
+    return reply(request, {"member": view})
+
+
+@router.put(MEMBERS + "/{member_id}")
+def update_member(
+    request: Request,
+    pool_id: str,
+    member_id: str,
+    body: MemberUpdateRequest,
+    who: Principal = Depends(authenticate),
+    db: Database = Depends(database),
+) -> Response:
+    with db.write() as session:
+        member = members.update_member(
+            session, project_id=who.project_id, pool_id=pool_id, member_id=member_id, option=body.member, zones=_zones(request)
+        )
+        view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
+    return reply(request, {"member": view})
+
+
+@router.delete(MEMBERS + "/{member_id}", status_code=204)
+def delete_member(pool_id: str, member_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        members.delete_member(session, project_id=who.project_id, pool_id=pool_id, member_id=member_id)
+    return no_content()
+
+
+@router.post(MEMBERS + "/batch-add")
+def batch_create_members(
+    request: Request, pool_id: str, body: BatchMemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        results = members.batch_create_members(
+            session, project_id=who.project_id, pool_id=pool_id, options=body.members, zones=_zones(request)
+        )
+        facts = member_status.gather(session, who.project_id, [pool_id], [member for member, _ in results])
+        views = [batch_member_view(member, facts, status) for member, status in results]
+    return reply(request, {"members": views})
+
+
+@router.post(MEMBERS + "/batch-update")
+def batch_update_members(
+    request: Request, pool_id: str, body: BatchMemberUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        updated = members.batch_update_members(
+            session, project_id=who.project_id, pool_id=pool_id, options=body.members, zones=_zones(request)
+        )
+        facts = member_status.gather(session, who.project_id, [pool_id], updated)
+        views = [member_view(member, facts) for member in updated]
+    return reply(request, {"members": views})
+
+
+@router.post(MEMBERS + "/batch-delete")
+def batch_delete_members(
+    request: Request, pool_id: str, body: BatchMemberDeleteRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        results = members.batch_delete_members(session, project_id=who.project_id, pool_id=pool_id, options=body.members)
+    return reply(request, {"members": [{"id": member_id, "ret_status": status} for member_id, status in results]})

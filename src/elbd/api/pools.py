@@ -1,0 +1,61 @@
+"""/v3/{project_id}/elb/pools."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from elbd.api.deps import authenticate, database
+from elbd.api.listing import ListQuery, list_query, page_body
+from elbd.api.replies import no_content, reply
+from elbd.api.views.pools import pool_views
+from elbd.schemas.pools import PoolCreateRequest, PoolUpdateRequest
+from elbd.service import lookups, pools
+from elbd.service.identity import Principal
+from elbd.store.db import Database
+
+router = APIRouter(tags=["pools"])
+_SINGLE = {"admin_state_up": bool, "member_deletion_protection_enable": bool, "any_port_enable": bool}
+_list_query = list_query(
+    {name: _SINGLE.get(name, list[str]) for name in (*pools.FILTER_COLUMNS, *pools.RELATED_FILTERS)}
+)
+
+
+@router.post("/v3/{project_id}/elb/pools", status_code=201)
+def create_pool(request: Request, body: PoolCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        pool = pools.create_pool(session, project_id=who.project_id, option=body.pool)
+        view = pool_views(session, [pool])[0]
+    return reply(request, {"pool": view}, 201)
+
+
+@router.get("/v3/{project_id}/elb/pools")
+def list_pools(
+    request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        page = pools.list_pools(session, project_id=who.project_id, filters=query.filters, page=query.page)
+        views = pool_views(session, page.items)
+    return reply(request, page_body("pools", views, page.page_info))
+
+
+@router.get("/v3/{project_id}/elb/pools/{pool_id}")
+def show_pool(request: Request, pool_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.read() as session:
+        view = pool_views(session, [lookups.pool(session, who.project_id, pool_id)])[0]
+    return reply(request, {"pool": view})
+
+
+@router.put("/v3/{project_id}/elb/pools/{pool_id}")
+def update_pool(
+    request: Request, pool_id: str, body: PoolUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        pool = pools.update_pool(session, project_id=who.project_id, pool_id=pool_id, option=body.pool)
+        view = pool_views(session, [pool])[0]
+    return reply(request, {"pool": view})
+
+
+@router.delete("/v3/{project_id}/elb/pools/{pool_id}", status_code=204)
+def delete_pool(pool_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        pools.delete_pool(session, project_id=who.project_id, pool_id=pool_id)
+    return no_content()

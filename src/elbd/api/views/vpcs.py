@@ -1,0 +1,65 @@
+from typing import Any
+
+from elbd.clock import format_time
+from elbd.store.models import Server, ServerNic, Subnet, Vpc
+
+
+def vpc_view(vpc: Vpc) -> dict[str, Any]:
+    return {
+        "id": vpc.id,
+        "name": vpc.name,
+        "description": vpc.description,
+        "cidr": vpc.cidr,
+        "status": "OK",
+        "routes": [],
+        "enterprise_project_id": "0",
+        "tenant_id": vpc.project_id,
+        "created_at": format_time(vpc.created_at),
+        "updated_at": format_time(vpc.created_at),
+    }
+
+
+def subnet_view(subnet: Subnet) -> dict[str, Any]:
+    return {
+        "id": subnet.id,
+        "name": subnet.name,
+        "description": subnet.description,
+        "cidr": subnet.cidr,
+        "gateway_ip": subnet.gateway_ip,
+        "ipv6_enable": subnet.cidr_v6 is not None,
+        "cidr_v6": subnet.cidr_v6 or "",
+        "gateway_ip_v6": subnet.gateway_ip_v6 or "",
+        "dhcp_enable": True,
+        "primary_dns": "",
+        "secondary_dns": "",
+        "dnsList": [],
+        "availability_zone": subnet.availability_zone,
+        "vpc_id": subnet.vpc_id,
+        "status": "ACTIVE",
+        "neutron_network_id": subnet.id,
+        "neutron_subnet_id": subnet.neutron_subnet_id,
+        "neutron_subnet_id_v6": subnet.neutron_subnet_id_v6 or "",
+        "extra_dhcp_opts": [],
+        "tenant_id": subnet.project_id,
+        "created_at": format_time(subnet.created_at),
+        "updated_at": format_time(subnet.created_at),
+    }
+
+
+def server_view(server: Server, nics: list[ServerNic], vpc_of_subnet: dict[str, str]) -> dict[str, Any]:
+    addresses: dict[str, list[dict[str, Any]]] = {}
+    for nic in nics:
+        addresses.setdefault(vpc_of_subnet.get(nic.subnet_id, ""), []).append(
+            {"version": "4", "addr": nic.ip_address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS:port_id": nic.id}
+        )
+    return {
+        "id": server.id,
+        "name": server.name,
+        "status": server.status,
+        "addresses": addresses,
+        "metadata": {"vpc_id": next(iter(addresses), "")},
+        "tenant_id": server.project_id,
+        "OS-EXT-STS:vm_state": "active" if server.status == "ACTIVE" else "stopped",
+        "created": format_time(server.created_at),
+        "updated": format_time(server.updated_at),
+    }

@@ -1,0 +1,1 @@
+"""Request bodies, as pydantic models shared by the API (parsing) and the services (rules)."""

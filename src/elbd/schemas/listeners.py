@@ -1,0 +1,76 @@
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
+from elbd.schemas.loadbalancers import ProtectionReason, ProtectionStatus, Tag
+
+ListenerProtocol = Literal["TCP", "UDP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "QUIC", "TLS", "IP"]
+CertificateRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+CiphersPolicy = Literal[
+    "tls-1-0-inherit",
+    "tls-1-0",
+    "tls-1-1",
+    "tls-1-2",
+    "tls-1-2-strict",
+    "tls-1-2-fs",
+    "tls-1-0-with-1-3",
+    "tls-1-2-fs-with-1-3",
+    "hybrid-policy-1-0",
+    "tls-1-2-strict-no-cbc",
+]
+InsertHeaders = dict[Annotated[str, StringConstraints(max_length=64)], bool | Annotated[str, StringConstraints(max_length=64)]]
+
+
+class _ListenerSettings(Strict):
+    """What create and update share."""
+
+    name: Name | None = None
+    description: Description | None = None
+    admin_state_up: bool | None = None
+    default_pool_id: ResourceId | None = None
+    default_tls_container_ref: CertificateRef | None = None
+    client_ca_tls_container_ref: CertificateRef | None = None
+    sni_container_refs: list[CertificateRef] | None = Field(None, max_length=50)
+    sni_match_algo: Literal["longest_suffix", "wildcard"] | None = None
+    tls_ciphers_policy: CiphersPolicy | None = None
+    http2_enable: bool | None = None
+    insert_headers: InsertHeaders | None = None
+    enable_member_retry: bool | None = None
+    keepalive_timeout: int | None = Field(None, ge=0, le=4000)
+    client_timeout: int | None = Field(None, ge=1, le=300)
+    member_timeout: int | None = Field(None, ge=1, le=300)
+    protection_status: ProtectionStatus | None = None
+    protection_reason: ProtectionReason | None = None
+    security_policy_id: ResourceId | None = Field(None, description="Not supported by elbd.")
+    ipgroup: dict | None = Field(None, description="Not supported by elbd.")
+    quic_config: dict | None = Field(None, description="Not supported by elbd.")
+    transparent_client_ip_enable: bool | None = None
+    proxy_protocol_enable: bool | None = None
+    enhance_l7policy_enable: bool | None = None
+    gzip_enable: bool | None = None
+    ssl_early_data_enable: bool | None = None
+    nat64_enable: bool | None = None
+    cps: int | None = Field(None, ge=0, le=1_000_000)
+    connection: int | None = Field(None, ge=0, le=1_000_000)
+
+
+class ListenerCreate(_ListenerSettings):
+    loadbalancer_id: ResourceId
+    protocol: ListenerProtocol
+    protocol_port: int | None = Field(None, ge=0, le=65535)
+    project_id: ProjectIdField | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    port_ranges: list[dict] | None = Field(None, description="Not supported by elbd: one port per listener.")
+
+
+class ListenerCreateRequest(Strict):
+    listener: ListenerCreate
+
+
+class ListenerUpdate(_ListenerSettings):
+    pass
+
+
+class ListenerUpdateRequest(Strict):
+    listener: ListenerUpdate

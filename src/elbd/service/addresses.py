@@ -1,0 +1,116 @@
+"""IP address facts: parsing, which addresses may be backends, and who holds which address in a subnet."""
+
+import ipaddress
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from elbd.errors import conflict, invalid
+from elbd.store.models import LoadBalancer, ServerNic, Subnet
+
+IPAddress = IPv4Address | IPv6Address
+PRIVATE_IPV4 = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8")
+)
+
+
+def parse_address(value: str, field: str = "address") -> IPAddress:
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        raise invalid(f"Invalid input for '{field}': {value!r} is not an IP address.") from None
+
+
+def parse_network(value: str, field: str, version: int) -> IPv4Network | IPv6Network:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise invalid(f"Invalid input for '{field}': {value!r} is not a CIDR of a network.") from None
+    if network.version != version:
+        raise invalid(f"Invalid input for '{field}': {value!r} is not an IPv{version} CIDR.")
+    return network
+
+
+def never_a_backend(address: IPAddress) -> str | None:
+    """Why an address can never be a backend, or None."""
+    if address.is_unspecified:
+        return "the unspecified address"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address == IPv4Address("255.255.255.255"):
+        return "the broadcast address"
+    return None
+
+
+def is_private_ipv4(address: IPAddress) -> bool:
+    return isinstance(address, IPv4Address) and any(address in network for network in PRIVATE_IPV4)
+
+
+def ipv4_network(subnet: Subnet) -> IPv4Network:
+    return ipaddress.IPv4Network(subnet.cidr)
+
+
+def ipv6_network(subnet: Subnet) -> IPv6Network | None:
+    return ipaddress.IPv6Network(subnet.cidr_v6) if subnet.cidr_v6 else None
+
+
+def usable_host(network: IPv4Network | IPv6Network, address: IPAddress) -> bool:
+    """Inside the network and neither its network nor (IPv4) its broadcast address."""
+    if address not in network:
+        return False
+    if network.prefixlen >= network.max_prefixlen - 1:
+        return True
+    return address != network.network_address and (network.version == 6 or address != network.broadcast_address)
+
+
+def holders(session: Session, subnet: Subnet, address: str) -> str | None:
+    """What already holds `address` in `subnet`: a gateway, a load balancer VIP or an instance, or None."""
+    if address in (subnet.gateway_ip, subnet.gateway_ip_v6):
+        return "the subnet's gateway"
+    lb = session.scalars(
+        select(LoadBalancer.id).where(
+            or_(
+                (LoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id) & (LoadBalancer.vip_address == address),
+                (LoadBalancer.ipv6_vip_virsubnet_id == subnet.id) & (LoadBalancer.ipv6_vip_address == address),
+            )
+        )
+    ).first()
+    if lb:
+        return f"load balancer {lb}"
+    server = session.scalars(
+        select(ServerNic.server_id).where(ServerNic.subnet_id == subnet.id, ServerNic.ip_address == address)
+    ).first()
+    return f"instance {server}" if server else None
+
+
+def require_free(session: Session, subnet: Subnet, address: str) -> None:
+    holder = holders(session, subnet, address)
+    if holder:
+        raise conflict(f"IP address {address} is already in use by {holder}.")
+
+
+def lowest_free(session: Session, subnet: Subnet, version: int = 4) -> str:
+    """The lowest host address of the subnet that no gateway, VIP or instance holds."""
+    network = ipv4_network(subnet) if version == 4 else ipv6_network(subnet)
+    if network is None:
+        raise invalid(f"Subnet {subnet.id} has no IPv6 CIDR.")
+    taken = _taken(session, subnet)
+    for host in network.hosts():
+        if str(host) not in taken:
+            return str(host)
+    raise conflict(f"No free IP address is left in subnet {subnet.id}.")
+
+
+def _taken(session: Session, subnet: Subnet) -> set[str]:
+    taken = {subnet.gateway_ip, subnet.gateway_ip_v6}
+    taken.update(
+        session.scalars(select(LoadBalancer.vip_address).where(LoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id))
+    )
+    taken.update(
+        session.scalars(select(LoadBalancer.ipv6_vip_address).where(LoadBalancer.ipv6_vip_virsubnet_id == subnet.id))
+    )
+    taken.update(session.scalars(select(ServerNic.ip_address).where(ServerNic.subnet_id == subnet.id)))
+    return {address for address in taken if address}

@@ -1,0 +1,45 @@
+"""How backend server groups join load balancers and listeners: the listener-to-pool protocol table,
+and the VPC and IP-as-a-backend rules that must hold when they do."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elbd.errors import invalid
+from elbd.service.protocols import POOLS_FOR_LISTENER
+from elbd.store.db import mark_changed
+from elbd.store.models import Listener, LoadBalancer, Member, Pool
+
+
+def attach_pool_to_load_balancer(session: Session, pool: Pool, lb: LoadBalancer) -> None:
+    if pool.loadbalancer_id not in (None, lb.id):
+        raise invalid(f"Backend server group {pool.id} belongs to load balancer {pool.loadbalancer_id}, not {lb.id}.")
+    if pool.vpc_id and pool.vpc_id != lb.vpc_id:
+        raise invalid(f"Backend server group {pool.id} is in VPC {pool.vpc_id}; load balancer {lb.id} is in {lb.vpc_id}.")
+    if not lb.ip_target_enable and session.scalars(
+        select(Member.id).where(Member.pool_id == pool.id, Member.member_type == "ip")
+    ).first():
+        raise invalid(
+            f"Backend server group {pool.id} has IP members; load balancer {lb.id} must have ip_target_enable true.",
+            code="ELB.8939",
+        )
+    pool.loadbalancer_id = lb.id
+    pool.vpc_id = lb.vpc_id
+    mark_changed(session, lb.id)
+
+
+def bind_pool_to_listener(session: Session, pool: Pool, listener: Listener) -> None:
+    allowed = POOLS_FOR_LISTENER[listener.protocol]
+    if pool.protocol not in allowed:
+        raise invalid(
+            f"A {pool.protocol} backend server group cannot serve a {listener.protocol} listener "
+            f"(it takes {', '.join(allowed)})."
+        )
+    if listener.protocol == "TLS" and pool.protocol == "TCP" and pool.ip_version != "v4":
+        raise invalid("A TCP backend server group serves a TLS listener only with ip_version v4.")
+    if pool.protocol == "GRPC" and not listener.http2_enable:
+        raise invalid("A GRPC backend server group needs a listener with http2_enable true.")
+    lb = session.get(LoadBalancer, listener.loadbalancer_id)
+    assert lb is not None
+    attach_pool_to_load_balancer(session, pool, lb)
+    listener.default_pool_id = pool.id
+    mark_changed(session, lb.id)

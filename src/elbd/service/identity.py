@@ -1,0 +1,135 @@
+"""Projects, users, passwords, tokens and access keys."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from elbd.clock import utcnow
+from elbd.errors import ElbError, unauthenticated
+from elbd.ids import new_access_key, new_hex_id, new_secret
+from elbd.store.models import AccessKey, Project, Token, User
+
+TOKEN_LIFETIME = timedelta(hours=24)
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class ProjectCredentials:
+    project_id: str
+    domain_name: str
+    user_name: str
+    password: str
+    access_key: str
+    secret_key: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    project_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    issued_at: datetime
+    project: Project
+    user: User
+
+
+def create_project(session: Session, *, name: str) -> ProjectCredentials:
+    project = Project(id=new_hex_id(), name=name, domain_name=name, created_at=utcnow())
+    password = new_secret(24)
+    user = User(
+        id=new_hex_id(),
+        project_id=project.id,
+        domain_name=name,
+        name=name,
+        password_hash=_hasher.hash(password),
+    )
+    key = AccessKey(access_key=new_access_key(), project_id=project.id, user_id=user.id, secret_key=new_secret())
+    session.add(project)
+    session.flush()
+    session.add(user)
+    session.flush()
+    session.add(key)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ElbError(409, "ELB.8907", f"project {name} already exists.") from None
+    return ProjectCredentials(project.id, name, user.name, password, key.access_key, key.secret_key)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def issue_token(
+    session: Session,
+    *,
+    user_name: str | None,
+    user_id: str | None,
+    domain_name: str | None,
+    password: str,
+    project_id: str | None,
+    project_name: str | None,
+) -> IssuedToken:
+    query = select(User)
+    if user_id:
+        query = query.where(User.id == user_id)
+    else:
+        query = query.where(User.name == user_name, User.domain_name == domain_name)
+    user = session.scalars(query).first()
+    if user is None or not _password_matches(user, password):
+        raise ElbError(401, "APIGW.0301", "The username or password is wrong.")
+    project = session.get(Project, user.project_id)
+    if project is None or (project_id and project.id != project_id) or (project_name and project.name != project_name):
+        raise ElbError(401, "APIGW.0301", "The user has no access to the requested project.")
+    token = secrets.token_urlsafe(48)
+    issued = utcnow()
+    session.add(
+        Token(
+            token_hash=_token_hash(token),
+            project_id=project.id,
+            user_id=user.id,
+            issued_at=issued,
+            expires_at=issued + TOKEN_LIFETIME,
+        )
+    )
+    return IssuedToken(token, issued + TOKEN_LIFETIME, issued, project, user)
+
+
+def principal_for_token(session: Session, token: str) -> Principal:
+    row = session.get(Token, _token_hash(token))
+    if row is None or row.expires_at <= utcnow():
+        raise unauthenticated("decrypt token fail")
+    return Principal(row.project_id, row.user_id)
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    result = session.execute(delete(Token).where(Token.token_hash == _token_hash(token)))
+    return bool(result.rowcount)
+
+
+def access_key(session: Session, key: str) -> AccessKey | None:
+    return session.get(AccessKey, key)
+
+
+def secrets_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

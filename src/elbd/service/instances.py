@@ -1,0 +1,101 @@
+"""The instance registry (ECS shapes): which instance owns which address, and whether it runs.
+
+Stopping or deleting an instance changes the members it backs, so their load balancers converge.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elbd.clock import utcnow
+from elbd.errors import invalid, not_found
+from elbd.ids import new_id
+from elbd.schemas.vpcs import ServerCreate
+from elbd.service import vpcs
+from elbd.service.addresses import ipv4_network, lowest_free, parse_address, require_free, usable_host
+from elbd.store.db import mark_changed
+from elbd.store.models import Member, Pool, Server, ServerNic
+
+ACTIVE = "ACTIVE"
+SHUTOFF = "SHUTOFF"
+
+
+def create_server(session: Session, *, project_id: str, option: ServerCreate) -> Server:
+    now = utcnow()
+    server = Server(id=new_id(), project_id=project_id, name=option.name, status=ACTIVE, created_at=now, updated_at=now)
+    session.add(server)
+    session.flush()
+    for nic in option.nics:
+        subnet = vpcs.get_subnet(session, project_id, nic.subnet_id)
+        if nic.ip_address is None:
+            address = lowest_free(session, subnet)
+        else:
+            parsed = parse_address(nic.ip_address, "ip_address")
+            if not usable_host(ipv4_network(subnet), parsed):
+                raise invalid(f"Invalid input for 'ip_address': {nic.ip_address} is not a host address of {subnet.cidr}.")
+            address = str(parsed)
+            require_free(session, subnet, address)
+        session.add(ServerNic(id=new_id(), server_id=server.id, subnet_id=subnet.id, ip_address=address))
+        session.flush()
+    return server
+
+
+def get_server(session: Session, project_id: str, server_id: str) -> Server:
+    server = session.get(Server, server_id)
+    if server is None or server.project_id != project_id:
+        raise not_found("server", server_id)
+    return server
+
+
+def list_servers(session: Session, project_id: str) -> list[Server]:
+    return list(session.scalars(select(Server).where(Server.project_id == project_id).order_by(Server.created_at, Server.id)))
+
+
+def nics_of(session: Session, server_ids: Iterable[str]) -> dict[str, list[ServerNic]]:
+    found: dict[str, list[ServerNic]] = {}
+    for nic in session.scalars(select(ServerNic).where(ServerNic.server_id.in_(list(server_ids))).order_by(ServerNic.id)):
+        found.setdefault(nic.server_id, []).append(nic)
+    return found
+
+
+def set_running(session: Session, *, project_id: str, server_ids: list[str], running: bool) -> None:
+    servers = [get_server(session, project_id, server_id) for server_id in server_ids]
+    for server in servers:
+        server.status = ACTIVE if running else SHUTOFF
+        server.updated_at = utcnow()
+    _mark_backed_load_balancers(session, [server.id for server in servers])
+
+
+def delete_servers(session: Session, *, project_id: str, server_ids: list[str]) -> None:
+    servers = [get_server(session, project_id, server_id) for server_id in server_ids]
+    _mark_backed_load_balancers(session, [server.id for server in servers])
+    for server in servers:
+        for nic in session.scalars(select(ServerNic).where(ServerNic.server_id == server.id)):
+            session.delete(nic)
+        session.delete(server)
+
+
+def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Server | None:
+    """The instance that holds `address` (in `subnet_id` when given), if one is registered."""
+    query = (
+        select(Server)
+        .join(ServerNic, ServerNic.server_id == Server.id)
+        .where(Server.project_id == project_id, ServerNic.ip_address == address)
+    )
+    if subnet_id is not None:
+        query = query.where(ServerNic.subnet_id == subnet_id)
+    return session.scalars(query).first()
+
+
+def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:
+    wanted = [server_id for server_id in set(server_ids) if server_id]
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Server.id, Server.status).where(Server.id.in_(wanted))).all())
+
+
+def _mark_backed_load_balancers(session: Session, server_ids: list[str]) -> None:
+    query = select(Pool.loadbalancer_id).join(Member, Member.pool_id == Pool.id).where(Member.instance_id.in_(server_ids))
+    for load_balancer_id in set(session.scalars(query)):
+        mark_changed(session, load_balancer_id)

@@ -1,0 +1,186 @@
+"""Listeners: protocols, ports (one per transport on a load balancer), timeouts and their default pool."""
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from elbd.clock import utcnow
+from elbd.errors import conflict, invalid
+from elbd.ids import new_id
+from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
+from elbd.service import lookups, quotas
+from elbd.service.bindings import bind_pool_to_listener
+from elbd.service.paging import Page, PageRequest, apply_filters, paginate
+from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, transport_of
+from elbd.store.db import mark_changed
+from elbd.store.models import Listener
+
+UNSUPPORTED = ("security_policy_id", "ipgroup", "quic_config")
+UNSUPPORTED_SWITCHES = (
+    "transparent_client_ip_enable",
+    "proxy_protocol_enable",
+    "enhance_l7policy_enable",
+    "gzip_enable",
+    "ssl_early_data_enable",
+    "nat64_enable",
+)
+FILTER_COLUMNS = {
+    "id": Listener.id,
+    "name": Listener.name,
+    "description": Listener.description,
+    "loadbalancer_id": Listener.loadbalancer_id,
+    "protocol": Listener.protocol,
+    "protocol_port": Listener.protocol_port,
+    "default_pool_id": Listener.default_pool_id,
+    "default_tls_container_ref": Listener.default_tls_container_ref,
+    "client_ca_tls_container_ref": Listener.client_ca_tls_container_ref,
+    "tls_ciphers_policy": Listener.tls_ciphers_policy,
+    "keepalive_timeout": Listener.keepalive_timeout,
+    "client_timeout": Listener.client_timeout,
+    "member_timeout": Listener.member_timeout,
+    "admin_state_up": Listener.admin_state_up,
+    "http2_enable": Listener.http2_enable,
+    "enable_member_retry": Listener.enable_member_retry,
+    "protection_status": Listener.protection_status,
+}
+
+
+def _keepalive_range(protocol: str) -> tuple[int, int, int]:
+    """(low, high, default) of keepalive_timeout for a protocol."""
+    return (0, 4000, 60) if protocol in HTTP_LISTENERS else (10, 4000, 300)
+
+
+def _check_settings(protocol: str, settings: _ListenerSettings, current: Listener | None = None) -> None:
+    for name in UNSUPPORTED:
+        if getattr(settings, name) is not None:
+            raise invalid(f"Invalid input for '{name}': elbd does not support it.")
+    for name in UNSUPPORTED_SWITCHES:
+        if getattr(settings, name):
+            raise invalid(f"Invalid input for '{name}': elbd does not support it.")
+    for name in ("cps", "connection"):
+        if getattr(settings, name):
+            raise invalid(f"Invalid input for '{name}': elbd does not limit it; only 0 (unlimited) is accepted.")
+    if settings.keepalive_timeout is not None:
+        low, high, _ = _keepalive_range(protocol)
+        if not low <= settings.keepalive_timeout <= high:
+            raise invalid(f"Invalid input for 'keepalive_timeout': a {protocol} listener takes {low} to {high}.")
+    if protocol not in HTTP_LISTENERS:
+        for name in ("client_timeout", "member_timeout"):
+            if getattr(settings, name) is not None:
+                raise invalid(f"Invalid input for '{name}': only HTTP and HTTPS listeners have it.")
+    if settings.http2_enable and protocol != "HTTPS":
+        raise invalid("Invalid input for 'http2_enable': only HTTPS listeners can enable HTTP/2.")
+    certificate_fields = ("default_tls_container_ref", "client_ca_tls_container_ref", "sni_container_refs", "tls_ciphers_policy")
+    if protocol not in CERTIFICATE_LISTENERS:
+        for name in certificate_fields:
+            if getattr(settings, name):
+                raise invalid(f"Invalid input for '{name}': only HTTPS, TLS and QUIC listeners have certificates.")
+    certificate = settings.default_tls_container_ref or (current.default_tls_container_ref if current else None)
+    if settings.client_ca_tls_container_ref and not certificate:
+        raise invalid("Invalid input for 'client_ca_tls_container_ref': it needs default_tls_container_ref too.")
+    if settings.client_ca_tls_container_ref and protocol == "QUIC":
+        raise invalid("Invalid input for 'client_ca_tls_container_ref': QUIC listeners do not verify clients.")
+    if settings.sni_container_refs and len(set(settings.sni_container_refs)) != len(settings.sni_container_refs):
+        raise invalid("Invalid input for 'sni_container_refs': a certificate is named twice.")
+    if settings.protection_reason and (settings.protection_status or (current.protection_status if current else None)) != "consoleProtection":
+        raise invalid("Invalid input for 'protection_reason': it is only valid with protection_status consoleProtection.")
+
+
+def create_listener(session: Session, *, project_id: str, option: ListenerCreate) -> Listener:
+    protocol = "HTTPS" if option.protocol == "TERMINATED_HTTPS" else option.protocol
+    if protocol == "IP":
+        raise invalid("Invalid input for 'protocol': IP listeners need a gateway load balancer, which elbd does not offer.")
+    if option.port_ranges is not None or not option.protocol_port:
+        raise invalid("Invalid input for 'protocol_port': give a port from 1 to 65535 (port ranges are not supported).")
+    _check_settings(protocol, option)
+    if protocol in CERTIFICATE_LISTENERS and not option.default_tls_container_ref:
+        raise invalid(f"Invalid input for 'default_tls_container_ref': a {protocol} listener needs a server certificate.")
+    lb = lookups.load_balancer(session, project_id, option.loadbalancer_id)
+    quotas.require_room(session, project_id, "listener")
+    on_lb = session.scalar(select(func.count()).select_from(Listener).where(Listener.loadbalancer_id == lb.id)) or 0
+    quotas.require_room(session, project_id, "listeners_per_loadbalancer", used_now=on_lb)
+    transport = transport_of(protocol)
+    _require_free_port(session, lb.id, transport, option.protocol_port)
+    now = utcnow()
+    listener = Listener(
+        id=new_id(),
+        project_id=project_id,
+        loadbalancer_id=lb.id,
+        name=option.name or "",
+        description=option.description or "",
+        protocol=protocol,
+        protocol_port=option.protocol_port,
+        transport=transport,
+        admin_state_up=option.admin_state_up is not False,
+        http2_enable=bool(option.http2_enable) or protocol == "QUIC",
+        keepalive_timeout=option.keepalive_timeout if option.keepalive_timeout is not None else _keepalive_range(protocol)[2],
+        client_timeout=(option.client_timeout or 60) if protocol in HTTP_LISTENERS else None,
+        member_timeout=(option.member_timeout or 60) if protocol in HTTP_LISTENERS else None,
+        default_tls_container_ref=option.default_tls_container_ref,
+        client_ca_tls_container_ref=option.client_ca_tls_container_ref,
+        sni_container_refs=option.sni_container_refs or [],
+        tls_ciphers_policy=option.tls_ciphers_policy or ("tls-1-2" if protocol in CERTIFICATE_LISTENERS else None),
+        enable_member_retry=option.enable_member_retry is not False,
+        insert_headers=option.insert_headers or {},
+        tags=[tag.model_dump() for tag in option.tags],
+        protection_status=option.protection_status or "nonProtection",
+        protection_reason=option.protection_reason,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(listener)
+    if option.default_pool_id:
+        bind_pool_to_listener(session, lookups.pool(session, project_id, option.default_pool_id), listener)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise _port_in_use(lb.id, option.protocol_port) from None
+    mark_changed(session, lb.id)
+    return listener
+
+
+def _port_in_use(load_balancer_id: str, port: int) -> Exception:
+    return conflict(f"Load Balancer {load_balancer_id} already has a listener with protocol_port of {port}.")
+
+
+def _require_free_port(session: Session, load_balancer_id: str, transport: str, port: int) -> None:
+    taken = select(Listener.id).where(
+        Listener.loadbalancer_id == load_balancer_id, Listener.transport == transport, Listener.protocol_port == port
+    )
+    if session.scalars(taken).first():
+        raise _port_in_use(load_balancer_id, port)
+
+
+def list_listeners(session: Session, *, project_id: str, filters: dict, page: PageRequest) -> Page[Listener]:
+    query: Select = select(Listener).where(Listener.project_id == project_id)
+    return paginate(session, apply_filters(query, FILTER_COLUMNS, filters), Listener, page)
+
+
+def update_listener(session: Session, *, project_id: str, listener_id: str, option: ListenerUpdate) -> Listener:
+    listener = lookups.listener(session, project_id, listener_id)
+    _check_settings(listener.protocol, option, current=listener)
+    changes = option.model_dump(exclude_unset=True)
+    if "default_pool_id" in changes:
+        pool_id = changes.pop("default_pool_id")
+        if pool_id is None:
+            listener.default_pool_id = None
+        elif pool_id != listener.default_pool_id:
+            bind_pool_to_listener(session, lookups.pool(session, project_id, pool_id), listener)
+    if listener.protocol in CERTIFICATE_LISTENERS and "default_tls_container_ref" in changes and not changes["default_tls_container_ref"]:
+        raise invalid(f"Invalid input for 'default_tls_container_ref': a {listener.protocol} listener needs a server certificate.")
+    nullable = ("client_ca_tls_container_ref", "protection_reason", "tls_ciphers_policy")
+    for name in (*UNSUPPORTED, *UNSUPPORTED_SWITCHES, "cps", "connection"):
+        changes.pop(name, None)
+    for name, value in changes.items():
+        if value is None and name not in nullable:
+            continue
+        setattr(listener, name, value)
+    listener.updated_at = utcnow()
+    mark_changed(session, listener.loadbalancer_id)
+    return listener
+
+
+def delete_listener(session: Session, *, project_id: str, listener_id: str) -> None:
+    listener = lookups.listener(session, project_id, listener_id)
+    session.delete(listener)
+    mark_changed(session, listener.loadbalancer_id)

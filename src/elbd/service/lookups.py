@@ -1,0 +1,40 @@
+"""Finding a project's resource by id; another project's resource is as absent as a missing one (404)."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from elbd.errors import not_found
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
+
+T = TypeVar("T")
+
+
+def _get(session: Session, model: type[T], kind: str, project_id: str, resource_id: str, for_update: bool = False) -> T:
+    row: Any = session.get(model, resource_id, with_for_update=for_update or None)
+    if row is None or row.project_id != project_id:
+        raise not_found(kind, resource_id)
+    return row
+
+
+def load_balancer(session: Session, project_id: str, load_balancer_id: str) -> LoadBalancer:
+    return _get(session, LoadBalancer, "loadbalancer", project_id, load_balancer_id)
+
+
+def listener(session: Session, project_id: str, listener_id: str) -> Listener:
+    return _get(session, Listener, "listener", project_id, listener_id)
+
+
+def pool(session: Session, project_id: str, pool_id: str) -> Pool:
+    return _get(session, Pool, "pool", project_id, pool_id)
+
+
+def health_monitor(session: Session, project_id: str, monitor_id: str) -> HealthMonitor:
+    return _get(session, HealthMonitor, "healthmonitor", project_id, monitor_id)
+
+
+def member(session: Session, project_id: str, pool_id: str, member_id: str) -> Member:
+    found = _get(session, Member, "member", project_id, member_id)
+    if found.pool_id != pool_id:
+        raise not_found("member", member_id)
+    return found

@@ -1,0 +1,349 @@
+"""Backend servers (members): every rule of the "Adding a Backend Server" page lives in this module.
+
+- (address, protocol_port) is unique in a pool (also a database constraint, so races cannot break it).
+- No subnet_cidr_id means "IP as a backend": a private IPv4 address only, the load balancer must have
+  ip_target_enable (ELB.8939), and the pool protocol must allow IP members (ELB.8938).
+- With a subnet: it exists in the project, lies in the load balancer's VPC (a pool on no load balancer
+  takes the VPC of its first such member) and contains the address; the address is no load balancer's VIP.
+- IPv6 addresses only in dual-stack pools (ELB.8933).
+- weight 0-100, default 1; name default ""; ip_version from the address; member_type ip or instance;
+  instance_id and admin_state_up from the instance registry.
+- protocol_port is required unless the pool forwards all ports (any_port_enable), where it is 0.
+- Members of a pool with member_deletion_protection_enable cannot be removed.
+"""
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from elbd.clock import utcnow
+from elbd.errors import ElbError, conflict, invalid
+from elbd.ids import new_id
+from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
+from elbd.service import instances, lookups, member_status, quotas, vpcs
+from elbd.service.addresses import is_private_ipv4, never_a_backend, parse_address
+from elbd.service.paging import Page, PageRequest, apply_filters, paginate
+from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
+from elbd.store.db import mark_changed
+from elbd.store.models import LoadBalancer, Member, Pool
+
+FILTER_COLUMNS = {
+    "id": Member.id,
+    "name": Member.name,
+    "weight": Member.weight,
+    "address": Member.address,
+    "protocol_port": Member.protocol_port,
+    "subnet_cidr_id": Member.subnet_cidr_id,
+    "ip_version": Member.ip_version,
+    "member_type": Member.member_type,
+    "instance_id": Member.instance_id,
+    "availability_zone": Member.availability_zone,
+    "pool_id": Member.pool_id,
+}
+DERIVED_FILTERS = ("operating_status", "admin_state_up")
+ALL_PROJECTS = ("0", "all_granted_eps")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new member goes: its pool, and the load balancer that pool is on (if any)."""
+
+    pool: Pool
+    load_balancer: LoadBalancer | None
+    zones: tuple[str, ...]
+
+
+def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
+    pool = lookups.pool(session, project_id, pool_id)
+    lb = session.get(LoadBalancer, pool.loadbalancer_id) if pool.loadbalancer_id else None
+    return Placement(pool, lb, zones)
+
+
+def _port(place: Placement, port: int | None) -> int:
+    if place.pool.any_port_enable:
+        return 0
+    if place.pool.protocol == "IP":
+        if port:
+            raise invalid("Invalid input for 'protocol_port': members of an IP backend server group take 0.")
+        return 0
+    if not port:
+        raise invalid("Invalid input for 'protocol_port': it is required, from 1 to 65535.")
+    return port
+
+
+def _ip_member(place: Placement, address: Any, availability_zone: str | None) -> tuple[str, str]:
+    """The rules for a member without a subnet ("IP as a backend"); answers (member_type, subnet id)."""
+    if address.version != 4:
+        raise invalid("Invalid input for 'address': an IP-as-a-backend member (no subnet_cidr_id) takes an IPv4 address.")
+    if not is_private_ipv4(address):
+        raise invalid(f"Invalid input for 'address': {address} is not a private IPv4 address.")
+    if place.pool.protocol not in IP_MEMBER_POOL_PROTOCOLS:
+        raise invalid(
+            f"The IP member is supported only when the pool protocol is {', '.join(IP_MEMBER_POOL_PROTOCOLS)}.", code="ELB.8938"
+        )
+    if place.load_balancer is not None and not place.load_balancer.ip_target_enable:
+        raise invalid("The loadbalancer's ip_target_enable must be true when add ip member.", code="ELB.8939")
+    if availability_zone and availability_zone not in place.zones:
+        raise invalid(f"Invalid input for 'availability_zone': {availability_zone} is not an availability zone.")
+    return "ip", ""
+
+
+def _instance_member(session: Session, project_id: str, place: Placement, address: Any, subnet_cidr_id: str, availability_zone: str | None) -> str:
+    """The rules for a member in a subnet; answers the subnet's id."""
+    if place.pool.type == "ip":
+        raise invalid("Invalid input for 'subnet_cidr_id': a backend server group of type ip takes IP members only.")
+    if availability_zone:
+        raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
+    subnet, version = vpcs.subnet_for_member(session, project_id, subnet_cidr_id)
+    vpc_id = place.load_balancer.vpc_id if place.load_balancer else place.pool.vpc_id
+    if vpc_id and subnet.vpc_id != vpc_id:
+        raise invalid(f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {vpc_id} of the load balancer.")
+    if address.version == 6 and place.pool.ip_version != "dualstack":
+        raise invalid("The backend server group is not dual-stack: it cannot take an IPv6 member.", code="ELB.8933")
+    network = subnet.cidr if version == 4 else subnet.cidr_v6
+    if address.version != version or network is None or address not in ipaddress.ip_network(network):
+        raise invalid(f"Invalid input for 'address': {address} is not inside subnet {subnet_cidr_id} ({network}).")
+    vip_holder = session.scalars(
+        select(LoadBalancer.id).where(or_(LoadBalancer.vip_address == str(address), LoadBalancer.ipv6_vip_address == str(address)))
+        .where(LoadBalancer.vpc_id == subnet.vpc_id)
+    ).first()
+    if vip_holder:
+        raise invalid(f"Invalid input for 'address': {address} is the VIP of load balancer {vip_holder}.")
+    if not vpc_id:
+        place.pool.vpc_id = subnet.vpc_id
+    return subnet.id
+
+
+def new_member(
+    session: Session,
+    project_id: str,
+    place: Placement,
+    spec: MemberCreate | BatchMemberCreate,
+) -> Member:
+    """A checked, not yet stored member."""
+    address = parse_address(spec.address)
+    refused = never_a_backend(address)
+    if refused:
+        raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
+    port = _port(place, spec.protocol_port)
+    if spec.subnet_cidr_id is None:
+        member_type, subnet_id = _ip_member(place, address, spec.availability_zone)
+        owner = instances.owner_of(session, project_id, str(address), None)
+    else:
+        subnet_id = _instance_member(session, project_id, place, address, spec.subnet_cidr_id, spec.availability_zone)
+        member_type = "instance"
+        owner = instances.owner_of(session, project_id, str(address), subnet_id)
+    now = utcnow()
+    return Member(
+        id=new_id(),
+        project_id=project_id,
+        pool_id=place.pool.id,
+        name=spec.name,
+        address=str(address),
+        protocol_port=port,
+        subnet_cidr_id=spec.subnet_cidr_id,
+        ip_version=f"v{address.version}",
+        member_type=member_type,
+        instance_id=owner.id if owner else "",
+        availability_zone=spec.availability_zone or "",
+        weight=spec.weight,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _existing(session: Session, pool_id: str, address: str, port: int) -> Member | None:
+    return session.scalars(
+        select(Member).where(Member.pool_id == pool_id, Member.address == address, Member.protocol_port == port)
+    ).first()
+
+
+def _duplicate(member: Member) -> ElbError:
+    return conflict(
+        f"Another member on this pool is already using ip {member.address} on protocol_port {member.protocol_port}."
+    )
+
+
+def _require_room(session: Session, project_id: str, pool_id: str, adding: int) -> None:
+    quotas.require_room(session, project_id, "member", adding)
+    in_pool = session.scalar(select(func.count()).select_from(Member).where(Member.pool_id == pool_id)) or 0
+    quotas.require_room(session, project_id, "members_per_pool", adding, used_now=in_pool)
+
+
+def _store(session: Session, members: list[Member]) -> None:
+    session.add_all(members)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
+
+
+def create_member(session: Session, *, project_id: str, pool_id: str, option: MemberCreate, zones: tuple[str, ...]) -> Member:
+    place = placement(session, project_id, pool_id, zones)
+    member = new_member(session, project_id, place, option)
+    if _existing(session, pool_id, member.address, member.protocol_port):
+        raise _duplicate(member)
+    _require_room(session, project_id, pool_id, 1)
+    _store(session, [member])
+    mark_changed(session, place.pool.loadbalancer_id)
+    return member
+
+
+def batch_create_members(
+    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberCreate], zones: tuple[str, ...]
+) -> list[tuple[Member, str]]:
+    """All or nothing: one invalid item fails the whole batch; an existing member is reported `existed`."""
+    place = placement(session, project_id, pool_id, zones)
+    results: list[tuple[Member, str]] = []
+    created: dict[tuple[str, int], Member] = {}
+    for index, option in enumerate(options):
+        try:
+            member = new_member(session, project_id, place, option)
+        except ElbError as error:
+            raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None
+        key = (member.address, member.protocol_port)
+        existing = created.get(key) or _existing(session, pool_id, *key)
+        if existing is not None:
+            results.append((existing, "existed"))
+            continue
+        created[key] = member
+        results.append((member, "successful"))
+    _require_room(session, project_id, pool_id, len(created))
+    _store(session, list(created.values()))
+    if created:
+        mark_changed(session, place.pool.loadbalancer_id)
+    return results
+
+
+def update_member(session: Session, *, project_id: str, pool_id: str, member_id: str, option: MemberUpdate, zones: tuple[str, ...]) -> Member:
+    member = lookups.member(session, project_id, pool_id, member_id)
+    pool = lookups.pool(session, project_id, pool_id)
+    _apply_update(session, pool, member, option, zones)
+    session.flush()
+    mark_changed(session, pool.loadbalancer_id)
+    return member
+
+
+def _apply_update(session: Session, pool: Pool, member: Member, option: MemberUpdate, zones: tuple[str, ...]) -> None:
+    if option.protocol_port is not None and option.protocol_port != member.protocol_port:
+        if pool.any_port_enable:
+            raise invalid("Invalid input for 'protocol_port': members of a pool forwarding all ports have none.")
+        if pool.protocol == "IP" or option.protocol_port == 0:
+            raise invalid("Invalid input for 'protocol_port': give a port from 1 to 65535.")
+        if _existing(session, pool.id, member.address, option.protocol_port):
+            raise conflict(f"Another member on this pool is already using ip {member.address} on protocol_port {option.protocol_port}.")
+        member.protocol_port = option.protocol_port
+    if option.availability_zone is not None:
+        if member.member_type != "ip":
+            raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
+        if option.availability_zone and option.availability_zone not in zones:
+            raise invalid(f"Invalid input for 'availability_zone': {option.availability_zone} is not an availability zone.")
+        member.availability_zone = option.availability_zone
+    if option.name is not None:
+        member.name = option.name
+    if option.weight is not None:
+        member.weight = option.weight
+    member.updated_at = utcnow()
+
+
+def batch_update_members(
+    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberUpdate], zones: tuple[str, ...]
+) -> list[Member]:
+    pool = lookups.pool(session, project_id, pool_id)
+    if len({option.id for option in options}) != len(options):
+        raise invalid("Invalid input for 'members': a member is named twice.")
+    updated = []
+    for index, option in enumerate(options):
+        try:
+            member = lookups.member(session, project_id, pool_id, option.id)
+            _apply_update(session, pool, member, option, zones)
+            session.flush()
+        except ElbError as error:
+            raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None
+        updated.append(member)
+    mark_changed(session, pool.loadbalancer_id)
+    return updated
+
+
+def _require_deletable(pool: Pool) -> None:
+    if pool.member_deletion_protection_enable:
+        raise conflict(f"Backend server group {pool.id} has member deletion protection enabled.")
+
+
+def delete_member(session: Session, *, project_id: str, pool_id: str, member_id: str) -> None:
+    member = lookups.member(session, project_id, pool_id, member_id)
+    pool = lookups.pool(session, project_id, pool_id)
+    _require_deletable(pool)
+    session.delete(member)
+    mark_changed(session, pool.loadbalancer_id)
+
+
+def batch_delete_members(
+    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberDelete]
+) -> list[tuple[str, str]]:
+    """Each item is an id, or an address with a port; answers (id, "successful" | "not found")."""
+    pool = lookups.pool(session, project_id, pool_id)
+    _require_deletable(pool)
+    results: list[tuple[str, str]] = []
+    for index, option in enumerate(options):
+        if option.id is not None:
+            if option.address is not None or option.protocol_port is not None:
+                raise invalid(f"members[{index}]: give either id, or address with protocol_port, not both.")
+            member = session.get(Member, option.id)
+            found = member if member is not None and member.pool_id == pool.id else None
+            label = option.id
+        else:
+            if option.address is None or option.protocol_port is None:
+                raise invalid(f"members[{index}]: address and protocol_port go together.")
+            address = str(parse_address(option.address))
+            found = _existing(session, pool.id, address, option.protocol_port)
+            label = found.id if found else f"{address}:{option.protocol_port}"
+        if found is None:
+            results.append((label, "not found"))
+            continue
+        session.delete(found)
+        session.flush()
+        results.append((found.id, "successful"))
+    mark_changed(session, pool.loadbalancer_id)
+    return results
+
+
+def list_members(
+    session: Session, *, project_id: str, pool_id: str | None, filters: dict[str, Any], page: PageRequest
+) -> tuple[Page[Member], member_status.HealthFacts]:
+    """Members of one pool, or of the whole project when `pool_id` is None (then filterable by pool and LB)."""
+    if pool_id is not None:
+        lookups.pool(session, project_id, pool_id)
+    query: Select = select(Member).where(Member.project_id == project_id)
+    if pool_id is not None:
+        query = query.where(Member.pool_id == pool_id)
+    if filters.get("loadbalancer_id"):
+        query = query.where(Member.pool_id.in_(select(Pool.id).where(Pool.loadbalancer_id.in_(filters["loadbalancer_id"]))))
+    if not _in_default_enterprise_project(filters.get("enterprise_project_id")):
+        query = query.where(false())
+    facts = member_status.gather(session, project_id, [pool_id] if pool_id else None)
+    keep = _derived_filter(filters, facts)
+    return paginate(session, apply_filters(query, FILTER_COLUMNS, filters), Member, page, keep), facts
+
+
+def _in_default_enterprise_project(wanted: Iterable[str] | None) -> bool:
+    """Every resource is in the default enterprise project "0"."""
+    return wanted is None or any(value in ALL_PROJECTS for value in wanted)
+
+
+def _derived_filter(filters: dict[str, Any], facts: member_status.HealthFacts) -> Any:
+    statuses, admin = filters.get("operating_status"), filters.get("admin_state_up")
+    if statuses is None and admin is None:
+        return None
+
+    def keep(member: Member) -> bool:
+        if statuses is not None and member_status.operating_status(member, facts) not in statuses:
+            return False
+        return admin is None or member_status.instance_exists(member, facts) == admin
+
+    return keep

@@ -1,0 +1,68 @@
+"""Quotas: Huawei's defaults, overridable per project by the operator; -1 means unlimited."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from elbd.errors import invalid, not_found, quota_exceeded
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride
+
+DEFAULTS: dict[str, int] = {
+    "loadbalancer": 50,
+    "listener": 100,
+    "pool": 500,
+    "healthmonitor": -1,
+    "member": 500,
+    "members_per_pool": 500,
+    "listeners_per_loadbalancer": 50,
+    "l7policy": 500,
+    "certificate": 120,
+    "ipgroup": 50,
+    "security_policy": 500,
+}
+
+COUNTED: dict[str, Any] = {
+    "loadbalancer": LoadBalancer,
+    "listener": Listener,
+    "pool": Pool,
+    "healthmonitor": HealthMonitor,
+    "member": Member,
+}
+
+
+def limits(session: Session, project_id: str) -> dict[str, int]:
+    values = dict(DEFAULTS)
+    for row in session.scalars(select(QuotaOverride).where(QuotaOverride.project_id == project_id)):
+        values[row.resource] = row.limit
+    return values
+
+
+def limit_of(session: Session, project_id: str, resource: str) -> int:
+    override = session.get(QuotaOverride, (project_id, resource))
+    return override.limit if override else DEFAULTS[resource]
+
+
+def used(session: Session, project_id: str, resource: str) -> int:
+    model = COUNTED[resource]
+    return session.scalar(select(func.count()).select_from(model).where(model.project_id == project_id)) or 0
+
+
+def require_room(session: Session, project_id: str, resource: str, adding: int = 1, used_now: int | None = None) -> None:
+    """Refuse with ELB.8905 when `adding` more of `resource` would pass the limit."""
+    limit = limit_of(session, project_id, resource)
+    if limit < 0:
+        return
+    count = used(session, project_id, resource) if used_now is None else used_now
+    if count + adding > limit:
+        raise quota_exceeded(resource)
+
+
+def set_override(session: Session, *, project_id: str, resource: str, limit: int) -> None:
+    if resource not in DEFAULTS:
+        raise invalid(f"Unknown quota {resource!r}; known: {', '.join(sorted(DEFAULTS))}.")
+    if limit < -1:
+        raise invalid("A quota is -1 (unlimited) or a count of 0 or more.")
+    if session.get(Project, project_id) is None:
+        raise not_found("project", project_id)
+    session.merge(QuotaOverride(project_id=project_id, resource=resource, limit=limit))

@@ -1,0 +1,79 @@
+"""Engines, sessions and transactions.
+
+SQLite runs in WAL mode with a busy timeout, and every write transaction starts with BEGIN IMMEDIATE:
+writers queue for the lock up front instead of failing with "database is locked" when a read
+transaction tries to upgrade. Reads use a separate engine with plain deferred transactions.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+CHANGED_LOAD_BALANCERS = "changed_load_balancers"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_engine(url: str, begin_statement: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(begin_statement)
+
+    return engine
+
+
+@dataclass
+class Database:
+    """Read and write sessions over one database, and who to tell when a load balancer changed."""
+
+    url: str
+    on_change: Callable[[set[str]], None] = field(default=lambda _ids: None)
+
+    def __post_init__(self) -> None:
+        if self.url.startswith("sqlite"):
+            self.writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
+            self.reader = _sqlite_engine(self.url, "BEGIN")
+        else:
+            self.writer = create_engine(self.url, pool_pre_ping=True)
+            self.reader = self.writer
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction; after it commits, the data plane hears which load balancers changed."""
+        with self._write_sessions() as session:
+            with session.begin():
+                yield session
+            changed = session.info.pop(CHANGED_LOAD_BALANCERS, set())
+        if changed:
+            self.on_change(changed)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session:
+            with session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+def mark_changed(session: Session, load_balancer_id: str | None) -> None:
+    if load_balancer_id:
+        session.info.setdefault(CHANGED_LOAD_BALANCERS, set()).add(load_balancer_id)

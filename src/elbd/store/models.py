@@ -1,0 +1,254 @@
+"""The tables of elbd. Uniqueness rules live here as constraints so they hold under concurrency."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime()}
+
+
+ID = String(36)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    domain_name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("domain_name", "name"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    domain_name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class AccessKey(Base):
+    __tablename__ = "access_keys"
+    access_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    secret_key: Mapped[str] = mapped_column(String(128))
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class QuotaOverride(Base):
+    __tablename__ = "quota_overrides"
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(64), primary_key=True)
+    limit: Mapped[int]
+
+
+class Vpc(Base):
+    __tablename__ = "vpcs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(255))
+    cidr: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Subnet(Base):
+    """A VPC subnet: `id` is also its neutron_network_id; the IPv4 part has its own neutron_subnet_id."""
+
+    __tablename__ = "subnets"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32), index=True)
+    vpc_id: Mapped[str] = mapped_column(ForeignKey("vpcs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(255))
+    cidr: Mapped[str] = mapped_column(String(64))
+    gateway_ip: Mapped[str] = mapped_column(String(64))
+    neutron_subnet_id: Mapped[str] = mapped_column(ID, unique=True)
+    cidr_v6: Mapped[str | None] = mapped_column(String(64))
+    gateway_ip_v6: Mapped[str | None] = mapped_column(String(64))
+    neutron_subnet_id_v6: Mapped[str | None] = mapped_column(ID, unique=True)
+    availability_zone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Server(Base):
+    """A registered instance (ECS). No VM runs: it only says who owns which address and whether it runs."""
+
+    __tablename__ = "servers"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ServerNic(Base):
+    __tablename__ = "server_nics"
+    __table_args__ = (UniqueConstraint("subnet_id", "ip_address"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
+    subnet_id: Mapped[str] = mapped_column(ForeignKey("subnets.id"))
+    ip_address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class LoadBalancer(Base):
+    __tablename__ = "loadbalancers"
+    __table_args__ = (
+        UniqueConstraint("vip_subnet_cidr_id", "vip_address"),
+        UniqueConstraint("ipv6_vip_virsubnet_id", "ipv6_vip_address"),
+        Index("ix_loadbalancers_page", "project_id", "created_at", "id"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    vpc_id: Mapped[str] = mapped_column(ForeignKey("vpcs.id"))
+    vip_subnet_cidr_id: Mapped[str | None] = mapped_column(ID)
+    vip_address: Mapped[str | None] = mapped_column(String(64))
+    vip_port_id: Mapped[str | None] = mapped_column(ID)
+    ipv6_vip_virsubnet_id: Mapped[str | None] = mapped_column(ID)
+    ipv6_vip_address: Mapped[str | None] = mapped_column(String(64))
+    ipv6_vip_port_id: Mapped[str | None] = mapped_column(ID)
+    elb_virsubnet_ids: Mapped[list[Any]]
+    availability_zone_list: Mapped[list[Any]]
+    ip_target_enable: Mapped[bool] = mapped_column(Boolean)
+    admin_state_up: Mapped[bool] = mapped_column(Boolean)
+    deletion_protection_enable: Mapped[bool] = mapped_column(Boolean)
+    provisioning_status: Mapped[str] = mapped_column(String(16))
+    operating_status: Mapped[str] = mapped_column(String(16))
+    l4_flavor_id: Mapped[str | None] = mapped_column(ID)
+    l7_flavor_id: Mapped[str | None] = mapped_column(ID)
+    tags: Mapped[list[Any]]
+    protection_status: Mapped[str] = mapped_column(String(32))
+    protection_reason: Mapped[str | None] = mapped_column(String(255))
+    enterprise_project_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Listener(Base):
+    """`transport` is tcp or udp: listeners of one transport share no port on a load balancer."""
+
+    __tablename__ = "listeners"
+    __table_args__ = (
+        UniqueConstraint("loadbalancer_id", "transport", "protocol_port"),
+        Index("ix_listeners_page", "project_id", "created_at", "id"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    loadbalancer_id: Mapped[str] = mapped_column(ForeignKey("loadbalancers.id"), index=True)
+    default_pool_id: Mapped[str | None] = mapped_column(ForeignKey("pools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    protocol: Mapped[str] = mapped_column(String(16))
+    protocol_port: Mapped[int] = mapped_column(Integer)
+    transport: Mapped[str] = mapped_column(String(3))
+    admin_state_up: Mapped[bool] = mapped_column(Boolean)
+    http2_enable: Mapped[bool] = mapped_column(Boolean)
+    keepalive_timeout: Mapped[int] = mapped_column(Integer)
+    client_timeout: Mapped[int | None] = mapped_column(Integer)
+    member_timeout: Mapped[int | None] = mapped_column(Integer)
+    default_tls_container_ref: Mapped[str | None] = mapped_column(String(128))
+    client_ca_tls_container_ref: Mapped[str | None] = mapped_column(String(128))
+    sni_container_refs: Mapped[list[Any]]
+    tls_ciphers_policy: Mapped[str | None] = mapped_column(String(64))
+    enable_member_retry: Mapped[bool] = mapped_column(Boolean)
+    insert_headers: Mapped[dict[str, Any]]
+    tags: Mapped[list[Any]]
+    protection_status: Mapped[str] = mapped_column(String(32))
+    protection_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Pool(Base):
+    __tablename__ = "pools"
+    __table_args__ = (Index("ix_pools_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    loadbalancer_id: Mapped[str | None] = mapped_column(ForeignKey("loadbalancers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    protocol: Mapped[str] = mapped_column(String(16))
+    lb_algorithm: Mapped[str] = mapped_column(String(32))
+    ip_version: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(16))
+    vpc_id: Mapped[str] = mapped_column(String(36))
+    admin_state_up: Mapped[bool] = mapped_column(Boolean)
+    member_deletion_protection_enable: Mapped[bool] = mapped_column(Boolean)
+    any_port_enable: Mapped[bool] = mapped_column(Boolean)
+    session_persistence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    slow_start: Mapped[dict[str, Any]]
+    connection_drain: Mapped[dict[str, Any]]
+    pool_health: Mapped[dict[str, Any]]
+    protection_status: Mapped[str] = mapped_column(String(32))
+    protection_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HealthMonitor(Base):
+    __tablename__ = "healthmonitors"
+    __table_args__ = (Index("ix_healthmonitors_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    pool_id: Mapped[str] = mapped_column(ForeignKey("pools.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(16))
+    delay: Mapped[int] = mapped_column(Integer)
+    timeout: Mapped[int] = mapped_column(Integer)
+    max_retries: Mapped[int] = mapped_column(Integer)
+    max_retries_down: Mapped[int] = mapped_column(Integer)
+    monitor_port: Mapped[int | None] = mapped_column(Integer)
+    url_path: Mapped[str] = mapped_column(String(80))
+    http_method: Mapped[str] = mapped_column(String(16))
+    domain_name: Mapped[str | None] = mapped_column(String(100))
+    expected_codes: Mapped[str] = mapped_column(String(64))
+    admin_state_up: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Member(Base):
+    """A backend server. The health_* columns hold the last result the data plane reported."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "address", "protocol_port", name="uq_members_pool_address_port"),
+        Index("ix_members_pool_page", "pool_id", "created_at", "id"),
+        Index("ix_members_project_page", "project_id", "created_at", "id"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    pool_id: Mapped[str] = mapped_column(ForeignKey("pools.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    address: Mapped[str] = mapped_column(String(64))
+    protocol_port: Mapped[int] = mapped_column(Integer)
+    subnet_cidr_id: Mapped[str | None] = mapped_column(ID)
+    ip_version: Mapped[str] = mapped_column(String(2))
+    member_type: Mapped[str] = mapped_column(String(16))
+    instance_id: Mapped[str] = mapped_column(String(36))
+    availability_zone: Mapped[str] = mapped_column(String(64))
+    weight: Mapped[int] = mapped_column(Integer)
+    health_status: Mapped[str | None] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    expected_response: Mapped[str | None] = mapped_column(String(64))
+    healthcheck_response: Mapped[str | None] = mapped_column(String(64))
+    health_changed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,141 @@
+"""Shared fixtures: an elbd application on a fresh data directory, projects with credentials, and a
+small builder for the resources a member needs (VPC, subnet, load balancer, listener, pool)."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from elbd.api.app import create_app
+from elbd.config import load_settings
+from elbd.service import identity
+from elbd.service.identity import ProjectCredentials
+
+os.environ.setdefault("ELBD_DATAPLANE", "none")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "elbd-data"
+
+
+@pytest.fixture
+def client(data_dir: Path) -> Iterator[TestClient]:
+    app = create_app(load_settings(data_dir))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def new_project(client: TestClient, name: str) -> ProjectCredentials:
+    with client.app.state.db.write() as session:
+        return identity.create_project(session, name=name)
+
+
+def token_for(client: TestClient, credentials: ProjectCredentials) -> str:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": credentials.user_name, "password": credentials.password, "domain": {"name": credentials.domain_name}}
+                },
+            },
+            "scope": {"project": {"id": credentials.project_id}},
+        }
+    }
+    response = client.post("/v3/auth/tokens", json=body)
+    assert response.status_code == 201, response.text
+    return response.headers["X-Subject-Token"]
+
+
+@dataclass
+class Api:
+    """A project's view of elbd: authenticated calls on its own paths."""
+
+    client: TestClient
+    credentials: ProjectCredentials
+    token: str
+
+    @property
+    def project_id(self) -> str:
+        return self.credentials.project_id
+
+    def url(self, path: str) -> str:
+        if path.startswith("/v"):
+            return path
+        return f"/v3/{self.project_id}/elb/{path}" if not path.startswith(("vpcs", "subnets", "cloudservers")) else f"/v1/{self.project_id}/{path}"
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        headers = {"X-Auth-Token": self.token, **kwargs.pop("headers", {})}
+        return self.client.request(method, self.url(path), json=body, headers=headers, **kwargs)
+
+    def ok(self, method: str, path: str, body: Any = None, status: int | None = None, **kwargs: Any) -> dict[str, Any]:
+        response = self.call(method, path, body, **kwargs)
+        expected = status or {"POST": 201, "DELETE": 204}.get(method, 200)
+        assert response.status_code == expected, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else {}
+
+    # builders for the resources a member needs
+    def vpc(self, cidr: str = "127.0.0.0/8") -> dict[str, Any]:
+        return self.ok("POST", "vpcs", {"vpc": {"name": "vpc", "cidr": cidr}}, status=200)["vpc"]
+
+    def subnet(self, vpc_id: str, cidr: str = "127.10.0.0/24", **extra: Any) -> dict[str, Any]:
+        body = {"subnet": {"name": "subnet", "cidr": cidr, "vpc_id": vpc_id, **extra}}
+        return self.ok("POST", "subnets", body, status=200)["subnet"]
+
+    def load_balancer(self, subnet: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        body = {"loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": subnet["neutron_subnet_id"], **extra}}
+        return self.ok("POST", "loadbalancers", body)["loadbalancer"]
+
+    def listener(self, lb_id: str, protocol: str = "HTTP", port: int = 80, **extra: Any) -> dict[str, Any]:
+        body = {"listener": {"loadbalancer_id": lb_id, "protocol": protocol, "protocol_port": port, **extra}}
+        return self.ok("POST", "listeners", body)["listener"]
+
+    def pool(self, protocol: str = "HTTP", algorithm: str = "ROUND_ROBIN", **extra: Any) -> dict[str, Any]:
+        body = {"pool": {"protocol": protocol, "lb_algorithm": algorithm, **extra}}
+        return self.ok("POST", "pools", body)["pool"]
+
+    def monitor(self, pool_id: str, monitor_type: str = "HTTP", **extra: Any) -> dict[str, Any]:
+        body = {"healthmonitor": {"pool_id": pool_id, "type": monitor_type, "delay": 5, "timeout": 3, "max_retries": 3, **extra}}
+        return self.ok("POST", "healthmonitors", body)["healthmonitor"]
+
+    def member(self, pool_id: str, status: int = 201, **fields: Any) -> dict[str, Any]:
+        return self.ok("POST", f"pools/{pool_id}/members", {"member": fields}, status=status)
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    credentials = new_project(client, "alpha")
+    return Api(client, credentials, token_for(client, credentials))
+
+
+@pytest.fixture
+def other_api(client: TestClient) -> Api:
+    credentials = new_project(client, "beta")
+    return Api(client, credentials, token_for(client, credentials))
+
+
+@dataclass
+class Topology:
+    """A VPC with a subnet, a load balancer in it, an HTTP listener and its pool."""
+
+    vpc: dict[str, Any]
+    subnet: dict[str, Any]
+    lb: dict[str, Any]
+    listener: dict[str, Any]
+    pool: dict[str, Any]
+
+
+@pytest.fixture
+def topology(api: Api) -> Topology:
+    vpc = api.vpc()
+    subnet = api.subnet(vpc["id"])
+    lb = api.load_balancer(subnet, ip_target_enable=True)
+    listener = api.listener(lb["id"])
+    pool = api.pool(listener_id=listener["id"])
+    return Topology(vpc, subnet, lb, listener, pool)
