@@ -139,3 +139,74 @@ def topology(api: Api) -> Topology:
     listener = api.listener(lb["id"])
     pool = api.pool(listener_id=listener["id"])
     return Topology(vpc, subnet, lb, listener, pool)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """`elbd serve` as a real process on a loopback port, as users run it."""
+
+    data_dir: Path
+    port: int
+    process: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def elbd(self, *args: str) -> str:
+        import subprocess
+        import sys
+
+        done = subprocess.run(
+            [sys.executable, "-m", "elbd", *args, "--data-dir", str(self.data_dir)],
+            capture_output=True, text=True, timeout=60, check=True,
+        )
+        return done.stdout
+
+    def start(self) -> None:
+        import subprocess
+        import sys
+        import time
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "elbd", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"elbd serve exited: {self.process.stderr.read().decode()}")
+            try:
+                if httpx.get(self.url + "/openapi.json", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("elbd serve did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except Exception:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "live-data", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

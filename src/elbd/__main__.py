@@ -1,0 +1,3 @@
+from elbd.cli import app
+
+app()
