@@ -155,6 +155,7 @@ class LiveServer:
 
     data_dir: Path
     port: int
+    dataplane: str = "none"
     process: Any = None
 
     @property
@@ -176,20 +177,29 @@ class LiveServer:
         import sys
         import time
 
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "elbd", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        log = self.data_dir.parent / "elbd-serve.log"
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "elbd", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+                stdout=output, stderr=output, env={**os.environ, "ELBD_DATAPLANE": self.dataplane},
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"elbd serve exited: {self.process.stderr.read().decode()}")
+                raise RuntimeError(f"elbd serve exited: {log.read_text()[-3000:]}")
             try:
                 if httpx.get(self.url + "/openapi.json", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError("elbd serve did not answer within 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would end it."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -1,6 +1,8 @@
 """The elbd command: `serve`, `project create`, `quota set`."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -8,6 +10,7 @@ import typer
 import uvicorn
 
 from elbd.config import load_settings
+from elbd.errors import ElbError
 from elbd.service import identity, quotas
 from elbd.store.db import Database
 from elbd.store.migrate import upgrade
@@ -28,6 +31,16 @@ def _open_database(data_dir: Path | None) -> Database:
     return Database(settings.database_url)
 
 
+@contextmanager
+def _refusals_as_messages() -> Iterator[None]:
+    """A refused command prints its reason on stderr and exits 1: no traceback for a user's mistake."""
+    try:
+        yield
+    except ElbError as error:
+        typer.echo(f"elbd: {error.message}", err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
@@ -44,7 +57,7 @@ def serve(
 def project_create(name: str, data_dir: DataDir = None) -> None:
     """Create a project with a user and an AK/SK pair; print them as one JSON object."""
     db = _open_database(data_dir)
-    with db.write() as session:
+    with _refusals_as_messages(), db.write() as session:
         credentials = identity.create_project(session, name=name)
     typer.echo(json.dumps(credentials.__dict__))
 
@@ -53,6 +66,6 @@ def project_create(name: str, data_dir: DataDir = None) -> None:
 def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = None) -> None:
     """Override one quota of a project (-1 means unlimited)."""
     db = _open_database(data_dir)
-    with db.write() as session:
+    with _refusals_as_messages(), db.write() as session:
         quotas.set_override(session, project_id=project_id, resource=resource, limit=limit)
     typer.echo(json.dumps({"project_id": project_id, resource: limit}))

@@ -1,6 +1,8 @@
-"""Turns every failure into the ELB error body: {"error_code", "error_msg", "request_id"}."""
+"""Turns every failure into the ELB error body: {"error_code", "error_msg", "request_id"}.
 
-import logging
+Unexpected exceptions are answered by the request-id middleware (request_ids.py), so that even a 500
+carries its X-Request-Id."""
+
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -8,10 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
+from elbd.api.deps import authenticate
 from elbd.api.replies import error_reply
 from elbd.errors import ElbError, invalid
-
-log = logging.getLogger(__name__)
 
 
 def describe_validation_error(error: dict[str, Any]) -> str:
@@ -36,6 +37,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError) -> Response:
+        # Credentials are judged before input: FastAPI parses a JSON body before it runs the route's
+        # dependencies, so without this a caller with no or wrong credentials would learn a 400.
+        project_id = request.path_params.get("project_id")
+        if project_id is not None:
+            try:
+                await authenticate(request, project_id)
+            except ElbError as refusal:
+                return error_reply(request, refusal)
         return error_reply(request, invalid(describe_validation_error(error.errors()[0])))
 
     @app.exception_handler(HTTPException)
@@ -47,8 +56,3 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             failure = ElbError(error.status_code, "ELB.8902", str(error.detail))
         return error_reply(request, failure)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_reply(request, ElbError(500, "ELB.8906", "Internal server error."))

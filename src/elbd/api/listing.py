@@ -35,6 +35,7 @@ def list_query(filters: dict[str, Any]) -> Callable[..., ListQuery]:
         marker = values.pop("marker")
         reverse = values.pop("page_reverse")
         if limit is None:
+            # elb-v3-api.md 4.3: marker and page_reverse are ignored unless limit is present
             page = PageRequest()
         else:
             if marker is not None and not marker.strip():

@@ -1,8 +1,19 @@
-"""Every request gets an id: in the X-Request-Id header of every answer and the request_id of every body."""
+"""Every request gets an id: in the X-Request-Id header of every answer and the request_id of every body.
 
+The middleware also answers an unexpected exception itself, with the ELB 500 body: Starlette's own
+last-resort handler sits outside every user middleware, so its answer would carry no X-Request-Id
+(the SDK reads the request id of an error only from that header)."""
+
+import logging
 import uuid
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from elbd.api.replies import error_reply
+from elbd.errors import ElbError
+
+log = logging.getLogger(__name__)
 
 
 class RequestIdMiddleware:
@@ -16,10 +27,21 @@ class RequestIdMiddleware:
         request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         header = (b"x-request-id", request_id.encode())
+        started = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            if started:
+                raise
+            request = Request(scope)
+            log.exception("unexpected error on %s %s (request %s)", request.method, request.url.path, request_id)
+            response = error_reply(request, ElbError(500, "ELB.8906", "Internal server error."))
+            await response(scope, receive, send_with_id)

@@ -27,7 +27,8 @@ def attach_pool_to_load_balancer(session: Session, pool: Pool, lb: LoadBalancer)
     mark_changed(session, lb.id)
 
 
-def bind_pool_to_listener(session: Session, pool: Pool, listener: Listener) -> None:
+def check_pool_fits_listener(pool: Pool, listener: Listener) -> None:
+    """The listener-to-pool protocol table, the TLS/TCP ip_version rule and GRPC's need for HTTP/2."""
     allowed = POOLS_FOR_LISTENER[listener.protocol]
     if pool.protocol not in allowed:
         raise invalid(
@@ -38,6 +39,10 @@ def bind_pool_to_listener(session: Session, pool: Pool, listener: Listener) -> N
         raise invalid("A TCP backend server group serves a TLS listener only with ip_version v4.")
     if pool.protocol == "GRPC" and not listener.http2_enable:
         raise invalid("A GRPC backend server group needs a listener with http2_enable true.")
+
+
+def bind_pool_to_listener(session: Session, pool: Pool, listener: Listener) -> None:
+    check_pool_fits_listener(pool, listener)
     lb = session.get(LoadBalancer, listener.loadbalancer_id)
     assert lb is not None
     attach_pool_to_load_balancer(session, pool, lb)

@@ -18,6 +18,7 @@ from elbd.ids import new_access_key, new_hex_id, new_secret
 from elbd.store.models import AccessKey, Project, Token, User
 
 TOKEN_LIFETIME = timedelta(hours=24)
+PROJECT_NAME_MAX = 64
 _hasher = PasswordHasher()
 
 
@@ -46,7 +47,15 @@ class IssuedToken:
     user: User
 
 
+def _check_project_name(name: str) -> None:
+    if not name.strip() or len(name) > PROJECT_NAME_MAX or any(not ch.isprintable() for ch in name):
+        raise ElbError(400, "ELB.8902", f"Invalid project name {name!r}: 1 to {PROJECT_NAME_MAX} printable characters.")
+
+
 def create_project(session: Session, *, name: str) -> ProjectCredentials:
+    _check_project_name(name)
+    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
+        raise ElbError(409, "ELB.8907", f"project {name} already exists.")
     project = Project(id=new_hex_id(), name=name, domain_name=name, created_at=utcnow())
     password = new_secret(24)
     user = User(
@@ -57,14 +66,15 @@ def create_project(session: Session, *, name: str) -> ProjectCredentials:
         password_hash=_hasher.hash(password),
     )
     key = AccessKey(access_key=new_access_key(), project_id=project.id, user_id=user.id, secret_key=new_secret())
-    session.add(project)
-    session.flush()
-    session.add(user)
-    session.flush()
-    session.add(key)
     try:
+        session.add(project)
+        session.flush()
+        session.add(user)
+        session.flush()
+        session.add(key)
         session.flush()
     except IntegrityError:
+        # a concurrent create of the same name won the race
         raise ElbError(409, "ELB.8907", f"project {name} already exists.") from None
     return ProjectCredentials(project.id, name, user.name, password, key.access_key, key.secret_key)
 

@@ -9,7 +9,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
 from elbd.service import lookups, quotas
-from elbd.service.bindings import bind_pool_to_listener
+from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, transport_of
 from elbd.store.db import mark_changed
@@ -160,14 +160,11 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     listener = lookups.listener(session, project_id, listener_id)
     _check_settings(listener.protocol, option, current=listener)
     changes = option.model_dump(exclude_unset=True)
-    if "default_pool_id" in changes:
-        pool_id = changes.pop("default_pool_id")
-        if pool_id is None:
-            listener.default_pool_id = None
-        elif pool_id != listener.default_pool_id:
-            bind_pool_to_listener(session, lookups.pool(session, project_id, pool_id), listener)
+    new_pool = changes.pop("default_pool_id", listener.default_pool_id)
     if listener.protocol in CERTIFICATE_LISTENERS and "default_tls_container_ref" in changes and not changes["default_tls_container_ref"]:
         raise invalid(f"Invalid input for 'default_tls_container_ref': a {listener.protocol} listener needs a server certificate.")
+    if listener.protocol == "QUIC":
+        changes.pop("http2_enable", None)  # always on for QUIC; the field cannot be set there
     nullable = ("client_ca_tls_container_ref", "protection_reason", "tls_ciphers_policy")
     for name in (*UNSUPPORTED, *UNSUPPORTED_SWITCHES, "cps", "connection"):
         changes.pop(name, None)
@@ -175,6 +172,14 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
         if value is None and name not in nullable:
             continue
         setattr(listener, name, value)
+    # The pool is checked against the listener as it is after this update (http2_enable included), and
+    # a pool it keeps must still fit: switching HTTP/2 off under a GRPC pool is refused.
+    if new_pool is None:
+        listener.default_pool_id = None
+    elif new_pool != listener.default_pool_id:
+        bind_pool_to_listener(session, lookups.pool(session, project_id, new_pool), listener)
+    else:
+        check_pool_fits_listener(lookups.pool(session, project_id, new_pool), listener)
     listener.updated_at = utcnow()
     mark_changed(session, listener.loadbalancer_id)
     return listener

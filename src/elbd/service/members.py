@@ -4,7 +4,8 @@
 - No subnet_cidr_id means "IP as a backend": a private IPv4 address only, the load balancer must have
   ip_target_enable (ELB.8939), and the pool protocol must allow IP members (ELB.8938).
 - With a subnet: it exists in the project, lies in the load balancer's VPC (a pool on no load balancer
-  takes the VPC of its first such member) and contains the address; the address is no load balancer's VIP.
+  takes the VPC of its first such member) and the address is one of its host addresses (not its network
+  or broadcast address) and no load balancer's VIP.
 - IPv6 addresses only in dual-stack pools (ELB.8933).
 - weight 0-100, default 1; name default ""; ip_version from the address; member_type ip or instance;
   instance_id and admin_state_up from the instance registry.
@@ -26,7 +27,7 @@ from elbd.errors import ElbError, conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
 from elbd.service import instances, lookups, member_status, quotas, vpcs
-from elbd.service.addresses import is_private_ipv4, never_a_backend, parse_address
+from elbd.service.addresses import is_private_ipv4, never_a_backend, parse_address, usable_host
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import mark_changed
@@ -106,8 +107,8 @@ def _instance_member(session: Session, project_id: str, place: Placement, addres
     if address.version == 6 and place.pool.ip_version != "dualstack":
         raise invalid("The backend server group is not dual-stack: it cannot take an IPv6 member.", code="ELB.8933")
     network = subnet.cidr if version == 4 else subnet.cidr_v6
-    if address.version != version or network is None or address not in ipaddress.ip_network(network):
-        raise invalid(f"Invalid input for 'address': {address} is not inside subnet {subnet_cidr_id} ({network}).")
+    if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
+        raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
     vip_holder = session.scalars(
         select(LoadBalancer.id).where(or_(LoadBalancer.vip_address == str(address), LoadBalancer.ipv6_vip_address == str(address)))
         .where(LoadBalancer.vpc_id == subnet.vpc_id)
@@ -326,9 +327,19 @@ def list_members(
         query = query.where(Member.pool_id.in_(select(Pool.id).where(Pool.loadbalancer_id.in_(filters["loadbalancer_id"]))))
     if not _in_default_enterprise_project(filters.get("enterprise_project_id")):
         query = query.where(false())
+    if filters.get("address"):
+        filters = {**filters, "address": [_canonical_address(value) for value in filters["address"]]}
     facts = member_status.gather(session, project_id, [pool_id] if pool_id else None)
     keep = _derived_filter(filters, facts)
     return paginate(session, apply_filters(query, FILTER_COLUMNS, filters), Member, page, keep), facts
+
+
+def _canonical_address(value: str) -> str:
+    """Addresses are stored in their canonical spelling; a filter may spell an IPv6 address any way."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
 
 
 def _in_default_enterprise_project(wanted: Iterable[str] | None) -> bool:

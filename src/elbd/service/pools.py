@@ -90,6 +90,8 @@ def _check_type(pool_type: str, vpc_id: str | None) -> None:
         raise invalid("Invalid input for 'vpc_id': a backend server group of type instance needs it.")
     if pool_type == "ip" and vpc_id:
         raise invalid("Invalid input for 'vpc_id': a backend server group of type ip takes none.")
+    if vpc_id and pool_type != "instance":
+        raise invalid("Invalid input for 'type': a backend server group given a vpc_id must be of type instance.")
 
 
 def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Pool:
@@ -167,11 +169,20 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
     if "type" in changes and (option.type or "") != pool.type:
         if pool.type:
             raise invalid("Invalid input for 'type': it can only be set while empty.")
-        _check_type(option.type or "", pool.vpc_id)
+        # The pool's vpc_id here came from its load balancer, not from the caller: it does not stop
+        # type ip, but backends bound to a subnet (instance members) do.
+        if option.type == "instance" and not pool.vpc_id:
+            raise invalid("Invalid input for 'vpc_id': a backend server group of type instance needs it.")
+        instance_members = select(Member.id).where(Member.pool_id == pool.id, Member.member_type == "instance")
+        if option.type == "ip" and session.scalars(instance_members).first():
+            raise invalid("Invalid input for 'type': the group has backend servers bound to a subnet; type ip takes only IP backends.")
         pool.type = option.type or ""
     if option.any_port_enable is not None and option.any_port_enable != pool.any_port_enable:
         if session.scalars(select(Member.id).where(Member.pool_id == pool.id)).first():
             raise invalid("Invalid input for 'any_port_enable': it can only change while the group has no members.")
+        portless_monitor = select(HealthMonitor.id).where(HealthMonitor.pool_id == pool.id, HealthMonitor.monitor_port.is_(None))
+        if option.any_port_enable and session.scalars(portless_monitor).first():
+            raise invalid("Invalid input for 'any_port_enable': the group's health check needs a monitor_port first.")
         pool.any_port_enable = option.any_port_enable
     for name in ("name", "description", "lb_algorithm", "member_deletion_protection_enable", "protection_status"):
         if changes.get(name) is not None:

@@ -71,6 +71,9 @@ def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) ->
     cidr_v6 = gateway_v6 = None
     if option.ipv6_enable:
         network_v6 = parse_network(option.cidr_v6 or _default_ipv6_cidr(subnet_id), "cidr_v6", 6)
+        for other in session.scalars(select(Subnet).where(Subnet.vpc_id == vpc.id, Subnet.cidr_v6.is_not(None))):
+            if network_v6.overlaps(ipaddress.IPv6Network(other.cidr_v6)):
+                raise conflict(f"CIDR {network_v6} overlaps subnet {other.id} ({other.cidr_v6}).")
         cidr_v6, gateway_v6 = str(network_v6), str(network_v6.network_address + 1)
     subnet = Subnet(
         id=subnet_id,

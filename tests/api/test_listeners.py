@@ -1,0 +1,430 @@
+"""/v3/{project_id}/elb/listeners: protocols, ports, timeouts, HTTP/2 and the default pool."""
+
+import itertools
+from typing import Any
+
+import pytest
+
+from tests.api.world import alpha, beta, ids, net, quota, refused, used, world_client  # noqa: F401
+from tests.conftest import Api
+
+CERT = {"default_tls_container_ref": "0123456789abcdef0123456789abcdef"}
+NEEDS_CERT = ("HTTPS", "TLS", "QUIC")
+HTTP_TIMEOUTS = ("client_timeout", "member_timeout")
+
+
+def _lb(api: Api) -> dict[str, Any]:
+    return api.load_balancer(net(api).subnet)
+
+
+def _body(lb_id: str, protocol: str, port: int, **fields: Any) -> dict[str, Any]:
+    certificate = CERT if protocol in NEEDS_CERT + ("TERMINATED_HTTPS",) else {}
+    return {"listener": {"loadbalancer_id": lb_id, "protocol": protocol, "protocol_port": port, **certificate, **fields}}
+
+
+def _create(api: Api, lb_id: str, protocol: str = "HTTP", port: int = 80, **fields: Any) -> dict[str, Any]:
+    return api.ok("POST", "listeners", _body(lb_id, protocol, port, **fields))["listener"]
+
+
+def _listeners_of(api: Api, lb_id: str) -> list[dict[str, Any]]:
+    return api.ok("GET", f"listeners?loadbalancer_id={lb_id}")["listeners"]
+
+
+def _refused_create(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
+    lb_id = body["listener"]["loadbalancer_id"]
+    before = ids(_listeners_of(api, lb_id))
+    error = refused(api, "POST", "listeners", body, status, code)
+    assert ids(_listeners_of(api, lb_id)) == before
+    return error
+
+
+@pytest.fixture(scope="module")
+def bare_lb(alpha: Api) -> str:
+    """A load balancer for requests that must be refused: it keeps no listener."""
+    return _lb(alpha)["id"]
+
+
+def _refused_on_bare(api: Api, bare_lb: str, protocol: Any, port: Any, **fields: Any) -> None:
+    refused(api, "POST", "listeners", _body(bare_lb, protocol, port, **fields), 400, "ELB.8902")
+    assert _listeners_of(api, bare_lb) == [], (protocol, port, fields)
+
+
+def _pool(api: Api, lb_id: str, protocol: str, **fields: Any) -> dict[str, Any]:
+    if protocol == "QUIC":
+        fields.setdefault("session_persistence", {"type": "SOURCE_IP"})
+    return api.pool(protocol, loadbalancer_id=lb_id, **fields)
+
+
+@pytest.mark.parametrize("protocol", ["TCP", "UDP", "HTTP", "HTTPS", "TLS", "QUIC"])
+def test_each_protocol_makes_a_listener(alpha: Api, protocol: str) -> None:
+    lb = _lb(alpha)
+    response = alpha.call("POST", "listeners", _body(lb["id"], protocol, 443))
+    assert response.status_code == 201, response.text
+    listener = response.json()["listener"]
+    assert listener["protocol"] == protocol and listener["protocol_port"] == 443
+    assert listener["loadbalancers"] == [{"id": lb["id"]}] and listener["default_pool_id"] is None
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"] == listener
+    assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["listeners"] == [{"id": listener["id"]}]
+
+
+@pytest.mark.parametrize("protocol", NEEDS_CERT)
+def test_certificate_protocols_need_a_server_certificate(alpha: Api, bare_lb: str, protocol: str) -> None:
+    _refused_on_bare(alpha, bare_lb, protocol, 443, default_tls_container_ref=None)
+    body = _body(bare_lb, protocol, 443)
+    del body["listener"]["default_tls_container_ref"]
+    refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+    assert _listeners_of(alpha, bare_lb) == []
+
+
+@pytest.mark.parametrize("protocol", ["TCP", "UDP", "HTTP"])
+def test_plain_protocols_take_no_certificate(alpha: Api, bare_lb: str, protocol: str) -> None:
+    _refused_on_bare(alpha, bare_lb, protocol, 80, **CERT)
+
+
+def test_terminated_https_becomes_https(alpha: Api) -> None:
+    assert _create(alpha, _lb(alpha)["id"], "TERMINATED_HTTPS", 443)["protocol"] == "HTTPS"
+
+
+def test_ip_protocol_is_refused(alpha: Api, bare_lb: str) -> None:
+    _refused_on_bare(alpha, bare_lb, "IP", 80)
+
+
+def test_unknown_protocol_is_refused(alpha: Api, bare_lb: str) -> None:
+    _refused_on_bare(alpha, bare_lb, "SCTP", 80)
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1])
+def test_port_must_be_1_to_65535(alpha: Api, bare_lb: str, port: int) -> None:
+    _refused_on_bare(alpha, bare_lb, "TCP", port)
+
+
+def test_port_is_a_json_integer(alpha: Api, bare_lb: str) -> None:
+    _refused_on_bare(alpha, bare_lb, "TCP", "80")
+
+
+def test_port_ranges_are_not_supported(alpha: Api, bare_lb: str) -> None:
+    _refused_on_bare(alpha, bare_lb, "TCP", 0, port_ranges=[{"start_port": 1000, "end_port": 2000}])
+
+
+def test_unknown_load_balancer_is_not_found(alpha: Api) -> None:
+    refused(alpha, "POST", "listeners", _body("0" * 36, "TCP", 80), 404, "ELB.8904")
+
+
+def test_tcp_based_listeners_share_no_port(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pairs = list(itertools.product(("TCP", "HTTP", "HTTPS", "TLS"), repeat=2))
+    for port, (first, second) in enumerate(pairs, start=1000):
+        _create(alpha, lb["id"], first, port)
+        error = refused(alpha, "POST", "listeners", _body(lb["id"], second, port), 409, "ELB.8907")
+        assert "already has a listener" in error["error_msg"], (first, second)
+    assert len(_listeners_of(alpha, lb["id"])) == len(pairs)
+
+
+def test_udp_and_quic_share_no_port(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pairs = list(itertools.product(("UDP", "QUIC"), repeat=2))
+    for port, (first, second) in enumerate(pairs, start=1000):
+        _create(alpha, lb["id"], first, port)
+        refused(alpha, "POST", "listeners", _body(lb["id"], second, port), 409, "ELB.8907")
+    assert len(_listeners_of(alpha, lb["id"])) == len(pairs)
+
+
+def test_a_tcp_and_a_udp_listener_may_share_a_port(alpha: Api) -> None:
+    lb = _lb(alpha)
+    for port, (tcp, udp) in enumerate(itertools.product(("TCP", "HTTP", "HTTPS", "TLS"), ("UDP", "QUIC")), start=1000):
+        for protocol in (tcp, udp):
+            assert _create(alpha, lb["id"], protocol, port)["protocol_port"] == port
+
+
+def test_same_port_on_another_load_balancer_is_fine(alpha: Api) -> None:
+    one, two = _lb(alpha), _lb(alpha)
+    _create(alpha, one["id"], "TCP", 80)
+    assert _create(alpha, two["id"], "TCP", 80)["protocol_port"] == 80
+
+
+def test_deleting_a_listener_frees_its_port(alpha: Api) -> None:
+    lb = _lb(alpha)
+    listener = _create(alpha, lb["id"], "TCP", 80)
+    alpha.ok("DELETE", f"listeners/{listener['id']}")
+    refused(alpha, "GET", f"listeners/{listener['id']}", None, 404, "ELB.8904")
+    assert _create(alpha, lb["id"], "HTTP", 80)["protocol_port"] == 80
+
+
+@pytest.mark.parametrize(("protocol", "default"), [("TCP", 300), ("UDP", 300), ("HTTP", 60), ("HTTPS", 60)])
+def test_keepalive_timeout_default(alpha: Api, protocol: str, default: int) -> None:
+    assert _create(alpha, _lb(alpha)["id"], protocol, 80)["keepalive_timeout"] == default
+
+
+KEEPALIVE_CASES = [
+    ("TCP", 10, True), ("TCP", 4000, True), ("TCP", 9, False), ("TCP", 0, False), ("TCP", 4001, False),
+    ("UDP", 10, True), ("UDP", 9, False),
+    ("HTTP", 0, True), ("HTTP", 4000, True), ("HTTP", 4001, False), ("HTTP", -1, False),
+    ("HTTPS", 0, True), ("HTTPS", 4001, False),
+]
+
+
+def test_keepalive_timeout_range_per_protocol(alpha: Api) -> None:
+    lb = _lb(alpha)
+    for port, (protocol, value, accepted) in enumerate(KEEPALIVE_CASES, start=1000):
+        body = _body(lb["id"], protocol, port, keepalive_timeout=value)
+        if accepted:
+            assert alpha.ok("POST", "listeners", body)["listener"]["keepalive_timeout"] == value
+        else:
+            refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+    assert len(_listeners_of(alpha, lb["id"])) == sum(accepted for _, _, accepted in KEEPALIVE_CASES)
+
+
+def test_keepalive_timeout_range_holds_on_update(alpha: Api) -> None:
+    listener = _create(alpha, _lb(alpha)["id"], "TCP", 80)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"keepalive_timeout": 5}}, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["keepalive_timeout"] == 300
+    body = alpha.ok("PUT", f"listeners/{listener['id']}", {"listener": {"keepalive_timeout": 20}})
+    assert body["listener"]["keepalive_timeout"] == 20
+
+
+@pytest.mark.parametrize("field", HTTP_TIMEOUTS)
+def test_http_timeouts_default_to_60(alpha: Api, field: str) -> None:
+    lb = _lb(alpha)
+    assert _create(alpha, lb["id"], "HTTP", 80)[field] == 60
+    assert _create(alpha, lb["id"], "TCP", 81)[field] is None
+
+
+def test_http_timeouts_only_on_http_listeners(alpha: Api, bare_lb: str) -> None:
+    for field, protocol in itertools.product(HTTP_TIMEOUTS, ("TCP", "UDP", "TLS", "QUIC")):
+        _refused_on_bare(alpha, bare_lb, protocol, 80, **{field: 30})
+
+
+@pytest.mark.parametrize("field", HTTP_TIMEOUTS)
+def test_http_timeouts_only_on_http_listeners_on_update(alpha: Api, field: str) -> None:
+    listener = _create(alpha, _lb(alpha)["id"], "TCP", 80)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {field: 30}}, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"][field] is None
+
+
+def test_http_timeouts_range_1_to_300(alpha: Api) -> None:
+    lb = _lb(alpha)
+    cases = list(itertools.product(HTTP_TIMEOUTS, ((1, True), (300, True), (0, False), (301, False))))
+    for port, (field, (value, accepted)) in enumerate(cases, start=1000):
+        body = _body(lb["id"], "HTTPS", port, **{field: value})
+        if accepted:
+            assert alpha.ok("POST", "listeners", body)["listener"][field] == value
+        else:
+            refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+    assert len(_listeners_of(alpha, lb["id"])) == sum(accepted for _, (_, accepted) in cases)
+
+
+def test_http2_enable_on_https(alpha: Api) -> None:
+    lb = _lb(alpha)
+    assert _create(alpha, lb["id"], "HTTPS", 443, http2_enable=True)["http2_enable"] is True
+    assert _create(alpha, lb["id"], "HTTPS", 444)["http2_enable"] is False
+
+
+def test_http2_enable_only_on_https(alpha: Api, bare_lb: str) -> None:
+    for protocol in ("HTTP", "TCP", "TLS", "UDP"):
+        _refused_on_bare(alpha, bare_lb, protocol, 80, http2_enable=True)
+
+
+def test_http2_enable_only_on_https_on_update(alpha: Api) -> None:
+    listener = _create(alpha, _lb(alpha)["id"], "HTTP", 80)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": True}}, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["http2_enable"] is False
+
+
+def test_quic_always_has_http2(alpha: Api) -> None:
+    assert _create(alpha, _lb(alpha)["id"], "QUIC", 443)["http2_enable"] is True
+
+
+# The listener-to-pool table of the API reference (section 1), written out independently of the code.
+POOLS_FOR_LISTENER = {
+    "TCP": {"TCP"},
+    "UDP": {"UDP", "QUIC"},
+    "HTTP": {"HTTP"},
+    "HTTPS": {"HTTP", "HTTPS", "GRPC"},
+    "QUIC": {"HTTP", "HTTPS", "GRPC"},
+    "TLS": {"TLS", "TCP"},
+}
+POOL_PROTOCOLS = ("TCP", "UDP", "TLS", "GRPC", "HTTP", "HTTPS", "QUIC")
+
+
+@pytest.mark.parametrize("listener_protocol", sorted(POOLS_FOR_LISTENER))
+def test_default_pool_protocol_matrix(alpha: Api, listener_protocol: str) -> None:
+    lb = _lb(alpha)
+    extra = {"http2_enable": True} if listener_protocol == "HTTPS" else {}
+    for port, pool_protocol in enumerate(POOL_PROTOCOLS, start=1000):
+        pool = _pool(alpha, lb["id"], pool_protocol, ip_version="v4")
+        body = _body(lb["id"], listener_protocol, port, default_pool_id=pool["id"], **extra)
+        if pool_protocol in POOLS_FOR_LISTENER[listener_protocol]:
+            listener = alpha.ok("POST", "listeners", body)["listener"]
+            assert listener["default_pool_id"] == pool["id"], pool_protocol
+            assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["listeners"] == [{"id": listener["id"]}]
+        else:
+            refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+            assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["listeners"] == [], pool_protocol
+    assert len(_listeners_of(alpha, lb["id"])) == len(POOLS_FOR_LISTENER[listener_protocol])
+
+
+@pytest.mark.parametrize(("ip_version", "accepted"), [("v4", True), ("dualstack", False)])
+def test_tls_listener_takes_a_tcp_pool_only_with_ipv4(alpha: Api, ip_version: str, accepted: bool) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "TCP", ip_version=ip_version)
+    body = _body(lb["id"], "TLS", 443, default_pool_id=pool["id"])
+    if accepted:
+        assert alpha.ok("POST", "listeners", body)["listener"]["default_pool_id"] == pool["id"]
+    else:
+        _refused_create(alpha, body, 400, "ELB.8902")
+
+
+def test_tcp_pool_defaults_to_dualstack_so_a_tls_listener_refuses_it(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "TCP")
+    _refused_create(alpha, _body(lb["id"], "TLS", 443, default_pool_id=pool["id"]), 400, "ELB.8902")
+
+
+def test_grpc_pool_needs_http2(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "GRPC")
+    _refused_create(alpha, _body(lb["id"], "HTTPS", 443, default_pool_id=pool["id"]), 400, "ELB.8902")
+    listener = _create(alpha, lb["id"], "HTTPS", 443, http2_enable=True, default_pool_id=pool["id"])
+    assert listener["default_pool_id"] == pool["id"]
+
+
+def test_grpc_pool_on_update_needs_http2(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "GRPC")
+    listener = _create(alpha, lb["id"], "HTTPS", 443)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": pool["id"]}}, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] is None
+
+
+def test_http2_cannot_be_switched_off_under_a_grpc_pool(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "GRPC")
+    listener = _create(alpha, lb["id"], "HTTPS", 443, http2_enable=True, default_pool_id=pool["id"])
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": False}}, 400, "ELB.8902")
+    shown = alpha.ok("GET", f"listeners/{listener['id']}")["listener"]
+    assert shown["http2_enable"] is True and shown["default_pool_id"] == pool["id"]
+
+
+def test_grpc_pool_and_http2_in_one_update(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "GRPC")
+    listener = _create(alpha, lb["id"], "HTTPS", 443)
+    body = {"listener": {"default_pool_id": pool["id"], "http2_enable": True}}
+    updated = alpha.ok("PUT", f"listeners/{listener['id']}", body)["listener"]
+    assert updated["default_pool_id"] == pool["id"] and updated["http2_enable"] is True
+
+
+def test_quic_keeps_http2_on_update(alpha: Api) -> None:
+    listener = _create(alpha, _lb(alpha)["id"], "QUIC", 443)
+    assert alpha.ok("PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": False}})["listener"]["http2_enable"] is True
+
+
+def test_http2_enable_false_is_accepted_anywhere(alpha: Api) -> None:
+    assert _create(alpha, _lb(alpha)["id"], "TCP", 80, http2_enable=False)["http2_enable"] is False
+
+
+def test_unknown_default_pool_is_not_found(alpha: Api) -> None:
+    lb = _lb(alpha)
+    _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id="0" * 36), 404, "ELB.8904")
+
+
+def test_default_pool_of_another_load_balancer_is_refused(alpha: Api) -> None:
+    lan = net(alpha)
+    owner, lb = alpha.load_balancer(lan.subnet), alpha.load_balancer(lan.subnet)
+    pool = _pool(alpha, owner["id"], "HTTP")
+    _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=pool["id"]), 400, "ELB.8902")
+    assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["loadbalancers"] == [{"id": owner["id"]}]
+
+
+def test_default_pool_of_another_vpc_is_refused(alpha: Api) -> None:
+    pool = alpha.pool("HTTP", type="instance", vpc_id=alpha.vpc()["id"])
+    _refused_create(alpha, _body(_lb(alpha)["id"], "HTTP", 80, default_pool_id=pool["id"]), 400, "ELB.8902")
+    assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["loadbalancers"] == []
+
+
+def test_default_pool_without_a_load_balancer_joins_the_listeners(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = alpha.pool("HTTP", type="ip")
+    listener = _create(alpha, lb["id"], "HTTP", 80, default_pool_id=pool["id"])
+    shown = alpha.ok("GET", f"pools/{pool['id']}")["pool"]
+    assert shown["loadbalancers"] == [{"id": lb["id"]}] and shown["listeners"] == [{"id": listener["id"]}]
+
+
+def test_update_sets_and_clears_the_default_pool(alpha: Api) -> None:
+    lb = _lb(alpha)
+    first, second = _pool(alpha, lb["id"], "HTTP"), _pool(alpha, lb["id"], "HTTP")
+    listener = _create(alpha, lb["id"], "HTTP", 80, default_pool_id=first["id"])
+    path = f"listeners/{listener['id']}"
+    assert alpha.ok("PUT", path, {"listener": {"default_pool_id": second["id"]}})["listener"]["default_pool_id"] == second["id"]
+    assert alpha.ok("GET", f"pools/{first['id']}")["pool"]["listeners"] == []
+    assert alpha.ok("GET", f"pools/{second['id']}")["pool"]["listeners"] == [{"id": listener["id"]}]
+    assert alpha.ok("PUT", path, {"listener": {"default_pool_id": None}})["listener"]["default_pool_id"] is None
+    assert alpha.ok("GET", path)["listener"]["default_pool_id"] is None
+    assert alpha.ok("GET", f"pools/{second['id']}")["pool"]["listeners"] == []
+
+
+def test_update_to_a_mismatched_pool_is_refused(alpha: Api) -> None:
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "HTTP")
+    listener = _create(alpha, lb["id"], "TCP", 80)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": pool["id"]}}, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] is None
+
+
+def test_protocol_and_port_are_not_updatable(alpha: Api) -> None:
+    listener = _create(alpha, _lb(alpha)["id"], "HTTP", 80)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"protocol_port": 81}}, 400, "ELB.8902")
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"protocol": "TCP"}}, 400, "ELB.8902")
+    shown = alpha.ok("GET", f"listeners/{listener['id']}")["listener"]
+    assert (shown["protocol"], shown["protocol_port"]) == ("HTTP", 80)
+
+
+def test_listeners_per_load_balancer_quota(alpha: Api) -> None:
+    lb, other = _lb(alpha), _lb(alpha)
+    with quota(alpha, "listeners_per_loadbalancer", 1):
+        _create(alpha, lb["id"], "TCP", 80)
+        error = _refused_create(alpha, _body(lb["id"], "TCP", 81), 409, "ELB.8905")
+        assert "Quota exceeded" in error["error_msg"]
+        assert _create(alpha, other["id"], "TCP", 81)["protocol_port"] == 81
+
+
+def test_listener_quota_per_project(alpha: Api) -> None:
+    one, two = _lb(alpha), _lb(alpha)
+    with quota(alpha, "listener", used(alpha, "listener") + 1):
+        _create(alpha, one["id"], "TCP", 80)
+        _refused_create(alpha, _body(two["id"], "TCP", 80), 409, "ELB.8905")
+
+
+def test_list_filters(alpha: Api) -> None:
+    lb = _lb(alpha)
+    tcp, http = _create(alpha, lb["id"], "TCP", 80), _create(alpha, lb["id"], "HTTP", 81)
+    base = f"listeners?loadbalancer_id={lb['id']}"
+    assert ids(alpha.ok("GET", f"{base}&protocol=HTTP")["listeners"]) == [http["id"]]
+    assert ids(alpha.ok("GET", f"{base}&protocol_port=80")["listeners"]) == [tcp["id"]]
+    assert ids(alpha.ok("GET", f"{base}&protocol=HTTP&protocol=TCP")["listeners"]) == [tcp["id"], http["id"]]
+    refused(alpha, "GET", f"{base}&colour=blue", None, 400, "ELB.8902")
+
+
+def test_another_projects_listener_is_not_found(alpha: Api, beta: Api) -> None:
+    their_lb = _lb(beta)
+    theirs = _create(beta, their_lb["id"], "TCP", 80)
+    refused(alpha, "GET", f"listeners/{theirs['id']}", None, 404, "ELB.8904")
+    refused(alpha, "PUT", f"listeners/{theirs['id']}", {"listener": {"name": "x"}}, 404, "ELB.8904")
+    refused(alpha, "DELETE", f"listeners/{theirs['id']}", None, 404, "ELB.8904")
+    refused(alpha, "POST", "listeners", _body(their_lb["id"], "TCP", 81), 404, "ELB.8904")
+    assert ids(_listeners_of(beta, their_lb["id"])) == [theirs["id"]]
+
+
+def test_another_projects_pool_is_not_a_default_pool(alpha: Api, beta: Api) -> None:
+    their_pool = _pool(beta, _lb(beta)["id"], "HTTP")
+    lb = _lb(alpha)
+    _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=their_pool["id"]), 404, "ELB.8904")
+    listener = _create(alpha, lb["id"], "HTTP", 80)
+    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": their_pool["id"]}}, 404, "ELB.8904")
+
+
+def test_lists_never_show_another_projects_listeners(alpha: Api, beta: Api) -> None:
+    their_lb = _lb(beta)
+    theirs = _create(beta, their_lb["id"], "TCP", 80)
+    assert theirs["id"] not in ids(alpha.ok("GET", "listeners")["listeners"])
+    assert _listeners_of(alpha, their_lb["id"]) == []

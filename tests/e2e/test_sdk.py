@@ -1,0 +1,231 @@
+"""The official Huawei Cloud SDK, unmodified, signs with AK/SK and drives a real `elbd serve`.
+
+One server and one topology (VPC and subnet over plain HTTP, then LB, listener, pool and monitor
+through the SDK) serve the module; tests that count members use a pool of their own."""
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import httpx
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkelb.v3 import (
+    BatchCreateMembersOption,
+    BatchCreateMembersRequest,
+    BatchCreateMembersRequestBody,
+    CreateHealthMonitorOption,
+    CreateHealthMonitorRequest,
+    CreateHealthMonitorRequestBody,
+    CreateListenerOption,
+    CreateListenerRequest,
+    CreateListenerRequestBody,
+    CreateLoadBalancerOption,
+    CreateLoadBalancerRequest,
+    CreateLoadBalancerRequestBody,
+    CreateMemberOption,
+    CreateMemberRequest,
+    CreateMemberRequestBody,
+    CreatePoolOption,
+    CreatePoolRequest,
+    CreatePoolRequestBody,
+    DeleteMemberRequest,
+    ElbClient,
+    ListMembersRequest,
+    ShowMemberRequest,
+    UpdateMemberOption,
+    UpdateMemberRequest,
+    UpdateMemberRequestBody,
+)
+
+from elbd.config import load_settings
+from elbd.service import identity
+from elbd.store.db import Database
+from tests.conftest import LiveServer, free_port
+
+SUBNET_CIDR = "127.10.0.0/24"
+_addresses = (f"127.10.0.{host}" for host in itertools.count(20))
+
+
+@dataclass
+class Cloud:
+    server: LiveServer
+    credentials: dict[str, str]
+    elb: ElbClient
+    subnet: dict[str, Any]
+    lb: Any
+    listener: Any
+    pool: Any
+    monitor: Any
+
+    @property
+    def lb_id(self) -> str:
+        return self.lb.id
+
+    @property
+    def listener_id(self) -> str:
+        return self.listener.id
+
+    @property
+    def pool_id(self) -> str:
+        return self.pool.id
+
+    def client_with(self, secret_key: str) -> ElbClient:
+        return sdk_client(self.server, self.credentials["access_key"], secret_key, self.credentials["project_id"])
+
+    def member_option(self, **extra: Any) -> CreateMemberOption:
+        return CreateMemberOption(address=next(_addresses), protocol_port=8080, subnet_cidr_id=self.subnet["neutron_subnet_id"], **extra)
+
+    def create_member(self, pool_id: str | None = None, **extra: Any) -> Any:
+        body = CreateMemberRequestBody(member=self.member_option(**extra))
+        return self.elb.create_member(CreateMemberRequest(pool_id=pool_id or self.pool_id, body=body)).member
+
+    def new_pool(self) -> str:
+        option = CreatePoolOption(protocol="HTTP", lb_algorithm="ROUND_ROBIN", loadbalancer_id=self.lb_id)
+        return self.elb.create_pool(CreatePoolRequest(body=CreatePoolRequestBody(pool=option))).pool.id
+
+
+def sdk_client(server: LiveServer, access_key: str, secret_key: str, project_id: str) -> ElbClient:
+    return (
+        ElbClient.new_builder()
+        .with_credentials(BasicCredentials(access_key, secret_key, project_id))
+        .with_endpoints([server.url])
+        .build()
+    )
+
+
+def create_project(server: LiveServer, name: str) -> dict[str, str]:
+    """Straight into the server's database (WAL lets both write): `elbd project create` has its own
+    tests in test_cli.py, and a second process start would cost seconds."""
+    db = Database(load_settings(server.data_dir).database_url)
+    try:
+        with db.write() as session:
+            return asdict(identity.create_project(session, name=name))
+    finally:
+        db.dispose()
+
+
+def keystone_token(server: LiveServer, credentials: dict[str, str]) -> str:
+    user = {"name": credentials["user_name"], "password": credentials["password"], "domain": {"name": credentials["domain_name"]}}
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": user}}, "scope": {"project": {"id": credentials["project_id"]}}}}
+    response = httpx.post(f"{server.url}/v3/auth/tokens", json=body, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.headers["X-Subject-Token"]
+
+
+def network(server: LiveServer, credentials: dict[str, str]) -> dict[str, Any]:
+    """VPC and subnet over plain HTTP with a token: the SDK under test is ELB's only."""
+    base = f"{server.url}/v1/{credentials['project_id']}"
+    with httpx.Client(headers={"X-Auth-Token": keystone_token(server, credentials)}, timeout=10) as http:
+        vpc = http.post(f"{base}/vpcs", json={"vpc": {"name": "sdk-vpc", "cidr": "127.0.0.0/8"}})
+        assert vpc.status_code == 200, vpc.text
+        subnet = http.post(f"{base}/subnets", json={"subnet": {"name": "sdk-subnet", "cidr": SUBNET_CIDR, "vpc_id": vpc.json()["vpc"]["id"]}})
+        assert subnet.status_code == 200, subnet.text
+        return subnet.json()["subnet"]
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+    server = LiveServer(tmp_path_factory.mktemp("sdk") / "live-data", free_port())
+    server.start()
+    try:
+        credentials = create_project(server, "sdk")
+        subnet = network(server, credentials)
+        elb = sdk_client(server, credentials["access_key"], credentials["secret_key"], credentials["project_id"])
+        lb_option = CreateLoadBalancerOption(
+            name="sdk-lb", availability_zone_list=["local-1a"], vip_subnet_cidr_id=subnet["neutron_subnet_id"], ip_target_enable=True
+        )
+        lb = elb.create_load_balancer(CreateLoadBalancerRequest(body=CreateLoadBalancerRequestBody(loadbalancer=lb_option))).loadbalancer
+        listener_option = CreateListenerOption(loadbalancer_id=lb.id, protocol="HTTP", protocol_port=80, name="sdk-listener")
+        listener = elb.create_listener(CreateListenerRequest(body=CreateListenerRequestBody(listener=listener_option))).listener
+        pool_option = CreatePoolOption(protocol="HTTP", lb_algorithm="ROUND_ROBIN", listener_id=listener.id, name="sdk-pool")
+        pool = elb.create_pool(CreatePoolRequest(body=CreatePoolRequestBody(pool=pool_option))).pool
+        monitor_option = CreateHealthMonitorOption(pool_id=pool.id, type="HTTP", delay=5, timeout=3, max_retries=3, url_path="/")
+        monitor = elb.create_health_monitor(
+            CreateHealthMonitorRequest(body=CreateHealthMonitorRequestBody(healthmonitor=monitor_option))
+        ).healthmonitor
+        yield Cloud(server, credentials, elb, subnet, lb, listener, pool, monitor)
+    finally:
+        server.stop()
+
+
+def test_sdk_builds_the_topology(cloud: Cloud) -> None:
+    assert cloud.lb.name == "sdk-lb" and cloud.lb.vip_address.startswith("127.10.0.")
+    assert cloud.lb.vip_subnet_cidr_id == cloud.subnet["neutron_subnet_id"] and cloud.lb.ip_target_enable is True
+    assert [ref.id for ref in cloud.listener.loadbalancers] == [cloud.lb_id] and cloud.listener.protocol_port == 80
+    assert [ref.id for ref in cloud.pool.listeners] == [cloud.listener_id] and cloud.pool.lb_algorithm == "ROUND_ROBIN"
+    assert [ref.id for ref in cloud.monitor.pools] == [cloud.pool_id] and (cloud.monitor.delay, cloud.monitor.timeout) == (5, 3)
+
+
+def test_create_member_returns_the_member(cloud: Cloud) -> None:
+    member = cloud.create_member(name="sdk-member", weight=3)
+    assert member.id and member.name == "sdk-member" and member.weight == 3
+    assert member.protocol_port == 8080 and member.ip_version == "v4" and member.member_type == "instance"
+    assert member.subnet_cidr_id == cloud.subnet["neutron_subnet_id"]
+    assert [status.listener_id for status in member.status] == [cloud.listener_id]
+
+
+def test_show_member_returns_what_create_returned(cloud: Cloud) -> None:
+    created = cloud.create_member(name="shown")
+    shown = cloud.elb.show_member(ShowMemberRequest(pool_id=cloud.pool_id, member_id=created.id)).member
+    assert (shown.id, shown.address, shown.name, shown.weight) == (created.id, created.address, "shown", 1)
+
+
+def test_list_members_pages_by_next_marker(cloud: Cloud) -> None:
+    pool_id = cloud.new_pool()
+    created = [cloud.create_member(pool_id).id for _ in range(7)]
+    seen: list[str] = []
+    marker: str | None = None
+    for _ in range(10):
+        page = cloud.elb.list_members(ListMembersRequest(pool_id=pool_id, limit=3, marker=marker))
+        assert len(page.members) <= 3
+        seen += [member.id for member in page.members]
+        marker = page.page_info.next_marker
+        if marker is None:
+            break
+    assert marker is None
+    assert seen == created
+
+
+def test_update_member_changes_the_weight(cloud: Cloud) -> None:
+    member = cloud.create_member(weight=1)
+    body = UpdateMemberRequestBody(member=UpdateMemberOption(weight=20))
+    updated = cloud.elb.update_member(UpdateMemberRequest(pool_id=cloud.pool_id, member_id=member.id, body=body)).member
+    assert updated.weight == 20
+    assert cloud.elb.show_member(ShowMemberRequest(pool_id=cloud.pool_id, member_id=member.id)).member.weight == 20
+
+
+def test_batch_create_members_reports_ret_status(cloud: Cloud) -> None:
+    existing = cloud.create_member()
+    fresh = BatchCreateMembersOption(address=next(_addresses), protocol_port=8080, subnet_cidr_id=cloud.subnet["neutron_subnet_id"])
+    again = BatchCreateMembersOption(address=existing.address, protocol_port=8080, subnet_cidr_id=cloud.subnet["neutron_subnet_id"])
+    body = BatchCreateMembersRequestBody(members=[fresh, again])
+    response = cloud.elb.batch_create_members(BatchCreateMembersRequest(pool_id=cloud.pool_id, body=body))
+    assert response.status_code == 200
+    statuses = {member.address: member.ret_status for member in response.members}
+    assert statuses == {fresh.address: "successful", existing.address: "existed"}
+
+
+def test_deleted_member_is_gone(cloud: Cloud) -> None:
+    member = cloud.create_member()
+    deleted = cloud.elb.delete_member(DeleteMemberRequest(pool_id=cloud.pool_id, member_id=member.id))
+    assert deleted.status_code == 204
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.elb.show_member(ShowMemberRequest(pool_id=cloud.pool_id, member_id=member.id))
+    assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
+    assert raised.value.request_id
+
+
+def test_wrong_secret_key_is_refused_401(cloud: Cloud) -> None:
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.client_with(cloud.credentials["secret_key"] + "x").list_members(ListMembersRequest(pool_id=cloud.pool_id))
+    assert (raised.value.status_code, raised.value.error_code) == (401, "APIGW.0301")
+    assert raised.value.request_id
+
+
+def test_unknown_pool_is_404(cloud: Cloud) -> None:
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.elb.list_members(ListMembersRequest(pool_id="00000000-0000-4000-8000-000000000000"))
+    assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
