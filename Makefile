@@ -2,8 +2,9 @@
 # Both first build the project's virtualenv (.venv) from pyproject.toml when it is missing or stale.
 VENV := .venv
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test
+.PHONY: serve test haproxy
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -11,8 +12,14 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-serve: $(STAMP)
+# The data plane: HAProxy from the OS packages, installed when missing.
+haproxy:
+	@command -v haproxy >/dev/null || { \
+		echo "installing HAProxy from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
+
+serve: $(STAMP) haproxy
 	$(VENV)/bin/elbd serve
 
-test: $(STAMP)
+test: $(STAMP) haproxy
 	$(VENV)/bin/pytest

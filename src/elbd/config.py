@@ -4,6 +4,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from elbd.dataplane.driver import default_driver_name
+
 DEFAULT_AVAILABILITY_ZONES = ("local-1a", "local-1b")
 
 
@@ -22,6 +24,6 @@ def load_settings(data_dir: str | Path | None = None) -> Settings:
     return Settings(
         data_dir=directory,
         database_url=database_url,
-        dataplane=os.environ.get("ELBD_DATAPLANE", "none"),
+        dataplane=os.environ.get("ELBD_DATAPLANE") or default_driver_name(),
         availability_zones=tuple(z.strip() for z in zones.split(",") if z.strip()) if zones else DEFAULT_AVAILABILITY_ZONES,
     )

@@ -14,22 +14,24 @@ from elbd.api import (
     members,
     pools,
     quotas,
+    statuses,
     tokens,
     vpcs,
 )
 from elbd.api.errors import install_error_handlers
 from elbd.api.request_ids import RequestIdMiddleware
 from elbd.config import Settings
-from elbd.dataplane.driver import DataplaneDriver, driver_named
+from elbd.dataplane.driver import driver_named
 from elbd.store.db import Database
 from elbd.store.migrate import upgrade
 
 
-def create_app(settings: Settings, driver: DataplaneDriver | None = None) -> FastAPI:
+def create_app(settings: Settings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade(settings.database_url)
-    dataplane = driver or driver_named(settings.dataplane)
-    db = Database(settings.database_url, on_change=dataplane.load_balancers_changed)
+    db = Database(settings.database_url)
+    dataplane = driver_named(settings.dataplane, db, settings.data_dir)
+    db.on_change = dataplane.load_balancers_changed
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +53,6 @@ def create_app(settings: Settings, driver: DataplaneDriver | None = None) -> Fas
     app.state.dataplane = dataplane
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
-    for module in (tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, listeners, pools, healthmonitors, members):
+    for module in (tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors, members):
         app.include_router(module.router)
     return app

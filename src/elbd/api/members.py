@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from elbd.api.convergence import wait_for_removal
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query, page_body
 from elbd.api.replies import no_content, reply
@@ -103,9 +104,13 @@ def update_member(
 
 
 @router.delete(MEMBERS + "/{member_id}", status_code=204)
-def delete_member(pool_id: str, member_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+def delete_member(
+    request: Request, pool_id: str, member_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
     with db.write() as session:
         members.delete_member(session, project_id=who.project_id, pool_id=pool_id, member_id=member_id)
+        load_balancer_id = lookups.pool(session, who.project_id, pool_id).loadbalancer_id
+    wait_for_removal(request, load_balancer_id)
     return no_content()
 
 
@@ -141,4 +146,6 @@ def batch_delete_members(
 ) -> Response:
     with db.write() as session:
         results = members.batch_delete_members(session, project_id=who.project_id, pool_id=pool_id, options=body.members)
+        load_balancer_id = lookups.pool(session, who.project_id, pool_id).loadbalancer_id
+    wait_for_removal(request, load_balancer_id)
     return reply(request, {"members": [{"id": member_id, "ret_status": status} for member_id, status in results]})

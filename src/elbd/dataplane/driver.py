@@ -4,15 +4,21 @@ The store tells the driver, after each commit, which load balancers changed; the
 their data plane to the stored state. Drivers are chosen by name (ELBD_DATAPLANE).
 """
 
+import shutil
+from pathlib import Path
 from typing import Protocol
 
-from elbd.errors import ElbError
+from elbd.store.db import Database
 
 
 class DataplaneDriver(Protocol):
     def start(self) -> None: ...
 
     def load_balancers_changed(self, load_balancer_ids: set[str]) -> None: ...
+
+    def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
+        """Block until every change told so far for these load balancers is live (False on time-out)."""
+        ...
 
     def stop(self) -> None: ...
 
@@ -26,11 +32,31 @@ class NoneDriver:
     def load_balancers_changed(self, load_balancer_ids: set[str]) -> None:
         return None
 
+    def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
+        return True
+
     def stop(self) -> None:
         return None
 
 
-def driver_named(name: str) -> DataplaneDriver:
+def driver_named(name: str, db: Database, data_dir: Path) -> DataplaneDriver:
     if name == "none":
         return NoneDriver()
-    raise ElbError(500, "ELB.8906", f"unknown data-plane driver {name!r}; known: none")
+    if name == "haproxy":
+        from elbd.dataplane.agent import HaproxyDriver
+
+        binary = haproxy_binary()
+        if binary is None:
+            raise ValueError("the haproxy driver needs HAProxy installed (apt-get install haproxy)")
+        return HaproxyDriver(db, data_dir, binary=binary)
+    raise ValueError(f"unknown data-plane driver {name!r}; known: haproxy, none")
+
+
+def haproxy_binary() -> str | None:
+    """HAProxy on PATH, or where Debian puts it (/usr/sbin is not on every user's PATH)."""
+    return shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
+
+
+def default_driver_name() -> str:
+    """HAProxy whenever it is installed; the API-only driver otherwise."""
+    return "haproxy" if haproxy_binary() else "none"

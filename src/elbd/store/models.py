@@ -252,3 +252,13 @@ class Member(Base):
     health_changed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class DataplaneStatus(Base):
+    """How the last attempt to apply a load balancer's configuration went (ACTIVE or ERROR)."""
+
+    __tablename__ = "dataplane_status"
+    loadbalancer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(String(2000))
+    updated_at: Mapped[datetime]

@@ -1,0 +1,22 @@
+"""GET /v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/statuses: the whole status tree, data plane included."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from elbd.api.deps import authenticate, database
+from elbd.api.replies import reply
+from elbd.api.views.statuses import status_tree
+from elbd.service import lookups
+from elbd.service.identity import Principal
+from elbd.store.db import Database
+
+router = APIRouter(tags=["load balancers"])
+
+
+@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/statuses")
+def show_load_balancer_status(
+    request: Request, loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.read() as session:
+        tree = status_tree(session, lookups.load_balancer(session, who.project_id, loadbalancer_id))
+    return reply(request, {"statuses": tree})

@@ -1,0 +1,76 @@
+"""The status tree of a load balancer (GET .../loadbalancers/{id}/statuses)."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elbd.api.views.members import member_view
+from elbd.service import member_status
+from elbd.store.models import DataplaneStatus, HealthMonitor, Listener, LoadBalancer, Member, Pool
+
+
+def status_tree(session: Session, lb: LoadBalancer) -> dict[str, Any]:
+    listeners = list(session.scalars(select(Listener).where(Listener.loadbalancer_id == lb.id).order_by(Listener.created_at, Listener.id)))
+    pools = list(session.scalars(select(Pool).where(Pool.loadbalancer_id == lb.id).order_by(Pool.created_at, Pool.id)))
+    pool_ids = [pool.id for pool in pools]
+    monitors = {m.pool_id: m for m in session.scalars(select(HealthMonitor).where(HealthMonitor.pool_id.in_(pool_ids)))}
+    members: dict[str, list[Member]] = {}
+    for member in session.scalars(select(Member).where(Member.pool_id.in_(pool_ids)).order_by(Member.created_at, Member.id)):
+        members.setdefault(member.pool_id, []).append(member)
+    facts = member_status.gather(session, lb.project_id, pool_ids, [m for found in members.values() for m in found])
+    pool_views = {pool.id: _pool(pool, monitors.get(pool.id), members.get(pool.id, []), facts) for pool in pools}
+    dataplane = session.get(DataplaneStatus, lb.id)
+    failed = dataplane is not None and dataplane.state == "ERROR"
+    return {
+        "loadbalancer": {
+            "id": lb.id,
+            "name": lb.name,
+            "provisioning_status": "ERROR" if failed else lb.provisioning_status,
+            "operating_status": "DEGRADED" if failed else lb.operating_status,
+            "dataplane": {"state": dataplane.state, "message": dataplane.message} if dataplane else None,
+            "listeners": [
+                {
+                    "id": listener.id,
+                    "name": listener.name,
+                    "provisioning_status": "ACTIVE",
+                    "operating_status": "ONLINE" if listener.admin_state_up else "OFFLINE",
+                    "pools": [pool_views[listener.default_pool_id]] if listener.default_pool_id in pool_views else [],
+                    "l7policies": [],
+                }
+                for listener in listeners
+            ],
+            "pools": list(pool_views.values()),
+        }
+    }
+
+
+def _pool(pool: Pool, monitor: HealthMonitor | None, members: list[Member], facts: member_status.HealthFacts) -> dict[str, Any]:
+    member_views = [member_view(member, facts) for member in members]
+    statuses = {view["operating_status"] for view in member_views}
+    if not member_views or statuses <= {"ONLINE", "NO_MONITOR"}:
+        pool_status = "ONLINE"
+    elif "ONLINE" in statuses or "NO_MONITOR" in statuses:
+        pool_status = "DEGRADED"
+    else:
+        pool_status = "OFFLINE"
+    return {
+        "id": pool.id,
+        "name": pool.name,
+        "provisioning_status": "ACTIVE",
+        "operating_status": pool_status,
+        "healthmonitor": (
+            {"id": monitor.id, "name": monitor.name, "type": monitor.type, "provisioning_status": "ACTIVE"} if monitor else {}
+        ),
+        "members": [
+            {
+                "id": view["id"],
+                "address": view["address"],
+                "protocol_port": view["protocol_port"],
+                "provisioning_status": "ACTIVE",
+                "operating_status": view["operating_status"],
+                "reason": view["reason"],
+            }
+            for view in member_views
+        ],
+    }

@@ -1,0 +1,107 @@
+"""The stored state of one load balancer -> the LoadBalancerConfig its HAProxy should run."""
+
+import resource
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Server as Instance
+
+SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http"}
+POOL_MODES = {"TCP": "tcp", "TLS": "tcp", "HTTP": "http", "HTTPS": "http"}
+BALANCE = {"ROUND_ROBIN": "roundrobin", "LEAST_CONNECTIONS": "leastconn", "SOURCE_IP": "source"}
+CHECKED_TYPES = ("TCP", "HTTP", "HTTPS", "TLS")
+FD_RESERVE = 1000
+
+
+def maxconn_for(load_balancer_count: int) -> int:
+    """Each connection takes two descriptors; the host's descriptors are shared by every load balancer's
+    HAProxy, and one process may not pass its own limit (HAProxy refuses to start past it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    per_process = (hard if hard != resource.RLIM_INFINITY else soft) - FD_RESERVE
+    try:
+        with open("/proc/sys/fs/file-max") as file_max:
+            host_share = int(file_max.read()) // max(1, load_balancer_count) - FD_RESERVE
+    except (OSError, ValueError):
+        host_share = per_process
+    return max(256, min(per_process, host_share) // 2)
+
+
+def _check(monitor: HealthMonitor | None, host: str | None) -> HealthCheck | None:
+    if monitor is None or not monitor.admin_state_up or monitor.type not in CHECKED_TYPES:
+        return None
+    return HealthCheck(
+        kind=monitor.type,
+        interval_s=monitor.delay,
+        timeout_s=monitor.timeout,
+        rise=monitor.max_retries,
+        fall=monitor.max_retries_down,
+        port=monitor.monitor_port,
+        http_method=monitor.http_method,
+        url_path=monitor.url_path,
+        host=monitor.domain_name or host,
+        expected_codes=monitor.expected_codes,
+    )
+
+
+def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> LoadBalancerConfig | None:
+    """None when the load balancer no longer exists."""
+    lb = session.get(LoadBalancer, load_balancer_id)
+    if lb is None:
+        return None
+    listeners = list(session.scalars(select(Listener).where(Listener.loadbalancer_id == lb.id).order_by(Listener.created_at, Listener.id)))
+    pools = list(session.scalars(select(Pool).where(Pool.loadbalancer_id == lb.id).order_by(Pool.created_at, Pool.id)))
+    pool_ids = [pool.id for pool in pools]
+    monitors = {m.pool_id: m for m in session.scalars(select(HealthMonitor).where(HealthMonitor.pool_id.in_(pool_ids)))}
+    members: dict[str, list[Member]] = {}
+    for member in session.scalars(select(Member).where(Member.pool_id.in_(pool_ids)).order_by(Member.created_at, Member.id)):
+        members.setdefault(member.pool_id, []).append(member)
+    instance_ids = {m.instance_id for found in members.values() for m in found if m.instance_id}
+    running = set(session.scalars(select(Instance.id).where(Instance.id.in_(instance_ids), Instance.status == "ACTIVE")))
+    addresses = tuple(address for address in (lb.vip_address, lb.ipv6_vip_address) if address)
+
+    backends = []
+    for pool in pools:
+        if pool.protocol not in POOL_MODES or pool.lb_algorithm not in BALANCE:
+            continue
+        check = _check(monitors.get(pool.id), lb.vip_address)
+        users = [listener for listener in listeners if listener.default_pool_id == pool.id]
+        server_timeout = max([listener.member_timeout or listener.keepalive_timeout for listener in users] or [60])
+        backends.append(
+            Backend(
+                name=pool.id,
+                mode=POOL_MODES[pool.protocol],
+                balance=BALANCE[pool.lb_algorithm],
+                server_ssl=pool.protocol in ("HTTPS", "TLS"),
+                check=check,
+                connect_timeout_s=check.timeout_s if check else 5,
+                server_timeout_s=server_timeout,
+                servers=tuple(
+                    Server(
+                        name=member.id,
+                        address=member.address,
+                        port=member.protocol_port,
+                        weight=member.weight,
+                        held=bool(member.instance_id) and member.instance_id not in running,
+                    )
+                    for member in members.get(pool.id, [])
+                ),
+            )
+        )
+    served = {backend.name for backend in backends}
+    frontends = tuple(
+        Frontend(
+            name=listener.id,
+            addresses=addresses,
+            port=listener.protocol_port,
+            mode=SERVED_LISTENERS[listener.protocol],
+            enabled=listener.admin_state_up,
+            backend=listener.default_pool_id if listener.default_pool_id in served else None,
+            client_timeout_s=listener.client_timeout or listener.keepalive_timeout,
+            keepalive_timeout_s=listener.keepalive_timeout,
+        )
+        for listener in listeners
+        if listener.protocol in SERVED_LISTENERS and addresses
+    )
+    return LoadBalancerConfig(lb.id, maxconn, frontends, tuple(backends))

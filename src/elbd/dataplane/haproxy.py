@@ -1,0 +1,212 @@
+"""One HAProxy master-worker process, driven through its files and sockets. All process and socket
+work of the data plane is here; everything else is data."""
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SOCKET_TIMEOUT_S = 5.0
+_MASTER_LINE = re.compile(r"^\s*(\d+)\s+master\s+(\d+)\s+\[failed:\s*(\d+)\]")
+
+
+class HaproxyError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class MasterState:
+    pid: int
+    reloads: int
+    failed: int
+
+
+def _exchange(path: Path, command: str, half_close: bool) -> str:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(SOCKET_TIMEOUT_S)
+        connection.connect(str(path))
+        connection.sendall(command.encode() + b"\n")
+        if half_close:
+            connection.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def socket_dir_for(data_dir: Path, load_balancer_id: str) -> Path:
+    """Unix socket paths are limited (HAProxy: 97 bytes), so sockets live under a short directory
+    named after the data directory, not inside it."""
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"elbd-{digest}" / load_balancer_id
+
+
+class HaproxyProcess:
+    """Files under `run_dir` (haproxy.cfg, haproxy.pid, server-state) and `socket_dir` (master.sock,
+    stats.sock, placeholder.sock)."""
+
+    def __init__(self, run_dir: Path, socket_dir: Path, binary: str = "haproxy") -> None:
+        self.run_dir = run_dir
+        self.socket_dir = socket_dir
+        self.binary = binary
+        self.config = run_dir / "haproxy.cfg"
+        self.master_socket = socket_dir / "master.sock"
+        self.stats_socket = socket_dir / "stats.sock"
+        self.pid_file = run_dir / "haproxy.pid"
+        self.state_file = run_dir / "server-state"
+        self._pid: int | None = None
+
+    def prepare(self) -> None:
+        for directory in (self.run_dir, self.socket_dir):
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def remove_files(self) -> None:
+        for directory in (self.run_dir, self.socket_dir):
+            shutil.rmtree(directory, ignore_errors=True)
+
+    def validate(self, text: str) -> str | None:
+        """None when HAProxy accepts `text`, else its complaint."""
+        candidate = self.run_dir / "haproxy.cfg.new"
+        candidate.write_text(text)
+        done = subprocess.run([self.binary, "-c", "-q", "-f", str(candidate)], capture_output=True, text=True, timeout=30)
+        return None if done.returncode == 0 else (done.stderr or done.stdout).strip()
+
+    def write_config(self, text: str) -> None:
+        candidate = self.run_dir / "haproxy.cfg.new"
+        candidate.write_text(text)
+        candidate.replace(self.config)
+
+    def start(self) -> None:
+        """Start detached: the process outlives elbd."""
+        if self.alive():
+            raise HaproxyError("HAProxy already runs for this load balancer")
+        self.state_file.touch()
+        for stale in (self.master_socket, self.stats_socket):
+            stale.unlink(missing_ok=True)
+        done = subprocess.run(
+            [self.binary, "-W", "-D", "-S", f"{self.master_socket},mode,600", "-p", str(self.pid_file), "-f", str(self.config)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            start_new_session=True,
+        )
+        if done.returncode != 0:
+            raise HaproxyError(done.stderr.strip() or f"haproxy exited with {done.returncode}")
+        self._wait_until_serving()
+
+    def _wait_until_serving(self, timeout_s: float = 10.0) -> None:
+        """Both sockets answer: the master's and the worker's."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if self.master_state() is not None:
+                    self.runtime("show info")
+                    return
+            except OSError:
+                pass
+            time.sleep(0.02)
+        raise HaproxyError("HAProxy's sockets did not answer")
+
+    def master_pid(self) -> int | None:
+        """The master's pid: it keeps it across reloads, so once known it is only re-read when it died."""
+        if self._pid is None or not _running(self._pid):
+            self._pid = self._read_pid_file()
+        return self._pid
+
+    def _read_pid_file(self, attempts: int = 10) -> int | None:
+        """HAProxy rewrites the file on reload; an empty read is retried briefly."""
+        for _ in range(attempts):
+            try:
+                return int(self.pid_file.read_text().split()[0])
+            except FileNotFoundError:
+                return None
+            except (OSError, ValueError, IndexError):
+                time.sleep(0.02)
+        return None
+
+    def alive(self) -> bool:
+        """The master runs. (Its socket is briefly away while it re-executes on reload, so it is not asked.)"""
+        pid = self.master_pid()
+        return pid is not None and _running(pid) and _is_haproxy(pid)
+
+    def master_state(self) -> MasterState | None:
+        for line in _exchange(self.master_socket, "show proc", half_close=True).splitlines():
+            match = _MASTER_LINE.match(line)
+            if match:
+                return MasterState(*(int(group) for group in match.groups()))
+        return None
+
+    def save_server_state(self, backends: set[str] | None = None) -> None:
+        """Save the servers' state for the next start or reload: of `backends` only, when given."""
+        lines = self.runtime("show servers state").splitlines(keepends=True)
+        if backends is not None:
+            lines = [line for line in lines if len(line.split()) < 2 or line.startswith("#") or line.split()[1] in backends]
+        self.state_file.write_text("".join(lines))
+
+    def reload(self, checked_backends: set[str], timeout_s: float = 10.0) -> None:
+        """Reload through the master socket and confirm with `show proc`; raises when the reload failed.
+        Health state carries over for `checked_backends`; servers elsewhere have no check to keep them down."""
+        before = self.master_state()
+        if before is None:
+            raise HaproxyError("the master socket does not answer")
+        self.save_server_state(checked_backends)
+        _exchange(self.master_socket, "reload", half_close=True)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise HaproxyError("HAProxy died during the reload")
+            try:
+                after = self.master_state()
+            except OSError:
+                after = None
+            if after is not None and after.failed > before.failed:
+                raise HaproxyError("HAProxy refused the new configuration; the previous one keeps serving")
+            if after is not None and after.reloads > before.reloads:
+                self._wait_until_serving()
+                return
+            time.sleep(0.02)
+        raise HaproxyError("the reload was not confirmed in time")
+
+    def runtime(self, command: str) -> str:
+        return _exchange(self.stats_socket, command, half_close=False)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        pid = self.master_pid()
+        if pid is None or not _running(pid):
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.02)
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (orphaned masters may never be reaped here)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _is_haproxy(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return b"haproxy" in cmdline.read().split(b"\0")[0]
+    except OSError:
+        return False

@@ -1,0 +1,114 @@
+"""Data-plane fixtures: `elbd serve` with the HAProxy driver, a project's API over HTTP, real backends
+on loopback, and clients that send requests through a VIP. Every HAProxy started is stopped after."""
+
+import http.client
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from elbd.dataplane.agent import stop_all
+from elbd.service.identity import ProjectCredentials
+from tests.conftest import Api, LiveServer, free_port, token_for
+from tests.dataplane.fake_backend import FakeBackend, free_port_on
+
+SUBNET = "127.20.0.0/24"
+VIP = "127.20.0.2"
+
+
+@pytest.fixture
+def elbd_haproxy(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "data", free_port(), dataplane="haproxy")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        stop_all(server.data_dir)
+
+
+@pytest.fixture
+def cloud(elbd_haproxy: LiveServer) -> Iterator[Api]:
+    credentials = ProjectCredentials(**json.loads(elbd_haproxy.elbd("project", "create", "dp")))
+    with httpx.Client(base_url=elbd_haproxy.url, timeout=30) as client:
+        yield Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
+
+
+@dataclass
+class Site:
+    """A load balancer on VIP 127.20.0.2 with one HTTP listener and its pool."""
+
+    api: Api
+    subnet: dict[str, Any]
+    lb: dict[str, Any]
+    listener: dict[str, Any]
+    pool: dict[str, Any]
+    port: int
+
+    def add(self, backend: FakeBackend, weight: int = 1) -> dict[str, Any]:
+        body = {"address": backend.address, "protocol_port": backend.port, "weight": weight,
+                "subnet_cidr_id": self.subnet["neutron_subnet_id"]}
+        return self.api.member(self.pool["id"], **body)["member"]
+
+    def member(self, member_id: str) -> dict[str, Any]:
+        return self.api.ok("GET", f"pools/{self.pool['id']}/members/{member_id}")["member"]
+
+
+def make_site(api: Api, protocol: str = "HTTP", algorithm: str = "ROUND_ROBIN") -> Site:
+    vpc = api.vpc()
+    subnet = api.subnet(vpc["id"], SUBNET)
+    lb = api.load_balancer(subnet, vip_address=VIP)
+    port = free_port_on(VIP)
+    listener = api.listener(lb["id"], protocol=protocol, port=port)
+    pool = api.pool(protocol=protocol, algorithm=algorithm, listener_id=listener["id"])
+    return Site(api, subnet, lb, listener, pool, port)
+
+
+@pytest.fixture
+def site(cloud: Api) -> Site:
+    return make_site(cloud)
+
+
+@pytest.fixture
+def backends() -> Iterator[Callable[..., FakeBackend]]:
+    started: list[FakeBackend] = []
+
+    def start(name: str, host: int = 10, **behaviour: Any) -> FakeBackend:
+        address = f"127.20.0.{host + len(started)}"
+        backend = FakeBackend(name, address, free_port_on(address))
+        for key, value in behaviour.items():
+            setattr(backend.behaviour, key, value)
+        started.append(backend.start())
+        return backend
+
+    yield start
+    for backend in started:
+        backend.stop()
+
+
+def fetch(port: int, address: str = VIP, source: str | None = None, timeout_s: float = 5.0) -> tuple[int, str]:
+    """One request through the VIP on a new connection: (status, body)."""
+    connection = http.client.HTTPConnection(address, port, timeout=timeout_s, source_address=(source, 0) if source else None)
+    try:
+        connection.request("GET", "/", headers={"Connection": "close"})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def wait_for(condition: Callable[[], Any], timeout_s: float = 10.0, interval_s: float = 0.05) -> Any:
+    """Poll `condition` until it is truthy; fail the test after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s} s")
+        time.sleep(interval_s)

@@ -1,0 +1,92 @@
+"""Real backends on loopback for data-plane tests: each answers with its own name, or misbehaves on purpose."""
+
+import socket
+import socketserver
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Behaviour:
+    """How the backend answers: `status` with its name as body (health checks, `GET /health`, get
+    `health_status`); or in mode `garbage` (not HTTP) or `silent` (never answers)."""
+
+    mode: str = "ok"
+    status: int = 200
+    health_status: int = 200
+    delay_s: float = 0.0
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: "_Server"
+
+    def handle(self) -> None:
+        self.request.settimeout(10)
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            buffer += chunk
+        backend = self.server.owner
+        behaviour = backend.behaviour
+        if behaviour.mode == "silent":
+            time.sleep(5)
+            return
+        if behaviour.mode == "garbage":
+            self.request.sendall(b"this is not HTTP at all\r\n\r\n")
+            return
+        if buffer.startswith(b"GET /health"):
+            self._answer(behaviour.health_status, b"ok")
+            return
+        with backend.lock:
+            backend.active += 1
+        try:
+            time.sleep(behaviour.delay_s)
+            self._answer(behaviour.status, backend.name.encode())
+            with backend.lock:
+                backend.served += 1
+        finally:
+            with backend.lock:
+                backend.active -= 1
+
+    def _answer(self, status: int, body: bytes) -> None:
+        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        self.request.sendall(head.encode() + body)
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    owner: "FakeBackend"
+
+
+@dataclass
+class FakeBackend:
+    name: str
+    address: str
+    port: int
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    served: int = 0
+    active: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: _Server | None = None
+
+    def start(self) -> "FakeBackend":
+        self._server = _Server((self.address, self.port), _Handler)
+        self._server.owner = self
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def free_port_on(address: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((address, 0))
+        return probe.getsockname()[1]

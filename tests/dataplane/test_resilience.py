@@ -1,0 +1,187 @@
+"""Traffic outlives the control plane; member changes, a killed HAProxy and a failed reload cost no request."""
+
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from elbd.dataplane.agent import process_for
+from elbd.dataplane.haproxy import HaproxyProcess, MasterState
+from tests.conftest import LiveServer
+from tests.dataplane.conftest import VIP, Site, fetch, wait_for
+from tests.dataplane.fake_backend import FakeBackend, free_port_on
+
+LOAD_LIMIT_S = 60.0
+
+
+@dataclass
+class Load:
+    """Requests sent back to back through the VIP until stopped (or LOAD_LIMIT_S passed)."""
+
+    ok: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def steady_load(port: int) -> Iterator[Load]:
+    load = Load()
+    stop = threading.Event()
+
+    def run() -> None:
+        deadline = time.monotonic() + LOAD_LIMIT_S
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                status, _ = fetch(port)
+                if status == 200:
+                    load.ok += 1
+                else:
+                    load.failures.append(f"HTTP {status}")
+            except OSError as error:
+                load.failures.append(repr(error))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        yield load
+    finally:
+        stop.set()
+        worker.join(timeout=LOAD_LIMIT_S)
+
+
+def _serving(site: Site, names: set[str]) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return {fetch(site.port)[1] for _ in range(8)} == names
+        except OSError:
+            return False
+
+    return check
+
+
+def _masters(server: LiveServer, load_balancer_id: str) -> list[int]:
+    config = str(process_for(server.data_dir, load_balancer_id).config)
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                arguments = cmdline.read().split(b"\0")
+            with open(f"/proc/{pid}/stat") as stat:
+                zombie = stat.read().split(")")[-1].split()[0] == "Z"
+        except OSError:
+            continue
+        if not zombie and config.encode() in arguments and b"-sf" not in arguments:
+            found.append(int(pid))
+    return found
+
+
+def test_traffic_survives_killing_and_restarting_elbd(site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer) -> None:
+    site.add(backends("a"))
+    site.add(backends("b"))
+    wait_for(_serving(site, {"a", "b"}))
+    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    before = _settled_master(process)
+    with steady_load(site.port) as load:
+        time.sleep(0.5)
+        elbd_haproxy.kill()
+        time.sleep(1.0)
+        elbd_haproxy.start()
+        time.sleep(1.5)
+    assert load.failures == [] and load.ok > 0
+    after = _settled_master(process)
+    assert (after.pid, after.reloads) == (before.pid, before.reloads), "adopting the running HAProxy must not reload it"
+    assert _masters(elbd_haproxy, site.lb["id"]) == [before.pid]
+
+
+def test_member_changes_under_load_fail_no_request(site: Site, backends: Callable[..., FakeBackend]) -> None:
+    first = site.add(backends("a"))
+    wait_for(_serving(site, {"a"}))
+    with steady_load(site.port) as load:
+        second = site.add(backends("b"), weight=3)
+        time.sleep(0.3)
+        site.api.ok("PUT", f"pools/{site.pool['id']}/members/{second['id']}", {"member": {"weight": 0}})
+        time.sleep(0.3)
+        site.api.ok("PUT", f"pools/{site.pool['id']}/members/{second['id']}", {"member": {"weight": 5}})
+        time.sleep(0.3)
+        site.api.ok("DELETE", f"pools/{site.pool['id']}/members/{first['id']}")
+        time.sleep(0.3)
+        site.add(backends("c"))
+        time.sleep(0.3)
+    assert load.failures == [] and load.ok > 20
+    wait_for(_serving(site, {"b", "c"}))
+
+
+def test_a_killed_haproxy_is_back_within_two_seconds(site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer) -> None:
+    site.add(backends("a"))
+    wait_for(_serving(site, {"a"}))
+    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    _settled_master(process)
+    config = str(process.config).encode()
+    victims = [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _cmdline_has(pid, config)]
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    wait_for(_serving(site, {"a"}), timeout_s=5, interval_s=0.02)
+    assert time.monotonic() - killed < 2.0
+
+
+def test_deleting_the_load_balancer_stops_its_haproxy(site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer) -> None:
+    member = site.add(backends("a"))
+    wait_for(_serving(site, {"a"}))
+    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    pool = site.pool["id"]
+    site.api.ok("DELETE", f"pools/{pool}/members/{member['id']}")
+    site.api.ok("DELETE", f"listeners/{site.listener['id']}")
+    site.api.ok("DELETE", f"pools/{pool}")
+    site.api.ok("DELETE", f"loadbalancers/{site.lb['id']}")
+    wait_for(lambda: not process.run_dir.exists() and not process.socket_dir.exists())
+    assert _masters(elbd_haproxy, site.lb["id"]) == []
+
+
+def test_a_failed_reload_keeps_the_old_config_and_reports_it(site: Site, backends: Callable[..., FakeBackend]) -> None:
+    site.add(backends("a"))
+    wait_for(_serving(site, {"a"}))
+    taken_port = free_port_on(VIP)
+    with socket.socket() as squatter:
+        squatter.bind((VIP, taken_port))
+        squatter.listen()
+        listener = site.api.listener(site.lb["id"], protocol="TCP", port=taken_port)
+        tree = wait_for(lambda: _failed_status(site))
+        assert "previous" in tree["dataplane"]["message"] or tree["dataplane"]["message"]
+        assert _serving(site, {"a"})()
+    site.api.ok("PUT", f"listeners/{listener['id']}", {"listener": {"name": "retry"}})
+    wait_for(lambda: _status_tree(site)["provisioning_status"] == "ACTIVE")
+
+
+def _settled_master(process: HaproxyProcess) -> MasterState:
+    """The master's state once no reload is under way: two reads a moment apart agree."""
+
+    def read() -> MasterState | None:
+        try:
+            first = process.master_state()
+            time.sleep(0.3)
+            return first if first == process.master_state() else None
+        except OSError:
+            return None
+
+    return wait_for(read)
+
+
+def _status_tree(site: Site) -> dict:
+    return site.api.ok("GET", f"loadbalancers/{site.lb['id']}/statuses")["statuses"]["loadbalancer"]
+
+
+def _failed_status(site: Site) -> dict | None:
+    tree = _status_tree(site)
+    return tree if tree["provisioning_status"] == "ERROR" else None
+
+
+def _cmdline_has(pid: str, needle: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return needle in cmdline.read()
+    except OSError:
+        return False

@@ -1,0 +1,56 @@
+"""HAProxy check results -> member health, per the reference table."""
+
+import pytest
+
+from elbd.dataplane.health import NO_RESULT, CheckReport, Health, member_health
+
+EXPECTED = "200-204"
+
+
+def health(status: str, check: str, code: str = "", info: str = "", previous: Health = NO_RESULT) -> Health:
+    return member_health(CheckReport(status, check, code, info), EXPECTED, previous)
+
+
+def test_up_after_a_passing_check_is_online() -> None:
+    assert health("UP", "L7OK", "200") == Health("ONLINE")
+    assert health("UP 1/3", "* L7OK", "200") == Health("ONLINE")
+
+
+def test_no_result_yet_keeps_initial() -> None:
+    assert health("DOWN", "INI") == NO_RESULT
+    assert health("UP", "") == NO_RESULT
+
+
+def test_held_down_server_passing_its_first_checks_stays_initial() -> None:
+    assert health("DOWN 1/2", "L7OK", "200") == NO_RESULT
+
+
+@pytest.mark.parametrize(
+    ("check", "info", "reason"),
+    [
+        ("L4TOUT", "", "CONNECT_TIMEOUT"),
+        ("L4CON", "Connection refused", "CONNECT_REFUSED"),
+        ("L4CON", "Can't bind to source address", "CONNECT_FAILED"),
+        ("SOCKERR", "Connection reset by peer", "CONNECT_INTERRUPT"),
+        ("L6TOUT", "", "SSL_HANDSHAKE_ERROR"),
+        ("L6RSP", "SSL handshake failure", "SSL_HANDSHAKE_ERROR"),
+        ("L7TOUT", "", "RECV_RESPONSE_TIMEOUT"),
+        ("L7RSP", "", "RESPONSE_FORMAT_ERROR"),
+    ],
+)
+def test_failure_reasons(check: str, info: str, reason: str) -> None:
+    assert health("DOWN", check, info=info) == Health("OFFLINE", reason)
+
+
+def test_wrong_status_carries_expected_and_seen_codes() -> None:
+    assert health("DOWN", "L7STS", "500", "Internal Server Error") == Health("OFFLINE", "RESPONSE_MISMATCH", EXPECTED, "500")
+
+
+def test_a_restored_server_keeps_its_known_reason() -> None:
+    refused = Health("OFFLINE", "CONNECT_REFUSED")
+    assert health("DOWN", "L4CON", info="", previous=refused) == refused
+
+
+def test_maintenance_changes_nothing() -> None:
+    online = Health("ONLINE")
+    assert health("MAINT", "L7OK", "200", previous=online) == online

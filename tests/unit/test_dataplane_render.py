@@ -1,0 +1,78 @@
+"""Rendering a load balancer's HAProxy config is a pure function; golden files pin its output."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
+from elbd.dataplane.render import endpoint, render, server_options
+
+GOLDEN = Path(__file__).parent / "golden"
+RUN_DIR = Path("/var/lib/elbd/haproxy/lb-1")
+SOCKET_DIR = Path("/tmp/elbd-0123/lb-1")
+
+HTTP_CHECK = HealthCheck("HTTP", interval_s=5, timeout_s=3, rise=2, fall=3, host="127.1.0.5", expected_codes="200-204,300-399")
+
+
+def sample() -> LoadBalancerConfig:
+    return LoadBalancerConfig(
+        "lb-1",
+        4000,
+        frontends=(
+            Frontend("listener-http", ("127.1.0.5",), 80, "http", backend="pool-web", client_timeout_s=30, keepalive_timeout_s=15),
+            Frontend("listener-tcp", ("127.1.0.5", "fd00::5"), 5432, "tcp", enabled=False, client_timeout_s=300),
+            Frontend("listener-empty", ("127.1.0.5",), 8080, "http"),
+        ),
+        backends=(
+            Backend(
+                "pool-web",
+                "http",
+                "roundrobin",
+                check=HTTP_CHECK,
+                connect_timeout_s=3,
+                servers=(Server("m-1", "127.1.0.10", 8080, 1), Server("m-2", "127.1.0.11", 8080, 0, held=True)),
+            ),
+            Backend("pool-db", "tcp", "source", servers=(Server("m-3", "fd00::10", 5432, 7),)),
+        ),
+    )
+
+
+def test_render_matches_the_golden_config() -> None:
+    assert render(sample(), RUN_DIR, SOCKET_DIR) == (GOLDEN / "sample.cfg").read_text()
+
+
+def test_render_is_deterministic() -> None:
+    assert render(sample(), RUN_DIR, SOCKET_DIR) == render(sample(), RUN_DIR, SOCKET_DIR)
+
+
+def test_skeleton_leaves_out_servers_only() -> None:
+    skeleton = render(sample().skeleton(), RUN_DIR, SOCKET_DIR)
+    assert "server m-1" not in skeleton and "http-check expect status 200-204,300-399" in skeleton
+
+
+def test_a_check_change_changes_the_skeleton() -> None:
+    config = sample()
+    slower_web = replace(config.backends[0], check=replace(HTTP_CHECK, rise=5))
+    slower = replace(config, backends=(slower_web, config.backends[1]))
+    assert render(slower.skeleton(), RUN_DIR, SOCKET_DIR) != render(config.skeleton(), RUN_DIR, SOCKET_DIR)
+
+
+@pytest.mark.parametrize(
+    ("address", "port", "expected"),
+    [("127.0.0.1", 80, "127.0.0.1:80"), ("::1", 443, "[::1]:443"), ("127.0.0.1", 0, "127.0.0.1")],
+)
+def test_endpoint_forms(address: str, port: int, expected: str) -> None:
+    assert endpoint(address, port) == expected
+
+
+def test_source_balancing_ignores_weights() -> None:
+    backend = Backend("p", "tcp", "source")
+    assert "weight 1" in server_options(backend, Server("m", "127.0.0.1", 80, 0))
+    assert "weight 0" in server_options(Backend("p", "tcp", "roundrobin"), Server("m", "127.0.0.1", 80, 0))
+
+
+def test_tls_checks_and_https_pools_use_ssl() -> None:
+    backend = Backend("p", "tcp", "roundrobin", server_ssl=True, check=HealthCheck("TLS", 2, 1, 1, 1, port=8443))
+    options = server_options(backend, Server("m", "127.0.0.1", 443, 3))
+    assert "ssl verify none" in options and "check-ssl verify none" in options and "port 8443" in options
