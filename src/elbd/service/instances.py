@@ -5,7 +5,7 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -15,7 +15,7 @@ from elbd.schemas.vpcs import ServerCreate
 from elbd.service import vpcs
 from elbd.service.addresses import ipv4_network, lowest_free, parse_address, require_free, usable_host
 from elbd.store.db import mark_changed
-from elbd.store.models import Member, Pool, Server, ServerNic
+from elbd.store.models import Member, Pool, Server, ServerNic, Subnet
 
 ACTIVE = "ACTIVE"
 SHUTOFF = "SHUTOFF"
@@ -38,7 +38,25 @@ def create_server(session: Session, *, project_id: str, option: ServerCreate) ->
             require_free(session, subnet, address)
         session.add(ServerNic(id=new_id(), server_id=server.id, subnet_id=subnet.id, ip_address=address))
         session.flush()
+        _bind_members(session, project_id, server.id, subnet, address)
     return server
+
+
+def _bind_members(session: Session, project_id: str, server_id: str, subnet: Subnet, address: str) -> None:
+    """Members already at this address now belong to this instance: those in its subnet, and IP members.
+    A member keeps a deleted instance's id (and stays OFFLINE) until another instance takes the address."""
+    live_owner = select(Server.id).where(Server.id == Member.instance_id)
+    members = session.scalars(
+        select(Member).where(
+            Member.project_id == project_id,
+            Member.address == address,
+            or_(Member.subnet_cidr_id.in_([subnet.neutron_subnet_id, subnet.id]), Member.member_type == "ip"),
+            or_(Member.instance_id == "", ~live_owner.exists()),
+        )
+    )
+    for member in members:
+        member.instance_id = server_id
+    _mark_backed_load_balancers(session, [server_id])
 
 
 def get_server(session: Session, project_id: str, server_id: str) -> Server:
