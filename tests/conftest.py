@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from elbd.api.app import create_app
@@ -31,9 +32,13 @@ def client(data_dir: Path) -> Iterator[TestClient]:
         yield test_client
 
 
+# Tests hash passwords at argon2's lowest cost: the default costs a few hundred ms per project and token.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def new_project(client: TestClient, name: str) -> ProjectCredentials:
     with client.app.state.db.write() as session:
-        return identity.create_project(session, name=name)
+        return identity.create_project(session, name=name, hasher=CHEAP_HASHER)
 
 
 def token_for(client: TestClient, credentials: ProjectCredentials) -> str:

@@ -19,7 +19,7 @@ from elbd.store.models import AccessKey, Project, Token, User
 
 TOKEN_LIFETIME = timedelta(hours=24)
 PROJECT_NAME_MAX = 64
-_hasher = PasswordHasher()
+PASSWORD_HASHER = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ def _check_project_name(name: str) -> None:
         raise ElbError(400, "ELB.8902", f"Invalid project name {name!r}: 1 to {PROJECT_NAME_MAX} printable characters.")
 
 
-def create_project(session: Session, *, name: str) -> ProjectCredentials:
+def create_project(session: Session, *, name: str, hasher: PasswordHasher = PASSWORD_HASHER) -> ProjectCredentials:
+    """`hasher` sets the password's argon2 cost; verification reads the cost back from the hash."""
     _check_project_name(name)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ElbError(409, "ELB.8907", f"project {name} already exists.")
@@ -63,7 +64,7 @@ def create_project(session: Session, *, name: str) -> ProjectCredentials:
         project_id=project.id,
         domain_name=name,
         name=name,
-        password_hash=_hasher.hash(password),
+        password_hash=hasher.hash(password),
     )
     key = AccessKey(access_key=new_access_key(), project_id=project.id, user_id=user.id, secret_key=new_secret())
     try:
@@ -85,7 +86,7 @@ def _token_hash(token: str) -> str:
 
 def _password_matches(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return PASSWORD_HASHER.verify(user.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
 
