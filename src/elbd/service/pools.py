@@ -6,7 +6,15 @@ from sqlalchemy.orm import Session
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
-from elbd.schemas.pools import ConnectionDrain, PoolCreate, PoolUpdate, SessionPersistence, SlowStart, _PoolSettings
+from elbd.schemas.pools import (
+    ConnectionDrain,
+    PoolCreate,
+    PoolUpdate,
+    QuicCidHashStrategy,
+    SessionPersistence,
+    SlowStart,
+    _PoolSettings,
+)
 from elbd.service import lookups, quotas, vpcs
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
@@ -130,6 +138,7 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
         slow_start=(option.slow_start or SlowStart()).model_dump(),
         connection_drain=(option.connection_drain or ConnectionDrain()).model_dump(),
         pool_health=(option.pool_health.model_dump() if option.pool_health else {"minimum_healthy_member_count": 0}),
+        quic_cid_hash_strategy=(option.quic_cid_hash_strategy or QuicCidHashStrategy()).model_dump() if protocol == "QUIC" else None,
         protection_status=option.protection_status or "nonProtection",
         protection_reason=option.protection_reason,
         created_at=now,
@@ -189,7 +198,7 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
             setattr(pool, name, changes[name])
     if "protection_reason" in changes:
         pool.protection_reason = option.protection_reason
-    for name in ("slow_start", "connection_drain", "pool_health"):
+    for name in ("slow_start", "connection_drain", "pool_health", "quic_cid_hash_strategy"):
         value = getattr(option, name)
         if value is not None:
             setattr(pool, name, value.model_dump())

@@ -196,6 +196,7 @@ class Pool(Base):
     slow_start: Mapped[dict[str, Any]]
     connection_drain: Mapped[dict[str, Any]]
     pool_health: Mapped[dict[str, Any]]
+    quic_cid_hash_strategy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     protection_status: Mapped[str] = mapped_column(String(32))
     protection_reason: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]

@@ -49,7 +49,7 @@ def _view(pool: Pool, listeners: list[dict[str, str]], members: list[dict[str, s
         "protection_status": pool.protection_status,
         "protection_reason": pool.protection_reason,
         "public_border_group": "center",
-        "quic_cid_hash_strategy": {"len": 3, "offset": 1} if pool.protocol == "QUIC" else None,
+        "quic_cid_hash_strategy": pool.quic_cid_hash_strategy,
         "az_affinity": None,
         "created_at": format_time(pool.created_at),
         "updated_at": format_time(pool.updated_at),
