@@ -16,6 +16,7 @@ class Behaviour:
     status: int = 200
     health_status: int = 200
     delay_s: float = 0.0
+    health_host: str | None = None  # when set, a check with another Host header gets 400
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -38,7 +39,8 @@ class _Handler(socketserver.BaseRequestHandler):
             self.request.sendall(b"this is not HTTP at all\r\n\r\n")
             return
         if buffer.startswith(b"GET /health"):
-            self._answer(behaviour.health_status, b"ok")
+            wrong_host = behaviour.health_host and f"\r\nhost: {behaviour.health_host}\r\n".encode() not in buffer.lower()
+            self._answer(400 if wrong_host else behaviour.health_status, b"ok")
             return
         with backend.lock:
             backend.active += 1
