@@ -1,4 +1,4 @@
-"""The elbd command: `serve`, `project create`, `quota set`."""
+"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`."""
 
 import json
 from collections.abc import Iterator
@@ -18,8 +18,10 @@ from elbd.store.migrate import upgrade
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
 project_app = typer.Typer(no_args_is_help=True, help="Projects and their credentials.")
 quota_app = typer.Typer(no_args_is_help=True, help="Per-project quota overrides.")
+dataplane_app = typer.Typer(no_args_is_help=True, help="The HAProxy processes serving the load balancers.")
 app.add_typer(project_app, name="project")
 app.add_typer(quota_app, name="quota")
+app.add_typer(dataplane_app, name="dataplane")
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./elbd-data).")]
 
@@ -69,3 +71,12 @@ def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = No
     with _refusals_as_messages(), db.write() as session:
         quotas.set_override(session, project_id=project_id, resource=resource, limit=limit)
     typer.echo(json.dumps({"project_id": project_id, resource: limit}))
+
+
+@dataplane_app.command("stop")
+def dataplane_stop(data_dir: DataDir = None) -> None:
+    """Stop every HAProxy of this data directory (they outlive `elbd serve` on purpose)."""
+    from elbd.dataplane.agent import stop_all
+
+    stopped = stop_all(load_settings(data_dir).data_dir)
+    typer.echo(json.dumps({"stopped": stopped}))

@@ -1,5 +1,6 @@
 """Traffic outlives the control plane; member changes, a killed HAProxy and a failed reload cost no request."""
 
+import json
 import os
 import signal
 import socket
@@ -185,3 +186,12 @@ def _cmdline_has(pid: str, needle: bytes) -> bool:
             return needle in cmdline.read()
     except OSError:
         return False
+
+
+def test_elbd_dataplane_stop_stops_what_serve_left_running(site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer) -> None:
+    site.add(backends("a"))
+    wait_for(_serving(site, {"a"}))
+    elbd_haproxy.stop()
+    assert _serving(site, {"a"})(), "HAProxy outlives elbd serve"
+    assert json.loads(elbd_haproxy.elbd("dataplane", "stop")) == {"stopped": 1}
+    assert _masters(elbd_haproxy, site.lb["id"]) == []
