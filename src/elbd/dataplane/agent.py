@@ -9,6 +9,7 @@ check results, writes the changes to the members, and restarts a process that di
 import csv
 import logging
 import queue
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,7 +270,8 @@ def stop_all(data_dir: Path) -> int:
     stopped = 0
     for run_dir in sorted(run_root.iterdir()) if run_root.is_dir() else []:
         process = process_for(data_dir, run_dir.name)
-        if process.master_pid() is not None and process.alive():
+        if process.alive():
             stopped += 1
         process.stop()
+        shutil.rmtree(process.socket_dir, ignore_errors=True)
     return stopped
