@@ -193,6 +193,7 @@ class HaproxyDriver:
                 session.delete(status)
 
     def _record(self, load_balancer_id: str, state: str, message: str) -> None:
+        message = message[:2000]
         if self._recorded.get(load_balancer_id) == (state, message):
             return
         self._recorded[load_balancer_id] = (state, message)
@@ -201,7 +202,7 @@ class HaproxyDriver:
             if status is None:
                 session.add(DataplaneStatus(loadbalancer_id=load_balancer_id, state=state, message=message, updated_at=utcnow()))
             elif (status.state, status.message) != (state, message):
-                status.state, status.message, status.updated_at = state, message[:2000], utcnow()
+                status.state, status.message, status.updated_at = state, message, utcnow()
 
     def _poll(self) -> None:
         while not self._stopping.wait(self.poll_interval_s):
