@@ -4,7 +4,7 @@ with the ELB error body, and the resource lists look exactly as before.
 One app and one topology serve the whole module; each case compares the state before and after."""
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.shared import World, assert_elb_error, open_world
+from tests.api.world import World, assert_elb_error
 from tests.conftest import Api
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
@@ -30,12 +30,7 @@ class Setup:
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    with open_world(tmp_path_factory.mktemp("bad-input") / "elbd-data") as world:
-        yield build_setup(world)
-
-
-def build_setup(world: World) -> Setup:
+def setup(world: World) -> Setup:
     api = world.api
     subnet = api.subnet(api.vpc()["id"])
     lb = api.load_balancer(subnet, ip_target_enable=True)

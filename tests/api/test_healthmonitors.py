@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.world import alpha, beta, ids, refused, world_client  # noqa: F401
+from tests.api.world import assert_elb_error, ids
 from tests.conftest import Api
 
 REQUIRED = {"type": "HTTP", "delay": 5, "timeout": 3, "max_retries": 3}
@@ -49,7 +49,7 @@ class Spare:
 
     def refuses(self, protocol: str = "HTTP", **fields: Any) -> None:
         pool_id = self.pool_id(protocol)
-        refused(self.api, "POST", "healthmonitors", _body(pool_id, **fields), 400, "ELB.8902")
+        assert_elb_error(self.api.call("POST", "healthmonitors", _body(pool_id, **fields)), 400, "ELB.8902")
         assert self.api.ok("GET", f"pools/{pool_id}")["pool"]["healthmonitor_id"] == "", fields
 
 
@@ -59,7 +59,7 @@ def spare(alpha: Api) -> Spare:
 
 
 def _refuses_update(api: Api, monitor: dict[str, Any], **fields: Any) -> None:
-    refused(api, "PUT", f"healthmonitors/{monitor['id']}", {"healthmonitor": fields}, 400, "ELB.8902")
+    assert_elb_error(api.call("PUT", f"healthmonitors/{monitor['id']}", {"healthmonitor": fields}), 400, "ELB.8902")
     assert _show(api, monitor["id"]) == monitor
 
 
@@ -82,7 +82,7 @@ def test_required_fields(alpha: Api, missing: str) -> None:
     pool = _pool(alpha)
     body = _body(pool["id"])
     del body["healthmonitor"][missing]
-    error = refused(alpha, "POST", "healthmonitors", body, 400, "ELB.8902")
+    error = assert_elb_error(alpha.call("POST", "healthmonitors", body), 400, "ELB.8902")
     assert missing in error["error_msg"]
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["healthmonitor_id"] == ""
 
@@ -134,14 +134,14 @@ def test_type_per_pool_protocol(alpha: Api, spare: Spare, pool_protocol: str) ->
 def test_one_monitor_per_pool(alpha: Api) -> None:
     pool = _pool(alpha)
     first = _create(alpha, pool["id"])
-    refused(alpha, "POST", "healthmonitors", _body(pool["id"], type="TCP"), 409, "ELB.8907")
+    assert_elb_error(alpha.call("POST", "healthmonitors", _body(pool["id"], type="TCP")), 409, "ELB.8907")
     assert ids(alpha.ok("GET", f"healthmonitors?id={first['id']}")["healthmonitors"]) == [first["id"]]
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["healthmonitor_id"] == first["id"]
     assert _show(alpha, first["id"])["type"] == "HTTP"
 
 
 def test_unknown_pool_is_not_found(alpha: Api) -> None:
-    refused(alpha, "POST", "healthmonitors", _body("0" * 36), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "healthmonitors", _body("0" * 36)), 404, "ELB.8904")
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ def test_domain_name(alpha: Api, spare: Spare) -> None:
 
 def test_monitor_port_required_when_the_pool_forwards_all_ports(alpha: Api) -> None:
     pool = _pool(alpha, "TCP", any_port_enable=True)
-    refused(alpha, "POST", "healthmonitors", _body(pool["id"], type="TCP"), 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "healthmonitors", _body(pool["id"], type="TCP")), 400, "ELB.8902")
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["healthmonitor_id"] == ""
     monitor = _create(alpha, pool["id"], type="TCP", monitor_port=8080)
     assert monitor["monitor_port"] == 8080
@@ -248,7 +248,7 @@ def test_delete_answers_204_and_frees_the_pool(alpha: Api) -> None:
     monitor = _create(alpha, pool["id"])
     response = alpha.call("DELETE", f"healthmonitors/{monitor['id']}")
     assert response.status_code == 204 and response.content == b""
-    refused(alpha, "GET", f"healthmonitors/{monitor['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"healthmonitors/{monitor['id']}", None), 404, "ELB.8904")
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["healthmonitor_id"] == ""
     assert _create(alpha, pool["id"], type="TCP")["type"] == "TCP"
 
@@ -257,20 +257,20 @@ def test_list_filters(alpha: Api) -> None:
     http, tcp = _accepts(alpha, delay=7), _accepts(alpha, type="TCP", delay=7)
     assert ids(alpha.ok("GET", f"healthmonitors?id={http['id']}&id={tcp['id']}&type=TCP")["healthmonitors"]) == [tcp["id"]]
     assert ids(alpha.ok("GET", f"healthmonitors?id={http['id']}&id={tcp['id']}&delay=7")["healthmonitors"]) == [http["id"], tcp["id"]]
-    refused(alpha, "GET", "healthmonitors?colour=blue", None, 400, "ELB.8902")
+    assert_elb_error(alpha.call("GET", "healthmonitors?colour=blue", None), 400, "ELB.8902")
 
 
 def test_another_projects_monitor_is_not_found(alpha: Api, beta: Api) -> None:
     theirs = _create(beta, _pool(beta)["id"])
-    refused(alpha, "GET", f"healthmonitors/{theirs['id']}", None, 404, "ELB.8904")
-    refused(alpha, "PUT", f"healthmonitors/{theirs['id']}", {"healthmonitor": {"delay": 9}}, 404, "ELB.8904")
-    refused(alpha, "DELETE", f"healthmonitors/{theirs['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"healthmonitors/{theirs['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("PUT", f"healthmonitors/{theirs['id']}", {"healthmonitor": {"delay": 9}}), 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"healthmonitors/{theirs['id']}", None), 404, "ELB.8904")
     assert _show(beta, theirs["id"]) == theirs
 
 
 def test_another_projects_pool_is_not_found(alpha: Api, beta: Api) -> None:
     their_pool = _pool(beta)
-    refused(alpha, "POST", "healthmonitors", _body(their_pool["id"]), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "healthmonitors", _body(their_pool["id"])), 404, "ELB.8904")
     assert beta.ok("GET", f"pools/{their_pool['id']}")["pool"]["healthmonitor_id"] == ""
 
 

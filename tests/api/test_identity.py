@@ -6,7 +6,6 @@ a token it issued itself."""
 import hashlib
 import json
 from datetime import datetime, timedelta, timezone
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,26 +18,10 @@ from elbd.errors import ElbError
 from elbd.service import identity
 from elbd.service.identity import ProjectCredentials
 from elbd.store.models import Token, User
-from tests.api.shared import World, assert_elb_error, open_world
+from tests.api.world import World, assert_elb_error
 from tests.conftest import Api
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(tmp_path_factory.mktemp("identity") / "elbd-data") as opened:
-        yield opened
-
-
-@pytest.fixture
-def api(world: World) -> Api:
-    return world.api
-
-
-@pytest.fixture
-def other_api(world: World) -> Api:
-    return world.other_api
 
 
 @pytest.fixture

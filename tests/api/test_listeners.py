@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.world import alpha, beta, ids, net, quota, refused, used, world_client  # noqa: F401
+from tests.api.world import assert_elb_error, ids, net, quota, used
 from tests.conftest import Api
 
 CERT = {"default_tls_container_ref": "0123456789abcdef0123456789abcdef"}
@@ -33,7 +33,7 @@ def _listeners_of(api: Api, lb_id: str) -> list[dict[str, Any]]:
 def _refused_create(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
     lb_id = body["listener"]["loadbalancer_id"]
     before = ids(_listeners_of(api, lb_id))
-    error = refused(api, "POST", "listeners", body, status, code)
+    error = assert_elb_error(api.call("POST", "listeners", body), status, code)
     assert ids(_listeners_of(api, lb_id)) == before
     return error
 
@@ -45,7 +45,7 @@ def bare_lb(alpha: Api) -> str:
 
 
 def _refused_on_bare(api: Api, bare_lb: str, protocol: Any, port: Any, **fields: Any) -> None:
-    refused(api, "POST", "listeners", _body(bare_lb, protocol, port, **fields), 400, "ELB.8902")
+    assert_elb_error(api.call("POST", "listeners", _body(bare_lb, protocol, port, **fields)), 400, "ELB.8902")
     assert _listeners_of(api, bare_lb) == [], (protocol, port, fields)
 
 
@@ -72,7 +72,7 @@ def test_certificate_protocols_need_a_server_certificate(alpha: Api, bare_lb: st
     _refused_on_bare(alpha, bare_lb, protocol, 443, default_tls_container_ref=None)
     body = _body(bare_lb, protocol, 443)
     del body["listener"]["default_tls_container_ref"]
-    refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "listeners", body), 400, "ELB.8902")
     assert _listeners_of(alpha, bare_lb) == []
 
 
@@ -107,7 +107,7 @@ def test_port_ranges_are_not_supported(alpha: Api, bare_lb: str) -> None:
 
 
 def test_unknown_load_balancer_is_not_found(alpha: Api) -> None:
-    refused(alpha, "POST", "listeners", _body("0" * 36, "TCP", 80), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "listeners", _body("0" * 36, "TCP", 80)), 404, "ELB.8904")
 
 
 def test_tcp_based_listeners_share_no_port(alpha: Api) -> None:
@@ -115,7 +115,7 @@ def test_tcp_based_listeners_share_no_port(alpha: Api) -> None:
     pairs = list(itertools.product(("TCP", "HTTP", "HTTPS", "TLS"), repeat=2))
     for port, (first, second) in enumerate(pairs, start=1000):
         _create(alpha, lb["id"], first, port)
-        error = refused(alpha, "POST", "listeners", _body(lb["id"], second, port), 409, "ELB.8907")
+        error = assert_elb_error(alpha.call("POST", "listeners", _body(lb["id"], second, port)), 409, "ELB.8907")
         assert "already has a listener" in error["error_msg"], (first, second)
     assert len(_listeners_of(alpha, lb["id"])) == len(pairs)
 
@@ -125,7 +125,7 @@ def test_udp_and_quic_share_no_port(alpha: Api) -> None:
     pairs = list(itertools.product(("UDP", "QUIC"), repeat=2))
     for port, (first, second) in enumerate(pairs, start=1000):
         _create(alpha, lb["id"], first, port)
-        refused(alpha, "POST", "listeners", _body(lb["id"], second, port), 409, "ELB.8907")
+        assert_elb_error(alpha.call("POST", "listeners", _body(lb["id"], second, port)), 409, "ELB.8907")
     assert len(_listeners_of(alpha, lb["id"])) == len(pairs)
 
 
@@ -146,7 +146,7 @@ def test_deleting_a_listener_frees_its_port(alpha: Api) -> None:
     lb = _lb(alpha)
     listener = _create(alpha, lb["id"], "TCP", 80)
     alpha.ok("DELETE", f"listeners/{listener['id']}")
-    refused(alpha, "GET", f"listeners/{listener['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"listeners/{listener['id']}", None), 404, "ELB.8904")
     assert _create(alpha, lb["id"], "HTTP", 80)["protocol_port"] == 80
 
 
@@ -170,13 +170,13 @@ def test_keepalive_timeout_range_per_protocol(alpha: Api) -> None:
         if accepted:
             assert alpha.ok("POST", "listeners", body)["listener"]["keepalive_timeout"] == value
         else:
-            refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+            assert_elb_error(alpha.call("POST", "listeners", body), 400, "ELB.8902")
     assert len(_listeners_of(alpha, lb["id"])) == sum(accepted for _, _, accepted in KEEPALIVE_CASES)
 
 
 def test_keepalive_timeout_range_holds_on_update(alpha: Api) -> None:
     listener = _create(alpha, _lb(alpha)["id"], "TCP", 80)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"keepalive_timeout": 5}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"keepalive_timeout": 5}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["keepalive_timeout"] == 300
     body = alpha.ok("PUT", f"listeners/{listener['id']}", {"listener": {"keepalive_timeout": 20}})
     assert body["listener"]["keepalive_timeout"] == 20
@@ -197,7 +197,7 @@ def test_http_timeouts_only_on_http_listeners(alpha: Api, bare_lb: str) -> None:
 @pytest.mark.parametrize("field", HTTP_TIMEOUTS)
 def test_http_timeouts_only_on_http_listeners_on_update(alpha: Api, field: str) -> None:
     listener = _create(alpha, _lb(alpha)["id"], "TCP", 80)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {field: 30}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {field: 30}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"][field] is None
 
 
@@ -209,7 +209,7 @@ def test_http_timeouts_range_1_to_300(alpha: Api) -> None:
         if accepted:
             assert alpha.ok("POST", "listeners", body)["listener"][field] == value
         else:
-            refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+            assert_elb_error(alpha.call("POST", "listeners", body), 400, "ELB.8902")
     assert len(_listeners_of(alpha, lb["id"])) == sum(accepted for _, (_, accepted) in cases)
 
 
@@ -226,7 +226,7 @@ def test_http2_enable_only_on_https(alpha: Api, bare_lb: str) -> None:
 
 def test_http2_enable_only_on_https_on_update(alpha: Api) -> None:
     listener = _create(alpha, _lb(alpha)["id"], "HTTP", 80)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": True}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": True}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["http2_enable"] is False
 
 
@@ -258,7 +258,7 @@ def test_default_pool_protocol_matrix(alpha: Api, listener_protocol: str) -> Non
             assert listener["default_pool_id"] == pool["id"], pool_protocol
             assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["listeners"] == [{"id": listener["id"]}]
         else:
-            refused(alpha, "POST", "listeners", body, 400, "ELB.8902")
+            assert_elb_error(alpha.call("POST", "listeners", body), 400, "ELB.8902")
             assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["listeners"] == [], pool_protocol
     assert len(_listeners_of(alpha, lb["id"])) == len(POOLS_FOR_LISTENER[listener_protocol])
 
@@ -292,7 +292,7 @@ def test_grpc_pool_on_update_needs_http2(alpha: Api) -> None:
     lb = _lb(alpha)
     pool = _pool(alpha, lb["id"], "GRPC")
     listener = _create(alpha, lb["id"], "HTTPS", 443)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": pool["id"]}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": pool["id"]}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] is None
 
 
@@ -300,7 +300,7 @@ def test_http2_cannot_be_switched_off_under_a_grpc_pool(alpha: Api) -> None:
     lb = _lb(alpha)
     pool = _pool(alpha, lb["id"], "GRPC")
     listener = _create(alpha, lb["id"], "HTTPS", 443, http2_enable=True, default_pool_id=pool["id"])
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": False}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"http2_enable": False}}), 400, "ELB.8902")
     shown = alpha.ok("GET", f"listeners/{listener['id']}")["listener"]
     assert shown["http2_enable"] is True and shown["default_pool_id"] == pool["id"]
 
@@ -367,14 +367,14 @@ def test_update_to_a_mismatched_pool_is_refused(alpha: Api) -> None:
     lb = _lb(alpha)
     pool = _pool(alpha, lb["id"], "HTTP")
     listener = _create(alpha, lb["id"], "TCP", 80)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": pool["id"]}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": pool["id"]}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] is None
 
 
 def test_protocol_and_port_are_not_updatable(alpha: Api) -> None:
     listener = _create(alpha, _lb(alpha)["id"], "HTTP", 80)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"protocol_port": 81}}, 400, "ELB.8902")
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"protocol": "TCP"}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"protocol_port": 81}}), 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"protocol": "TCP"}}), 400, "ELB.8902")
     shown = alpha.ok("GET", f"listeners/{listener['id']}")["listener"]
     assert (shown["protocol"], shown["protocol_port"]) == ("HTTP", 80)
 
@@ -402,16 +402,16 @@ def test_list_filters(alpha: Api) -> None:
     assert ids(alpha.ok("GET", f"{base}&protocol=HTTP")["listeners"]) == [http["id"]]
     assert ids(alpha.ok("GET", f"{base}&protocol_port=80")["listeners"]) == [tcp["id"]]
     assert ids(alpha.ok("GET", f"{base}&protocol=HTTP&protocol=TCP")["listeners"]) == [tcp["id"], http["id"]]
-    refused(alpha, "GET", f"{base}&colour=blue", None, 400, "ELB.8902")
+    assert_elb_error(alpha.call("GET", f"{base}&colour=blue", None), 400, "ELB.8902")
 
 
 def test_another_projects_listener_is_not_found(alpha: Api, beta: Api) -> None:
     their_lb = _lb(beta)
     theirs = _create(beta, their_lb["id"], "TCP", 80)
-    refused(alpha, "GET", f"listeners/{theirs['id']}", None, 404, "ELB.8904")
-    refused(alpha, "PUT", f"listeners/{theirs['id']}", {"listener": {"name": "x"}}, 404, "ELB.8904")
-    refused(alpha, "DELETE", f"listeners/{theirs['id']}", None, 404, "ELB.8904")
-    refused(alpha, "POST", "listeners", _body(their_lb["id"], "TCP", 81), 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"listeners/{theirs['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("PUT", f"listeners/{theirs['id']}", {"listener": {"name": "x"}}), 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"listeners/{theirs['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "listeners", _body(their_lb["id"], "TCP", 81)), 404, "ELB.8904")
     assert ids(_listeners_of(beta, their_lb["id"])) == [theirs["id"]]
 
 
@@ -420,7 +420,7 @@ def test_another_projects_pool_is_not_a_default_pool(alpha: Api, beta: Api) -> N
     lb = _lb(alpha)
     _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=their_pool["id"]), 404, "ELB.8904")
     listener = _create(alpha, lb["id"], "HTTP", 80)
-    refused(alpha, "PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": their_pool["id"]}}, 404, "ELB.8904")
+    assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": their_pool["id"]}}), 404, "ELB.8904")
 
 
 def test_lists_never_show_another_projects_listeners(alpha: Api, beta: Api) -> None:

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from tests.api.world import Net, alpha, beta, ids, net, refused, world_client  # noqa: F401
+from tests.api.world import Net, assert_elb_error, ids, net
 from tests.conftest import Api
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -22,7 +22,7 @@ def _lbs_in(api: Api, vpc_id: str, query: str = "") -> list[dict[str, Any]]:
 
 
 def _refused_create(api: Api, lan: Net, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
-    error = refused(api, "POST", "loadbalancers", body, status, code)
+    error = assert_elb_error(api.call("POST", "loadbalancers", body), status, code)
     assert _lbs_in(api, lan.vpc["id"]) == []
     return error
 
@@ -69,7 +69,7 @@ def test_vip_allocation_is_per_subnet(alpha: Api) -> None:
 def test_full_subnet_conflicts(alpha: Api) -> None:
     lan = net(alpha, "127.75.0.0/30")
     assert _create(alpha, lan)["vip_address"] == "127.75.0.2"
-    error = refused(alpha, "POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet_id), 409, "ELB.8907")
+    error = assert_elb_error(alpha.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet_id)), 409, "ELB.8907")
     assert "No free IP" in error["error_msg"]
 
 
@@ -90,7 +90,7 @@ def test_given_vip_address_must_be_free(alpha: Api) -> None:
     nic = {"subnet_id": lan.subnet["id"], "ip_address": "127.79.0.50"}
     alpha.ok("POST", "cloudservers", {"server": {"name": "vm", "nics": [nic]}}, status=200)
     for address in (first["vip_address"], "127.79.0.50", lan.subnet["gateway_ip"]):
-        refused(alpha, "POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet_id, vip_address=address), 409, "ELB.8907")
+        assert_elb_error(alpha.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet_id, vip_address=address)), 409, "ELB.8907")
     assert ids(_lbs_in(alpha, lan.vpc["id"])) == [first["id"]]
 
 
@@ -169,7 +169,7 @@ def test_backend_subnets_must_be_in_the_vpc(alpha: Api) -> None:
 
 def test_unknown_subnet_is_not_found(alpha: Api) -> None:
     missing = "f2d6ecf7-0000-4000-8000-000000000000"
-    error = refused(alpha, "POST", "loadbalancers", _body(vip_subnet_cidr_id=missing), 404, "ELB.8904")
+    error = assert_elb_error(alpha.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=missing)), 404, "ELB.8904")
     assert error["error_msg"] == f"subnet {missing} could not be found."
 
 
@@ -179,7 +179,7 @@ def test_subnet_network_id_is_not_a_vip_subnet_cidr_id(alpha: Api) -> None:
 
 
 def test_unknown_vpc_is_not_found(alpha: Api) -> None:
-    refused(alpha, "POST", "loadbalancers", _body(vpc_id="0" * 36), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "loadbalancers", _body(vpc_id="0" * 36)), 404, "ELB.8904")
 
 
 def test_guaranteed_false_is_refused(alpha: Api) -> None:
@@ -191,7 +191,7 @@ def test_admin_state_up_is_only_true(alpha: Api) -> None:
     lan = net(alpha, "127.113.0.0/24")
     _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, admin_state_up=False), 400, "ELB.8902")
     lb = _create(alpha, lan, admin_state_up=True)
-    refused(alpha, "PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"admin_state_up": False}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"admin_state_up": False}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["admin_state_up"] is True
 
 
@@ -227,9 +227,9 @@ def test_given_ipv6_vip_address_must_be_inside_and_free(alpha: Api) -> None:
     first = alpha.ok("POST", "loadbalancers", _body(ipv6_vip_virsubnet_id=lan.subnet["id"], ipv6_vip_address="fd00:95::99"))
     assert first["loadbalancer"]["ipv6_vip_address"] == "fd00:95::99"
     body = _body(ipv6_vip_virsubnet_id=lan.subnet["id"], ipv6_vip_address="fd00:96::5")
-    refused(alpha, "POST", "loadbalancers", body, 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "loadbalancers", body), 400, "ELB.8902")
     body = _body(ipv6_vip_virsubnet_id=lan.subnet["id"], ipv6_vip_address="fd00:95::99")
-    refused(alpha, "POST", "loadbalancers", body, 409, "ELB.8907")
+    assert_elb_error(alpha.call("POST", "loadbalancers", body), 409, "ELB.8907")
     assert ids(_lbs_in(alpha, lan.vpc["id"])) == [first["loadbalancer_id"]]
 
 
@@ -241,7 +241,7 @@ def test_ip_target_enable_can_be_turned_on(alpha: Api) -> None:
 
 def test_ip_target_enable_cannot_be_turned_off(alpha: Api) -> None:
     lb = _create(alpha, net(alpha, "127.97.0.0/24"), ip_target_enable=True)
-    refused(alpha, "PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"ip_target_enable": False}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"ip_target_enable": False}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["ip_target_enable"] is True
 
 
@@ -255,13 +255,13 @@ def test_update_changes_name_and_description(alpha: Api) -> None:
 
 def test_vip_is_not_updatable(alpha: Api) -> None:
     lb = _create(alpha, net(alpha, "127.99.0.0/24"))
-    refused(alpha, "PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"vip_address": "127.99.0.50"}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"vip_address": "127.99.0.50"}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["vip_address"] == lb["vip_address"]
 
 
 def test_deletion_protection_blocks_delete(alpha: Api) -> None:
     lb = _create(alpha, net(alpha, "127.100.0.0/24"), deletion_protection_enable=True)
-    refused(alpha, "DELETE", f"loadbalancers/{lb['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"loadbalancers/{lb['id']}", None), 409, "ELB.8907")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["id"] == lb["id"]
     alpha.ok("PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"deletion_protection_enable": False}})
     alpha.ok("DELETE", f"loadbalancers/{lb['id']}")
@@ -270,14 +270,14 @@ def test_deletion_protection_blocks_delete(alpha: Api) -> None:
 def test_delete_with_a_listener_conflicts(alpha: Api) -> None:
     lb = _create(alpha, net(alpha, "127.101.0.0/24"))
     listener = alpha.listener(lb["id"])
-    refused(alpha, "DELETE", f"loadbalancers/{lb['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"loadbalancers/{lb['id']}", None), 409, "ELB.8907")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["listeners"] == [{"id": listener["id"]}]
 
 
 def test_delete_with_a_pool_conflicts(alpha: Api) -> None:
     lb = _create(alpha, net(alpha, "127.102.0.0/24"))
     pool = alpha.pool(loadbalancer_id=lb["id"])
-    refused(alpha, "DELETE", f"loadbalancers/{lb['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"loadbalancers/{lb['id']}", None), 409, "ELB.8907")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["pools"] == [{"id": pool["id"]}]
 
 
@@ -285,7 +285,7 @@ def test_delete_frees_the_vip(alpha: Api) -> None:
     lan = net(alpha, "127.103.0.0/24")
     lb = _create(alpha, lan)
     alpha.ok("DELETE", f"loadbalancers/{lb['id']}")
-    refused(alpha, "GET", f"loadbalancers/{lb['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"loadbalancers/{lb['id']}", None), 404, "ELB.8904")
     assert _create(alpha, lan)["vip_address"] == lb["vip_address"]
     assert _create(alpha, lan, vip_address="127.103.0.9")["vip_address"] == "127.103.0.9"
 
@@ -328,23 +328,23 @@ def test_last_full_page_has_no_next_marker(alpha: Api) -> None:
 
 
 def test_list_with_marker_of_an_unknown_record_is_refused(alpha: Api) -> None:
-    refused(alpha, "GET", f"loadbalancers?limit=2&marker={'0' * 36}", None, 400, "ELB.8902")
+    assert_elb_error(alpha.call("GET", f"loadbalancers?limit=2&marker={'0' * 36}", None), 400, "ELB.8902")
 
 
 def test_list_unknown_filter_is_refused(alpha: Api) -> None:
-    refused(alpha, "GET", "loadbalancers?colour=blue", None, 400, "ELB.8902")
+    assert_elb_error(alpha.call("GET", "loadbalancers?colour=blue", None), 400, "ELB.8902")
 
 
 def test_another_projects_load_balancer_is_not_found(alpha: Api, beta: Api) -> None:
     theirs_net = net(beta, "127.107.0.0/24")
     theirs = _create(beta, theirs_net)
-    refused(alpha, "GET", f"loadbalancers/{theirs['id']}", None, 404, "ELB.8904")
-    refused(alpha, "PUT", f"loadbalancers/{theirs['id']}", {"loadbalancer": {"name": "x"}}, 404, "ELB.8904")
-    refused(alpha, "DELETE", f"loadbalancers/{theirs['id']}", None, 404, "ELB.8904")
-    error = refused(alpha, "POST", "loadbalancers", _body(vip_subnet_cidr_id=theirs_net.subnet_id), 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"loadbalancers/{theirs['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("PUT", f"loadbalancers/{theirs['id']}", {"loadbalancer": {"name": "x"}}), 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"loadbalancers/{theirs['id']}", None), 404, "ELB.8904")
+    error = assert_elb_error(alpha.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=theirs_net.subnet_id)), 404, "ELB.8904")
     assert error["error_msg"] == f"subnet {theirs_net.subnet_id} could not be found."
-    refused(alpha, "POST", "loadbalancers", _body(vpc_id=theirs_net.vpc["id"]), 404, "ELB.8904")
-    refused(alpha, "POST", "loadbalancers", _body(ipv6_vip_virsubnet_id=theirs_net.subnet["id"]), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "loadbalancers", _body(vpc_id=theirs_net.vpc["id"])), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "loadbalancers", _body(ipv6_vip_virsubnet_id=theirs_net.subnet["id"])), 404, "ELB.8904")
     assert beta.ok("GET", f"loadbalancers/{theirs['id']}")["loadbalancer"]["name"] == ""
 
 
@@ -354,7 +354,7 @@ def test_lists_never_show_another_projects_load_balancers(alpha: Api, beta: Api)
     assert theirs["id"] not in ids(alpha.ok("GET", "loadbalancers")["loadbalancers"])
     assert _lbs_in(alpha, theirs_net.vpc["id"]) == []
     assert alpha.ok("GET", f"loadbalancers?id={theirs['id']}")["loadbalancers"] == []
-    refused(alpha, "GET", f"loadbalancers?limit=1&marker={theirs['id']}", None, 400, "ELB.8902")
+    assert_elb_error(alpha.call("GET", f"loadbalancers?limit=1&marker={theirs['id']}", None), 400, "ELB.8902")
 
 
 def test_marker_without_limit_is_ignored(alpha: Api) -> None:

@@ -1,50 +1,12 @@
 """POST .../members/batch-add, batch-update and batch-delete: 200, one transaction per request."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.api.member_helpers import (
-    Site,
-    World,
-    assert_error,
-    build_site,
-    build_topology,
-    members_of,
-    members_url,
-    open_world,
-    show,
-    tcp_pool,
-    topology_on,
-)
+from tests.api.member_helpers import build_topology, members_of, members_url, show, tcp_pool
+from tests.api.world import World, assert_elb_error
 from tests.conftest import Api, Topology
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(tmp_path_factory.mktemp("member-batches") / "elbd-data") as opened:
-        yield opened
-
-
-@pytest.fixture
-def api(world: World) -> Api:
-    return world.api
-
-
-@pytest.fixture
-def other_api(world: World) -> Api:
-    return world.other_api
-
-
-@pytest.fixture(scope="module")
-def site(world: World) -> Site:
-    return build_site(world.api)
-
-
-@pytest.fixture
-def topology(api: Api, site: Site) -> Topology:
-    return topology_on(api, site)
 
 
 def item(topology: Topology, host: int, port: int = 80, **extra: Any) -> dict[str, Any]:
@@ -88,7 +50,7 @@ def test_batch_add_takes_200_members(api: Api, topology: Topology) -> None:
 
 def test_batch_add_of_201_members_is_400(api: Api, topology: Topology) -> None:
     pool_id = topology.pool["id"]
-    assert_error(batch(api, pool_id, "add", [item(topology, 20, port) for port in range(1000, 1201)]), 400, "ELB.8902")
+    assert_elb_error(batch(api, pool_id, "add", [item(topology, 20, port) for port in range(1000, 1201)]), 400, "ELB.8902")
     assert members_of(api, pool_id) == []
 
 
@@ -123,12 +85,12 @@ def test_batch_add_reports_a_duplicate_inside_the_batch_as_existed(api: Api, top
 def test_one_invalid_item_fails_the_batch_and_stores_nothing(api: Api, topology: Topology, bad: dict[str, Any]) -> None:
     pool_id = topology.pool["id"]
     bad = {key: topology.subnet["neutron_subnet_id"] if value == "SUBNET" else value for key, value in bad.items()}
-    assert_error(batch(api, pool_id, "add", [item(topology, 20), item(topology, 21), bad]), 400, "ELB.8902")
+    assert_elb_error(batch(api, pool_id, "add", [item(topology, 20), item(topology, 21), bad]), 400, "ELB.8902")
     assert members_of(api, pool_id) == []
 
 
 def test_batch_add_names_the_invalid_item(api: Api, topology: Topology) -> None:
-    body = assert_error(batch(api, topology.pool["id"], "add", [item(topology, 20), item(topology, 99, 0)]), 400, "ELB.8902")
+    body = assert_elb_error(batch(api, topology.pool["id"], "add", [item(topology, 20), item(topology, 99, 0)]), 400, "ELB.8902")
     assert body["error_msg"].startswith("members[1]")
 
 
@@ -136,14 +98,14 @@ def test_batch_add_to_a_pool_without_ip_targets_fails_whole(api: Api, topology: 
     lb = api.load_balancer(topology.subnet)
     pool = api.pool(loadbalancer_id=lb["id"])
     response = batch(api, pool["id"], "add", [item(topology, 20), {"address": "10.0.0.5", "protocol_port": 80}])
-    assert_error(response, 400, "ELB.8939")
+    assert_elb_error(response, 400, "ELB.8939")
     assert members_of(api, pool["id"]) == []
 
 
 @pytest.mark.parametrize("body", [{"members": []}, {"members": {}}, {"member": []}, {}])
 def test_batch_add_needs_a_list_of_members(api: Api, topology: Topology, body: Any) -> None:
     response = api.call("POST", f"{members_url(topology.pool['id'])}/batch-add", body)
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
 
 
 def test_batch_add_past_the_quota_stores_nothing(world: World) -> None:
@@ -151,7 +113,7 @@ def test_batch_add_past_the_quota_stores_nothing(world: World) -> None:
     topology = build_topology(api)
     pool_id = topology.pool["id"]
     api.member(pool_id, **item(topology, 20))
-    assert_error(batch(api, pool_id, "add", [item(topology, 21), item(topology, 22)]), 409, "ELB.8905")
+    assert_elb_error(batch(api, pool_id, "add", [item(topology, 21), item(topology, 22)]), 409, "ELB.8905")
     assert addresses(api, pool_id) == [("127.10.0.20", 80)]
     assert [m["ret_status"] for m in batch_ok(api, pool_id, "add", [item(topology, 20), item(topology, 21)])] == ["existed", "successful"]
 
@@ -163,7 +125,7 @@ def test_batch_add_into_an_any_port_pool_stores_port_zero(api: Api, topology: To
 
 
 def test_batch_add_to_another_projects_pool_is_404(api: Api, other_api: Api, topology: Topology) -> None:
-    assert_error(batch(other_api, topology.pool["id"], "add", [item(topology, 20)]), 404, "ELB.8904")
+    assert_elb_error(batch(other_api, topology.pool["id"], "add", [item(topology, 20)]), 404, "ELB.8904")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -217,19 +179,19 @@ def test_batch_delete_refuses_a_malformed_item_and_deletes_nothing(
 ) -> None:
     pool_id = topology.pool["id"]
     bad = {key: three[1]["id"] if value == "ID" else value for key, value in bad.items()}
-    assert_error(batch(api, pool_id, "delete", [{"id": three[0]["id"]}, bad]), 400, "ELB.8902")
+    assert_elb_error(batch(api, pool_id, "delete", [{"id": three[0]["id"]}, bad]), 400, "ELB.8902")
     assert len(members_of(api, pool_id)) == 3
 
 
 def test_batch_delete_of_201_items_is_400(api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
-    assert_error(batch(api, topology.pool["id"], "delete", [{"id": three[0]["id"]}] * 201), 400, "ELB.8902")
+    assert_elb_error(batch(api, topology.pool["id"], "delete", [{"id": three[0]["id"]}] * 201), 400, "ELB.8902")
     assert len(members_of(api, topology.pool["id"])) == 3
 
 
 def test_batch_delete_under_deletion_protection_is_409(api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
     pool_id = topology.pool["id"]
     api.ok("PUT", f"pools/{pool_id}", {"pool": {"member_deletion_protection_enable": True}})
-    assert_error(batch(api, pool_id, "delete", [{"id": three[0]["id"]}]), 409, "ELB.8907")
+    assert_elb_error(batch(api, pool_id, "delete", [{"id": three[0]["id"]}]), 409, "ELB.8907")
     assert len(members_of(api, pool_id)) == 3
 
 
@@ -241,7 +203,7 @@ def test_batch_delete_of_port_zero_empties_an_any_port_pool(api: Api, topology: 
 
 
 def test_batch_delete_in_another_projects_pool_is_404(api: Api, other_api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
-    assert_error(batch(other_api, topology.pool["id"], "delete", [{"id": three[0]["id"]}]), 404, "ELB.8904")
+    assert_elb_error(batch(other_api, topology.pool["id"], "delete", [{"id": three[0]["id"]}]), 404, "ELB.8904")
     assert len(members_of(api, topology.pool["id"])) == 3
 
 
@@ -277,7 +239,7 @@ def test_batch_update_with_one_bad_item_changes_nothing(
     names = {"FIRST": three[0]["id"], "THIRD": three[2]["id"]}
     bad = {key: names.get(value, value) if key == "id" else value for key, value in bad.items()}
     first = {"id": three[0]["id"], "name": "changed", "weight": 50}
-    assert_error(batch(api, pool_id, "update", [first, bad]), status, code)
+    assert_elb_error(batch(api, pool_id, "update", [first, bad]), status, code)
     assert [(m["name"], m["weight"], m["protocol_port"]) for m in members_of(api, pool_id)] == [("", 1, 80)] * 3
 
 
@@ -285,7 +247,7 @@ def test_batch_update_to_a_taken_port_is_409_and_changes_nothing(api: Api, topol
     pool_id = topology.pool["id"]
     api.member(pool_id, **item(topology, 22, 81))
     changes = [{"id": three[0]["id"], "name": "changed"}, {"id": three[2]["id"], "protocol_port": 81}]
-    assert_error(batch(api, pool_id, "update", changes), 409, "ELB.8907")
+    assert_elb_error(batch(api, pool_id, "update", changes), 409, "ELB.8907")
     assert show(api, pool_id, three[0]["id"])["name"] == ""
     assert show(api, pool_id, three[2]["id"])["protocol_port"] == 80
 
@@ -293,10 +255,10 @@ def test_batch_update_to_a_taken_port_is_409_and_changes_nothing(api: Api, topol
 def test_batch_update_of_another_pools_member_is_404(api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
     other = api.pool(loadbalancer_id=topology.lb["id"])
     elsewhere = api.member(other["id"], **item(topology, 20))["member"]
-    assert_error(batch(api, topology.pool["id"], "update", [{"id": elsewhere["id"], "name": "x"}]), 404, "ELB.8904")
+    assert_elb_error(batch(api, topology.pool["id"], "update", [{"id": elsewhere["id"], "name": "x"}]), 404, "ELB.8904")
     assert show(api, other["id"], elsewhere["id"])["name"] == ""
 
 
 def test_batch_update_in_another_projects_pool_is_404(api: Api, other_api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
-    assert_error(batch(other_api, topology.pool["id"], "update", [{"id": three[0]["id"], "name": "x"}]), 404, "ELB.8904")
+    assert_elb_error(batch(other_api, topology.pool["id"], "update", [{"id": three[0]["id"], "name": "x"}]), 404, "ELB.8904")
     assert show(api, topology.pool["id"], three[0]["id"])["name"] == ""

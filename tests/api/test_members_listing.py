@@ -3,32 +3,16 @@
 The catalogue and the paging pool are built once per module; every test here only reads them.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.api.member_helpers import World, assert_error, build_topology, members_url, open_world, tcp_pool
+from tests.api.member_helpers import build_topology, members_url, tcp_pool
+from tests.api.world import World, assert_elb_error
 from tests.conftest import Api
 
 PAGED = 7
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(tmp_path_factory.mktemp("member-lists") / "elbd-data") as opened:
-        yield opened
-
-
-@pytest.fixture(scope="module")
-def api(world: World) -> Api:
-    return world.api
-
-
-@pytest.fixture(scope="module")
-def other_api(world: World) -> Api:
-    return world.other_api
 
 
 @dataclass
@@ -139,7 +123,7 @@ def test_filters_by_id_subnet_and_instance(api: Api, catalogue: Catalogue) -> No
     ["color=blue", "pool_id=x", "loadbalancer_id=x", "weight=heavy", "protocol_port=http", "admin_state_up=maybe", "limit=2001", "limit=-1", "limit=x"],
 )
 def test_unknown_or_malformed_query_parameters_are_400(api: Api, catalogue: Catalogue, query: str) -> None:
-    assert_error(api.call("GET", f"{members_url(catalogue.pool_id)}?{query}"), 400, "ELB.8902")
+    assert_elb_error(api.call("GET", f"{members_url(catalogue.pool_id)}?{query}"), 400, "ELB.8902")
 
 
 # paging
@@ -193,12 +177,12 @@ def test_marker_without_limit_is_ignored(api: Api, paged: tuple[str, list[str]])
 
 @pytest.mark.parametrize("marker", ["not-a-member", "5b8c1a8e-0000-4000-8000-000000000000", "%20", "x" * 37])
 def test_invalid_marker_is_400(api: Api, paged: tuple[str, list[str]], marker: str) -> None:
-    assert_error(api.call("GET", f"{members_url(paged[0])}?limit=3&marker={marker}"), 400, "ELB.8902")
+    assert_elb_error(api.call("GET", f"{members_url(paged[0])}?limit=3&marker={marker}"), 400, "ELB.8902")
 
 
 def test_a_marker_from_another_pool_is_400(api: Api, paged: tuple[str, list[str]], catalogue: Catalogue) -> None:
     marker = catalogue.members["ip"]["id"]
-    assert_error(api.call("GET", f"{members_url(paged[0])}?limit=3&marker={marker}"), 400, "ELB.8902")
+    assert_elb_error(api.call("GET", f"{members_url(paged[0])}?limit=3&marker={marker}"), 400, "ELB.8902")
 
 
 def test_paging_a_derived_filter_fills_pages(api: Api, catalogue: Catalogue) -> None:
@@ -213,11 +197,11 @@ def test_paging_a_derived_filter_fills_pages(api: Api, catalogue: Catalogue) -> 
 
 
 def test_another_projects_pool_is_404(other_api: Api, catalogue: Catalogue) -> None:
-    assert_error(other_api.call("GET", members_url(catalogue.pool_id)), 404, "ELB.8904")
+    assert_elb_error(other_api.call("GET", members_url(catalogue.pool_id)), 404, "ELB.8904")
 
 
 def test_unknown_pool_is_404(api: Api) -> None:
-    assert_error(api.call("GET", members_url("5b8c1a8e-0000-4000-8000-000000000000")), 404, "ELB.8904")
+    assert_elb_error(api.call("GET", members_url("5b8c1a8e-0000-4000-8000-000000000000")), 404, "ELB.8904")
 
 
 # the project-wide list
@@ -290,7 +274,7 @@ def test_project_list_filters_and_pages_like_the_pool_list(project: Project) -> 
 
 
 def test_project_list_refuses_unknown_parameters(project: Project) -> None:
-    assert_error(project.api.call("GET", "members?colour=red"), 400, "ELB.8902")
+    assert_elb_error(project.api.call("GET", "members?colour=red"), 400, "ELB.8902")
 
 
 def test_lists_never_show_another_projects_members(project: Project, other_api: Api, catalogue: Catalogue) -> None:
@@ -302,4 +286,4 @@ def test_lists_never_show_another_projects_members(project: Project, other_api: 
 
 
 def test_another_projects_path_is_403(project: Project, other_api: Api) -> None:
-    assert_error(other_api.call("GET", f"/v3/{project.api.project_id}/elb/members"), 403, "APIGW.0302")
+    assert_elb_error(other_api.call("GET", f"/v3/{project.api.project_id}/elb/members"), 403, "APIGW.0302")

@@ -1,24 +1,11 @@
 """The rules of the "Adding a Backend Server" page, one refusal or default per test."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.api.member_helpers import (
-    Site,
-    World,
-    assert_error,
-    build_site,
-    build_topology,
-    create,
-    members_of,
-    members_url,
-    open_world,
-    show,
-    tcp_pool,
-    topology_on,
-)
+from tests.api.member_helpers import Site, build_topology, create, members_of, members_url, show, tcp_pool
+from tests.api.world import World, assert_elb_error
 from tests.conftest import Api, Topology
 
 IN_SUBNET = "127.10.0.20"
@@ -26,32 +13,6 @@ IN_SUBNET = "127.10.0.20"
 
 def subnet_member(topology: Topology, address: str = IN_SUBNET, port: int = 80, **extra: Any) -> dict[str, Any]:
     return {"address": address, "protocol_port": port, "subnet_cidr_id": topology.subnet["neutron_subnet_id"], **extra}
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(tmp_path_factory.mktemp("member-rules") / "elbd-data") as opened:
-        yield opened
-
-
-@pytest.fixture
-def api(world: World) -> Api:
-    return world.api
-
-
-@pytest.fixture
-def other_api(world: World) -> Api:
-    return world.other_api
-
-
-@pytest.fixture(scope="module")
-def site(world: World) -> Site:
-    return build_site(world.api)
-
-
-@pytest.fixture
-def topology(api: Api, site: Site) -> Topology:
-    return topology_on(api, site)
 
 
 def instance_pool(api: Api, vpc_id: str, protocol: str = "HTTP") -> dict[str, Any]:
@@ -64,14 +25,14 @@ def instance_pool(api: Api, vpc_id: str, protocol: str = "HTTP") -> dict[str, An
 def test_same_address_and_port_twice_in_a_pool_is_409(api: Api, topology: Topology) -> None:
     pool_id = topology.pool["id"]
     first = api.member(pool_id, **subnet_member(topology))["member"]
-    assert_error(create(api, pool_id, **subnet_member(topology, name="again")), 409, "ELB.8907")
+    assert_elb_error(create(api, pool_id, **subnet_member(topology, name="again")), 409, "ELB.8907")
     assert [m["id"] for m in members_of(api, pool_id)] == [first["id"]]
 
 
 def test_an_ip_member_collides_with_a_subnet_member_of_the_same_address_and_port(api: Api, topology: Topology) -> None:
     pool_id = topology.pool["id"]
     api.member(pool_id, **subnet_member(topology))
-    assert_error(create(api, pool_id, address=IN_SUBNET, protocol_port=80), 409, "ELB.8907")
+    assert_elb_error(create(api, pool_id, address=IN_SUBNET, protocol_port=80), 409, "ELB.8907")
     assert len(members_of(api, pool_id)) == 1
 
 
@@ -101,14 +62,14 @@ def test_ip_member_takes_a_private_ipv4_address(api: Api, topology: Topology, ad
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "100.128.0.1", "172.32.0.1", "11.0.0.1", "192.169.0.1"])
 def test_ip_member_refuses_a_public_ipv4_address(api: Api, topology: Topology, address: str) -> None:
-    assert_error(create(api, topology.pool["id"], address=address, protocol_port=80), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], address=address, protocol_port=80), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
 def test_ip_member_refuses_an_ipv6_address(api: Api, topology: Topology) -> None:
     dualstack = tcp_pool(api, topology.lb["id"])
     assert dualstack["ip_version"] == "dualstack"
-    assert_error(create(api, dualstack["id"], address="fd00::10", protocol_port=80), 400, "ELB.8902")
+    assert_elb_error(create(api, dualstack["id"], address="fd00::10", protocol_port=80), 400, "ELB.8902")
     assert members_of(api, dualstack["id"]) == []
 
 
@@ -116,7 +77,7 @@ def test_ip_member_needs_ip_target_enable_on_the_load_balancer(api: Api, topolog
     lb = api.load_balancer(topology.subnet)
     assert lb["ip_target_enable"] is False
     pool = api.pool(loadbalancer_id=lb["id"])
-    body = assert_error(create(api, pool["id"], address="10.0.0.5", protocol_port=80), 400, "ELB.8939")
+    body = assert_elb_error(create(api, pool["id"], address="10.0.0.5", protocol_port=80), 400, "ELB.8939")
     assert "ip_target_enable" in body["error_msg"]
     assert members_of(api, pool["id"]) == []
 
@@ -129,7 +90,7 @@ def test_subnet_member_needs_no_ip_target_enable(api: Api, topology: Topology) -
 
 def test_ip_protocol_pool_refuses_ip_members(api: Api) -> None:
     pool = api.pool("IP", "5_TUPLE_HASH", type="ip")
-    assert_error(create(api, pool["id"], address="10.0.0.5"), 400, "ELB.8938")
+    assert_elb_error(create(api, pool["id"], address="10.0.0.5"), 400, "ELB.8938")
     assert members_of(api, pool["id"]) == []
 
 
@@ -145,7 +106,7 @@ def test_ip_members_follow_the_broader_protocol_list(api: Api, protocol: str) ->
 def test_unknown_subnet_is_404_with_the_observed_message(api: Api, topology: Topology) -> None:
     missing = "5b8c1a8e-0000-4000-8000-000000000000"
     response = create(api, topology.pool["id"], address=IN_SUBNET, protocol_port=80, subnet_cidr_id=missing)
-    body = assert_error(response, 404, "ELB.8904")
+    body = assert_elb_error(response, 404, "ELB.8904")
     assert body["error_msg"] == f"subnet {missing} could not be found."
     assert members_of(api, topology.pool["id"]) == []
 
@@ -153,14 +114,14 @@ def test_unknown_subnet_is_404_with_the_observed_message(api: Api, topology: Top
 def test_another_projects_subnet_is_404(api: Api, other_api: Api, topology: Topology) -> None:
     foreign = other_api.subnet(other_api.vpc()["id"])
     response = create(api, topology.pool["id"], address=IN_SUBNET, protocol_port=80, subnet_cidr_id=foreign["neutron_subnet_id"])
-    assert_error(response, 404, "ELB.8904")
+    assert_elb_error(response, 404, "ELB.8904")
     assert members_of(api, topology.pool["id"]) == []
 
 
 def test_subnet_outside_the_load_balancers_vpc_is_400(api: Api, topology: Topology) -> None:
     elsewhere = api.subnet(api.vpc("10.0.0.0/8")["id"], "10.1.0.0/24")
     response = create(api, topology.pool["id"], address="10.1.0.5", protocol_port=80, subnet_cidr_id=elsewhere["neutron_subnet_id"])
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -168,38 +129,38 @@ def test_pool_on_no_load_balancer_takes_members_only_from_its_vpc(api: Api, topo
     pool = instance_pool(api, topology.vpc["id"])
     elsewhere = api.subnet(api.vpc("10.0.0.0/8")["id"], "10.1.0.0/24")
     response = create(api, pool["id"], address="10.1.0.5", protocol_port=80, subnet_cidr_id=elsewhere["neutron_subnet_id"])
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
     api.member(pool["id"], **subnet_member(topology))
     assert len(members_of(api, pool["id"])) == 1
 
 
 @pytest.mark.parametrize("address", ["127.11.0.5", "127.10.1.0", "10.10.0.20"])
 def test_address_outside_the_subnet_cidr_is_400(api: Api, topology: Topology, address: str) -> None:
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, address)), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, address)), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
 @pytest.mark.parametrize("address", ["127.10.0.0", "127.10.0.255"])
 def test_subnet_network_and_broadcast_addresses_are_400(api: Api, topology: Topology, address: str) -> None:
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, address)), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, address)), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
 def test_a_load_balancer_vip_is_never_an_instance_member(api: Api, topology: Topology) -> None:
     vip = topology.lb["vip_address"]
-    body = assert_error(create(api, topology.pool["id"], **subnet_member(topology, vip)), 400, "ELB.8902")
+    body = assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, vip)), 400, "ELB.8902")
     assert vip in body["error_msg"]
     assert members_of(api, topology.pool["id"]) == []
 
 
 def test_the_vip_of_another_load_balancer_in_the_vpc_is_refused_too(api: Api, topology: Topology) -> None:
     second = api.load_balancer(topology.subnet)
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, second["vip_address"])), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, second["vip_address"])), 400, "ELB.8902")
 
 
 def test_pool_of_type_ip_refuses_subnet_members(api: Api, topology: Topology) -> None:
     pool = api.pool("TCP", type="ip")
-    assert_error(create(api, pool["id"], **subnet_member(topology)), 400, "ELB.8902")
+    assert_elb_error(create(api, pool["id"], **subnet_member(topology)), 400, "ELB.8902")
     assert members_of(api, pool["id"]) == []
 
 
@@ -212,13 +173,13 @@ def test_link_local_and_multicast_addresses_are_never_members(api: Api, vpc_cidr
     subnet = api.subnet(vpc["id"], subnet_cidr)
     pool = instance_pool(api, vpc["id"])
     response = create(api, pool["id"], address=address, protocol_port=80, subnet_cidr_id=subnet["neutron_subnet_id"])
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
     assert members_of(api, pool["id"]) == []
 
 
 @pytest.mark.parametrize("address", ["not-an-ip", "127.10.0.256", "", "127.10.0.020"])
 def test_an_address_that_is_no_ip_is_400(api: Api, topology: Topology, address: str) -> None:
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, address)), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, address)), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -233,7 +194,7 @@ def ipv6_subnet(world: World, site: Site) -> dict[str, Any]:
 def test_ipv6_member_in_a_v4_pool_is_8933(api: Api, topology: Topology, ipv6_subnet: dict[str, Any]) -> None:
     assert topology.pool["ip_version"] == "v4"
     response = create(api, topology.pool["id"], address="fd00:20::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])
-    assert_error(response, 400, "ELB.8933")
+    assert_elb_error(response, 400, "ELB.8933")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -255,26 +216,26 @@ def test_ipv6_spellings_of_one_address_collide(api: Api, topology: Topology, ipv
     first = api.member(pool["id"], address="FD00:20:0:0::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])["member"]
     assert first["address"] == "fd00:20::10"
     response = create(api, pool["id"], address="fd00:20::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])
-    assert_error(response, 409, "ELB.8907")
+    assert_elb_error(response, 409, "ELB.8907")
 
 
 def test_ipv6_address_with_the_ipv4_subnet_id_is_400(api: Api, topology: Topology, ipv6_subnet: dict[str, Any]) -> None:
     pool = tcp_pool(api, topology.lb["id"])
     response = create(api, pool["id"], address="fd00:20::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["neutron_subnet_id"])
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
     assert members_of(api, pool["id"]) == []
 
 
 def test_ipv6_outside_the_subnets_ipv6_cidr_is_400(api: Api, topology: Topology, ipv6_subnet: dict[str, Any]) -> None:
     pool = tcp_pool(api, topology.lb["id"])
     response = create(api, pool["id"], address="fd00:21::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
 
 
 def test_ipv6_member_in_a_subnet_without_ipv6_is_400(api: Api, topology: Topology) -> None:
     pool = tcp_pool(api, topology.lb["id"])
     response = create(api, pool["id"], address="fd00:20::10", protocol_port=80, subnet_cidr_id=topology.subnet["id"])
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
 
 
 # field types and ranges
@@ -287,13 +248,13 @@ def test_weight_bounds_are_accepted(api: Api, topology: Topology, weight: int) -
 
 @pytest.mark.parametrize("weight", [-1, 101, True, "5", 1.5, None])
 def test_weight_out_of_range_or_not_an_integer_is_400(api: Api, topology: Topology, weight: Any) -> None:
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, weight=weight)), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, weight=weight)), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
 @pytest.mark.parametrize("port", ["80", True, 80.0, -1, 0, 65536])
 def test_protocol_port_must_be_an_integer_from_1_to_65535(api: Api, topology: Topology, port: Any) -> None:
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, port=port)), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, port=port)), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -312,33 +273,33 @@ def test_protocol_port_65535_is_accepted(api: Api, topology: Topology) -> None:
     ],
 )
 def test_malformed_fields_are_400(api: Api, topology: Topology, fields: dict[str, Any]) -> None:
-    assert_error(create(api, topology.pool["id"], **{**subnet_member(topology), **fields}), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **{**subnet_member(topology), **fields}), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
 @pytest.mark.parametrize("body", [{}, {"member": "x"}, {"members": {}}, [], None])
 def test_a_body_that_is_no_member_object_is_400(api: Api, topology: Topology, body: Any) -> None:
-    assert_error(api.call("POST", members_url(topology.pool["id"]), body), 400, "ELB.8902")
+    assert_elb_error(api.call("POST", members_url(topology.pool["id"]), body), 400, "ELB.8902")
 
 
 def test_a_body_that_is_not_json_is_400(api: Api, topology: Topology) -> None:
     response = api.call("POST", members_url(topology.pool["id"]), content=b"{member", headers={"Content-Type": "application/json"})
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
 
 
 def test_address_is_required(api: Api, topology: Topology) -> None:
-    assert_error(create(api, topology.pool["id"], protocol_port=80), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], protocol_port=80), 400, "ELB.8902")
 
 
 def test_ip_member_takes_a_known_availability_zone(api: Api, topology: Topology) -> None:
     member = api.member(topology.pool["id"], address="10.0.0.5", protocol_port=80, availability_zone="local-1b")["member"]
     assert member["availability_zone"] == "local-1b"
-    assert_error(create(api, topology.pool["id"], address="10.0.0.6", protocol_port=80, availability_zone="mars-1a"), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], address="10.0.0.6", protocol_port=80, availability_zone="mars-1a"), 400, "ELB.8902")
     assert [m["address"] for m in members_of(api, topology.pool["id"])] == ["10.0.0.5"]
 
 
 def test_subnet_member_takes_no_availability_zone(api: Api, topology: Topology) -> None:
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology, availability_zone="local-1a")), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology, availability_zone="local-1a")), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -477,7 +438,7 @@ def test_status_has_one_entry_per_listener_using_the_pool(api: Api, topology: To
 
 
 def test_protocol_port_is_required_in_an_ordinary_pool(api: Api, topology: Topology) -> None:
-    assert_error(create(api, topology.pool["id"], address=IN_SUBNET, subnet_cidr_id=topology.subnet["neutron_subnet_id"]), 400, "ELB.8902")
+    assert_elb_error(create(api, topology.pool["id"], address=IN_SUBNET, subnet_cidr_id=topology.subnet["neutron_subnet_id"]), 400, "ELB.8902")
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -492,7 +453,7 @@ def test_any_port_pool_stores_port_zero(api: Api, topology: Topology) -> None:
 def test_any_port_pool_allows_one_member_per_address(api: Api, topology: Topology) -> None:
     pool = tcp_pool(api, topology.lb["id"], any_port_enable=True)
     api.member(pool["id"], **subnet_member(topology, port=80))
-    assert_error(create(api, pool["id"], **subnet_member(topology, port=81)), 409, "ELB.8907")
+    assert_elb_error(create(api, pool["id"], **subnet_member(topology, port=81)), 409, "ELB.8907")
 
 
 # update, show, delete
@@ -515,7 +476,7 @@ def test_update_changes_name_weight_and_port(api: Api, topology: Topology, membe
 
 def test_update_to_another_members_port_is_409(api: Api, topology: Topology, member: dict[str, Any]) -> None:
     api.member(topology.pool["id"], **subnet_member(topology, port=81))
-    assert_error(api.call("PUT", member_url(topology, member), {"member": {"protocol_port": 81, "name": "x"}}), 409, "ELB.8907")
+    assert_elb_error(api.call("PUT", member_url(topology, member), {"member": {"protocol_port": 81, "name": "x"}}), 409, "ELB.8907")
     unchanged = show(api, topology.pool["id"], member["id"])
     assert (unchanged["protocol_port"], unchanged["name"]) == (80, "before")
 
@@ -525,7 +486,7 @@ def test_update_to_another_members_port_is_409(api: Api, topology: Topology, mem
     [{"address": "127.10.0.21"}, {"subnet_cidr_id": "x"}, {"weight": 101}, {"weight": True}, {"protocol_port": "81"}, {"protocol_port": 0}],
 )
 def test_update_refuses_what_cannot_change(api: Api, topology: Topology, member: dict[str, Any], change: dict[str, Any]) -> None:
-    assert_error(api.call("PUT", member_url(topology, member), {"member": {"name": "x", **change}}), 400, "ELB.8902")
+    assert_elb_error(api.call("PUT", member_url(topology, member), {"member": {"name": "x", **change}}), 400, "ELB.8902")
     unchanged = show(api, topology.pool["id"], member["id"])
     assert (unchanged["address"], unchanged["name"], unchanged["weight"], unchanged["protocol_port"]) == (IN_SUBNET, "before", 1, 80)
 
@@ -534,54 +495,54 @@ def test_update_of_port_in_an_any_port_pool_is_400(api: Api, topology: Topology)
     pool = tcp_pool(api, topology.lb["id"], any_port_enable=True)
     created = api.member(pool["id"], address=IN_SUBNET, subnet_cidr_id=topology.subnet["neutron_subnet_id"])["member"]
     response = api.call("PUT", f"{members_url(pool['id'])}/{created['id']}", {"member": {"protocol_port": 81}})
-    assert_error(response, 400, "ELB.8902")
+    assert_elb_error(response, 400, "ELB.8902")
 
 
 def test_delete_answers_204_and_the_member_is_gone(api: Api, topology: Topology, member: dict[str, Any]) -> None:
     response = api.call("DELETE", member_url(topology, member))
     assert response.status_code == 204 and response.content == b""
-    assert_error(api.call("GET", member_url(topology, member)), 404, "ELB.8904")
-    assert_error(api.call("DELETE", member_url(topology, member)), 404, "ELB.8904")
+    assert_elb_error(api.call("GET", member_url(topology, member)), 404, "ELB.8904")
+    assert_elb_error(api.call("DELETE", member_url(topology, member)), 404, "ELB.8904")
 
 
 def test_delete_under_member_deletion_protection_is_409(api: Api, topology: Topology, member: dict[str, Any]) -> None:
     api.ok("PUT", f"pools/{topology.pool['id']}", {"pool": {"member_deletion_protection_enable": True}})
-    assert_error(api.call("DELETE", member_url(topology, member)), 409, "ELB.8907")
+    assert_elb_error(api.call("DELETE", member_url(topology, member)), 409, "ELB.8907")
     assert show(api, topology.pool["id"], member["id"])["id"] == member["id"]
 
 
 def test_member_of_another_pool_is_404_under_this_pool(api: Api, topology: Topology, member: dict[str, Any]) -> None:
     other = api.pool(loadbalancer_id=topology.lb["id"])
     url = f"{members_url(other['id'])}/{member['id']}"
-    assert_error(api.call("GET", url), 404, "ELB.8904")
-    assert_error(api.call("PUT", url, {"member": {"name": "x"}}), 404, "ELB.8904")
-    assert_error(api.call("DELETE", url), 404, "ELB.8904")
+    assert_elb_error(api.call("GET", url), 404, "ELB.8904")
+    assert_elb_error(api.call("PUT", url, {"member": {"name": "x"}}), 404, "ELB.8904")
+    assert_elb_error(api.call("DELETE", url), 404, "ELB.8904")
     assert show(api, topology.pool["id"], member["id"])["name"] == "before"
 
 
 def test_another_projects_pool_and_member_are_404(api: Api, other_api: Api, topology: Topology, member: dict[str, Any]) -> None:
     url = member_url(topology, member)
-    assert_error(other_api.call("GET", url), 404, "ELB.8904")
-    assert_error(other_api.call("PUT", url, {"member": {"name": "x"}}), 404, "ELB.8904")
-    assert_error(other_api.call("DELETE", url), 404, "ELB.8904")
-    assert_error(create(other_api, topology.pool["id"], address="10.0.0.9", protocol_port=80), 404, "ELB.8904")
+    assert_elb_error(other_api.call("GET", url), 404, "ELB.8904")
+    assert_elb_error(other_api.call("PUT", url, {"member": {"name": "x"}}), 404, "ELB.8904")
+    assert_elb_error(other_api.call("DELETE", url), 404, "ELB.8904")
+    assert_elb_error(create(other_api, topology.pool["id"], address="10.0.0.9", protocol_port=80), 404, "ELB.8904")
     assert len(members_of(api, topology.pool["id"])) == 1
 
 
 def test_another_projects_credentials_on_this_project_path_are_403(api: Api, other_api: Api, topology: Topology) -> None:
     response = other_api.call("POST", f"/v3/{api.project_id}/elb/{members_url(topology.pool['id'])}", {"member": subnet_member(topology)})
-    assert_error(response, 403, "APIGW.0302")
+    assert_elb_error(response, 403, "APIGW.0302")
     assert members_of(api, topology.pool["id"]) == []
 
 
 def test_no_credentials_is_401(api: Api, topology: Topology) -> None:
     response = api.client.post(f"/v3/{api.project_id}/elb/{members_url(topology.pool['id'])}", json={"member": subnet_member(topology)})
-    assert_error(response, 401, "APIGW.0301")
+    assert_elb_error(response, 401, "APIGW.0301")
     assert members_of(api, topology.pool["id"]) == []
 
 
 def test_unknown_pool_is_404(api: Api, topology: Topology) -> None:
-    assert_error(create(api, "5b8c1a8e-0000-4000-8000-000000000000", **subnet_member(topology)), 404, "ELB.8904")
+    assert_elb_error(create(api, "5b8c1a8e-0000-4000-8000-000000000000", **subnet_member(topology)), 404, "ELB.8904")
 
 
 # quotas
@@ -593,7 +554,7 @@ def test_members_per_pool_quota_refuses_the_third(world: World) -> None:
     pool_id = topology.pool["id"]
     api.member(pool_id, **subnet_member(topology, port=80))
     api.member(pool_id, **subnet_member(topology, port=81))
-    assert_error(create(api, pool_id, **subnet_member(topology, port=82)), 409, "ELB.8905")
+    assert_elb_error(create(api, pool_id, **subnet_member(topology, port=82)), 409, "ELB.8905")
     assert len(members_of(api, pool_id)) == 2
     other = api.pool(loadbalancer_id=topology.lb["id"])
     api.member(other["id"], **subnet_member(topology, port=82))
@@ -605,7 +566,7 @@ def test_project_member_quota_counts_every_pool(world: World) -> None:
     other = api.pool(loadbalancer_id=topology.lb["id"])
     api.member(topology.pool["id"], **subnet_member(topology))
     api.member(other["id"], **subnet_member(topology))
-    assert_error(create(api, other["id"], **subnet_member(topology, port=81)), 409, "ELB.8905")
+    assert_elb_error(create(api, other["id"], **subnet_member(topology, port=81)), 409, "ELB.8905")
     assert len(members_of(api, other["id"])) == 1
 
 
@@ -613,4 +574,4 @@ def test_a_duplicate_is_reported_as_a_conflict_even_at_the_quota(world: World) -
     api = world.project(members_per_pool=1)
     topology = build_topology(api)
     api.member(topology.pool["id"], **subnet_member(topology))
-    assert_error(create(api, topology.pool["id"], **subnet_member(topology)), 409, "ELB.8907")
+    assert_elb_error(create(api, topology.pool["id"], **subnet_member(topology)), 409, "ELB.8907")

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.world import Net, alpha, beta, ids, net, quota, refused, used, world_client  # noqa: F401
+from tests.api.world import Net, assert_elb_error, ids, net, quota, used
 from tests.conftest import Api
 
 
@@ -36,7 +36,7 @@ def _pool_ids(api: Api) -> list[str]:
 
 def _refused_create(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
     before = used(api, "pool")
-    error = refused(api, "POST", "pools", body, status, code)
+    error = assert_elb_error(api.call("POST", "pools", body), status, code)
     assert used(api, "pool") == before
     return error
 
@@ -236,7 +236,7 @@ def test_admin_state_up_false_is_refused(alpha: Api) -> None:
     _refused_create(alpha, _body(type="ip", admin_state_up=False), 400, "ELB.8902")
     assert alpha.ok("POST", "pools", _body(type="ip", admin_state_up=True))["pool"]["admin_state_up"] is True
     pool = alpha.pool(type="ip")
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"admin_state_up": False}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"admin_state_up": False}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["admin_state_up"] is True
 
 
@@ -245,12 +245,12 @@ def test_update_changes_algorithm_and_name(alpha: Api) -> None:
     body = alpha.ok("PUT", f"pools/{pool['id']}", {"pool": {"lb_algorithm": "LEAST_CONNECTIONS", "name": "renamed"}})
     assert body["pool"]["lb_algorithm"] == "LEAST_CONNECTIONS" and body["pool"]["name"] == "renamed"
     assert _show(alpha, pool["id"])["lb_algorithm"] == "LEAST_CONNECTIONS"
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"lb_algorithm": "QUIC_CID"}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"lb_algorithm": "QUIC_CID"}}), 400, "ELB.8902")
 
 
 def test_update_session_persistence_follows_the_rules(alpha: Api) -> None:
     pool = alpha.pool("TCP", type="ip")
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"session_persistence": {"type": "HTTP_COOKIE"}}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"session_persistence": {"type": "HTTP_COOKIE"}}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["session_persistence"] is None
     body = alpha.ok("PUT", f"pools/{pool['id']}", {"pool": {"session_persistence": {"type": "SOURCE_IP", "persistence_timeout": 30}}})
     assert body["pool"]["session_persistence"]["persistence_timeout"] == 30
@@ -266,7 +266,7 @@ def test_update_type_to_ip_refused_with_instance_members(alpha: Api) -> None:
     site = _site(alpha)
     pool = alpha.pool(loadbalancer_id=site.lb["id"])
     _member(alpha, site, pool["id"])
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"type": "ip"}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"type": "ip"}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["type"] == ""
 
 
@@ -274,43 +274,43 @@ def test_update_type_only_while_empty(alpha: Api) -> None:
     site = _site(alpha)
     pool = alpha.pool(loadbalancer_id=site.lb["id"])
     assert alpha.ok("PUT", f"pools/{pool['id']}", {"pool": {"type": "instance"}})["pool"]["type"] == "instance"
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"type": "ip"}}, 400, "ELB.8902")
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"type": ""}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"type": "ip"}}), 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"type": ""}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["type"] == "instance"
 
 
 def test_update_vpc_only_while_empty(alpha: Api) -> None:
     site = _site(alpha)
     pool = alpha.pool(loadbalancer_id=site.lb["id"])
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"vpc_id": alpha.vpc()["id"]}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"vpc_id": alpha.vpc()["id"]}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["vpc_id"] == site.vpc_id
     assert alpha.ok("PUT", f"pools/{pool['id']}", {"pool": {"vpc_id": site.vpc_id}})["pool"]["vpc_id"] == site.vpc_id
 
 
 def test_update_vpc_of_an_ip_pool_is_refused(alpha: Api) -> None:
     pool = alpha.pool(type="ip")
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"vpc_id": alpha.vpc()["id"]}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"vpc_id": alpha.vpc()["id"]}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["vpc_id"] == ""
 
 
 @pytest.mark.parametrize("field", [{"protocol": "TCP"}, {"listener_id": "0" * 36}, {"loadbalancer_id": "0" * 36}, {"ip_version": "v4"}])
 def test_create_only_attributes_are_not_updatable(alpha: Api, field: dict[str, Any]) -> None:
     pool = alpha.pool(type="ip")
-    error = refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": field}, 400, "ELB.8902")
+    error = assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": field}), 400, "ELB.8902")
     assert "Unrecognized attribute" in error["error_msg"]
     assert _show(alpha, pool["id"]) == pool
 
 
 def test_update_any_port_enable_only_on_fitting_protocols(alpha: Api) -> None:
     pool = alpha.pool("HTTP", type="ip")
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"any_port_enable": True}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"any_port_enable": True}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["any_port_enable"] is False
 
 
 def test_update_any_port_enable_needs_a_monitor_port(alpha: Api) -> None:
     pool = alpha.pool("TCP", type="ip")
     monitor = alpha.monitor(pool["id"], "TCP")
-    refused(alpha, "PUT", f"pools/{pool['id']}", {"pool": {"any_port_enable": True}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"any_port_enable": True}}), 400, "ELB.8902")
     assert _show(alpha, pool["id"])["any_port_enable"] is False
     alpha.ok("PUT", f"healthmonitors/{monitor['id']}", {"healthmonitor": {"monitor_port": 8080}})
     assert alpha.ok("PUT", f"pools/{pool['id']}", {"pool": {"any_port_enable": True}})["pool"]["any_port_enable"] is True
@@ -332,7 +332,7 @@ def test_delete_with_members_conflicts(alpha: Api) -> None:
     site = _site(alpha)
     pool = alpha.pool(loadbalancer_id=site.lb["id"])
     member = _member(alpha, site, pool["id"])
-    refused(alpha, "DELETE", f"pools/{pool['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"pools/{pool['id']}", None), 409, "ELB.8907")
     assert _show(alpha, pool["id"])["members"] == [{"id": member["id"]}]
     alpha.ok("DELETE", f"pools/{pool['id']}/members/{member['id']}")
     alpha.ok("DELETE", f"pools/{pool['id']}")
@@ -341,11 +341,11 @@ def test_delete_with_members_conflicts(alpha: Api) -> None:
 def test_delete_with_a_monitor_conflicts(alpha: Api) -> None:
     pool = alpha.pool(loadbalancer_id=_site(alpha).lb["id"])
     monitor = alpha.monitor(pool["id"])
-    refused(alpha, "DELETE", f"pools/{pool['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"pools/{pool['id']}", None), 409, "ELB.8907")
     assert _show(alpha, pool["id"])["healthmonitor_id"] == monitor["id"]
     alpha.ok("DELETE", f"healthmonitors/{monitor['id']}")
     alpha.ok("DELETE", f"pools/{pool['id']}")
-    refused(alpha, "GET", f"pools/{pool['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"pools/{pool['id']}", None), 404, "ELB.8904")
 
 
 def test_delete_clears_the_listeners_default_pool(alpha: Api) -> None:
@@ -380,7 +380,7 @@ def test_list_filters_by_member_address(alpha: Api) -> None:
 
 
 def test_list_unknown_filter_is_refused(alpha: Api) -> None:
-    refused(alpha, "GET", "pools?colour=blue", None, 400, "ELB.8902")
+    assert_elb_error(alpha.call("GET", "pools?colour=blue", None), 400, "ELB.8902")
 
 
 def test_pool_quota(alpha: Api) -> None:
@@ -392,9 +392,9 @@ def test_pool_quota(alpha: Api) -> None:
 
 def test_another_projects_pool_is_not_found(alpha: Api, beta: Api) -> None:
     theirs = beta.pool(type="ip")
-    refused(alpha, "GET", f"pools/{theirs['id']}", None, 404, "ELB.8904")
-    refused(alpha, "PUT", f"pools/{theirs['id']}", {"pool": {"name": "x"}}, 404, "ELB.8904")
-    refused(alpha, "DELETE", f"pools/{theirs['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"pools/{theirs['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("PUT", f"pools/{theirs['id']}", {"pool": {"name": "x"}}), 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"pools/{theirs['id']}", None), 404, "ELB.8904")
     assert _show(beta, theirs["id"]) == theirs
 
 

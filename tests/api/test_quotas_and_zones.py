@@ -3,9 +3,8 @@
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.api.world import Net, fresh_api, ids, net, refused, set_quota, world_client  # noqa: F401
+from tests.api.world import Net, World, assert_elb_error, ids, net, set_quota
 from tests.conftest import Api
 
 DEFAULTS = {
@@ -23,9 +22,9 @@ DEFAULTS = {
 
 
 @pytest.fixture
-def api(world_client: TestClient) -> Api:
+def api(world: World) -> Api:
     """A project of its own for each test: quotas and usage are per project."""
-    return fresh_api(world_client)
+    return world.project()
 
 
 def _details(api: Api, query: str = "") -> dict[str, dict[str, Any]]:
@@ -57,9 +56,9 @@ def test_quotas_show_overrides(api: Api) -> None:
     assert quota["loadbalancer"] == 3 and quota["healthmonitor"] == 10 and quota["listener"] == 100
 
 
-def test_overrides_are_per_project(api: Api, world_client: TestClient) -> None:
+def test_overrides_are_per_project(api: Api, world: World) -> None:
     set_quota(api, "loadbalancer", 3)
-    assert fresh_api(world_client).ok("GET", "quotas")["quota"]["loadbalancer"] == 50
+    assert world.project().ok("GET", "quotas")["quota"]["loadbalancer"] == 50
 
 
 def test_quota_details_start_unused(api: Api) -> None:
@@ -84,14 +83,14 @@ def test_quota_details_filter_by_key(api: Api) -> None:
     assert sorted(_details(api, "?quota_key=pool&quota_key=member")) == ["member", "pool"]
 
 
-def test_usage_is_per_project(api: Api, world_client: TestClient) -> None:
+def test_usage_is_per_project(api: Api, world: World) -> None:
     _everything(api)
-    other = fresh_api(world_client)
+    other = world.project()
     assert all(item["used"] == 0 for item in _details(other).values())
 
 
-def test_another_projects_quotas_are_forbidden(api: Api, world_client: TestClient) -> None:
-    other = fresh_api(world_client)
+def test_another_projects_quotas_are_forbidden(api: Api, world: World) -> None:
+    other = world.project()
     for path in ("quotas", "quotas/details", "availability-zones"):
         response = api.call("GET", f"/v3/{other.project_id}/elb/{path}")
         assert response.status_code == 403 and response.json()["error_code"] == "APIGW.0302"
@@ -102,7 +101,7 @@ def test_load_balancer_quota(api: Api) -> None:
     lan = net(api)
     first = api.load_balancer(lan.subnet)
     body = {"loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": lan.subnet_id}}
-    error = refused(api, "POST", "loadbalancers", body, 409, "ELB.8905")
+    error = assert_elb_error(api.call("POST", "loadbalancers", body), 409, "ELB.8905")
     assert "loadbalancer" in error["error_msg"]
     assert ids(api.ok("GET", "loadbalancers")["loadbalancers"]) == [first["id"]]
     assert _details(api)["loadbalancer"]["used"] == 1
@@ -112,7 +111,7 @@ def test_load_balancer_quota_zero_refuses_the_first(api: Api) -> None:
     set_quota(api, "loadbalancer", 0)
     lan = net(api)
     body = {"loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": lan.subnet_id}}
-    refused(api, "POST", "loadbalancers", body, 409, "ELB.8905")
+    assert_elb_error(api.call("POST", "loadbalancers", body), 409, "ELB.8905")
     assert api.ok("GET", "loadbalancers")["loadbalancers"] == []
 
 
@@ -128,7 +127,7 @@ def test_health_monitor_quota(api: Api) -> None:
     first, second = api.pool(type="ip"), api.pool(type="ip")
     api.monitor(first["id"])
     body = {"healthmonitor": {"pool_id": second["id"], "type": "HTTP", "delay": 5, "timeout": 3, "max_retries": 3}}
-    refused(api, "POST", "healthmonitors", body, 409, "ELB.8905")
+    assert_elb_error(api.call("POST", "healthmonitors", body), 409, "ELB.8905")
     assert api.ok("GET", f"pools/{second['id']}")["pool"]["healthmonitor_id"] == ""
 
 
@@ -136,7 +135,7 @@ def test_member_quota(api: Api) -> None:
     lan, pool = _everything(api)
     set_quota(api, "member", 1)
     body = {"member": {"address": "127.10.0.41", "protocol_port": 80, "subnet_cidr_id": lan.subnet_id}}
-    refused(api, "POST", f"pools/{pool['id']}/members", body, 409, "ELB.8905")
+    assert_elb_error(api.call("POST", f"pools/{pool['id']}/members", body), 409, "ELB.8905")
     assert len(api.ok("GET", f"pools/{pool['id']}/members")["members"]) == 1
 
 
@@ -144,7 +143,7 @@ def test_members_per_pool_quota(api: Api) -> None:
     lan, pool = _everything(api)
     set_quota(api, "members_per_pool", 1)
     body = {"member": {"address": "127.10.0.41", "protocol_port": 80, "subnet_cidr_id": lan.subnet_id}}
-    refused(api, "POST", f"pools/{pool['id']}/members", body, 409, "ELB.8905")
+    assert_elb_error(api.call("POST", f"pools/{pool['id']}/members", body), 409, "ELB.8905")
     other = api.pool(loadbalancer_id=api.ok("GET", f"pools/{pool['id']}")["pool"]["loadbalancers"][0]["id"])
     assert api.member(other["id"], **body["member"])["member"]["address"] == "127.10.0.41"
 

@@ -2,7 +2,7 @@
 
 import ipaddress
 
-from tests.api.world import alpha, beta, ids, net, refused, world_client  # noqa: F401
+from tests.api.world import assert_elb_error, ids, net
 from tests.conftest import Api
 
 
@@ -24,8 +24,8 @@ def test_create_vpc_answers_200_with_the_vpc(alpha: Api) -> None:
 
 def test_vpc_cidr_must_be_an_ipv4_network(alpha: Api) -> None:
     before = ids(alpha.ok("GET", "vpcs")["vpcs"])
-    refused(alpha, "POST", "vpcs", {"vpc": {"name": "v", "cidr": "10.0.0.1/16"}}, 400, "ELB.8902")
-    refused(alpha, "POST", "vpcs", {"vpc": {"name": "v", "cidr": "fd00::/48"}}, 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "vpcs", {"vpc": {"name": "v", "cidr": "10.0.0.1/16"}}), 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "vpcs", {"vpc": {"name": "v", "cidr": "fd00::/48"}}), 400, "ELB.8902")
     assert ids(alpha.ok("GET", "vpcs")["vpcs"]) == before
 
 
@@ -46,14 +46,14 @@ def test_any_ipv4_cidr_is_a_subnet_loopback_included(alpha: Api) -> None:
 
 def test_subnet_outside_the_vpc_cidr_is_refused(alpha: Api) -> None:
     vpc = alpha.vpc("10.0.0.0/16")
-    refused(alpha, "POST", "subnets", _subnet_body(vpc["id"], "10.1.0.0/24"), 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "subnets", _subnet_body(vpc["id"], "10.1.0.0/24")), 400, "ELB.8902")
     assert _subnets_of(alpha, vpc["id"]) == []
 
 
 def test_overlapping_subnets_conflict(alpha: Api) -> None:
     first = net(alpha, "127.30.0.0/24")
-    refused(alpha, "POST", "subnets", _subnet_body(first.vpc["id"], "127.30.0.128/25"), 409, "ELB.8907")
-    refused(alpha, "POST", "subnets", _subnet_body(first.vpc["id"], "127.30.0.0/16"), 409, "ELB.8907")
+    assert_elb_error(alpha.call("POST", "subnets", _subnet_body(first.vpc["id"], "127.30.0.128/25")), 409, "ELB.8907")
+    assert_elb_error(alpha.call("POST", "subnets", _subnet_body(first.vpc["id"], "127.30.0.0/16")), 409, "ELB.8907")
     assert ids(_subnets_of(alpha, first.vpc["id"])) == [first.subnet["id"]]
 
 
@@ -77,7 +77,7 @@ def test_ipv6_enable_with_cidr_v6_uses_it(alpha: Api) -> None:
 def test_overlapping_ipv6_subnets_conflict(alpha: Api) -> None:
     first = net(alpha, "127.46.0.0/24", ipv6_enable=True, cidr_v6="fd00:46::/64")
     body = _subnet_body(first.vpc["id"], "127.47.0.0/24", ipv6_enable=True, cidr_v6="fd00:46::/120")
-    refused(alpha, "POST", "subnets", body, 409, "ELB.8907")
+    assert_elb_error(alpha.call("POST", "subnets", body), 409, "ELB.8907")
     assert ids(_subnets_of(alpha, first.vpc["id"])) == [first.subnet["id"]]
     other = alpha.subnet(first.vpc["id"], "127.47.0.0/24", ipv6_enable=True, cidr_v6="fd00:47::/64")
     assert other["cidr_v6"] == "fd00:47::/64"
@@ -85,13 +85,13 @@ def test_overlapping_ipv6_subnets_conflict(alpha: Api) -> None:
 
 def test_cidr_v6_without_ipv6_enable_is_refused(alpha: Api) -> None:
     vpc = alpha.vpc()
-    refused(alpha, "POST", "subnets", _subnet_body(vpc["id"], "127.34.0.0/24", cidr_v6="fd00:34::/64"), 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "subnets", _subnet_body(vpc["id"], "127.34.0.0/24", cidr_v6="fd00:34::/64")), 400, "ELB.8902")
     assert _subnets_of(alpha, vpc["id"]) == []
 
 
 def test_gateway_must_be_a_host_of_the_subnet(alpha: Api) -> None:
     vpc = alpha.vpc()
-    refused(alpha, "POST", "subnets", _subnet_body(vpc["id"], "127.35.0.0/24", gateway_ip="127.36.0.1"), 400, "ELB.8902")
+    assert_elb_error(alpha.call("POST", "subnets", _subnet_body(vpc["id"], "127.35.0.0/24", gateway_ip="127.36.0.1")), 400, "ELB.8902")
     assert _subnets_of(alpha, vpc["id"]) == []
 
 
@@ -106,17 +106,17 @@ def test_list_subnets_filters_by_vpc(alpha: Api) -> None:
 def test_delete_subnet_in_use_by_a_vip_conflicts(alpha: Api) -> None:
     used = net(alpha, "127.39.0.0/24")
     lb = alpha.load_balancer(used.subnet)
-    refused(alpha, "DELETE", f"vpcs/{used.vpc['id']}/subnets/{used.subnet['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{used.vpc['id']}/subnets/{used.subnet['id']}", None), 409, "ELB.8907")
     assert alpha.ok("GET", f"subnets/{used.subnet['id']}")["subnet"]["id"] == used.subnet["id"]
     alpha.ok("DELETE", f"loadbalancers/{lb['id']}")
     alpha.ok("DELETE", f"vpcs/{used.vpc['id']}/subnets/{used.subnet['id']}")
-    refused(alpha, "GET", f"subnets/{used.subnet['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"subnets/{used.subnet['id']}", None), 404, "ELB.8904")
 
 
 def test_delete_subnet_in_use_by_an_instance_conflicts(alpha: Api) -> None:
     used = net(alpha, "127.40.0.0/24")
     alpha.ok("POST", "cloudservers", {"server": {"name": "vm", "nics": [{"subnet_id": used.subnet["id"]}]}}, status=200)
-    refused(alpha, "DELETE", f"vpcs/{used.vpc['id']}/subnets/{used.subnet['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{used.vpc['id']}/subnets/{used.subnet['id']}", None), 409, "ELB.8907")
 
 
 def test_delete_subnet_in_use_by_a_member_conflicts(alpha: Api) -> None:
@@ -124,32 +124,32 @@ def test_delete_subnet_in_use_by_a_member_conflicts(alpha: Api) -> None:
     backends = alpha.subnet(lan.vpc["id"], "127.49.0.0/24")
     pool = alpha.pool(loadbalancer_id=alpha.load_balancer(lan.subnet)["id"])
     alpha.member(pool["id"], address="127.49.0.10", protocol_port=80, subnet_cidr_id=backends["neutron_subnet_id"])
-    refused(alpha, "DELETE", f"vpcs/{lan.vpc['id']}/subnets/{backends['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{lan.vpc['id']}/subnets/{backends['id']}", None), 409, "ELB.8907")
     assert alpha.ok("GET", f"subnets/{backends['id']}")["subnet"]["id"] == backends["id"]
 
 
 def test_delete_vpc_with_subnets_conflicts(alpha: Api) -> None:
     busy = net(alpha, "127.41.0.0/24")
-    refused(alpha, "DELETE", f"vpcs/{busy.vpc['id']}", None, 409, "ELB.8907")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{busy.vpc['id']}", None), 409, "ELB.8907")
     assert alpha.ok("GET", f"vpcs/{busy.vpc['id']}")["vpc"]["id"] == busy.vpc["id"]
     alpha.ok("DELETE", f"vpcs/{busy.vpc['id']}/subnets/{busy.subnet['id']}")
     alpha.ok("DELETE", f"vpcs/{busy.vpc['id']}")
-    refused(alpha, "GET", f"vpcs/{busy.vpc['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"vpcs/{busy.vpc['id']}", None), 404, "ELB.8904")
 
 
 def test_delete_subnet_under_the_wrong_vpc_is_not_found(alpha: Api) -> None:
     one, two = net(alpha, "127.42.0.0/24"), net(alpha, "127.42.0.0/24")
-    refused(alpha, "DELETE", f"vpcs/{two.vpc['id']}/subnets/{one.subnet['id']}", None, 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{two.vpc['id']}/subnets/{one.subnet['id']}", None), 404, "ELB.8904")
     assert alpha.ok("GET", f"subnets/{one.subnet['id']}")["subnet"]["id"] == one.subnet["id"]
 
 
 def test_another_projects_vpc_and_subnet_are_not_found(alpha: Api, beta: Api) -> None:
     theirs = net(beta, "127.43.0.0/24")
-    refused(alpha, "GET", f"vpcs/{theirs.vpc['id']}", None, 404, "ELB.8904")
-    refused(alpha, "GET", f"subnets/{theirs.subnet['id']}", None, 404, "ELB.8904")
-    refused(alpha, "DELETE", f"vpcs/{theirs.vpc['id']}/subnets/{theirs.subnet['id']}", None, 404, "ELB.8904")
-    refused(alpha, "DELETE", f"vpcs/{theirs.vpc['id']}", None, 404, "ELB.8904")
-    refused(alpha, "POST", "subnets", _subnet_body(theirs.vpc["id"], "127.44.0.0/24"), 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"vpcs/{theirs.vpc['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("GET", f"subnets/{theirs.subnet['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{theirs.vpc['id']}/subnets/{theirs.subnet['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("DELETE", f"vpcs/{theirs.vpc['id']}", None), 404, "ELB.8904")
+    assert_elb_error(alpha.call("POST", "subnets", _subnet_body(theirs.vpc["id"], "127.44.0.0/24")), 404, "ELB.8904")
     assert beta.ok("GET", f"subnets/{theirs.subnet['id']}")["subnet"]["id"] == theirs.subnet["id"]
 
 

@@ -1,14 +1,17 @@
-"""Module-scoped fixtures for the control-plane tests: one elbd application per test module and two
-projects in it, `alpha` and `beta`, so a test pays for a few HTTP calls rather than an application
-and two password hashes.
+"""What the API test modules share: one elbd application per test module with two projects in it,
+`alpha` and `beta`, so a test pays for a few HTTP calls rather than an application (a fresh one
+migrates a new database) and projects of its own; and the check of an ELB error body.
 
 Tests share those projects, so each builds its own VPC (VPCs never collide: overlap is checked
 inside one VPC only) and identifies its rows by id. `alpha` and `beta` run with unlimited load
-balancer, listener and pool quotas so the shared projects never hit a default; a test about quotas
-uses `fresh_api` for a project of its own.
+balancer, listener, pool and member quotas so the shared projects never hit a default; a test
+about quotas, or one that needs a project-wide view of its own, asks `World.project` for a new
+project with default quotas. Passwords are hashed cheaply: `new_project` in tests/conftest.py
+does that.
 
-Use them by importing the fixtures into a test module:
-`from tests.api.world import alpha, beta, world_client  # noqa: F401`.
+Use the fixtures by importing them into a test module, always with `world`:
+`from tests.api.world import alpha, beta, world  # noqa: F401`. `api` and `other_api` are
+`alpha` and `beta` again.
 """
 
 import itertools
@@ -18,44 +21,75 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from elbd.api.app import create_app
 from elbd.config import load_settings
-from elbd.service import identity, quotas
+from elbd.service import quotas
 from tests.conftest import Api, new_project, token_for
 
+UNLIMITED = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer")
 _names = itertools.count()
-UNLIMITED = ("loadbalancer", "listener", "pool", "listeners_per_loadbalancer")
 
 
-@pytest.fixture(scope="module")
-def world_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    data_dir: Path = tmp_path_factory.mktemp("world") / "elbd-data"
+@dataclass
+class World:
+    """One application on `data_dir` and its two shared projects, `api` ("alpha") and `other_api` ("beta")."""
+
+    client: TestClient
+    data_dir: Path
+    api: Api
+    other_api: Api
+
+    def project(self, **limits: int) -> Api:
+        """A new project in this application with its own credentials: default quotas but for `limits`."""
+        return _project(self.client, f"project-{next(_names)}", limits)
+
+
+@contextmanager
+def open_world(data_dir: Path) -> Iterator[World]:
     with TestClient(create_app(load_settings(data_dir)), raise_server_exceptions=False) as client:
-        yield client
+        unlimited = dict.fromkeys(UNLIMITED, -1)
+        yield World(client, data_dir, _project(client, "alpha", unlimited), _project(client, "beta", unlimited))
 
 
-def fresh_api(client: TestClient, *, unlimited: bool = False) -> Api:
-    """A new project with its own credentials; default quotas unless `unlimited`.
-
-    Its password is hashed with argon2's cheapest parameters: the default ones cost a few hundred
-    milliseconds per hash and per token, which is the price of a whole test here. Verification
-    reads the parameters from the hash, so the token call is as cheap.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        credentials = new_project(client, f"project-{next(_names)}")
+def _project(client: TestClient, name: str, limits: dict[str, int]) -> Api:
+    credentials = new_project(client, name)
     api = Api(client, credentials, token_for(client, credentials))
-    if unlimited:
-        for resource in UNLIMITED:
-            set_quota(api, resource, -1)
+    for resource, limit in limits.items():
+        set_quota(api, resource, limit)
     return api
 
 
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with open_world(tmp_path_factory.mktemp("world") / "elbd-data") as opened:
+        yield opened
+
+
+def _first(world: World) -> Api:
+    return world.api
+
+
+def _second(world: World) -> Api:
+    return world.other_api
+
+
+# The shared projects by the names the control-plane modules use, and by the names tests/conftest.py
+# gives a project of a test's own (importing those replaces conftest's in a module).
+alpha = pytest.fixture(_first, scope="module", name="alpha")
+beta = pytest.fixture(_second, scope="module", name="beta")
+api = pytest.fixture(_first, scope="module", name="api")
+other_api = pytest.fixture(_second, scope="module", name="other_api")
+
+
+# quotas
+
+
 def set_quota(api: Api, resource: str, limit: int) -> None:
+    """Override the project's limit for `resource`; -1 is unlimited."""
     with api.client.app.state.db.write() as session:
         quotas.set_override(session, project_id=api.project_id, resource=resource, limit=limit)
 
@@ -75,14 +109,26 @@ def quota(api: Api, resource: str, limit: int) -> Iterator[None]:
         set_quota(api, resource, -1)
 
 
-@pytest.fixture(scope="module")
-def alpha(world_client: TestClient) -> Api:
-    return fresh_api(world_client, unlimited=True)
+# errors
 
 
-@pytest.fixture(scope="module")
-def beta(world_client: TestClient) -> Api:
-    return fresh_api(world_client, unlimited=True)
+def assert_elb_error(response: httpx.Response, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:
+    """An ELB error body {"error_code", "error_msg", "request_id"} with this status (one of these) and
+    error code, whose request_id is the X-Request-Id header; the body is returned."""
+    statuses = (status,) if isinstance(status, int) else status
+    request = response.request
+    assert response.status_code in statuses, f"{request.method} {request.url}: {response.status_code} {response.text}"
+    body = response.json()
+    assert isinstance(body, dict), body
+    assert isinstance(body.get("error_code"), str) and body["error_code"], body
+    assert isinstance(body.get("error_msg"), str) and body["error_msg"], body
+    assert body.get("request_id") and body["request_id"] == response.headers["X-Request-Id"], body
+    if code is not None:
+        assert body["error_code"] == code, body
+    return body
+
+
+# networks
 
 
 @dataclass
@@ -101,16 +147,6 @@ class Net:
 def net(api: Api, cidr: str = "127.10.0.0/24", vpc_cidr: str = "127.0.0.0/8", **subnet_extra: Any) -> Net:
     vpc = api.vpc(vpc_cidr)
     return Net(vpc, api.subnet(vpc["id"], cidr, **subnet_extra))
-
-
-def refused(api: Api, method: str, path: str, body: Any, status: int, code: str) -> dict[str, Any]:
-    """The call fails with exactly this status and ELB error code; the error body is returned."""
-    response = api.call(method, path, body)
-    assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text}"
-    error = response.json()
-    assert error["error_code"] == code, error
-    assert error["request_id"] == response.headers["X-Request-Id"]
-    return error
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:

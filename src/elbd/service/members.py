@@ -27,7 +27,7 @@ from elbd.errors import ElbError, conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
 from elbd.service import instances, lookups, member_status, quotas, vpcs
-from elbd.service.addresses import is_private_ipv4, never_a_backend, parse_address, usable_host
+from elbd.service.addresses import IPAddress, is_private_ipv4, never_a_backend, parse_address, usable_host
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import mark_changed
@@ -46,7 +46,6 @@ FILTER_COLUMNS = {
     "availability_zone": Member.availability_zone,
     "pool_id": Member.pool_id,
 }
-DERIVED_FILTERS = ("operating_status", "admin_state_up")
 ALL_PROJECTS = ("0", "all_granted_eps")
 
 
@@ -77,8 +76,8 @@ def _port(place: Placement, port: int | None) -> int:
     return port
 
 
-def _ip_member(place: Placement, address: Any, availability_zone: str | None) -> tuple[str, str]:
-    """The rules for a member without a subnet ("IP as a backend"); answers (member_type, subnet id)."""
+def _check_ip_member(place: Placement, address: IPAddress, availability_zone: str | None) -> None:
+    """The rules for a member without a subnet ("IP as a backend")."""
     if address.version != 4:
         raise invalid("Invalid input for 'address': an IP-as-a-backend member (no subnet_cidr_id) takes an IPv4 address.")
     if not is_private_ipv4(address):
@@ -91,10 +90,11 @@ def _ip_member(place: Placement, address: Any, availability_zone: str | None) ->
         raise invalid("The loadbalancer's ip_target_enable must be true when add ip member.", code="ELB.8939")
     if availability_zone and availability_zone not in place.zones:
         raise invalid(f"Invalid input for 'availability_zone': {availability_zone} is not an availability zone.")
-    return "ip", ""
 
 
-def _instance_member(session: Session, project_id: str, place: Placement, address: Any, subnet_cidr_id: str, availability_zone: str | None) -> str:
+def _check_instance_member(
+    session: Session, project_id: str, place: Placement, address: IPAddress, subnet_cidr_id: str, availability_zone: str | None
+) -> str:
     """The rules for a member in a subnet; answers the subnet's id."""
     if place.pool.type == "ip":
         raise invalid("Invalid input for 'subnet_cidr_id': a backend server group of type ip takes IP members only.")
@@ -133,10 +133,11 @@ def new_member(
         raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
     port = _port(place, spec.protocol_port)
     if spec.subnet_cidr_id is None:
-        member_type, subnet_id = _ip_member(place, address, spec.availability_zone)
+        _check_ip_member(place, address, spec.availability_zone)
+        member_type = "ip"
         owner = instances.owner_of(session, project_id, str(address), None)
     else:
-        subnet_id = _instance_member(session, project_id, place, address, spec.subnet_cidr_id, spec.availability_zone)
+        subnet_id = _check_instance_member(session, project_id, place, address, spec.subnet_cidr_id, spec.availability_zone)
         member_type = "instance"
         owner = instances.owner_of(session, project_id, str(address), subnet_id)
     now = utcnow()
