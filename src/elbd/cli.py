@@ -64,7 +64,7 @@ def project_create(name: str, data_dir: DataDir = None) -> None:
     typer.echo(json.dumps(credentials.__dict__))
 
 
-@quota_app.command("set")
+@quota_app.command("set", context_settings={"ignore_unknown_options": True})
 def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = None) -> None:
     """Override one quota of a project (-1 means unlimited)."""
     db = _open_database(data_dir)

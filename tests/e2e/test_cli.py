@@ -51,6 +51,13 @@ def test_project_create_with_a_taken_name_fails_cleanly(state: Path, created: su
     assert again.stdout == ""
 
 
+def test_quota_set_takes_minus_one_for_unlimited(state: Path, created: subprocess.CompletedProcess[str]) -> None:
+    project_id = json.loads(created.stdout)["project_id"]
+    done = elbd(state, "quota", "set", project_id, "members_per_pool", "-1")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"project_id": project_id, "members_per_pool": -1}
+
+
 def token(server: LiveServer, credentials: dict[str, str]) -> str:
     user = {"name": credentials["user_name"], "password": credentials["password"], "domain": {"name": credentials["domain_name"]}}
     body = {"auth": {"identity": {"methods": ["password"], "password": {"user": user}}, "scope": {"project": {"name": credentials["domain_name"]}}}}
