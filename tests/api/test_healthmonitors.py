@@ -47,7 +47,7 @@ class Spare:
             self.pools[protocol] = _pool(self.api, protocol)["id"]
         return self.pools[protocol]
 
-    def refuses(self, protocol: str = "HTTP", **fields: Any) -> None:
+    def assert_refuses(self, protocol: str = "HTTP", **fields: Any) -> None:
         pool_id = self.pool_id(protocol)
         assert_elb_error(self.api.call("POST", "healthmonitors", _body(pool_id, **fields)), 400, "ELB.8902")
         assert self.api.ok("GET", f"pools/{pool_id}")["pool"]["healthmonitor_id"] == "", fields
@@ -58,7 +58,7 @@ def spare(alpha: Api) -> Spare:
     return Spare(alpha)
 
 
-def _refuses_update(api: Api, monitor: dict[str, Any], **fields: Any) -> None:
+def _assert_update_refused(api: Api, monitor: dict[str, Any], **fields: Any) -> None:
     assert_elb_error(api.call("PUT", f"healthmonitors/{monitor['id']}", {"healthmonitor": fields}), 400, "ELB.8902")
     assert _show(api, monitor["id"]) == monitor
 
@@ -100,13 +100,13 @@ def test_ranges_accept_their_bounds(alpha: Api, field: str, low: int, high: int)
 
 @pytest.mark.parametrize(("field", "low", "high"), RANGES)
 def test_ranges_refuse_beyond_their_bounds(spare: Spare, field: str, low: int, high: int) -> None:
-    spare.refuses(**{field: low - 1})
-    spare.refuses(**{field: high + 1})
-    spare.refuses(**{field: str(low)})
+    spare.assert_refuses(**{field: low - 1})
+    spare.assert_refuses(**{field: high + 1})
+    spare.assert_refuses(**{field: str(low)})
 
 
 def test_unknown_type_is_refused(spare: Spare) -> None:
-    spare.refuses(type="PING")
+    spare.assert_refuses(type="PING")
 
 
 # The pool-protocol table of the API reference (section 3), written out independently of the code.
@@ -128,7 +128,7 @@ def test_type_per_pool_protocol(alpha: Api, spare: Spare, pool_protocol: str) ->
         if monitor_type in TYPES_FOR_POOL[pool_protocol]:
             assert _create(alpha, _pool(alpha, pool_protocol)["id"], type=monitor_type)["type"] == monitor_type
         else:
-            spare.refuses(pool_protocol, type=monitor_type)
+            spare.assert_refuses(pool_protocol, type=monitor_type)
 
 
 def test_one_monitor_per_pool(alpha: Api) -> None:
@@ -166,14 +166,14 @@ def test_expected_codes_syntax(alpha: Api, given: str, stored: str) -> None:
     ["200,201,202,203,204,205", "199", "600", "204-200", "200-", "abc", "", "200--204", "200-204-206", "2000", "200,,202"],
 )
 def test_expected_codes_refused(spare: Spare, given: str) -> None:
-    spare.refuses(expected_codes=given)
+    spare.assert_refuses(expected_codes=given)
 
 
 def test_grpc_expected_codes_are_0_to_99_and_default_to_0(alpha: Api, spare: Spare) -> None:
     assert _accepts(alpha, type="GRPC")["expected_codes"] == "0"
     assert _accepts(alpha, type="GRPC", expected_codes="0-99")["expected_codes"] == "0-99"
-    spare.refuses(type="GRPC", expected_codes="100")
-    spare.refuses(type="GRPC", expected_codes="200")
+    spare.assert_refuses(type="GRPC", expected_codes="100")
+    spare.assert_refuses(type="GRPC", expected_codes="200")
 
 
 @pytest.mark.parametrize("path", ["/", "/health", "/a/b.html?x&y#z", "/status_ok;v:1", "/%7Euser/(x)*[y]@$^!,'+"])
@@ -183,18 +183,18 @@ def test_url_path_accepted(alpha: Api, path: str) -> None:
 
 @pytest.mark.parametrize("path", ["health", "", "/has space", "/" + "a" * 80, "/<script>", "/q?x=1"])
 def test_url_path_must_start_with_a_slash_and_use_allowed_characters(spare: Spare, path: str) -> None:
-    spare.refuses(url_path=path)
+    spare.assert_refuses(url_path=path)
 
 
 def test_http_method(alpha: Api, spare: Spare) -> None:
     assert _accepts(alpha, http_method="HEAD")["http_method"] == "HEAD"
-    spare.refuses(http_method="DELETE")
+    spare.assert_refuses(http_method="DELETE")
 
 
 def test_domain_name(alpha: Api, spare: Spare) -> None:
     assert _accepts(alpha, domain_name="www.example.com")["domain_name"] == "www.example.com"
     for bad in ("", "-lead.example.com", "under_score.com", "a" * 101):
-        spare.refuses(domain_name=bad)
+        spare.assert_refuses(domain_name=bad)
 
 
 def test_monitor_port_required_when_the_pool_forwards_all_ports(alpha: Api) -> None:
@@ -203,7 +203,7 @@ def test_monitor_port_required_when_the_pool_forwards_all_ports(alpha: Api) -> N
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["healthmonitor_id"] == ""
     monitor = _create(alpha, pool["id"], type="TCP", monitor_port=8080)
     assert monitor["monitor_port"] == 8080
-    _refuses_update(alpha, monitor, monitor_port=None)
+    _assert_update_refused(alpha, monitor, monitor_port=None)
 
 
 def test_update_changes_fields(alpha: Api) -> None:
@@ -219,26 +219,26 @@ def test_update_changes_fields(alpha: Api) -> None:
 def test_update_ranges_and_syntax_hold(alpha: Api) -> None:
     monitor = _accepts(alpha)
     for fields in ({"delay": 51}, {"max_retries": 0}, {"expected_codes": "600"}, {"url_path": "x"}, {"domain_name": ""}):
-        _refuses_update(alpha, monitor, **fields)
+        _assert_update_refused(alpha, monitor, **fields)
 
 
 def test_pool_id_is_not_updatable(alpha: Api) -> None:
     monitor = _accepts(alpha)
-    _refuses_update(alpha, monitor, pool_id=_pool(alpha)["id"])
+    _assert_update_refused(alpha, monitor, pool_id=_pool(alpha)["id"])
 
 
 def test_update_type_under_the_pool_protocol_rules(alpha: Api) -> None:
     udp = _create(alpha, _pool(alpha, "UDP")["id"], type="UDP_CONNECT")
-    _refuses_update(alpha, udp, type="TCP")
+    _assert_update_refused(alpha, udp, type="TCP")
     tcp = _create(alpha, _pool(alpha, "TCP")["id"], type="TCP")
-    _refuses_update(alpha, tcp, type="TLS")
-    _refuses_update(alpha, tcp, type="UDP_CONNECT")
+    _assert_update_refused(alpha, tcp, type="TLS")
+    _assert_update_refused(alpha, tcp, type="UDP_CONNECT")
     assert alpha.ok("PUT", f"healthmonitors/{tcp['id']}", {"healthmonitor": {"type": "HTTPS"}})["healthmonitor"]["type"] == "HTTPS"
 
 
 def test_update_to_grpc_checks_the_expected_codes(alpha: Api) -> None:
     monitor = _accepts(alpha)
-    _refuses_update(alpha, monitor, type="GRPC")
+    _assert_update_refused(alpha, monitor, type="GRPC")
     updated = alpha.ok("PUT", f"healthmonitors/{monitor['id']}", {"healthmonitor": {"type": "GRPC", "expected_codes": "0"}})
     assert updated["healthmonitor"]["type"] == "GRPC" and updated["healthmonitor"]["expected_codes"] == "0"
 

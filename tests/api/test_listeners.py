@@ -30,7 +30,7 @@ def _listeners_of(api: Api, lb_id: str) -> list[dict[str, Any]]:
     return api.ok("GET", f"listeners?loadbalancer_id={lb_id}")["listeners"]
 
 
-def _refused_create(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
+def _assert_create_refused(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
     lb_id = body["listener"]["loadbalancer_id"]
     before = ids(_listeners_of(api, lb_id))
     error = assert_elb_error(api.call("POST", "listeners", body), status, code)
@@ -44,7 +44,7 @@ def bare_lb(alpha: Api) -> str:
     return _lb(alpha)["id"]
 
 
-def _refused_on_bare(api: Api, bare_lb: str, protocol: Any, port: Any, **fields: Any) -> None:
+def _assert_refused_on_bare(api: Api, bare_lb: str, protocol: Any, port: Any, **fields: Any) -> None:
     assert_elb_error(api.call("POST", "listeners", _body(bare_lb, protocol, port, **fields)), 400, "ELB.8902")
     assert _listeners_of(api, bare_lb) == [], (protocol, port, fields)
 
@@ -69,7 +69,7 @@ def test_each_protocol_makes_a_listener(alpha: Api, protocol: str) -> None:
 
 @pytest.mark.parametrize("protocol", NEEDS_CERT)
 def test_certificate_protocols_need_a_server_certificate(alpha: Api, bare_lb: str, protocol: str) -> None:
-    _refused_on_bare(alpha, bare_lb, protocol, 443, default_tls_container_ref=None)
+    _assert_refused_on_bare(alpha, bare_lb, protocol, 443, default_tls_container_ref=None)
     body = _body(bare_lb, protocol, 443)
     del body["listener"]["default_tls_container_ref"]
     assert_elb_error(alpha.call("POST", "listeners", body), 400, "ELB.8902")
@@ -78,7 +78,7 @@ def test_certificate_protocols_need_a_server_certificate(alpha: Api, bare_lb: st
 
 @pytest.mark.parametrize("protocol", ["TCP", "UDP", "HTTP"])
 def test_plain_protocols_take_no_certificate(alpha: Api, bare_lb: str, protocol: str) -> None:
-    _refused_on_bare(alpha, bare_lb, protocol, 80, **CERT)
+    _assert_refused_on_bare(alpha, bare_lb, protocol, 80, **CERT)
 
 
 def test_terminated_https_becomes_https(alpha: Api) -> None:
@@ -86,24 +86,24 @@ def test_terminated_https_becomes_https(alpha: Api) -> None:
 
 
 def test_ip_protocol_is_refused(alpha: Api, bare_lb: str) -> None:
-    _refused_on_bare(alpha, bare_lb, "IP", 80)
+    _assert_refused_on_bare(alpha, bare_lb, "IP", 80)
 
 
 def test_unknown_protocol_is_refused(alpha: Api, bare_lb: str) -> None:
-    _refused_on_bare(alpha, bare_lb, "SCTP", 80)
+    _assert_refused_on_bare(alpha, bare_lb, "SCTP", 80)
 
 
 @pytest.mark.parametrize("port", [0, 65536, -1])
 def test_port_must_be_1_to_65535(alpha: Api, bare_lb: str, port: int) -> None:
-    _refused_on_bare(alpha, bare_lb, "TCP", port)
+    _assert_refused_on_bare(alpha, bare_lb, "TCP", port)
 
 
 def test_port_is_a_json_integer(alpha: Api, bare_lb: str) -> None:
-    _refused_on_bare(alpha, bare_lb, "TCP", "80")
+    _assert_refused_on_bare(alpha, bare_lb, "TCP", "80")
 
 
 def test_port_ranges_are_not_supported(alpha: Api, bare_lb: str) -> None:
-    _refused_on_bare(alpha, bare_lb, "TCP", 0, port_ranges=[{"start_port": 1000, "end_port": 2000}])
+    _assert_refused_on_bare(alpha, bare_lb, "TCP", 0, port_ranges=[{"start_port": 1000, "end_port": 2000}])
 
 
 def test_unknown_load_balancer_is_not_found(alpha: Api) -> None:
@@ -191,7 +191,7 @@ def test_http_timeouts_default_to_60(alpha: Api, field: str) -> None:
 
 def test_http_timeouts_only_on_http_listeners(alpha: Api, bare_lb: str) -> None:
     for field, protocol in itertools.product(HTTP_TIMEOUTS, ("TCP", "UDP", "TLS", "QUIC")):
-        _refused_on_bare(alpha, bare_lb, protocol, 80, **{field: 30})
+        _assert_refused_on_bare(alpha, bare_lb, protocol, 80, **{field: 30})
 
 
 @pytest.mark.parametrize("field", HTTP_TIMEOUTS)
@@ -221,7 +221,7 @@ def test_http2_enable_on_https(alpha: Api) -> None:
 
 def test_http2_enable_only_on_https(alpha: Api, bare_lb: str) -> None:
     for protocol in ("HTTP", "TCP", "TLS", "UDP"):
-        _refused_on_bare(alpha, bare_lb, protocol, 80, http2_enable=True)
+        _assert_refused_on_bare(alpha, bare_lb, protocol, 80, http2_enable=True)
 
 
 def test_http2_enable_only_on_https_on_update(alpha: Api) -> None:
@@ -271,19 +271,19 @@ def test_tls_listener_takes_a_tcp_pool_only_with_ipv4(alpha: Api, ip_version: st
     if accepted:
         assert alpha.ok("POST", "listeners", body)["listener"]["default_pool_id"] == pool["id"]
     else:
-        _refused_create(alpha, body, 400, "ELB.8902")
+        _assert_create_refused(alpha, body, 400, "ELB.8902")
 
 
 def test_tcp_pool_defaults_to_dualstack_so_a_tls_listener_refuses_it(alpha: Api) -> None:
     lb = _lb(alpha)
     pool = _pool(alpha, lb["id"], "TCP")
-    _refused_create(alpha, _body(lb["id"], "TLS", 443, default_pool_id=pool["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(lb["id"], "TLS", 443, default_pool_id=pool["id"]), 400, "ELB.8902")
 
 
 def test_grpc_pool_needs_http2(alpha: Api) -> None:
     lb = _lb(alpha)
     pool = _pool(alpha, lb["id"], "GRPC")
-    _refused_create(alpha, _body(lb["id"], "HTTPS", 443, default_pool_id=pool["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(lb["id"], "HTTPS", 443, default_pool_id=pool["id"]), 400, "ELB.8902")
     listener = _create(alpha, lb["id"], "HTTPS", 443, http2_enable=True, default_pool_id=pool["id"])
     assert listener["default_pool_id"] == pool["id"]
 
@@ -325,20 +325,20 @@ def test_http2_enable_false_is_accepted_anywhere(alpha: Api) -> None:
 
 def test_unknown_default_pool_is_not_found(alpha: Api) -> None:
     lb = _lb(alpha)
-    _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id="0" * 36), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(lb["id"], "HTTP", 80, default_pool_id="0" * 36), 404, "ELB.8904")
 
 
 def test_default_pool_of_another_load_balancer_is_refused(alpha: Api) -> None:
     lan = net(alpha)
     owner, lb = alpha.load_balancer(lan.subnet), alpha.load_balancer(lan.subnet)
     pool = _pool(alpha, owner["id"], "HTTP")
-    _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=pool["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=pool["id"]), 400, "ELB.8902")
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["loadbalancers"] == [{"id": owner["id"]}]
 
 
 def test_default_pool_of_another_vpc_is_refused(alpha: Api) -> None:
     pool = alpha.pool("HTTP", type="instance", vpc_id=alpha.vpc()["id"])
-    _refused_create(alpha, _body(_lb(alpha)["id"], "HTTP", 80, default_pool_id=pool["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(_lb(alpha)["id"], "HTTP", 80, default_pool_id=pool["id"]), 400, "ELB.8902")
     assert alpha.ok("GET", f"pools/{pool['id']}")["pool"]["loadbalancers"] == []
 
 
@@ -383,7 +383,7 @@ def test_listeners_per_load_balancer_quota(alpha: Api) -> None:
     lb, other = _lb(alpha), _lb(alpha)
     with quota(alpha, "listeners_per_loadbalancer", 1):
         _create(alpha, lb["id"], "TCP", 80)
-        error = _refused_create(alpha, _body(lb["id"], "TCP", 81), 409, "ELB.8905")
+        error = _assert_create_refused(alpha, _body(lb["id"], "TCP", 81), 409, "ELB.8905")
         assert "Quota exceeded" in error["error_msg"]
         assert _create(alpha, other["id"], "TCP", 81)["protocol_port"] == 81
 
@@ -392,7 +392,7 @@ def test_listener_quota_per_project(alpha: Api) -> None:
     one, two = _lb(alpha), _lb(alpha)
     with quota(alpha, "listener", used(alpha, "listener") + 1):
         _create(alpha, one["id"], "TCP", 80)
-        _refused_create(alpha, _body(two["id"], "TCP", 80), 409, "ELB.8905")
+        _assert_create_refused(alpha, _body(two["id"], "TCP", 80), 409, "ELB.8905")
 
 
 def test_list_filters(alpha: Api) -> None:
@@ -418,7 +418,7 @@ def test_another_projects_listener_is_not_found(alpha: Api, beta: Api) -> None:
 def test_another_projects_pool_is_not_a_default_pool(alpha: Api, beta: Api) -> None:
     their_pool = _pool(beta, _lb(beta)["id"], "HTTP")
     lb = _lb(alpha)
-    _refused_create(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=their_pool["id"]), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(lb["id"], "HTTP", 80, default_pool_id=their_pool["id"]), 404, "ELB.8904")
     listener = _create(alpha, lb["id"], "HTTP", 80)
     assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": their_pool["id"]}}), 404, "ELB.8904")
 

@@ -21,7 +21,7 @@ def _lbs_in(api: Api, vpc_id: str, query: str = "") -> list[dict[str, Any]]:
     return api.ok("GET", f"loadbalancers?vpc_id={vpc_id}{query}")["loadbalancers"]
 
 
-def _refused_create(api: Api, lan: Net, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
+def _assert_create_refused(api: Api, lan: Net, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
     error = assert_elb_error(api.call("POST", "loadbalancers", body), status, code)
     assert _lbs_in(api, lan.vpc["id"]) == []
     return error
@@ -81,7 +81,7 @@ def test_given_vip_address_is_used(alpha: Api) -> None:
 def test_given_vip_address_must_be_inside_the_subnet(alpha: Api) -> None:
     lan = net(alpha, "127.77.0.0/24")
     for address in ("127.78.0.5", "127.77.0.0", "127.77.0.255", "fd00::5", "nonsense"):
-        _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, vip_address=address), 400, "ELB.8902")
+        _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, vip_address=address), 400, "ELB.8902")
 
 
 def test_given_vip_address_must_be_free(alpha: Api) -> None:
@@ -96,7 +96,7 @@ def test_given_vip_address_must_be_free(alpha: Api) -> None:
 
 def test_vip_address_needs_a_subnet(alpha: Api) -> None:
     lan = net(alpha, "127.80.0.0/24")
-    _refused_create(alpha, lan, _body(vpc_id=lan.vpc["id"], vip_address="127.80.0.9"), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vpc_id=lan.vpc["id"], vip_address="127.80.0.9"), 400, "ELB.8902")
 
 
 def test_availability_zones_are_listed(alpha: Api) -> None:
@@ -115,23 +115,23 @@ def test_every_listed_zone_is_accepted(alpha: Api) -> None:
 
 def test_availability_zone_list_is_required(alpha: Api) -> None:
     lan = net(alpha, "127.82.0.0/24")
-    _refused_create(alpha, lan, {"loadbalancer": {"vip_subnet_cidr_id": lan.subnet_id}}, 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, {"loadbalancer": {"vip_subnet_cidr_id": lan.subnet_id}}, 400, "ELB.8902")
 
 
 def test_availability_zone_list_must_not_be_empty(alpha: Api) -> None:
     lan = net(alpha, "127.83.0.0/24")
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, availability_zone_list=[]), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, availability_zone_list=[]), 400, "ELB.8902")
 
 
 def test_availability_zones_must_be_known(alpha: Api) -> None:
     lan = net(alpha, "127.84.0.0/24")
     for zones in (["cn-north-4a"], ["local-1a", "nowhere"], ["local-1a", "local-1a"]):
-        _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, availability_zone_list=zones), 400, "ELB.8902")
+        _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, availability_zone_list=zones), 400, "ELB.8902")
 
 
 def test_vpc_and_subnets_must_not_all_be_empty(alpha: Api) -> None:
     lan = net(alpha, "127.85.0.0/24")
-    _refused_create(alpha, lan, _body(), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(), 400, "ELB.8902")
 
 
 def test_vpc_alone_makes_a_load_balancer_without_a_vip(alpha: Api) -> None:
@@ -142,7 +142,7 @@ def test_vpc_alone_makes_a_load_balancer_without_a_vip(alpha: Api) -> None:
 
 def test_vpc_id_contradicting_the_subnet_is_refused(alpha: Api) -> None:
     lan, elsewhere = net(alpha, "127.87.0.0/24"), net(alpha, "127.87.0.0/24")
-    _refused_create(alpha, lan, _body(vpc_id=elsewhere.vpc["id"], vip_subnet_cidr_id=lan.subnet_id), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vpc_id=elsewhere.vpc["id"], vip_subnet_cidr_id=lan.subnet_id), 400, "ELB.8902")
     assert _lbs_in(alpha, elsewhere.vpc["id"]) == []
 
 
@@ -155,14 +155,14 @@ def test_ipv4_and_ipv6_subnets_must_share_a_vpc(alpha: Api) -> None:
     lan = net(alpha, "127.110.0.0/24")
     elsewhere = net(alpha, "127.110.0.0/24", ipv6_enable=True)
     body = _body(vip_subnet_cidr_id=lan.subnet_id, ipv6_vip_virsubnet_id=elsewhere.subnet["id"])
-    _refused_create(alpha, lan, body, 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, body, 400, "ELB.8902")
     assert _lbs_in(alpha, elsewhere.vpc["id"]) == []
 
 
 def test_backend_subnets_must_be_in_the_vpc(alpha: Api) -> None:
     lan, elsewhere = net(alpha, "127.111.0.0/24"), net(alpha, "127.111.0.0/24")
     body = _body(vip_subnet_cidr_id=lan.subnet_id, elb_virsubnet_ids=[elsewhere.subnet["id"]])
-    _refused_create(alpha, lan, body, 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, body, 400, "ELB.8902")
     second = alpha.subnet(lan.vpc["id"], "127.112.0.0/24")
     assert _create(alpha, lan, elb_virsubnet_ids=[second["id"]])["elb_virsubnet_ids"] == [second["id"]]
 
@@ -175,7 +175,7 @@ def test_unknown_subnet_is_not_found(alpha: Api) -> None:
 
 def test_subnet_network_id_is_not_a_vip_subnet_cidr_id(alpha: Api) -> None:
     lan = net(alpha, "127.89.0.0/24")
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet["id"]), 404, "ELB.8904")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet["id"]), 404, "ELB.8904")
 
 
 def test_unknown_vpc_is_not_found(alpha: Api) -> None:
@@ -184,12 +184,12 @@ def test_unknown_vpc_is_not_found(alpha: Api) -> None:
 
 def test_guaranteed_false_is_refused(alpha: Api) -> None:
     lan = net(alpha, "127.90.0.0/24")
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, guaranteed=False), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, guaranteed=False), 400, "ELB.8902")
 
 
 def test_admin_state_up_is_only_true(alpha: Api) -> None:
     lan = net(alpha, "127.113.0.0/24")
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, admin_state_up=False), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, admin_state_up=False), 400, "ELB.8902")
     lb = _create(alpha, lan, admin_state_up=True)
     assert_elb_error(alpha.call("PUT", f"loadbalancers/{lb['id']}", {"loadbalancer": {"admin_state_up": False}}), 400, "ELB.8902")
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["admin_state_up"] is True
@@ -198,13 +198,13 @@ def test_admin_state_up_is_only_true(alpha: Api) -> None:
 def test_publicip_is_not_supported(alpha: Api) -> None:
     lan = net(alpha, "127.91.0.0/24")
     publicip = {"ip_version": 4, "network_type": "5_bgp", "bandwidth": {"size": 1, "share_type": "PER"}}
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, publicip=publicip), 400, "ELB.8902")
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, publicip_ids=["0" * 36]), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, publicip=publicip), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, publicip_ids=["0" * 36]), 400, "ELB.8902")
 
 
 def test_unknown_attribute_is_refused(alpha: Api) -> None:
     lan = net(alpha, "127.92.0.0/24")
-    _refused_create(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, colour="blue"), 400, "ELB.8902")
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, colour="blue"), 400, "ELB.8902")
 
 
 def test_ipv6_vip_comes_from_an_ipv6_subnet(alpha: Api) -> None:
@@ -219,7 +219,7 @@ def test_ipv6_vip_comes_from_an_ipv6_subnet(alpha: Api) -> None:
 
 def test_ipv6_vip_needs_an_ipv6_subnet(alpha: Api) -> None:
     lan = net(alpha, "127.94.0.0/24")
-    _refused_create(alpha, lan, _body(ipv6_vip_virsubnet_id=lan.subnet["id"]), 400, "ELB.8931")
+    _assert_create_refused(alpha, lan, _body(ipv6_vip_virsubnet_id=lan.subnet["id"]), 400, "ELB.8931")
 
 
 def test_given_ipv6_vip_address_must_be_inside_and_free(alpha: Api) -> None:

@@ -34,7 +34,7 @@ def _pool_ids(api: Api) -> list[str]:
     return ids(api.ok("GET", "pools")["pools"])
 
 
-def _refused_create(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
+def _assert_create_refused(api: Api, body: dict[str, Any], status: int, code: str) -> dict[str, Any]:
     before = used(api, "pool")
     error = assert_elb_error(api.call("POST", "pools", body), status, code)
     assert used(api, "pool") == before
@@ -65,23 +65,23 @@ def test_create_answers_201_with_the_pool(alpha: Api) -> None:
 def test_protocol_and_algorithm_are_required(alpha: Api, missing: str) -> None:
     body = _body(loadbalancer_id=_site(alpha).lb["id"])
     del body["pool"][missing]
-    error = _refused_create(alpha, body, 400, "ELB.8902")
+    error = _assert_create_refused(alpha, body, 400, "ELB.8902")
     assert missing in error["error_msg"]
 
 
 def test_unknown_protocol_or_algorithm_is_refused(alpha: Api) -> None:
     lb_id = _site(alpha).lb["id"]
-    _refused_create(alpha, _body("SCTP", loadbalancer_id=lb_id), 400, "ELB.8902")
-    _refused_create(alpha, _body("HTTP", "RANDOM", loadbalancer_id=lb_id), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body("SCTP", loadbalancer_id=lb_id), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body("HTTP", "RANDOM", loadbalancer_id=lb_id), 400, "ELB.8902")
 
 
 def test_listener_loadbalancer_or_type_is_required(alpha: Api) -> None:
-    _refused_create(alpha, _body(), 400, "ELB.8902")
-    _refused_create(alpha, _body(type=""), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(type=""), 400, "ELB.8902")
 
 
 def test_type_instance_needs_a_vpc(alpha: Api) -> None:
-    _refused_create(alpha, _body(type="instance"), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(type="instance"), 400, "ELB.8902")
     vpc = alpha.vpc()
     pool = alpha.ok("POST", "pools", _body(type="instance", vpc_id=vpc["id"]))["pool"]
     assert pool["type"] == "instance" and pool["vpc_id"] == vpc["id"] and pool["loadbalancers"] == []
@@ -89,23 +89,23 @@ def test_type_instance_needs_a_vpc(alpha: Api) -> None:
 
 def test_a_given_vpc_needs_type_instance(alpha: Api) -> None:
     site = _site(alpha)
-    _refused_create(alpha, _body(loadbalancer_id=site.lb["id"], vpc_id=site.vpc_id), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(loadbalancer_id=site.lb["id"], vpc_id=site.vpc_id), 400, "ELB.8902")
     pool = alpha.ok("POST", "pools", _body(loadbalancer_id=site.lb["id"], vpc_id=site.vpc_id, type="instance"))["pool"]
     assert pool["vpc_id"] == site.vpc_id and pool["loadbalancers"] == [{"id": site.lb["id"]}]
 
 
 def test_type_ip_takes_no_vpc(alpha: Api) -> None:
     vpc = alpha.vpc()
-    _refused_create(alpha, _body(type="ip", vpc_id=vpc["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(type="ip", vpc_id=vpc["id"]), 400, "ELB.8902")
     pool = alpha.ok("POST", "pools", _body(type="ip"))["pool"]
     assert pool["type"] == "ip" and pool["vpc_id"] == ""
 
 
 def test_unknown_vpc_listener_or_load_balancer_is_not_found(alpha: Api) -> None:
     missing = "0" * 36
-    _refused_create(alpha, _body(type="instance", vpc_id=missing), 404, "ELB.8904")
-    _refused_create(alpha, _body(listener_id=missing), 404, "ELB.8904")
-    _refused_create(alpha, _body(loadbalancer_id=missing), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(type="instance", vpc_id=missing), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(listener_id=missing), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(loadbalancer_id=missing), 404, "ELB.8904")
 
 
 def test_pool_on_a_listener_becomes_its_default_pool(alpha: Api) -> None:
@@ -120,30 +120,30 @@ def test_listener_that_already_has_a_pool_conflicts(alpha: Api) -> None:
     site = _site(alpha)
     listener = alpha.listener(site.lb["id"])
     first = alpha.pool(listener_id=listener["id"])
-    _refused_create(alpha, _body(listener_id=listener["id"]), 409, "ELB.8907")
+    _assert_create_refused(alpha, _body(listener_id=listener["id"]), 409, "ELB.8907")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] == first["id"]
 
 
 def test_listener_of_another_load_balancer_is_refused(alpha: Api) -> None:
     one, two = _site(alpha), _site(alpha)
     listener = alpha.listener(one.lb["id"])
-    _refused_create(alpha, _body(listener_id=listener["id"], loadbalancer_id=two.lb["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(listener_id=listener["id"], loadbalancer_id=two.lb["id"]), 400, "ELB.8902")
 
 
 def test_listener_protocol_must_take_the_pool_protocol(alpha: Api) -> None:
     listener = alpha.listener(_site(alpha).lb["id"], "TCP", 80)
-    _refused_create(alpha, _body("HTTP", listener_id=listener["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body("HTTP", listener_id=listener["id"]), 400, "ELB.8902")
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] is None
 
 
 def test_pool_in_another_vpc_cannot_join_a_load_balancer(alpha: Api) -> None:
     site = _site(alpha)
-    _refused_create(alpha, _body(loadbalancer_id=site.lb["id"], type="instance", vpc_id=alpha.vpc()["id"]), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(loadbalancer_id=site.lb["id"], type="instance", vpc_id=alpha.vpc()["id"]), 400, "ELB.8902")
 
 
 @pytest.mark.parametrize("protocol", ["TCP", "UDP", "HTTP", "HTTPS", "TLS", "GRPC"])
 def test_quic_cid_only_for_quic_pools(alpha: Api, protocol: str) -> None:
-    _refused_create(alpha, _body(protocol, "QUIC_CID", type="ip"), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(protocol, "QUIC_CID", type="ip"), 400, "ELB.8902")
 
 
 def test_quic_pool_takes_quic_cid(alpha: Api) -> None:
@@ -152,35 +152,35 @@ def test_quic_pool_takes_quic_cid(alpha: Api) -> None:
 
 
 def test_quic_pool_needs_source_ip_persistence(alpha: Api) -> None:
-    _refused_create(alpha, _body("QUIC", type="ip"), 400, "ELB.8902")
-    _refused_create(alpha, _body("QUIC", type="ip", session_persistence={"type": "HTTP_COOKIE"}), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body("QUIC", type="ip"), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body("QUIC", type="ip", session_persistence={"type": "HTTP_COOKIE"}), 400, "ELB.8902")
 
 
 @pytest.mark.parametrize("protocol", ["TCP", "UDP", "TLS"])
 @pytest.mark.parametrize("kind", ["HTTP_COOKIE", "APP_COOKIE"])
 def test_l4_pools_take_source_ip_persistence_only(alpha: Api, protocol: str, kind: str) -> None:
     persistence = {"type": kind, **({"cookie_name": "sid"} if kind == "APP_COOKIE" else {})}
-    _refused_create(alpha, _body(protocol, type="ip", session_persistence=persistence), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(protocol, type="ip", session_persistence=persistence), 400, "ELB.8902")
 
 
 @pytest.mark.parametrize("protocol", ["HTTP", "HTTPS", "GRPC"])
 def test_l7_pools_refuse_source_ip_persistence(alpha: Api, protocol: str) -> None:
-    _refused_create(alpha, _body(protocol, type="ip", session_persistence={"type": "SOURCE_IP"}), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(protocol, type="ip", session_persistence={"type": "SOURCE_IP"}), 400, "ELB.8902")
 
 
 def test_cookie_name_only_with_app_cookie(alpha: Api) -> None:
     body = _body(type="ip", session_persistence={"type": "HTTP_COOKIE", "cookie_name": "sid"})
-    _refused_create(alpha, body, 400, "ELB.8902")
+    _assert_create_refused(alpha, body, 400, "ELB.8902")
     pool = alpha.ok("POST", "pools", _body(type="ip", session_persistence={"type": "APP_COOKIE", "cookie_name": "sid"}))["pool"]
     assert pool["session_persistence"]["cookie_name"] == "sid"
 
 
 def test_app_cookie_needs_a_cookie_name(alpha: Api) -> None:
-    _refused_create(alpha, _body(type="ip", session_persistence={"type": "APP_COOKIE"}), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(type="ip", session_persistence={"type": "APP_COOKIE"}), 400, "ELB.8902")
 
 
 def test_session_persistence_needs_a_type(alpha: Api) -> None:
-    _refused_create(alpha, _body(type="ip", session_persistence={"persistence_timeout": 5}), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(type="ip", session_persistence={"persistence_timeout": 5}), 400, "ELB.8902")
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_persistence_timeout_range(alpha: Api, protocol: str, persistence: str, 
     if accepted:
         assert alpha.ok("POST", "pools", body)["pool"]["session_persistence"]["persistence_timeout"] == timeout
     else:
-        _refused_create(alpha, body, 400, "ELB.8902")
+        _assert_create_refused(alpha, body, 400, "ELB.8902")
 
 
 @pytest.mark.parametrize("protocol", ["TCP", "UDP", "QUIC"])
@@ -216,7 +216,7 @@ def test_any_port_enable_on_tcp_udp_and_quic(alpha: Api, protocol: str) -> None:
 
 @pytest.mark.parametrize("protocol", ["HTTP", "HTTPS", "TLS", "GRPC"])
 def test_any_port_enable_refused_elsewhere(alpha: Api, protocol: str) -> None:
-    _refused_create(alpha, _body(protocol, type="ip", any_port_enable=True), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(protocol, type="ip", any_port_enable=True), 400, "ELB.8902")
 
 
 @pytest.mark.parametrize(
@@ -229,11 +229,11 @@ def test_ip_version_default(alpha: Api, protocol: str, ip_version: str) -> None:
 
 def test_ip_version_can_be_chosen(alpha: Api) -> None:
     assert alpha.ok("POST", "pools", _body("TCP", type="ip", ip_version="v4"))["pool"]["ip_version"] == "v4"
-    _refused_create(alpha, _body("TCP", type="ip", ip_version="v6"), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body("TCP", type="ip", ip_version="v6"), 400, "ELB.8902")
 
 
 def test_admin_state_up_false_is_refused(alpha: Api) -> None:
-    _refused_create(alpha, _body(type="ip", admin_state_up=False), 400, "ELB.8902")
+    _assert_create_refused(alpha, _body(type="ip", admin_state_up=False), 400, "ELB.8902")
     assert alpha.ok("POST", "pools", _body(type="ip", admin_state_up=True))["pool"]["admin_state_up"] is True
     pool = alpha.pool(type="ip")
     assert_elb_error(alpha.call("PUT", f"pools/{pool['id']}", {"pool": {"admin_state_up": False}}), 400, "ELB.8902")
@@ -386,7 +386,7 @@ def test_list_unknown_filter_is_refused(alpha: Api) -> None:
 def test_pool_quota(alpha: Api) -> None:
     with quota(alpha, "pool", used(alpha, "pool") + 1):
         alpha.pool(type="ip")
-        error = _refused_create(alpha, _body(type="ip"), 409, "ELB.8905")
+        error = _assert_create_refused(alpha, _body(type="ip"), 409, "ELB.8905")
         assert "Quota exceeded" in error["error_msg"]
 
 
@@ -401,9 +401,9 @@ def test_another_projects_pool_is_not_found(alpha: Api, beta: Api) -> None:
 def test_another_projects_listener_lb_or_vpc_is_not_found(alpha: Api, beta: Api) -> None:
     site = _site(beta)
     listener = beta.listener(site.lb["id"])
-    _refused_create(alpha, _body(listener_id=listener["id"]), 404, "ELB.8904")
-    _refused_create(alpha, _body(loadbalancer_id=site.lb["id"]), 404, "ELB.8904")
-    _refused_create(alpha, _body(type="instance", vpc_id=site.vpc_id), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(listener_id=listener["id"]), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(loadbalancer_id=site.lb["id"]), 404, "ELB.8904")
+    _assert_create_refused(alpha, _body(type="instance", vpc_id=site.vpc_id), 404, "ELB.8904")
     assert beta.ok("GET", f"listeners/{listener['id']}")["listener"]["default_pool_id"] is None
 
 

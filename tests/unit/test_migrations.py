@@ -23,4 +23,14 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
 def test_upgrading_twice_changes_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'elbd.db'}"
     upgrade(url)
+    before = _schema(url)
     upgrade(url)
+    assert _schema(url) == before
+
+
+def _schema(url: str) -> list[tuple[str, str]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master ORDER BY name").all()
+    engine.dispose()
+    return [(name, sql or "") for name, sql in rows]
