@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
-from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Server as Instance
+from elbd.store.models import HealthMonitor, LoadBalancer, Server as Instance
+from elbd.store.trees import load_balancer_tree
 
 SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http"}
 POOL_MODES = {"TCP": "tcp", "TLS": "tcp", "HTTP": "http", "HTTPS": "http"}
@@ -50,14 +51,9 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
     lb = session.get(LoadBalancer, load_balancer_id)
     if lb is None:
         return None
-    listeners = list(session.scalars(select(Listener).where(Listener.loadbalancer_id == lb.id).order_by(Listener.created_at, Listener.id)))
-    pools = list(session.scalars(select(Pool).where(Pool.loadbalancer_id == lb.id).order_by(Pool.created_at, Pool.id)))
-    pool_ids = [pool.id for pool in pools]
-    monitors = {m.pool_id: m for m in session.scalars(select(HealthMonitor).where(HealthMonitor.pool_id.in_(pool_ids)))}
-    members: dict[str, list[Member]] = {}
-    for member in session.scalars(select(Member).where(Member.pool_id.in_(pool_ids)).order_by(Member.created_at, Member.id)):
-        members.setdefault(member.pool_id, []).append(member)
-    instance_ids = {m.instance_id for found in members.values() for m in found if m.instance_id}
+    tree = load_balancer_tree(session, lb)
+    listeners, pools, monitors, members = tree.listeners, tree.pools, tree.monitors, tree.members
+    instance_ids = {m.instance_id for m in tree.all_members if m.instance_id}
     running = set(session.scalars(select(Instance.id).where(Instance.id.in_(instance_ids), Instance.status == "ACTIVE")))
     addresses = tuple(address for address in (lb.vip_address, lb.ipv6_vip_address) if address)
 

@@ -2,23 +2,18 @@
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elbd.api.views.members import member_view
 from elbd.service import member_status
-from elbd.store.models import DataplaneStatus, HealthMonitor, Listener, LoadBalancer, Member, Pool
+from elbd.store.models import DataplaneStatus, HealthMonitor, LoadBalancer, Member, Pool
+from elbd.store.trees import load_balancer_tree
 
 
 def status_tree(session: Session, lb: LoadBalancer) -> dict[str, Any]:
-    listeners = list(session.scalars(select(Listener).where(Listener.loadbalancer_id == lb.id).order_by(Listener.created_at, Listener.id)))
-    pools = list(session.scalars(select(Pool).where(Pool.loadbalancer_id == lb.id).order_by(Pool.created_at, Pool.id)))
-    pool_ids = [pool.id for pool in pools]
-    monitors = {m.pool_id: m for m in session.scalars(select(HealthMonitor).where(HealthMonitor.pool_id.in_(pool_ids)))}
-    members: dict[str, list[Member]] = {}
-    for member in session.scalars(select(Member).where(Member.pool_id.in_(pool_ids)).order_by(Member.created_at, Member.id)):
-        members.setdefault(member.pool_id, []).append(member)
-    facts = member_status.gather(session, lb.project_id, pool_ids, [m for found in members.values() for m in found])
+    tree = load_balancer_tree(session, lb)
+    listeners, pools, monitors, members = tree.listeners, tree.pools, tree.monitors, tree.members
+    facts = member_status.gather(session, lb.project_id, [pool.id for pool in pools], tree.all_members)
     pool_views = {pool.id: _pool(pool, monitors.get(pool.id), members.get(pool.id, []), facts) for pool in pools}
     dataplane = session.get(DataplaneStatus, lb.id)
     failed = dataplane is not None and dataplane.state == "ERROR"
