@@ -1,10 +1,11 @@
-# The two commands of the README: `make serve` starts elbd, `make test` runs the whole suite.
+# The two commands of the README: `make serve` starts elbd, `make test` runs the whole suite;
+# `make bench` runs the benchmarks and fault drills and writes docs/benchmarks.md.
 # Both first build the project's virtualenv (.venv) from pyproject.toml when it is missing or stale.
 VENV := .venv
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test haproxy
+.PHONY: serve test haproxy bench bench-tools
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,3 +24,13 @@ serve: $(STAMP) haproxy
 
 test: $(STAMP) haproxy
 	$(VENV)/bin/pytest
+
+# The benchmarks' load generator (wrk) and fast backend (nginx-light, run from a temporary directory
+# on 127.20.0.x, never as the system service), from the OS packages, installed when missing.
+bench-tools:
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \
+		echo "installing wrk and nginx-light from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light; }
+
+bench: $(STAMP) haproxy bench-tools
+	$(VENV)/bin/python -m bench

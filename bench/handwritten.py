@@ -1,0 +1,84 @@
+"""The anchor of the data-plane comparison: the HAProxy configuration an expert would write by hand
+for one backend (mode http or tcp, one server, no checks, sane timeouts), with the same nbthread and
+maxconn as elbd's process, run in the foreground from a temporary directory."""
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG = """global
+    maxconn {maxconn}
+    nbthread {nbthread}
+
+defaults
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+
+frontend http_in
+    mode http
+    bind {vip}:{http_port}
+    default_backend http_servers
+
+backend http_servers
+    mode http
+    server s1 {server}
+
+frontend tcp_in
+    mode tcp
+    bind {vip}:{tcp_port}
+    default_backend tcp_servers
+
+backend tcp_servers
+    mode tcp
+    server s1 {server}
+"""
+
+
+@dataclass
+class HandWritten:
+    directory: Path
+    vip: str
+    http_port: int
+    tcp_port: int
+    server: str  # address:port
+    maxconn: int
+    nbthread: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def config_text(self) -> str:
+        return CONFIG.format(maxconn=self.maxconn, nbthread=self.nbthread, vip=self.vip, http_port=self.http_port,
+                             tcp_port=self.tcp_port, server=self.server)
+
+    def start(self, timeout_s: float = 10.0) -> "HandWritten":
+        self.directory.mkdir(parents=True, exist_ok=True)
+        config = self.directory / "haproxy.cfg"
+        config.write_text(self.config_text)
+        check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], capture_output=True, text=True, timeout=30, check=False)
+        if check.returncode != 0:
+            raise RuntimeError(f"hand-written config refused: {check.stderr or check.stdout}")
+        with (self.directory / "haproxy.log").open("ab") as log:
+            self.process = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hand-written HAProxy exited: {(self.directory / 'haproxy.log').read_text()[-2000:]}")
+            try:
+                with socket.create_connection((self.vip, self.http_port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("the hand-written HAProxy did not listen in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None

@@ -1,0 +1,103 @@
+"""The figures of one run -> docs/benchmarks.md: machine facts, goals met or not, one section per part,
+and what limits the figures (bench/findings.md, written from profiling, included as it is)."""
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.context import Section, Table
+from bench.stats import ms
+
+FINDINGS = Path(__file__).with_name("findings.md")
+COMMAND = "make bench"
+
+
+def _table(table: Table) -> list[str]:
+    lines = [f"**{table.title}**", "", "| " + " | ".join(table.headers) + " |", "|" + "---|" * len(table.headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+    if table.note:
+        lines += ["", table.note]
+    return lines + [""]
+
+
+def _verdict(met: bool | None) -> str:
+    return "not measured" if met is None else ("**met**" if met else "**not met**")
+
+
+def goals(figures: dict[str, Any]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    p99 = figures.get("converge_add_p99_ms")
+    rows.append(["member change reaches traffic, p99 (no monitor)", "<= 50 ms",
+                 "n/a" if p99 is None else f"add {ms(p99)} ms, weight {ms(figures.get('converge_weight_p99_ms', math.nan))} ms",
+                 _verdict(None if p99 is None else p99 <= 50 and figures.get("converge_weight_p99_ms", 0) <= 50)])
+    ratios: dict[str, float] | None = figures.get("dp_ratio_hand")
+    if ratios:
+        worst = min(ratios, key=lambda key: ratios[key])
+        rows.append(["elbd / hand-written HAProxy, every listener type and connection mode", ">= 0.95",
+                     ", ".join(f"{key} {value:.2f}" for key, value in ratios.items()), _verdict(ratios[worst] >= 0.95)])
+    else:
+        rows.append(["elbd / hand-written HAProxy, every listener type and connection mode", ">= 0.95", "n/a", _verdict(None)])
+    token, aksk = figures.get("create_per_s_token_8"), figures.get("create_per_s_aksk_8")
+    rows.append(["member create at 8 clients on SQLite", ">= 500/s",
+                 "n/a" if token is None else f"token {token:.0f}/s, AK/SK {aksk or 0:.0f}/s",
+                 _verdict(None if token is None else token >= 500 and (aksk or 0) >= 500)])
+    member_failures, kill_failures = figures.get("drill_member_failed"), figures.get("drill_control_kill_failed")
+    rows.append(["failed requests: member add / re-weight / remove", "0",
+                 "n/a" if member_failures is None else str(member_failures), _verdict(None if member_failures is None else member_failures == 0)])
+    rows.append(["failed requests: `elbd serve` SIGKILLed and restarted", "0",
+                 "n/a" if kill_failures is None else str(kill_failures), _verdict(None if kill_failures is None else kill_failures == 0)])
+    members, lbs = figures.get("scale_members"), figures.get("scale_load_balancers")
+    rows.append(["10,000 members in one pool", "10,000", "n/a" if members is None else f"{members:,}",
+                 _verdict(None if members is None else members >= 10_000)])
+    rows.append(["200 load balancers on one machine", "200", "n/a" if lbs is None else str(lbs),
+                 _verdict(None if lbs is None else lbs >= 200)])
+    return rows
+
+
+def write(path: Path, sections: list[Section], machine: dict[str, str], total_s: float, command_line: str) -> None:
+    figures: dict[str, Any] = {}
+    for section in sections:
+        figures.update(section.figures)
+    lines = [
+        "# elbd benchmarks",
+        "",
+        (
+            f"Written by `{COMMAND}` (`{command_line}`) on {time.strftime('%Y-%m-%d %H:%M %Z')}; the whole run took "
+            f"{total_s:.0f} s. Every figure below was measured in that run, on loopback addresses only (127.0.0.0/8), "
+            "with every load loop bounded in time. Figures are printed, never asserted; ratios compare with baselines "
+            "measured in the same run. The load generators (wrk, the Python clients) share the machine's cores with "
+            "elbd, HAProxy and the backends, so every figure is a lower bound of what the data plane does alone."
+        ),
+        "",
+        "## Machine",
+        "",
+        "| fact | value |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in machine.items()],
+        "",
+        "## Goals of the benchmark issue",
+        "",
+        "| goal | target | measured | verdict |",
+        "|---|---|---|---|",
+        *["| " + " | ".join(row) + " |" for row in goals(figures)],
+        "",
+    ]
+    for section in sections:
+        lines += [f"## {section.title}", ""]
+        if section.intro:
+            lines += [section.intro, ""]
+        if section.error:
+            lines += [f"**This part failed:** `{section.error}`", ""]
+        for table in section.tables:
+            lines += _table(table)
+        lines += [f"- {note}" for note in section.notes]
+        if section.notes:
+            lines.append("")
+        for paragraph in section.raw:
+            lines += [paragraph, ""]
+        lines += [f"_Part time: {section.seconds:.0f} s._", ""]
+    if FINDINGS.exists():
+        lines += [FINDINGS.read_text().rstrip(), ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))

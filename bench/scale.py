@@ -1,0 +1,232 @@
+"""Part 5, scale: 10,000 members in one pool through batch-add, and 200 load balancers each with a
+listener, a pool and two members; times, reload time and memory. Skipped in part when the run's time
+budget is short."""
+
+import asyncio
+import time
+from typing import Any
+
+from bench import procs
+from bench.context import Bench, Section, Table, say
+from bench.convergence import adds_on_a_small_site
+from bench.dataplane import wait_serving
+from bench.drills import _first_answer
+from bench.httpclient import Connection, HttpError
+from bench.nginx import shared_backends
+from bench.stats import ms, summarize
+from elbd.dataplane.agent import process_for
+from elbd.dataplane.haproxy import HaproxyProcess
+
+TITLE = "5. Scale"
+MEMBERS = 10_000
+BATCH = 200
+LOAD_BALANCERS = 200
+BUILDERS = 4  # concurrent API clients building the load balancers
+NEEDED_S = {"members": 100.0, "load_balancers": 110.0}
+CONVERGE_LIMIT_S = 180.0
+IDLE_WINDOW_S = 4.0
+NEIGHBOUR_ADDS = 40
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:,.1f} MiB"
+
+
+def haproxy_memory(process: HaproxyProcess) -> tuple[int, int, int]:
+    """(processes, RSS KiB, PSS KiB) of one load balancer's master and workers."""
+    master = process.master_pid()
+    if master is None:
+        return 0, 0, 0
+    pids = [master, *procs.children(master)]
+    rss = pss = 0
+    for pid in pids:
+        one_rss, one_pss = procs.memory_kib(pid)
+        rss, pss = rss + one_rss, pss + one_pss
+    return len(pids), rss, pss
+
+
+async def _present(process: HaproxyProcess, backend: str, server: str, timeout_s: float) -> float | None:
+    """Poll the runtime API until HAProxy knows `backend/server`; answers when it did."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        answer = await asyncio.to_thread(process.runtime, f"get weight {backend}/{server}")
+        if answer and answer[0].isdigit():
+            return time.monotonic()
+        await asyncio.sleep(0.005)
+    return None
+
+
+async def big_pool(bench: Bench, section: Section) -> None:
+    cloud = bench.cloud
+    lb = await cloud.load_balancer(bench.vip_subnet)
+    listener = await cloud.listener(lb["id"], "HTTP", 8080)
+    pool_id = (await cloud.pool(listener_id=listener["id"]))["id"]
+    process = process_for(bench.server.data_dir, lb["id"])
+    times: list[float] = []
+    started = time.monotonic()
+    last: dict[str, Any] = {}
+    for _ in range(MEMBERS // BATCH):
+        endpoints = [(bench.next_address(), 80) for _ in range(BATCH)]
+        sent = time.monotonic()
+        added = await cloud.batch_add(pool_id, bench.subnet_id, endpoints)
+        times.append(time.monotonic() - sent)
+        last = added[-1]
+    api_done = time.monotonic()
+    present = await _present(process, pool_id, last["id"], CONVERGE_LIMIT_S)
+    state = await asyncio.to_thread(process.runtime, f"show servers state {pool_id}")
+    in_haproxy = sum(1 for line in state.splitlines()[1:] if line and not line.startswith("#"))
+    batch = summarize(times)
+    say(f"scale: {MEMBERS} members by batch-add in {api_done - started:.1f} s (batch p50 {ms(batch.p50_ms)} max {ms(batch.max_ms)} ms); "
+        f"HAProxy has {in_haproxy} servers, {('%.1f s' % (present - api_done)) if present else 'not'} after the last 201")
+
+    # one more member at 10,000: API latency and time until HAProxy has it
+    sent = time.monotonic()
+    one = await cloud.member(pool_id, bench.subnet_id, bench.next_address(), 80)
+    created = time.monotonic()
+    one_present = await _present(process, pool_id, one["id"], 60)
+    elbd_pid = bench.server.pid or 0
+    await asyncio.sleep(1.0)
+    idle_cpu = await idle_share(elbd_pid)
+    count, rss, pss = haproxy_memory(process)  # steady state: one master, one worker
+    elbd_rss, _ = procs.memory_kib(elbd_pid)
+    _, figures = await adds_on_a_small_site(bench, NEIGHBOUR_ADDS)
+    section.figures["converge_add_p99_ms_next_to_10k"] = figures["converge_add_p99_ms"]
+    say(f"scale: elbd idle CPU with the 10,000-member pool {idle_cpu:.0%}; member add on another LB: p99 {ms(figures['converge_add_p99_ms'])} ms")
+    # a reload with 10,000 servers: a new listener, timed until its port answers
+    posted = time.monotonic()
+    extra = await cloud.listener(lb["id"], "HTTP", 8081)
+    listener_created = time.monotonic()
+    answered = await _first_answer(lb["vip_address"], 8081, listener_created, 60)
+    say(f"scale: one more member: 201 after {(created - sent) * 1000:.0f} ms, in HAProxy {((one_present or created) - created) * 1000:.0f} ms later; "
+        f"reload (new listener) {(answered - listener_created) * 1000:.0f} ms; HAProxy RSS {_mib(rss)}, elbd RSS {_mib(elbd_rss)}")
+    await cloud.ok("DELETE", f"listeners/{extra['id']}")
+    await _gone(lb["vip_address"], 8081, 60)  # the reload that removes it is done
+    section.figures["scale_members"] = in_haproxy
+    section.tables.append(Table(f"{MEMBERS:,} members in one pool", ["measure", "value"], [
+        [f"{MEMBERS // BATCH} batch-adds of {BATCH} (sequential)", f"{api_done - started:.1f} s; per call p50 {ms(batch.p50_ms, 0)} ms, max {ms(batch.max_ms, 0)} ms"],
+        ["last 201 -> every server in HAProxy", "not within the limit" if present is None else f"{(present - api_done) * 1000:,.0f} ms"],
+        ["servers in HAProxy (`show servers state`)", f"{in_haproxy:,}"],
+        ["one more member: POST -> 201", f"{(created - sent) * 1000:.0f} ms"],
+        ["one more member: 201 -> in HAProxy", "not within 60 s" if one_present is None else f"{(one_present - created) * 1000:.0f} ms"],
+        ["reload with 10,000 servers: listener POST -> 201", f"{(listener_created - posted) * 1000:.0f} ms"],
+        ["reload with 10,000 servers: 201 -> new port answers", f"{(answered - listener_created) * 1000:,.0f} ms"],
+        [f"HAProxy memory ({count} processes)", f"RSS {_mib(rss)}, PSS {_mib(pss)}"],
+        ["elbd serve RSS (whole process, after every earlier part)", _mib(elbd_rss)],
+        [f"elbd serve CPU while idle ({IDLE_WINDOW_S:g} s window; its health poller reads every server's stats twice a second)",
+         f"{idle_cpu:.0%} of one core"],
+        [f"with this pool on the machine, another load balancer: 201 -> first request of a new member ({NEIGHBOUR_ADDS} adds)",
+         f"p50 {ms(figures['converge_add_p50_ms'])} ms, p99 {ms(figures['converge_add_p99_ms'])} ms"],
+    ]))
+
+
+async def idle_share(pid: int) -> float:
+    """Share of one core `pid` used over IDLE_WINDOW_S while nothing is asked of it."""
+    before = procs.cpu_seconds(pid)
+    await asyncio.sleep(IDLE_WINDOW_S)
+    return (procs.cpu_seconds(pid) - before) / IDLE_WINDOW_S
+
+
+async def _gone(address: str, port: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        connection = Connection(address, port, timeout_s=1.0)
+        try:
+            await connection.request("GET", "/")
+        except HttpError:
+            return
+        finally:
+            await connection.close()
+        await asyncio.sleep(0.05)
+
+
+async def _build_one(bench: Bench, cloud: Any, backends: list[tuple[str, int]]) -> dict[str, Any]:
+    lb = await cloud.load_balancer(bench.vip_subnet)
+    listener = await cloud.listener(lb["id"], "HTTP", 8080)
+    pool_id = (await cloud.pool(listener_id=listener["id"]))["id"]
+    for address, port in backends:
+        await cloud.member(pool_id, bench.subnet_id, address, port)
+    return lb
+
+
+async def many_load_balancers(bench: Bench, section: Section) -> None:
+    shared = await shared_backends(bench)
+    backends = [(e.address, e.port) for e in shared.endpoints[6:8]]
+    names = {e.name for e in shared.endpoints[6:8]}
+    clouds = [bench.cloud.clone() for _ in range(BUILDERS)]
+    built: list[dict[str, Any]] = []
+    started = time.monotonic()
+
+    async def builder(cloud: Any, count: int) -> None:
+        for _ in range(count):
+            built.append(await _build_one(bench, cloud, backends))
+
+    try:
+        share = LOAD_BALANCERS // BUILDERS
+        await asyncio.gather(*(builder(cloud, share) for cloud in clouds))
+    finally:
+        for cloud in clouds:
+            await cloud.close()
+    api_done = time.monotonic()
+    serving = 0
+    deadline = api_done + CONVERGE_LIMIT_S
+    for lb in built:
+        try:
+            await _wait_any(lb["vip_address"], 8080, names, max(0.1, deadline - time.monotonic()))
+            serving += 1
+        except RuntimeError:
+            pass
+    all_serving = time.monotonic()
+    load_balancer_dirs = [path.name for path in (bench.server.data_dir / "haproxy").iterdir() if path.is_dir()]
+    total_processes = total_rss = total_pss = 0
+    for lb_id in load_balancer_dirs:
+        count, rss, pss = haproxy_memory(process_for(bench.server.data_dir, lb_id))
+        total_processes, total_rss, total_pss = total_processes + count, total_rss + rss, total_pss + pss
+    elbd_pid = bench.server.pid or 0
+    elbd_rss, elbd_pss = procs.memory_kib(elbd_pid)
+    await asyncio.sleep(1.0)
+    elbd_idle_cpu = await idle_share(elbd_pid)
+    say(f"scale: {len(built)} load balancers: API {api_done - started:.1f} s, all serving after {all_serving - started:.1f} s "
+        f"({serving} serving); {len(load_balancer_dirs)} HAProxy ({total_processes} processes) PSS {_mib(total_pss)}, "
+        f"elbd RSS {_mib(elbd_rss)}, elbd idle CPU {elbd_idle_cpu:.0%}")
+    section.figures["scale_load_balancers"] = serving
+    section.tables.append(Table(f"{LOAD_BALANCERS} load balancers, each with a listener, a pool and two members", ["measure", "value"], [
+        [f"API calls ({LOAD_BALANCERS * 5}, {BUILDERS} clients)", f"{api_done - started:.1f} s"],
+        ["first call -> every VIP serves through its two members", f"{all_serving - started:.1f} s"],
+        ["load balancers serving", f"{serving} of {len(built)}"],
+        [f"HAProxy processes on the machine (all {len(load_balancer_dirs)} load balancers of the run)", str(total_processes)],
+        ["HAProxy memory, all of them", f"PSS {_mib(total_pss)} (RSS summed {_mib(total_rss)}); PSS per load balancer {_mib(total_pss // max(1, len(load_balancer_dirs)))}"],
+        ["elbd serve memory", f"RSS {_mib(elbd_rss)}, PSS {_mib(elbd_pss)}"],
+        ["total memory (PSS: HAProxy + elbd)", _mib(total_pss + elbd_pss)],
+        [f"elbd serve CPU while idle ({IDLE_WINDOW_S:g} s window; the 10,000-member pool is still there)", f"{elbd_idle_cpu:.0%} of one core"],
+    ]))
+
+
+async def _wait_any(address: str, port: int, names: set[str], timeout_s: float) -> None:
+    connection = Connection(address, port, timeout_s=2.0)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            try:
+                answer = await connection.request("GET", "/")
+                if answer.status == 200 and answer.body.decode() in names:
+                    return
+            except HttpError:
+                await connection.close()
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+    raise RuntimeError(f"{address}:{port} did not serve")
+
+
+async def run(bench: Bench) -> Section:
+    section = Section(TITLE, "Done last, each half only when the run's time budget still allows it.")
+    for name, step in (("members", big_pool), ("load_balancers", many_load_balancers)):
+        if bench.remaining_s() < NEEDED_S[name]:
+            section.notes.append(f"Skipped {name.replace('_', ' ')}: {bench.remaining_s():.0f} s of the budget left, {NEEDED_S[name]:.0f} s needed.")
+            say(section.notes[-1])
+            continue
+        await step(bench, section)
+    return section
+
+
+__all__ = ["run", "wait_serving"]

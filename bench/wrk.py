@@ -1,0 +1,66 @@
+"""wrk runs, bounded in time, and their output parsed: requests/s, latency percentiles, failures."""
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+@dataclass
+class WrkResult:
+    label: str
+    requests: int = 0
+    per_second: float = 0.0
+    p50_ms: float = float("nan")
+    p99_ms: float = float("nan")
+    non_2xx: int = 0
+    socket_errors: dict[str, int] = field(default_factory=dict)
+    output: str = ""
+
+    @property
+    def failed(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+    def failures_text(self) -> str:
+        parts = [f"{count} {kind}" for kind, count in self.socket_errors.items() if count]
+        if self.non_2xx:
+            parts.append(f"{self.non_2xx} non-2xx")
+        return ", ".join(parts) or "0"
+
+
+def _latency_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    return float(match.group(1)) * UNITS[match.group(2)] if match else float("nan")
+
+
+def parse(label: str, output: str) -> WrkResult:
+    result = WrkResult(label, output=output)
+    if found := re.search(r"(\d+) requests in", output):
+        result.requests = int(found.group(1))
+    if found := re.search(r"Requests/sec:\s+([\d.]+)", output):
+        result.per_second = float(found.group(1))
+    if found := re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE):
+        result.p50_ms = _latency_ms(found.group(1))
+    if found := re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE):
+        result.p99_ms = _latency_ms(found.group(1))
+    if found := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+        result.socket_errors = dict(zip(("connect", "read", "write", "timeout"), map(int, found.groups())))
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        result.non_2xx = int(found.group(1))
+    return result
+
+
+async def run(label: str, url: str, seconds: float, close: bool = False, connections: int = 50, threads: int = 1) -> WrkResult:
+    """One wrk run; it is killed if it outlives `seconds` by more than 15 s."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "2s"]
+    if close:
+        command += ["-H", "Connection: close"]
+    process = await asyncio.create_subprocess_exec(*command, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), seconds + 15)
+    except (TimeoutError, asyncio.CancelledError):
+        process.kill()
+        await process.wait()
+        raise
+    return parse(label, output.decode(errors="replace"))
