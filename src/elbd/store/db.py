@@ -5,8 +5,9 @@ writers queue for the lock up front instead of failing with "database is locked"
 transaction tries to upgrade. Reads use a separate engine with plain deferred transactions.
 """
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, create_engine, event
@@ -47,16 +48,20 @@ class Database:
         if self.url.startswith("sqlite"):
             self.writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
             self.reader = _sqlite_engine(self.url, "BEGIN")
+            # SQLite has one writer at a time; waiting for it in SQLite's busy handler means sleeping in
+            # growing steps, so this process's writers queue on a lock instead and take turns at once.
+            self._writer_turn: AbstractContextManager[object] = threading.Lock()
         else:
             self.writer = create_engine(self.url, pool_pre_ping=True)
             self.reader = self.writer
+            self._writer_turn = nullcontext()
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction; after it commits, the data plane hears which load balancers changed."""
-        with self._write_sessions() as session:
+        with self._writer_turn, self._write_sessions() as session:
             with session.begin():
                 yield session
             changed = session.info.pop(CHANGED_LOAD_BALANCERS, set())
