@@ -2,16 +2,14 @@
 hand-written minimal HAProxy (the anchor), for HTTP and TCP listeners, keep-alive and `Connection:
 close`. Short runs, two rounds in alternating order; ratios use the mean of the two rounds."""
 
-import asyncio
-import time
 from typing import Any
 
 from bench import wrk
 from bench.context import HAND_WRITTEN_VIP, Bench, Section, Table, say
 from bench.handwritten import HandWritten
-from bench.httpclient import Connection, HttpError
 from bench.nginx import shared_backends
 from bench.stats import ms, ratio
+from bench.waits import wait_serving
 from elbd.dataplane.agent import process_for
 
 TITLE = "3. Data plane"
@@ -26,23 +24,6 @@ INTRO = (
     "order, so both see the same machine; the backend directly at the start and the end of each mode. The ratio "
     "elbd / hand-written is the mean of the pairs' ratios."
 )
-
-
-async def wait_serving(address: str, port: int, body: str, timeout_s: float = 15.0) -> None:
-    connection = Connection(address, port, timeout_s=2.0)
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            try:
-                answer = await connection.request("GET", "/")
-                if answer.status == 200 and answer.body.decode() == body:
-                    return
-            except HttpError:
-                await connection.close()
-            await asyncio.sleep(0.02)
-    finally:
-        await connection.close()
-    raise RuntimeError(f"{address}:{port} did not serve {body!r} within {timeout_s} s")
 
 
 def show_info(bench: Bench, load_balancer_id: str) -> dict[str, str]:
@@ -118,11 +99,13 @@ def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], nbthread: int,
         f"{maxconn} (read from elbd's process with `show info`).",
     ))
     ratios: dict[str, float] = {}
+    all_pairs: list[float] = []
     ratio_rows = []
     for listener in ("HTTP", "TCP"):
         for mode, _ in MODES:
             elbd_runs, hand_runs = results[(f"elbd {listener}", mode)], results[(f"hand-written {listener}", mode)]
             pairs = [ratio(e.per_second, h.per_second) for e, h in zip(elbd_runs, hand_runs)]
+            all_pairs.extend(pairs)
             direct_rate = _mean(results[("direct", mode)])
             ratios[f"{listener} {mode}"] = sum(pairs) / len(pairs)
             ratio_rows.append([
@@ -140,4 +123,5 @@ def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], nbthread: int,
     ))
     section.raw.append("The hand-written configuration (the anchor):\n\n```\n" + hand.config_text.rstrip() + "\n```")
     section.figures["dp_ratio_hand"] = ratios
+    section.figures["dp_pair_range"] = (min(all_pairs), max(all_pairs))
     return section

@@ -12,9 +12,9 @@ from typing import Any
 
 from bench import procs, wrk
 from bench.context import Bench, Section, Table, say
-from bench.dataplane import wait_serving
 from bench.httpclient import Connection, HttpError
 from bench.nginx import Endpoint, shared_backends
+from bench.waits import first_answer, wait_serving
 from elbd.dataplane.agent import process_for
 
 TITLE = "4. Drills under load"
@@ -110,7 +110,7 @@ async def run(bench: Bench) -> Section:
         posted = time.monotonic()
         extra = await cloud.listener(lb_id, "HTTP", EXTRA_PORT)
         created = time.monotonic()
-        served = await _first_answer(vip, EXTRA_PORT, created)
+        served = await first_answer(vip, EXTRA_PORT, created)
         await _at(started, 3.5)
         await cloud.ok("DELETE", f"listeners/{extra['id']}")
         return {"listener 201 -> new port answers": f"{(served - created) * 1000:.0f} ms (201 after {(created - posted) * 1000:.0f} ms)"}
@@ -167,22 +167,7 @@ async def run(bench: Bench) -> Section:
     return section
 
 
-async def _first_answer(address: str, port: int, since: float, timeout_s: float = 10.0) -> float:
-    connection = Connection(address, port, timeout_s=1.0)
-    try:
-        while time.monotonic() < since + timeout_s:
-            try:
-                await connection.request("GET", "/")
-                return time.monotonic()
-            except HttpError:
-                await connection.close()
-                await asyncio.sleep(0.002)
-    finally:
-        await connection.close()
-    return float("nan")
-
-
 async def _settle(vip: str) -> None:
     """Between drills: the VIP answers again (after a worker kill it may take a moment)."""
-    await _first_answer(vip, PORT, time.monotonic())
+    await first_answer(vip, PORT, time.monotonic())
     await asyncio.sleep(0.3)

@@ -9,6 +9,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.server import free_port
+
+if TYPE_CHECKING:
+    from bench.context import Bench
 
 CONFIG = """daemon off;
 master_process off;
@@ -94,10 +100,8 @@ class Backends:
 SHARED_ENDPOINTS = 8
 
 
-async def shared_backends(bench: "Bench") -> Backends:  # type: ignore[name-defined]  # noqa: F821
+async def shared_backends(bench: "Bench") -> Backends:
     """The run's fast backends b0..b7 on 127.20.0.50..57, started once and stopped at the end."""
-    from bench.server import free_port
-
     if "backends" not in bench.shared:
         endpoints = []
         for index in range(SHARED_ENDPOINTS):

@@ -9,11 +9,9 @@ from typing import Any
 from bench import procs
 from bench.context import Bench, Section, Table, say
 from bench.convergence import adds_on_a_small_site
-from bench.dataplane import wait_serving
-from bench.drills import _first_answer
-from bench.httpclient import Connection, HttpError
 from bench.nginx import shared_backends
 from bench.stats import ms, summarize
+from bench.waits import first_answer, gone, wait_serving
 from elbd.dataplane.agent import process_for
 from elbd.dataplane.haproxy import HaproxyProcess
 
@@ -24,6 +22,8 @@ LOAD_BALANCERS = 200
 BUILDERS = 4  # concurrent API clients building the load balancers
 NEEDED_S = {"members": 100.0, "load_balancers": 110.0}
 CONVERGE_LIMIT_S = 180.0
+GONE_LIMIT_S = 20.0
+RESERVE_S = 30.0  # left for the report and stopping everything: loops stop starting new work below it
 IDLE_WINDOW_S = 4.0
 NEIGHBOUR_ADDS = 40
 
@@ -66,13 +66,18 @@ async def big_pool(bench: Bench, section: Section) -> None:
     started = time.monotonic()
     last: dict[str, Any] = {}
     for _ in range(MEMBERS // BATCH):
+        if bench.remaining_s() < RESERVE_S:
+            section.notes.append(f"The batch-adds stopped early: the run's time budget ran out (reserve {RESERVE_S:.0f} s).")
+            break
         endpoints = [(bench.next_address(), 80) for _ in range(BATCH)]
         sent = time.monotonic()
         added = await cloud.batch_add(pool_id, bench.subnet_id, endpoints)
         times.append(time.monotonic() - sent)
         last = added[-1]
     api_done = time.monotonic()
-    present = await _present(process, pool_id, last["id"], CONVERGE_LIMIT_S)
+    if not last:
+        return
+    present = await _present(process, pool_id, last["id"], min(CONVERGE_LIMIT_S, max(5.0, bench.remaining_s() - RESERVE_S)))
     state = await asyncio.to_thread(process.runtime, f"show servers state {pool_id}")
     in_haproxy = sum(1 for line in state.splitlines()[1:] if line and not line.startswith("#"))
     batch = summarize(times)
@@ -96,11 +101,15 @@ async def big_pool(bench: Bench, section: Section) -> None:
     posted = time.monotonic()
     extra = await cloud.listener(lb["id"], "HTTP", 8081)
     listener_created = time.monotonic()
-    answered = await _first_answer(lb["vip_address"], 8081, listener_created, 60)
+    answered = await first_answer(lb["vip_address"], 8081, listener_created, 60)
     say(f"scale: one more member: 201 after {(created - sent) * 1000:.0f} ms, in HAProxy {((one_present or created) - created) * 1000:.0f} ms later; "
         f"reload (new listener) {(answered - listener_created) * 1000:.0f} ms; HAProxy RSS {_mib(rss)}, elbd RSS {_mib(elbd_rss)}")
     await cloud.ok("DELETE", f"listeners/{extra['id']}")
-    await _gone(lb["vip_address"], 8081, 60)  # the reload that removes it is done
+    if not await gone(lb["vip_address"], 8081, GONE_LIMIT_S):  # the reload that removes it is done
+        status = (await cloud.ok("GET", f"loadbalancers/{lb['id']}/statuses"))["statuses"]["loadbalancer"]
+        section.notes.append(f"The deleted listener's port still answered {GONE_LIMIT_S:.0f} s after the DELETE; the load "
+                             f"balancer's data plane reported {status.get('dataplane')}.")
+        say(section.notes[-1])
     section.figures["scale_members"] = in_haproxy
     section.tables.append(Table(f"{MEMBERS:,} members in one pool", ["measure", "value"], [
         [f"{MEMBERS // BATCH} batch-adds of {BATCH} (sequential)", f"{api_done - started:.1f} s; per call p50 {ms(batch.p50_ms, 0)} ms, max {ms(batch.max_ms, 0)} ms"],
@@ -126,19 +135,6 @@ async def idle_share(pid: int) -> float:
     return (procs.cpu_seconds(pid) - before) / IDLE_WINDOW_S
 
 
-async def _gone(address: str, port: int, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        connection = Connection(address, port, timeout_s=1.0)
-        try:
-            await connection.request("GET", "/")
-        except HttpError:
-            return
-        finally:
-            await connection.close()
-        await asyncio.sleep(0.05)
-
-
 async def _build_one(bench: Bench, cloud: Any, backends: list[tuple[str, int]]) -> dict[str, Any]:
     lb = await cloud.load_balancer(bench.vip_subnet)
     listener = await cloud.listener(lb["id"], "HTTP", 8080)
@@ -158,6 +154,8 @@ async def many_load_balancers(bench: Bench, section: Section) -> None:
 
     async def builder(cloud: Any, count: int) -> None:
         for _ in range(count):
+            if bench.remaining_s() < RESERVE_S:
+                return
             built.append(await _build_one(bench, cloud, backends))
 
     try:
@@ -168,10 +166,10 @@ async def many_load_balancers(bench: Bench, section: Section) -> None:
             await cloud.close()
     api_done = time.monotonic()
     serving = 0
-    deadline = api_done + CONVERGE_LIMIT_S
+    deadline = api_done + min(CONVERGE_LIMIT_S, max(5.0, bench.remaining_s() - RESERVE_S / 2))
     for lb in built:
         try:
-            await _wait_any(lb["vip_address"], 8080, names, max(0.1, deadline - time.monotonic()))
+            await wait_serving(lb["vip_address"], 8080, names, max(0.1, deadline - time.monotonic()))
             serving += 1
         except RuntimeError:
             pass
@@ -192,30 +190,13 @@ async def many_load_balancers(bench: Bench, section: Section) -> None:
     section.tables.append(Table(f"{LOAD_BALANCERS} load balancers, each with a listener, a pool and two members", ["measure", "value"], [
         [f"API calls ({LOAD_BALANCERS * 5}, {BUILDERS} clients)", f"{api_done - started:.1f} s"],
         ["first call -> every VIP serves through its two members", f"{all_serving - started:.1f} s"],
-        ["load balancers serving", f"{serving} of {len(built)}"],
+        ["load balancers serving", f"{serving} of {len(built)} built (of {LOAD_BALANCERS} planned)"],
         [f"HAProxy processes on the machine (all {len(load_balancer_dirs)} load balancers of the run)", str(total_processes)],
         ["HAProxy memory, all of them", f"PSS {_mib(total_pss)} (RSS summed {_mib(total_rss)}); PSS per load balancer {_mib(total_pss // max(1, len(load_balancer_dirs)))}"],
         ["elbd serve memory", f"RSS {_mib(elbd_rss)}, PSS {_mib(elbd_pss)}"],
         ["total memory (PSS: HAProxy + elbd)", _mib(total_pss + elbd_pss)],
         [f"elbd serve CPU while idle ({IDLE_WINDOW_S:g} s window; the 10,000-member pool is still there)", f"{elbd_idle_cpu:.0%} of one core"],
     ]))
-
-
-async def _wait_any(address: str, port: int, names: set[str], timeout_s: float) -> None:
-    connection = Connection(address, port, timeout_s=2.0)
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            try:
-                answer = await connection.request("GET", "/")
-                if answer.status == 200 and answer.body.decode() in names:
-                    return
-            except HttpError:
-                await connection.close()
-            await asyncio.sleep(0.05)
-    finally:
-        await connection.close()
-    raise RuntimeError(f"{address}:{port} did not serve")
 
 
 async def run(bench: Bench) -> Section:
@@ -227,6 +208,3 @@ async def run(bench: Bench) -> Section:
             continue
         await step(bench, section)
     return section
-
-
-__all__ = ["run", "wait_serving"]

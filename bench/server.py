@@ -52,14 +52,9 @@ class ElbdServer:
         return ProjectCredentials(**json.loads(self.cli("project", "create", name)))
 
     def unlimited_quotas(self, project_id: str) -> None:
-        """`elbd quota set PROJECT resource -1` for every quota the benchmarks pass, run side by side.
-        (`--` before the arguments: without it the CLI takes `-1` for an option and refuses it.)"""
+        """`elbd quota set PROJECT resource -1` for every quota the benchmarks pass, run side by side."""
         running = [
-            subprocess.Popen(
-                [sys.executable, "-m", "elbd", "quota", "set", "--data-dir", str(self.data_dir), "--", project_id, resource, "-1"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
+            subprocess.Popen(self._command("quota", "set", project_id, resource, "-1"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             for resource in UNLIMITED_QUOTAS
         ]
         for process in running:
