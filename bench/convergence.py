@@ -21,7 +21,7 @@ from bench.teardown import remove_load_balancer
 
 TITLE = "2. Convergence"
 ADDS = 100
-WEIGHT_CYCLES = 50
+WEIGHT_CYCLES = 100
 MONITOR_ROUNDS, MONITOR_BATCH = 10, 10
 CYCLING_BACKENDS = 20
 FIRST_REQUEST_TIMEOUT_S = 5.0
@@ -158,6 +158,7 @@ async def _monitored(bench: Bench, probe: Probe, pool_id: str, backends: list[Ti
 
 async def run(bench: Bench) -> Section:
     section = Section(TITLE, INTRO)
+    section.figures["converge_samples"] = f"p99 of {ADDS} adds and of {WEIGHT_CYCLES} weight changes each way"
     setup = await _setup(bench)
     resident, weighted = await start_backends(["resident", "weighted"], 10)
     cycling = await start_backends([f"b{i}" for i in range(CYCLING_BACKENDS)], 20)

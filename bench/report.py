@@ -29,7 +29,8 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
     rows: list[list[str]] = []
     p99 = figures.get("converge_add_p99_ms")
     rows.append(["member change reaches traffic, p99 (no monitor)", "<= 50 ms",
-                 "n/a" if p99 is None else f"add {ms(p99)} ms, weight {ms(figures.get('converge_weight_p99_ms', math.nan))} ms",
+                 "n/a" if p99 is None else f"add {ms(p99)} ms, weight {ms(figures.get('converge_weight_p99_ms', math.nan))} ms"
+                 f" ({figures.get('converge_samples', '')})",
                  _verdict(None if p99 is None else p99 <= 50 and figures.get("converge_weight_p99_ms", 0) <= 50)])
     ratios: dict[str, float] | None = figures.get("dp_ratio_hand")
     if ratios:
