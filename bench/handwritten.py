@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.procs import terminate
+
 CONFIG = """global
     maxconn {maxconn}
     nbthread {nbthread}
@@ -74,11 +76,5 @@ class HandWritten:
         raise RuntimeError("the hand-written HAProxy did not listen in time")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process)
         self.process = None

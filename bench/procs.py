@@ -1,6 +1,7 @@
 """Process facts from /proc: children, memory (RSS and PSS), CPU time."""
 
 import os
+import subprocess
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -42,3 +43,14 @@ def memory_kib(pid: int) -> tuple[int, int]:
 def cpu_seconds(pid: int) -> float:
     fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS if fields else 0.0
+
+
+def terminate(process: subprocess.Popen | None) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
