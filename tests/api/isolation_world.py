@@ -1,0 +1,74 @@
+"""One of every resource in a project, named by the path parameters that address it, and a snapshot
+of the whole database, to show a refused request changed nothing."""
+
+from dataclasses import astuple, dataclass, fields
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from elbd.store.models import Base
+from tests.conftest import Api
+
+
+@dataclass(frozen=True)
+class Resources:
+    """A project's resources by path-parameter name, plus `neutron_subnet_id`, what bodies name a subnet by."""
+
+    project_id: str
+    vpc_id: str
+    subnet_id: str
+    neutron_subnet_id: str
+    loadbalancer_id: str
+    listener_id: str
+    pool_id: str
+    healthmonitor_id: str
+    member_id: str
+    server_id: str
+
+    def path_value(self, parameter: str) -> str | None:
+        """The id a path parameter of this name takes, or None if no resource answers to it."""
+        if parameter not in PATH_PARAMETERS:
+            return None
+        return getattr(self, parameter)
+
+    def ids(self) -> set[str]:
+        return set(astuple(self))
+
+    def named(self) -> dict[str, str]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutron_subnet_id"}
+
+
+def furnish(api: Api) -> Resources:
+    """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an instance member."""
+    vpc = api.vpc()
+    subnet = api.subnet(vpc["id"])
+    server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
+    [nic] = api.ok("GET", f"cloudservers/{server_id}")["server"]["addresses"][vpc["id"]]
+    lb = api.load_balancer(subnet, ip_target_enable=True)
+    listener = api.listener(lb["id"])
+    pool = api.pool(listener_id=listener["id"])
+    monitor = api.monitor(pool["id"])
+    member = api.member(pool["id"], address=nic["addr"], protocol_port=8080, subnet_cidr_id=subnet["neutron_subnet_id"])["member"]
+    return Resources(
+        project_id=api.project_id,
+        vpc_id=vpc["id"],
+        subnet_id=subnet["id"],
+        neutron_subnet_id=subnet["neutron_subnet_id"],
+        loadbalancer_id=lb["id"],
+        listener_id=listener["id"],
+        pool_id=pool["id"],
+        healthmonitor_id=monitor["id"],
+        member_id=member["id"],
+        server_id=server_id,
+    )
+
+
+def database_rows(client: TestClient) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: equal before and after means a request changed nothing,
+    for either project, in any column."""
+    with client.app.state.db.read() as session:
+        return {table.name: sorted(map(tuple, session.execute(select(table))), key=repr) for table in Base.metadata.sorted_tables}

@@ -1,0 +1,178 @@
+"""The routes of the real application, what the isolation matrix leaves out and why, and how to turn
+a route into a request: its path filled from a project's resources, a body that passes validation,
+and credentials of each kind (none, a token, an AK/SK signature)."""
+
+import json
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from elbd.api.app import create_app
+from elbd.auth import sdk_hmac
+from elbd.config import load_settings
+from tests.api.isolation_world import Resources
+
+ELB = "/v3/{project_id}/elb"
+
+# Paths outside the matrix: they hold no project's data and take no project in their path.
+EXCLUDED = {
+    "/openapi.json": "public API description, no project data",
+    "/docs": "public API documentation page",
+    "/docs/oauth2-redirect": "part of the public documentation page",
+    "/redoc": "public API documentation page",
+    "/v3/auth/tokens": "identity: POST is how credentials are obtained; DELETE revokes the token it is "
+    "handed and is covered by tests/api/test_identity.py (no credentials: 401)",
+}
+
+# Routes that name no resource, neither in the path nor in the body, so another project's id has no
+# place to go: the collections (their isolation is the listing check), quotas, zones, a new VPC.
+NAMES_NO_RESOURCE = {
+    "GET /v1/{project_id}/vpcs",
+    "POST /v1/{project_id}/vpcs",
+    "GET /v1/{project_id}/subnets",
+    "GET /v1/{project_id}/cloudservers/detail",
+    f"GET {ELB}/availability-zones",
+    f"GET {ELB}/quotas",
+    f"GET {ELB}/quotas/details",
+    f"GET {ELB}/loadbalancers",
+    f"GET {ELB}/listeners",
+    f"GET {ELB}/pools",
+    f"GET {ELB}/healthmonitors",
+    f"GET {ELB}/members",
+}
+
+Body = Callable[[Resources], Any]
+
+# A minimal valid body for each route that takes one, naming the resources of the project it is built from.
+BODIES: dict[str, Body] = {
+    "POST /v1/{project_id}/vpcs": lambda r: {"vpc": {"name": "probe", "cidr": "10.0.0.0/8"}},
+    "POST /v1/{project_id}/subnets": lambda r: {"subnet": {"name": "probe", "cidr": "127.99.0.0/24", "vpc_id": r.vpc_id}},
+    "POST /v1/{project_id}/cloudservers": lambda r: {"server": {"name": "probe", "nics": [{"subnet_id": r.subnet_id}]}},
+    "POST /v1/{project_id}/cloudservers/action": lambda r: {"os-stop": {"servers": [{"id": r.server_id}]}},
+    "POST /v1/{project_id}/cloudservers/delete": lambda r: {"servers": [{"id": r.server_id}]},
+    f"POST {ELB}/loadbalancers": lambda r: {
+        "loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": r.neutron_subnet_id}
+    },
+    f"PUT {ELB}/loadbalancers/{{loadbalancer_id}}": lambda r: {"loadbalancer": {"name": "probe"}},
+    f"POST {ELB}/listeners": lambda r: {"listener": {"loadbalancer_id": r.loadbalancer_id, "protocol": "HTTP", "protocol_port": 8080}},
+    f"PUT {ELB}/listeners/{{listener_id}}": lambda r: {"listener": {"name": "probe"}},
+    f"POST {ELB}/pools": lambda r: {"pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "loadbalancer_id": r.loadbalancer_id}},
+    f"PUT {ELB}/pools/{{pool_id}}": lambda r: {"pool": {"name": "probe"}},
+    f"POST {ELB}/healthmonitors": lambda r: {
+        "healthmonitor": {"pool_id": r.pool_id, "type": "TCP", "delay": 5, "timeout": 3, "max_retries": 3}
+    },
+    f"PUT {ELB}/healthmonitors/{{healthmonitor_id}}": lambda r: {"healthmonitor": {"name": "probe"}},
+    f"POST {ELB}/pools/{{pool_id}}/members": lambda r: {
+        "member": {"address": "127.10.0.200", "protocol_port": 8080, "subnet_cidr_id": r.neutron_subnet_id}
+    },
+    f"PUT {ELB}/pools/{{pool_id}}/members/{{member_id}}": lambda r: {"member": {"weight": 5}},
+    f"POST {ELB}/pools/{{pool_id}}/members/batch-add": lambda r: {
+        "members": [{"address": "127.10.0.201", "protocol_port": 8080, "subnet_cidr_id": r.neutron_subnet_id}]
+    },
+    f"POST {ELB}/pools/{{pool_id}}/members/batch-update": lambda r: {"members": [{"id": r.member_id, "weight": 5}]},
+    f"POST {ELB}/pools/{{pool_id}}/members/batch-delete": lambda r: {"members": [{"id": r.member_id}]},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    takes_body: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def mutates(self) -> bool:
+        return self.method != "GET"
+
+
+def application_routes() -> list[Route]:
+    """Every (method, path) the application created by `create_app` serves, HEAD left out."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        app = create_app(load_settings(Path(data_dir) / "elbd-data"))
+        try:
+            return [
+                Route(method, context.path, isinstance(context.original_route, APIRoute) and context.original_route.body_field is not None)
+                for context in iter_route_contexts(app.routes)
+                for method in sorted(context.methods or ())
+                if method != "HEAD"
+            ]
+        finally:
+            app.state.db.dispose()
+
+
+def matrix_routes(routes: list[Route]) -> list[Route]:
+    return [route for route in routes if route.path not in EXCLUDED]
+
+
+def fill(route: Route, project_id: str, resources: Resources) -> str:
+    """The route's path on `project_id` with every other parameter taken from `resources`; a parameter
+    no resource answers to fails the test, so a new route cannot slip past the matrix."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "project_id":
+            return project_id
+        found = resources.path_value(name)
+        if found is None:
+            pytest.fail(f"{route.key}: the isolation matrix cannot fill {{{name}}}; teach Resources (tests/api/isolation_world.py) about it")
+        return found
+
+    return re.sub(r"\{(\w+)\}", value, route.path)
+
+
+def body_for(route: Route, resources: Resources) -> Any:
+    if not route.takes_body:
+        return None
+    if route.key not in BODIES:
+        pytest.fail(f"{route.key} takes a body and has none in BODIES (tests/api/route_matrix.py): add a minimal valid one")
+    return BODIES[route.key](resources)
+
+
+# credentials: each turns (method, path, body bytes) into request headers
+
+Credentials = Callable[[str, str, bytes], dict[str, str]]
+
+
+def anonymous(method: str, path: str, body: bytes) -> dict[str, str]:
+    return {}
+
+
+def token(value: str) -> Credentials:
+    return lambda method, path, body: {"X-Auth-Token": value}
+
+
+def signature(access_key: str, secret_key: str) -> Credentials:
+    """An SDK-HMAC-SHA256 signature over the headers the official SDK signs."""
+
+    def headers(method: str, path: str, body: bytes) -> dict[str, str]:
+        signed = {
+            "content-type": "application/json",
+            "host": "testserver",
+            "x-project-id": path.split("/")[2],
+            "x-sdk-date": datetime.now(UTC).strftime(sdk_hmac.DATE_FORMAT),
+        }
+        names = tuple(sorted(signed))
+        canonical = sdk_hmac.canonical_request(method, path, "", signed, names, body)
+        proof = sdk_hmac.sign(secret_key, canonical, signed["x-sdk-date"])
+        return {**signed, "authorization": f"SDK-HMAC-SHA256 Access={access_key}, SignedHeaders={';'.join(names)}, Signature={proof}"}
+
+    return headers
+
+
+def send(client: TestClient, method: str, path: str, body: Any, credentials: Credentials) -> httpx.Response:
+    content = json.dumps(body).encode() if body is not None else b""
+    headers = {"content-type": "application/json", **credentials(method, path, content)}
+    return client.request(method, path, content=content or None, headers=headers)
