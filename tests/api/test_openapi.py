@@ -29,3 +29,34 @@ def test_docs_page_answers(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert "text/html" in response.headers["content-type"]
+
+
+def test_every_operation_declares_the_elb_error_body_and_no_422(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert set(spec["components"]["schemas"]["ErrorBody"]["required"]) == {"error_code", "error_msg", "request_id"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "422" not in responses, f"{method} {path}"
+            for status in ("4XX", "5XX"):
+                assert responses[status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}, f"{method} {path}"
+
+
+def test_openapi_documents_what_the_load_balancer_routes_answer(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def schema_of(path: str, method: str, status: str) -> dict:
+        return paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+    collection, item = "/v3/{project_id}/elb/loadbalancers", "/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}"
+    assert schema_of(collection, "post", "201") == {"$ref": "#/components/schemas/LoadBalancerWrittenReply"}
+    assert schema_of(collection, "get", "200") == {"$ref": "#/components/schemas/LoadBalancerPage"}
+    assert schema_of(item, "get", "200") == {"$ref": "#/components/schemas/LoadBalancerReply"}
+    assert set(paths[item]["delete"]["responses"]) == {"204", "4XX", "5XX"}
+
+
+def test_list_query_parameters_offer_no_null(client: TestClient) -> None:
+    parameters = client.get("/openapi.json").json()["paths"]["/v3/{project_id}/elb/pools"]["get"]["parameters"]
+    schemas = {parameter["name"]: parameter["schema"] for parameter in parameters if parameter["in"] == "query"}
+    assert schemas["limit"]["type"] == "integer"
+    assert schemas["listener_id"] == {"type": "array", "items": {"type": "string"}, "title": "Listener Id"}

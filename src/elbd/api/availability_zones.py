@@ -5,12 +5,13 @@ from fastapi.responses import Response
 
 from elbd.api.deps import authenticate
 from elbd.api.replies import reply
+from elbd.api.shapes.quotas import AvailabilityZones
 from elbd.service.identity import Principal
 
 router = APIRouter(tags=["availability zones"])
 
 
-@router.get("/v3/{project_id}/elb/availability-zones")
+@router.get("/v3/{project_id}/elb/availability-zones", response_model=AvailabilityZones)
 def list_availability_zones(
     request: Request,
     public_border_group: str | None = Query(None, max_length=64),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.vpcs import ServerCreated, ServerJob, ServerList, ServerReply
 from elbd.api.views.vpcs import server_view
 from elbd.errors import invalid
 from elbd.ids import new_id
@@ -26,28 +27,28 @@ def _views(session: Session, servers: list[Server]) -> list[dict]:
     return [server_view(server, nics.get(server.id, []), vpc_of) for server in servers]
 
 
-@router.post("/v1/{project_id}/cloudservers")
+@router.post("/v1/{project_id}/cloudservers", response_model=ServerCreated)
 def create_server(request: Request, body: ServerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         server = instances.create_server(session, project_id=who.project_id, option=body.server)
     return reply(request, {"job_id": new_id(), "serverIds": [server.id]})
 
 
-@router.get("/v1/{project_id}/cloudservers/detail")
+@router.get("/v1/{project_id}/cloudservers/detail", response_model=ServerList)
 def list_servers(request: Request, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         views = _views(session, instances.list_servers(session, who.project_id))
     return reply(request, {"count": len(views), "servers": views})
 
 
-@router.get("/v1/{project_id}/cloudservers/{server_id}")
+@router.get("/v1/{project_id}/cloudservers/{server_id}", response_model=ServerReply)
 def show_server(request: Request, server_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         view = _views(session, [instances.get_server(session, who.project_id, server_id)])[0]
     return reply(request, {"server": view})
 
 
-@router.post("/v1/{project_id}/cloudservers/action")
+@router.post("/v1/{project_id}/cloudservers/action", response_model=ServerJob)
 def server_action(request: Request, body: ServerActionRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     if (body.os_start is None) == (body.os_stop is None):
         raise invalid("The body names exactly one action: os-start or os-stop.")
@@ -60,7 +61,7 @@ def server_action(request: Request, body: ServerActionRequest, who: Principal = 
     return reply(request, {"job_id": new_id()})
 
 
-@router.post("/v1/{project_id}/cloudservers/delete")
+@router.post("/v1/{project_id}/cloudservers/delete", response_model=ServerJob)
 def delete_servers(request: Request, body: ServerDeleteRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         instances.delete_servers(session, project_id=who.project_id, server_ids=[s.id for s in body.servers])

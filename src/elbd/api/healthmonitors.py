@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query, page_body
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.healthmonitors import HealthMonitorPage, HealthMonitorReply
 from elbd.api.views.healthmonitors import health_monitor_view
 from elbd.schemas.healthmonitors import HealthMonitorCreateRequest, HealthMonitorUpdateRequest
 from elbd.service import healthmonitors, lookups
@@ -17,7 +18,7 @@ _TYPES = {"admin_state_up": bool, "timeout": int, "delay": list[int], "max_retri
 _list_query = list_query({name: _TYPES.get(name, list[str]) for name in healthmonitors.FILTER_COLUMNS})
 
 
-@router.post("/v3/{project_id}/elb/healthmonitors", status_code=201)
+@router.post("/v3/{project_id}/elb/healthmonitors", status_code=201, response_model=HealthMonitorReply)
 def create_health_monitor(
     request: Request, body: HealthMonitorCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -26,7 +27,7 @@ def create_health_monitor(
     return reply(request, {"healthmonitor": health_monitor_view(monitor)}, 201)
 
 
-@router.get("/v3/{project_id}/elb/healthmonitors")
+@router.get("/v3/{project_id}/elb/healthmonitors", response_model=HealthMonitorPage)
 def list_health_monitors(
     request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -35,14 +36,14 @@ def list_health_monitors(
     return reply(request, page_body("healthmonitors", [health_monitor_view(m) for m in page.items], page.page_info))
 
 
-@router.get("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}")
+@router.get("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}", response_model=HealthMonitorReply)
 def show_health_monitor(request: Request, healthmonitor_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         monitor = lookups.health_monitor(session, who.project_id, healthmonitor_id)
     return reply(request, {"healthmonitor": health_monitor_view(monitor)})
 
 
-@router.put("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}")
+@router.put("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}", response_model=HealthMonitorReply)
 def update_health_monitor(
     request: Request,
     healthmonitor_id: str,

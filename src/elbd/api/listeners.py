@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query, page_body
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.listeners import ListenerPage, ListenerReply
 from elbd.api.views.listeners import listener_view
 from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
 from elbd.service import listeners, lookups
@@ -20,14 +21,14 @@ _list_query = list_query(
 )
 
 
-@router.post("/v3/{project_id}/elb/listeners", status_code=201)
+@router.post("/v3/{project_id}/elb/listeners", status_code=201, response_model=ListenerReply)
 def create_listener(request: Request, body: ListenerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         listener = listeners.create_listener(session, project_id=who.project_id, option=body.listener)
     return reply(request, {"listener": listener_view(listener)}, 201)
 
 
-@router.get("/v3/{project_id}/elb/listeners")
+@router.get("/v3/{project_id}/elb/listeners", response_model=ListenerPage)
 def list_listeners(
     request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -36,14 +37,14 @@ def list_listeners(
     return reply(request, page_body("listeners", [listener_view(item) for item in page.items], page.page_info))
 
 
-@router.get("/v3/{project_id}/elb/listeners/{listener_id}")
+@router.get("/v3/{project_id}/elb/listeners/{listener_id}", response_model=ListenerReply)
 def show_listener(request: Request, listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         listener = lookups.listener(session, who.project_id, listener_id)
     return reply(request, {"listener": listener_view(listener)})
 
 
-@router.put("/v3/{project_id}/elb/listeners/{listener_id}")
+@router.put("/v3/{project_id}/elb/listeners/{listener_id}", response_model=ListenerReply)
 def update_listener(
     request: Request, listener_id: str, body: ListenerUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:

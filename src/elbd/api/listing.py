@@ -3,9 +3,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from inspect import Parameter, Signature
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Query, Request
+from pydantic import Field
 
 from elbd.errors import invalid
 from elbd.service.paging import MAX_LIMIT, PageRequest
@@ -18,6 +19,7 @@ class ListQuery:
 
 
 PAGING = {"marker", "limit", "page_reverse"}
+ColumnInt = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 def list_query(filters: dict[str, Any]) -> Callable[..., ListQuery]:
@@ -43,18 +45,29 @@ def list_query(filters: dict[str, Any]) -> Callable[..., ListQuery]:
             page = PageRequest(marker=marker, limit=limit or MAX_LIMIT, page_reverse=bool(reverse))
         return ListQuery(page, {name: value for name, value in values.items() if value is not None})
 
+    # Absent keys read as None, but the annotations say no `| None`: a query string has no null, and
+    # OpenAPI would otherwise offer one.
     parameters = [
         Parameter("request", Parameter.KEYWORD_ONLY, annotation=Request),
-        Parameter("marker", Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, max_length=36)),
-        Parameter("limit", Parameter.KEYWORD_ONLY, annotation=int | None, default=Query(None, ge=0, le=MAX_LIMIT)),
-        Parameter("page_reverse", Parameter.KEYWORD_ONLY, annotation=bool | None, default=Query(None)),
+        Parameter("marker", Parameter.KEYWORD_ONLY, annotation=str, default=Query(None, max_length=36)),
+        Parameter("limit", Parameter.KEYWORD_ONLY, annotation=int, default=Query(None, ge=0, le=MAX_LIMIT)),
+        Parameter("page_reverse", Parameter.KEYWORD_ONLY, annotation=bool, default=Query(None)),
     ]
     parameters += [
-        Parameter(name, Parameter.KEYWORD_ONLY, annotation=kind | None, default=Query(None))
-        for name, kind in filters.items()
+        Parameter(name, Parameter.KEYWORD_ONLY, annotation=_within_columns(kind), default=Query(None)) for name, kind in filters.items()
     ]
     dependency.__signature__ = Signature(parameters)  # type: ignore[attr-defined]
     return dependency
+
+
+def _within_columns(kind: Any) -> Any:
+    """Integer filters bounded as the integer columns are (32-bit in PostgreSQL): a value outside could
+    match nothing, and the database would fail on it rather than answer."""
+    if kind is int:
+        return ColumnInt
+    if kind == list[int]:
+        return list[ColumnInt]
+    return kind
 
 
 def page_body(key: str, items: list[dict[str, Any]], page_info: dict[str, Any]) -> dict[str, Any]:

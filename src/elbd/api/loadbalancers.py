@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query, page_body
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply
 from elbd.api.views.loadbalancers import load_balancer_views
 from elbd.schemas.loadbalancers import LoadBalancerCreateRequest, LoadBalancerUpdateRequest
 from elbd.service import loadbalancers, lookups
@@ -20,7 +21,7 @@ _list_query = list_query(
 )
 
 
-@router.post("/v3/{project_id}/elb/loadbalancers", status_code=201)
+@router.post("/v3/{project_id}/elb/loadbalancers", status_code=201, response_model=LoadBalancerWrittenReply)
 def create_load_balancer(
     request: Request, body: LoadBalancerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -32,7 +33,7 @@ def create_load_balancer(
     return reply(request, {"loadbalancer": view, "loadbalancer_id": lb.id}, 201)
 
 
-@router.get("/v3/{project_id}/elb/loadbalancers")
+@router.get("/v3/{project_id}/elb/loadbalancers", response_model=LoadBalancerPage)
 def list_load_balancers(
     request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -42,7 +43,7 @@ def list_load_balancers(
     return reply(request, page_body("loadbalancers", views, page.page_info))
 
 
-@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}")
+@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}", response_model=LoadBalancerReply)
 def show_load_balancer(
     request: Request, loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -52,7 +53,7 @@ def show_load_balancer(
     return reply(request, {"loadbalancer": view})
 
 
-@router.put("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}")
+@router.put("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}", response_model=LoadBalancerWrittenReply)
 def update_load_balancer(
     request: Request,
     loadbalancer_id: str,

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query, page_body
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.pools import PoolPage, PoolReply
 from elbd.api.views.pools import pool_views
 from elbd.schemas.pools import PoolCreateRequest, PoolUpdateRequest
 from elbd.service import lookups, pools
@@ -19,7 +20,7 @@ _list_query = list_query(
 )
 
 
-@router.post("/v3/{project_id}/elb/pools", status_code=201)
+@router.post("/v3/{project_id}/elb/pools", status_code=201, response_model=PoolReply)
 def create_pool(request: Request, body: PoolCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         pool = pools.create_pool(session, project_id=who.project_id, option=body.pool)
@@ -27,7 +28,7 @@ def create_pool(request: Request, body: PoolCreateRequest, who: Principal = Depe
     return reply(request, {"pool": view}, 201)
 
 
-@router.get("/v3/{project_id}/elb/pools")
+@router.get("/v3/{project_id}/elb/pools", response_model=PoolPage)
 def list_pools(
     request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -37,14 +38,14 @@ def list_pools(
     return reply(request, page_body("pools", views, page.page_info))
 
 
-@router.get("/v3/{project_id}/elb/pools/{pool_id}")
+@router.get("/v3/{project_id}/elb/pools/{pool_id}", response_model=PoolReply)
 def show_pool(request: Request, pool_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         view = pool_views(session, [lookups.pool(session, who.project_id, pool_id)])[0]
     return reply(request, {"pool": view})
 
 
-@router.put("/v3/{project_id}/elb/pools/{pool_id}")
+@router.put("/v3/{project_id}/elb/pools/{pool_id}", response_model=PoolReply)
 def update_pool(
     request: Request, pool_id: str, body: PoolUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:

@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import reply
+from elbd.api.shapes.quotas import QuotaDetails, QuotaReply
 from elbd.service import quotas
 from elbd.service.identity import Principal
 from elbd.store.db import Database
@@ -12,17 +13,17 @@ from elbd.store.db import Database
 router = APIRouter(tags=["quotas"])
 
 
-@router.get("/v3/{project_id}/elb/quotas")
+@router.get("/v3/{project_id}/elb/quotas", response_model=QuotaReply)
 def show_quota(request: Request, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         limits = quotas.limits(session, who.project_id)
     return reply(request, {"quota": {"project_id": who.project_id, **limits}})
 
 
-@router.get("/v3/{project_id}/elb/quotas/details")
+@router.get("/v3/{project_id}/elb/quotas/details", response_model=QuotaDetails)
 def list_quota_details(
     request: Request,
-    quota_key: list[str] | None = Query(None),
+    quota_key: list[str] = Query(default_factory=list),
     who: Principal = Depends(authenticate),
     db: Database = Depends(database),
 ) -> Response:

@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import reply
+from elbd.api.shapes.statuses import StatusReply
 from elbd.api.views.statuses import status_tree
 from elbd.service import lookups
 from elbd.service.identity import Principal
@@ -13,7 +14,7 @@ from elbd.store.db import Database
 router = APIRouter(tags=["load balancers"])
 
 
-@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/statuses")
+@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/statuses", response_model=StatusReply)
 def show_load_balancer_status(
     request: Request, loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:

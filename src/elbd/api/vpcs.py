@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.vpcs import SubnetList, SubnetReply, VpcList, VpcReply
 from elbd.api.views.vpcs import subnet_view, vpc_view
 from elbd.schemas.vpcs import SubnetCreateRequest, VpcCreateRequest
 from elbd.service import vpcs
@@ -14,21 +15,21 @@ from elbd.store.db import Database
 router = APIRouter(tags=["vpc"])
 
 
-@router.post("/v1/{project_id}/vpcs")
+@router.post("/v1/{project_id}/vpcs", response_model=VpcReply)
 def create_vpc(request: Request, body: VpcCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         vpc = vpcs.create_vpc(session, project_id=who.project_id, option=body.vpc)
     return reply(request, {"vpc": vpc_view(vpc)})
 
 
-@router.get("/v1/{project_id}/vpcs")
+@router.get("/v1/{project_id}/vpcs", response_model=VpcList)
 def list_vpcs(request: Request, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         found = vpcs.list_vpcs(session, who.project_id)
     return reply(request, {"vpcs": [vpc_view(vpc) for vpc in found]})
 
 
-@router.get("/v1/{project_id}/vpcs/{vpc_id}")
+@router.get("/v1/{project_id}/vpcs/{vpc_id}", response_model=VpcReply)
 def show_vpc(request: Request, vpc_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         vpc = vpcs.get_vpc(session, who.project_id, vpc_id)
@@ -42,14 +43,14 @@ def delete_vpc(vpc_id: str, who: Principal = Depends(authenticate), db: Database
     return no_content()
 
 
-@router.post("/v1/{project_id}/subnets")
+@router.post("/v1/{project_id}/subnets", response_model=SubnetReply)
 def create_subnet(request: Request, body: SubnetCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         subnet = vpcs.create_subnet(session, project_id=who.project_id, option=body.subnet)
     return reply(request, {"subnet": subnet_view(subnet)})
 
 
-@router.get("/v1/{project_id}/subnets")
+@router.get("/v1/{project_id}/subnets", response_model=SubnetList)
 def list_subnets(
     request: Request,
     vpc_id: str | None = Query(None, max_length=36),
@@ -61,7 +62,7 @@ def list_subnets(
     return reply(request, {"subnets": [subnet_view(subnet) for subnet in found]})
 
 
-@router.get("/v1/{project_id}/subnets/{subnet_id}")
+@router.get("/v1/{project_id}/subnets/{subnet_id}", response_model=SubnetReply)
 def show_subnet(request: Request, subnet_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         subnet = vpcs.get_subnet(session, who.project_id, subnet_id)

@@ -1,0 +1,54 @@
+from elbd.api.shapes.base import IdRef, PageInfo, Shape
+from elbd.schemas.loadbalancers import Tag
+
+
+class Listener(Shape):
+    id: str
+    name: str
+    description: str
+    project_id: str
+    enterprise_project_id: str
+    loadbalancers: list[IdRef]
+    protocol: str
+    protocol_port: int
+    default_pool_id: str | None
+    admin_state_up: bool
+    connection_limit: int
+    http2_enable: bool
+    keepalive_timeout: int
+    client_timeout: int | None
+    member_timeout: int | None
+    default_tls_container_ref: str | None
+    client_ca_tls_container_ref: str | None
+    sni_container_refs: list[str]
+    sni_match_algo: str
+    tls_ciphers_policy: str | None
+    security_policy_id: None
+    enable_member_retry: bool
+    insert_headers: dict[str, bool | str]
+    ipgroup: None
+    transparent_client_ip_enable: bool
+    proxy_protocol_enable: bool
+    enhance_l7policy_enable: bool
+    gzip_enable: bool
+    ssl_early_data_enable: bool
+    nat64_enable: bool
+    port_ranges: list[dict]
+    cps: int
+    connection: int
+    tags: list[Tag]
+    protection_status: str
+    protection_reason: str | None
+    created_at: str
+    updated_at: str
+
+
+class ListenerReply(Shape):
+    listener: Listener
+    request_id: str
+
+
+class ListenerPage(Shape):
+    listeners: list[Listener]
+    page_info: PageInfo
+    request_id: str

@@ -1,0 +1,61 @@
+from typing import Literal
+
+from elbd.api.shapes.base import IdRef, PageInfo, Shape
+from elbd.schemas.loadbalancers import Tag
+
+
+class LoadBalancer(Shape):
+    id: str
+    name: str
+    description: str
+    project_id: str
+    provisioning_status: str
+    operating_status: str
+    admin_state_up: bool
+    provider: str
+    pools: list[IdRef]
+    listeners: list[IdRef]
+    vpc_id: str
+    vip_subnet_cidr_id: str | None
+    vip_address: str | None
+    vip_port_id: str | None
+    ipv6_vip_virsubnet_id: str | None
+    ipv6_vip_address: str | None
+    ipv6_vip_port_id: str | None
+    elb_virsubnet_ids: list[str]
+    elb_virsubnet_type: Literal["ipv4", "dualstack"]
+    availability_zone_list: list[str]
+    ip_target_enable: bool
+    deletion_protection_enable: bool
+    guaranteed: bool
+    eips: list[dict]
+    publicips: list[dict]
+    global_eips: list[dict]
+    tags: list[Tag]
+    l4_flavor_id: str
+    l4_scale_flavor_id: str
+    l7_flavor_id: str
+    l7_scale_flavor_id: str
+    billing_info: str
+    frozen_scene: str
+    enterprise_project_id: str
+    protection_status: str
+    protection_reason: str | None
+    charge_mode: str
+    created_at: str
+    updated_at: str
+
+
+class LoadBalancerReply(Shape):
+    loadbalancer: LoadBalancer
+    request_id: str
+
+
+class LoadBalancerWrittenReply(LoadBalancerReply):
+    loadbalancer_id: str
+
+
+class LoadBalancerPage(Shape):
+    loadbalancers: list[LoadBalancer]
+    page_info: PageInfo
+    request_id: str
