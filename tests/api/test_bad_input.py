@@ -166,7 +166,7 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("address-outside-subnet", changes={"address": "127.99.0.1"}),
         Case("address-trailing-space", changes={"address": "127.10.0.30 "}),
         Case("address-leading-zero", changes={"address": "127.010.0.30"}),
-        Case("address-ipv6-in-ipv4-subnet", changes={"address": "::1"}, code="ELB.8933"),
+        Case("address-ipv6-in-ipv4-subnet", changes={"address": "fd00::1"}, code="ELB.8933"),
         Case("ip-member-unspecified", changes={"address": "0.0.0.0", "subnet_cidr_id": MISSING}),
         Case("ip-member-broadcast", changes={"address": "255.255.255.255", "subnet_cidr_id": MISSING}),
         Case("ip-member-multicast", changes={"address": "224.0.0.1", "subnet_cidr_id": MISSING}),

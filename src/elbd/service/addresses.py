@@ -13,6 +13,10 @@ IPAddress = IPv4Address | IPv6Address
 PRIVATE_IPV4 = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8")
 )
+THIS_NETWORK = IPv4Network("0.0.0.0/8")
+LIMITED_BROADCAST = IPv4Address("255.255.255.255")
+IPV4_COMPATIBLE = IPv6Network("::/96")
+NAT64 = IPv6Network("64:ff9b::/96")
 
 
 def parse_address(value: str, field: str = "address") -> IPAddress:
@@ -33,16 +37,74 @@ def parse_network(value: str, field: str, version: int) -> IPv4Network | IPv6Net
 
 
 def never_a_backend(address: IPAddress) -> str | None:
-    """Why an address can never be a backend, or None."""
+    """Why an address can never be a backend, or None: a member there would make the load balancer a relay
+    to a place it must not reach (itself, every host, the cloud's metadata service, nowhere)."""
+    if isinstance(address, IPv4Address):
+        return _never_an_ipv4_backend(address)
     if address.is_unspecified:
         return "the unspecified address"
+    if address.is_loopback:
+        return "the IPv6 loopback address"
     if address.is_multicast:
         return "a multicast address"
     if address.is_link_local:
         return "a link-local address"
-    if address == IPv4Address("255.255.255.255"):
-        return "the broadcast address"
+    for kind, embedded in _embedded_ipv4(address):
+        reason = _never_an_ipv4_backend(embedded) or ("a loopback address" if embedded.is_loopback else None)
+        if reason:
+            return f"{kind} address of {embedded} ({reason})"
+    if address.ipv4_mapped is not None:
+        return f"an IPv4-mapped address (it reaches {address.ipv4_mapped} over IPv4: give that address itself)"
+    if address in IPV4_COMPATIBLE:
+        return "an IPv4-compatible address (deprecated by RFC 4291)"
     return None
+
+
+def _never_an_ipv4_backend(address: IPv4Address) -> str | None:
+    if address.is_unspecified:
+        return "the unspecified address"
+    if address in THIS_NETWORK:
+        return "an address of 0.0.0.0/8 (\"this network\", never a destination)"
+    if address == LIMITED_BROADCAST:
+        return "the broadcast address"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_reserved:
+        return "a reserved address (240.0.0.0/4)"
+    return None
+
+
+def _embedded_ipv4(address: IPv6Address) -> list[tuple[str, IPv4Address]]:
+    """The IPv4 addresses a relay or translator would reach for this IPv6 address."""
+    last_32_bits = IPv4Address(int(address) & 0xFFFFFFFF)
+    found = []
+    if address.ipv4_mapped is not None:
+        found.append(("an IPv4-mapped", address.ipv4_mapped))
+    if address in IPV4_COMPATIBLE:
+        found.append(("an IPv4-compatible", last_32_bits))
+    if address in NAT64:
+        found.append(("a NAT64", last_32_bits))
+    if address.sixtofour is not None:
+        found.append(("a 6to4", address.sixtofour))
+    if address.teredo is not None:
+        server, client = address.teredo
+        found += [("a Teredo", server), ("a Teredo", client)]
+    return found
+
+
+def load_balancer_vip(session: Session, project_id: str, address: IPAddress) -> str | None:
+    """Whose VIP `address` is, or None: a member there would loop traffic back into a load balancer.
+    Another project's load balancer is not named."""
+    holder = session.execute(
+        select(LoadBalancer.id, LoadBalancer.project_id).where(
+            or_(LoadBalancer.vip_address == str(address), LoadBalancer.ipv6_vip_address == str(address))
+        ).order_by((LoadBalancer.project_id == project_id).desc())
+    ).first()
+    if holder is None:
+        return None
+    return f"the VIP of load balancer {holder.id}" if holder.project_id == project_id else "the VIP of a load balancer"
 
 
 def is_private_ipv4(address: IPAddress) -> bool:

@@ -5,7 +5,9 @@
   ip_target_enable (ELB.8939), and the pool protocol must allow IP members (ELB.8938).
 - With a subnet: it exists in the project, lies in the load balancer's VPC (a pool on no load balancer
   takes the VPC of its first such member) and the address is one of its host addresses (not its network
-  or broadcast address) and no load balancer's VIP.
+  or broadcast address).
+- Never an address that would make the load balancer a relay (addresses.never_a_backend: unspecified,
+  broadcast, multicast, link-local, reserved, IPv6 forms of those) nor any load balancer's VIP.
 - IPv6 addresses only in dual-stack pools (ELB.8933).
 - weight 0-100, default 1; name default ""; ip_version from the address; member_type ip or instance;
   instance_id and admin_state_up from the instance registry.
@@ -18,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +29,7 @@ from elbd.errors import ElbError, conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
 from elbd.service import instances, lookups, member_status, quotas, vpcs
-from elbd.service.addresses import IPAddress, is_private_ipv4, never_a_backend, parse_address, usable_host
+from elbd.service.addresses import IPAddress, is_private_ipv4, load_balancer_vip, never_a_backend, parse_address, usable_host
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import mark_changed
@@ -109,12 +111,6 @@ def _check_instance_member(
     network = subnet.cidr if version == 4 else subnet.cidr_v6
     if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
         raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
-    vip_holder = session.scalars(
-        select(LoadBalancer.id).where(or_(LoadBalancer.vip_address == str(address), LoadBalancer.ipv6_vip_address == str(address)))
-        .where(LoadBalancer.vpc_id == subnet.vpc_id)
-    ).first()
-    if vip_holder:
-        raise invalid(f"Invalid input for 'address': {address} is the VIP of load balancer {vip_holder}.")
     if not vpc_id:
         place.pool.vpc_id = subnet.vpc_id
     return subnet.id
@@ -128,7 +124,7 @@ def new_member(
 ) -> Member:
     """A checked, not yet stored member."""
     address = parse_address(spec.address)
-    refused = never_a_backend(address)
+    refused = never_a_backend(address) or load_balancer_vip(session, project_id, address)
     if refused:
         raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
     port = _port(place, spec.protocol_port)
