@@ -38,7 +38,7 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 def new_project(client: TestClient, name: str) -> ProjectCredentials:
     with client.app.state.db.write() as session:
-        return identity.create_project(session, name=name, hasher=CHEAP_HASHER)
+        return identity.create_project(session, name=name, secret_box=client.app.state.secret_box, hasher=CHEAP_HASHER)
 
 
 def token_for(client: TestClient, credentials: ProjectCredentials) -> str:

@@ -4,22 +4,29 @@ One app and two projects serve the whole module; a test that revokes or expires 
 a token it issued itself."""
 
 import hashlib
+import hmac
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from elbd.api.app import create_app
 from elbd.auth import sdk_hmac
+from elbd.clock import utcnow
+from elbd.config import load_settings
 from elbd.errors import ElbError
 from elbd.service import identity
 from elbd.service.identity import ProjectCredentials
-from elbd.store.models import Token, User
+from elbd.store.models import AccessKey, Token, User
 from tests.api.world import World, assert_elb_error
-from tests.conftest import Api
+from tests.conftest import Api, new_project, token_for
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -155,6 +162,45 @@ def test_expired_token_is_401(api: Api) -> None:
     assert api.call("GET", "pools").status_code == 200
 
 
+@pytest.fixture
+def short_lived(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    """An application of its own whose tokens live ELBD_TOKEN_LIFETIME=60 seconds."""
+    monkeypatch.setenv("ELBD_TOKEN_LIFETIME", "60")
+    with TestClient(create_app(load_settings(tmp_path / "elbd-data")), raise_server_exceptions=False) as client:
+        credentials = new_project(client, "short")
+        yield Api(client, credentials, token_for(client, credentials))
+
+
+def test_token_lifetime_is_elbd_token_lifetime_and_expiry_is_enforced(short_lived: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    response = short_lived.client.post("/v3/auth/tokens", json=password_body(short_lived.credentials))
+    assert response.status_code == 201, response.text
+    issued = datetime.strptime(response.json()["token"]["issued_at"], TIME_FORMAT)
+    expires = datetime.strptime(response.json()["token"]["expires_at"], TIME_FORMAT)
+    assert abs((expires - issued) - timedelta(seconds=60)) <= timedelta(seconds=1)
+    token = response.headers["X-Subject-Token"]
+    started = utcnow()
+    monkeypatch.setattr(identity, "utcnow", lambda: started + timedelta(seconds=58))
+    assert short_lived.client.get(short_lived.url("pools"), headers={"X-Auth-Token": token}).status_code == 200
+    monkeypatch.setattr(identity, "utcnow", lambda: started + timedelta(seconds=61))
+    assert_elb_error(short_lived.client.get(short_lived.url("pools"), headers={"X-Auth-Token": token}), 401, "APIGW.0301")
+
+
+def test_a_token_can_revoke_itself(api: Api) -> None:
+    token = fresh_token(api)
+    revoked = api.client.delete("/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
+    assert revoked.status_code == 204, revoked.text
+    assert_elb_error(api.client.get(api.url("pools"), headers={"X-Auth-Token": token}), 401, "APIGW.0301")
+
+
+def test_a_revoked_token_cannot_revoke(api: Api) -> None:
+    revoked, victim = fresh_token(api), fresh_token(api)
+    headers = {"X-Auth-Token": api.token, "X-Subject-Token": revoked}
+    assert api.client.delete("/v3/auth/tokens", headers=headers).status_code == 204
+    attempt = api.client.delete("/v3/auth/tokens", headers={"X-Auth-Token": revoked, "X-Subject-Token": victim})
+    assert_elb_error(attempt, 401, "APIGW.0301")
+    assert api.client.get(api.url("pools"), headers={"X-Auth-Token": victim}).status_code == 200
+
+
 def test_garbage_token_is_401(api: Api) -> None:
     response = api.client.get(api.url("pools"), headers={"X-Auth-Token": "garbage"})
     assert_elb_error(response, 401, "APIGW.0301")
@@ -246,6 +292,39 @@ def test_garbage_authorization_header_is_401(api: Api) -> None:
     assert_elb_error(response, 401, "APIGW.0301")
 
 
+def test_signatures_are_compared_in_constant_time(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    compare_digest = hmac.compare_digest
+
+    def recording(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return compare_digest(a, b)
+
+    monkeypatch.setattr(identity.hmac, "compare_digest", recording)
+    creds = api.credentials
+    response = signed_request(api.client, creds.access_key, creds.secret_key + "x", "GET", api.url("pools"))
+    assert_elb_error(response, 401, "APIGW.0301")
+    sent = response.request.headers["authorization"].rsplit("Signature=", 1)[1]
+    assert [b for _a, b in compared] == [sent.encode()]
+
+
+def test_an_unknown_user_costs_a_password_hash_too(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No timing test: the check is that argon2 verifies for an unknown user as for a known one."""
+    verified: list[str] = []
+
+    class RecordingHasher(PasswordHasher):
+        def verify(self, hashed: str | bytes, password: str | bytes) -> bool:
+            verified.append(str(password))
+            return super().verify(hashed, password)
+
+    monkeypatch.setattr(identity, "PASSWORD_HASHER", RecordingHasher(time_cost=1, memory_cost=8, parallelism=1))
+    body = password_body(api.credentials, password="guess-1")
+    body["auth"]["identity"]["password"]["user"]["name"] = "nobody"
+    assert_elb_error(api.client.post("/v3/auth/tokens", json=body), 401, "APIGW.0301")
+    assert_elb_error(api.client.post("/v3/auth/tokens", json=password_body(api.credentials, password="guess-2")), 401, "APIGW.0301")
+    assert verified == ["guess-1", "guess-2"]
+
+
 @pytest.mark.parametrize("minutes", [-16, 16])
 def test_sdk_date_more_than_15_minutes_off_is_401(api: Api, minutes: int) -> None:
     assert_elb_error(signed_by(api, "GET", "pools", date=sdk_date(timedelta(minutes=minutes))), 401, "APIGW.0301")
@@ -303,6 +382,17 @@ def test_tokens_are_stored_hashed(api: Api, world: World) -> None:
         assert api.token.encode() not in stored.read_bytes()
 
 
+def test_secret_keys_are_stored_sealed(api: Api, world: World) -> None:
+    secret = api.credentials.secret_key
+    with api.client.app.state.db.read() as session:
+        key = session.get(AccessKey, api.credentials.access_key)
+    assert key is not None
+    assert secret not in key.secret_key_sealed
+    assert api.client.app.state.secret_box.open(key.secret_key_sealed, bound_to=key.access_key) == secret
+    for stored in world.data_dir.glob("elbd.db*"):
+        assert secret.encode() not in stored.read_bytes()
+
+
 def test_passwords_are_stored_as_argon2_hashes(api: Api) -> None:
     with api.client.app.state.db.read() as session:
         user = session.scalars(select(User).where(User.project_id == api.project_id)).one()
@@ -314,5 +404,5 @@ def test_passwords_are_stored_as_argon2_hashes(api: Api) -> None:
 def test_project_names_are_checked_before_the_database_is(world: World, name: str, status: int) -> None:
     with pytest.raises(ElbError) as raised:
         with world.client.app.state.db.write() as session:
-            identity.create_project(session, name=name)
+            identity.create_project(session, name=name, secret_box=world.client.app.state.secret_box)
     assert raised.value.status == status

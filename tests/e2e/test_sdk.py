@@ -43,6 +43,7 @@ from huaweicloudsdkelb.v3 import (
 from elbd.config import load_settings
 from elbd.service import identity
 from elbd.store.db import Database
+from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 from tests.conftest import LiveServer, free_port
 
 SUBNET_CIDR = "127.10.0.0/24"
@@ -102,7 +103,8 @@ def create_project(server: LiveServer, name: str) -> dict[str, str]:
     db = Database(load_settings(server.data_dir).database_url)
     try:
         with db.write() as session:
-            return asdict(identity.create_project(session, name=name))
+            secret_box = load_key_file(server.data_dir / KEY_FILE_NAME)
+            return asdict(identity.create_project(session, name=name, secret_box=secret_box))
     finally:
         db.dispose()
 

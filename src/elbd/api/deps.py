@@ -8,9 +8,9 @@ from starlette.concurrency import run_in_threadpool
 from elbd.auth import sdk_hmac
 from elbd.errors import forbidden, unauthenticated
 from elbd.service import identity
-from elbd.service.identity import Principal
+from elbd.service.identity import Principal, SigningKey
 from elbd.store.db import Database
-from elbd.store.models import AccessKey
+from elbd.store.secret_box import SecretBox
 
 MAX_CLOCK_SKEW = timedelta(minutes=15)
 
@@ -51,7 +51,7 @@ async def _principal_for_signature(request: Request, db: Database, authorization
     signed_at = sdk_hmac.parse_sdk_date(sdk_date)
     if signed_at is None or abs(datetime.now(timezone.utc) - signed_at) > MAX_CLOCK_SKEW:
         raise unauthenticated("verify aksk signature fail, the request date is missing or off by more than 15 minutes")
-    key = await run_in_threadpool(_access_key, db, parsed.access_key)
+    key = await run_in_threadpool(_signing_key, db, parsed.access_key, request.app.state.secret_box)
     if key is None:
         raise unauthenticated("Get secretKey failed,ak:******,err:ak not exist")
     headers = {name.lower(): value for name, value in request.headers.items()}
@@ -69,6 +69,6 @@ async def _principal_for_signature(request: Request, db: Database, authorization
     return Principal(key.project_id, key.user_id)
 
 
-def _access_key(db: Database, key: str) -> AccessKey | None:
+def _signing_key(db: Database, access_key: str, secret_box: SecretBox) -> SigningKey | None:
     with db.read() as session:
-        return identity.access_key(session, key)
+        return identity.signing_key(session, access_key, secret_box)

@@ -89,6 +89,7 @@ def create_token(request: Request, body: TokenRequest, db: Database = Depends(da
                 password=user.password,
                 project_id=scope.id,
                 project_name=scope.name,
+                lifetime=request.app.state.settings.token_lifetime,
             )
     except ElbError as error:
         return _keystone_error(request, error)

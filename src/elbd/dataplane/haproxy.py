@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from elbd.private_paths import private_directory
+
 SOCKET_TIMEOUT_S = 5.0
 _MASTER_LINE = re.compile(r"^\s*(\d+)\s+master\s+(\d+)\s+\[failed:\s*(\d+)\]")
 
@@ -64,8 +66,10 @@ class HaproxyProcess:
         self._pid: int | None = None
 
     def prepare(self) -> None:
-        for directory in (self.run_dir, self.socket_dir):
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """The socket directory's parent, `$TMPDIR/elbd-<hash>`, has a predictable name in a shared
+        directory: it must be this user's own, not only created by this user when it was missing."""
+        for directory in (self.run_dir, self.socket_dir.parent, self.socket_dir):
+            private_directory(directory)
 
     def remove_files(self) -> None:
         for directory in (self.run_dir, self.socket_dir):

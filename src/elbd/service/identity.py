@@ -3,8 +3,9 @@
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -16,8 +17,8 @@ from elbd.clock import utcnow
 from elbd.errors import ElbError, unauthenticated
 from elbd.ids import new_access_key, new_hex_id, new_secret
 from elbd.store.models import AccessKey, Project, Token, User
+from elbd.store.secret_box import SecretBox
 
-TOKEN_LIFETIME = timedelta(hours=24)
 PROJECT_NAME_MAX = 64
 PASSWORD_HASHER = PasswordHasher()
 
@@ -27,9 +28,9 @@ class ProjectCredentials:
     project_id: str
     domain_name: str
     user_name: str
-    password: str
+    password: str = field(repr=False)
     access_key: str
-    secret_key: str
+    secret_key: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,17 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class SigningKey:
+    """An access key with its secret in clear, for checking one request's signature."""
+
+    project_id: str
+    user_id: str
+    secret_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class IssuedToken:
-    token: str
+    token: str = field(repr=False)
     expires_at: datetime
     issued_at: datetime
     project: Project
@@ -52,8 +62,11 @@ def _check_project_name(name: str) -> None:
         raise ElbError(400, "ELB.8902", f"Invalid project name {name!r}: 1 to {PROJECT_NAME_MAX} printable characters.")
 
 
-def create_project(session: Session, *, name: str, hasher: PasswordHasher = PASSWORD_HASHER) -> ProjectCredentials:
-    """`hasher` sets the password's argon2 cost; verification reads the cost back from the hash."""
+def create_project(
+    session: Session, *, name: str, secret_box: SecretBox, hasher: PasswordHasher = PASSWORD_HASHER
+) -> ProjectCredentials:
+    """`hasher` sets the password's argon2 cost; verification reads the cost back from the hash.
+    `secret_box` seals the new secret key: the database never holds it in clear."""
     _check_project_name(name)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ElbError(409, "ELB.8907", f"project {name} already exists.")
@@ -66,7 +79,14 @@ def create_project(session: Session, *, name: str, hasher: PasswordHasher = PASS
         name=name,
         password_hash=hasher.hash(password),
     )
-    key = AccessKey(access_key=new_access_key(), project_id=project.id, user_id=user.id, secret_key=new_secret())
+    secret_key = new_secret()
+    access_key = new_access_key()
+    key = AccessKey(
+        access_key=access_key,
+        project_id=project.id,
+        user_id=user.id,
+        secret_key_sealed=secret_box.seal(secret_key, bound_to=access_key),
+    )
     try:
         session.add(project)
         session.flush()
@@ -77,18 +97,25 @@ def create_project(session: Session, *, name: str, hasher: PasswordHasher = PASS
     except IntegrityError:
         # a concurrent create of the same name won the race
         raise ElbError(409, "ELB.8907", f"project {name} already exists.") from None
-    return ProjectCredentials(project.id, name, user.name, password, key.access_key, key.secret_key)
+    return ProjectCredentials(project.id, name, user.name, password, access_key, secret_key)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _password_matches(user: User, password: str) -> bool:
+@cache
+def _unmatchable_hash() -> str:
+    return PASSWORD_HASHER.hash(new_secret())
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Argon2 runs for an unknown user too, so the answer's timing does not tell which users exist."""
     try:
-        return PASSWORD_HASHER.verify(user.password_hash, password)
+        PASSWORD_HASHER.verify(user.password_hash if user else _unmatchable_hash(), password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+    return user is not None
 
 
 def issue_token(
@@ -100,6 +127,7 @@ def issue_token(
     password: str,
     project_id: str | None,
     project_name: str | None,
+    lifetime: timedelta,
 ) -> IssuedToken:
     query = select(User)
     if user_id:
@@ -107,7 +135,7 @@ def issue_token(
     else:
         query = query.where(User.name == user_name, User.domain_name == domain_name)
     user = session.scalars(query).first()
-    if user is None or not _password_matches(user, password):
+    if not _password_matches(user, password) or user is None:
         raise ElbError(401, "APIGW.0301", "The username or password is wrong.")
     project = session.get(Project, user.project_id)
     if project is None or (project_id and project.id != project_id) or (project_name and project.name != project_name):
@@ -120,10 +148,10 @@ def issue_token(
             project_id=project.id,
             user_id=user.id,
             issued_at=issued,
-            expires_at=issued + TOKEN_LIFETIME,
+            expires_at=issued + lifetime,
         )
     )
-    return IssuedToken(token, issued + TOKEN_LIFETIME, issued, project, user)
+    return IssuedToken(token, issued + lifetime, issued, project, user)
 
 
 def principal_for_token(session: Session, token: str) -> Principal:
@@ -138,8 +166,11 @@ def revoke_token(session: Session, token: str) -> bool:
     return bool(result.rowcount)
 
 
-def access_key(session: Session, key: str) -> AccessKey | None:
-    return session.get(AccessKey, key)
+def signing_key(session: Session, access_key: str, secret_box: SecretBox) -> SigningKey | None:
+    key = session.get(AccessKey, access_key)
+    if key is None:
+        return None
+    return SigningKey(key.project_id, key.user_id, secret_box.open(key.secret_key_sealed, bound_to=key.access_key))
 
 
 def secrets_equal(a: str, b: str) -> bool:

@@ -33,11 +33,13 @@ class User(Base):
 
 
 class AccessKey(Base):
+    """The secret key is stored sealed (store/secret_box.py, bound to `access_key`), never in clear."""
+
     __tablename__ = "access_keys"
     access_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    secret_key: Mapped[str] = mapped_column(String(128))
+    secret_key_sealed: Mapped[str] = mapped_column(String(255))
 
 
 class Token(Base):

@@ -1,0 +1,27 @@
+"""A served load balancer's HAProxy files and Unix sockets are its owner's only: the run directory
+under the data directory and the socket directory under $TMPDIR."""
+
+import stat
+from pathlib import Path
+
+from elbd.dataplane.haproxy import socket_dir_for
+from tests.conftest import LiveServer
+from tests.dataplane.conftest import Site, wait_for
+
+
+def modes_under(root: Path) -> dict[str, int]:
+    return {str(path): stat.S_IMODE(path.lstat().st_mode) for path in (root, *root.rglob("*"))}
+
+
+def test_haproxy_files_and_sockets_are_the_owners_only(elbd_haproxy: LiveServer, site: Site) -> None:
+    run_dir = elbd_haproxy.data_dir / "haproxy" / site.lb["id"]
+    socket_dir = socket_dir_for(elbd_haproxy.data_dir, site.lb["id"])
+    wait_for(lambda: all((run_dir / name).exists() for name in ("haproxy.cfg", "haproxy.pid", "server-state")))
+    wait_for(lambda: all((socket_dir / name).exists() for name in ("master.sock", "stats.sock", "placeholder.sock")))
+    sockets = {name: stat.S_IMODE((socket_dir / name).lstat().st_mode) for name in ("master.sock", "stats.sock", "placeholder.sock")}
+    assert sockets == dict.fromkeys(sockets, 0o600)
+    assert all(stat.S_ISSOCK((socket_dir / name).lstat().st_mode) for name in sockets)
+    for root in (elbd_haproxy.data_dir, socket_dir.parent):
+        exposed = {path: mode for path, mode in modes_under(root).items() if mode & 0o077}
+        assert exposed == {}, root
+    assert stat.S_IMODE(socket_dir.parent.stat().st_mode) == 0o700

@@ -1,0 +1,101 @@
+"""Credentials as `elbd` keeps them: a data directory only its owner can read, a missing or exposed key
+file refused with a clear message, and no password, secret key, token or signature in the server's log."""
+
+import json
+import stat
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from elbd.auth import sdk_hmac
+from elbd.store.secret_box import KEY_FILE_NAME
+from tests.conftest import LiveServer, free_port
+
+
+def elbd(data_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "elbd", *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def sign(server: LiveServer, path: str, access_key: str, secret_key: str) -> dict[str, str]:
+    """The headers of a GET signed with SDK-HMAC-SHA256."""
+    headers = {"host": f"127.0.0.1:{server.port}", "x-sdk-date": datetime.now(UTC).strftime(sdk_hmac.DATE_FORMAT)}
+    names = ("host", "x-sdk-date")
+    signature = sdk_hmac.sign(secret_key, sdk_hmac.canonical_request("GET", path, "", headers, names, b""), headers["x-sdk-date"])
+    return {**headers, "authorization": f"SDK-HMAC-SHA256 Access={access_key}, SignedHeaders=host;x-sdk-date, Signature={signature}"}
+
+
+def password_body(credentials: dict[str, str]) -> dict[str, object]:
+    user = {"name": credentials["user_name"], "password": credentials["password"], "domain": {"name": credentials["domain_name"]}}
+    return {"auth": {"identity": {"methods": ["password"], "password": {"user": user}}, "scope": {"project": {"id": credentials["project_id"]}}}}
+
+
+def test_a_served_data_directory_is_its_owners_only(live_server: LiveServer) -> None:
+    credentials = json.loads(live_server.elbd("project", "create", "private"))
+    issued = httpx.post(f"{live_server.url}/v3/auth/tokens", json=password_body(credentials), timeout=10)
+    assert issued.status_code == 201, issued.text
+    data_dir = live_server.data_dir
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    modes = {str(path.relative_to(data_dir)): stat.S_IMODE(path.stat().st_mode) for path in data_dir.rglob("*")}
+    assert {"elbd.db", "elbd.db-wal", "elbd.db-shm", KEY_FILE_NAME} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
+
+
+def test_the_log_holds_no_credentials(live_server: LiveServer) -> None:
+    credentials = json.loads(live_server.elbd("project", "create", "quiet"))
+    issued = httpx.post(f"{live_server.url}/v3/auth/tokens", json=password_body(credentials), timeout=10)
+    assert issued.status_code == 201, issued.text
+    token = issued.headers["X-Subject-Token"]
+    pools = f"/v3/{credentials['project_id']}/elb/pools"
+    assert httpx.get(live_server.url + pools, headers={"X-Auth-Token": token}, timeout=10).status_code == 200
+    signed = sign(live_server, pools, credentials["access_key"], credentials["secret_key"])
+    assert httpx.get(live_server.url + pools, headers=signed, timeout=10).status_code == 200
+    wrongly_signed = sign(live_server, pools, credentials["access_key"], credentials["secret_key"] + "x")
+    assert httpx.get(live_server.url + pools, headers=wrongly_signed, timeout=10).status_code == 401
+    wrong_password = password_body({**credentials, "password": credentials["password"] + "x"})
+    assert httpx.post(f"{live_server.url}/v3/auth/tokens", json=wrong_password, timeout=10).status_code == 401
+    revoked = httpx.delete(f"{live_server.url}/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}, timeout=10)
+    assert revoked.status_code == 204
+    live_server.stop()
+    log = (live_server.data_dir.parent / "elbd-serve.log").read_text()
+    assert f"GET {pools}" in log and "DELETE /v3/auth/tokens" in log
+    secrets = {
+        "password": credentials["password"],
+        "secret key": credentials["secret_key"],
+        "token": token,
+        "signature": signed["authorization"].rsplit("=", 1)[1],
+        "key file": (live_server.data_dir / KEY_FILE_NAME).read_text().strip(),
+    }
+    assert [name for name, value in secrets.items() if value in log] == []
+
+
+@pytest.fixture
+def served_once(tmp_path: Path) -> Path:
+    data_dir = tmp_path / "elbd-data"
+    created = elbd(data_dir, "project", "create", "first")
+    assert created.returncode == 0, created.stderr
+    return data_dir
+
+
+@pytest.mark.parametrize("command", [("project", "create", "second"), ("serve", "--port", "0")])
+def test_a_lost_key_file_is_refused_with_a_clear_message(served_once: Path, command: tuple[str, ...]) -> None:
+    key_file = served_once / KEY_FILE_NAME
+    key_file.unlink()
+    refused = elbd(served_once, *command, timeout=30)
+    assert refused.returncode == 1
+    assert f"{key_file} is missing" in refused.stderr and "restore" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout
+    assert not key_file.exists()
+
+
+def test_a_key_file_others_can_read_is_refused_with_a_clear_message(served_once: Path) -> None:
+    (served_once / KEY_FILE_NAME).chmod(0o644)
+    refused = elbd(served_once, "serve", "--port", str(free_port()), timeout=30)
+    assert refused.returncode == 1
+    assert "readable by other users" in refused.stderr and "chmod 600" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout
