@@ -1,6 +1,7 @@
-"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`."""
+"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`, `db backup`, `db restore`."""
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,9 +12,12 @@ import uvicorn
 
 from elbd.config import load_settings
 from elbd.errors import ElbError
+from elbd.private_paths import GROUP_AND_OTHERS
 from elbd.service import identity, quotas
-from elbd.store.db import Database
-from elbd.store.migrate import upgrade
+from elbd.store import backup
+from elbd.store.refusal import StoreRefused
+from elbd.store.serving_lock import serving
+from elbd.store.state import State, StateUnusable, open_state
 
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
 project_app = typer.Typer(no_args_is_help=True, help="Projects and their credentials.")
@@ -22,15 +26,21 @@ dataplane_app = typer.Typer(no_args_is_help=True, help="The HAProxy processes se
 app.add_typer(project_app, name="project")
 app.add_typer(quota_app, name="quota")
 app.add_typer(dataplane_app, name="dataplane")
+db_app = typer.Typer(no_args_is_help=True, help="Backup and restore of the SQLite database.")
+app.add_typer(db_app, name="db")
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./elbd-data).")]
 
 
-def _open_database(data_dir: Path | None) -> Database:
+@app.callback()
+def _private_files() -> None:
+    # Whatever elbd and its HAProxy processes create (configs, pid and state files) is the owner's only.
+    os.umask(GROUP_AND_OTHERS)
+
+
+def _open_state(data_dir: Path | None) -> State:
     settings = load_settings(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
-    return Database(settings.database_url)
+    return open_state(settings.data_dir, settings.database_url)
 
 
 @contextmanager
@@ -40,6 +50,9 @@ def _refusals_as_messages() -> Iterator[None]:
         yield
     except ElbError as error:
         typer.echo(f"elbd: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    except (StateUnusable, StoreRefused) as error:
+        typer.echo(f"elbd: {error}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -52,24 +65,30 @@ def serve(
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
 
-    uvicorn.run(create_app(load_settings(data_dir)), host=host, port=port, log_level="info")
+    with _refusals_as_messages():
+        settings = load_settings(data_dir)
+        with serving(settings.data_dir):
+            api = create_app(settings)
+            uvicorn.run(api, host=host, port=port, log_level="info")
 
 
 @project_app.command("create")
 def project_create(name: str, data_dir: DataDir = None) -> None:
     """Create a project with a user and an AK/SK pair; print them as one JSON object."""
-    db = _open_database(data_dir)
-    with _refusals_as_messages(), db.write() as session:
-        credentials = identity.create_project(session, name=name)
+    with _refusals_as_messages():
+        state = _open_state(data_dir)
+        with state.db.write() as session:
+            credentials = identity.create_project(session, name=name, secret_box=state.secret_box)
     typer.echo(json.dumps(credentials.__dict__))
 
 
 @quota_app.command("set", context_settings={"ignore_unknown_options": True})
 def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = None) -> None:
     """Override one quota of a project (-1 means unlimited)."""
-    db = _open_database(data_dir)
-    with _refusals_as_messages(), db.write() as session:
-        quotas.set_override(session, project_id=project_id, resource=resource, limit=limit)
+    with _refusals_as_messages():
+        state = _open_state(data_dir)
+        with state.db.write() as session:
+            quotas.set_override(session, project_id=project_id, resource=resource, limit=limit)
     typer.echo(json.dumps({"project_id": project_id, resource: limit}))
 
 
@@ -78,5 +97,26 @@ def dataplane_stop(data_dir: DataDir = None) -> None:
     """Stop every HAProxy of this data directory (they outlive `elbd serve` on purpose)."""
     from elbd.dataplane.agent import stop_all
 
-    stopped = stop_all(load_settings(data_dir).data_dir)
+    with _refusals_as_messages():
+        stopped = stop_all(load_settings(data_dir).data_dir)
     typer.echo(json.dumps({"stopped": stopped}))
+
+
+@db_app.command("backup")
+def db_backup(file: Path, data_dir: DataDir = None) -> None:
+    """Write a consistent copy of the database to FILE, also while `elbd serve` runs.
+
+    The database only: keep a copy of the data directory's secret.key (it seals the AK/SK secret keys) apart from it.
+    """
+    with _refusals_as_messages():
+        copied = backup.backup(load_settings(data_dir).database_url, file)
+    typer.echo(json.dumps({"backup": str(copied.path), "schema_revision": copied.schema_revision, "bytes": copied.size}))
+
+
+@db_app.command("restore")
+def db_restore(file: Path, data_dir: DataDir = None) -> None:
+    """Replace the database with the backup in FILE; refused while `elbd serve` uses the data directory."""
+    with _refusals_as_messages():
+        settings = load_settings(data_dir)
+        copied = backup.restore(settings.database_url, file, settings.data_dir)
+    typer.echo(json.dumps({"restored": str(copied.path), "schema_revision": copied.schema_revision, "bytes": copied.size}))

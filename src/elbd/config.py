@@ -1,12 +1,19 @@
 """Runtime settings: command-line values first, then ELBD_* environment variables, then defaults."""
 
+import math
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from elbd.dataplane.driver import default_driver_name
+from elbd.store.durability import sqlite_synchronous
 
 DEFAULT_AVAILABILITY_ZONES = ("local-1a", "local-1b")
+DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
+# The largest legitimate body, a batch of 500 members with every field at its longest and names of
+# non-ASCII characters escaped as JSON does by default, is about 0.9 MB: twice that, with room.
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -14,16 +21,57 @@ class Settings:
     data_dir: Path
     database_url: str
     dataplane: str
+    sqlite_synchronous: str = field(default_factory=sqlite_synchronous)
     availability_zones: tuple[str, ...] = field(default=DEFAULT_AVAILABILITY_ZONES)
+    token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    rate_limit: float = 0.0
+    rate_burst: int = 1
 
 
 def load_settings(data_dir: str | Path | None = None) -> Settings:
     directory = Path(data_dir or os.environ.get("ELBD_DATA_DIR") or "./elbd-data").resolve()
     database_url = os.environ.get("ELBD_DATABASE_URL") or f"sqlite:///{directory / 'elbd.db'}"
     zones = os.environ.get("ELBD_AVAILABILITY_ZONES")
+    rate_limit = _rate_limit()
     return Settings(
         data_dir=directory,
         database_url=database_url,
         dataplane=os.environ.get("ELBD_DATAPLANE") or default_driver_name(),
         availability_zones=tuple(z.strip() for z in zones.split(",") if z.strip()) if zones else DEFAULT_AVAILABILITY_ZONES,
+        token_lifetime=_token_lifetime(os.environ.get("ELBD_TOKEN_LIFETIME")),
+        max_body_bytes=_positive_whole("ELBD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        rate_limit=rate_limit,
+        rate_burst=_positive_whole("ELBD_RATE_BURST", max(1, math.ceil(rate_limit))),
     )
+
+
+def _token_lifetime(seconds: str | None) -> timedelta:
+    if not seconds:
+        return DEFAULT_TOKEN_LIFETIME
+    if not seconds.strip().isdigit() or int(seconds) <= 0:
+        raise ValueError(f"ELBD_TOKEN_LIFETIME is a whole number of seconds above 0, not {seconds!r}")
+    return timedelta(seconds=int(seconds))
+
+
+def _positive_whole(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ValueError(f"{name} is a whole number above 0, not {value!r}")
+    return int(value)
+
+
+def _rate_limit() -> float:
+    """ELBD_RATE_LIMIT: requests per second per project (fractions allowed); unset or 0 is no limit."""
+    value = os.environ.get("ELBD_RATE_LIMIT")
+    if not value:
+        return 0.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = math.nan
+    if not math.isfinite(rate) or rate < 0:
+        raise ValueError(f"ELBD_RATE_LIMIT is requests per second per project, 0 for no limit, not {value!r}")
+    return rate

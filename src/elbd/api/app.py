@@ -18,18 +18,18 @@ from elbd.api import (
     tokens,
     vpcs,
 )
+from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.errors import install_error_handlers
+from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
 from elbd.config import Settings
 from elbd.dataplane.driver import driver_named
-from elbd.store.db import Database
-from elbd.store.migrate import upgrade
+from elbd.store.state import open_state
 
 
 def create_app(settings: Settings) -> FastAPI:
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    state = open_state(settings.data_dir, settings.database_url)
+    db = state.db
     dataplane = driver_named(settings.dataplane, db, settings.data_dir)
     db.on_change = dataplane.load_balancers_changed
 
@@ -49,9 +49,12 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.secret_box = state.secret_box
     app.state.settings = settings
     app.state.dataplane = dataplane
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_rate_limit(app, settings.rate_limit, settings.rate_burst)
     app.add_middleware(RequestIdMiddleware)
     for module in (tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors, members):
         app.include_router(module.router)

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from elbd.store.durability import sqlite_synchronous
+
 CHANGED_LOAD_BALANCERS = "changed_load_balancers"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def _sqlite_engine(url: str, begin_statement: str) -> Engine:
+def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -25,7 +27,7 @@ def _sqlite_engine(url: str, begin_statement: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -43,11 +45,12 @@ class Database:
 
     url: str
     on_change: Callable[[set[str]], None] = field(default=lambda _ids: None)
+    synchronous: str = field(default_factory=sqlite_synchronous)
 
     def __post_init__(self) -> None:
         if self.url.startswith("sqlite"):
-            self.writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
-            self.reader = _sqlite_engine(self.url, "BEGIN")
+            self.writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE", self.synchronous)
+            self.reader = _sqlite_engine(self.url, "BEGIN", self.synchronous)
             # SQLite has one writer at a time; waiting for it in SQLite's busy handler means sleeping in
             # growing steps, so this process's writers queue on a lock instead and take turns at once.
             self._writer_turn: AbstractContextManager[object] = threading.Lock()

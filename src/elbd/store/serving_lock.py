@@ -1,0 +1,38 @@
+"""Who is using a data directory: `elbd serve` holds a shared flock on DIR/serve.lock for as long as it
+runs, and a restore takes it exclusively. The kernel drops a flock with its process, so a server
+ended by kill -9 never leaves the directory looking busy."""
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+from elbd.store.refusal import StoreRefused
+
+LOCK_FILE_NAME = "serve.lock"
+
+
+@contextmanager
+def _flock(data_dir: Path, operation: int, refusal: str) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # os.open makes a non-inheritable descriptor: HAProxy processes started by serve, which outlive it, never hold the lock.
+    descriptor = os.open(data_dir / LOCK_FILE_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreRefused(refusal) from None
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def serving(data_dir: Path) -> AbstractContextManager[None]:
+    """Held by `elbd serve` while it runs; several servers may share a directory."""
+    return _flock(data_dir, fcntl.LOCK_SH, f"a restore is replacing the database of {data_dir}; start elbd serve once it is done.")
+
+
+def replacing(data_dir: Path) -> AbstractContextManager[None]:
+    """Held while a restore replaces the database: only when no `elbd serve` uses the directory."""
+    return _flock(data_dir, fcntl.LOCK_EX, f"elbd serve is running on {data_dir}; stop it before restoring its database.")
