@@ -48,11 +48,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 9876,
     data_dir: DataDir = None,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
 ) -> None:
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
 
-    uvicorn.run(create_app(load_settings(data_dir)), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(load_settings(data_dir)), host=host, port=port, log_level="info", access_log=access_log)
 
 
 @project_app.command("create")

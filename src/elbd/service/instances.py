@@ -5,7 +5,7 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -95,16 +95,20 @@ def delete_servers(session: Session, *, project_id: str, server_ids: list[str]) 
         session.delete(server)
 
 
+_OWNER = (
+    select(Server)
+    .join(ServerNic, ServerNic.server_id == Server.id)
+    .where(Server.project_id == bindparam("project_id"), ServerNic.ip_address == bindparam("address"))
+    .limit(1)
+)
+_OWNER_IN_SUBNET = _OWNER.where(ServerNic.subnet_id == bindparam("subnet_id"))
+
+
 def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Server | None:
     """The instance that holds `address` (in `subnet_id` when given), if one is registered."""
-    query = (
-        select(Server)
-        .join(ServerNic, ServerNic.server_id == Server.id)
-        .where(Server.project_id == project_id, ServerNic.ip_address == address)
-    )
-    if subnet_id is not None:
-        query = query.where(ServerNic.subnet_id == subnet_id)
-    return session.scalars(query).first()
+    if subnet_id is None:
+        return session.scalars(_OWNER, {"project_id": project_id, "address": address}).first()
+    return session.scalars(_OWNER_IN_SUBNET, {"project_id": project_id, "address": address, "subnet_id": subnet_id}).first()
 
 
 def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:

@@ -18,20 +18,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, bindparam, exists, false, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
-from elbd.errors import ElbError, conflict, invalid
+from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
 from elbd.service import instances, lookups, member_status, quotas, vpcs
 from elbd.service.addresses import IPAddress, is_private_ipv4, never_a_backend, parse_address, usable_host
+from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import mark_changed
-from elbd.store.models import LoadBalancer, Member, Pool
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Server
 
 FILTER_COLUMNS = {
     "id": Member.id,
@@ -48,20 +49,52 @@ FILTER_COLUMNS = {
 }
 ALL_PROJECTS = ("0", "all_granted_eps")
 
+# The create path runs these on every member create; built once, so SQLAlchemy compiles and keys them once.
+_PLACEMENT = (
+    select(
+        Pool,
+        LoadBalancer,
+        exists().where(HealthMonitor.pool_id == Pool.id, HealthMonitor.admin_state_up.is_(True)).label("monitored"),
+    )
+    .outerjoin(LoadBalancer, LoadBalancer.id == Pool.loadbalancer_id)
+    .where(Pool.id == bindparam("pool_id"))
+)
+_POOL_LISTENERS = (
+    select(Listener.id).where(Listener.default_pool_id == bindparam("pool_id")).order_by(Listener.created_at, Listener.id)
+)
+_VIP_HOLDER = select(LoadBalancer.id).where(
+    or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address")),
+    LoadBalancer.vpc_id == bindparam("vpc_id"),
+).limit(1)
+_EXISTING = select(Member).where(
+    Member.pool_id == bindparam("pool_id"), Member.address == bindparam("address"), Member.protocol_port == bindparam("port")
+)
+_MEMBER_COUNTS = select(
+    select(func.count()).where(Member.project_id == bindparam("project_id")).scalar_subquery(),
+    select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
+)
+_INSERT = insert(Member)
+_COLUMNS = tuple(column.key for column in Member.__table__.columns)
+
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a new member goes: its pool, and the load balancer that pool is on (if any)."""
+    """Where a new member goes: its pool, the load balancer that pool is on (if any), and what the
+    operating status of a member of that pool depends on."""
 
     pool: Pool
     load_balancer: LoadBalancer | None
     zones: tuple[str, ...]
+    facts: PoolFacts
 
 
 def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
-    pool = lookups.pool(session, project_id, pool_id)
-    lb = session.get(LoadBalancer, pool.loadbalancer_id) if pool.loadbalancer_id else None
-    return Placement(pool, lb, zones)
+    row = session.execute(_PLACEMENT, {"pool_id": pool_id}).first()
+    if row is None or row.Pool.project_id != project_id:
+        raise not_found("pool", pool_id)
+    pool, lb, monitored = row
+    listener_ids = list(session.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if lb is not None else []
+    return Placement(pool, lb, zones, PoolFacts(pool.loadbalancer_id, bool(monitored), listener_ids))
 
 
 def _port(place: Placement, port: int | None) -> int:
@@ -109,10 +142,7 @@ def _check_instance_member(
     network = subnet.cidr if version == 4 else subnet.cidr_v6
     if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
         raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
-    vip_holder = session.scalars(
-        select(LoadBalancer.id).where(or_(LoadBalancer.vip_address == str(address), LoadBalancer.ipv6_vip_address == str(address)))
-        .where(LoadBalancer.vpc_id == subnet.vpc_id)
-    ).first()
+    vip_holder = session.scalar(_VIP_HOLDER, {"address": str(address), "vpc_id": subnet.vpc_id})
     if vip_holder:
         raise invalid(f"Invalid input for 'address': {address} is the VIP of load balancer {vip_holder}.")
     if not vpc_id:
@@ -125,8 +155,8 @@ def new_member(
     project_id: str,
     place: Placement,
     spec: MemberCreate | BatchMemberCreate,
-) -> Member:
-    """A checked, not yet stored member."""
+) -> tuple[Member, Server | None]:
+    """A checked, not yet stored member, and the registered instance that owns its address."""
     address = parse_address(spec.address)
     refused = never_a_backend(address)
     if refused:
@@ -141,7 +171,7 @@ def new_member(
         member_type = "instance"
         owner = instances.owner_of(session, project_id, str(address), subnet_id)
     now = utcnow()
-    return Member(
+    member = Member(
         id=new_id(),
         project_id=project_id,
         pool_id=place.pool.id,
@@ -157,12 +187,11 @@ def new_member(
         created_at=now,
         updated_at=now,
     )
+    return member, owner
 
 
 def _existing(session: Session, pool_id: str, address: str, port: int) -> Member | None:
-    return session.scalars(
-        select(Member).where(Member.pool_id == pool_id, Member.address == address, Member.protocol_port == port)
-    ).first()
+    return session.scalars(_EXISTING, {"pool_id": pool_id, "address": address, "port": port}).first()
 
 
 def _duplicate(member: Member) -> ElbError:
@@ -172,40 +201,61 @@ def _duplicate(member: Member) -> ElbError:
 
 
 def _require_room(session: Session, project_id: str, pool_id: str, adding: int) -> None:
-    quotas.require_room(session, project_id, "member", adding)
-    in_pool = session.scalar(select(func.count()).select_from(Member).where(Member.pool_id == pool_id)) or 0
-    quotas.require_room(session, project_id, "members_per_pool", adding, used_now=in_pool)
+    """The project's and the pool's member quotas; counted only when limited."""
+    limits = quotas.limits_of(session, project_id, ("member", "members_per_pool"))
+    if all(limit < 0 for limit in limits.values()):
+        return
+    in_project, in_pool = session.execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": pool_id}).one()
+    quotas.require_within(limits["member"], in_project, adding, "member")
+    quotas.require_within(limits["members_per_pool"], in_pool, adding, "members_per_pool")
 
 
 def _store(session: Session, members: list[Member]) -> None:
-    session.add_all(members)
+    """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to them yet."""
     try:
-        session.flush()
+        session.execute(_INSERT, [{key: getattr(member, key) for key in _COLUMNS} for member in members])
     except IntegrityError:
+        if len(members) == 1:
+            raise _duplicate(members[0]) from None
         raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
 
 
-def create_member(session: Session, *, project_id: str, pool_id: str, option: MemberCreate, zones: tuple[str, ...]) -> Member:
+def _facts(place: Placement, owners: Iterable[Server | None]) -> HealthFacts:
+    """What the statuses of new members of `place` depend on, known without asking the store again."""
+    return HealthFacts({place.pool.id: place.facts}, {owner.id: owner.status for owner in owners if owner is not None})
+
+
+def create_member(
+    session: Session, *, project_id: str, pool_id: str, option: MemberCreate, zones: tuple[str, ...]
+) -> tuple[Member, HealthFacts]:
+    """The stored member, and the facts its operating status is derived from.
+
+    A duplicate (address, protocol_port) is caught by the unique index at INSERT rather than by a query
+    first; only a create refused by the quota looks for one, so that a duplicate is still a conflict."""
     place = placement(session, project_id, pool_id, zones)
-    member = new_member(session, project_id, place, option)
-    if _existing(session, pool_id, member.address, member.protocol_port):
-        raise _duplicate(member)
-    _require_room(session, project_id, pool_id, 1)
+    member, owner = new_member(session, project_id, place, option)
+    try:
+        _require_room(session, project_id, pool_id, 1)
+    except ElbError:
+        if _existing(session, pool_id, member.address, member.protocol_port):
+            raise _duplicate(member) from None
+        raise
     _store(session, [member])
     mark_changed(session, place.pool.loadbalancer_id)
-    return member
+    return member, _facts(place, [owner])
 
 
 def batch_create_members(
     session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberCreate], zones: tuple[str, ...]
-) -> list[tuple[Member, str]]:
+) -> tuple[list[tuple[Member, str]], HealthFacts]:
     """All or nothing: one invalid item fails the whole batch; an existing member is reported `existed`."""
     place = placement(session, project_id, pool_id, zones)
     results: list[tuple[Member, str]] = []
     created: dict[tuple[str, int], Member] = {}
+    owners: list[Server | None] = []
     for index, option in enumerate(options):
         try:
-            member = new_member(session, project_id, place, option)
+            member, owner = new_member(session, project_id, place, option)
         except ElbError as error:
             raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None
         key = (member.address, member.protocol_port)
@@ -214,12 +264,15 @@ def batch_create_members(
             results.append((existing, "existed"))
             continue
         created[key] = member
+        owners.append(owner)
         results.append((member, "successful"))
-    _require_room(session, project_id, pool_id, len(created))
-    _store(session, list(created.values()))
     if created:
+        _require_room(session, project_id, pool_id, len(created))
+        _store(session, list(created.values()))
         mark_changed(session, place.pool.loadbalancer_id)
-    return results
+    if len(created) < len(results):
+        return results, member_status.gather(session, project_id, [pool_id], [member for member, _ in results])
+    return results, _facts(place, owners)
 
 
 def update_member(session: Session, *, project_id: str, pool_id: str, member_id: str, option: MemberUpdate, zones: tuple[str, ...]) -> Member:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
@@ -43,6 +43,23 @@ def limit_of(session: Session, project_id: str, resource: str) -> int:
     return override.limit if override else DEFAULTS[resource]
 
 
+_OVERRIDES = select(QuotaOverride.resource, QuotaOverride.limit).where(
+    QuotaOverride.project_id == bindparam("project_id"), QuotaOverride.resource.in_(bindparam("resources", expanding=True))
+)
+
+
+def limits_of(session: Session, project_id: str, resources: tuple[str, ...]) -> dict[str, int]:
+    """Several limits in one query."""
+    values = {resource: DEFAULTS[resource] for resource in resources}
+    values.update(session.execute(_OVERRIDES, {"project_id": project_id, "resources": list(resources)}).tuples().all())
+    return values
+
+
+def require_within(limit: int, used_now: int, adding: int, resource: str) -> None:
+    if 0 <= limit < used_now + adding:
+        raise quota_exceeded(resource)
+
+
 def used(session: Session, project_id: str, resource: str) -> int:
     model = COUNTED[resource]
     return session.scalar(select(func.count()).select_from(model).where(model.project_id == project_id)) or 0
@@ -53,9 +70,7 @@ def require_room(session: Session, project_id: str, resource: str, adding: int =
     limit = limit_of(session, project_id, resource)
     if limit < 0:
         return
-    count = used(session, project_id, resource) if used_now is None else used_now
-    if count + adding > limit:
-        raise quota_exceeded(resource)
+    require_within(limit, used(session, project_id, resource) if used_now is None else used_now, adding, resource)
 
 
 def set_override(session: Session, *, project_id: str, resource: str, limit: int) -> None:
