@@ -20,6 +20,7 @@ from elbd.api import (
 )
 from elbd.api.errors import install_error_handlers
 from elbd.api.request_ids import RequestIdMiddleware
+from elbd.api.token_cache import TokenCache
 from elbd.config import Settings
 from elbd.dataplane.driver import driver_named
 from elbd.store.db import Database
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.tokens = TokenCache()
     app.state.settings = settings
     app.state.dataplane = dataplane
     install_error_handlers(app)
