@@ -4,8 +4,9 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 """
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import Row, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -96,7 +97,7 @@ def delete_servers(session: Session, *, project_id: str, server_ids: list[str]) 
 
 
 _OWNER = (
-    select(Server)
+    select(Server.id, Server.status)
     .join(ServerNic, ServerNic.server_id == Server.id)
     .where(Server.project_id == bindparam("project_id"), ServerNic.ip_address == bindparam("address"))
     .limit(1)
@@ -104,11 +105,12 @@ _OWNER = (
 _OWNER_IN_SUBNET = _OWNER.where(ServerNic.subnet_id == bindparam("subnet_id"))
 
 
-def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Server | None:
-    """The instance that holds `address` (in `subnet_id` when given), if one is registered."""
+def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[Any] | None:
+    """The id and status of the instance that holds `address` (in `subnet_id` when given), if one is registered."""
     if subnet_id is None:
-        return session.scalars(_OWNER, {"project_id": project_id, "address": address}).first()
-    return session.scalars(_OWNER_IN_SUBNET, {"project_id": project_id, "address": address, "subnet_id": subnet_id}).first()
+        return session.connection().execute(_OWNER, {"project_id": project_id, "address": address}).first()
+    parameters = {"project_id": project_id, "address": address, "subnet_id": subnet_id}
+    return session.connection().execute(_OWNER_IN_SUBNET, parameters).first()
 
 
 def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:

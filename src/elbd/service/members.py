@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, false, func, insert, or_, select
+from sqlalchemy import Row, Select, bindparam, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import mark_changed
-from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Server
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
     "id": Member.id,
@@ -49,16 +49,26 @@ FILTER_COLUMNS = {
 }
 ALL_PROJECTS = ("0", "all_granted_eps")
 
-# The create path runs these on every member create; built once, so SQLAlchemy compiles and keys them once.
+# The create path runs these on every member create: built once (so SQLAlchemy compiles and keys them
+# once) and run on the session's connection, since rows of columns are all the rules need.
 _PLACEMENT = (
     select(
-        Pool,
-        LoadBalancer,
+        Pool.id,
+        Pool.project_id,
+        Pool.loadbalancer_id,
+        Pool.protocol,
+        Pool.type,
+        Pool.ip_version,
+        Pool.vpc_id,
+        Pool.any_port_enable,
+        LoadBalancer.ip_target_enable,
+        LoadBalancer.vpc_id.label("load_balancer_vpc_id"),
         exists().where(HealthMonitor.pool_id == Pool.id, HealthMonitor.admin_state_up.is_(True)).label("monitored"),
     )
     .outerjoin(LoadBalancer, LoadBalancer.id == Pool.loadbalancer_id)
     .where(Pool.id == bindparam("pool_id"))
 )
+_SET_POOL_VPC = update(Pool).where(Pool.id == bindparam("pool_id")).values(vpc_id=bindparam("vpc_id"))
 _POOL_LISTENERS = (
     select(Listener.id).where(Listener.default_pool_id == bindparam("pool_id")).order_by(Listener.created_at, Listener.id)
 )
@@ -73,28 +83,30 @@ _MEMBER_COUNTS = select(
     select(func.count()).where(Member.project_id == bindparam("project_id")).scalar_subquery(),
     select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
 )
-_INSERT = insert(Member)
+_INSERT = Member.__table__.insert()
 _COLUMNS = tuple(column.key for column in Member.__table__.columns)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Placement:
-    """Where a new member goes: its pool, the load balancer that pool is on (if any), and what the
-    operating status of a member of that pool depends on."""
+    """Where new members go: their pool (a row of `_PLACEMENT`, with its load balancer's settings), the
+    VPC their subnets must be in, and what the operating status of a member of that pool depends on."""
 
-    pool: Pool
-    load_balancer: LoadBalancer | None
+    pool: Row[Any]
+    vpc_id: str | None
     zones: tuple[str, ...]
     facts: PoolFacts
 
 
 def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
-    row = session.execute(_PLACEMENT, {"pool_id": pool_id}).first()
-    if row is None or row.Pool.project_id != project_id:
+    connection = session.connection()
+    pool = connection.execute(_PLACEMENT, {"pool_id": pool_id}).first()
+    if pool is None or pool.project_id != project_id:
         raise not_found("pool", pool_id)
-    pool, lb, monitored = row
-    listener_ids = list(session.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if lb is not None else []
-    return Placement(pool, lb, zones, PoolFacts(pool.loadbalancer_id, bool(monitored), listener_ids))
+    on_load_balancer = pool.loadbalancer_id is not None
+    listener_ids = list(connection.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if on_load_balancer else []
+    vpc_id = pool.load_balancer_vpc_id if on_load_balancer else pool.vpc_id
+    return Placement(pool, vpc_id, zones, PoolFacts(pool.loadbalancer_id, pool.monitored, listener_ids))
 
 
 def _port(place: Placement, port: int | None) -> int:
@@ -119,7 +131,7 @@ def _check_ip_member(place: Placement, address: IPAddress, availability_zone: st
         raise invalid(
             f"The IP member is supported only when the pool protocol is {', '.join(IP_MEMBER_POOL_PROTOCOLS)}.", code="ELB.8938"
         )
-    if place.load_balancer is not None and not place.load_balancer.ip_target_enable:
+    if place.pool.loadbalancer_id is not None and not place.pool.ip_target_enable:
         raise invalid("The loadbalancer's ip_target_enable must be true when add ip member.", code="ELB.8939")
     if availability_zone and availability_zone not in place.zones:
         raise invalid(f"Invalid input for 'availability_zone': {availability_zone} is not an availability zone.")
@@ -134,19 +146,21 @@ def _check_instance_member(
     if availability_zone:
         raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
     subnet, version = vpcs.subnet_for_member(session, project_id, subnet_cidr_id)
-    vpc_id = place.load_balancer.vpc_id if place.load_balancer else place.pool.vpc_id
-    if vpc_id and subnet.vpc_id != vpc_id:
-        raise invalid(f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {vpc_id} of the load balancer.")
+    if place.vpc_id and subnet.vpc_id != place.vpc_id:
+        raise invalid(
+            f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {place.vpc_id} of the load balancer."
+        )
     if address.version == 6 and place.pool.ip_version != "dualstack":
         raise invalid("The backend server group is not dual-stack: it cannot take an IPv6 member.", code="ELB.8933")
     network = subnet.cidr if version == 4 else subnet.cidr_v6
     if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
         raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
-    vip_holder = session.scalar(_VIP_HOLDER, {"address": str(address), "vpc_id": subnet.vpc_id})
+    vip_holder = session.connection().scalar(_VIP_HOLDER, {"address": str(address), "vpc_id": subnet.vpc_id})
     if vip_holder:
         raise invalid(f"Invalid input for 'address': {address} is the VIP of load balancer {vip_holder}.")
-    if not vpc_id:
-        place.pool.vpc_id = subnet.vpc_id
+    if not place.vpc_id:
+        session.connection().execute(_SET_POOL_VPC, {"pool_id": place.pool.id, "vpc_id": subnet.vpc_id})
+        place.vpc_id = subnet.vpc_id
     return subnet.id
 
 
@@ -155,7 +169,7 @@ def new_member(
     project_id: str,
     place: Placement,
     spec: MemberCreate | BatchMemberCreate,
-) -> tuple[Member, Server | None]:
+) -> tuple[Member, Row[Any] | None]:
     """A checked, not yet stored member, and the registered instance that owns its address."""
     address = parse_address(spec.address)
     refused = never_a_backend(address)
@@ -205,7 +219,7 @@ def _require_room(session: Session, project_id: str, pool_id: str, adding: int) 
     limits = quotas.limits_of(session, project_id, ("member", "members_per_pool"))
     if all(limit < 0 for limit in limits.values()):
         return
-    in_project, in_pool = session.execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": pool_id}).one()
+    in_project, in_pool = session.connection().execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": pool_id}).one()
     quotas.require_within(limits["member"], in_project, adding, "member")
     quotas.require_within(limits["members_per_pool"], in_pool, adding, "members_per_pool")
 
@@ -213,14 +227,14 @@ def _require_room(session: Session, project_id: str, pool_id: str, adding: int) 
 def _store(session: Session, members: list[Member]) -> None:
     """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to them yet."""
     try:
-        session.execute(_INSERT, [{key: getattr(member, key) for key in _COLUMNS} for member in members])
+        session.connection().execute(_INSERT, [{key: getattr(member, key) for key in _COLUMNS} for member in members])
     except IntegrityError:
         if len(members) == 1:
             raise _duplicate(members[0]) from None
         raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
 
 
-def _facts(place: Placement, owners: Iterable[Server | None]) -> HealthFacts:
+def _facts(place: Placement, owners: Iterable[Row[Any] | None]) -> HealthFacts:
     """What the statuses of new members of `place` depend on, known without asking the store again."""
     return HealthFacts({place.pool.id: place.facts}, {owner.id: owner.status for owner in owners if owner is not None})
 
@@ -252,7 +266,7 @@ def batch_create_members(
     place = placement(session, project_id, pool_id, zones)
     results: list[tuple[Member, str]] = []
     created: dict[tuple[str, int], Member] = {}
-    owners: list[Server | None] = []
+    owners: list[Row[Any] | None] = []
     for index, option in enumerate(options):
         try:
             member, owner = new_member(session, project_id, place, option)

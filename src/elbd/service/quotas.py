@@ -51,7 +51,7 @@ _OVERRIDES = select(QuotaOverride.resource, QuotaOverride.limit).where(
 def limits_of(session: Session, project_id: str, resources: tuple[str, ...]) -> dict[str, int]:
     """Several limits in one query."""
     values = {resource: DEFAULTS[resource] for resource in resources}
-    values.update(session.execute(_OVERRIDES, {"project_id": project_id, "resources": list(resources)}).tuples().all())
+    values.update(session.connection().execute(_OVERRIDES, {"project_id": project_id, "resources": list(resources)}).tuples().all())
     return values
 
 
