@@ -216,8 +216,8 @@ def _duplicate(member: Member) -> ElbError:
 
 def _require_room(session: Session, project_id: str, pool_id: str, adding: int) -> None:
     """The project's and the pool's member quotas; counted only when limited."""
-    limits = quotas.limits_of(session, project_id, ("member", "members_per_pool"))
-    if all(limit < 0 for limit in limits.values()):
+    limits = quotas.limits(session, project_id)
+    if limits["member"] < 0 and limits["members_per_pool"] < 0:
         return
     in_project, in_pool = session.connection().execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": pool_id}).one()
     quotas.require_within(limits["member"], in_project, adding, "member")

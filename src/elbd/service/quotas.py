@@ -31,28 +31,18 @@ COUNTED: dict[str, Any] = {
 }
 
 
+_OVERRIDES = select(QuotaOverride.resource, QuotaOverride.limit).where(QuotaOverride.project_id == bindparam("project_id"))
+
+
 def limits(session: Session, project_id: str) -> dict[str, int]:
     values = dict(DEFAULTS)
-    for row in session.scalars(select(QuotaOverride).where(QuotaOverride.project_id == project_id)):
-        values[row.resource] = row.limit
+    values.update(session.connection().execute(_OVERRIDES, {"project_id": project_id}).tuples().all())
     return values
 
 
 def limit_of(session: Session, project_id: str, resource: str) -> int:
     override = session.get(QuotaOverride, (project_id, resource))
     return override.limit if override else DEFAULTS[resource]
-
-
-_OVERRIDES = select(QuotaOverride.resource, QuotaOverride.limit).where(
-    QuotaOverride.project_id == bindparam("project_id"), QuotaOverride.resource.in_(bindparam("resources", expanding=True))
-)
-
-
-def limits_of(session: Session, project_id: str, resources: tuple[str, ...]) -> dict[str, int]:
-    """Several limits in one query."""
-    values = {resource: DEFAULTS[resource] for resource in resources}
-    values.update(session.connection().execute(_OVERRIDES, {"project_id": project_id, "resources": list(resources)}).tuples().all())
-    return values
 
 
 def require_within(limit: int, used_now: int, adding: int, resource: str) -> None:
