@@ -61,6 +61,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 9876,
     data_dir: DataDir = None,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
 ) -> None:
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
@@ -69,7 +70,7 @@ def serve(
         settings = load_settings(data_dir)
         with serving(settings.data_dir):
             api = create_app(settings)
-            uvicorn.run(api, host=host, port=port, log_level="info")
+            uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
 
 
 @project_app.command("create")

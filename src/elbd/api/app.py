@@ -22,6 +22,7 @@ from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.errors import install_error_handlers
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
+from elbd.api.token_cache import TokenCache
 from elbd.config import Settings
 from elbd.dataplane.driver import driver_named
 from elbd.store.state import open_state
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.db = db
     app.state.secret_box = state.secret_box
+    app.state.tokens = TokenCache()
     app.state.settings = settings
     app.state.dataplane = dataplane
     install_error_handlers(app)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from elbd.api.token_cache import TokenCache
 from elbd.auth import sdk_hmac
 from elbd.errors import forbidden, unauthenticated
 from elbd.service import identity
@@ -31,16 +32,22 @@ async def identify(request: Request) -> Principal:
     db = database(request)
     token = request.headers.get("x-auth-token")
     if token:
-        return await run_in_threadpool(_principal_for_token, db, token)
+        tokens: TokenCache = request.app.state.tokens
+        known = tokens.get(token)
+        if known is not None:
+            return known
+        grant = await run_in_threadpool(_grant_of_token, db, token)
+        tokens.put(token, grant.principal, grant.expires_at)
+        return grant.principal
     authorization = request.headers.get("authorization")
     if authorization:
         return await _principal_for_signature(request, db, authorization)
     raise unauthenticated("no token or signature in the request")
 
 
-def _principal_for_token(db: Database, token: str) -> Principal:
+def _grant_of_token(db: Database, token: str) -> identity.TokenGrant:
     with db.read() as session:
-        return identity.principal_for_token(session, token)
+        return identity.grant_of_token(session, token)
 
 
 async def _principal_for_signature(request: Request, db: Database, authorization: str) -> Principal:

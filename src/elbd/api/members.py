@@ -49,8 +49,10 @@ def create_member(
     request: Request, pool_id: str, body: MemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.write() as session:
-        member = members.create_member(session, project_id=who.project_id, pool_id=pool_id, option=body.member, zones=_zones(request))
-        view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
+        member, facts = members.create_member(
+            session, project_id=who.project_id, pool_id=pool_id, option=body.member, zones=_zones(request)
+        )
+    view = member_view(member, facts)
     return reply(request, {"member": view}, 201)
 
 
@@ -119,10 +121,9 @@ def batch_create_members(
     request: Request, pool_id: str, body: BatchMemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.write() as session:
-        results = members.batch_create_members(
+        results, facts = members.batch_create_members(
             session, project_id=who.project_id, pool_id=pool_id, options=body.members, zones=_zones(request)
         )
-        facts = member_status.gather(session, who.project_id, [pool_id], [member for member, _ in results])
         views = [batch_member_view(member, facts, status) for member, status in results]
     return reply(request, {"members": views})
 

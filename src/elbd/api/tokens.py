@@ -112,6 +112,7 @@ async def revoke_token(request: Request, db: Database = Depends(database)) -> Re
     subject = request.headers.get("x-subject-token")
     if not subject:
         raise ElbError(400, "ELB.8902", "X-Subject-Token names the token to revoke; it is missing.")
+    request.app.state.tokens.forget(subject)
     revoked = await run_in_threadpool(_revoke, db, subject)
     if not revoked:
         raise unauthenticated("the token to revoke is not valid")

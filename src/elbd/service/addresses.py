@@ -3,7 +3,7 @@
 import ipaddress
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import conflict, invalid
@@ -94,14 +94,18 @@ def _embedded_ipv4(address: IPv6Address) -> list[tuple[str, IPv4Address]]:
     return found
 
 
+_VIP_HOLDER = (
+    select(LoadBalancer.id, LoadBalancer.project_id)
+    .where(or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address")))
+    .order_by((LoadBalancer.project_id == bindparam("project_id")).desc())
+    .limit(1)
+)
+
+
 def load_balancer_vip(session: Session, project_id: str, address: IPAddress) -> str | None:
     """Whose VIP `address` is, or None: a member there would loop traffic back into a load balancer.
     Another project's load balancer is not named."""
-    holder = session.execute(
-        select(LoadBalancer.id, LoadBalancer.project_id).where(
-            or_(LoadBalancer.vip_address == str(address), LoadBalancer.ipv6_vip_address == str(address))
-        ).order_by((LoadBalancer.project_id == project_id).desc())
-    ).first()
+    holder = session.connection().execute(_VIP_HOLDER, {"address": str(address), "project_id": project_id}).first()
     if holder is None:
         return None
     return f"the VIP of load balancer {holder.id}" if holder.project_id == project_id else "the VIP of a load balancer"

@@ -154,11 +154,17 @@ def issue_token(
     return IssuedToken(token, issued + lifetime, issued, project, user)
 
 
-def principal_for_token(session: Session, token: str) -> Principal:
+@dataclass(frozen=True)
+class TokenGrant:
+    principal: Principal
+    expires_at: datetime
+
+
+def grant_of_token(session: Session, token: str) -> TokenGrant:
     row = session.get(Token, _token_hash(token))
     if row is None or row.expires_at <= utcnow():
         raise unauthenticated("decrypt token fail")
-    return Principal(row.project_id, row.user_id)
+    return TokenGrant(Principal(row.project_id, row.user_id), row.expires_at)
 
 
 def revoke_token(session: Session, token: str) -> bool:

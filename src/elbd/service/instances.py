@@ -4,8 +4,9 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 """
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Row, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -95,16 +96,21 @@ def delete_servers(session: Session, *, project_id: str, server_ids: list[str]) 
         session.delete(server)
 
 
-def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Server | None:
-    """The instance that holds `address` (in `subnet_id` when given), if one is registered."""
-    query = (
-        select(Server)
-        .join(ServerNic, ServerNic.server_id == Server.id)
-        .where(Server.project_id == project_id, ServerNic.ip_address == address)
-    )
-    if subnet_id is not None:
-        query = query.where(ServerNic.subnet_id == subnet_id)
-    return session.scalars(query).first()
+_OWNER = (
+    select(Server.id, Server.status)
+    .join(ServerNic, ServerNic.server_id == Server.id)
+    .where(Server.project_id == bindparam("project_id"), ServerNic.ip_address == bindparam("address"))
+    .limit(1)
+)
+_OWNER_IN_SUBNET = _OWNER.where(ServerNic.subnet_id == bindparam("subnet_id"))
+
+
+def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[Any] | None:
+    """The id and status of the instance that holds `address` (in `subnet_id` when given), if one is registered."""
+    if subnet_id is None:
+        return session.connection().execute(_OWNER, {"project_id": project_id, "address": address}).first()
+    parameters = {"project_id": project_id, "address": address, "subnet_id": subnet_id}
+    return session.connection().execute(_OWNER_IN_SUBNET, parameters).first()
 
 
 def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:

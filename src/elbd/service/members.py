@@ -20,20 +20,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Row, Select, bindparam, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
-from elbd.errors import ElbError, conflict, invalid
+from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
 from elbd.service import instances, lookups, member_status, quotas, vpcs
 from elbd.service.addresses import IPAddress, is_private_ipv4, load_balancer_vip, never_a_backend, parse_address, usable_host
+from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import mark_changed
-from elbd.store.models import LoadBalancer, Member, Pool
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
     "id": Member.id,
@@ -50,20 +51,60 @@ FILTER_COLUMNS = {
 }
 ALL_PROJECTS = ("0", "all_granted_eps")
 
+# The create path runs these on every member create: built once (so SQLAlchemy compiles and keys them
+# once) and run on the session's connection, since rows of columns are all the rules need.
+_PLACEMENT = (
+    select(
+        Pool.id,
+        Pool.project_id,
+        Pool.loadbalancer_id,
+        Pool.protocol,
+        Pool.type,
+        Pool.ip_version,
+        Pool.vpc_id,
+        Pool.any_port_enable,
+        LoadBalancer.ip_target_enable,
+        LoadBalancer.vpc_id.label("load_balancer_vpc_id"),
+        exists().where(HealthMonitor.pool_id == Pool.id, HealthMonitor.admin_state_up.is_(True)).label("monitored"),
+    )
+    .outerjoin(LoadBalancer, LoadBalancer.id == Pool.loadbalancer_id)
+    .where(Pool.id == bindparam("pool_id"))
+)
+_SET_POOL_VPC = update(Pool).where(Pool.id == bindparam("pool_id")).values(vpc_id=bindparam("vpc_id"))
+_POOL_LISTENERS = (
+    select(Listener.id).where(Listener.default_pool_id == bindparam("pool_id")).order_by(Listener.created_at, Listener.id)
+)
+_EXISTING = select(Member).where(
+    Member.pool_id == bindparam("pool_id"), Member.address == bindparam("address"), Member.protocol_port == bindparam("port")
+)
+_MEMBER_COUNTS = select(
+    select(func.count()).where(Member.project_id == bindparam("project_id")).scalar_subquery(),
+    select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
+)
+_INSERT = Member.__table__.insert()
+_COLUMNS = tuple(column.key for column in Member.__table__.columns)
 
-@dataclass(frozen=True)
+
+@dataclass
 class Placement:
-    """Where a new member goes: its pool, and the load balancer that pool is on (if any)."""
+    """Where new members go: their pool (a row of `_PLACEMENT`, with its load balancer's settings), the
+    VPC their subnets must be in, and what the operating status of a member of that pool depends on."""
 
-    pool: Pool
-    load_balancer: LoadBalancer | None
+    pool: Row[Any]
+    vpc_id: str | None
     zones: tuple[str, ...]
+    facts: PoolFacts
 
 
 def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
-    pool = lookups.pool(session, project_id, pool_id)
-    lb = session.get(LoadBalancer, pool.loadbalancer_id) if pool.loadbalancer_id else None
-    return Placement(pool, lb, zones)
+    connection = session.connection()
+    pool = connection.execute(_PLACEMENT, {"pool_id": pool_id}).first()
+    if pool is None or pool.project_id != project_id:
+        raise not_found("pool", pool_id)
+    on_load_balancer = pool.loadbalancer_id is not None
+    listener_ids = list(connection.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if on_load_balancer else []
+    vpc_id = pool.load_balancer_vpc_id if on_load_balancer else pool.vpc_id
+    return Placement(pool, vpc_id, zones, PoolFacts(pool.loadbalancer_id, pool.monitored, listener_ids))
 
 
 def _port(place: Placement, port: int | None) -> int:
@@ -88,7 +129,7 @@ def _check_ip_member(place: Placement, address: IPAddress, availability_zone: st
         raise invalid(
             f"The IP member is supported only when the pool protocol is {', '.join(IP_MEMBER_POOL_PROTOCOLS)}.", code="ELB.8938"
         )
-    if place.load_balancer is not None and not place.load_balancer.ip_target_enable:
+    if place.pool.loadbalancer_id is not None and not place.pool.ip_target_enable:
         raise invalid("The loadbalancer's ip_target_enable must be true when add ip member.", code="ELB.8939")
     if availability_zone and availability_zone not in place.zones:
         raise invalid(f"Invalid input for 'availability_zone': {availability_zone} is not an availability zone.")
@@ -103,16 +144,18 @@ def _check_instance_member(
     if availability_zone:
         raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
     subnet, version = vpcs.subnet_for_member(session, project_id, subnet_cidr_id)
-    vpc_id = place.load_balancer.vpc_id if place.load_balancer else place.pool.vpc_id
-    if vpc_id and subnet.vpc_id != vpc_id:
-        raise invalid(f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {vpc_id} of the load balancer.")
+    if place.vpc_id and subnet.vpc_id != place.vpc_id:
+        raise invalid(
+            f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {place.vpc_id} of the load balancer."
+        )
     if address.version == 6 and place.pool.ip_version != "dualstack":
         raise invalid("The backend server group is not dual-stack: it cannot take an IPv6 member.", code="ELB.8933")
     network = subnet.cidr if version == 4 else subnet.cidr_v6
     if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
         raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
-    if not vpc_id:
-        place.pool.vpc_id = subnet.vpc_id
+    if not place.vpc_id:
+        session.connection().execute(_SET_POOL_VPC, {"pool_id": place.pool.id, "vpc_id": subnet.vpc_id})
+        place.vpc_id = subnet.vpc_id
     return subnet.id
 
 
@@ -121,8 +164,8 @@ def new_member(
     project_id: str,
     place: Placement,
     spec: MemberCreate | BatchMemberCreate,
-) -> Member:
-    """A checked, not yet stored member."""
+) -> tuple[Member, Row[Any] | None]:
+    """A checked, not yet stored member, and the registered instance that owns its address."""
     address = parse_address(spec.address)
     refused = never_a_backend(address) or load_balancer_vip(session, project_id, address)
     if refused:
@@ -137,7 +180,7 @@ def new_member(
         member_type = "instance"
         owner = instances.owner_of(session, project_id, str(address), subnet_id)
     now = utcnow()
-    return Member(
+    member = Member(
         id=new_id(),
         project_id=project_id,
         pool_id=place.pool.id,
@@ -153,12 +196,11 @@ def new_member(
         created_at=now,
         updated_at=now,
     )
+    return member, owner
 
 
 def _existing(session: Session, pool_id: str, address: str, port: int) -> Member | None:
-    return session.scalars(
-        select(Member).where(Member.pool_id == pool_id, Member.address == address, Member.protocol_port == port)
-    ).first()
+    return session.scalars(_EXISTING, {"pool_id": pool_id, "address": address, "port": port}).first()
 
 
 def _duplicate(member: Member) -> ElbError:
@@ -168,40 +210,61 @@ def _duplicate(member: Member) -> ElbError:
 
 
 def _require_room(session: Session, project_id: str, pool_id: str, adding: int) -> None:
-    quotas.require_room(session, project_id, "member", adding)
-    in_pool = session.scalar(select(func.count()).select_from(Member).where(Member.pool_id == pool_id)) or 0
-    quotas.require_room(session, project_id, "members_per_pool", adding, used_now=in_pool)
+    """The project's and the pool's member quotas; counted only when limited."""
+    limits = quotas.limits(session, project_id)
+    if limits["member"] < 0 and limits["members_per_pool"] < 0:
+        return
+    in_project, in_pool = session.connection().execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": pool_id}).one()
+    quotas.require_within(limits["member"], in_project, adding, "member")
+    quotas.require_within(limits["members_per_pool"], in_pool, adding, "members_per_pool")
 
 
 def _store(session: Session, members: list[Member]) -> None:
-    session.add_all(members)
+    """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to them yet."""
     try:
-        session.flush()
+        session.connection().execute(_INSERT, [{key: getattr(member, key) for key in _COLUMNS} for member in members])
     except IntegrityError:
+        if len(members) == 1:
+            raise _duplicate(members[0]) from None
         raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
 
 
-def create_member(session: Session, *, project_id: str, pool_id: str, option: MemberCreate, zones: tuple[str, ...]) -> Member:
+def _facts(place: Placement, owners: Iterable[Row[Any] | None]) -> HealthFacts:
+    """What the statuses of new members of `place` depend on, known without asking the store again."""
+    return HealthFacts({place.pool.id: place.facts}, {owner.id: owner.status for owner in owners if owner is not None})
+
+
+def create_member(
+    session: Session, *, project_id: str, pool_id: str, option: MemberCreate, zones: tuple[str, ...]
+) -> tuple[Member, HealthFacts]:
+    """The stored member, and the facts its operating status is derived from.
+
+    A duplicate (address, protocol_port) is caught by the unique index at INSERT rather than by a query
+    first; only a create refused by the quota looks for one, so that a duplicate is still a conflict."""
     place = placement(session, project_id, pool_id, zones)
-    member = new_member(session, project_id, place, option)
-    if _existing(session, pool_id, member.address, member.protocol_port):
-        raise _duplicate(member)
-    _require_room(session, project_id, pool_id, 1)
+    member, owner = new_member(session, project_id, place, option)
+    try:
+        _require_room(session, project_id, pool_id, 1)
+    except ElbError:
+        if _existing(session, pool_id, member.address, member.protocol_port):
+            raise _duplicate(member) from None
+        raise
     _store(session, [member])
     mark_changed(session, place.pool.loadbalancer_id)
-    return member
+    return member, _facts(place, [owner])
 
 
 def batch_create_members(
     session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberCreate], zones: tuple[str, ...]
-) -> list[tuple[Member, str]]:
+) -> tuple[list[tuple[Member, str]], HealthFacts]:
     """All or nothing: one invalid item fails the whole batch; an existing member is reported `existed`."""
     place = placement(session, project_id, pool_id, zones)
     results: list[tuple[Member, str]] = []
     created: dict[tuple[str, int], Member] = {}
+    owners: list[Row[Any] | None] = []
     for index, option in enumerate(options):
         try:
-            member = new_member(session, project_id, place, option)
+            member, owner = new_member(session, project_id, place, option)
         except ElbError as error:
             raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None
         key = (member.address, member.protocol_port)
@@ -210,12 +273,15 @@ def batch_create_members(
             results.append((existing, "existed"))
             continue
         created[key] = member
+        owners.append(owner)
         results.append((member, "successful"))
-    _require_room(session, project_id, pool_id, len(created))
-    _store(session, list(created.values()))
     if created:
+        _require_room(session, project_id, pool_id, len(created))
+        _store(session, list(created.values()))
         mark_changed(session, place.pool.loadbalancer_id)
-    return results
+    if len(created) < len(results):
+        return results, member_status.gather(session, project_id, [pool_id], [member for member, _ in results])
+    return results, _facts(place, owners)
 
 
 def update_member(session: Session, *, project_id: str, pool_id: str, member_id: str, option: MemberUpdate, zones: tuple[str, ...]) -> Member:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
@@ -31,16 +31,23 @@ COUNTED: dict[str, Any] = {
 }
 
 
+_OVERRIDES = select(QuotaOverride.resource, QuotaOverride.limit).where(QuotaOverride.project_id == bindparam("project_id"))
+
+
 def limits(session: Session, project_id: str) -> dict[str, int]:
     values = dict(DEFAULTS)
-    for row in session.scalars(select(QuotaOverride).where(QuotaOverride.project_id == project_id)):
-        values[row.resource] = row.limit
+    values.update(session.connection().execute(_OVERRIDES, {"project_id": project_id}).tuples().all())
     return values
 
 
 def limit_of(session: Session, project_id: str, resource: str) -> int:
     override = session.get(QuotaOverride, (project_id, resource))
     return override.limit if override else DEFAULTS[resource]
+
+
+def require_within(limit: int, used_now: int, adding: int, resource: str) -> None:
+    if 0 <= limit < used_now + adding:
+        raise quota_exceeded(resource)
 
 
 def used(session: Session, project_id: str, resource: str) -> int:
@@ -53,9 +60,7 @@ def require_room(session: Session, project_id: str, resource: str, adding: int =
     limit = limit_of(session, project_id, resource)
     if limit < 0:
         return
-    count = used(session, project_id, resource) if used_now is None else used_now
-    if count + adding > limit:
-        raise quota_exceeded(resource)
+    require_within(limit, used(session, project_id, resource) if used_now is None else used_now, adding, resource)
 
 
 def set_override(session: Session, *, project_id: str, resource: str, limit: int) -> None:

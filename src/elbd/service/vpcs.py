@@ -2,8 +2,9 @@
 
 import ipaddress
 import uuid
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -108,11 +109,15 @@ def subnet_by_ipv4_id(session: Session, project_id: str, neutron_subnet_id: str)
     return subnet
 
 
-def subnet_for_member(session: Session, project_id: str, subnet_cidr_id: str) -> tuple[Subnet, int]:
-    """A member's subnet_cidr_id: an IPv4 neutron_subnet_id, or for IPv6 the neutron_network_id."""
-    subnet = session.scalars(
-        select(Subnet).where(or_(Subnet.neutron_subnet_id == subnet_cidr_id, Subnet.id == subnet_cidr_id))
-    ).first()
+_MEMBER_SUBNET = select(Subnet.__table__).where(
+    or_(Subnet.neutron_subnet_id == bindparam("subnet_cidr_id"), Subnet.id == bindparam("subnet_cidr_id"))
+)
+
+
+def subnet_for_member(session: Session, project_id: str, subnet_cidr_id: str) -> tuple[Row[Any], int]:
+    """A member's subnet_cidr_id (an IPv4 neutron_subnet_id, or for IPv6 the neutron_network_id): the
+    subnet's columns, and the IP version it stands for."""
+    subnet = session.connection().execute(_MEMBER_SUBNET, {"subnet_cidr_id": subnet_cidr_id}).first()
     if subnet is None or subnet.project_id != project_id:
         raise not_found("subnet", subnet_cidr_id)
     if subnet.neutron_subnet_id == subnet_cidr_id:

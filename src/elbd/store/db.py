@@ -17,10 +17,19 @@ from elbd.store.durability import sqlite_synchronous
 
 CHANGED_LOAD_BALANCERS = "changed_load_balancers"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Enough pooled connections for every API worker thread (anyio's default limiter: 40): a connection
+# beyond the pool is opened, configured with its PRAGMAs and closed again on every request.
+SQLITE_POOL_SIZE = 40
 
 
 def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=0,
+        pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
