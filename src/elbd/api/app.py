@@ -31,7 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     dataplane = driver_named(settings.dataplane, db, settings.data_dir)
-    db.on_change = dataplane.load_balancers_changed
+    db.on_change = dataplane.changed
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -30,7 +30,7 @@ from elbd.service import instances, lookups, member_status, quotas, vpcs
 from elbd.service.addresses import IPAddress, is_private_ipv4, never_a_backend, parse_address, usable_host
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
-from elbd.store.db import mark_changed
+from elbd.store.db import mark_members_changed
 from elbd.store.models import LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
@@ -192,7 +192,7 @@ def create_member(session: Session, *, project_id: str, pool_id: str, option: Me
         raise _duplicate(member)
     _require_room(session, project_id, pool_id, 1)
     _store(session, [member])
-    mark_changed(session, place.pool.loadbalancer_id)
+    mark_members_changed(session, place.pool.loadbalancer_id, [member.id])
     return member
 
 
@@ -218,7 +218,7 @@ def batch_create_members(
     _require_room(session, project_id, pool_id, len(created))
     _store(session, list(created.values()))
     if created:
-        mark_changed(session, place.pool.loadbalancer_id)
+        mark_members_changed(session, place.pool.loadbalancer_id, [member.id for member in created.values()])
     return results
 
 
@@ -227,7 +227,7 @@ def update_member(session: Session, *, project_id: str, pool_id: str, member_id:
     pool = lookups.pool(session, project_id, pool_id)
     _apply_update(session, pool, member, option, zones)
     session.flush()
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member.id])
     return member
 
 
@@ -268,7 +268,7 @@ def batch_update_members(
         except ElbError as error:
             raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None
         updated.append(member)
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member.id for member in updated])
     return updated
 
 
@@ -282,7 +282,7 @@ def delete_member(session: Session, *, project_id: str, pool_id: str, member_id:
     pool = lookups.pool(session, project_id, pool_id)
     _require_deletable(pool)
     session.delete(member)
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member.id])
 
 
 def batch_delete_members(
@@ -311,7 +311,7 @@ def batch_delete_members(
         session.delete(found)
         session.flush()
         results.append((found.id, "successful"))
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member_id for member_id, outcome in results if outcome == "successful"])
     return results
 
 
