@@ -39,13 +39,15 @@ CONFIG_WRITE_MAX_DELAY_S = 2.0  # ... or once it is this far behind the running 
 
 @dataclass
 class Served:
-    """What the driver knows of one load balancer it serves. `config` is what the process runs;
-    `undeleted_in` names backends holding a removed server that still had connections."""
+    """What the driver knows of one load balancer it serves. `config` is what the process runs, unless
+    `in_sync` is off (a rebuild started and has not succeeded yet); `undeleted_in` names backends
+    holding a removed server that still had connections."""
 
     process: HaproxyProcess
     config: LoadBalancerConfig
     health: dict[str, Health] = field(default_factory=dict)
     undeleted_in: frozenset[str] = frozenset()
+    in_sync: bool = True
 
 
 class HaproxyDriver:
@@ -115,6 +117,10 @@ class HaproxyDriver:
     def apply(self, load_balancer_id: str, work: Work) -> None:
         """Apply one load balancer's pending work; only its worker thread may call this."""
         if work.whole or (work.members and not self._apply_members(load_balancer_id, work.members)):
+            with self._lock:
+                known = self._served.get(load_balancer_id)
+                if known is not None:
+                    known.in_sync = False
             self.reconcile(load_balancer_id)
         elif work.write_config:
             self.write_config(load_balancer_id)
@@ -132,7 +138,7 @@ class HaproxyDriver:
         the running process, it died, a pool is not in its config, or HAProxy refused a command)."""
         with self._lock:
             served = self._served.get(load_balancer_id)
-        if served is None or not served.process.alive():
+        if served is None or not served.in_sync or not served.process.alive():
             return False
         with self.db.read() as session:
             placed = placed_members(session, load_balancer_id, member_ids)
