@@ -145,7 +145,9 @@ def member_plan(config: LoadBalancerConfig, changed: Mapping[str, PlacedServer |
             target = backends[placed.backend]
             commands.extend(server_commands(target, placed.server, as_live(target, before) if before is not None else None))
             servers_of(target)[name] = placed.server
-    updated = tuple(replace(backend, servers=tuple(servers[backend.name].values())) if backend.name in servers else backend for backend in config.backends)
+    updated = tuple(
+        replace(backend, servers=tuple(servers[backend.name].values())) if backend.name in servers else backend for backend in config.backends
+    )
     return MemberPlan(commands, replace(config, backends=updated))
 
 
