@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -195,3 +196,22 @@ def test_elbd_dataplane_stop_stops_what_serve_left_running(site: Site, backends:
     assert _serving(site, {"a"})(), "HAProxy outlives elbd serve"
     assert json.loads(elbd_haproxy.elbd("dataplane", "stop")) == {"stopped": 1}
     assert _masters(elbd_haproxy, site.lb["id"]) == []
+
+
+def test_a_burst_of_member_adds_reaches_the_config_file_and_survives_a_killed_haproxy(
+    site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer
+) -> None:
+    site.add(backends("first"))
+    wait_for(_serving(site, {"first"}))
+    names = [f"b{number}" for number in range(6)]
+    started = [backends(name) for name in names]
+    with ThreadPoolExecutor(max_workers=len(started)) as pool:
+        added = list(pool.map(site.add, started))
+    wait_for(_serving(site, {"first", *names}))
+    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    wait_for(lambda: all(member["id"] in process.config.read_text() for member in added), timeout_s=5)
+    _settled_master(process)
+    config = str(process.config).encode()
+    for pid in [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _cmdline_has(pid, config)]:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(_serving(site, {"first", *names}), timeout_s=10, interval_s=0.05)

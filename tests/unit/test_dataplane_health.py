@@ -2,7 +2,7 @@
 
 import pytest
 
-from elbd.dataplane.health import NO_RESULT, CheckReport, Health, member_health
+from elbd.dataplane.health import NO_RESULT, CheckReport, Health, member_health, parse_stat
 
 EXPECTED = "200-204"
 
@@ -54,3 +54,19 @@ def test_a_restored_server_keeps_its_known_reason() -> None:
 def test_maintenance_changes_nothing() -> None:
     online = Health("ONLINE")
     assert health("MAINT", "L7OK", "200", previous=online) == online
+
+
+STAT = (
+    "# pxname,svname,status,weight,check_status,check_code,last_chk,check_desc,\n"
+    "p1,a,DOWN,1,L4CON,,Connection refused,Layer4 connection problem,\n"
+    'p1,b,DOWN,1,L7STS,500,"Internal, Error",Layer7 wrong status,\n'
+    "p1,BACKEND,UP,2,,,,,\n"
+)
+
+
+def test_parse_stat_reads_only_the_needed_columns() -> None:
+    assert parse_stat(STAT) == [
+        ("p1", "a", CheckReport("DOWN", "L4CON", "", "Connection refused")),
+        ("p1", "b", CheckReport("DOWN", "L7STS", "500", "Internal, Error")),
+    ]
+    assert parse_stat("") == []

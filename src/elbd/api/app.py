@@ -32,7 +32,7 @@ def create_app(settings: Settings) -> FastAPI:
     state = open_state(settings.data_dir, settings.database_url)
     db = state.db
     dataplane = driver_named(settings.dataplane, db, settings.data_dir)
-    db.on_change = dataplane.load_balancers_changed
+    db.on_change = dataplane.changed
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

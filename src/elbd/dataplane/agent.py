@@ -1,43 +1,53 @@
 """The HAProxy driver: converges each load balancer's HAProxy to the stored state, and reports what its
 health checks find back to the store.
 
-Changes arrive as events (after each commit) and are applied at once by one worker thread: member
-changes through the runtime API, anything else by validate + reload. A poller reads every process's
-check results, writes the changes to the members, and restarts a process that died.
+Changes arrive as events (after each commit) and are applied at once by a few worker threads, one
+load balancer by one thread at a time. A change of members only is applied to just those servers
+through the runtime API, from the config the driver holds for the running process; the config file
+follows once the changes pause. Anything else (or anything unexpected on the way) rebuilds the load
+balancer as a whole: servers through the runtime API, the rest by validate + reload. A poller reads
+the check results of checked pools, writes the changes to the members, and restarts a process that died.
 """
 
-import csv
 import logging
 import queue
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select, update
 
 from elbd.clock import utcnow
-from elbd.dataplane.desired import desired_config, maxconn_for
-from elbd.dataplane.diff import parse_servers_state, runtime_commands
+from elbd.dataplane.desired import desired_config, maxconn_for, placed_members
+from elbd.dataplane.diff import STILL_CONNECTED, accepted, deleted_backend, member_plan, parse_servers_state, runtime_commands
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for
-from elbd.dataplane.health import NO_RESULT, CheckReport, Health, member_health
+from elbd.dataplane.health import NO_RESULT, Health, member_health, parse_stat
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.render import render
-from elbd.store.db import Database
+from elbd.dataplane.work_queue import Work, WorkQueue
+from elbd.store.db import Changes, Database
 from elbd.store.models import DataplaneStatus, LoadBalancer, Member, Pool
 
 log = logging.getLogger(__name__)
 PLANNED_LOAD_BALANCERS = 200
-STOP = ""
+WORKERS = 4
+CONFIG_WRITE_DELAY_S = 0.05  # the config file is written once no change came for this long ...
+CONFIG_WRITE_MAX_DELAY_S = 2.0  # ... or once it is this far behind the running process
 
 
 @dataclass
 class Served:
-    """What the driver knows of one load balancer it serves."""
+    """What the driver knows of one load balancer it serves. `config` is what the process runs, unless
+    `in_sync` is off (a rebuild started and has not succeeded yet); `undeleted_in` names backends
+    holding a removed server that still had connections."""
 
     process: HaproxyProcess
     config: LoadBalancerConfig
     health: dict[str, Health] = field(default_factory=dict)
+    undeleted_in: frozenset[str] = frozenset()
+    in_sync: bool = True
 
 
 class HaproxyDriver:
@@ -48,15 +58,13 @@ class HaproxyDriver:
         self.poll_interval_s = poll_interval_s
         self.binary = binary
         self.maxconn = maxconn_for(PLANNED_LOAD_BALANCERS)
-        self._events: queue.Queue[str] = queue.Queue()
+        self._work_queue = WorkQueue()
         self._served: dict[str, Served] = {}
+        self._unwritten: dict[str, float] = {}  # load balancer -> since when its config file is behind
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._recorded: dict[str, tuple[str, str]] = {}
-        self._requested: dict[str, int] = {}
-        self._applied: dict[str, int] = {}
-        self._progress = threading.Condition()
 
     def start(self) -> None:
         self.run_root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -64,52 +72,106 @@ class HaproxyDriver:
             known = set(session.scalars(select(LoadBalancer.id)))
         on_disk = {path.name for path in self.run_root.iterdir() if path.is_dir()}
         for load_balancer_id in sorted(known | on_disk):
-            self._events.put(load_balancer_id)
-        for target, name in ((self._work, "elbd-reconcile"), (self._poll, "elbd-health")):
+            self._work_queue.submit(load_balancer_id, Work(whole=True))
+        targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)] + [(self._poll, "elbd-health")]
+        for target, name in targets:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
-    def load_balancers_changed(self, load_balancer_ids: set[str]) -> None:
-        with self._progress:
-            for load_balancer_id in load_balancer_ids:
-                self._requested[load_balancer_id] = self._requested.get(load_balancer_id, 0) + 1
-        for load_balancer_id in load_balancer_ids:
-            self._events.put(load_balancer_id)
+    def changed(self, changes: Changes) -> None:
+        for load_balancer_id in changes.load_balancers:
+            self._work_queue.submit(load_balancer_id, Work(whole=True))
+        for load_balancer_id, member_ids in changes.members.items():
+            self._work_queue.submit(load_balancer_id, Work(members=set(member_ids)))
 
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
-        with self._progress:
-            targets = {one: self._requested.get(one, 0) for one in load_balancer_ids}
-            return self._progress.wait_for(
-                lambda: all(self._applied.get(one, 0) >= target for one, target in targets.items()), timeout=timeout_s
-            )
+        return self._work_queue.wait_until_applied(load_balancer_ids, timeout_s)
 
     def stop(self) -> None:
         """Stops elbd's threads; the HAProxy processes keep serving."""
         self._stopping.set()
-        self._events.put(STOP)
+        self._work_queue.close(WORKERS)
         for thread in self._threads:
             thread.join(timeout=10)
 
     def _work(self) -> None:
         while not self._stopping.is_set():
-            load_balancer_id = self._events.get()
-            if load_balancer_id == STOP:
+            try:
+                load_balancer_id = self._work_queue.next(CONFIG_WRITE_DELAY_S if self._unwritten else None)
+            except queue.Empty:
+                self._ask_config_writes(older_than_s=0)
+                continue
+            if load_balancer_id is None:
                 return
-            pending = {load_balancer_id}
-            while not self._events.empty():
-                pending.add(self._events.get_nowait())
-            pending.discard(STOP)
-            for one in sorted(pending):
-                with self._progress:
-                    target = self._requested.get(one, 0)
-                try:
-                    self.reconcile(one)
-                except Exception:
-                    log.exception("reconciling load balancer %s failed", one)
-                with self._progress:
-                    self._applied[one] = max(self._applied.get(one, 0), target)
-                    self._progress.notify_all()
+            self._work_queue.serve(load_balancer_id, self.apply)
+            self._ask_config_writes(older_than_s=CONFIG_WRITE_MAX_DELAY_S)
+
+    def _ask_config_writes(self, older_than_s: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            due = [one for one, since in self._unwritten.items() if now - since >= older_than_s]
+        for load_balancer_id in due:
+            self._work_queue.submit(load_balancer_id, Work(write_config=True), counted=False)
+
+    def apply(self, load_balancer_id: str, work: Work) -> None:
+        """Apply one load balancer's pending work; only its worker thread may call this."""
+        if work.whole or (work.members and not self._apply_members(load_balancer_id, work.members)):
+            with self._lock:
+                known = self._served.get(load_balancer_id)
+                if known is not None:
+                    known.in_sync = False
+            self.reconcile(load_balancer_id)
+        elif work.write_config:
+            self.write_config(load_balancer_id)
+
+    def write_config(self, load_balancer_id: str) -> None:
+        """Bring the config file up to the running process, so a restart or reload reproduces it."""
+        with self._lock:
+            served = self._served.get(load_balancer_id)
+            if self._unwritten.pop(load_balancer_id, None) is None or served is None:
+                return
+        served.process.write_config(render(served.config, served.process.run_dir, served.process.socket_dir))
+
+    def _apply_members(self, load_balancer_id: str, member_ids: set[str]) -> bool:
+        """Apply a change of these members only; False when only a whole rebuild can (nothing is known of
+        the running process, it died, a pool is not in its config, or HAProxy refused a command)."""
+        with self._lock:
+            served = self._served.get(load_balancer_id)
+        if served is None or not served.in_sync or not served.process.alive():
+            return False
+        with self.db.read() as session:
+            placed = placed_members(session, load_balancer_id, member_ids)
+        plan = member_plan(served.config, {member_id: placed.get(member_id) for member_id in member_ids})
+        if plan is None:
+            return False
+        try:
+            undeleted = self._run_commands(served.process, load_balancer_id, plan.commands, strict=True)
+        except HaproxyError:
+            return False
+        except OSError as error:
+            log.warning("load balancer %s: the runtime API failed (%s); rebuilding it", load_balancer_id, error)
+            return False
+        with self._lock:
+            served.config = plan.config
+            served.undeleted_in = served.undeleted_in | undeleted
+            self._unwritten.setdefault(load_balancer_id, time.monotonic())
+        return True
+
+    def _run_commands(self, process: HaproxyProcess, load_balancer_id: str, commands: list[str], strict: bool) -> frozenset[str]:
+        """Run runtime commands; answers the backends where a `del server` had to wait for connections.
+        `strict`: a refused command raises HaproxyError instead of being logged."""
+        undeleted: set[str] = set()
+        for command in commands:
+            answer = process.runtime(command).strip()
+            backend = deleted_backend(command)
+            if backend is not None and answer.startswith(STILL_CONNECTED):
+                undeleted.add(backend)
+            elif not accepted(answer):
+                log.info("load balancer %s: %r -> %s", load_balancer_id, command, answer)
+                if strict:
+                    raise HaproxyError(answer)
+        return frozenset(undeleted)
 
     def reconcile(self, load_balancer_id: str) -> None:
         """Bring one load balancer's HAProxy to the stored state; running it twice changes nothing."""
@@ -123,6 +185,7 @@ class HaproxyDriver:
             return
         process.prepare()
         health = known.health if known else self._stored_health(load_balancer_id)
+        undeleted: frozenset[str] = frozenset()
         full = render(desired, process.run_dir, process.socket_dir)
         skeleton = render(desired.skeleton(), process.run_dir, process.socket_dir)
         applied = process.run_dir / "skeleton.cfg"
@@ -133,7 +196,8 @@ class HaproxyDriver:
                 self._reload(process, full, {backend.name for backend in desired.backends if backend.check})
                 health = self._stored_health(load_balancer_id)
             else:
-                self._apply_runtime(process, desired)
+                live = parse_servers_state(process.runtime("show servers state"))
+                undeleted = self._run_commands(process, load_balancer_id, runtime_commands(desired, live), strict=False)
                 process.write_config(full)
         except HaproxyError as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
@@ -141,7 +205,8 @@ class HaproxyDriver:
             return
         applied.write_text(skeleton)
         with self._lock:
-            self._served[load_balancer_id] = Served(process, desired, health)
+            self._served[load_balancer_id] = Served(process, desired, health, undeleted)
+            self._unwritten.pop(load_balancer_id, None)
         self._record(load_balancer_id, "ACTIVE", "")
 
     def _stored_health(self, load_balancer_id: str) -> dict[str, Health]:
@@ -174,18 +239,12 @@ class HaproxyDriver:
         process.write_config(config_text)
         process.reload(checked_backends)
 
-    def _apply_runtime(self, process: HaproxyProcess, desired: LoadBalancerConfig) -> None:
-        live = parse_servers_state(process.runtime("show servers state"))
-        for command in runtime_commands(desired, live):
-            answer = process.runtime(command).strip()
-            if answer and not answer.startswith(("New server registered", "Server deleted")):
-                log.info("load balancer %s: %r -> %s", desired.id, command, answer)
-
     def _retire(self, load_balancer_id: str, process: HaproxyProcess) -> None:
         process.stop()
         process.remove_files()
         with self._lock:
             self._served.pop(load_balancer_id, None)
+            self._unwritten.pop(load_balancer_id, None)
         self._recorded.pop(load_balancer_id, None)
         with self.db.write() as session:
             status = session.get(DataplaneStatus, load_balancer_id)
@@ -218,30 +277,35 @@ class HaproxyDriver:
                 self._store_health(changes)
 
     def _poll_one(self, load_balancer_id: str, served: Served) -> dict[str, Health]:
+        """Check results of the checked backends (and of those still deleting a server): a server HAProxy
+        has but the config has not (a deletion to retry, a change lost) rebuilds the load balancer."""
         if not served.process.alive():
             log.warning("load balancer %s: HAProxy is not running; starting it again", load_balancer_id)
-            self._events.put(load_balancer_id)
+            self._work_queue.submit(load_balancer_id, Work(whole=True), counted=False)
             return {}
-        rows = csv.DictReader(served.process.runtime("show stat -1 4 -1").removeprefix("# ").splitlines())
-        wanted = {(backend.name, server.name) for backend in served.config.backends for server in backend.servers}
-        checked = {backend.name: backend.check for backend in served.config.backends if backend.check is not None}
+        config = served.config
+        polled = [backend for backend in config.backends if backend.check is not None or backend.name in served.undeleted_in]
         changes: dict[str, Health] = {}
-        for row in rows:
-            key = (row.get("pxname", ""), row.get("svname", ""))
-            if key not in wanted:
-                self._events.put(load_balancer_id)
-                continue
-            check = checked.get(key[0])
-            if check is None:
-                continue
-            report = CheckReport(row.get("status", ""), row.get("check_status", ""), row.get("check_code", ""), row.get("last_chk", ""))
-            previous = served.health.get(key[1], NO_RESULT)
-            current = member_health(report, check.expected_codes, previous)
-            if current != previous:
-                served.health[key[1]] = current
-                changes[key[1]] = current
+        for backend in polled:
+            rows = parse_stat(served.process.runtime(f"show stat {backend.name} 4 -1"))
+            # a worker may be between a runtime command and the config it leads to: judge unknowns when it is done
+            judge_unknown = not self._work_queue.busy(load_balancer_id)
+            for proxy, server, report in rows:
+                if proxy != backend.name:
+                    continue
+                if server not in backend.server_names:
+                    if judge_unknown:
+                        self._work_queue.submit(load_balancer_id, Work(whole=True), counted=False)
+                    continue
+                if backend.check is None:
+                    continue
+                previous = served.health.get(server, NO_RESULT)
+                current = member_health(report, backend.check.expected_codes, previous)
+                if current != previous:
+                    served.health[server] = current
+                    changes[server] = current
         if changes:
-            served.process.save_server_state()
+            served.process.save_server_state({backend.name for backend in config.backends if backend.check is not None})
         return changes
 
     def _store_health(self, changes: dict[str, Health]) -> None:

@@ -1,12 +1,13 @@
 """The stored state of one load balancer -> the LoadBalancerConfig its HAProxy should run."""
 
 import resource
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
-from elbd.store.models import HealthMonitor, LoadBalancer, Server as Instance
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
+from elbd.store.models import HealthMonitor, LoadBalancer, Member, Pool, Server as Instance
 from elbd.store.trees import load_balancer_tree
 
 SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http"}
@@ -14,6 +15,7 @@ POOL_MODES = {"TCP": "tcp", "TLS": "tcp", "HTTP": "http", "HTTPS": "http"}
 BALANCE = {"ROUND_ROBIN": "roundrobin", "LEAST_CONNECTIONS": "leastconn", "SOURCE_IP": "source"}
 CHECKED_TYPES = ("TCP", "HTTP", "HTTPS", "TLS")
 FD_RESERVE = 1000
+IDS_PER_QUERY = 500
 
 
 def maxconn_for(load_balancer_count: int) -> int:
@@ -101,3 +103,20 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
         if listener.protocol in SERVED_LISTENERS and addresses
     )
     return LoadBalancerConfig(lb.id, maxconn, frontends, tuple(backends))
+
+
+def placed_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> dict[str, PlacedServer]:
+    """The stored state of just these members of the load balancer; a member not found is gone."""
+    ids = list(member_ids)
+    placed: dict[str, PlacedServer] = {}
+    for chunk in (ids[start : start + IDS_PER_QUERY] for start in range(0, len(ids), IDS_PER_QUERY)):
+        query = (
+            select(Member.id, Member.pool_id, Member.address, Member.protocol_port, Member.weight, Member.instance_id, Instance.status)
+            .join(Pool, Pool.id == Member.pool_id)
+            .outerjoin(Instance, Instance.id == Member.instance_id)
+            .where(Member.id.in_(chunk), Pool.loadbalancer_id == load_balancer_id)
+        )
+        for member_id, pool_id, address, port, weight, instance_id, instance_status in session.execute(query):
+            held = bool(instance_id) and instance_status != "ACTIVE"
+            placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
+    return placed

@@ -1,23 +1,25 @@
 """The seam between the control plane and the data plane.
 
-The store tells the driver, after each commit, which load balancers changed; the driver converges
-their data plane to the stored state. Drivers are chosen by name (ELBD_DATAPLANE).
+The store tells the driver, after each commit, which load balancers changed (as a whole, or only some
+of their members); the driver converges their data plane to the stored state. Drivers are chosen by
+name (ELBD_DATAPLANE).
 """
 
 import shutil
 from pathlib import Path
 from typing import Protocol
 
-from elbd.store.db import Database
+from elbd.store.db import Changes, Database
 
 
 class DataplaneDriver(Protocol):
     def start(self) -> None: ...
 
-    def load_balancers_changed(self, load_balancer_ids: set[str]) -> None: ...
+    def changed(self, changes: Changes) -> None: ...
 
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
-        """Block until every change told so far for these load balancers is live (False on time-out)."""
+        """Block until every change told so far for these load balancers, member changes included, is
+        live (False on time-out)."""
         ...
 
     def stop(self) -> None: ...
@@ -29,7 +31,7 @@ class NoneDriver:
     def start(self) -> None:
         return None
 
-    def load_balancers_changed(self, load_balancer_ids: set[str]) -> None:
+    def changed(self, changes: Changes) -> None:
         return None
 
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:

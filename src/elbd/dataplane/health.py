@@ -1,5 +1,6 @@
 """HAProxy check results (`show stat`) -> ELB member health: ONLINE, or OFFLINE with a reason. Pure."""
 
+import csv
 from dataclasses import dataclass
 
 PASSED_CHECKS = ("L4OK", "L6OK", "L7OK", "L7OKC")
@@ -33,6 +34,28 @@ class Health:
 
 
 NO_RESULT = Health(None)
+_STAT_COLUMNS = ("pxname", "svname", "status", "check_status", "check_code", "last_chk")
+_PROXY_ROWS = ("FRONTEND", "BACKEND")
+
+
+def parse_stat(text: str) -> list[tuple[str, str, CheckReport]]:
+    """`show stat` CSV -> (backend, server, report) per server row. Only the few columns needed are
+    split off each line (a row has about 120); a line with a quoted field goes through the csv module."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("# "):
+        return []
+    header = lines[0].removeprefix("# ").split(",")
+    proxy, server, status, check, code, info = (header.index(column) for column in _STAT_COLUMNS)
+    last = max(proxy, server, status, check, code, info)
+    rows = []
+    for line in lines[1:]:
+        fields = line.split(",", last + 1)
+        if len(fields) <= last or fields[server] in _PROXY_ROWS:
+            continue
+        if '"' in line:
+            fields = next(csv.reader([line]))
+        rows.append((fields[proxy], fields[server], CheckReport(fields[status], fields[check], fields[code], fields[info])))
+    return rows
 
 
 def member_health(report: CheckReport, expected_codes: str, previous: Health) -> Health:

@@ -1,6 +1,7 @@
 """The desired data plane of one load balancer, as plain values: what render, diff and the driver share."""
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class Backend:
     connect_timeout_s: int = 5
     server_timeout_s: int = 60
     servers: tuple[Server, ...] = ()
+
+    @cached_property
+    def server_names(self) -> frozenset[str]:
+        return frozenset(server.name for server in self.servers)
+
+
+@dataclass(frozen=True)
+class PlacedServer:
+    """A member as the store has it now, with the pool (backend) it belongs to."""
+
+    backend: str
+    server: Server
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,14 @@ def endpoint(address: str, port: int) -> str:
     return f"{host}:{port}" if port else host
 
 
+def served_weight(backend: Backend, server: Server) -> int:
+    """Source hashing ignores weights: every server gets 1 (the stored weight is only echoed)."""
+    return 1 if backend.balance == "source" else server.weight
+
+
 def server_options(backend: Backend, server: Server) -> str:
     """Everything after `server NAME` in the config, and after `add server BE/NAME` at runtime."""
-    weight = 1 if backend.balance == "source" else server.weight
-    parts = [endpoint(server.address, server.port), f"weight {weight}"]
+    parts = [endpoint(server.address, server.port), f"weight {served_weight(backend, server)}"]
     if backend.server_ssl:
         parts.append("ssl verify none")
     check = backend.check

@@ -15,7 +15,7 @@ from elbd.ids import new_id
 from elbd.schemas.vpcs import ServerCreate
 from elbd.service import vpcs
 from elbd.service.addresses import ipv4_network, lowest_free, parse_address, require_free, usable_host
-from elbd.store.db import mark_changed
+from elbd.store.db import mark_members_changed
 from elbd.store.models import Member, Pool, Server, ServerNic, Subnet
 
 ACTIVE = "ACTIVE"
@@ -121,6 +121,6 @@ def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:
 
 
 def _mark_backed_load_balancers(session: Session, server_ids: list[str]) -> None:
-    query = select(Pool.loadbalancer_id).join(Member, Member.pool_id == Pool.id).where(Member.instance_id.in_(server_ids))
-    for load_balancer_id in set(session.scalars(query)):
-        mark_changed(session, load_balancer_id)
+    query = select(Pool.loadbalancer_id, Member.id).join(Member, Member.pool_id == Pool.id).where(Member.instance_id.in_(server_ids))
+    for load_balancer_id, member_id in session.execute(query):
+        mark_members_changed(session, load_balancer_id, [member_id])

@@ -33,7 +33,7 @@ from elbd.service.addresses import IPAddress, is_private_ipv4, load_balancer_vip
 from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
-from elbd.store.db import mark_changed
+from elbd.store.db import mark_members_changed
 from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
@@ -250,7 +250,7 @@ def create_member(
             raise _duplicate(member) from None
         raise
     _store(session, [member])
-    mark_changed(session, place.pool.loadbalancer_id)
+    mark_members_changed(session, place.pool.loadbalancer_id, [member.id])
     return member, _facts(place, [owner])
 
 
@@ -278,7 +278,7 @@ def batch_create_members(
     if created:
         _require_room(session, project_id, pool_id, len(created))
         _store(session, list(created.values()))
-        mark_changed(session, place.pool.loadbalancer_id)
+        mark_members_changed(session, place.pool.loadbalancer_id, [member.id for member in created.values()])
     if len(created) < len(results):
         return results, member_status.gather(session, project_id, [pool_id], [member for member, _ in results])
     return results, _facts(place, owners)
@@ -289,7 +289,7 @@ def update_member(session: Session, *, project_id: str, pool_id: str, member_id:
     pool = lookups.pool(session, project_id, pool_id)
     _apply_update(session, pool, member, option, zones)
     session.flush()
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member.id])
     return member
 
 
@@ -330,7 +330,7 @@ def batch_update_members(
         except ElbError as error:
             raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None
         updated.append(member)
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member.id for member in updated])
     return updated
 
 
@@ -344,7 +344,7 @@ def delete_member(session: Session, *, project_id: str, pool_id: str, member_id:
     pool = lookups.pool(session, project_id, pool_id)
     _require_deletable(pool)
     session.delete(member)
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member.id])
 
 
 def batch_delete_members(
@@ -373,7 +373,7 @@ def batch_delete_members(
         session.delete(found)
         session.flush()
         results.append((found.id, "successful"))
-    mark_changed(session, pool.loadbalancer_id)
+    mark_members_changed(session, pool.loadbalancer_id, [member_id for member_id, outcome in results if outcome == "successful"])
     return results
 
 

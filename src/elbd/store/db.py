@@ -6,7 +6,7 @@ transaction tries to upgrade. Reads use a separate engine with plain deferred tr
 """
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from elbd.store.durability import sqlite_synchronous
 
 CHANGED_LOAD_BALANCERS = "changed_load_balancers"
+CHANGED_MEMBERS = "changed_members"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Enough pooled connections for every API worker thread (anyio's default limiter: 40): a connection
 # beyond the pool is opened, configured with its PRAGMAs and closed again on every request.
@@ -48,12 +49,24 @@ def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What one commit changed for the data plane: load balancers to rebuild as a whole, and, for
+    others, only which of their members (added, updated, removed or drained) changed."""
+
+    load_balancers: frozenset[str] = frozenset()
+    members: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.load_balancers or self.members)
+
+
 @dataclass
 class Database:
     """Read and write sessions over one database, and who to tell when a load balancer changed."""
 
     url: str
-    on_change: Callable[[set[str]], None] = field(default=lambda _ids: None)
+    on_change: Callable[[Changes], None] = field(default=lambda _changes: None)
     synchronous: str = field(default_factory=sqlite_synchronous)
 
     def __post_init__(self) -> None:
@@ -76,7 +89,7 @@ class Database:
         with self._writer_turn, self._write_sessions() as session:
             with session.begin():
                 yield session
-            changed = session.info.pop(CHANGED_LOAD_BALANCERS, set())
+            changed = _changes(session)
         if changed:
             self.on_change(changed)
 
@@ -94,3 +107,18 @@ class Database:
 def mark_changed(session: Session, load_balancer_id: str | None) -> None:
     if load_balancer_id:
         session.info.setdefault(CHANGED_LOAD_BALANCERS, set()).add(load_balancer_id)
+
+
+def mark_members_changed(session: Session, load_balancer_id: str | None, member_ids: Iterable[str]) -> None:
+    """Only these members of the load balancer changed: the data plane may apply just them."""
+    if load_balancer_id:
+        session.info.setdefault(CHANGED_MEMBERS, {}).setdefault(load_balancer_id, set()).update(member_ids)
+
+
+def _changes(session: Session) -> Changes:
+    whole: set[str] = session.info.pop(CHANGED_LOAD_BALANCERS, set())
+    members: dict[str, set[str]] = session.info.pop(CHANGED_MEMBERS, {})
+    return Changes(
+        frozenset(whole),
+        {load_balancer_id: frozenset(ids) for load_balancer_id, ids in members.items() if ids and load_balancer_id not in whole},
+    )
