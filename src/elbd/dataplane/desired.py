@@ -102,7 +102,14 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
         for listener in listeners
         if listener.protocol in SERVED_LISTENERS and addresses
     )
-    return LoadBalancerConfig(lb.id, maxconn, frontends, tuple(backends))
+    return LoadBalancerConfig(lb.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
+
+
+def leaving_room_for_checks(maxconn: int, backends: list[Backend]) -> int:
+    """HAProxy sets aside a descriptor per checked server beside two per connection, and refuses to start
+    when together they pass its limit: a pool of 10,000 checked members needs 5,000 fewer connections."""
+    checked = sum(len(backend.servers) for backend in backends if backend.check is not None)
+    return max(256, maxconn - (checked + 1) // 2)
 
 
 def placed_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> dict[str, PlacedServer]:
