@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from elbd.api import token_cache
+from elbd.api import credential_cache
 from elbd.api.app import create_app
 from elbd.auth import sdk_hmac
 from elbd.clock import utcnow
@@ -181,10 +181,10 @@ def test_token_lifetime_is_elbd_token_lifetime_and_expiry_is_enforced(short_live
     assert abs((expires - issued) - timedelta(seconds=60)) <= timedelta(seconds=1)
     token = response.headers["X-Subject-Token"]
     started = utcnow()
-    for clock_user in (identity, token_cache):  # the token's check, and the cache of checked tokens
+    for clock_user in (identity, credential_cache):  # the token's check, and the cache of checked tokens
         monkeypatch.setattr(clock_user, "utcnow", lambda: started + timedelta(seconds=58))
     assert short_lived.client.get(short_lived.url("pools"), headers={"X-Auth-Token": token}).status_code == 200
-    for clock_user in (identity, token_cache):
+    for clock_user in (identity, credential_cache):
         monkeypatch.setattr(clock_user, "utcnow", lambda: started + timedelta(seconds=61))
     assert_elb_error(short_lived.client.get(short_lived.url("pools"), headers={"X-Auth-Token": token}), 401, "APIGW.0301")
 

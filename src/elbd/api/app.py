@@ -19,12 +19,13 @@ from elbd.api import (
     vpcs,
 )
 from elbd.api.body_limit import BodyLimitMiddleware
+from elbd.api.credential_cache import CredentialCache
 from elbd.api.errors import install_error_handlers
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
-from elbd.api.token_cache import TokenCache
 from elbd.config import Settings
 from elbd.dataplane.driver import driver_named
+from elbd.service.identity import Principal, SigningKey
 from elbd.store.state import open_state
 
 
@@ -51,7 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.db = db
     app.state.secret_box = state.secret_box
-    app.state.tokens = TokenCache()
+    app.state.tokens = CredentialCache[Principal]()
+    app.state.signing_keys = CredentialCache[SigningKey]()
     app.state.settings = settings
     app.state.dataplane = dataplane
     install_error_handlers(app)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from elbd.api.token_cache import TokenCache
+from elbd.api.credential_cache import CredentialCache
 from elbd.auth import sdk_hmac
 from elbd.errors import forbidden, unauthenticated
 from elbd.service import identity
@@ -32,7 +32,7 @@ async def identify(request: Request) -> Principal:
     db = database(request)
     token = request.headers.get("x-auth-token")
     if token:
-        tokens: TokenCache = request.app.state.tokens
+        tokens: CredentialCache[Principal] = request.app.state.tokens
         known = tokens.get(token)
         if known is not None:
             return known
@@ -58,9 +58,13 @@ async def _principal_for_signature(request: Request, db: Database, authorization
     signed_at = sdk_hmac.parse_sdk_date(sdk_date)
     if signed_at is None or abs(datetime.now(timezone.utc) - signed_at) > MAX_CLOCK_SKEW:
         raise unauthenticated("verify aksk signature fail, the request date is missing or off by more than 15 minutes")
-    key = await run_in_threadpool(_signing_key, db, parsed.access_key, request.app.state.secret_box)
+    signing_keys: CredentialCache[SigningKey] = request.app.state.signing_keys
+    key = signing_keys.get(parsed.access_key)
     if key is None:
-        raise unauthenticated("Get secretKey failed,ak:******,err:ak not exist")
+        key = await run_in_threadpool(_signing_key, db, parsed.access_key, request.app.state.secret_box)
+        if key is None:
+            raise unauthenticated("Get secretKey failed,ak:******,err:ak not exist")
+        signing_keys.put(parsed.access_key, key)
     headers = {name.lower(): value for name, value in request.headers.items()}
     canonical = sdk_hmac.canonical_request(
         request.method,
