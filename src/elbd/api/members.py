@@ -7,6 +7,14 @@ from elbd.api.convergence import wait_for_removal
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query, page_body
 from elbd.api.replies import no_content, reply
+from elbd.api.shapes.members import (
+    BatchDeletedReply,
+    BatchMemberReply,
+    BatchUpdatedReply,
+    MemberInfoPage,
+    MemberPage,
+    MemberReply,
+)
 from elbd.api.views.members import batch_member_view, member_info_view, member_view
 from elbd.schemas.members import (
     BatchMemberCreateRequest,
@@ -44,7 +52,7 @@ def _zones(request: Request) -> tuple[str, ...]:
     return request.app.state.settings.availability_zones
 
 
-@router.post(MEMBERS, status_code=201)
+@router.post(MEMBERS, status_code=201, response_model=MemberReply)
 def create_member(
     request: Request, pool_id: str, body: MemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -56,7 +64,7 @@ def create_member(
     return reply(request, {"member": view}, 201)
 
 
-@router.get(MEMBERS)
+@router.get(MEMBERS, response_model=MemberPage)
 def list_members(
     request: Request,
     pool_id: str,
@@ -69,7 +77,7 @@ def list_members(
     return reply(request, page_body("members", [member_view(m, facts) for m in page.items], page.page_info))
 
 
-@router.get("/v3/{project_id}/elb/members")
+@router.get("/v3/{project_id}/elb/members", response_model=MemberInfoPage)
 def list_all_members(
     request: Request, query: ListQuery = Depends(_all_members_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -78,7 +86,7 @@ def list_all_members(
     return reply(request, page_body("members", [member_info_view(m, facts) for m in page.items], page.page_info))
 
 
-@router.get(MEMBERS + "/{member_id}")
+@router.get(MEMBERS + "/{member_id}", response_model=MemberReply)
 def show_member(
     request: Request, pool_id: str, member_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -88,7 +96,7 @@ def show_member(
     return reply(request, {"member": view})
 
 
-@router.put(MEMBERS + "/{member_id}")
+@router.put(MEMBERS + "/{member_id}", response_model=MemberReply)
 def update_member(
     request: Request,
     pool_id: str,
@@ -116,7 +124,7 @@ def delete_member(
     return no_content()
 
 
-@router.post(MEMBERS + "/batch-add")
+@router.post(MEMBERS + "/batch-add", response_model=BatchMemberReply)
 def batch_create_members(
     request: Request, pool_id: str, body: BatchMemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -128,7 +136,7 @@ def batch_create_members(
     return reply(request, {"members": views})
 
 
-@router.post(MEMBERS + "/batch-update")
+@router.post(MEMBERS + "/batch-update", response_model=BatchUpdatedReply)
 def batch_update_members(
     request: Request, pool_id: str, body: BatchMemberUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
@@ -141,7 +149,7 @@ def batch_update_members(
     return reply(request, {"members": views})
 
 
-@router.post(MEMBERS + "/batch-delete")
+@router.post(MEMBERS + "/batch-delete", response_model=BatchDeletedReply)
 def batch_delete_members(
     request: Request, pool_id: str, body: BatchMemberDeleteRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
