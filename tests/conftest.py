@@ -162,10 +162,13 @@ class LiveServer:
     port: int
     dataplane: str = "none"
     process: Any = None
+    serve_args: tuple[str, ...] = ()
+    verify: Any = True  # what httpx checks an https server's certificate against
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if "--ssl-certfile" in self.serve_args else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def elbd(self, *args: str) -> str:
         import subprocess
@@ -185,7 +188,7 @@ class LiveServer:
         log = self.data_dir.parent / "elbd-serve.log"
         with log.open("ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "elbd", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+                [sys.executable, "-m", "elbd", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.serve_args],
                 stdout=output, stderr=output, env={**os.environ, "ELBD_DATAPLANE": self.dataplane},
             )
         deadline = time.monotonic() + 30
@@ -193,7 +196,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"elbd serve exited: {log.read_text()[-3000:]}")
             try:
-                if httpx.get(self.url + "/openapi.json", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/openapi.json", timeout=1, verify=self.verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -62,6 +62,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 9876,
     data_dir: DataDir = None,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
+    ssl_certfile: Annotated[Optional[Path], typer.Option(help="Serve the API over TLS with this certificate (PEM).")] = None,
+    ssl_keyfile: Annotated[Optional[Path], typer.Option(help="The certificate's private key (PEM).")] = None,
 ) -> None:
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
@@ -70,7 +72,15 @@ def serve(
         settings = load_settings(data_dir)
         with serving(settings.data_dir):
             api = create_app(settings)
-            uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
+            uvicorn.run(
+                api,
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=access_log,
+                ssl_certfile=ssl_certfile,
+                ssl_keyfile=ssl_keyfile,
+            )
 
 
 @project_app.command("create")
