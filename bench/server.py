@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from elbd.service.identity import ProjectCredentials
@@ -30,6 +30,7 @@ class ElbdServer:
     port: int
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # ELBD_* settings for the next start
 
     @property
     def url(self) -> str:
@@ -70,7 +71,7 @@ class ElbdServer:
                 self._command("serve", "--port", str(self.port)),
                 stdout=log,
                 stderr=log,
-                env={**os.environ, "ELBD_DATAPLANE": "haproxy"},
+                env={**os.environ, "ELBD_DATAPLANE": "haproxy", **self.env},
             )
         deadline = started + timeout_s
         while time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 file refused with a clear message, and no password, secret key, token or signature in the server's log."""
 
 import json
+from collections.abc import Iterator
 import stat
 import subprocess
 import sys
@@ -46,30 +47,41 @@ def test_a_served_data_directory_is_its_owners_only(live_server: LiveServer) -> 
     assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
 
 
-def test_the_log_holds_no_credentials(live_server: LiveServer) -> None:
-    credentials = json.loads(live_server.elbd("project", "create", "quiet"))
-    issued = httpx.post(f"{live_server.url}/v3/auth/tokens", json=password_body(credentials), timeout=10)
+@pytest.fixture
+def logging_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """With the access log on (off by default), so the log has a line for every request below."""
+    server = LiveServer(tmp_path / "live-data", free_port(), serve_args=("--access-log",))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_log_holds_no_credentials(logging_server: LiveServer) -> None:
+    credentials = json.loads(logging_server.elbd("project", "create", "quiet"))
+    issued = httpx.post(f"{logging_server.url}/v3/auth/tokens", json=password_body(credentials), timeout=10)
     assert issued.status_code == 201, issued.text
     token = issued.headers["X-Subject-Token"]
     pools = f"/v3/{credentials['project_id']}/elb/pools"
-    assert httpx.get(live_server.url + pools, headers={"X-Auth-Token": token}, timeout=10).status_code == 200
-    signed = sign(live_server, pools, credentials["access_key"], credentials["secret_key"])
-    assert httpx.get(live_server.url + pools, headers=signed, timeout=10).status_code == 200
-    wrongly_signed = sign(live_server, pools, credentials["access_key"], credentials["secret_key"] + "x")
-    assert httpx.get(live_server.url + pools, headers=wrongly_signed, timeout=10).status_code == 401
+    assert httpx.get(logging_server.url + pools, headers={"X-Auth-Token": token}, timeout=10).status_code == 200
+    signed = sign(logging_server, pools, credentials["access_key"], credentials["secret_key"])
+    assert httpx.get(logging_server.url + pools, headers=signed, timeout=10).status_code == 200
+    wrongly_signed = sign(logging_server, pools, credentials["access_key"], credentials["secret_key"] + "x")
+    assert httpx.get(logging_server.url + pools, headers=wrongly_signed, timeout=10).status_code == 401
     wrong_password = password_body({**credentials, "password": credentials["password"] + "x"})
-    assert httpx.post(f"{live_server.url}/v3/auth/tokens", json=wrong_password, timeout=10).status_code == 401
-    revoked = httpx.delete(f"{live_server.url}/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}, timeout=10)
+    assert httpx.post(f"{logging_server.url}/v3/auth/tokens", json=wrong_password, timeout=10).status_code == 401
+    revoked = httpx.delete(f"{logging_server.url}/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}, timeout=10)
     assert revoked.status_code == 204
-    live_server.stop()
-    log = (live_server.data_dir.parent / "elbd-serve.log").read_text()
+    logging_server.stop()
+    log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
     assert f"GET {pools}" in log and "DELETE /v3/auth/tokens" in log
     secrets = {
         "password": credentials["password"],
         "secret key": credentials["secret_key"],
         "token": token,
         "signature": signed["authorization"].rsplit("=", 1)[1],
-        "key file": (live_server.data_dir / KEY_FILE_NAME).read_text().strip(),
+        "key file": (logging_server.data_dir / KEY_FILE_NAME).read_text().strip(),
     }
     assert [name for name, value in secrets.items() if value in log] == []
 
