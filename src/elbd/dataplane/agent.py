@@ -162,15 +162,18 @@ class HaproxyDriver:
         """Run runtime commands; answers the backends where a `del server` had to wait for connections.
         `strict`: a refused command raises HaproxyError instead of being logged."""
         undeleted: set[str] = set()
-        for command in commands:
-            answer = process.runtime(command).strip()
-            backend = deleted_backend(command)
-            if backend is not None and answer.startswith(STILL_CONNECTED):
-                undeleted.add(backend)
-            elif not accepted(answer):
-                log.info("load balancer %s: %r -> %s", load_balancer_id, command, answer)
-                if strict:
-                    raise HaproxyError(answer)
+        if not commands:
+            return frozenset()
+        with process.runtime_session() as session:
+            for command in commands:
+                answer = session.run(command)
+                backend = deleted_backend(command)
+                if backend is not None and answer.startswith(STILL_CONNECTED):
+                    undeleted.add(backend)
+                elif not accepted(answer):
+                    log.info("load balancer %s: %r -> %s", load_balancer_id, command, answer)
+                    if strict:
+                        raise HaproxyError(answer)
         return frozenset(undeleted)
 
     def reconcile(self, load_balancer_id: str) -> None:

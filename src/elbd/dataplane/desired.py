@@ -3,7 +3,7 @@
 import resource
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
@@ -112,18 +112,22 @@ def leaving_room_for_checks(maxconn: int, backends: list[Backend]) -> int:
     return max(256, maxconn - (checked + 1) // 2)
 
 
+_PLACED_MEMBERS = (
+    select(Member.id, Member.pool_id, Member.address, Member.protocol_port, Member.weight, Member.instance_id, Instance.status)
+    .join(Pool, Pool.id == Member.pool_id)
+    .outerjoin(Instance, Instance.id == Member.instance_id)
+    .where(Member.id.in_(bindparam("ids", expanding=True)), Pool.loadbalancer_id == bindparam("load_balancer_id"))
+)
+
+
 def placed_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> dict[str, PlacedServer]:
     """The stored state of just these members of the load balancer; a member not found is gone."""
     ids = list(member_ids)
     placed: dict[str, PlacedServer] = {}
+    connection = session.connection()
     for chunk in (ids[start : start + IDS_PER_QUERY] for start in range(0, len(ids), IDS_PER_QUERY)):
-        query = (
-            select(Member.id, Member.pool_id, Member.address, Member.protocol_port, Member.weight, Member.instance_id, Instance.status)
-            .join(Pool, Pool.id == Member.pool_id)
-            .outerjoin(Instance, Instance.id == Member.instance_id)
-            .where(Member.id.in_(chunk), Pool.loadbalancer_id == load_balancer_id)
-        )
-        for member_id, pool_id, address, port, weight, instance_id, instance_status in session.execute(query):
+        rows = connection.execute(_PLACED_MEMBERS, {"ids": chunk, "load_balancer_id": load_balancer_id})
+        for member_id, pool_id, address, port, weight, instance_id, instance_status in rows:
             held = bool(instance_id) and instance_status != "ACTIVE"
             placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
     return placed

@@ -10,6 +10,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +43,40 @@ def _exchange(path: Path, command: str, half_close: bool) -> str:
         while chunk := connection.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
+
+
+class RuntimeSession:
+    """One connection to the runtime API in interactive (`prompt`) mode: several commands in a row
+    without a connection each. Every answer ends with the prompt `> `."""
+
+    PROMPT = b"> "
+
+    def __init__(self, path: Path) -> None:
+        self._connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._connection.settimeout(SOCKET_TIMEOUT_S)
+        try:
+            self._connection.connect(str(path))
+            self.run("prompt")
+        except OSError:
+            self._connection.close()
+            raise
+
+    def run(self, command: str) -> str:
+        self._connection.sendall(command.encode() + b"\n")
+        answer = b""
+        while not answer.endswith(self.PROMPT):
+            chunk = self._connection.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"the runtime API closed the connection after {command!r}")
+            answer += chunk
+        return answer[: -len(self.PROMPT)].decode(errors="replace").strip()
+
+    def close(self) -> None:
+        try:
+            self._connection.sendall(b"quit\n")
+        except OSError:
+            pass
+        self._connection.close()
 
 
 def socket_dir_for(data_dir: Path, load_balancer_id: str) -> Path:
@@ -180,6 +216,14 @@ class HaproxyProcess:
 
     def runtime(self, command: str) -> str:
         return _exchange(self.stats_socket, command, half_close=False)
+
+    @contextmanager
+    def runtime_session(self) -> Iterator[RuntimeSession]:
+        session = RuntimeSession(self.stats_socket)
+        try:
+            yield session
+        finally:
+            session.close()
 
     def stop(self, timeout_s: float = 10.0) -> None:
         pid = self.master_pid()
