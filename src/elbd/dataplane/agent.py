@@ -165,15 +165,15 @@ class HaproxyDriver:
         if not commands:
             return frozenset()
         with process.runtime_session() as session:
-            for command in commands:
-                answer = session.run(command)
-                backend = deleted_backend(command)
-                if backend is not None and answer.startswith(STILL_CONNECTED):
-                    undeleted.add(backend)
-                elif not accepted(answer):
-                    log.info("load balancer %s: %r -> %s", load_balancer_id, command, answer)
-                    if strict:
-                        raise HaproxyError(answer)
+            answers = session.run_all(commands)
+        for command, answer in zip(commands, answers, strict=True):
+            backend = deleted_backend(command)
+            if backend is not None and answer.startswith(STILL_CONNECTED):
+                undeleted.add(backend)
+            elif not accepted(answer):
+                log.info("load balancer %s: %r -> %s", load_balancer_id, command, answer)
+                if strict:
+                    raise HaproxyError(answer)
         return frozenset(undeleted)
 
     def reconcile(self, load_balancer_id: str) -> None:

@@ -1,0 +1,55 @@
+"""RuntimeSession against a socket that answers as HAProxy's runtime API does in prompt mode (the bytes
+below were captured from HAProxy 2.6): pipelined commands, answers told apart by the prompts."""
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from elbd.dataplane.haproxy import RuntimeSession
+
+ANSWERS = {
+    "prompt": b"\n> ",
+    "add server b/s1 127.0.0.1:80": b"New server registered.\n\n> ",
+    "enable server b/s1": b"\n> ",
+    "set server b/s1 health down": b"\n> ",
+    "del server b/zz": b"No such server.\n> ",
+    "show servers state b": b"1\n# be_id be_name srv_id\n2 b 1\n\n> ",
+}
+
+
+@pytest.fixture
+def runtime_socket(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "stats.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection, connection.makefile("rb") as lines:
+            for line in lines:
+                text = line.decode().strip()
+                if text == "quit":
+                    return
+                for part in text.split(";"):
+                    connection.sendall(ANSWERS[part.strip()])  # one write per answer, as HAProxy may split them
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path
+    thread.join(timeout=5)
+    listener.close()
+
+
+def test_pipelined_answers_are_told_apart_by_their_prompts(runtime_socket: Path) -> None:
+    session = RuntimeSession(runtime_socket)
+    try:
+        answers = session.run_all(
+            ["add server b/s1 127.0.0.1:80", "enable server b/s1; set server b/s1 health down", "del server b/zz", "show servers state b"]
+        )
+    finally:
+        session.close()
+    assert answers == ["New server registered.", "", "No such server.", "1\n# be_id be_name srv_id\n2 b 1"]
