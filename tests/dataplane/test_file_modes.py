@@ -1,12 +1,16 @@
 """A served load balancer's HAProxy files and Unix sockets are its owner's only: the run directory
 under the data directory and the socket directory under $TMPDIR."""
 
+import os
 import stat
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from elbd.dataplane.haproxy import socket_dir_for
-from tests.conftest import LiveServer
-from tests.dataplane.conftest import Site, wait_for
+from tests.conftest import Api, LiveServer
+from tests.dataplane.conftest import Site, make_site, wait_for
 
 
 def modes_under(root: Path) -> dict[str, int]:
@@ -25,3 +29,25 @@ def test_haproxy_files_and_sockets_are_the_owners_only(elbd_haproxy: LiveServer,
         exposed = {path: mode for path, mode in modes_under(root).items() if mode & 0o077}
         assert exposed == {}, root
     assert stat.S_IMODE(socket_dir.parent.stat().st_mode) == 0o700
+
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a directory to another user takes root")
+def test_a_socket_directory_of_another_user_is_reported_not_used(elbd_haproxy: LiveServer, cloud: Api) -> None:
+    taken = socket_dir_for(elbd_haproxy.data_dir, "any").parent
+    taken.mkdir(mode=0o700, exist_ok=True)
+    os.chown(taken, NOBODY, NOBODY)
+    try:
+        site = make_site(cloud)
+
+        def reported() -> dict[str, Any] | None:
+            tree = cloud.ok("GET", f"loadbalancers/{site.lb['id']}/statuses")["statuses"]["loadbalancer"]
+            return tree if tree["provisioning_status"] == "ERROR" else None
+
+        tree = wait_for(reported)
+        assert "another user" in tree["dataplane"]["message"]
+        assert not any(taken.iterdir())
+    finally:
+        os.chown(taken, os.getuid(), os.getgid())

@@ -27,6 +27,7 @@ from elbd.dataplane.health import NO_RESULT, Health, member_health, parse_stat
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.render import render
 from elbd.dataplane.work_queue import Work, WorkQueue
+from elbd.private_paths import UnsafePathError
 from elbd.store.db import Changes, Database
 from elbd.store.models import DataplaneStatus, LoadBalancer, Member, Pool
 
@@ -186,7 +187,12 @@ class HaproxyDriver:
         if desired is None:
             self._retire(load_balancer_id, process)
             return
-        process.prepare()
+        try:
+            process.prepare()
+        except UnsafePathError as error:
+            log.error("load balancer %s: %s", load_balancer_id, error)
+            self._record(load_balancer_id, "ERROR", str(error))
+            return
         health = known.health if known else self._stored_health(load_balancer_id)
         undeleted: frozenset[str] = frozenset()
         full = render(desired, process.run_dir, process.socket_dir)
