@@ -56,6 +56,21 @@ async def _present(process: HaproxyProcess, backend: str, server: str, timeout_s
     return None
 
 
+async def _servers_in(process: HaproxyProcess, backend: str) -> int:
+    state = await asyncio.to_thread(process.runtime, f"show servers state {backend}")
+    return sum(1 for line in state.splitlines()[1:] if line and not line.startswith("#"))
+
+
+async def _all_present(process: HaproxyProcess, backend: str, count: int, timeout_s: float) -> float | None:
+    """Poll the runtime API until HAProxy has `count` servers in `backend`; answers when it had."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await _servers_in(process, backend) >= count:
+            return time.monotonic()
+        await asyncio.sleep(0.05)
+    return None
+
+
 async def big_pool(bench: Bench, section: Section) -> None:
     cloud = bench.cloud
     lb = await cloud.load_balancer(bench.vip_subnet)
@@ -77,9 +92,8 @@ async def big_pool(bench: Bench, section: Section) -> None:
     api_done = time.monotonic()
     if not last:
         return
-    present = await _present(process, pool_id, last["id"], min(CONVERGE_LIMIT_S, max(5.0, bench.remaining_s() - RESERVE_S)))
-    state = await asyncio.to_thread(process.runtime, f"show servers state {pool_id}")
-    in_haproxy = sum(1 for line in state.splitlines()[1:] if line and not line.startswith("#"))
+    present = await _all_present(process, pool_id, len(times) * BATCH, min(CONVERGE_LIMIT_S, max(5.0, bench.remaining_s() - RESERVE_S)))
+    in_haproxy = await _servers_in(process, pool_id)
     batch = summarize(times)
     say(f"scale: {MEMBERS} members by batch-add in {api_done - started:.1f} s (batch p50 {ms(batch.p50_ms)} max {ms(batch.max_ms)} ms); "
         f"HAProxy has {in_haproxy} servers, {('%.1f s' % (present - api_done)) if present else 'not'} after the last 201")

@@ -143,7 +143,8 @@ class HaproxyDriver:
             return False
         with self.db.read() as session:
             placed = placed_members(session, load_balancer_id, member_ids)
-        plan = member_plan(served.config, {member_id: placed.get(member_id) for member_id in member_ids})
+        gone = dict.fromkeys(member_ids - placed.keys())
+        plan = member_plan(served.config, {**placed, **gone})  # added in the order they were created
         if plan is None:
             return False
         try:

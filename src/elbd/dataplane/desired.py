@@ -113,7 +113,10 @@ def leaving_room_for_checks(maxconn: int, backends: list[Backend]) -> int:
 
 
 _PLACED_MEMBERS = (
-    select(Member.id, Member.pool_id, Member.address, Member.protocol_port, Member.weight, Member.instance_id, Instance.status)
+    select(
+        Member.id, Member.pool_id, Member.address, Member.protocol_port, Member.weight, Member.instance_id, Instance.status,
+        Member.created_at,
+    )
     .join(Pool, Pool.id == Member.pool_id)
     .outerjoin(Instance, Instance.id == Member.instance_id)
     .where(Member.id.in_(bindparam("ids", expanding=True)), Pool.loadbalancer_id == bindparam("load_balancer_id"))
@@ -121,13 +124,14 @@ _PLACED_MEMBERS = (
 
 
 def placed_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> dict[str, PlacedServer]:
-    """The stored state of just these members of the load balancer; a member not found is gone."""
+    """The stored state of just these members of the load balancer, oldest first; a member not found is gone."""
     ids = list(member_ids)
-    placed: dict[str, PlacedServer] = {}
+    rows = []
     connection = session.connection()
     for chunk in (ids[start : start + IDS_PER_QUERY] for start in range(0, len(ids), IDS_PER_QUERY)):
-        rows = connection.execute(_PLACED_MEMBERS, {"ids": chunk, "load_balancer_id": load_balancer_id})
-        for member_id, pool_id, address, port, weight, instance_id, instance_status in rows:
-            held = bool(instance_id) and instance_status != "ACTIVE"
-            placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
+        rows.extend(connection.execute(_PLACED_MEMBERS, {"ids": chunk, "load_balancer_id": load_balancer_id}))
+    placed: dict[str, PlacedServer] = {}
+    for member_id, pool_id, address, port, weight, instance_id, instance_status, _ in sorted(rows, key=lambda row: (row[-1], row[0])):
+        held = bool(instance_id) and instance_status != "ACTIVE"
+        placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
     return placed
