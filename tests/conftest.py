@@ -42,7 +42,14 @@ def new_project(client: TestClient, name: str) -> ProjectCredentials:
 
 
 def token_for(client: TestClient, credentials: ProjectCredentials) -> str:
-    body = {
+    response = client.post("/v3/auth/tokens", json=token_request(credentials))
+    assert response.status_code == 201, response.text
+    return response.headers["X-Subject-Token"]
+
+
+def token_request(credentials: ProjectCredentials) -> dict[str, Any]:
+    """A Keystone password body scoped to the project."""
+    return {
         "auth": {
             "identity": {
                 "methods": ["password"],
@@ -53,9 +60,6 @@ def token_for(client: TestClient, credentials: ProjectCredentials) -> str:
             "scope": {"project": {"id": credentials.project_id}},
         }
     }
-    response = client.post("/v3/auth/tokens", json=body)
-    assert response.status_code == 201, response.text
-    return response.headers["X-Subject-Token"]
 
 
 @dataclass

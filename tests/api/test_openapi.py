@@ -2,6 +2,9 @@
 
 from fastapi.testclient import TestClient
 
+from elbd.api.shapes.tokens import TokenReply
+from tests.conftest import new_project, token_request
+
 MEMBERS = "/v3/{project_id}/elb/pools/{pool_id}/members"
 
 
@@ -60,3 +63,13 @@ def test_list_query_parameters_offer_no_null(client: TestClient) -> None:
     schemas = {parameter["name"]: parameter["schema"] for parameter in parameters if parameter["in"] == "query"}
     assert schemas["limit"]["type"] == "integer"
     assert schemas["listener_id"] == {"type": "array", "items": {"type": "string"}, "title": "Listener Id"}
+
+
+def test_the_token_answer_is_documented_as_it_is(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v3/auth/tokens"]["post"]["responses"]["201"]
+    assert operation["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/TokenReply"}
+    assert "X-Subject-Token" in operation["headers"]
+    credentials = new_project(client, "documented")
+    issued = client.post("/v3/auth/tokens", json=token_request(credentials))
+    assert issued.status_code == 201, issued.text
+    TokenReply.model_validate(issued.json())

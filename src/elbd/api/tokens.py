@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from elbd.api.deps import database, identify
 from elbd.api.replies import error_reply, no_content, reply
+from elbd.api.shapes.tokens import ISSUED, TokenReply
 from elbd.clock import format_time
 from elbd.errors import ElbError, unauthenticated
 from elbd.service import identity
@@ -71,7 +72,7 @@ def _keystone_error(request: Request, error: ElbError) -> Response:
     return error_reply(request, error, extra={"error": keystone})
 
 
-@router.post("/v3/auth/tokens", status_code=201)
+@router.post("/v3/auth/tokens", status_code=201, response_model=TokenReply, responses=ISSUED)
 def create_token(request: Request, body: TokenRequest, db: Database = Depends(database)) -> Response:
     user = body.auth.identity.password.user
     scope = body.auth.scope.project
