@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.conftest import LiveServer, free_port
+from elbd.service.identity import ProjectCredentials
+from tests.conftest import LiveServer, free_port, token_request
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
@@ -59,22 +60,11 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
 
 
 def test_the_api_answers_over_tls_and_a_token_is_issued(tls_server: LiveServer) -> None:
-    credentials = json.loads(tls_server.elbd("project", "create", "tls"))
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {"name": credentials["user_name"], "password": credentials["password"], "domain": {"name": "tls"}}
-                },
-            },
-            "scope": {"project": {"id": credentials["project_id"]}},
-        }
-    }
+    credentials = ProjectCredentials(**json.loads(tls_server.elbd("project", "create", "tls")))
     with httpx.Client(base_url=tls_server.url, verify=tls_server.verify, timeout=10) as client:
-        issued = client.post("/v3/auth/tokens", json=body)
+        issued = client.post("/v3/auth/tokens", json=token_request(credentials))
         assert issued.status_code == 201, issued.text
-        listed = client.get(f"/v3/{credentials['project_id']}/elb/pools", headers={"X-Auth-Token": issued.headers["X-Subject-Token"]})
+        listed = client.get(f"/v3/{credentials.project_id}/elb/pools", headers={"X-Auth-Token": issued.headers["X-Subject-Token"]})
     assert listed.status_code == 200
     assert listed.json()["pools"] == []
 

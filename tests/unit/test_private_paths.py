@@ -3,7 +3,6 @@
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,6 @@ from elbd.private_paths import (
 )
 
 NOBODY = 65534
-
-
-@pytest.fixture
-def permissive_umask() -> Iterator[None]:
-    """umask 0: modes are then exactly what the code asked for, not what a umask left of them."""
-    previous = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,6 @@ from elbd.store.secret_box import (
 )
 
 SECRET = "Zq3v0sG8hT1xYcW4bN7mK2pL9dF6aR5eJ0uI8oP1"
-
-
-@pytest.fixture
-def permissive_umask() -> Iterator[None]:
-    """umask 0: a file's mode is then exactly what its creator asked for."""
-    previous = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def mode(path: Path) -> int:

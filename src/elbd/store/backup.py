@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from elbd.store.db import SQLITE_BUSY_TIMEOUT_MS
+from elbd.store.fsync import fsync_path
 from elbd.store.migrate import migrations
 from elbd.store.preflight import AT_START, Advice, database_name, require_usable
 from elbd.store.refusal import StoreRefused
@@ -79,12 +80,12 @@ def _copy_into_place(source: Path, target: Path, revision: str) -> Copied:
         partial.unlink(missing_ok=True)
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         _online_copy(source, partial)
-        _fsync(partial)
+        fsync_path(partial)
         # A -wal or -journal left beside `target` would be replayed into the new file and corrupt it.
         for suffix in SQLITE_COMPANIONS:
             target.with_name(target.name + suffix).unlink(missing_ok=True)
         os.replace(partial, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
     except OSError as error:
         raise StoreRefused(f"{error.filename or target}: {error.strerror}.") from None
     except sqlite3.Error as error:
@@ -98,11 +99,3 @@ def _online_copy(source: Path, target: Path) -> None:
     with closing(sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as reading, closing(sqlite3.connect(target)) as writing:
         reading.backup(writing)
         writing.execute("PRAGMA journal_mode=DELETE")
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

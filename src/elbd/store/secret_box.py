@@ -13,6 +13,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from elbd.store.fsync import fsync_path
+
 KEY_FILE_NAME = "secret.key"
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -86,7 +88,7 @@ def create_key_file(path: Path) -> SecretBox:
         os.link(aside, path)
     finally:
         aside.unlink(missing_ok=True)
-    _sync_directory(path.parent)
+    fsync_path(path.parent)
     return SecretBox(key)
 
 
@@ -100,12 +102,3 @@ def load_or_create_key_file(path: Path) -> tuple[SecretBox, bool]:
         return create_key_file(path), True
     except FileExistsError:
         return load_key_file(path), False
-
-
-def _sync_directory(directory: Path) -> None:
-    """The key file's name is durable before anything is sealed with it."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
