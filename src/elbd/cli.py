@@ -40,7 +40,7 @@ def _private_files() -> None:
 
 def _open_state(data_dir: Path | None) -> State:
     settings = load_settings(data_dir)
-    return open_state(settings.data_dir, settings.database_url)
+    return open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
 
 
 @contextmanager

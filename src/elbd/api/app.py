@@ -30,7 +30,7 @@ from elbd.store.state import open_state
 
 
 def create_app(settings: Settings) -> FastAPI:
-    state = open_state(settings.data_dir, settings.database_url)
+    state = open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
     db = state.db
     dataplane = driver_named(settings.dataplane, db, settings.data_dir)
     db.on_change = dataplane.changed

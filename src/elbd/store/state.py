@@ -14,6 +14,7 @@ from elbd.private_paths import (
     restrict_if_present,
 )
 from elbd.store.db import Database
+from elbd.store.durability import DEFAULT_SYNCHRONOUS
 from elbd.store.migrate import upgrade
 from elbd.store.models import AccessKey
 from elbd.store.secret_box import (
@@ -37,7 +38,7 @@ class State:
     secret_box: SecretBox
 
 
-def open_state(data_dir: Path, database_url: str) -> State:
+def open_state(data_dir: Path, database_url: str, synchronous: str = DEFAULT_SYNCHRONOUS) -> State:
     key_file = data_dir / KEY_FILE_NAME
     try:
         private_directory(data_dir)
@@ -48,7 +49,7 @@ def open_state(data_dir: Path, database_url: str) -> State:
     except OSError as error:
         raise StateUnusable(f"{error.filename}: {error.strerror}") from None
     upgrade(database_url, secret_box)
-    db = Database(database_url)
+    db = Database(database_url, synchronous=synchronous)
     try:
         _check_sealed_secrets_open(db, secret_box)
     except SealedSecretError:
