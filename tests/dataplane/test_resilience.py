@@ -210,8 +210,12 @@ def test_a_burst_of_member_adds_reaches_the_config_file_and_survives_a_killed_ha
     wait_for(_serving(site, {"first", *names}))
     process = process_for(elbd_haproxy.data_dir, site.lb["id"])
     wait_for(lambda: all(member["id"] in process.config.read_text() for member in added), timeout_s=5)
-    _settled_master(process)
+    before = _settled_master(process)
     config = str(process.config).encode()
-    for pid in [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _cmdline_has(pid, config)]:
+    running = [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _cmdline_has(pid, config)]
+    assert before.pid in running
+    for pid in running:
         os.kill(pid, signal.SIGKILL)
+    restarted = wait_for(lambda: (pid := process.master_pid()) is not None and pid != before.pid and pid, timeout_s=10)
     wait_for(_serving(site, {"first", *names}), timeout_s=10, interval_s=0.05)
+    assert process.master_pid() == restarted, "the HAProxy serving them is the restarted one, built from the config file"
