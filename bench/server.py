@@ -13,6 +13,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.procs import terminate
 from elbd.service.identity import ProjectCredentials
 
 UNLIMITED_QUOTAS = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer")
@@ -93,13 +94,7 @@ class ElbdServer:
             self.process = None
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process)
         self.process = None
 
     def stop_dataplane(self) -> str:

@@ -17,7 +17,7 @@
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, exists, false, func, select, update
@@ -94,6 +94,7 @@ class Placement:
     vpc_id: str | None
     zones: tuple[str, ...]
     facts: PoolFacts
+    subnets: dict[str, tuple[Row[Any], int]] = field(default_factory=dict)  # looked up once per request
 
 
 def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
@@ -143,7 +144,9 @@ def _check_instance_member(
         raise invalid("Invalid input for 'subnet_cidr_id': a backend server group of type ip takes IP members only.")
     if availability_zone:
         raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
-    subnet, version = vpcs.subnet_for_member(session, project_id, subnet_cidr_id)
+    if subnet_cidr_id not in place.subnets:
+        place.subnets[subnet_cidr_id] = vpcs.subnet_for_member(session, project_id, subnet_cidr_id)
+    subnet, version = place.subnets[subnet_cidr_id]
     if place.vpc_id and subnet.vpc_id != place.vpc_id:
         raise invalid(
             f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {place.vpc_id} of the load balancer."
