@@ -16,7 +16,8 @@ from elbd.store.secret_box import SecretBox
 MAX_CLOCK_SKEW = timedelta(minutes=15)
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
+    """Async, so FastAPI calls it in place instead of handing it to a worker thread."""
     return request.app.state.db
 
 
@@ -29,7 +30,7 @@ async def authenticate(request: Request, project_id: str) -> Principal:
 
 
 async def identify(request: Request) -> Principal:
-    db = database(request)
+    db: Database = request.app.state.db
     token = request.headers.get("x-auth-token")
     if token:
         tokens: CredentialCache[Principal] = request.app.state.tokens
