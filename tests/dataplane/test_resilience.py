@@ -219,3 +219,41 @@ def test_a_burst_of_member_adds_reaches_the_config_file_and_survives_a_killed_ha
     restarted = wait_for(lambda: (pid := process.master_pid()) is not None and pid != before.pid and pid, timeout_s=10)
     wait_for(_serving(site, {"first", *names}), timeout_s=10, interval_s=0.05)
     assert process.master_pid() == restarted, "the HAProxy serving them is the restarted one, built from the config file"
+
+
+def _agent_of(server: LiveServer) -> int | None:
+    """The data-plane agent: the child process `elbd serve` spawned (not multiprocessing's resource tracker)."""
+    assert server.process is not None
+    pid = server.process.pid
+    for children in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{children}/children") as listed:
+            for child in listed.read().split():
+                if _cmdline_has(child, b"--multiprocessing-fork") and _alive(int(child)):
+                    return int(child)
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_agent_process_does_not_outlive_a_killed_elbd_serve(site: Site, elbd_haproxy: LiveServer) -> None:
+    agent = wait_for(lambda: _agent_of(elbd_haproxy))
+    elbd_haproxy.kill()
+    wait_for(lambda: not _alive(agent), timeout_s=5)
+
+
+def test_a_killed_agent_process_is_started_again_and_applies_what_it_missed(
+    site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer
+) -> None:
+    site.add(backends("a"))
+    wait_for(_serving(site, {"a"}))
+    killed = wait_for(lambda: _agent_of(elbd_haproxy))
+    os.kill(killed, signal.SIGKILL)
+    site.add(backends("b"))  # told while no agent runs: the next one finds it when it reconciles
+    wait_for(lambda: _agent_of(elbd_haproxy) not in (None, killed))
+    wait_for(_serving(site, {"a", "b"}))

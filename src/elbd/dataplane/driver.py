@@ -45,12 +45,12 @@ def driver_named(name: str, db: Database, data_dir: Path) -> DataplaneDriver:
     if name == "none":
         return NoneDriver()
     if name == "haproxy":
-        from elbd.dataplane.agent import HaproxyDriver
+        from elbd.dataplane.agent_process import AgentProcess
 
         binary = haproxy_binary()
         if binary is None:
             raise ValueError("the haproxy driver needs HAProxy installed (apt-get install haproxy)")
-        return HaproxyDriver(db, data_dir, binary=binary)
+        return AgentProcess(db.url, db.synchronous, data_dir, binary)
     raise ValueError(f"unknown data-plane driver {name!r}; known: haproxy, none")
 
 
