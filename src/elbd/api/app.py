@@ -26,6 +26,7 @@ from elbd.api.request_ids import RequestIdMiddleware
 from elbd.config import Settings
 from elbd.dataplane.driver import driver_named
 from elbd.service.identity import Principal, SigningKey
+from elbd.store.group_commit import GroupCommit
 from elbd.store.state import open_state
 
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
     db = state.db
     dataplane = driver_named(settings.dataplane, db, settings.data_dir)
     db.on_change = dataplane.changed
+    group_commit = GroupCommit(db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            group_commit.stop()
             dataplane.stop()
             db.dispose()
 
@@ -51,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.group_commit = group_commit
     app.state.secret_box = state.secret_box
     app.state.tokens = CredentialCache[Principal]()
     app.state.signing_keys = CredentialCache[SigningKey]()

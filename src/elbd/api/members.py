@@ -1,5 +1,7 @@
 """Backend servers: /v3/{project_id}/elb/pools/{pool_id}/members[...] and /v3/{project_id}/elb/members."""
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -26,6 +28,7 @@ from elbd.schemas.members import (
 from elbd.service import lookups, member_status, members
 from elbd.service.identity import Principal
 from elbd.store.db import Database
+from elbd.store.group_commit import GroupCommit
 
 router = APIRouter(tags=["members"])
 _FILTERS = {
@@ -53,13 +56,13 @@ def _zones(request: Request) -> tuple[str, ...]:
 
 
 @router.post(MEMBERS, status_code=201, response_model=MemberReply)
-def create_member(
-    request: Request, pool_id: str, body: MemberCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
-) -> Response:
-    with db.write() as session:
-        member, facts = members.create_member(
-            session, project_id=who.project_id, pool_id=pool_id, option=body.member, zones=_zones(request)
-        )
+async def create_member(request: Request, pool_id: str, body: MemberCreateRequest, who: Principal = Depends(authenticate)) -> Response:
+    """The hot path: written by the group-commit thread (store/group_commit.py), with whatever other
+    creates arrive meanwhile, instead of a worker thread of its own."""
+    group_commit: GroupCommit = request.app.state.group_commit
+    member, facts = await group_commit.run(
+        partial(members.create_member, project_id=who.project_id, pool_id=pool_id, option=body.member, zones=_zones(request))
+    )
     view = member_view(member, facts)
     return reply(request, {"member": view}, 201)
 

@@ -115,6 +115,19 @@ def mark_members_changed(session: Session, load_balancer_id: str | None, member_
         session.info.setdefault(CHANGED_MEMBERS, {}).setdefault(load_balancer_id, set()).update(member_ids)
 
 
+ChangeMarks = tuple[set[str], dict[str, set[str]]]
+
+
+def change_marks(session: Session) -> ChangeMarks:
+    """A copy of what the transaction has marked changed so far, to go back to if a part of it is undone."""
+    members: dict[str, set[str]] = session.info.get(CHANGED_MEMBERS, {})
+    return set(session.info.get(CHANGED_LOAD_BALANCERS, set())), {one: set(ids) for one, ids in members.items()}
+
+
+def restore_change_marks(session: Session, marks: ChangeMarks) -> None:
+    session.info[CHANGED_LOAD_BALANCERS], session.info[CHANGED_MEMBERS] = marks
+
+
 def _changes(session: Session) -> Changes:
     whole: set[str] = session.info.pop(CHANGED_LOAD_BALANCERS, set())
     members: dict[str, set[str]] = session.info.pop(CHANGED_MEMBERS, {})

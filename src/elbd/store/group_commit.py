@@ -1,0 +1,100 @@
+"""Write transactions that arrive together commit together (group commit).
+
+SQLite has one writer at a time, so concurrent writes take turns, and each turn pays for BEGIN, COMMIT
+and an fsync, and for handing the lock and the interpreter lock from thread to thread. Here one thread
+does the writing: the work queued while it was busy runs in one transaction, each piece in a savepoint of
+its own so that a refused one (a rule, a duplicate) changes nothing and the others still commit.
+Every caller gets its own result or error, after the shared commit, as if it had been alone.
+"""
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from elbd.store.db import Database, change_marks, restore_change_marks
+
+T = TypeVar("T")
+MOST_PER_TRANSACTION = 64
+
+
+@dataclass
+class _Write(Generic[T]):
+    work: Callable[[Session], T]
+    loop: asyncio.AbstractEventLoop
+    future: "asyncio.Future[T]"
+
+
+class GroupCommit:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: queue.Queue[_Write[Any] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """`work(session)`'s result once committed; its exception if it raised (then it changed nothing)."""
+        self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Write(work, loop, future))
+        return await future
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _start(self) -> None:
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="elbd-group-commit", daemon=True)
+                self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MOST_PER_TRANSACTION:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)
+                    break
+                batch.append(more)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Write[Any]]) -> None:
+        outcomes: list[tuple[_Write[Any], bool, Any]] = []
+        try:
+            with self.db.write() as session:
+                for write in batch:
+                    marks = change_marks(session)
+                    try:
+                        with session.begin_nested():
+                            outcomes.append((write, True, write.work(session)))
+                    except Exception as error:  # noqa: BLE001 - the caller gets its own error, the others go on
+                        restore_change_marks(session, marks)
+                        outcomes.append((write, False, error))
+        except Exception as error:  # noqa: BLE001 - the commit failed: nothing was stored for anyone
+            outcomes = [(write, False, error) for write in batch]
+        for write, succeeded, value in outcomes:
+            write.loop.call_soon_threadsafe(_settle, write.future, succeeded, value)
+
+
+def _settle(future: "asyncio.Future[Any]", succeeded: bool, value: Any) -> None:
+    if future.cancelled():
+        return
+    if succeeded:
+        future.set_result(value)
+    else:
+        future.set_exception(value)

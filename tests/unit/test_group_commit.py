@@ -1,0 +1,117 @@
+"""Group commit: writes queued together share one transaction, and each caller still sees only its own
+result or error, as if it had been alone."""
+
+import asyncio
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from elbd.store.db import Changes, Database, mark_members_changed
+from elbd.store.group_commit import GroupCommit
+from elbd.store.migrate import upgrade
+from elbd.store.models import Project
+
+CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    return Database(url)
+
+
+def add_project(name: str, released: threading.Event | None = None, refuse: bool = False):  # type: ignore[no-untyped-def]
+    def work(session: Session) -> str:
+        if released is not None:
+            released.wait(5)
+        session.add(Project(id=name, name=name, domain_name=name, created_at=CREATED))
+        session.flush()
+        mark_members_changed(session, f"lb-{name}", [f"member-{name}"])
+        if refuse:
+            raise ValueError(f"{name} refused after writing")
+        return name
+
+    return work
+
+
+def stored(db: Database) -> set[str]:
+    with db.read() as session:
+        return set(session.scalars(select(Project.id)))
+
+
+def test_writes_queued_behind_a_busy_writer_commit_in_one_transaction(db: Database) -> None:
+    commits: list[int] = []
+    event.listen(db.writer, "commit", lambda _connection: commits.append(1))
+    told: list[Changes] = []
+    db.on_change = told.append
+    writer = GroupCommit(db)
+    released = threading.Event()
+
+    async def scenario() -> list[str]:
+        first = asyncio.ensure_future(writer.run(add_project("p0", released)))
+        await asyncio.sleep(0.05)  # p0 holds the writer thread; the others queue behind it
+        rest = [asyncio.ensure_future(writer.run(add_project(f"p{n}"))) for n in range(1, 6)]
+        await asyncio.sleep(0.05)
+        released.set()
+        return await asyncio.gather(first, *rest)
+
+    try:
+        assert asyncio.run(scenario()) == [f"p{n}" for n in range(6)]
+    finally:
+        writer.stop()
+    assert stored(db) == {f"p{n}" for n in range(6)}
+    assert len(commits) == 2
+    assert told[1] == Changes(members={f"lb-p{n}": frozenset({f"member-p{n}"}) for n in range(1, 6)})
+    db.dispose()
+
+
+def test_a_refused_write_changes_nothing_and_the_others_in_its_transaction_commit(db: Database) -> None:
+    told: list[Changes] = []
+    db.on_change = told.append
+    writer = GroupCommit(db)
+    released = threading.Event()
+
+    async def scenario() -> list[object]:
+        first = asyncio.ensure_future(writer.run(add_project("held", released)))
+        await asyncio.sleep(0.05)
+        rest = [
+            asyncio.ensure_future(writer.run(add_project("kept"))),
+            asyncio.ensure_future(writer.run(add_project("refused", refuse=True))),
+            asyncio.ensure_future(writer.run(add_project("also-kept"))),
+        ]
+        await asyncio.sleep(0.05)
+        released.set()
+        return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert outcomes[:2] == ["held", "kept"] and outcomes[3] == "also-kept"
+    assert isinstance(outcomes[2], ValueError) and "refused after writing" in str(outcomes[2])
+    assert stored(db) == {"held", "kept", "also-kept"}
+    assert "lb-refused" not in told[-1].members
+    assert set(told[-1].members) == {"lb-kept", "lb-also-kept"}
+    db.dispose()
+
+
+def test_a_write_that_collides_with_an_earlier_one_of_its_transaction_fails_alone(db: Database) -> None:
+    writer = GroupCommit(db)
+
+    async def scenario() -> list[object]:
+        # the same primary key twice in one transaction: the second one's savepoint fails, the first commits
+        return await asyncio.gather(writer.run(add_project("twin")), writer.run(add_project("twin")), return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert outcomes[0] == "twin"
+    assert type(outcomes[1]).__name__ == "IntegrityError"
+    assert stored(db) == {"twin"}
+    db.dispose()
