@@ -52,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Elastic Load Balance v3 API with a real data plane",
         version="0.1.0",
         lifespan=lifespan,
+        # elbd exports no OpenTelemetry data; FastAPI would still look for providers on every request
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.db = db
     app.state.group_commit = group_commit
@@ -64,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_rate_limit(app, settings.rate_limit, settings.rate_burst)
     app.add_middleware(RequestIdMiddleware)
-    for module in (tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors, members):
+    # Routes are matched in order: the busiest (members) first.
+    for module in (members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors):
         app.include_router(module.router)
     return app
