@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from elbd.store.db import Changes, Database, mark_members_changed
+from elbd.store.db import Changes, Database, mark_members_changed, transaction_memo
 from elbd.store.group_commit import GroupCommit
 from elbd.store.migrate import upgrade
 from elbd.store.models import Project
@@ -114,4 +114,32 @@ def test_a_write_that_collides_with_an_earlier_one_of_its_transaction_fails_alon
     assert outcomes[0] == "twin"
     assert type(outcomes[1]).__name__ == "IntegrityError"
     assert stored(db) == {"twin"}
+    db.dispose()
+
+
+def test_what_a_refused_write_memoized_is_forgotten_with_it(db: Database) -> None:
+    writer = GroupCommit(db)
+    released = threading.Event()
+
+    def memoize_then_refuse(session: Session) -> None:
+        transaction_memo(session)["fact"] = "seen by a write that was undone"
+        raise ValueError("refused")
+
+    async def scenario() -> list[object]:
+        first = asyncio.ensure_future(writer.run(add_project("held", released)))
+        await asyncio.sleep(0.05)
+        rest = [
+            asyncio.ensure_future(writer.run(memoize_then_refuse)),
+            asyncio.ensure_future(writer.run(lambda session: transaction_memo(session).get("fact"))),
+        ]
+        await asyncio.sleep(0.05)
+        released.set()
+        return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert outcomes[0] == "held" and isinstance(outcomes[1], ValueError)
+    assert outcomes[2] is None
     db.dispose()

@@ -33,7 +33,7 @@ from elbd.service.addresses import IPAddress, is_private_ipv4, load_balancer_vip
 from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
-from elbd.store.db import mark_members_changed
+from elbd.store.db import mark_members_changed, transaction_memo
 from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
@@ -94,7 +94,7 @@ class Placement:
     vpc_id: str | None
     zones: tuple[str, ...]
     facts: PoolFacts
-    subnets: dict[str, tuple[Row[Any], int]] = field(default_factory=dict)  # looked up once per request
+    subnets: dict[str, tuple[Row[Any], int]] = field(default_factory=dict)  # looked up once per transaction
 
 
 def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
@@ -244,7 +244,10 @@ def create_member(
 
     A duplicate (address, protocol_port) is caught by the unique index at INSERT rather than by a query
     first; only a create refused by the quota looks for one, so that a duplicate is still a conflict."""
-    place = placement(session, project_id, pool_id, zones)
+    memo = transaction_memo(session)
+    place = memo.get(("placement", project_id, pool_id))
+    if place is None:
+        place = memo[("placement", project_id, pool_id)] = placement(session, project_id, pool_id, zones)
     member, owner = new_member(session, project_id, place, option)
     try:
         _require_room(session, project_id, pool_id, 1)

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
+from elbd.store.db import transaction_memo
 from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride
 
 DEFAULTS: dict[str, int] = {
@@ -35,9 +36,13 @@ _OVERRIDES = select(QuotaOverride.resource, QuotaOverride.limit).where(QuotaOver
 
 
 def limits(session: Session, project_id: str) -> dict[str, int]:
-    values = dict(DEFAULTS)
-    values.update(session.connection().execute(_OVERRIDES, {"project_id": project_id}).tuples().all())
-    return values
+    """The project's limits, looked up once per transaction."""
+    memo = transaction_memo(session)
+    known = memo.get(("limits", project_id))
+    if known is None:
+        known = memo[("limits", project_id)] = dict(DEFAULTS)
+        known.update(session.connection().execute(_OVERRIDES, {"project_id": project_id}).tuples().all())
+    return dict(known)
 
 
 def limit_of(session: Session, project_id: str, resource: str) -> int:

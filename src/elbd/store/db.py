@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -115,17 +116,35 @@ def mark_members_changed(session: Session, load_balancer_id: str | None, member_
         session.info.setdefault(CHANGED_MEMBERS, {}).setdefault(load_balancer_id, set()).update(member_ids)
 
 
-ChangeMarks = tuple[set[str], dict[str, set[str]]]
+TRANSACTION_MEMO = "transaction_memo"
 
 
-def change_marks(session: Session) -> ChangeMarks:
-    """A copy of what the transaction has marked changed so far, to go back to if a part of it is undone."""
+def transaction_memo(session: Session) -> dict[object, Any]:
+    """Facts this transaction looked up and may need again (a pool's placement, a project's quotas):
+    nobody else writes while it holds the write lock, so they stay true until it ends, unless a part of
+    it is undone (see undo_to)."""
+    return session.info.setdefault(TRANSACTION_MEMO, {})
+
+
+@dataclass(frozen=True)
+class UndoPoint:
+    """What the transaction had marked changed at a savepoint."""
+
+    load_balancers: frozenset[str]
+    members: dict[str, frozenset[str]]
+
+
+def undo_point(session: Session) -> UndoPoint:
     members: dict[str, set[str]] = session.info.get(CHANGED_MEMBERS, {})
-    return set(session.info.get(CHANGED_LOAD_BALANCERS, set())), {one: set(ids) for one, ids in members.items()}
+    return UndoPoint(frozenset(session.info.get(CHANGED_LOAD_BALANCERS, set())), {one: frozenset(ids) for one, ids in members.items()})
 
 
-def restore_change_marks(session: Session, marks: ChangeMarks) -> None:
-    session.info[CHANGED_LOAD_BALANCERS], session.info[CHANGED_MEMBERS] = marks
+def undo_to(session: Session, point: UndoPoint) -> None:
+    """After a rollback to the savepoint of `point`: its change marks again, and no memo (a fact may
+    have come from the part undone)."""
+    session.info[CHANGED_LOAD_BALANCERS] = set(point.load_balancers)
+    session.info[CHANGED_MEMBERS] = {one: set(ids) for one, ids in point.members.items()}
+    session.info.pop(TRANSACTION_MEMO, None)
 
 
 def _changes(session: Session) -> Changes:

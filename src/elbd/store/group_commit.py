@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from elbd.store.db import Database, change_marks, restore_change_marks
+from elbd.store.db import Database, undo_point, undo_to
 
 T = TypeVar("T")
 MOST_PER_TRANSACTION = 64
@@ -78,12 +78,12 @@ class GroupCommit:
         try:
             with self.db.write() as session:
                 for write in batch:
-                    marks = change_marks(session)
+                    point = undo_point(session)
                     try:
                         with session.begin_nested():
                             outcomes.append((write, True, write.work(session)))
                     except Exception as error:  # noqa: BLE001 - the caller gets its own error, the others go on
-                        restore_change_marks(session, marks)
+                        undo_to(session, point)
                         outcomes.append((write, False, error))
         except Exception as error:  # noqa: BLE001 - the commit failed: nothing was stored for anyone
             outcomes = [(write, False, error) for write in batch]
