@@ -53,3 +53,15 @@ def test_pipelined_answers_are_told_apart_by_their_prompts(runtime_socket: Path)
     finally:
         session.close()
     assert answers == ["New server registered.", "", "No such server.", "1\n# be_id be_name srv_id\n2 b 1"]
+
+
+def test_more_commands_than_the_socket_buffers_hold_are_answered(runtime_socket: Path) -> None:
+    """HAProxy, like the fake, stops reading commands while its answers go unread: a client that wrote
+    every command before reading any answer blocked for good once both directions' buffers were full."""
+    commands = ["add server b/s1 127.0.0.1:80"] * 40_000  # about 1.1 MB each way, past any socket buffer
+    session = RuntimeSession(runtime_socket)
+    try:
+        answers = session.run_all(commands)
+    finally:
+        session.close()
+    assert answers == ["New server registered."] * len(commands)

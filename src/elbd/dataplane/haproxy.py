@@ -47,10 +47,15 @@ def _exchange(path: Path, command: str, half_close: bool) -> str:
 
 class RuntimeSession:
     """One connection to the runtime API in interactive (`prompt`) mode, where every answer ends with a
-    prompt: commands are sent in one write and their answers told apart by the prompts, so a hundred
-    commands cost one round trip instead of a hundred connections."""
+    prompt: commands are sent a window at a time and their answers told apart by the prompts, so a
+    hundred commands cost one round trip instead of a hundred connections.
+
+    HAProxy reads no more commands while its answers go unread, so a window's answers are read before
+    the next window is sent: all of a large apply in one write would fill both directions' buffers and
+    block both sides."""
 
     PROMPT = re.compile(rb"\n> |^> ")
+    WINDOW = 256  # commands per write: a few tens of kB each way, well inside a socket's buffers
 
     def __init__(self, path: Path) -> None:
         self._connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -64,6 +69,12 @@ class RuntimeSession:
 
     def run_all(self, commands: list[str]) -> list[str]:
         """The answer of each command. A line of `;`-separated commands gets a prompt per part."""
+        answers: list[str] = []
+        for start in range(0, len(commands), self.WINDOW):
+            answers += self._run_window(commands[start : start + self.WINDOW])
+        return answers
+
+    def _run_window(self, commands: list[str]) -> list[str]:
         parts_per_command = [command.count(";") + 1 for command in commands]
         self._connection.sendall("".join(f"{command}\n" for command in commands).encode())
         answer = b""
