@@ -2,9 +2,10 @@
 hand-written minimal HAProxy (the anchor), for HTTP and TCP listeners, keep-alive and `Connection:
 close`. Short runs, two rounds in alternating order; ratios use the mean of the two rounds."""
 
+import os
 from typing import Any
 
-from bench import wrk
+from bench import procs, wrk
 from bench.context import HAND_WRITTEN_VIP, Bench, Section, Table, say
 from bench.handwritten import HandWritten
 from bench.nginx import shared_backends
@@ -77,7 +78,20 @@ async def run(bench: Bench) -> Section:
                 for name, urls in order if pair % 2 == 0 else reversed(order):
                     await one(f"{name} {listener}", urls[listener], mode, close)
         await one("direct", direct, mode, close)
-    return _section(results, nbthread, maxconn, hand, backends.kind)
+    groups = _autogroups(bench, site["lb"]["id"], hand)
+    return _section(results, nbthread, maxconn, hand, backends.kind, groups)
+
+
+def _autogroups(bench: Bench, load_balancer_id: str, hand: HandWritten) -> str:
+    """Which scheduler autogroup each side ran in: elbd's worker and the anchor in one of their own each,
+    the load generator and the backend in the benchmark's."""
+    master = process_for(bench.server.data_dir, load_balancer_id).master_pid()
+    workers = procs.children(master) if master else []
+    anchor = hand.process.pid if hand.process else 0
+    return (f"Scheduler autogroups: elbd's HAProxy worker {procs.autogroup(workers[0]) if workers else 'unknown'}, "
+            f"the hand-written HAProxy {procs.autogroup(anchor)}, wrk and nginx {procs.autogroup(os.getpid())} (the "
+            "benchmark's session). Both HAProxy processes run in a session of their own, as a daemon does: sharing "
+            "the benchmark's group gave the anchor another share of the two cores (bench/handwritten.py).")
 
 
 def _mean(runs: list[wrk.WrkResult]) -> float:
@@ -85,7 +99,7 @@ def _mean(runs: list[wrk.WrkResult]) -> float:
 
 
 def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], nbthread: int, maxconn: int, hand: HandWritten,
-             backend_kind: str) -> Section:
+             backend_kind: str, autogroups: str) -> Section:
     section = Section(TITLE, INTRO)
     rows = []
     for (name, mode), runs in results.items():
@@ -96,7 +110,7 @@ def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], nbthread: int,
         ["target", "mode", "runs", "mean req/s", "failed"],
         rows,
         f"Backend: {backend_kind}, on a 127.20.0.x address. Both HAProxy processes run nbthread {nbthread}, maxconn "
-        f"{maxconn} (read from elbd's process with `show info`).",
+        f"{maxconn} (read from elbd's process with `show info`). {autogroups}",
     ))
     ratios: dict[str, float] = {}
     all_pairs: list[float] = []

@@ -6,6 +6,7 @@ import resource
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _first_line(command: list[str]) -> str:
@@ -38,6 +39,13 @@ def _os_name() -> str:
     return platform.system()
 
 
+def _autogroup_setting() -> str:
+    try:
+        return "on" if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1" else "off"
+    except OSError:
+        return "unknown"
+
+
 def facts() -> dict[str, str]:
     memory_kib = _proc_value("/proc/meminfo", "MemTotal").split()[0]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -51,6 +59,7 @@ def facts() -> dict[str, str]:
         "nginx": _first_line(["nginx", "-v"]),
         "wrk": _first_line(["wrk", "-v"]).split(" Copyright")[0],
         "open files (ulimit -n)": f"{soft} (hard {hard})",
+        "scheduler autogroups (kernel.sched_autogroup_enabled)": _autogroup_setting(),
     }
 
 

@@ -45,6 +45,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS if fields else 0.0
 
 
+def autogroup(pid: int) -> str:
+    """The scheduler autogroup (one per session) `pid` is in, e.g. `/autogroup-12`."""
+    try:
+        with open(f"/proc/{pid}/autogroup") as source:
+            return source.read().split()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
 def terminate(process: subprocess.Popen | None) -> None:
     """SIGTERM, then SIGKILL after 10 s."""
     if process is not None and process.poll() is None:
