@@ -3,6 +3,7 @@
 # Both first build the project's virtualenv (.venv) from pyproject.toml when it is missing or stale.
 VENV := .venv
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test haproxy bench bench-tools
@@ -32,5 +33,10 @@ bench-tools:
 		echo "installing wrk and nginx-light from the OS packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light; }
 
-bench: $(STAMP) haproxy bench-tools
+# The benchmark's plots need matplotlib, which the tests do not: a separate extra, installed on demand.
+$(BENCH_STAMP): $(STAMP)
+	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) haproxy bench-tools
 	$(VENV)/bin/python -m bench

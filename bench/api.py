@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from bench.cloud import Cloud
-from bench.context import Bench, Section, Table, say
+from bench.context import Bench, Curve, Mark, Plot, Section, Table, say
 from bench.httpclient import HttpError
 from bench.stats import ms, summarize
 from bench.teardown import empty_pool, remove_load_balancer
@@ -128,7 +128,24 @@ async def _creates(bench: Bench, section: Section, created: list[str]) -> None:
     rows.append(["token, elbd restarted with ELBD_SQLITE_SYNCHRONOUS=NORMAL (no fsync per commit)", "8", str(s.count),
                  f"{relaxed.per_second:.0f}", ms(s.p50_ms), ms(s.p99_ms), ms(s.max_ms), str(relaxed.errors)])
     section.tables.append(Table("Member create", ["auth", "clients", "creates", "creates/s", "p50 ms", "p99 ms", "max ms", "errors"], rows))
+    section.plots += _create_plots(runs)
     await remove_pool(bench.cloud, bare_pool)
+
+
+def _create_plots(runs: list[CreateRun]) -> list[Plot]:
+    by_auth = {auth: [one for one in runs if one.auth == auth] for auth in ("token", "aksk")}
+    names = {"token": "token", "aksk": "AK/SK"}
+    throughput = [Curve(names[auth], [one.clients for one in mine], [one.per_second for one in mine]) for auth, mine in by_auth.items()]
+    latency = [
+        Curve(f"{names[auth]} {label}", [one.clients for one in mine], [getattr(summarize(one.latencies), field) for one in mine])
+        for auth, mine in by_auth.items()
+        for label, field in (("p50", "p50_ms"), ("p99", "p99_ms"))
+    ]
+    return [
+        Plot("member-create-throughput", "Member create: throughput by concurrent clients (durable commits)", "concurrent clients",
+             "creates/s", throughput, [Mark("goal at 8 clients: 500/s", 500.0, axis="y")], x_log=True),
+        Plot("member-create-latency", "Member create: latency by concurrent clients", "concurrent clients", "ms", latency, x_log=True),
+    ]
 
 
 async def _create_without_fsync(bench: Bench, created: list[str]) -> CreateRun:

@@ -31,6 +31,35 @@ class Table:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Curve:
+    label: str
+    x: list[float]
+    y: list[float]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A straight line across a plot, such as a goal: at `value` on the x axis, or on the y axis."""
+
+    label: str
+    value: float
+    axis: str = "x"
+
+
+@dataclass
+class Plot:
+    """A figure the report draws as a PNG beside itself (bench/plots.py)."""
+
+    name: str  # the PNG file's name is the report's stem, a dash and this
+    title: str
+    x_label: str
+    y_label: str
+    curves: list[Curve]
+    marks: list[Mark] = field(default_factory=list)
+    x_log: bool = False
+
+
 @dataclass
 class Section:
     title: str
@@ -39,6 +68,7 @@ class Section:
     figures: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)  # paragraphs or code blocks, as they are
+    plots: list[Plot] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
 

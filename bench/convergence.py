@@ -11,10 +11,12 @@
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from bench.backends import TinyBackend, start_backends
-from bench.context import Bench, Section, Table, say
+from bench.context import Bench, Mark, Plot, Section, Table, say
+from bench.plots import ecdf
 from bench.probe import Probe
 from bench.stats import ms, summarize
 from bench.teardown import remove_load_balancer
@@ -38,6 +40,13 @@ INTRO = (
 )
 
 
+@dataclass
+class Measured:
+    rows: list[list[str]]
+    figures: dict[str, float]
+    samples: dict[str, list[float]]  # seconds, by what they measure
+
+
 def _row(label: str, seconds: list[float], misses: int, extra: str = "") -> list[str]:
     s = summarize(seconds)
     return [label, str(s.count), ms(s.p50_ms), ms(s.p99_ms), ms(s.max_ms), str(misses), extra]
@@ -54,9 +63,7 @@ async def _setup(bench: Bench) -> dict[str, Any]:
     return {"vip": lb["vip_address"], "plain_pool": plain_pool["id"], "checked_pool": checked_pool["id"]}
 
 
-async def _adds_and_deletes(
-    bench: Bench, probe: Probe, pool_id: str, backends: list[TinyBackend], count: int = ADDS
-) -> tuple[list[list[str]], dict[str, float]]:
+async def _adds_and_deletes(bench: Bench, probe: Probe, pool_id: str, backends: list[TinyBackend], count: int = ADDS) -> Measured:
     adds: list[float] = []
     deletes: list[float] = []
     late = misses = 0
@@ -85,10 +92,11 @@ async def _adds_and_deletes(
         _row("add: 201 -> first request served by the member", adds, misses),
         _row("delete: DELETE sent -> last request served by the member", deletes, 0, f"{late} requests reached it after the 204"),
     ]
-    return rows, {"converge_add_p99_ms": s_add.p99_ms, "converge_add_p50_ms": s_add.p50_ms, "converge_delete_late": late}
+    figures = {"converge_add_p99_ms": s_add.p99_ms, "converge_add_p50_ms": s_add.p50_ms, "converge_delete_late": late}
+    return Measured(rows, figures, {"add: 201 -> first request": adds, "delete: DELETE sent -> last request": deletes})
 
 
-async def _weights(bench: Bench, probe: Probe, pool_id: str, backend: TinyBackend) -> tuple[list[list[str]], dict[str, float]]:
+async def _weights(bench: Bench, probe: Probe, pool_id: str, backend: TinyBackend) -> Measured:
     member = await bench.cloud.member(pool_id, bench.subnet_id, backend.address, backend.port, weight=0)
     up: list[float] = []
     down: list[float] = []
@@ -116,10 +124,11 @@ async def _weights(bench: Bench, probe: Probe, pool_id: str, backend: TinyBacken
         _row("weight 0 -> 1: 200 -> first request to the member", up, misses),
         _row("weight 1 -> 0: 200 -> last request to the member", down, 0),
     ]
-    return rows, {"converge_weight_p99_ms": max(s_up.p99_ms, s_down.p99_ms)}
+    figures = {"converge_weight_p99_ms": max(s_up.p99_ms, s_down.p99_ms)}
+    return Measured(rows, figures, {"weight 0 -> 1: 200 -> first request": up, "weight 1 -> 0: 200 -> last request": down})
 
 
-async def _monitored(bench: Bench, probe: Probe, pool_id: str, backends: list[TinyBackend]) -> tuple[list[list[str]], dict[str, float]]:
+async def _monitored(bench: Bench, probe: Probe, pool_id: str, backends: list[TinyBackend]) -> Measured:
     to_check: list[float] = []
     to_traffic: list[float] = []
     misses = early = 0
@@ -153,7 +162,7 @@ async def _monitored(bench: Bench, probe: Probe, pool_id: str, backends: list[Ti
         _row("with monitor: 201 -> first (passing) health check", to_check, misses),
         _row("with monitor: 201 -> first request served", to_traffic, misses, f"{early} served before their first check"),
     ]
-    return rows, {"converge_monitor_p50_ms": s_traffic.p50_ms, "converge_monitor_early": early}
+    return Measured(rows, {"converge_monitor_p50_ms": s_traffic.p50_ms, "converge_monitor_early": early}, {})
 
 
 async def run(bench: Bench) -> Section:
@@ -166,17 +175,13 @@ async def run(bench: Bench) -> Section:
     try:
         for pool_id in (setup["plain_pool"], setup["checked_pool"]):
             await bench.cloud.member(pool_id, bench.subnet_id, resident.address, resident.port)
-        rows: list[list[str]] = []
+        measured: list[Measured] = []
         async with Probe(setup["vip"], 8080) as probe:
             if await probe.wait_first("resident", 0, 0.0, 10.0) is None:
                 raise RuntimeError(f"the resident member never answered through the VIP: {probe.errors[-3:]}")
             probe.errors.clear()  # refused connections before the listener was up do not count
-            found, figures = await _adds_and_deletes(bench, probe, setup["plain_pool"], cycling)
-            rows += found
-            section.figures.update(figures)
-            found, figures = await _weights(bench, probe, setup["plain_pool"], weighted)
-            rows += found
-            section.figures.update(figures)
+            measured.append(await _adds_and_deletes(bench, probe, setup["plain_pool"], cycling))
+            measured.append(await _weights(bench, probe, setup["plain_pool"], weighted))
             plain_errors = len(probe.errors)
             if probe.errors:
                 say(f"probe errors: {probe.errors[:3]}")
@@ -184,25 +189,33 @@ async def run(bench: Bench) -> Section:
             if await probe.wait_first("resident", 0, 0.0, 10.0) is None:
                 raise RuntimeError("the resident member of the monitored pool never answered")
             probe.errors.clear()
-            found, figures = await _monitored(bench, probe, setup["checked_pool"], cycling)
-            rows += found
-            section.figures.update(figures)
+            measured.append(await _monitored(bench, probe, setup["checked_pool"], cycling))
             checked_errors = len(probe.errors)
     finally:
         for backend in everyone:
             await backend.stop()
+    for one in measured:
+        section.figures.update(one.figures)
     section.tables.append(Table(
         "Member changes to traffic (ms)",
         ["change", "samples", "p50", "p99", "max", "missed", "notes"],
-        rows,
+        [row for one in measured for row in one.rows],
         f"Probe: one keep-alive connection through the VIP, a request about every millisecond; failed probe "
         f"requests: {plain_errors} (no monitor), {checked_errors} (with monitor). With the monitor, members are added "
-        f"{MONITOR_BATCH} at a time, so a figure can include up to {MONITOR_BATCH + 1} probe requests of round robin.",
+        f"{MONITOR_BATCH} at a time, so a figure can include up to {MONITOR_BATCH + 1} probe requests of round robin. "
+        "A delete counts a sample only when the member served a request after the DELETE was sent (round robin may "
+        "have sent its last one just before).",
+    ))
+    section.plots.append(Plot(
+        "convergence", "Member change to traffic through the VIP, no health monitor (distribution of every sample)",
+        "ms after the API's answer (delete: after the DELETE was sent)", "fraction of changes",
+        [ecdf(label, seconds) for one in measured for label, seconds in one.samples.items()],
+        [Mark("goal: p99 <= 50 ms", 50.0)],
     ))
     return section
 
 
-async def adds_on_a_small_site(bench: Bench, count: int) -> tuple[list[list[str]], dict[str, float]]:
+async def adds_on_a_small_site(bench: Bench, count: int) -> Measured:
     """The add/delete measurement on a new load balancer with one HTTP listener (removed after): for
     measuring convergence while something else, such as a big pool, is on the machine."""
     cloud = bench.cloud

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import plots
 from bench.context import Section, Table
 from bench.stats import ms
 
@@ -101,6 +102,11 @@ def write(path: Path, sections: list[Section], machine: dict[str, str], total_s:
             lines.append("")
         for paragraph in section.raw:
             lines += [paragraph, ""]
+        for plot in section.plots:
+            image = path.parent / f"{path.stem}-{plot.name}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            plots.draw(plot, image)
+            lines += [f"![{plot.title}]({image.name})", ""]
         lines += [f"_Part time: {section.seconds:.0f} s._", ""]
     if FINDINGS.exists():
         lines += [FINDINGS.read_text().rstrip(), ""]

@@ -108,7 +108,7 @@ async def big_pool(bench: Bench, section: Section) -> None:
     idle_cpu = await idle_share(elbd_pid)
     count, rss, pss = haproxy_memory(process)  # steady state: one master, one worker
     elbd_rss, _ = procs.memory_kib(elbd_pid)
-    _, figures = await adds_on_a_small_site(bench, NEIGHBOUR_ADDS)
+    figures = (await adds_on_a_small_site(bench, NEIGHBOUR_ADDS)).figures
     section.figures["converge_add_p99_ms_next_to_10k"] = figures["converge_add_p99_ms"]
     say(f"scale: elbd idle CPU with the 10,000-member pool {idle_cpu:.0%}; member add on another LB: p99 {ms(figures['converge_add_p99_ms'])} ms")
     # a reload with 10,000 servers: a new listener, timed until its port answers
