@@ -61,6 +61,29 @@ def test_vip_skips_addresses_held_by_instances(alpha: Api) -> None:
     assert _create(alpha, lan)["vip_address"] == "127.73.0.3"
 
 
+def _member_at(api: Api, lan: Net, address: str) -> dict[str, Any]:
+    pool = api.pool(type="instance", vpc_id=lan.vpc["id"])
+    return api.member(pool["id"], address=address, protocol_port=80, subnet_cidr_id=lan.subnet_id)["member"]
+
+
+def test_vip_skips_addresses_of_backend_servers(alpha: Api, beta: Api) -> None:
+    """A VIP at a member's address would loop that member's traffic into the load balancer, whoever's it is."""
+    lan = net(alpha, "127.114.0.0/24")
+    _member_at(alpha, lan, "127.114.0.2")
+    _member_at(beta, net(beta, "127.114.0.0/24"), "127.114.0.3")
+    assert _create(alpha, lan)["vip_address"] == "127.114.0.4"
+
+
+def test_a_vip_address_a_backend_server_has_is_refused(alpha: Api, beta: Api) -> None:
+    lan = net(alpha, "127.115.0.0/24")
+    ours = _member_at(alpha, lan, "127.115.0.7")
+    _member_at(beta, net(beta, "127.115.0.0/24"), "127.115.0.8")
+    error = _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, vip_address="127.115.0.7"), 409, "ELB.8907")
+    assert f"in use by backend server {ours['id']}" in error["error_msg"]
+    error = _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, vip_address="127.115.0.8"), 409, "ELB.8907")
+    assert error["error_msg"] == "IP address 127.115.0.8 is already in use by a backend server."
+
+
 def test_vip_allocation_is_per_subnet(alpha: Api) -> None:
     one, two = net(alpha, "127.74.0.0/24"), net(alpha, "127.74.0.0/24")
     assert _create(alpha, one)["vip_address"] == _create(alpha, two)["vip_address"] == "127.74.0.2"

@@ -1,13 +1,15 @@
 """IP address facts: parsing, which addresses may be backends, and who holds which address in a subnet."""
 
 import ipaddress
+from collections.abc import Iterator
+from itertools import islice
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import conflict, invalid
-from elbd.store.models import LoadBalancer, ServerNic, Subnet
+from elbd.store.models import LoadBalancer, Member, ServerNic, Subnet
 
 IPAddress = IPv4Address | IPv6Address
 PRIVATE_IPV4 = tuple(
@@ -17,6 +19,7 @@ THIS_NETWORK = IPv4Network("0.0.0.0/8")
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
 IPV4_COMPATIBLE = IPv6Network("::/96")
 NAT64 = IPv6Network("64:ff9b::/96")
+VIP_CANDIDATES_PER_QUERY = 256
 
 
 def parse_address(value: str, field: str = "address") -> IPAddress:
@@ -160,14 +163,37 @@ def require_free(session: Session, subnet: Subnet, address: str) -> None:
 
 def lowest_free(session: Session, subnet: Subnet, version: int = 4) -> str:
     """The lowest host address of the subnet that no gateway, VIP or instance holds."""
+    for host in _free_hosts(session, subnet, version):
+        return host
+    raise conflict(f"No free IP address is left in subnet {subnet.id}.")
+
+
+def lowest_free_for_vip(session: Session, subnet: Subnet, version: int = 4) -> str:
+    """As lowest_free, and no backend server's address either: a VIP there would loop that member's
+    traffic back into a load balancer (the rule load_balancer_vip keeps from the members' side)."""
+    free = _free_hosts(session, subnet, version)
+    while candidates := list(islice(free, VIP_CANDIDATES_PER_QUERY)):
+        members = set(session.scalars(select(Member.address).where(Member.address.in_(candidates))))
+        for host in candidates:
+            if host not in members:
+                return host
+    raise conflict(f"No free IP address is left in subnet {subnet.id}.")
+
+
+def require_free_for_vip(session: Session, subnet: Subnet, address: str) -> None:
+    require_free(session, subnet, address)
+    member = session.execute(select(Member.id, Member.project_id).where(Member.address == address).limit(1)).first()
+    if member is not None:
+        whose = f"backend server {member.id}" if member.project_id == subnet.project_id else "a backend server"
+        raise conflict(f"IP address {address} is already in use by {whose}.")
+
+
+def _free_hosts(session: Session, subnet: Subnet, version: int) -> Iterator[str]:
     network = ipv4_network(subnet) if version == 4 else ipv6_network(subnet)
     if network is None:
         raise invalid(f"Subnet {subnet.id} has no IPv6 CIDR.")
     taken = _taken(session, subnet)
-    for host in network.hosts():
-        if str(host) not in taken:
-            return str(host)
-    raise conflict(f"No free IP address is left in subnet {subnet.id}.")
+    return (str(host) for host in network.hosts() if str(host) not in taken)
 
 
 def _taken(session: Session, subnet: Subnet) -> set[str]:

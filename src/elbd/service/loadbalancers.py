@@ -8,7 +8,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
 from elbd.service import lookups, quotas, vpcs
-from elbd.service.addresses import ipv4_network, ipv6_network, lowest_free, parse_address, require_free, usable_host
+from elbd.service.addresses import ipv4_network, ipv6_network, lowest_free_for_vip, parse_address, require_free_for_vip, usable_host
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
@@ -76,11 +76,11 @@ def _backend_subnets(session: Session, project_id: str, vpc_id: str, subnet_ids:
 
 def _ipv4_vip(session: Session, subnet: Subnet, requested: str | None) -> str:
     if requested is None:
-        return lowest_free(session, subnet)
+        return lowest_free_for_vip(session, subnet)
     address = parse_address(requested, "vip_address")
     if address.version != 4 or not usable_host(ipv4_network(subnet), address):
         raise invalid(f"Invalid input for 'vip_address': {requested} is not a host address of subnet {subnet.cidr}.")
-    require_free(session, subnet, str(address))
+    require_free_for_vip(session, subnet, str(address))
     return str(address)
 
 
@@ -89,11 +89,11 @@ def _ipv6_vip(session: Session, subnet: Subnet, requested: str | None) -> str:
     if network is None:
         raise invalid(f"Invalid input for 'ipv6_vip_virsubnet_id': subnet {subnet.id} has no IPv6 CIDR.", code="ELB.8931")
     if requested is None:
-        return lowest_free(session, subnet, version=6)
+        return lowest_free_for_vip(session, subnet, version=6)
     address = parse_address(requested, "ipv6_vip_address")
     if address.version != 6 or not usable_host(network, address):
         raise invalid(f"Invalid input for 'ipv6_vip_address': {requested} is not a host address of {network}.")
-    require_free(session, subnet, str(address))
+    require_free_for_vip(session, subnet, str(address))
     return str(address)
 
 

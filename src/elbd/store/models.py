@@ -235,6 +235,7 @@ class Member(Base):
         UniqueConstraint("pool_id", "address", "protocol_port", name="uq_members_pool_address_port"),
         Index("ix_members_pool_page", "pool_id", "created_at", "id"),
         Index("ix_members_project_page", "project_id", "created_at", "id"),
+        Index("ix_members_address", "address"),  # a VIP may not be a member's address, nor a member a VIP
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     project_id: Mapped[str] = mapped_column(String(32))
