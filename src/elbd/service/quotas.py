@@ -41,7 +41,7 @@ def limits(session: Session, project_id: str) -> dict[str, int]:
     known = memo.get(("limits", project_id))
     if known is None:
         known = memo[("limits", project_id)] = dict(DEFAULTS)
-        known.update(session.connection().execute(_OVERRIDES, {"project_id": project_id}).tuples().all())
+        known.update((resource, limit) for resource, limit in session.connection().execute(_OVERRIDES, {"project_id": project_id}))
     return dict(known)
 
 
