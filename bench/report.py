@@ -39,7 +39,7 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
         low, high = figures.get("dp_pair_range", (math.nan, math.nan))
         rows.append(["elbd / hand-written HAProxy, every listener type and connection mode", ">= 0.95",
                      ", ".join(f"{key} {value:.2f}" for key, value in ratios.items())
-                     + f" (single pairs {low:.2f}-{high:.2f}: the machine's noise is wider than the margin)",
+                     + f" (medians of the pairs' ratios; single pairs {low:.2f}-{high:.2f})",
                      _verdict(ratios[worst] >= 0.95)])
     else:
         rows.append(["elbd / hand-written HAProxy, every listener type and connection mode", ">= 0.95", "n/a", _verdict(None)])
