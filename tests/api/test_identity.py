@@ -189,6 +189,20 @@ def test_token_lifetime_is_elbd_token_lifetime_and_expiry_is_enforced(short_live
     assert_elb_error(short_lived.client.get(short_lived.url("pools"), headers={"X-Auth-Token": token}), 401, "APIGW.0301")
 
 
+def test_issuing_a_token_removes_the_expired_ones(short_lived: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def stored_tokens() -> int:
+        with short_lived.client.app.state.db.read() as session:
+            return len(session.scalars(select(Token.token_hash)).all())
+
+    short_lived.client.post("/v3/auth/tokens", json=password_body(short_lived.credentials))
+    assert stored_tokens() == 2  # the fixture's and this one
+    started = utcnow()
+    monkeypatch.setattr(identity, "utcnow", lambda: started + timedelta(seconds=61))
+    response = short_lived.client.post("/v3/auth/tokens", json=password_body(short_lived.credentials))
+    assert response.status_code == 201, response.text
+    assert stored_tokens() == 1
+
+
 def test_a_token_can_revoke_itself(api: Api) -> None:
     token = fresh_token(api)
     revoked = api.client.delete("/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})

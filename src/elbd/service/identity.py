@@ -142,6 +142,7 @@ def issue_token(
         raise ElbError(401, "APIGW.0301", "The user has no access to the requested project.")
     token = secrets.token_urlsafe(48)
     issued = utcnow()
+    session.execute(delete(Token).where(Token.expires_at <= issued))  # expired tokens are kept nowhere
     session.add(
         Token(
             token_hash=_token_hash(token),

@@ -48,7 +48,7 @@ class Token(Base):
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # each token issued removes the expired ones
 
 
 class QuotaOverride(Base):
