@@ -16,7 +16,7 @@ from elbd.private_paths import GROUP_AND_OTHERS
 from elbd.service import identity, quotas
 from elbd.store import backup
 from elbd.store.refusal import StoreRefused
-from elbd.store.serving_lock import serving
+from elbd.store.serving_lock import serving, writing
 from elbd.store.state import State, StateUnusable, open_state
 
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
@@ -38,9 +38,12 @@ def _private_files() -> None:
     os.umask(GROUP_AND_OTHERS)
 
 
-def _open_state(data_dir: Path | None) -> State:
+@contextmanager
+def _writable_state(data_dir: Path | None) -> Iterator[State]:
+    """The data directory's state, held against a restore until the command is done with it."""
     settings = load_settings(data_dir)
-    return open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
+    with writing(settings.data_dir):
+        yield open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
 
 
 @contextmanager
@@ -86,8 +89,7 @@ def serve(
 @project_app.command("create")
 def project_create(name: str, data_dir: DataDir = None) -> None:
     """Create a project with a user and an AK/SK pair; print them as one JSON object."""
-    with _refusals_as_messages():
-        state = _open_state(data_dir)
+    with _refusals_as_messages(), _writable_state(data_dir) as state:
         with state.db.write() as session:
             credentials = identity.create_project(session, name=name, secret_box=state.secret_box)
     typer.echo(json.dumps(credentials.__dict__))
@@ -96,8 +98,7 @@ def project_create(name: str, data_dir: DataDir = None) -> None:
 @quota_app.command("set", context_settings={"ignore_unknown_options": True})
 def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = None) -> None:
     """Override one quota of a project (-1 means unlimited)."""
-    with _refusals_as_messages():
-        state = _open_state(data_dir)
+    with _refusals_as_messages(), _writable_state(data_dir) as state:
         with state.db.write() as session:
             quotas.set_override(session, project_id=project_id, resource=resource, limit=limit)
     typer.echo(json.dumps({"project_id": project_id, resource: limit}))

@@ -16,6 +16,7 @@ from typing import Self
 import pytest
 
 from elbd.store.migrate import upgrade
+from elbd.store.serving_lock import replacing
 from tests.conftest import LiveServer, free_port
 from tests.e2e.test_cli import call, token
 
@@ -94,7 +95,7 @@ def test_a_backup_taken_while_serving_writes_restores_into_a_server_with_the_sam
 
     live_database = (live_server.data_dir / "elbd.db").stat()
     refused = elbd("db", "restore", str(backup_file), "--data-dir", str(live_server.data_dir))
-    assert_refused(refused, "elbd serve is running", "stop it")
+    assert_refused(refused, "elbd serve or another elbd command is using", "stop it")
     assert (live_server.data_dir / "elbd.db").stat().st_ino == live_database.st_ino
 
     restored = elbd("db", "restore", str(backup_file), "--data-dir", str(restored_server.data_dir))
@@ -159,3 +160,17 @@ def test_an_unusable_database_stops_every_command_with_one_line(kind: str, tmp_p
 def test_a_bad_durability_setting_stops_serve_with_one_line(tmp_path: Path) -> None:
     done = elbd("serve", "--port", str(free_port()), "--data-dir", str(tmp_path), env={"ELBD_SQLITE_SYNCHRONOUS": "sometimes"})
     assert_refused(done, "ELBD_SQLITE_SYNCHRONOUS must be FULL or NORMAL")
+
+
+def test_commands_that_write_the_database_are_refused_while_a_restore_replaces_it(tmp_path: Path) -> None:
+    """A write to the database file a restore is renaming away would be lost: they wait for no restore."""
+    data_dir = tmp_path / "data"
+    created = elbd("project", "create", "first", "--data-dir", str(data_dir))
+    assert created.returncode == 0, created.stderr
+    project_id = json.loads(created.stdout)["project_id"]
+    with replacing(data_dir):
+        assert_refused(elbd("project", "create", "second", "--data-dir", str(data_dir)), "a restore is replacing", "again")
+        assert_refused(elbd("quota", "set", project_id, "member", "7", "--data-dir", str(data_dir)), "a restore is replacing")
+    with closing(sqlite3.connect(data_dir / "elbd.db")) as database:
+        assert database.execute("SELECT name FROM projects").fetchall() == [("first",)]
+        assert database.execute("SELECT count(*) FROM quota_overrides").fetchone() == (0,)

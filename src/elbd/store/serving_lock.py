@@ -1,5 +1,6 @@
-"""Who is using a data directory: `elbd serve` holds a shared flock on DIR/serve.lock for as long as it
-runs, and a restore takes it exclusively. The kernel drops a flock with its process, so a server
+"""Who is using a data directory: `elbd serve`, and any other command that writes the database, holds a
+shared flock on DIR/serve.lock for as long as it runs, and a restore takes it exclusively (a write to the
+database a restore is renaming away would be lost). The kernel drops a flock with its process, so a server
 ended by kill -9 never leaves the directory looking busy."""
 
 import fcntl
@@ -33,6 +34,13 @@ def serving(data_dir: Path) -> AbstractContextManager[None]:
     return _flock(data_dir, fcntl.LOCK_SH, f"a restore is replacing the database of {data_dir}; start elbd serve once it is done.")
 
 
+def writing(data_dir: Path) -> AbstractContextManager[None]:
+    """Held by a command that writes the database once (`project create`, `quota set`)."""
+    return _flock(data_dir, fcntl.LOCK_SH, f"a restore is replacing the database of {data_dir}; run the command again once it is done.")
+
+
 def replacing(data_dir: Path) -> AbstractContextManager[None]:
-    """Held while a restore replaces the database: only when no `elbd serve` uses the directory."""
-    return _flock(data_dir, fcntl.LOCK_EX, f"elbd serve is running on {data_dir}; stop it before restoring its database.")
+    """Held while a restore replaces the database: only when nothing else uses the directory."""
+    return _flock(
+        data_dir, fcntl.LOCK_EX, f"elbd serve or another elbd command is using {data_dir}; stop it before restoring its database."
+    )
