@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bench.cloud import Cloud
 from bench.server import ElbdServer
@@ -44,7 +44,7 @@ class Mark:
 
     label: str
     value: float
-    axis: str = "x"
+    axis: Literal["x", "y"] = "x"
 
 
 @dataclass

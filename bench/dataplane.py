@@ -1,7 +1,7 @@
 """Part 3, the data plane: wrk through elbd's VIP, against the same backend directly, and through a
 hand-written minimal HAProxy (the anchor), for HTTP and TCP listeners, keep-alive and `Connection:
-close`. Short runs, in pairs of elbd and hand-written back to back in alternating order; ratios are the mean
-of the pairs' ratios."""
+close`. Short runs, in pairs of elbd and hand-written back to back in alternating order; a ratio is the
+median of the pairs' ratios."""
 
 import os
 import statistics
