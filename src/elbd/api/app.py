@@ -21,6 +21,7 @@ from elbd.api import (
 from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.credential_cache import CredentialCache
 from elbd.api.errors import install_error_handlers
+from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
 from elbd.config import Settings
@@ -69,4 +70,5 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors):
         app.include_router(module.router)
+    install_security_schemes(app)
     return app

@@ -13,6 +13,7 @@ from elbd.api.shapes.tokens import ISSUED, TokenReply
 from elbd.clock import format_time
 from elbd.errors import ElbError, unauthenticated
 from elbd.service import identity
+from elbd.service.identity import Principal
 from elbd.store.db import Database
 
 router = APIRouter(tags=["identity"])
@@ -108,8 +109,7 @@ def create_token(request: Request, body: TokenRequest, db: Database = Depends(da
 
 
 @router.delete("/v3/auth/tokens", status_code=204)
-async def revoke_token(request: Request, db: Database = Depends(database)) -> Response:
-    await identify(request)
+async def revoke_token(request: Request, _who: Principal = Depends(identify), db: Database = Depends(database)) -> Response:
     subject = request.headers.get("x-subject-token")
     if not subject:
         raise ElbError(400, "ELB.8902", "X-Subject-Token names the token to revoke; it is missing.")
