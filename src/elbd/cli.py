@@ -12,6 +12,7 @@ import uvicorn
 
 from elbd.config import load_settings
 from elbd.errors import ElbError
+from elbd.heap import freeze_startup_heap
 from elbd.private_paths import GROUP_AND_OTHERS
 from elbd.service import identity, quotas
 from elbd.store import backup
@@ -75,6 +76,7 @@ def serve(
         settings = load_settings(data_dir)
         with serving(settings.data_dir):
             api = create_app(settings)
+            freeze_startup_heap()
             uvicorn.run(
                 api,
                 host=host,

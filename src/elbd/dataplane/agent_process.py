@@ -21,6 +21,7 @@ import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from elbd.heap import freeze_startup_heap
 from elbd.store.db import Changes, Database
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     driver = HaproxyDriver(db, Path(data_dir), binary=binary)
     db.on_change = driver.changed
     driver.start()
+    freeze_startup_heap()
     answering = threading.Lock()
 
     def answer_when_applied(wait_id: int, load_balancer_ids: frozenset[str], timeout_s: float) -> None:
