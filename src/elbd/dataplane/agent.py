@@ -6,7 +6,8 @@ load balancer by one thread at a time. A change of members only is applied to ju
 through the runtime API, from the config the driver holds for the running process; the config file
 follows once the changes pause. Anything else (or anything unexpected on the way) rebuilds the load
 balancer as a whole: servers through the runtime API, the rest by validate + reload. A poller reads
-the check results of checked pools, writes the changes to the members, and restarts a process that died.
+the check results of checked pools and writes the changes to the members. A process that dies is
+started again as soon as its exit is seen (exit_watch.py), or else at the poller's next pass.
 """
 
 import logging
@@ -22,6 +23,7 @@ from sqlalchemy import select, update
 from elbd.clock import utcnow
 from elbd.dataplane.desired import desired_config, maxconn_for, placed_members
 from elbd.dataplane.diff import STILL_CONNECTED, accepted, deleted_backend, member_plan, parse_servers_state, runtime_commands
+from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for
 from elbd.dataplane.health import NO_RESULT, Health, member_health, parse_stat
 from elbd.dataplane.model import LoadBalancerConfig
@@ -66,6 +68,7 @@ class HaproxyDriver:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._recorded: dict[str, tuple[str, str]] = {}
+        self._exits = ExitWatch(self._restart)
 
     def start(self) -> None:
         self.run_root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -74,7 +77,8 @@ class HaproxyDriver:
         on_disk = {path.name for path in self.run_root.iterdir() if path.is_dir()}
         for load_balancer_id in sorted(known | on_disk):
             self._work_queue.submit(load_balancer_id, Work(whole=True))
-        targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)] + [(self._poll, "elbd-health")]
+        targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)]
+        targets += [(self._poll, "elbd-health"), (self._exits.run, "elbd-exits")]
         for target, name in targets:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -92,6 +96,7 @@ class HaproxyDriver:
     def stop(self) -> None:
         """Stops elbd's threads; the HAProxy processes keep serving."""
         self._stopping.set()
+        self._exits.stop()
         self._work_queue.close(WORKERS)
         for thread in self._threads:
             thread.join(timeout=10)
@@ -217,6 +222,9 @@ class HaproxyDriver:
         with self._lock:
             self._served[load_balancer_id] = Served(process, desired, health, undeleted)
             self._unwritten.pop(load_balancer_id, None)
+        master = process.master_pid()
+        if master is not None:
+            self._exits.watch(load_balancer_id, master)
         self._record(load_balancer_id, "ACTIVE", "")
 
     def _stored_health(self, load_balancer_id: str) -> dict[str, Health]:
@@ -250,6 +258,7 @@ class HaproxyDriver:
         process.reload(checked_backends)
 
     def _retire(self, load_balancer_id: str, process: HaproxyProcess) -> None:
+        self._exits.forget(load_balancer_id)
         process.stop()
         process.remove_files()
         with self._lock:
@@ -290,8 +299,7 @@ class HaproxyDriver:
         """Check results of the checked backends (and of those still deleting a server): a server HAProxy
         has but the config has not (a deletion to retry, a change lost) rebuilds the load balancer."""
         if not served.process.alive():
-            log.warning("load balancer %s: HAProxy is not running; starting it again", load_balancer_id)
-            self._work_queue.submit(load_balancer_id, Work(whole=True), counted=False)
+            self._restart(load_balancer_id)
             return {}
         config = served.config
         polled = [backend for backend in config.backends if backend.check is not None or backend.name in served.undeleted_in]
@@ -317,6 +325,10 @@ class HaproxyDriver:
         if changes:
             served.process.save_server_state({backend.name for backend in config.backends if backend.check is not None})
         return changes
+
+    def _restart(self, load_balancer_id: str) -> None:
+        log.warning("load balancer %s: HAProxy is not running; starting it again", load_balancer_id)
+        self._work_queue.submit(load_balancer_id, Work(whole=True), counted=False)
 
     def _store_health(self, changes: dict[str, Health]) -> None:
         now = utcnow()
