@@ -1,6 +1,7 @@
 """ExitWatch against real processes: an exit is told at once with its key, a forgotten process is not
 told, and a key watched anew follows its new process."""
 
+import os
 import queue
 import subprocess
 import sys
@@ -78,3 +79,23 @@ def test_a_process_gone_before_its_watch_is_told_at_once(watch: ExitWatch, told:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     watch.watch("lb", int(done.stdout))
     assert told.get(timeout=WAIT_S) == "lb"
+
+
+def test_watches_after_the_watch_stopped_write_nowhere(told: "queue.Queue[str]", sleepers: list[subprocess.Popen[bytes]]) -> None:
+    exits = ExitWatch(told.put)
+    thread = threading.Thread(target=exits.run, daemon=True)
+    thread.start()
+    exits.stop()
+    thread.join(WAIT_S)
+    reader, writer = os.pipe()  # takes the numbers the watch's pipe had: a stray wake-up would land here
+    os.set_blocking(reader, False)
+    try:
+        exits.watch("late", sleeper(sleepers).pid)
+        exits.forget("late")
+        exits.stop()
+        with pytest.raises(BlockingIOError):
+            os.read(reader, 1)
+    finally:
+        os.close(reader)
+        os.close(writer)
+    assert told.empty()

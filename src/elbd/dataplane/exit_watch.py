@@ -26,24 +26,29 @@ class ExitWatch:
         self._wake_read, self._wake_write = os.pipe()
         self._selector.register(self._wake_read, selectors.EVENT_READ)
         self._stopping = False
+        self._closed = False  # once run() has closed the pipe, its descriptor numbers may be another file's
 
     def watch(self, key: str, pid: int) -> None:
         """From now on `on_exit(key)` runs when `pid` exits (instead of the pid watched before, if any)."""
         with self._lock:
-            if self._wanted.get(key) == pid:
-                return
-            self._wanted[key] = pid
-        os.write(self._wake_write, b".")
+            if self._wanted.get(key) != pid:
+                self._wanted[key] = pid
+                self._wake()
 
     def forget(self, key: str) -> None:
         with self._lock:
-            if self._wanted.pop(key, None) is None:
-                return
-        os.write(self._wake_write, b".")
+            if self._wanted.pop(key, None) is not None:
+                self._wake()
 
     def stop(self) -> None:
-        self._stopping = True
-        os.write(self._wake_write, b".")
+        with self._lock:
+            self._stopping = True
+            self._wake()
+
+    def _wake(self) -> None:
+        """Under the lock."""
+        if not self._closed:
+            os.write(self._wake_write, b".")
 
     def run(self) -> None:
         """The waiting thread's loop, until stop()."""
@@ -59,8 +64,10 @@ class ExitWatch:
             for _, pidfd in self._watched.values():
                 os.close(pidfd)
             self._selector.close()
-            os.close(self._wake_read)
-            os.close(self._wake_write)
+            with self._lock:
+                self._closed = True
+                os.close(self._wake_read)
+                os.close(self._wake_write)
 
     def _take_watches(self) -> None:
         with self._lock:
