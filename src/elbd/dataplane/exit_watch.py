@@ -83,8 +83,8 @@ class ExitWatch:
         try:
             pidfd = os.pidfd_open(pid)
         except ProcessLookupError:
-            self._forget_if_still(key, pid)
-            self._tell(key)  # gone before it could be watched
+            if self._forget_if_still(key, pid):
+                self._tell(key)  # gone before it could be watched
             return
         except (AttributeError, OSError) as error:
             log.debug("exits of process %s are found by polling only: %s", pid, error)
@@ -100,11 +100,7 @@ class ExitWatch:
         if watched is None or watched[1] != pidfd or not select.select([pidfd], [], [], 0)[0]:
             return
         self._unwatch(key, pidfd)
-        with self._lock:
-            wanted = self._wanted.get(key) == watched[0]
-            if wanted:
-                del self._wanted[key]
-        if wanted:
+        if self._forget_if_still(key, watched[0]):
             self._tell(key)
 
     def _tell(self, key: str) -> None:
@@ -118,8 +114,11 @@ class ExitWatch:
         os.close(pidfd)
         del self._watched[key]
 
-    def _forget_if_still(self, key: str, pid: int) -> None:
-        """The callers' watch of `key` ends with this pid, unless they named another one meanwhile."""
+    def _forget_if_still(self, key: str, pid: int) -> bool:
+        """The callers' watch of `key` ends with this pid, unless they named another one (or forgot it)
+        meanwhile; answers whether it did."""
         with self._lock:
-            if self._wanted.get(key) == pid:
-                del self._wanted[key]
+            if self._wanted.get(key) != pid:
+                return False
+            del self._wanted[key]
+            return True
