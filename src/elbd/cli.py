@@ -4,6 +4,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -73,7 +74,7 @@ def serve(
     from elbd.api.app import create_app
 
     with _refusals_as_messages():
-        settings = load_settings(data_dir)
+        settings = replace(load_settings(data_dir), api_host=host, api_port=port)
         with serving(settings.data_dir):
             api = create_app(settings)
             freeze_startup_heap()

@@ -27,6 +27,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rate_limit: float = 0.0
     rate_burst: int = 1
+    api_host: str | None = None  # where `elbd serve` listens: no listener or member may take it
+    api_port: int | None = None
 
 
 def load_settings(data_dir: str | Path | None = None) -> Settings:

@@ -81,12 +81,14 @@ def test_a_vip_address_a_backend_server_has_is_refused(alpha: Api, beta: Api) ->
     error = _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, vip_address="127.115.0.7"), 409, "ELB.8907")
     assert f"in use by backend server {ours['id']}" in error["error_msg"]
     error = _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet_id, vip_address="127.115.0.8"), 409, "ELB.8907")
-    assert error["error_msg"] == "IP address 127.115.0.8 is already in use by a backend server."
+    assert error["error_msg"] == "IP address 127.115.0.8 is not available."
 
 
-def test_vip_allocation_is_per_subnet(alpha: Api) -> None:
-    one, two = net(alpha, "127.74.0.0/24"), net(alpha, "127.74.0.0/24")
-    assert _create(alpha, one)["vip_address"] == _create(alpha, two)["vip_address"] == "127.74.0.2"
+def test_vip_allocation_skips_the_vips_of_every_subnet_on_the_host(alpha: Api, beta: Api) -> None:
+    """Every load balancer binds in the host's one network namespace: one VIP, one load balancer."""
+    one, two, theirs = net(alpha, "127.74.0.0/24"), net(alpha, "127.74.0.0/24"), net(beta, "127.74.0.0/24")
+    assert [_create(alpha, one)["vip_address"], _create(alpha, two)["vip_address"]] == ["127.74.0.2", "127.74.0.3"]
+    assert _create(beta, theirs)["vip_address"] == "127.74.0.4"
 
 
 def test_full_subnet_conflicts(alpha: Api) -> None:

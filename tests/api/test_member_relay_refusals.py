@@ -1,7 +1,8 @@
 """Addresses that would make a load balancer a relay to a place it must not reach are never members:
 refused with 400 ELB.8902 and the reason, by single create and batch-add alike, nothing stored.
 
-Each subnet case builds a subnet whose CIDR holds the address, so only the relay rule can refuse it."""
+The address plan no longer lets such a subnet be created (test_address_plan.py); each subnet case here
+stores one as a database written before the plan would hold it, so only the relay rule can refuse."""
 
 import ipaddress
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.member_helpers import Site, create, members_of, members_url
-from tests.api.world import assert_elb_error
+from tests.api.world import assert_elb_error, legacy_subnet
 from tests.conftest import Api
 
 
@@ -28,10 +29,9 @@ def assert_refused(response: Any, address: str, reason: str) -> None:
 
 
 def subnet_pool(api: Api, vpc_cidr: str, subnet_cidr: str, cidr_v6: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An instance pool on no load balancer (dual-stack when `cidr_v6`) and a subnet of its own VPC."""
-    vpc = api.vpc(vpc_cidr)
-    extra = {"ipv6_enable": True, "cidr_v6": cidr_v6} if cidr_v6 else {}
-    subnet = api.subnet(vpc["id"], subnet_cidr, **extra)
+    """An instance pool on no load balancer (dual-stack when `cidr_v6`) and a subnet of its own VPC,
+    stored directly, as an older elbd may have stored it."""
+    vpc, subnet = legacy_subnet(api, vpc_cidr, subnet_cidr, cidr_v6)
     pool = api.pool("TCP", type="instance", vpc_id=vpc["id"], **({"ip_version": "dualstack"} if cidr_v6 else {}))
     return pool, subnet
 
@@ -53,8 +53,13 @@ OCTET = {"single": 1, "batch": 2}
         ("224.0.0.1", "a multicast address"),
         ("169.254.169.254", "a link-local address"),
         ("240.0.0.1", "a reserved address"),
-        ("::ffff:169.254.169.254", "link-local"),
-        ("::ffff:127.0.0.1", "IPv4-mapped"),
+        ("::ffff:a9fe:a9fe", "link-local"),
+        ("::ffff:7f00:1", "IPv4-mapped"),
+        ("127.0.0.5", "127.0.0.0/16, which belongs to the host's own services"),
+        ("127.0.255.254", "127.0.0.0/16, which belongs to the host's own services"),
+        ("8.8.8.8", "outside the ranges elbd serves"),
+        ("100.128.0.1", "outside the ranges elbd serves"),
+        ("198.20.0.1", "outside the ranges elbd serves"),
     ],
 )
 def test_ip_member_never_takes_a_relay_address(alpha: Api, site: Site, how: str, address: str, reason: str) -> None:
@@ -103,10 +108,10 @@ def test_batch_add_refuses_the_subnets_network_and_broadcast_addresses(alpha: Ap
 @pytest.mark.parametrize(
     ("cidr_v6", "address", "reason"),
     [
-        ("::ffff:0:0/96", "::ffff:169.254.169.254", "an IPv4-mapped address of 169.254.169.254 (a link-local address)"),
-        ("::ffff:0:0/96", "::ffff:0.0.0.0", "an IPv4-mapped address of 0.0.0.0 (the unspecified address)"),
-        ("::ffff:0:0/96", "::ffff:10.0.0.1", "it reaches 10.0.0.1 over IPv4"),
-        ("::/96", "::169.254.169.254", "an IPv4-compatible address of 169.254.169.254"),
+        ("::ffff:0:0/96", "::ffff:a9fe:a9fe", "an IPv4-mapped address of 169.254.169.254 (a link-local address)"),
+        ("::ffff:0:0/96", "::ffff:0:0", "an IPv4-mapped address of 0.0.0.0 (the unspecified address)"),
+        ("::ffff:0:0/96", "::ffff:a00:1", "it reaches 10.0.0.1 over IPv4"),
+        ("::/96", "::a9fe:a9fe", "an IPv4-compatible address of 169.254.169.254"),
         ("::/96", "::a00:1", "an IPv4-compatible address (deprecated"),
         ("::/96", "::1", "the IPv6 loopback address"),
         ("64:ff9b::/96", "64:ff9b::a9fe:a9fe", "a NAT64 address of 169.254.169.254 (a link-local address)"),
@@ -124,11 +129,20 @@ def test_ipv6_member_never_takes_a_relay_address(alpha: Api, how: str, cidr_v6: 
     assert members_of(alpha, pool["id"]) == []
 
 
+@HOW
 @pytest.mark.parametrize(("cidr_v6", "address"), [("64:ff9b::/96", "64:ff9b::a00:1"), ("2002::/16", "2002:a00:1::1")])
-def test_a_translated_address_of_an_ordinary_ipv4_host_is_a_member(alpha: Api, cidr_v6: str, address: str) -> None:
+def test_a_translated_address_of_an_ordinary_ipv4_host_is_outside_the_address_plan(alpha: Api, how: str, cidr_v6: str, address: str) -> None:
     pool, subnet = subnet_pool(alpha, "10.0.0.0/8", "10.40.0.0/24", cidr_v6)
-    member = alpha.member(pool["id"], address=address, protocol_port=80, subnet_cidr_id=subnet["id"])["member"]
-    assert member["address"] == address and member["ip_version"] == "v6"
+    assert_refused(add(alpha, pool["id"], how, address=address, protocol_port=80, subnet_cidr_id=subnet["id"]), address, "outside the ranges elbd serves")
+    assert members_of(alpha, pool["id"]) == []
+
+
+@HOW
+def test_a_public_address_of_an_older_subnet_is_never_a_member(alpha: Api, how: str) -> None:
+    pool, subnet = subnet_pool(alpha, "8.8.0.0/16", "8.8.8.0/24")
+    response = add(alpha, pool["id"], how, address="8.8.8.8", protocol_port=80, subnet_cidr_id=subnet["neutron_subnet_id"])
+    assert_refused(response, "8.8.8.8", "outside the ranges elbd serves")
+    assert members_of(alpha, pool["id"]) == []
 
 
 # the VIPs themselves
@@ -151,11 +165,13 @@ def test_ip_member_at_the_vip_of_a_load_balancer_in_another_vpc_is_refused(alpha
     assert members_of(alpha, pool["id"]) == []
 
 
-def test_another_projects_vip_is_refused_without_naming_its_load_balancer(alpha: Api, beta: Api, site: Site) -> None:
-    theirs = beta.load_balancer(beta.subnet(beta.vpc()["id"], "127.32.0.0/24"), vip_address="127.32.0.66")
+@HOW
+def test_another_projects_vip_is_refused_without_saying_what_holds_it(alpha: Api, beta: Api, site: Site, how: str) -> None:
+    vip = f"127.32.{OCTET[how]}.66"
+    beta.load_balancer(beta.subnet(beta.vpc()["id"], f"127.32.{OCTET[how]}.0/24"), vip_address=vip)
     pool = alpha.pool("TCP", loadbalancer_id=site.lb["id"])
-    body = assert_elb_error(create(alpha, pool["id"], address="127.32.0.66", protocol_port=80), 400, "ELB.8902")
-    assert "the VIP of a load balancer" in body["error_msg"] and theirs["id"] not in body["error_msg"]
+    body = assert_elb_error(add(alpha, pool["id"], how, address=vip, protocol_port=80), 400, "ELB.8902")
+    assert body["error_msg"].endswith(f"Invalid input for 'address': IP address {vip} is not available.")
     assert members_of(alpha, pool["id"]) == []
 
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from tests.api.member_helpers import Site, build_topology, create, members_of, members_url, show, tcp_pool
-from tests.api.world import World, assert_elb_error
+from tests.api.world import World, assert_elb_error, legacy_subnet
 from tests.conftest import Api, Topology
 
 IN_SUBNET = "127.10.0.20"
@@ -53,16 +53,22 @@ def test_same_address_and_port_in_another_pool_is_accepted(api: Api, topology: T
 # no subnet_cidr_id: IP as a backend
 
 
-@pytest.mark.parametrize("address", ["10.1.2.3", "172.31.255.254", "192.168.7.8", "100.64.0.1", "100.127.255.254", "127.0.0.5"])
-def test_ip_member_takes_a_private_ipv4_address(api: Api, topology: Topology, address: str) -> None:
+@pytest.mark.parametrize(
+    "address",
+    ["10.1.2.3", "172.31.255.254", "192.168.7.8", "100.64.0.1", "100.127.255.254", "127.1.0.5", "127.255.255.254", "198.18.0.1", "198.19.255.254"],
+)
+def test_ip_member_takes_an_ipv4_address_of_the_served_ranges(api: Api, topology: Topology, address: str) -> None:
     member = api.member(topology.pool["id"], address=address, protocol_port=80)["member"]
     assert member["address"] == address
     assert member["member_type"] == "ip" and member["subnet_cidr_id"] is None and member["ip_version"] == "v4"
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "100.128.0.1", "172.32.0.1", "11.0.0.1", "192.169.0.1"])
-def test_ip_member_refuses_a_public_ipv4_address(api: Api, topology: Topology, address: str) -> None:
-    assert_elb_error(create(api, topology.pool["id"], address=address, protocol_port=80), 400, "ELB.8902")
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "100.128.0.1", "100.63.255.255", "172.32.0.1", "172.15.255.255", "11.0.0.1", "9.255.255.255", "192.169.0.1", "198.17.255.255", "198.20.0.0"]
+)
+def test_ip_member_refuses_an_ipv4_address_outside_the_served_ranges(api: Api, topology: Topology, address: str) -> None:
+    body = assert_elb_error(create(api, topology.pool["id"], address=address, protocol_port=80), 400, "ELB.8902")
+    assert f"{address} is outside the ranges elbd serves" in body["error_msg"]
     assert members_of(api, topology.pool["id"]) == []
 
 
@@ -169,8 +175,7 @@ def test_pool_of_type_ip_refuses_subnet_members(api: Api, topology: Topology) ->
     [("169.254.0.0/16", "169.254.0.0/24", "169.254.0.10"), ("224.0.0.0/8", "224.0.0.0/24", "224.0.0.10")],
 )
 def test_link_local_and_multicast_addresses_are_never_members(api: Api, vpc_cidr: str, subnet_cidr: str, address: str) -> None:
-    vpc = api.vpc(vpc_cidr)
-    subnet = api.subnet(vpc["id"], subnet_cidr)
+    vpc, subnet = legacy_subnet(api, vpc_cidr, subnet_cidr)
     pool = instance_pool(api, vpc["id"])
     response = create(api, pool["id"], address=address, protocol_port=80, subnet_cidr_id=subnet["neutron_subnet_id"])
     assert_elb_error(response, 400, "ELB.8902")
@@ -211,12 +216,13 @@ def test_explicit_dualstack_http_pool_takes_ipv6(api: Api, topology: Topology, i
     assert member["ip_version"] == "v6"
 
 
-def test_ipv6_spellings_of_one_address_collide(api: Api, topology: Topology, ipv6_subnet: dict[str, Any]) -> None:
+@pytest.mark.parametrize("spelling", ["FD00:20:0:0::10", "fd00:20:0::10", "fd00:0020::10", "fd00:20::10%eth0", "fd00:20::10%x]:1 #"])
+def test_an_ipv6_address_is_taken_only_canonically_and_without_a_zone(api: Api, topology: Topology, ipv6_subnet: dict[str, Any], spelling: str) -> None:
+    """One address, one spelling: stored, compared and rendered for HAProxy as exactly that string."""
     pool = tcp_pool(api, topology.lb["id"])
-    first = api.member(pool["id"], address="FD00:20:0:0::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])["member"]
-    assert first["address"] == "fd00:20::10"
-    response = create(api, pool["id"], address="fd00:20::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])
-    assert_elb_error(response, 409, "ELB.8907")
+    body = assert_elb_error(create(api, pool["id"], address=spelling, protocol_port=80, subnet_cidr_id=ipv6_subnet["id"]), 400, "ELB.8902")
+    assert ("write it as fd00:20::10" if "%" not in spelling else "zone (scope id)") in body["error_msg"]
+    assert members_of(api, pool["id"]) == []
 
 
 def test_ipv6_address_with_the_ipv4_subnet_id_is_400(api: Api, topology: Topology, ipv6_subnet: dict[str, Any]) -> None:

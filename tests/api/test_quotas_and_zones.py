@@ -117,9 +117,9 @@ def test_load_balancer_quota_zero_refuses_the_first(api: Api) -> None:
 
 def test_deleting_gives_quota_back(api: Api) -> None:
     set_quota(api, "loadbalancer", 1)
-    lan = net(api)
+    lan = net(api, "127.121.0.0/24")
     api.ok("DELETE", f"loadbalancers/{api.load_balancer(lan.subnet)['id']}")
-    assert api.load_balancer(lan.subnet)["vip_address"] == "127.10.0.2"
+    assert api.load_balancer(lan.subnet)["vip_address"] == "127.121.0.2"
 
 
 def test_health_monitor_quota(api: Api) -> None:

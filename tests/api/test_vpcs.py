@@ -38,8 +38,8 @@ def test_subnet_has_the_huawei_shape(alpha: Api) -> None:
     assert alpha.ok("GET", f"subnets/{subnet['id']}")["subnet"] == subnet
 
 
-def test_any_ipv4_cidr_is_a_subnet_loopback_included(alpha: Api) -> None:
-    cases = (("127.0.0.0/8", "127.0.0.0/8"), ("127.0.0.0/8", "127.0.0.0/16"), ("8.8.0.0/16", "8.8.8.0/24"), ("10.0.0.0/8", "10.1.2.0/28"))
+def test_a_subnet_of_any_served_range_is_made_loopback_included(alpha: Api) -> None:
+    cases = (("127.0.0.0/8", "127.1.0.0/16"), ("10.0.0.0/8", "10.1.2.0/28"), ("198.18.0.0/15", "198.19.0.0/24"), ("100.64.0.0/10", "100.127.0.0/24"))
     for vpc_cidr, cidr in cases:
         assert net(alpha, cidr, vpc_cidr).subnet["cidr"] == cidr
 

@@ -14,6 +14,7 @@ Use the fixtures by importing them into a test module, always with `world`:
 `alpha` and `beta` again.
 """
 
+import ipaddress
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +24,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from fastapi.testclient import TestClient
 
 from elbd.api.app import create_app
 from elbd.config import load_settings
 from elbd.service import quotas
+from elbd.store.models import Subnet, Vpc
 from tests.conftest import Api, new_project, token_for
 
 UNLIMITED = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer")
@@ -147,6 +150,29 @@ class Net:
 def net(api: Api, cidr: str = "127.10.0.0/24", vpc_cidr: str = "127.0.0.0/8", **subnet_extra: Any) -> Net:
     vpc = api.vpc(vpc_cidr)
     return Net(vpc, api.subnet(vpc["id"], cidr, **subnet_extra))
+
+
+def legacy_subnet(api: Api, vpc_cidr: str, subnet_cidr: str, cidr_v6: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A VPC and a subnet with CIDRs the address plan refuses today, as a database written by an elbd
+    before the plan may hold them: made in the plan, then rewritten in the store. Answers both as the
+    API shows them."""
+    vpc = api.vpc("10.0.0.0/8")
+    subnet = api.subnet(vpc["id"], "10.99.0.0/24", **({"ipv6_enable": True} if cidr_v6 else {}))
+    with api.client.app.state.db.write() as session:
+        session.execute(update(Vpc).where(Vpc.id == vpc["id"]).values(cidr=vpc_cidr))
+        network = ipaddress.ip_network(subnet_cidr)
+        v6 = ipaddress.ip_network(cidr_v6) if cidr_v6 else None
+        session.execute(
+            update(Subnet)
+            .where(Subnet.id == subnet["id"])
+            .values(
+                cidr=subnet_cidr,
+                gateway_ip=str(network.network_address + 1),
+                cidr_v6=cidr_v6,
+                gateway_ip_v6=str(v6.network_address + 1) if v6 else None,
+            )
+        )
+    return {**vpc, "cidr": vpc_cidr}, {**subnet, "cidr": subnet_cidr, "cidr_v6": cidr_v6}
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:

@@ -3,6 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import ipaddress
+import socket
+
 from fastapi import FastAPI
 
 from elbd.api import (
@@ -24,11 +27,24 @@ from elbd.api.errors import install_error_handlers
 from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
+from elbd.canonical_ip import NotCanonical, canonical_address
 from elbd.config import Settings
 from elbd.dataplane.driver import driver_named
+from elbd.service.address_ranges import ApiEndpoint, Host
 from elbd.service.identity import Principal, SigningKey
 from elbd.store.group_commit import GroupCommit
 from elbd.store.state import open_state
+
+
+def api_endpoint(host: str | None, port: int | None) -> ApiEndpoint:
+    """The address and port `elbd serve` listens on, a host name resolved as uvicorn will bind it."""
+    if host is None or port is None:
+        return ApiEndpoint()
+    try:
+        return ApiEndpoint(canonical_address(host), port)
+    except NotCanonical:
+        *_, sockaddr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        return ApiEndpoint(ipaddress.ip_address(sockaddr[0]), port)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -62,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tokens = CredentialCache[Principal]()
     app.state.signing_keys = CredentialCache[SigningKey]()
     app.state.settings = settings
+    app.state.host = Host(settings.availability_zones, api_endpoint(settings.api_host, settings.api_port))
     app.state.dataplane = dataplane
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -24,7 +24,7 @@ _list_query = list_query(
 @router.post("/v3/{project_id}/elb/listeners", status_code=201, response_model=ListenerReply)
 def create_listener(request: Request, body: ListenerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
-        listener = listeners.create_listener(session, project_id=who.project_id, option=body.listener)
+        listener = listeners.create_listener(session, project_id=who.project_id, option=body.listener, host=request.app.state.host)
     return reply(request, {"listener": listener_view(listener)}, 201)
 
 

@@ -27,7 +27,7 @@ def create_load_balancer(
 ) -> Response:
     with db.write() as session:
         lb = loadbalancers.create_load_balancer(
-            session, project_id=who.project_id, option=body.loadbalancer, zones=request.app.state.settings.availability_zones
+            session, project_id=who.project_id, option=body.loadbalancer, host=request.app.state.host
         )
         view = load_balancer_views(session, [lb])[0]
     return reply(request, {"loadbalancer": view, "loadbalancer_id": lb.id}, 201)

@@ -26,6 +26,7 @@ from elbd.schemas.members import (
     MemberUpdateRequest,
 )
 from elbd.service import lookups, member_status, members
+from elbd.service.address_ranges import Host
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 from elbd.store.group_commit import GroupCommit
@@ -51,8 +52,8 @@ _all_members_query = list_query({**_FILTERS, "pool_id": list[str], "loadbalancer
 MEMBERS = "/v3/{project_id}/elb/pools/{pool_id}/members"
 
 
-def _zones(request: Request) -> tuple[str, ...]:
-    return request.app.state.settings.availability_zones
+def _host(request: Request) -> Host:
+    return request.app.state.host
 
 
 @router.post(MEMBERS, status_code=201, response_model=MemberReply)
@@ -61,7 +62,7 @@ async def create_member(request: Request, pool_id: str, body: MemberCreateReques
     creates arrive meanwhile, instead of a worker thread of its own."""
     group_commit: GroupCommit = request.app.state.group_commit
     member, facts = await group_commit.run(
-        partial(members.create_member, project_id=who.project_id, pool_id=pool_id, option=body.member, zones=_zones(request))
+        partial(members.create_member, project_id=who.project_id, pool_id=pool_id, option=body.member, host=_host(request))
     )
     view = member_view(member, facts)
     return reply(request, {"member": view}, 201)
@@ -110,7 +111,7 @@ def update_member(
 ) -> Response:
     with db.write() as session:
         member = members.update_member(
-            session, project_id=who.project_id, pool_id=pool_id, member_id=member_id, option=body.member, zones=_zones(request)
+            session, project_id=who.project_id, pool_id=pool_id, member_id=member_id, option=body.member, host=_host(request)
         )
         view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
     return reply(request, {"member": view})
@@ -133,7 +134,7 @@ def batch_create_members(
 ) -> Response:
     with db.write() as session:
         results, facts = members.batch_create_members(
-            session, project_id=who.project_id, pool_id=pool_id, options=body.members, zones=_zones(request)
+            session, project_id=who.project_id, pool_id=pool_id, options=body.members, host=_host(request)
         )
         views = [batch_member_view(member, facts, status) for member, status in results]
     return reply(request, {"members": views})
@@ -145,7 +146,7 @@ def batch_update_members(
 ) -> Response:
     with db.write() as session:
         updated = members.batch_update_members(
-            session, project_id=who.project_id, pool_id=pool_id, options=body.members, zones=_zones(request)
+            session, project_id=who.project_id, pool_id=pool_id, options=body.members, host=_host(request)
         )
         facts = member_status.gather(session, who.project_id, [pool_id], updated)
         views = [member_view(member, facts) for member in updated]

@@ -1,6 +1,9 @@
-"""IP address facts: parsing, which addresses may be backends, and who holds which address in a subnet."""
+"""IP address facts: parsing, which addresses may be backends, and who holds which address.
 
-import ipaddress
+Addresses are unique on the host, not per subnet: every load balancer binds in the host's one network
+namespace, so a VIP another project holds is taken here too. What another project holds is never
+named: a refusal says only that the address is not available."""
+
 from collections.abc import Iterator
 from itertools import islice
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
@@ -8,13 +11,11 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address, canonical_network
 from elbd.errors import conflict, invalid
+from elbd.service.address_ranges import ApiEndpoint, plan_refusal
 from elbd.store.models import LoadBalancer, Member, ServerNic, Subnet
 
-IPAddress = IPv4Address | IPv6Address
-PRIVATE_IPV4 = tuple(
-    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8")
-)
 THIS_NETWORK = IPv4Network("0.0.0.0/8")
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
 IPV4_COMPATIBLE = IPv6Network("::/96")
@@ -24,19 +25,24 @@ VIP_CANDIDATES_PER_QUERY = 256
 
 def parse_address(value: str, field: str = "address") -> IPAddress:
     try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        raise invalid(f"Invalid input for '{field}': {value!r} is not an IP address.") from None
+        return canonical_address(value)
+    except NotCanonical as error:
+        raise invalid(f"Invalid input for '{field}': {error}.") from None
 
 
-def parse_network(value: str, field: str, version: int) -> IPv4Network | IPv6Network:
+def parse_network(value: str, field: str, version: int) -> IPNetwork:
     try:
-        network = ipaddress.ip_network(value, strict=True)
-    except ValueError:
-        raise invalid(f"Invalid input for '{field}': {value!r} is not a CIDR of a network.") from None
+        network = canonical_network(value)
+    except NotCanonical as error:
+        raise invalid(f"Invalid input for '{field}': {error}.") from None
     if network.version != version:
         raise invalid(f"Invalid input for '{field}': {value!r} is not an IPv{version} CIDR.")
     return network
+
+
+def unavailable(address: IPAddress | str) -> str:
+    """The refusal for an address another project holds: it does not say what holds it."""
+    return f"IP address {address} is not available."
 
 
 def never_a_backend(address: IPAddress) -> str | None:
@@ -100,33 +106,25 @@ def _embedded_ipv4(address: IPv6Address) -> list[tuple[str, IPv4Address]]:
 _VIP_HOLDER = (
     select(LoadBalancer.id, LoadBalancer.project_id)
     .where(or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address")))
-    .order_by((LoadBalancer.project_id == bindparam("project_id")).desc())
     .limit(1)
 )
 
 
-def load_balancer_vip(session: Session, project_id: str, address: IPAddress) -> str | None:
-    """Whose VIP `address` is, or None: a member there would loop traffic back into a load balancer.
-    Another project's load balancer is not named."""
-    holder = session.connection().execute(_VIP_HOLDER, {"address": str(address), "project_id": project_id}).first()
-    if holder is None:
-        return None
-    return f"the VIP of load balancer {holder.id}" if holder.project_id == project_id else "the VIP of a load balancer"
-
-
-def is_private_ipv4(address: IPAddress) -> bool:
-    return isinstance(address, IPv4Address) and any(address in network for network in PRIVATE_IPV4)
+def vip_holder(session: Session, address: IPAddress | str) -> tuple[str, str] | None:
+    """(load balancer id, project id) of the load balancer whose VIP `address` is, in any project."""
+    holder = session.connection().execute(_VIP_HOLDER, {"address": str(address)}).first()
+    return (holder.id, holder.project_id) if holder is not None else None
 
 
 def ipv4_network(subnet: Subnet) -> IPv4Network:
-    return ipaddress.IPv4Network(subnet.cidr)
+    return IPv4Network(subnet.cidr)
 
 
 def ipv6_network(subnet: Subnet) -> IPv6Network | None:
-    return ipaddress.IPv6Network(subnet.cidr_v6) if subnet.cidr_v6 else None
+    return IPv6Network(subnet.cidr_v6) if subnet.cidr_v6 else None
 
 
-def usable_host(network: IPv4Network | IPv6Network, address: IPAddress) -> bool:
+def usable_host(network: IPNetwork, address: IPAddress) -> bool:
     """Inside the network and neither its network nor (IPv4) its broadcast address."""
     if address not in network:
         return False
@@ -168,24 +166,31 @@ def lowest_free(session: Session, subnet: Subnet, version: int = 4) -> str:
     raise conflict(f"No free IP address is left in subnet {subnet.id}.")
 
 
-def lowest_free_for_vip(session: Session, subnet: Subnet, version: int = 4) -> str:
-    """As lowest_free, and no backend server's address either: a VIP there would loop that member's
-    traffic back into a load balancer (the rule load_balancer_vip keeps from the members' side)."""
-    free = _free_hosts(session, subnet, version)
+def lowest_free_for_vip(session: Session, subnet: Subnet, api: ApiEndpoint, version: int = 4) -> str:
+    """As lowest_free, and no VIP or backend server anywhere on the host either: a VIP at a member's
+    address would loop that member's traffic back into a load balancer (the rule never_a_backend keeps
+    from the members' side), and two load balancers on one VIP would share its traffic."""
+    free = (host for host in _free_hosts(session, subnet, version) if plan_refusal(canonical_address(host)) is None)
     while candidates := list(islice(free, VIP_CANDIDATES_PER_QUERY)):
-        members = set(session.scalars(select(Member.address).where(Member.address.in_(candidates))))
+        held = {str(api.address)} | set(session.scalars(select(Member.address).where(Member.address.in_(candidates))))
+        held.update(session.scalars(select(LoadBalancer.vip_address).where(LoadBalancer.vip_address.in_(candidates))))
+        held.update(session.scalars(select(LoadBalancer.ipv6_vip_address).where(LoadBalancer.ipv6_vip_address.in_(candidates))))
         for host in candidates:
-            if host not in members:
+            if host not in held:
                 return host
     raise conflict(f"No free IP address is left in subnet {subnet.id}.")
 
 
 def require_free_for_vip(session: Session, subnet: Subnet, address: str) -> None:
+    """Free in its subnet, and neither a VIP nor a backend server's address anywhere on the host."""
     require_free(session, subnet, address)
+    holder = vip_holder(session, address)
+    if holder is not None:
+        load_balancer_id, project_id = holder
+        raise conflict(f"IP address {address} is already in use by load balancer {load_balancer_id}." if project_id == subnet.project_id else unavailable(address))
     member = session.execute(select(Member.id, Member.project_id).where(Member.address == address).limit(1)).first()
     if member is not None:
-        whose = f"backend server {member.id}" if member.project_id == subnet.project_id else "a backend server"
-        raise conflict(f"IP address {address} is already in use by {whose}.")
+        raise conflict(f"IP address {address} is already in use by backend server {member.id}." if member.project_id == subnet.project_id else unavailable(address))
 
 
 def _free_hosts(session: Session, subnet: Subnet, version: int) -> Iterator[str]:

@@ -4,16 +4,18 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elbd.canonical_ip import canonical_address
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
 from elbd.service import lookups, quotas
+from elbd.service.address_ranges import Host
 from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, transport_of
 from elbd.store.db import mark_changed
-from elbd.store.models import Listener
+from elbd.store.models import Listener, LoadBalancer
 
 UNSUPPORTED = ("security_policy_id", "ipgroup", "quic_config")
 UNSUPPORTED_SWITCHES = (
@@ -86,7 +88,7 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
         raise invalid("Invalid input for 'protection_reason': it is only valid with protection_status consoleProtection.")
 
 
-def create_listener(session: Session, *, project_id: str, option: ListenerCreate) -> Listener:
+def create_listener(session: Session, *, project_id: str, option: ListenerCreate, host: Host) -> Listener:
     protocol = "HTTPS" if option.protocol == "TERMINATED_HTTPS" else option.protocol
     if protocol == "IP":
         raise invalid("Invalid input for 'protocol': IP listeners need a gateway load balancer, which elbd does not offer.")
@@ -101,6 +103,7 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
     quotas.require_room(session, project_id, "listeners_per_loadbalancer", used_now=on_lb)
     transport = transport_of(protocol)
     _require_free_port(session, lb.id, transport, option.protocol_port)
+    _refuse_api_endpoint(host, lb, option.protocol_port)
     now = utcnow()
     listener = Listener(
         id=new_id(),
@@ -149,6 +152,12 @@ def _require_free_port(session: Session, load_balancer_id: str, transport: str, 
     )
     if session.scalars(taken).first():
         raise _port_in_use(load_balancer_id, port)
+
+
+def _refuse_api_endpoint(host: Host, lb: LoadBalancer, port: int) -> None:
+    vips = [canonical_address(vip) for vip in (lb.vip_address, lb.ipv6_vip_address) if vip]
+    if any(host.api.taken_by_listener(vip, port) for vip in vips):
+        raise conflict(f"Invalid input for 'protocol_port': {port} is elbd's own API port on this load balancer's address.")
 
 
 def list_listeners(session: Session, *, project_id: str, filters: dict, page: PageRequest) -> Page[Listener]:

@@ -1,6 +1,7 @@
 """Load balancers: where the VIP comes from, which VPC they serve, and when they may go."""
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -8,7 +9,17 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
 from elbd.service import lookups, quotas, vpcs
-from elbd.service.addresses import ipv4_network, ipv6_network, lowest_free_for_vip, parse_address, require_free_for_vip, usable_host
+from elbd.canonical_ip import IPAddress
+from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
+from elbd.service.addresses import (
+    ipv4_network,
+    ipv6_network,
+    lowest_free_for_vip,
+    parse_address,
+    require_free_for_vip,
+    unavailable,
+    usable_host,
+)
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
@@ -74,34 +85,43 @@ def _backend_subnets(session: Session, project_id: str, vpc_id: str, subnet_ids:
     return list(dict.fromkeys(subnet_ids))
 
 
-def _ipv4_vip(session: Session, subnet: Subnet, requested: str | None) -> str:
+def _ipv4_vip(session: Session, subnet: Subnet, requested: str | None, api: ApiEndpoint) -> str:
     if requested is None:
-        return lowest_free_for_vip(session, subnet)
+        return lowest_free_for_vip(session, subnet, api)
     address = parse_address(requested, "vip_address")
     if address.version != 4 or not usable_host(ipv4_network(subnet), address):
         raise invalid(f"Invalid input for 'vip_address': {requested} is not a host address of subnet {subnet.cidr}.")
+    _refuse_outside_plan(address, api, "vip_address")
     require_free_for_vip(session, subnet, str(address))
     return str(address)
 
 
-def _ipv6_vip(session: Session, subnet: Subnet, requested: str | None) -> str:
+def _ipv6_vip(session: Session, subnet: Subnet, requested: str | None, api: ApiEndpoint) -> str:
     network = ipv6_network(subnet)
     if network is None:
         raise invalid(f"Invalid input for 'ipv6_vip_virsubnet_id': subnet {subnet.id} has no IPv6 CIDR.", code="ELB.8931")
     if requested is None:
-        return lowest_free_for_vip(session, subnet, version=6)
+        return lowest_free_for_vip(session, subnet, api, version=6)
     address = parse_address(requested, "ipv6_vip_address")
     if address.version != 6 or not usable_host(network, address):
         raise invalid(f"Invalid input for 'ipv6_vip_address': {requested} is not a host address of {network}.")
+    _refuse_outside_plan(address, api, "ipv6_vip_address")
     require_free_for_vip(session, subnet, str(address))
     return str(address)
 
 
+def _refuse_outside_plan(address: IPAddress, api: ApiEndpoint, field: str) -> None:
+    """A subnet made before the address plan may hold addresses the plan refuses; the API's is the host's."""
+    refused = plan_refusal(address) or ("elbd's own API address" if address == api.address else None)
+    if refused:
+        raise invalid(f"Invalid input for '{field}': {address} is {refused} and can never be a VIP.")
+
+
 def create_load_balancer(
-    session: Session, *, project_id: str, option: LoadBalancerCreate, zones: tuple[str, ...]
+    session: Session, *, project_id: str, option: LoadBalancerCreate, host: Host
 ) -> LoadBalancer:
     _refuse_unsupported(option, UNSUPPORTED_ON_CREATE)
-    _check_zones(option.availability_zone_list, zones)
+    _check_zones(option.availability_zone_list, host.zones)
     _check_protection(option.protection_status, option.protection_reason)
     if not option.guaranteed:
         raise invalid("Invalid input for 'guaranteed': only dedicated (guaranteed) load balancers exist.")
@@ -135,10 +155,10 @@ def create_load_balancer(
         description=option.description,
         vpc_id=vpc_id,
         vip_subnet_cidr_id=subnet_v4.neutron_subnet_id if subnet_v4 else None,
-        vip_address=_ipv4_vip(session, subnet_v4, option.vip_address) if subnet_v4 else None,
+        vip_address=_ipv4_vip(session, subnet_v4, option.vip_address, host.api) if subnet_v4 else None,
         vip_port_id=new_id() if subnet_v4 else None,
         ipv6_vip_virsubnet_id=subnet_v6.id if subnet_v6 else None,
-        ipv6_vip_address=_ipv6_vip(session, subnet_v6, option.ipv6_vip_address) if subnet_v6 else None,
+        ipv6_vip_address=_ipv6_vip(session, subnet_v6, option.ipv6_vip_address, host.api) if subnet_v6 else None,
         ipv6_vip_port_id=new_id() if subnet_v6 else None,
         elb_virsubnet_ids=_backend_subnets(session, project_id, vpc_id, option.elb_virsubnet_ids or default_backend_subnets),
         availability_zone_list=list(option.availability_zone_list),
@@ -157,7 +177,10 @@ def create_load_balancer(
         updated_at=now,
     )
     session.add(lb)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another transaction took the VIP meanwhile (PostgreSQL; SQLite has one writer)
+        raise conflict(unavailable(" or ".join(vip for vip in (lb.vip_address, lb.ipv6_vip_address) if vip))) from None
     mark_changed(session, lb.id)
     return lb
 

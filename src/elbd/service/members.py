@@ -1,13 +1,15 @@
 """Backend servers (members): every rule of the "Adding a Backend Server" page lives in this module.
 
 - (address, protocol_port) is unique in a pool (also a database constraint, so races cannot break it).
-- No subnet_cidr_id means "IP as a backend": a private IPv4 address only, the load balancer must have
+- No subnet_cidr_id means "IP as a backend": an IPv4 address only, the load balancer must have
   ip_target_enable (ELB.8939), and the pool protocol must allow IP members (ELB.8938).
 - With a subnet: it exists in the project, lies in the load balancer's VPC (a pool on no load balancer
   takes the VPC of its first such member) and the address is one of its host addresses (not its network
   or broadcast address).
 - Never an address that would make the load balancer a relay (addresses.never_a_backend: unspecified,
-  broadcast, multicast, link-local, reserved, IPv6 forms of those) nor any load balancer's VIP.
+  broadcast, multicast, link-local, reserved, IPv6 forms of those), nor any load balancer's VIP, nor an
+  address outside the host's address plan (address_ranges: the served ranges, never the host's own
+  127.0.0.0/16), nor elbd's own API endpoint. Another project's VIP is refused without naming it.
 - IPv6 addresses only in dual-stack pools (ELB.8933).
 - weight 0-100, default 1; name default ""; ip_version from the address; member_type ip or instance;
   instance_id and admin_state_up from the instance registry.
@@ -29,7 +31,8 @@ from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
 from elbd.service import instances, lookups, member_status, quotas, vpcs
-from elbd.service.addresses import IPAddress, is_private_ipv4, load_balancer_vip, never_a_backend, parse_address, usable_host
+from elbd.service.address_ranges import Host, plan_refusal
+from elbd.service.addresses import IPAddress, never_a_backend, parse_address, unavailable, usable_host, vip_holder
 from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
@@ -92,12 +95,12 @@ class Placement:
 
     pool: Row[Any]
     vpc_id: str | None
-    zones: tuple[str, ...]
+    host: Host
     facts: PoolFacts
     subnets: dict[str, tuple[Row[Any], int]] = field(default_factory=dict)  # looked up once per transaction
 
 
-def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str, ...]) -> Placement:
+def placement(session: Session, project_id: str, pool_id: str, host: Host) -> Placement:
     connection = session.connection()
     pool = connection.execute(_PLACEMENT, {"pool_id": pool_id}).first()
     if pool is None or pool.project_id != project_id:
@@ -105,7 +108,7 @@ def placement(session: Session, project_id: str, pool_id: str, zones: tuple[str,
     on_load_balancer = pool.loadbalancer_id is not None
     listener_ids = list(connection.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if on_load_balancer else []
     vpc_id = pool.load_balancer_vpc_id if on_load_balancer else pool.vpc_id
-    return Placement(pool, vpc_id, zones, PoolFacts(pool.loadbalancer_id, pool.monitored, listener_ids))
+    return Placement(pool, vpc_id, host, PoolFacts(pool.loadbalancer_id, pool.monitored, listener_ids))
 
 
 def _port(place: Placement, port: int | None) -> int:
@@ -124,15 +127,13 @@ def _check_ip_member(place: Placement, address: IPAddress, availability_zone: st
     """The rules for a member without a subnet ("IP as a backend")."""
     if address.version != 4:
         raise invalid("Invalid input for 'address': an IP-as-a-backend member (no subnet_cidr_id) takes an IPv4 address.")
-    if not is_private_ipv4(address):
-        raise invalid(f"Invalid input for 'address': {address} is not a private IPv4 address.")
     if place.pool.protocol not in IP_MEMBER_POOL_PROTOCOLS:
         raise invalid(
             f"The IP member is supported only when the pool protocol is {', '.join(IP_MEMBER_POOL_PROTOCOLS)}.", code="ELB.8938"
         )
     if place.pool.loadbalancer_id is not None and not place.pool.ip_target_enable:
         raise invalid("The loadbalancer's ip_target_enable must be true when add ip member.", code="ELB.8939")
-    if availability_zone and availability_zone not in place.zones:
+    if availability_zone and availability_zone not in place.host.zones:
         raise invalid(f"Invalid input for 'availability_zone': {availability_zone} is not an availability zone.")
 
 
@@ -170,10 +171,9 @@ def new_member(
 ) -> tuple[Member, Row[Any] | None]:
     """A checked, not yet stored member, and the registered instance that owns its address."""
     address = parse_address(spec.address)
-    refused = never_a_backend(address) or load_balancer_vip(session, project_id, address)
-    if refused:
-        raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
+    _refuse_relay(session, project_id, address)
     port = _port(place, spec.protocol_port)
+    _refuse_api_endpoint(place.host, address, port)
     if spec.subnet_cidr_id is None:
         _check_ip_member(place, address, spec.availability_zone)
         member_type = "ip"
@@ -200,6 +200,27 @@ def new_member(
         updated_at=now,
     )
     return member, owner
+
+
+def _refuse_relay(session: Session, project_id: str, address: IPAddress) -> None:
+    """Addresses no member may have, whatever its pool: those that would make the load balancer a relay."""
+    refused = never_a_backend(address)
+    if refused:
+        raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
+    holder = vip_holder(session, address)
+    if holder is not None:
+        load_balancer_id, holder_project = holder
+        if holder_project != project_id:
+            raise invalid(f"Invalid input for 'address': {unavailable(address)}")
+        raise invalid(f"Invalid input for 'address': {address} is the VIP of load balancer {load_balancer_id} and can never be a backend.")
+    outside = plan_refusal(address)
+    if outside:
+        raise invalid(f"Invalid input for 'address': {address} is {outside} and can never be a backend.")
+
+
+def _refuse_api_endpoint(host: Host, address: IPAddress, port: int) -> None:
+    if host.api.taken_by_backend(address, port):
+        raise invalid(f"Invalid input for 'address': {address}:{port} is elbd's own API endpoint and can never be a backend.")
 
 
 def _existing(session: Session, pool_id: str, address: str, port: int) -> Member | None:
@@ -238,7 +259,7 @@ def _facts(place: Placement, owners: Iterable[Row[Any] | None]) -> HealthFacts:
 
 
 def create_member(
-    session: Session, *, project_id: str, pool_id: str, option: MemberCreate, zones: tuple[str, ...]
+    session: Session, *, project_id: str, pool_id: str, option: MemberCreate, host: Host
 ) -> tuple[Member, HealthFacts]:
     """The stored member, and the facts its operating status is derived from.
 
@@ -247,7 +268,7 @@ def create_member(
     memo = transaction_memo(session)
     place = memo.get(("placement", project_id, pool_id))
     if place is None:
-        place = memo[("placement", project_id, pool_id)] = placement(session, project_id, pool_id, zones)
+        place = memo[("placement", project_id, pool_id)] = placement(session, project_id, pool_id, host)
     member, owner = new_member(session, project_id, place, option)
     try:
         _require_room(session, project_id, pool_id, 1)
@@ -261,10 +282,10 @@ def create_member(
 
 
 def batch_create_members(
-    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberCreate], zones: tuple[str, ...]
+    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberCreate], host: Host
 ) -> tuple[list[tuple[Member, str]], HealthFacts]:
     """All or nothing: one invalid item fails the whole batch; an existing member is reported `existed`."""
-    place = placement(session, project_id, pool_id, zones)
+    place = placement(session, project_id, pool_id, host)
     results: list[tuple[Member, str]] = []
     created: dict[tuple[str, int], Member] = {}
     owners: list[Row[Any] | None] = []
@@ -290,28 +311,29 @@ def batch_create_members(
     return results, _facts(place, owners)
 
 
-def update_member(session: Session, *, project_id: str, pool_id: str, member_id: str, option: MemberUpdate, zones: tuple[str, ...]) -> Member:
+def update_member(session: Session, *, project_id: str, pool_id: str, member_id: str, option: MemberUpdate, host: Host) -> Member:
     member = lookups.member(session, project_id, pool_id, member_id)
     pool = lookups.pool(session, project_id, pool_id)
-    _apply_update(session, pool, member, option, zones)
+    _apply_update(session, pool, member, option, host)
     session.flush()
     mark_members_changed(session, pool.loadbalancer_id, [member.id])
     return member
 
 
-def _apply_update(session: Session, pool: Pool, member: Member, option: MemberUpdate, zones: tuple[str, ...]) -> None:
+def _apply_update(session: Session, pool: Pool, member: Member, option: MemberUpdate, host: Host) -> None:
     if option.protocol_port is not None and option.protocol_port != member.protocol_port:
         if pool.any_port_enable:
             raise invalid("Invalid input for 'protocol_port': members of a pool forwarding all ports have none.")
         if pool.protocol == "IP" or option.protocol_port == 0:
             raise invalid("Invalid input for 'protocol_port': give a port from 1 to 65535.")
+        _refuse_api_endpoint(host, parse_address(member.address), option.protocol_port)
         if _existing(session, pool.id, member.address, option.protocol_port):
             raise conflict(f"Another member on this pool is already using ip {member.address} on protocol_port {option.protocol_port}.")
         member.protocol_port = option.protocol_port
     if option.availability_zone is not None:
         if member.member_type != "ip":
             raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
-        if option.availability_zone and option.availability_zone not in zones:
+        if option.availability_zone and option.availability_zone not in host.zones:
             raise invalid(f"Invalid input for 'availability_zone': {option.availability_zone} is not an availability zone.")
         member.availability_zone = option.availability_zone
     if option.name is not None:
@@ -322,7 +344,7 @@ def _apply_update(session: Session, pool: Pool, member: Member, option: MemberUp
 
 
 def batch_update_members(
-    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberUpdate], zones: tuple[str, ...]
+    session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberUpdate], host: Host
 ) -> list[Member]:
     pool = lookups.pool(session, project_id, pool_id)
     if len({option.id for option in options}) != len(options):
@@ -331,7 +353,7 @@ def batch_update_members(
     for index, option in enumerate(options):
         try:
             member = lookups.member(session, project_id, pool_id, option.id)
-            _apply_update(session, pool, member, option, zones)
+            _apply_update(session, pool, member, option, host)
             session.flush()
         except ElbError as error:
             raise ElbError(error.status, error.code, f"members[{index}]: {error.message}") from None

@@ -2,6 +2,7 @@
 
 import ipaddress
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Row, bindparam, or_, select
@@ -11,12 +12,14 @@ from elbd.clock import utcnow
 from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.vpcs import SubnetCreate, VpcCreate
+from elbd.canonical_ip import IPNetwork
+from elbd.service.address_ranges import subnet_refusal, vpc_refusal
 from elbd.service.addresses import parse_address, parse_network, usable_host
 from elbd.store.models import LoadBalancer, Member, ServerNic, Subnet, Vpc
 
 
 def create_vpc(session: Session, *, project_id: str, option: VpcCreate) -> Vpc:
-    parse_network(option.cidr, "cidr", 4)
+    _refuse_outside_plan(parse_network(option.cidr, "cidr", 4), "cidr", vpc_refusal)
     vpc = Vpc(
         id=new_id(),
         project_id=project_id,
@@ -27,6 +30,12 @@ def create_vpc(session: Session, *, project_id: str, option: VpcCreate) -> Vpc:
     )
     session.add(vpc)
     return vpc
+
+
+def _refuse_outside_plan(network: IPNetwork, field: str, refusal: Callable[[IPNetwork], str | None]) -> None:
+    refused = refusal(network)
+    if refused:
+        raise invalid(f"Invalid input for '{field}': {refused}.")
 
 
 def get_vpc(session: Session, project_id: str, vpc_id: str) -> Vpc:
@@ -58,6 +67,7 @@ def _default_ipv6_cidr(subnet_id: str) -> str:
 def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) -> Subnet:
     vpc = get_vpc(session, project_id, option.vpc_id)
     network = parse_network(option.cidr, "cidr", 4)
+    _refuse_outside_plan(network, "cidr", subnet_refusal)
     if not network.subnet_of(ipaddress.IPv4Network(vpc.cidr)):
         raise invalid(f"Invalid input for 'cidr': {option.cidr} is not inside the VPC's CIDR {vpc.cidr}.")
     for other in session.scalars(select(Subnet).where(Subnet.vpc_id == vpc.id)):
@@ -72,6 +82,7 @@ def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) ->
     cidr_v6 = gateway_v6 = None
     if option.ipv6_enable:
         network_v6 = parse_network(option.cidr_v6 or _default_ipv6_cidr(subnet_id), "cidr_v6", 6)
+        _refuse_outside_plan(network_v6, "cidr_v6", subnet_refusal)
         for other in session.scalars(select(Subnet).where(Subnet.vpc_id == vpc.id, Subnet.cidr_v6.is_not(None))):
             if network_v6.overlaps(ipaddress.IPv6Network(other.cidr_v6)):
                 raise conflict(f"CIDR {network_v6} overlaps subnet {other.id} ({other.cidr_v6}).")

@@ -113,6 +113,9 @@ class LoadBalancer(Base):
     __table_args__ = (
         UniqueConstraint("vip_subnet_cidr_id", "vip_address"),
         UniqueConstraint("ipv6_vip_virsubnet_id", "ipv6_vip_address"),
+        # one network namespace for every load balancer on the host: a VIP is one load balancer's
+        Index("ux_loadbalancers_vip_address", "vip_address", unique=True),
+        Index("ux_loadbalancers_ipv6_vip_address", "ipv6_vip_address", unique=True),
         Index("ix_loadbalancers_page", "project_id", "created_at", "id"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
