@@ -1,3 +1,5 @@
+from ipaddress import ip_address
+
 from elbd.dataplane.desired import leaving_room_for_checks
 from elbd.dataplane.model import Backend, HealthCheck, Server
 
@@ -5,7 +7,7 @@ CHECK = HealthCheck("TCP", 5, 3, 3, 3)
 
 
 def servers(count: int) -> tuple[Server, ...]:
-    return tuple(Server(f"m{n}", "127.0.0.1", 1000 + n, 1) for n in range(count))
+    return tuple(Server(f"m{n}", ip_address("127.0.0.1"), 1000 + n, 1) for n in range(count))
 
 
 def test_each_checked_server_takes_half_a_connection_from_maxconn() -> None:

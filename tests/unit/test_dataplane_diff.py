@@ -1,5 +1,7 @@
 """Desired servers vs live servers -> runtime API commands."""
 
+from ipaddress import ip_address
+
 from elbd.dataplane.diff import (
     LiveServer,
     accepted,
@@ -20,23 +22,23 @@ STATE = """1
 
 
 def live(name: str, weight: int = 1, maintenance: bool = False, port: int = 80) -> LiveServer:
-    return LiveServer("p", name, "127.0.0.1", port, weight, maintenance)
+    return LiveServer("p", name, ip_address("127.0.0.1"), port, weight, maintenance)
 
 
 def test_parse_servers_state() -> None:
     assert parse_servers_state(STATE) == [
-        LiveServer("p1", "m1", "127.1.0.10", 18081, 3, False),
-        LiveServer("p1", "m2", "127.1.0.11", 18082, 2, True),
+        LiveServer("p1", "m1", ip_address("127.1.0.10"), 18081, 3, False),
+        LiveServer("p1", "m2", ip_address("127.1.0.11"), 18082, 2, True),
     ]
 
 
 def test_nothing_to_do_when_live_matches() -> None:
-    backend = Backend("p", "http", "roundrobin", servers=(Server("a", "127.0.0.1", 80, 1),))
+    backend = Backend("p", "http", "roundrobin", servers=(Server("a", ip_address("127.0.0.1"), 80, 1),))
     assert backend_commands(backend, [live("a")]) == []
 
 
 def test_a_new_checked_server_is_held_down_until_its_checks_pass() -> None:
-    backend = Backend("p", "http", "roundrobin", check=CHECK, servers=(Server("a", "127.0.0.1", 80, 4),))
+    backend = Backend("p", "http", "roundrobin", check=CHECK, servers=(Server("a", ip_address("127.0.0.1"), 80, 4),))
     assert backend_commands(backend, []) == [
         "add server p/a 127.0.0.1:80 weight 4 check inter 1s rise 2 fall 2",
         "enable health p/a",
@@ -45,17 +47,17 @@ def test_a_new_checked_server_is_held_down_until_its_checks_pass() -> None:
 
 
 def test_a_new_unchecked_server_is_enabled() -> None:
-    backend = Backend("p", "tcp", "roundrobin", servers=(Server("a", "127.0.0.1", 80, 1),))
+    backend = Backend("p", "tcp", "roundrobin", servers=(Server("a", ip_address("127.0.0.1"), 80, 1),))
     assert backend_commands(backend, [])[-1] == "enable server p/a"
 
 
 def test_weight_and_port_changes() -> None:
-    backend = Backend("p", "http", "roundrobin", servers=(Server("a", "127.0.0.1", 81, 0),))
+    backend = Backend("p", "http", "roundrobin", servers=(Server("a", ip_address("127.0.0.1"), 81, 0),))
     assert backend_commands(backend, [live("a", weight=5)]) == ["set server p/a addr 127.0.0.1 port 81", "set server p/a weight 0"]
 
 
 def test_source_balancing_keeps_weight_one() -> None:
-    backend = Backend("p", "tcp", "source", servers=(Server("a", "127.0.0.1", 80, 0),))
+    backend = Backend("p", "tcp", "source", servers=(Server("a", ip_address("127.0.0.1"), 80, 0),))
     assert backend_commands(backend, [live("a", weight=1)]) == []
 
 
@@ -66,17 +68,17 @@ def test_removed_server_is_drained_then_deleted() -> None:
 
 
 def test_held_server_goes_to_maintenance_and_comes_back_checked() -> None:
-    held = Backend("p", "http", "roundrobin", check=CHECK, servers=(Server("a", "127.0.0.1", 80, 1, held=True),))
+    held = Backend("p", "http", "roundrobin", check=CHECK, servers=(Server("a", ip_address("127.0.0.1"), 80, 1, held=True),))
     assert backend_commands(held, [live("a")]) == ["disable server p/a"]
-    released = Backend("p", "http", "roundrobin", check=CHECK, servers=(Server("a", "127.0.0.1", 80, 1),))
+    released = Backend("p", "http", "roundrobin", check=CHECK, servers=(Server("a", ip_address("127.0.0.1"), 80, 1),))
     assert backend_commands(released, [live("a", maintenance=True)]) == ["enable health p/a", "enable server p/a; set server p/a health down"]
 
 
 def test_runtime_commands_cover_every_backend_and_are_idempotent() -> None:
     desired = LoadBalancerConfig(
-        "lb", 100, backends=(Backend("p", "tcp", "roundrobin", servers=(Server("a", "127.0.0.1", 80, 1),)), Backend("q", "tcp", "roundrobin"))
+        "lb", 100, backends=(Backend("p", "tcp", "roundrobin", servers=(Server("a", ip_address("127.0.0.1"), 80, 1),)), Backend("q", "tcp", "roundrobin"))
     )
-    assert runtime_commands(desired, [live("a"), LiveServer("q", "b", "127.0.0.2", 80, 1, False)]) == [
+    assert runtime_commands(desired, [live("a"), LiveServer("q", "b", ip_address("127.0.0.2"), 80, 1, False)]) == [
         "disable server q/b",
         "del server q/b",
     ]
@@ -84,7 +86,7 @@ def test_runtime_commands_cover_every_backend_and_are_idempotent() -> None:
 
 
 def placed(name: str, weight: int = 1, port: int = 80, held: bool = False, backend: str = "p") -> PlacedServer:
-    return PlacedServer(backend, Server(name, "127.0.0.1", port, weight, held))
+    return PlacedServer(backend, Server(name, ip_address("127.0.0.1"), port, weight, held))
 
 
 def one_backend(*servers: Server, check: HealthCheck | None = None, balance: str = "roundrobin") -> LoadBalancerConfig:
@@ -92,7 +94,7 @@ def one_backend(*servers: Server, check: HealthCheck | None = None, balance: str
 
 
 def test_member_plan_adds_a_checked_server_held_down_and_caches_it() -> None:
-    config = one_backend(Server("a", "127.0.0.1", 80, 1), check=CHECK)
+    config = one_backend(Server("a", ip_address("127.0.0.1"), 80, 1), check=CHECK)
     plan = member_plan(config, {"b": placed("b", weight=3)})
     assert plan is not None
     assert plan.commands == [
@@ -105,15 +107,15 @@ def test_member_plan_adds_a_checked_server_held_down_and_caches_it() -> None:
 
 
 def test_member_plan_changes_weight_and_port_in_place() -> None:
-    config = one_backend(Server("a", "127.0.0.1", 80, 1), Server("b", "127.0.0.1", 80, 1))
+    config = one_backend(Server("a", ip_address("127.0.0.1"), 80, 1), Server("b", ip_address("127.0.0.1"), 80, 1))
     plan = member_plan(config, {"a": placed("a", weight=0, port=81)})
     assert plan is not None
     assert plan.commands == ["set server p/a addr 127.0.0.1 port 81", "set server p/a weight 0"]
-    assert plan.config.backend("p").servers == (Server("a", "127.0.0.1", 81, 0), Server("b", "127.0.0.1", 80, 1))
+    assert plan.config.backend("p").servers == (Server("a", ip_address("127.0.0.1"), 81, 0), Server("b", ip_address("127.0.0.1"), 80, 1))
 
 
 def test_member_plan_drains_and_releases_held_servers() -> None:
-    config = one_backend(Server("a", "127.0.0.1", 80, 1), check=CHECK)
+    config = one_backend(Server("a", ip_address("127.0.0.1"), 80, 1), check=CHECK)
     held = member_plan(config, {"a": placed("a", held=True)})
     assert held is not None and held.commands == ["disable server p/a"]
     released = member_plan(held.config, {"a": placed("a")})
@@ -123,7 +125,7 @@ def test_member_plan_drains_and_releases_held_servers() -> None:
 
 
 def test_member_plan_deletes_a_gone_member_and_ignores_one_never_applied() -> None:
-    config = one_backend(Server("a", "127.0.0.1", 80, 1), Server("h", "127.0.0.1", 80, 1, held=True), check=CHECK)
+    config = one_backend(Server("a", ip_address("127.0.0.1"), 80, 1), Server("h", ip_address("127.0.0.1"), 80, 1, held=True), check=CHECK)
     plan = member_plan(config, {"a": None, "h": None, "never": None})
     assert plan is not None
     assert plan.commands == ["disable server p/a", "disable health p/a", "del server p/a", "disable health p/h", "del server p/h"]
@@ -131,7 +133,7 @@ def test_member_plan_deletes_a_gone_member_and_ignores_one_never_applied() -> No
 
 
 def test_member_plan_is_idempotent_and_keeps_source_weights_at_one() -> None:
-    config = one_backend(Server("a", "127.0.0.1", 80, 1), balance="source")
+    config = one_backend(Server("a", ip_address("127.0.0.1"), 80, 1), balance="source")
     plan = member_plan(config, {"a": placed("a", weight=7)})
     assert plan is not None and plan.commands == []
     assert plan.config.backend("p").servers[0].weight == 7

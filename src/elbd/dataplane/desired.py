@@ -1,15 +1,18 @@
 """The stored state of one load balancer -> the LoadBalancerConfig its HAProxy should run."""
 
+import logging
 import resource
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
 from elbd.store.models import HealthMonitor, LoadBalancer, Member, Pool, Server as Instance
 from elbd.store.trees import load_balancer_tree
 
+log = logging.getLogger(__name__)
 SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http"}
 POOL_MODES = {"TCP": "tcp", "TLS": "tcp", "HTTP": "http", "HTTPS": "http"}
 BALANCE = {"ROUND_ROBIN": "roundrobin", "LEAST_CONNECTIONS": "leastconn", "SOURCE_IP": "source"}
@@ -57,7 +60,7 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
     listeners, pools, monitors, members = tree.listeners, tree.pools, tree.monitors, tree.members
     instance_ids = {m.instance_id for m in tree.all_members if m.instance_id}
     running = set(session.scalars(select(Instance.id).where(Instance.id.in_(instance_ids), Instance.status == "ACTIVE")))
-    addresses = tuple(address for address in (lb.vip_address, lb.ipv6_vip_address) if address)
+    addresses = tuple(address for address in map(served_address, (lb.vip_address, lb.ipv6_vip_address)) if address is not None)
 
     backends = []
     for pool in pools:
@@ -78,12 +81,13 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
                 servers=tuple(
                     Server(
                         name=member.id,
-                        address=member.address,
+                        address=address,
                         port=member.protocol_port,
                         weight=member.weight,
                         held=bool(member.instance_id) and member.instance_id not in running,
                     )
                     for member in members.get(pool.id, [])
+                    if (address := served_address(member.address)) is not None
                 ),
             )
         )
@@ -131,7 +135,21 @@ def placed_members(session: Session, load_balancer_id: str, member_ids: Iterable
     for chunk in (ids[start : start + IDS_PER_QUERY] for start in range(0, len(ids), IDS_PER_QUERY)):
         rows.extend(connection.execute(_PLACED_MEMBERS, {"ids": chunk, "load_balancer_id": load_balancer_id}))
     placed: dict[str, PlacedServer] = {}
-    for member_id, pool_id, address, port, weight, instance_id, instance_status, _ in sorted(rows, key=lambda row: (row[-1], row[0])):
+    for member_id, pool_id, text, port, weight, instance_id, instance_status, _ in sorted(rows, key=lambda row: (row[-1], row[0])):
         held = bool(instance_id) and instance_status != "ACTIVE"
-        placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
+        address = served_address(text)
+        if address is not None:
+            placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
     return placed
+
+
+def served_address(text: str | None) -> IPAddress | None:
+    """A stored address as a value, or None (with a warning) for none or one that is not canonical: an
+    elbd before canonical addresses stored IPv6 zones, which may carry configuration text."""
+    if text is None:
+        return None
+    try:
+        return canonical_address(text)
+    except NotCanonical as error:
+        log.warning("an address in the database is left out of the data plane: %s", error)
+        return None

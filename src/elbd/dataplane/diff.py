@@ -8,9 +8,12 @@ The same commands serve a whole rebuild (desired vs `show servers state`) and a 
 (their new state vs the cached config, which is what HAProxy runs).
 """
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from elbd.canonical_ip import IPAddress
+from elbd.dataplane.haproxy_words import name
 from elbd.dataplane.model import Backend, LoadBalancerConfig, PlacedServer, Server
 from elbd.dataplane.render import served_weight, server_options
 
@@ -21,7 +24,7 @@ MAINTENANCE_FLAGS = 0x01 | 0x02 | 0x04 | 0x20
 class LiveServer:
     backend: str
     name: str
-    address: str
+    address: IPAddress
     port: int
     weight: int
     in_maintenance: bool
@@ -38,7 +41,7 @@ def parse_servers_state(text: str) -> list[LiveServer]:
             LiveServer(
                 backend=fields[1],
                 name=fields[3],
-                address=fields[4],
+                address=ipaddress.ip_address(fields[4]),
                 port=int(fields[18]),
                 weight=int(fields[7]),
                 in_maintenance=bool(int(fields[6]) & MAINTENANCE_FLAGS),
@@ -47,8 +50,8 @@ def parse_servers_state(text: str) -> list[LiveServer]:
     return servers
 
 
-def _target(backend: Backend, name: str) -> str:
-    return f"{backend.name}/{name}"
+def _target(backend: Backend, server_name: str) -> str:
+    return f"{name(backend.name)}/{name(server_name)}"
 
 
 def _enable(backend: Backend, name: str) -> list[str]:

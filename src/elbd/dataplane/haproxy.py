@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from elbd.dataplane.haproxy_words import runtime_line
 from elbd.private_paths import private_directory
 
 SOCKET_TIMEOUT_S = 5.0
@@ -76,7 +77,7 @@ class RuntimeSession:
 
     def _run_window(self, commands: list[str]) -> list[str]:
         parts_per_command = [command.count(";") + 1 for command in commands]
-        self._connection.sendall("".join(f"{command}\n" for command in commands).encode())
+        self._connection.sendall("".join(f"{runtime_line(command)}\n" for command in commands).encode())
         answer = b""
         while len(self.PROMPT.findall(answer)) < sum(parts_per_command):
             chunk = self._connection.recv(65536)
@@ -232,7 +233,7 @@ class HaproxyProcess:
         raise HaproxyError("the reload was not confirmed in time")
 
     def runtime(self, command: str) -> str:
-        return _exchange(self.stats_socket, command, half_close=False)
+        return _exchange(self.stats_socket, runtime_line(command), half_close=False)
 
     @contextmanager
     def runtime_session(self) -> Iterator[RuntimeSession]:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from elbd.canonical_ip import IPAddress
+
 
 @dataclass(frozen=True)
 class HealthCheck:
@@ -23,7 +25,7 @@ class Server:
     """One member. `held` servers are drained: their instance is stopped or gone."""
 
     name: str
-    address: str
+    address: IPAddress
     port: int
     weight: int
     held: bool = False
@@ -60,7 +62,7 @@ class Frontend:
     """One listener, bound to the VIP."""
 
     name: str
-    addresses: tuple[str, ...]
+    addresses: tuple[IPAddress, ...]
     port: int
     mode: str
     enabled: bool = True

@@ -16,7 +16,7 @@ from elbd.store.db import mark_changed
 from elbd.store.models import HealthMonitor, Member, Pool
 
 MAX_EXPECTED_ITEMS = 5
-_CODE = re.compile(r"^\d{1,3}$")
+_CODE = re.compile(r"[0-9]{1,3}")  # ASCII digits only: \d also matches ２００
 FILTER_COLUMNS = {
     "id": HealthMonitor.id,
     "name": HealthMonitor.name,
@@ -37,19 +37,19 @@ FILTER_COLUMNS = {
 def normalize_expected_codes(value: str, monitor_type: str) -> str:
     """A code, a list of up to five codes, or up to five ranges (`200-204,300-399`); 200-599, GRPC 0-99."""
     low, high = (0, 99) if monitor_type == "GRPC" else (200, 599)
-    items = [item.strip() for item in value.split(",")]
+    items = [item.strip(" ") for item in value.split(",")]
     if len(items) > MAX_EXPECTED_ITEMS:
         raise invalid(f"Invalid input for 'expected_codes': at most {MAX_EXPECTED_ITEMS} codes or ranges.")
     for item in items:
-        bounds = [part.strip() for part in item.split("-")] if "-" in item else [item]
-        if len(bounds) > 2 or not all(_CODE.match(bound) for bound in bounds):
+        bounds = [part.strip(" ") for part in item.split("-")] if "-" in item else [item]
+        if len(bounds) > 2 or not all(_CODE.fullmatch(bound) for bound in bounds):
             raise invalid(f"Invalid input for 'expected_codes': {item!r} is neither a code nor a range of codes.")
         numbers = [int(bound) for bound in bounds]
         if not all(low <= number <= high for number in numbers):
             raise invalid(f"Invalid input for 'expected_codes': a {monitor_type} check expects codes from {low} to {high}.")
         if numbers[0] > numbers[-1]:
             raise invalid(f"Invalid input for 'expected_codes': the range {item!r} runs backwards.")
-    return ",".join("-".join(part.strip() for part in item.split("-")) for item in items)
+    return ",".join("-".join(part.strip(" ") for part in item.split("-")) for item in items)
 
 
 def _check_type(pool: Pool, monitor_type: str) -> None:

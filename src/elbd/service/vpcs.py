@@ -73,7 +73,7 @@ def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) ->
     for other in session.scalars(select(Subnet).where(Subnet.vpc_id == vpc.id)):
         if network.overlaps(ipaddress.IPv4Network(other.cidr)):
             raise conflict(f"CIDR {option.cidr} overlaps subnet {other.id} ({other.cidr}).")
-    gateway = option.gateway_ip or str(next(network.hosts()))
+    gateway = option.gateway_ip if option.gateway_ip is not None else str(next(network.hosts()))
     if not usable_host(network, parse_address(gateway, "gateway_ip")):
         raise invalid(f"Invalid input for 'gateway_ip': {gateway} is not a host address of {option.cidr}.")
     if option.cidr_v6 is not None and not option.ipv6_enable:

@@ -1,0 +1,73 @@
+"""Values as words of HAProxy's two languages: the configuration file and the runtime API.
+
+No value changes the shape of a configuration line or of a runtime command:
+
+- In haproxy.cfg, text is strong-quoted (`'...'`, inside which HAProxy interprets nothing; a quote is
+  closed, escaped and reopened, which HAProxy concatenates into one word). A line break cannot be
+  quoted, so control characters (and anything not printable ASCII) are refused outright: by then the
+  API has refused them already, and reaching here would be a bug, not a request to serve.
+- In a log-format argument (an `http-check send hdr` value), `%` is doubled as well.
+- Names (frontend, backend and server names: ids elbd made) are a strict identifier grammar.
+- The runtime API has no quoting at all (a space splits words, `;` and a line break start a new
+  command), so every word of a runtime command must match a strict grammar: names, addresses, numbers
+  and keywords; a command line that does not is never sent.
+- Addresses and ports are typed values, and `endpoint` renders them only from such values.
+"""
+
+import re
+from ipaddress import IPv4Address, IPv6Address
+
+from elbd.canonical_ip import IPAddress
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
+_RUNTIME_PART = r"[A-Za-z0-9_.:/\[\]-]+(?: [A-Za-z0-9_.:/\[\]-]+)*"
+_RUNTIME_LINE = re.compile(rf"{_RUNTIME_PART}(?:; {_RUNTIME_PART})*")
+
+
+class UnsafeValue(ValueError):
+    """A value HAProxy's syntax cannot carry as one word."""
+
+
+def config_word(value: str) -> str:
+    """`value` as one strong-quoted word of haproxy.cfg."""
+    if not _PRINTABLE_ASCII.fullmatch(value):
+        raise UnsafeValue(f"{value!r} holds characters a configuration line cannot carry")
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def log_format_word(value: str) -> str:
+    """`value` as one word of haproxy.cfg that HAProxy reads as a log-format string, taken literally."""
+    return config_word(value.replace("%", "%%"))
+
+
+def name(value: str) -> str:
+    """A frontend, backend or server name: an identifier, as elbd's ids are."""
+    if not _NAME.fullmatch(value):
+        raise UnsafeValue(f"{value!r} is not a name elbd gives")
+    return value
+
+
+def number(value: int) -> str:
+    """A whole number (a timeout, a count), never text that merely looks like one."""
+    if type(value) is not int:
+        raise UnsafeValue(f"{value!r} is not a whole number")
+    return str(value)
+
+
+def endpoint(address: IPAddress, port: int) -> str:
+    """`address:port` (`[address]:port` for IPv6); port 0 (a pool forwarding all ports) leaves the port
+    out, so the client's is used."""
+    if not isinstance(address, IPv4Address | IPv6Address) or (isinstance(address, IPv6Address) and address.scope_id):
+        raise UnsafeValue(f"{address!r} is not an address value")
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise UnsafeValue(f"{port!r} is not a port")
+    host = f"[{address}]" if address.version == 6 else str(address)
+    return f"{host}:{port}" if port else host
+
+
+def runtime_line(command: str) -> str:
+    """`command` (`;`-separated parts allowed), checked word by word before it goes to the runtime API."""
+    if not _RUNTIME_LINE.fullmatch(command):
+        raise UnsafeValue(f"{command!r} is not a runtime command elbd sends")
+    return command
