@@ -59,14 +59,14 @@ class Site:
         return self.api.ok("GET", f"pools/{self.pool['id']}/members/{member_id}")["member"]
 
 
-def make_site(api: Api, protocol: str = "HTTP", algorithm: str = "ROUND_ROBIN") -> Site:
+def make_site(api: Api, protocol: str = "HTTP", algorithm: str = "ROUND_ROBIN", vip: str = VIP, subnet: str = SUBNET) -> Site:
     vpc = api.vpc()
-    subnet = api.subnet(vpc["id"], SUBNET)
-    lb = api.load_balancer(subnet, vip_address=VIP)
-    port = free_port_on(VIP)
+    made = api.subnet(vpc["id"], subnet)
+    lb = api.load_balancer(made, vip_address=vip)
+    port = free_port_on(vip)
     listener = api.listener(lb["id"], protocol=protocol, port=port)
     pool = api.pool(protocol=protocol, algorithm=algorithm, listener_id=listener["id"])
-    return Site(api, subnet, lb, listener, pool, port)
+    return Site(api, made, lb, listener, pool, port)
 
 
 @pytest.fixture

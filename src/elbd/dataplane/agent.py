@@ -25,9 +25,12 @@ from elbd.dataplane.desired import desired_config, maxconn_for, placed_members
 from elbd.dataplane.diff import STILL_CONNECTED, accepted, deleted_backend, member_plan, parse_servers_state, runtime_commands
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for
+from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.health import NO_RESULT, Health, member_health, parse_stat
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.render import render
+from elbd.dataplane.server_state import state_file
+from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.private_paths import UnsafePathError
 from elbd.store.db import Changes, Database
@@ -38,6 +41,7 @@ PLANNED_LOAD_BALANCERS = 200
 WORKERS = 4
 CONFIG_WRITE_DELAY_S = 0.05  # the config file is written once no change came for this long ...
 CONFIG_WRITE_MAX_DELAY_S = 2.0  # ... or once it is this far behind the running process
+START_RETRY_DELAYS_S = (0.1, 0.3, 1.0, 3.0, 10.0)  # a (re)start that fails is tried again after these
 
 
 @dataclass
@@ -69,6 +73,7 @@ class HaproxyDriver:
         self._threads: list[threading.Thread] = []
         self._recorded: dict[str, tuple[str, str]] = {}
         self._exits = ExitWatch(self._restart)
+        self._failed_starts: dict[str, int] = {}  # load balancer -> (re)starts failed in a row
 
     def start(self) -> None:
         self.run_root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -201,31 +206,58 @@ class HaproxyDriver:
             return
         health = known.health if known else self._stored_health(load_balancer_id)
         undeleted: frozenset[str] = frozenset()
-        full = render(desired, process.run_dir, process.socket_dir)
-        skeleton = render(desired.skeleton(), process.run_dir, process.socket_dir)
         applied = process.run_dir / "skeleton.cfg"
+        restarted = False
         try:
-            if not process.alive():
+            full = render(desired, process.run_dir, process.socket_dir)
+            skeleton = render(desired.skeleton(), process.run_dir, process.socket_dir)
+            restarted = not process.alive()
+            if restarted:
                 self._start(process, full, desired, health)
             elif not applied.exists() or applied.read_text() != skeleton:
-                self._reload(process, full, {backend.name for backend in desired.backends if backend.check})
+                self._reload(process, full, desired, health)
                 health = self._stored_health(load_balancer_id)
             else:
                 live = parse_servers_state(process.runtime("show servers state"))
                 undeleted = self._run_commands(process, load_balancer_id, runtime_commands(desired, live), strict=False)
                 process.write_config(full)
-        except HaproxyError as error:
+        except (HaproxyError, UnsafeValue) as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
             self._record(load_balancer_id, "ERROR", str(error))
+            serving = process.master_pid()  # the previous configuration, or none
+            if serving is not None:
+                self._exits.watch(load_balancer_id, serving)
+            elif restarted:
+                self._start_again_later(load_balancer_id)
             return
         applied.write_text(skeleton)
+        if (known is None or restarted) and (extra := process.stop_others()):
+            log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
         with self._lock:
             self._served[load_balancer_id] = Served(process, desired, health, undeleted)
             self._unwritten.pop(load_balancer_id, None)
         master = process.master_pid()
-        if master is not None:
-            self._exits.watch(load_balancer_id, master)
+        if master is None:  # it died since: its exit came before it could be watched
+            self._start_again_later(load_balancer_id)
+            return
+        self._exits.watch(load_balancer_id, master)
+        with self._lock:
+            self._failed_starts.pop(load_balancer_id, None)
         self._record(load_balancer_id, "ACTIVE", "")
+
+    def _start_again_later(self, load_balancer_id: str) -> None:
+        """A start failed (or its process died at once): try again after a growing delay, a bounded
+        number of times, so that a dead HAProxy comes back without the poller, and a configuration
+        that cannot start does not spin. After the last, the poller and the next change still try."""
+        with self._lock:
+            attempt = self._failed_starts.get(load_balancer_id, 0)
+            self._failed_starts[load_balancer_id] = attempt + 1
+        if attempt >= len(START_RETRY_DELAYS_S):
+            log.error("load balancer %s: HAProxy failed to start %d times in a row", load_balancer_id, attempt)
+            return
+        timer = threading.Timer(START_RETRY_DELAYS_S[attempt], self._restart, args=(load_balancer_id,))
+        timer.daemon = True
+        timer.start()
 
     def _stored_health(self, load_balancer_id: str) -> dict[str, Health]:
         query = (
@@ -237,25 +269,28 @@ class HaproxyDriver:
             return {row[0]: Health(*row[1:]) for row in session.execute(query)}
 
     def _start(self, process: HaproxyProcess, config_text: str, desired: LoadBalancerConfig, health: dict[str, Health]) -> None:
-        """A fresh process: members not known ONLINE wait for their checks before taking traffic."""
+        """A fresh process: members not known ONLINE are DOWN from its first instant, until their checks pass.
+        A configuration HAProxy refuses is never written; the last one it took starts instead, if any."""
         error = process.validate(config_text)
-        if error:
-            raise HaproxyError(error)
-        process.write_config(config_text)
+        if error is None:
+            process.write_config(config_text)
+        elif not process.config.exists() or process.validate(process.config.read_text()) is not None:
+            raise HaproxyError(f"the configuration is invalid: {error}")
+        process.write_server_state(state_file(desired, _passed(health)))
         process.start()
-        for backend in desired.backends:
-            if backend.check is None:
-                continue
-            for server in backend.servers:
-                if health.get(server.name, NO_RESULT).status != "ONLINE":
-                    process.runtime(f"set server {backend.name}/{server.name} health down")
+        if error is not None:
+            raise HaproxyError(f"the configuration is invalid, the previous one serves: {error}")
 
-    def _reload(self, process: HaproxyProcess, config_text: str, checked_backends: set[str]) -> None:
+    def _reload(self, process: HaproxyProcess, config_text: str, desired: LoadBalancerConfig, health: dict[str, Health]) -> None:
+        """Health state carries over for checked servers the process has; a checked server it lacks is
+        DOWN until it passes (or as known). Servers of unchecked backends have no check to bring them up."""
         error = process.validate(config_text)
         if error:
             raise HaproxyError(f"the new configuration is invalid, the previous one keeps serving: {error}")
+        checked = {backend.name for backend in desired.backends if backend.check}
+        live = process.live_server_state(checked)
         process.write_config(config_text)
-        process.reload(checked_backends)
+        process.reload(state_file(desired, _passed(health), live))
 
     def _retire(self, load_balancer_id: str, process: HaproxyProcess) -> None:
         self._exits.forget(load_balancer_id)
@@ -264,6 +299,7 @@ class HaproxyDriver:
         with self._lock:
             self._served.pop(load_balancer_id, None)
             self._unwritten.pop(load_balancer_id, None)
+            self._failed_starts.pop(load_balancer_id, None)
         self._recorded.pop(load_balancer_id, None)
         with self.db.write() as session:
             status = session.get(DataplaneStatus, load_balancer_id)
@@ -271,7 +307,7 @@ class HaproxyDriver:
                 session.delete(status)
 
     def _record(self, load_balancer_id: str, state: str, message: str) -> None:
-        message = message[:2000]
+        message = for_tenants(message)
         if self._recorded.get(load_balancer_id) == (state, message):
             return
         self._recorded[load_balancer_id] = (state, message)
@@ -352,13 +388,16 @@ def process_for(data_dir: Path, load_balancer_id: str, binary: str = "haproxy") 
 
 
 def stop_all(data_dir: Path) -> int:
-    """Stop every HAProxy this data directory's elbd started; answers how many were running."""
+    """Stop every HAProxy this data directory's elbd started, also one it lost track of; answers for
+    how many load balancers one was running."""
     run_root = data_dir / "haproxy"
     stopped = 0
     for run_dir in sorted(run_root.iterdir()) if run_root.is_dir() else []:
         process = process_for(data_dir, run_dir.name)
-        if process.alive():
-            stopped += 1
-        process.stop()
+        stopped += process.stop()
         shutil.rmtree(process.socket_dir, ignore_errors=True)
     return stopped
+
+
+def _passed(health: dict[str, Health]) -> dict[str, bool]:
+    return {member_id: known.status == "ONLINE" for member_id, known in health.items()}

@@ -2,10 +2,8 @@
 work of the data plane is here; everything else is data."""
 
 import hashlib
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -16,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from elbd.dataplane.haproxy_words import runtime_line
+from elbd.dataplane.process_identity import ProcessIdentity, socket_holders, terminate
 from elbd.private_paths import private_directory
 
 SOCKET_TIMEOUT_S = 5.0
@@ -105,8 +104,13 @@ def socket_dir_for(data_dir: Path, load_balancer_id: str) -> Path:
 
 
 class HaproxyProcess:
-    """Files under `run_dir` (haproxy.cfg, haproxy.pid, server-state) and `socket_dir` (master.sock,
-    stats.sock, placeholder.sock)."""
+    """Files under `run_dir` (haproxy.cfg, haproxy.pid, server-state, masters) and `socket_dir`
+    (master.sock, stats.sock, placeholder.sock).
+
+    One master per load balancer, known by identity (pid and start time, process_identity.py): the
+    masters elbd started are listed in `masters`; the one serving is the pid file's, and a master
+    holding the master socket that elbd has no record of (started by an older elbd) is adopted.
+    Stopping stops every process of the load balancer, also one a lost pid file no longer names."""
 
     def __init__(self, run_dir: Path, socket_dir: Path, binary: str = "haproxy") -> None:
         self.run_dir = run_dir
@@ -117,7 +121,8 @@ class HaproxyProcess:
         self.stats_socket = socket_dir / "stats.sock"
         self.pid_file = run_dir / "haproxy.pid"
         self.state_file = run_dir / "server-state"
-        self._pid: int | None = None
+        self.masters_file = run_dir / "masters"
+        self._master: ProcessIdentity | None = None
 
     def prepare(self) -> None:
         """The socket directory's parent, `$TMPDIR/elbd-<hash>`, has a predictable name in a shared
@@ -130,19 +135,27 @@ class HaproxyProcess:
             shutil.rmtree(directory, ignore_errors=True)
 
     def validate(self, text: str) -> str | None:
-        """None when HAProxy accepts `text`, else its complaint."""
+        """None when HAProxy accepts `text` (its exit status says so, not its silence), else its complaint."""
         candidate = self.run_dir / "haproxy.cfg.new"
         candidate.write_text(text)
-        done = subprocess.run([self.binary, "-c", "-q", "-f", str(candidate)], capture_output=True, text=True, timeout=30)
-        return None if done.returncode == 0 else (done.stderr or done.stdout).strip()
+        done = subprocess.run([self.binary, "-c", "-f", str(candidate)], capture_output=True, timeout=30)
+        if done.returncode == 0:
+            return None
+        return complaint(done.stderr + done.stdout) or f"haproxy -c refused the configuration (exit status {done.returncode})"
 
     def write_config(self, text: str) -> None:
         candidate = self.run_dir / "haproxy.cfg.new"
         candidate.write_text(text)
         candidate.replace(self.config)
 
+    def write_server_state(self, text: str) -> None:
+        """The state a starting process loads for its servers (see server_state.py)."""
+        candidate = self.run_dir / "server-state.new"
+        candidate.write_text(text)
+        candidate.replace(self.state_file)
+
     def start(self) -> None:
-        """Start detached: the process outlives elbd."""
+        """Start detached: the process outlives elbd. Never a second master beside a running one."""
         if self.alive():
             raise HaproxyError("HAProxy already runs for this load balancer")
         self.state_file.touch()
@@ -151,18 +164,24 @@ class HaproxyProcess:
         done = subprocess.run(
             [self.binary, "-W", "-D", "-S", f"{self.master_socket},mode,600", "-p", str(self.pid_file), "-f", str(self.config)],
             capture_output=True,
-            text=True,
             timeout=30,
             start_new_session=True,
         )
         if done.returncode != 0:
-            raise HaproxyError(done.stderr.strip() or f"haproxy exited with {done.returncode}")
-        self._wait_until_serving()
+            raise HaproxyError(complaint(done.stderr) or f"haproxy exited with {done.returncode}")
+        pid = self._read_pid_file()
+        master = ProcessIdentity.of(pid) if pid is not None else None
+        if master is None:
+            raise HaproxyError("HAProxy exited right after it started")
+        self._remember(master)
+        self._wait_until_serving(master)
 
-    def _wait_until_serving(self, timeout_s: float = 10.0) -> None:
-        """Both sockets answer: the master's and the worker's."""
+    def _wait_until_serving(self, master: ProcessIdentity, timeout_s: float = 10.0) -> None:
+        """Both sockets answer: the master's and the worker's. Not a moment longer than the master lives."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if not master.running():
+                raise HaproxyError("HAProxy exited before it served")
             try:
                 if self.master_state() is not None:
                     self.runtime("show info")
@@ -172,11 +191,35 @@ class HaproxyProcess:
             time.sleep(0.02)
         raise HaproxyError("HAProxy's sockets did not answer")
 
+    def master(self) -> ProcessIdentity | None:
+        """The running master of this load balancer, or None. It keeps its identity across reloads, so
+        once known it is only looked for again when it is gone."""
+        if self._master is None or not self._master.running():
+            masters = self.masters()
+            pid = self._read_pid_file()
+            self._master = next((one for one in masters if one.pid == pid), None) or max(masters, key=lambda one: one.started, default=None)
+            if self._master is not None:
+                self._remember(self._master)
+        return self._master
+
+    def masters(self) -> set[ProcessIdentity]:
+        """Every running master of this load balancer: those elbd started, and any holding its master socket."""
+        return {one for one in self._remembered() if one.running()} | socket_holders(self.master_socket)
+
     def master_pid(self) -> int | None:
-        """The master's pid: it keeps it across reloads, so once known it is only re-read when it died."""
-        if self._pid is None or not _running(self._pid):
-            self._pid = self._read_pid_file()
-        return self._pid
+        master = self.master()
+        return master.pid if master is not None else None
+
+    def alive(self) -> bool:
+        """The master runs. (Its socket is briefly away while it re-executes on reload, so it is not asked.)"""
+        return self.master() is not None
+
+    def stop_others(self) -> int:
+        """Stop any master beside the serving one (an older elbd could start a second); answers how many."""
+        serving = self.master()
+        others = {one for one in self.masters() if one != serving}
+        terminate(others)
+        return len(others)
 
     def _read_pid_file(self, attempts: int = 10) -> int | None:
         """HAProxy rewrites the file on reload; an empty read is retried briefly."""
@@ -189,10 +232,22 @@ class HaproxyProcess:
                 time.sleep(0.02)
         return None
 
-    def alive(self) -> bool:
-        """The master runs. (Its socket is briefly away while it re-executes on reload, so it is not asked.)"""
-        pid = self.master_pid()
-        return pid is not None and _running(pid) and _is_haproxy(pid)
+    def _remembered(self) -> list[ProcessIdentity]:
+        try:
+            lines = self.masters_file.read_text().splitlines()
+        except FileNotFoundError:
+            return []
+        return [identity for line in lines if (identity := ProcessIdentity.parse(line)) is not None]
+
+    def _remember(self, master: ProcessIdentity) -> None:
+        """Record `master` with every other master still running, and nothing that has ended."""
+        running = [one for one in self._remembered() if one != master and one.running()]
+        text = "".join(f"{one.line()}\n" for one in [*running, master])
+        if self.masters_file.exists() and self.masters_file.read_text() == text:
+            return
+        candidate = self.run_dir / "masters.new"
+        candidate.write_text(text)
+        candidate.replace(self.masters_file)
 
     def master_state(self) -> MasterState | None:
         for line in _exchange(self.master_socket, "show proc", half_close=True).splitlines():
@@ -203,22 +258,27 @@ class HaproxyProcess:
 
     def save_server_state(self, backends: set[str] | None = None) -> None:
         """Save the servers' state for the next start or reload: of `backends` only, when given."""
+        self.write_server_state(self.live_server_state(backends))
+
+    def live_server_state(self, backends: set[str] | None = None) -> str:
+        """`show servers state`, of `backends` only when given."""
         lines = self.runtime("show servers state").splitlines(keepends=True)
         if backends is not None:
             lines = [line for line in lines if len(line.split()) < 2 or line.startswith("#") or line.split()[1] in backends]
-        self.state_file.write_text("".join(lines))
+        return "".join(lines)
 
-    def reload(self, checked_backends: set[str], timeout_s: float = 10.0) -> None:
+    def reload(self, server_state: str, timeout_s: float = 10.0) -> None:
         """Reload through the master socket and confirm with `show proc`; raises when the reload failed.
-        Health state carries over for `checked_backends`; servers elsewhere have no check to keep them down."""
+        The new process starts from `server_state` (server-state file format)."""
         before = self.master_state()
-        if before is None:
+        master = self.master()
+        if before is None or master is None:
             raise HaproxyError("the master socket does not answer")
-        self.save_server_state(checked_backends)
+        self.write_server_state(server_state)
         _exchange(self.master_socket, "reload", half_close=True)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if not self.alive():
+            if not master.running():
                 raise HaproxyError("HAProxy died during the reload")
             try:
                 after = self.master_state()
@@ -227,7 +287,7 @@ class HaproxyProcess:
             if after is not None and after.failed > before.failed:
                 raise HaproxyError("HAProxy refused the new configuration; the previous one keeps serving")
             if after is not None and after.reloads > before.reloads:
-                self._wait_until_serving()
+                self._wait_until_serving(master)
                 return
             time.sleep(0.02)
         raise HaproxyError("the reload was not confirmed in time")
@@ -243,36 +303,18 @@ class HaproxyProcess:
         finally:
             session.close()
 
-    def stop(self, timeout_s: float = 10.0) -> None:
-        pid = self.master_pid()
-        if pid is None or not _running(pid):
-            return
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and _running(pid):
-            time.sleep(0.02)
-        if _running(pid):
-            os.kill(pid, signal.SIGKILL)
+    def stop(self, timeout_s: float = 10.0) -> bool:
+        """Stop every process of this load balancer: the masters elbd knows and whatever holds its
+        sockets (workers, and a master an older elbd lost track of). Answers whether any ran."""
+        targets = self.masters() | socket_holders(self.stats_socket)
+        terminate(targets, timeout_s)
+        self._master = None
+        self.masters_file.unlink(missing_ok=True)
+        return bool(targets)
 
 
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (orphaned masters may never be reaped here)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _is_haproxy(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            return b"haproxy" in cmdline.read().split(b"\0")[0]
-    except OSError:
-        return False
+def complaint(output: bytes) -> str:
+    """What HAProxy said was wrong, as text whatever bytes it printed: its alerts and warnings, not
+    its notices (version, path of the executable)."""
+    lines = output.decode("utf-8", errors="replace").splitlines()
+    return "\n".join(line.strip() for line in lines if line.strip() and "[NOTICE]" not in line)

@@ -55,15 +55,21 @@ def number(value: int) -> str:
     return str(value)
 
 
-def endpoint(address: IPAddress, port: int) -> str:
+def address(value: IPAddress) -> str:
+    """An address value, without a zone (an IPv6 zone may hold any text)."""
+    if not isinstance(value, IPv4Address | IPv6Address) or (isinstance(value, IPv6Address) and value.scope_id):
+        raise UnsafeValue(f"{value!r} is not an address value")
+    return str(value)
+
+
+def endpoint(host: IPAddress, port: int) -> str:
     """`address:port` (`[address]:port` for IPv6); port 0 (a pool forwarding all ports) leaves the port
     out, so the client's is used."""
-    if not isinstance(address, IPv4Address | IPv6Address) or (isinstance(address, IPv6Address) and address.scope_id):
-        raise UnsafeValue(f"{address!r} is not an address value")
-    if not isinstance(port, int) or not 0 <= port <= 65535:
+    text = address(host)
+    if type(port) is not int or not 0 <= port <= 65535:
         raise UnsafeValue(f"{port!r} is not a port")
-    host = f"[{address}]" if address.version == 6 else str(address)
-    return f"{host}:{port}" if port else host
+    text = f"[{text}]" if host.version == 6 else text
+    return f"{text}:{port}" if port else text
 
 
 def runtime_line(command: str) -> str:

@@ -1,0 +1,117 @@
+"""Which processes are which, from the kernel's records rather than from command lines.
+
+A pid alone may be reused; a pid with the time its process started (clock ticks since boot, field 22
+of /proc/<pid>/stat) names one process for as long as the machine runs, and it does not change when
+the process re-executes itself (HAProxy's master does on every reload, and its command line reads
+empty meanwhile: deciding by the command line made elbd think a reloading master dead and start a
+second one). A process that binds a Unix socket under a load balancer's socket directory is one of
+that load balancer's HAProxy processes, also after its socket file was unlinked or replaced.
+"""
+
+import os
+import signal
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class ProcessIdentity:
+    pid: int
+    started: int  # clock ticks after boot
+
+    @classmethod
+    def of(cls, pid: int) -> "ProcessIdentity | None":
+        """The process now running as `pid`, or None (gone, or a zombie nobody reaped)."""
+        fields = _stat_fields(pid)
+        if fields is None or fields[0] == "Z":
+            return None
+        return cls(pid, int(fields[19]))
+
+    def running(self) -> bool:
+        return ProcessIdentity.of(self.pid) == self
+
+    def line(self) -> str:
+        return f"{self.pid} {self.started}"
+
+    @classmethod
+    def parse(cls, line: str) -> "ProcessIdentity | None":
+        parts = line.split()
+        if len(parts) != 2 or not all(part.isdigit() for part in parts):
+            return None
+        return cls(int(parts[0]), int(parts[1]))
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces): state first."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    return text.rpartition(")")[2].split()
+
+
+def socket_holders(socket_path: Path) -> set[ProcessIdentity]:
+    """The processes holding a Unix socket bound to `socket_path` (listening or not), unlinked or not."""
+    inodes = _socket_inodes(str(socket_path))
+    if not inodes:
+        return set()
+    holders = set()
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
+            identity = ProcessIdentity.of(int(entry.name))
+            if identity is not None:
+                holders.add(identity)
+    return holders
+
+
+def _socket_inodes(path: str) -> set[str]:
+    """Inodes of the Unix sockets bound to `path`, from /proc/net/unix (its last column is the path the
+    socket was bound to: HAProxy binds `<path>.<pid>.tmp` and renames it to `path`)."""
+    try:
+        lines = (PROC / "net" / "unix").read_text().splitlines()[1:]
+    except OSError:
+        return set()
+    inodes = set()
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 8 and (fields[7] == path or (fields[7].startswith(f"{path}.") and fields[7].endswith(".tmp"))):
+            inodes.add(fields[6])
+    return inodes
+
+
+def terminate(identities: Iterable[ProcessIdentity], timeout_s: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL for those still running after `timeout_s`; only the very processes named."""
+    targets = [identity for identity in identities if identity.running()]
+    for identity in targets:
+        _signal(identity, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(identity.running() for identity in targets):
+        time.sleep(0.02)
+    for identity in targets:
+        _signal(identity, signal.SIGKILL)
+
+
+def _signal(identity: ProcessIdentity, signal_number: int) -> None:
+    """Signal the process if it is still the one named: through a pidfd opened before the check, so a
+    pid reused in between is never signalled."""
+    try:
+        handle = os.pidfd_open(identity.pid)
+    except ProcessLookupError:
+        return
+    try:
+        if identity.running():
+            signal.pidfd_send_signal(handle, signal_number)
+    except ProcessLookupError:
+        pass
+    finally:
+        os.close(handle)
