@@ -1,0 +1,106 @@
+"""What the ELB API offers and elbd does not serve yet: refused with a 400, never stored and ignored.
+
+One table per resource. Its service runs the table once the API's own rules have passed, so a request
+the real API would refuse still hears why, and one it would accept hears that elbd does not serve it.
+A value asks for something only when it changes what traffic does: null, {}, switches set to false
+and zero limits ask for nothing and stay accepted (the official SDK and Terraform send them).
+
+On an update, an attribute the request leaves out counts with its stored value: a resource an earlier
+elbd stored while accepting these values cannot be changed until the request sets them right (the
+protocol, fixed at creation, never can), and can always be deleted.
+
+The issue that serves one of these deletes its entry, and the README's line about it.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from elbd.errors import invalid
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """`field` asks for what elbd does not serve when `asks(value)` (never called with null); `refused`
+    says which values, for the API document; `reason` follows "Invalid input for 'field': " and may
+    name the value as {value}."""
+
+    field: str
+    asks: Callable[[Any], bool]
+    refused: str
+    reason: str
+
+
+def _one_of(*values: Any) -> Callable[[Any], bool]:
+    return lambda value: value in values
+
+
+def _anything(_value: Any) -> bool:
+    return True
+
+
+def _given(value: Any) -> bool:
+    """True, a number but 0, or a non-empty list."""
+    return bool(value)
+
+
+def _header_inserted(headers: Mapping[str, Any]) -> bool:
+    return any(on is not False for on in headers.values())
+
+
+def _switch(field: str) -> Unserved:
+    return Unserved(field, _given, "true", "elbd does not serve it yet; send false or leave it out.")
+
+
+_LISTENERS_NOW = "it serves TCP and HTTP listeners now"
+
+LISTENERS = (
+    Unserved(
+        "protocol", _one_of("HTTPS", "TERMINATED_HTTPS", "TLS"), "HTTPS, TERMINATED_HTTPS and TLS (with the certificate store)",
+        f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; HTTPS and TLS come with the certificate store.",
+    ),
+    Unserved(
+        "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
+        f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; UDP and QUIC come with a UDP engine.",
+    ),
+    Unserved(
+        "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",
+        f"elbd does not serve IP listeners: {_LISTENERS_NOW}; IP listeners need a gateway load balancer, which elbd does not offer.",
+    ),
+    Unserved("port_ranges", _given, "a non-empty list", "elbd does not serve port ranges yet; give one protocol_port from 1 to 65535."),
+    Unserved(
+        "insert_headers", _header_inserted, "any header not false",
+        "elbd does not insert or rewrite request headers yet: HAProxy passes them on as the client sent them; "
+        "set each header false or leave insert_headers out.",
+    ),
+    Unserved(
+        "enable_member_retry", _one_of(False), "false",
+        "elbd does not serve turning retries off yet: a request whose connection to a backend server fails "
+        "is always retried on another one; send true or leave it out.",
+    ),
+    Unserved(
+        "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
+        "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
+    ),
+    Unserved("security_policy_id", _anything, "any value", "elbd does not serve security policies yet; they come with the certificate store."),
+    Unserved("ipgroup", _anything, "any value", "elbd does not serve IP address groups yet."),
+    Unserved("quic_config", _anything, "any value", "elbd does not serve QUIC upgrade yet."),
+    _switch("transparent_client_ip_enable"),
+    _switch("proxy_protocol_enable"),
+    _switch("enhance_l7policy_enable"),
+    _switch("gzip_enable"),
+    _switch("ssl_early_data_enable"),
+    _switch("nat64_enable"),
+    Unserved("cps", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
+    Unserved("connection", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
+)
+
+
+def refuse(table: tuple[Unserved, ...], asked: Mapping[str, Any], stored: object | None = None) -> None:
+    """A 400 for the first entry of `table` asked for: `asked` holds the request's attributes as JSON
+    values; on an update, `stored` (the resource) gives the value of each attribute the request leaves out."""
+    for entry in table:
+        value = asked[entry.field] if entry.field in asked else getattr(stored, entry.field, None)
+        if value is not None and entry.asks(value):
+            raise invalid(f"Invalid input for '{entry.field}': {entry.reason.format(value=value)}")
+
