@@ -50,8 +50,6 @@ def _assert_refused_on_bare(api: Api, bare_lb: str, protocol: Any, port: Any, **
 
 
 def _pool(api: Api, lb_id: str, protocol: str, **fields: Any) -> dict[str, Any]:
-    if protocol == "QUIC":
-        fields.setdefault("session_persistence", {"type": "SOURCE_IP"})
     return api.pool(protocol, loadbalancer_id=lb_id, **fields)
 
 
@@ -200,10 +198,10 @@ def test_http2_enable_only_on_https_on_update(alpha: Api) -> None:
     assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"]["http2_enable"] is False
 
 
-# The listener-to-pool table of the API reference (section 1) for the listeners elbd serves, written out
-# independently of the code; tests/unit/test_pool_listener_rules.py checks the whole table.
+# The listener-to-pool table of the API reference (section 1) for the listeners and pools elbd serves,
+# written out independently of the code; tests/unit/test_protocol_rules.py checks the whole table.
 POOLS_FOR_LISTENER = {"TCP": {"TCP"}, "HTTP": {"HTTP"}}
-POOL_PROTOCOLS = ("TCP", "UDP", "TLS", "GRPC", "HTTP", "HTTPS", "QUIC")
+POOL_PROTOCOLS = ("TCP", "HTTP")
 
 
 @pytest.mark.parametrize("listener_protocol", sorted(POOLS_FOR_LISTENER))

@@ -8,10 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
 
-from elbd.store.models import Base, Listener
-from tests.api.world import assert_elb_error, ids, net
+from elbd.store.models import Listener, Pool
+from tests.api.world import assert_elb_error, ids, net, stored_earlier
 from tests.conftest import Api
 
 CERT = {"default_tls_container_ref": "0123456789abcdef0123456789abcdef"}
@@ -29,12 +28,6 @@ def assert_update_refused(api: Api, path: str, wrapper: str, field: str, value: 
     before = api.ok("GET", path)[wrapper]
     assert_refused(api.call("PUT", path, {wrapper: {field: value}}), field)
     assert api.ok("GET", path)[wrapper] == before
-
-
-def stored_earlier(api: Api, model: type[Base], row_id: str, **values: Any) -> None:
-    """Give a stored row values an earlier elbd accepted and this one refuses."""
-    with api.client.app.state.db.write() as session:
-        session.execute(update(model).where(model.id == row_id).values(**values))  # type: ignore[attr-defined]
 
 
 # listeners
@@ -141,3 +134,103 @@ def test_a_listener_an_earlier_elbd_stored_with_refused_headers_changes_once_the
     assert alpha.ok("GET", path)["listener"]["name"] == ""
     changed = alpha.ok("PUT", path, {"listener": {"name": "renamed", "insert_headers": {}}})["listener"]
     assert changed["name"] == "renamed" and changed["insert_headers"] == {}
+
+
+# backend server groups (pools)
+
+
+def _pool_ids(api: Api) -> list[str]:
+    return ids(api.ok("GET", "pools")["pools"])
+
+
+def _assert_pool_create_refused(api: Api, field: str, fields: dict[str, Any], *words: str) -> None:
+    before = _pool_ids(api)
+    body = {"pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "type": "ip", **fields}}
+    assert_refused(api.call("POST", "pools", body), field, *words)
+    assert _pool_ids(api) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "comes_with"),
+    [
+        ({"protocol": "HTTPS"}, "certificate store"),
+        ({"protocol": "TLS"}, "certificate store"),
+        ({"protocol": "UDP"}, "UDP engine"),
+        ({"protocol": "QUIC", "lb_algorithm": "QUIC_CID", "session_persistence": {"type": "SOURCE_IP"}}, "UDP engine"),
+        ({"protocol": "GRPC"}, "HTTPS listeners and HTTP/2"),
+        ({"protocol": "IP", "lb_algorithm": "5_TUPLE_HASH"}, "gateway load balancer"),
+    ],
+)
+def test_pool_protocols_elbd_does_not_serve(alpha: Api, fields: dict[str, Any], comes_with: str) -> None:
+    words = (f"{fields['protocol']} backend server groups", "serves TCP and HTTP backend server groups now", comes_with)
+    _assert_pool_create_refused(alpha, "protocol", fields, *words)
+
+
+POOL_SETTINGS = [
+    ("TCP", "session_persistence", {"type": "SOURCE_IP", "persistence_timeout": 5}),
+    ("HTTP", "session_persistence", {"type": "HTTP_COOKIE"}),
+    ("HTTP", "session_persistence", {"type": "APP_COOKIE", "cookie_name": "sid"}),
+    ("HTTP", "slow_start", {"enable": True, "duration": 60}),
+    ("TCP", "connection_drain", {"enable": True, "timeout": 30}),
+    ("HTTP", "connection_drain", {"enable": True}),
+    ("TCP", "pool_health", {"minimum_healthy_member_count": 1}),
+    ("HTTP", "az_affinity", {"enable": True}),
+]
+
+
+@pytest.mark.parametrize(("protocol", "field", "value"), POOL_SETTINGS)
+def test_pool_settings_elbd_does_not_serve_on_create(alpha: Api, protocol: str, field: str, value: Any) -> None:
+    _assert_pool_create_refused(alpha, field, {"protocol": protocol, field: value})
+
+
+@pytest.fixture(scope="module")
+def pools(alpha: Api) -> dict[str, dict[str, Any]]:
+    """One served pool of each protocol, kept as it is by the refused updates."""
+    return {protocol: alpha.pool(protocol, type="ip") for protocol in ("TCP", "HTTP")}
+
+
+@pytest.mark.parametrize(("protocol", "field", "value"), POOL_SETTINGS)
+def test_pool_settings_elbd_does_not_serve_on_update(
+    alpha: Api, pools: dict[str, dict[str, Any]], protocol: str, field: str, value: Any
+) -> None:
+    assert_update_refused(alpha, f"pools/{pools[protocol]['id']}", "pool", field, value)
+
+
+NEUTRAL_POOL = {
+    "session_persistence": None,
+    "slow_start": {"enable": False, "duration": 30},
+    "connection_drain": {"enable": False, "timeout": 300},
+    "pool_health": {"minimum_healthy_member_count": 0},
+    "az_affinity": None,
+}
+
+
+@pytest.mark.parametrize("protocol", ["TCP", "HTTP"])
+def test_pool_values_that_ask_for_nothing_are_accepted(alpha: Api, protocol: str) -> None:
+    made = alpha.pool(protocol, type="ip", **NEUTRAL_POOL)
+    shown = {field: made[field] for field in NEUTRAL_POOL}
+    assert shown == NEUTRAL_POOL
+    path = f"pools/{made['id']}"
+    changed = alpha.ok("PUT", path, {"pool": {**NEUTRAL_POOL, "slow_start": {"enable": False, "duration": 60}}})["pool"]
+    assert changed["slow_start"] == {"enable": False, "duration": 60} and alpha.ok("GET", path)["pool"] == changed
+
+
+def test_a_pool_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(alpha: Api) -> None:
+    made = alpha.pool("TCP", type="ip")
+    stored_earlier(alpha, Pool, made["id"], protocol="UDP")
+    path = f"pools/{made['id']}"
+    before = alpha.ok("GET", path)["pool"]
+    assert_refused(alpha.call("PUT", path, {"pool": {"name": "renamed"}}), "protocol", "UDP backend server groups")
+    assert alpha.ok("GET", path)["pool"] == before
+    alpha.ok("DELETE", path)
+    assert made["id"] not in _pool_ids(alpha)
+
+
+def test_a_pool_an_earlier_elbd_stored_with_persistence_changes_once_it_is_cleared(alpha: Api) -> None:
+    made = alpha.pool("TCP", type="ip")
+    stored_earlier(alpha, Pool, made["id"], session_persistence={"type": "SOURCE_IP", "cookie_name": None, "persistence_timeout": 1})
+    path = f"pools/{made['id']}"
+    assert_refused(alpha.call("PUT", path, {"pool": {"name": "renamed"}}), "session_persistence")
+    assert alpha.ok("GET", path)["pool"]["name"] == ""
+    changed = alpha.ok("PUT", path, {"pool": {"name": "renamed", "session_persistence": None}})["pool"]
+    assert changed["name"] == "renamed" and changed["session_persistence"] is None

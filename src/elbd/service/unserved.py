@@ -44,6 +44,10 @@ def _given(value: Any) -> bool:
     return bool(value)
 
 
+def _enabled(value: Mapping[str, Any]) -> bool:
+    return bool(value.get("enable"))
+
+
 def _header_inserted(headers: Mapping[str, Any]) -> bool:
     return any(on is not False for on in headers.values())
 
@@ -53,6 +57,8 @@ def _switch(field: str) -> Unserved:
 
 
 _LISTENERS_NOW = "it serves TCP and HTTP listeners now"
+_POOLS_NOW = "it serves TCP and HTTP backend server groups now"
+_BALANCING_NOW = "it balances by ROUND_ROBIN, LEAST_CONNECTIONS and SOURCE_IP now"
 
 LISTENERS = (
     Unserved(
@@ -93,6 +99,47 @@ LISTENERS = (
     _switch("nat64_enable"),
     Unserved("cps", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
     Unserved("connection", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
+)
+
+POOLS = (
+    Unserved(
+        "protocol", _one_of("HTTPS", "TLS"), "HTTPS and TLS (with the certificate store)",
+        f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; only HTTPS, TLS and QUIC "
+        "listeners take them, and HTTPS and TLS listeners come with the certificate store.",
+    ),
+    Unserved(
+        "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
+        f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; UDP and QUIC ones come with a UDP engine.",
+    ),
+    Unserved(
+        "protocol", _one_of("GRPC"), "GRPC (with HTTPS listeners and HTTP/2)",
+        f"elbd does not serve GRPC backend server groups yet: {_POOLS_NOW}; GRPC ones come with HTTPS listeners and HTTP/2.",
+    ),
+    Unserved(
+        "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",
+        f"elbd does not serve IP backend server groups: {_POOLS_NOW}; IP ones need a gateway load balancer, which elbd does not offer.",
+    ),
+    Unserved(
+        "lb_algorithm", _one_of("QUIC_CID"), "QUIC_CID (with QUIC)",
+        f"elbd does not serve QUIC_CID yet: {_BALANCING_NOW}; QUIC_CID comes with QUIC backend server groups.",
+    ),
+    Unserved(
+        "lb_algorithm", _one_of("2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"), "2_TUPLE_HASH, 3_TUPLE_HASH and 5_TUPLE_HASH (with IP backend server groups)",
+        f"elbd does not serve {{value}} yet: {_BALANCING_NOW}; the tuple hashes come with IP backend server groups.",
+    ),
+    Unserved("session_persistence", _anything, "any value but null", "elbd does not serve session persistence yet; send null or leave it out."),
+    Unserved("slow_start", _enabled, "enable true", "elbd does not serve slow start yet; send enable false or leave slow_start out."),
+    Unserved(
+        "connection_drain", _enabled, "enable true",
+        "elbd does not serve a drain timeout yet (requests running on a deleted backend server always finish); "
+        "send enable false or leave connection_drain out.",
+    ),
+    Unserved(
+        "pool_health", lambda value: bool(value.get("minimum_healthy_member_count")), "minimum_healthy_member_count 1",
+        "elbd does not serve forwarding to every backend server when none is healthy yet; "
+        "send minimum_healthy_member_count 0 or leave pool_health out.",
+    ),
+    Unserved("az_affinity", _anything, "any value", "elbd does not serve availability-zone affinity yet."),
 )
 
 
