@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from elbd.store.models import Listener, Pool
+from elbd.store.models import HealthMonitor, Listener, Pool
 from tests.api.world import assert_elb_error, ids, net, stored_earlier
 from tests.conftest import Api
 
@@ -234,3 +234,49 @@ def test_a_pool_an_earlier_elbd_stored_with_persistence_changes_once_it_is_clear
     assert alpha.ok("GET", path)["pool"]["name"] == ""
     changed = alpha.ok("PUT", path, {"pool": {"name": "renamed", "session_persistence": None}})["pool"]
     assert changed["name"] == "renamed" and changed["session_persistence"] is None
+
+
+# health monitors
+
+CHECK = {"delay": 5, "timeout": 3, "max_retries": 3}
+
+
+def _monitor_ids(api: Api) -> list[str]:
+    return ids(api.ok("GET", "healthmonitors")["healthmonitors"])
+
+
+def _assert_monitor_create_refused(api: Api, pool_id: str, monitor_type: str, *words: str) -> None:
+    before = _monitor_ids(api)
+    body = {"healthmonitor": {"pool_id": pool_id, "type": monitor_type, **CHECK}}
+    words = (f"{monitor_type} health checks", "runs TCP, HTTP, HTTPS and TLS checks now", *words)
+    assert_refused(api.call("POST", "healthmonitors", body), "type", *words)
+    assert _monitor_ids(api) == before
+    assert api.ok("GET", f"pools/{pool_id}")["pool"]["healthmonitor_id"] == ""
+
+
+def test_grpc_checks_are_refused(alpha: Api) -> None:
+    _assert_monitor_create_refused(alpha, alpha.pool("HTTP", type="ip")["id"], "GRPC", "GRPC backend server groups")
+
+
+def test_udp_connect_checks_are_refused(alpha: Api) -> None:
+    """Only UDP and QUIC groups take them, so only one an earlier elbd stored can be asked."""
+    pool = alpha.pool("TCP", type="ip")
+    stored_earlier(alpha, Pool, pool["id"], protocol="UDP")
+    _assert_monitor_create_refused(alpha, pool["id"], "UDP_CONNECT", "UDP engine")
+
+
+def test_a_check_cannot_become_grpc(alpha: Api) -> None:
+    monitor = alpha.monitor(alpha.pool("HTTP", type="ip")["id"], "HTTP")
+    path = f"healthmonitors/{monitor['id']}"
+    assert_refused(alpha.call("PUT", path, {"healthmonitor": {"type": "GRPC", "expected_codes": "0"}}), "type", "GRPC health checks")
+    assert alpha.ok("GET", path)["healthmonitor"] == monitor
+
+
+def test_a_check_an_earlier_elbd_stored_as_grpc_changes_once_its_type_is_served(alpha: Api) -> None:
+    monitor = alpha.monitor(alpha.pool("HTTP", type="ip")["id"], "HTTP")
+    stored_earlier(alpha, HealthMonitor, monitor["id"], type="GRPC", expected_codes="0")
+    path = f"healthmonitors/{monitor['id']}"
+    assert_refused(alpha.call("PUT", path, {"healthmonitor": {"delay": 9}}), "type", "GRPC health checks")
+    assert alpha.ok("GET", path)["healthmonitor"]["delay"] == 5
+    changed = alpha.ok("PUT", path, {"healthmonitor": {"delay": 9, "type": "HTTP", "expected_codes": "200"}})["healthmonitor"]
+    assert (changed["delay"], changed["type"], changed["expected_codes"]) == (9, "HTTP", "200")

@@ -1,4 +1,4 @@
-"""service/unserved.py on its own: what its tables leave through is what the data plane renders, null
+"""service/unserved.py on its own: what its tables leave through is what the data plane runs, null
 asks for nothing, and an update's left-out attribute counts with its stored value."""
 
 from types import SimpleNamespace
@@ -6,8 +6,9 @@ from typing import Any, get_args
 
 import pytest
 
-from elbd.dataplane.desired import BALANCE, POOL_MODES, SERVED_LISTENERS
+from elbd.dataplane.desired import BALANCE, CHECKED_TYPES, POOL_MODES, SERVED_LISTENERS
 from elbd.errors import ElbError
+from elbd.schemas.healthmonitors import MonitorType
 from elbd.schemas.listeners import ListenerProtocol
 from elbd.schemas.pools import Algorithm, PoolProtocol
 from elbd.service import unserved
@@ -43,7 +44,12 @@ def test_an_algorithm_not_refused_is_one_the_data_plane_renders(algorithm: str) 
         assert message is not None and message.startswith("Invalid input for 'lb_algorithm': elbd does not serve")
 
 
-@pytest.mark.parametrize("table", [unserved.LISTENERS, unserved.POOLS])
+@pytest.mark.parametrize("monitor_type", get_args(MonitorType))
+def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str) -> None:
+    assert refusal(unserved.HEALTH_MONITORS, {"type": monitor_type}) is not None or monitor_type in CHECKED_TYPES
+
+
+@pytest.mark.parametrize("table", [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS])
 def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
     assert refusal(table, {entry.field: None for entry in table}) is None
 

@@ -58,6 +58,7 @@ def _switch(field: str) -> Unserved:
 
 _LISTENERS_NOW = "it serves TCP and HTTP listeners now"
 _POOLS_NOW = "it serves TCP and HTTP backend server groups now"
+_CHECKS_NOW = "it runs TCP, HTTP, HTTPS and TLS checks now"
 _BALANCING_NOW = "it balances by ROUND_ROBIN, LEAST_CONNECTIONS and SOURCE_IP now"
 
 LISTENERS = (
@@ -140,6 +141,17 @@ POOLS = (
         "send minimum_healthy_member_count 0 or leave pool_health out.",
     ),
     Unserved("az_affinity", _anything, "any value", "elbd does not serve availability-zone affinity yet."),
+)
+
+HEALTH_MONITORS = (
+    Unserved(
+        "type", _one_of("GRPC"), "GRPC (with GRPC backend server groups)",
+        f"elbd does not serve GRPC health checks yet: {_CHECKS_NOW}; GRPC comes with GRPC backend server groups.",
+    ),
+    Unserved(
+        "type", _one_of("UDP_CONNECT"), "UDP_CONNECT (with a UDP engine)",
+        f"elbd does not serve UDP_CONNECT health checks yet: {_CHECKS_NOW}; UDP_CONNECT comes with a UDP engine.",
+    ),
 )
 
 
