@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from elbd.store.models import HealthMonitor, Listener, Pool
-from tests.api.world import assert_elb_error, ids, net, stored_earlier
+from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Pool
+from tests.api.world import Net, assert_elb_error, ids, net, stored_earlier
 from tests.conftest import Api
 
 CERT = {"default_tls_container_ref": "0123456789abcdef0123456789abcdef"}
@@ -63,7 +63,8 @@ def _assert_listener_create_refused(api: Api, lb_id: str, field: str, fields: di
 )
 def test_listener_protocols_elbd_does_not_serve(alpha: Api, lb: dict[str, Any], protocol: str, comes_with: str) -> None:
     fields = {"protocol": protocol, **(CERT if protocol in ("HTTPS", "TERMINATED_HTTPS", "TLS", "QUIC") else {})}
-    _assert_listener_create_refused(alpha, lb["id"], "protocol", fields, f"{protocol} listeners", "serves TCP and HTTP listeners now", comes_with)
+    words = (f"{protocol} listeners", "serves TCP and HTTP listeners now", comes_with)
+    _assert_listener_create_refused(alpha, lb["id"], "protocol", fields, *words)
 
 
 LISTENER_SETTINGS = [
@@ -280,3 +281,72 @@ def test_a_check_an_earlier_elbd_stored_as_grpc_changes_once_its_type_is_served(
     assert alpha.ok("GET", path)["healthmonitor"]["delay"] == 5
     changed = alpha.ok("PUT", path, {"healthmonitor": {"delay": 9, "type": "HTTP", "expected_codes": "200"}})["healthmonitor"]
     assert (changed["delay"], changed["type"], changed["expected_codes"]) == (9, "HTTP", "200")
+
+
+# load balancers
+
+
+@pytest.fixture(scope="module")
+def lan(alpha: Api) -> Net:
+    return net(alpha, "127.11.0.0/24")
+
+
+def _lb_ids(api: Api) -> list[str]:
+    return ids(api.ok("GET", "loadbalancers")["loadbalancers"])
+
+
+LOAD_BALANCER_SETTINGS = [
+    ("l4_flavor_id", MISSING),
+    ("l7_flavor_id", MISSING),
+    ("waf_failure_action", "forward"),
+    ("waf_failure_action", "discard"),
+    ("charge_mode", "lcu"),
+    ("ipv6_bandwidth", {"id": MISSING}),
+    ("prepaid_options", {"period_num": 1}),
+    ("autoscaling", {"enable": True}),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [*LOAD_BALANCER_SETTINGS, ("publicip_ids", [MISSING]), ("publicip", {"ip_version": 4}), ("billing_info", "x")],
+)
+def test_load_balancer_settings_elbd_does_not_serve_on_create(alpha: Api, lan: Net, field: str, value: Any) -> None:
+    before = _lb_ids(alpha)
+    body = {"loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": lan.subnet_id, field: value}}
+    assert_refused(alpha.call("POST", "loadbalancers", body), field)
+    assert _lb_ids(alpha) == before
+
+
+@pytest.fixture(scope="module")
+def load_balancer(alpha: Api, lan: Net) -> dict[str, Any]:
+    return alpha.load_balancer(lan.subnet)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [*LOAD_BALANCER_SETTINGS, ("vip_address", "127.11.0.99"), ("vip_subnet_cidr_id", MISSING), ("ipv6_vip_address", "fd00::9")],
+)
+def test_load_balancer_settings_elbd_does_not_serve_on_update(
+    alpha: Api, load_balancer: dict[str, Any], field: str, value: Any
+) -> None:
+    assert_update_refused(alpha, f"loadbalancers/{load_balancer['id']}", "loadbalancer", field, value)
+
+
+def test_load_balancer_values_that_ask_for_nothing_are_accepted(alpha: Api, lan: Net) -> None:
+    neutral = {"charge_mode": "flavor", "l4_flavor_id": None, "l7_flavor_id": None, "waf_failure_action": None}
+    made = alpha.load_balancer(lan.subnet, **neutral)
+    assert (made["charge_mode"], made["l4_flavor_id"], made["l7_flavor_id"]) == ("flavor", "", "")
+    path = f"loadbalancers/{made['id']}"
+    changed = alpha.ok("PUT", path, {"loadbalancer": {**neutral, "name": "renamed"}})["loadbalancer"]
+    assert changed["name"] == "renamed" and alpha.ok("GET", path)["loadbalancer"] == changed
+
+
+def test_a_load_balancer_an_earlier_elbd_stored_with_a_flavor_changes_once_it_is_cleared(alpha: Api, lan: Net) -> None:
+    made = alpha.load_balancer(lan.subnet)
+    stored_earlier(alpha, LoadBalancer, made["id"], l4_flavor_id=MISSING)
+    path = f"loadbalancers/{made['id']}"
+    assert_refused(alpha.call("PUT", path, {"loadbalancer": {"name": "renamed"}}), "l4_flavor_id")
+    assert alpha.ok("GET", path)["loadbalancer"]["name"] == ""
+    changed = alpha.ok("PUT", path, {"loadbalancer": {"name": "renamed", "l4_flavor_id": None}})["loadbalancer"]
+    assert changed["name"] == "renamed" and changed["l4_flavor_id"] == ""

@@ -68,7 +68,9 @@ def test_a_grpc_pool_needs_http2(http2_enable: bool, fits: bool) -> None:
     assert _fits(Pool(protocol="GRPC", ip_version="v4"), Listener(protocol="HTTPS", http2_enable=http2_enable)) is fits
 
 
-@pytest.mark.parametrize(("protocol", "transport"), [("TCP", "tcp"), ("HTTP", "tcp"), ("HTTPS", "tcp"), ("TLS", "tcp"), ("UDP", "udp"), ("QUIC", "udp")])
+@pytest.mark.parametrize(
+    ("protocol", "transport"), [("TCP", "tcp"), ("HTTP", "tcp"), ("HTTPS", "tcp"), ("TLS", "tcp"), ("UDP", "udp"), ("QUIC", "udp")]
+)
 def test_udp_and_quic_share_ports_with_each_other_only(protocol: str, transport: str) -> None:
     assert transport_of(protocol) == transport
 

@@ -49,7 +49,9 @@ def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str
     assert refusal(unserved.HEALTH_MONITORS, {"type": monitor_type}) is not None or monitor_type in CHECKED_TYPES
 
 
-@pytest.mark.parametrize("table", [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS])
+@pytest.mark.parametrize(
+    "table", [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS, unserved.LOAD_BALANCERS, unserved.LOAD_BALANCER_CHANGES]
+)
 def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
     assert refusal(table, {entry.field: None for entry in table}) is None
 

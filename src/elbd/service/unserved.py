@@ -89,7 +89,9 @@ LISTENERS = (
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
         "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
     ),
-    Unserved("security_policy_id", _anything, "any value", "elbd does not serve security policies yet; they come with the certificate store."),
+    Unserved(
+        "security_policy_id", _anything, "any value", "elbd does not serve security policies yet; they come with the certificate store."
+    ),
     Unserved("ipgroup", _anything, "any value", "elbd does not serve IP address groups yet."),
     Unserved("quic_config", _anything, "any value", "elbd does not serve QUIC upgrade yet."),
     _switch("transparent_client_ip_enable"),
@@ -125,10 +127,13 @@ POOLS = (
         f"elbd does not serve QUIC_CID yet: {_BALANCING_NOW}; QUIC_CID comes with QUIC backend server groups.",
     ),
     Unserved(
-        "lb_algorithm", _one_of("2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"), "2_TUPLE_HASH, 3_TUPLE_HASH and 5_TUPLE_HASH (with IP backend server groups)",
+        "lb_algorithm", _one_of("2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"),
+        "2_TUPLE_HASH, 3_TUPLE_HASH and 5_TUPLE_HASH (with IP backend server groups)",
         f"elbd does not serve {{value}} yet: {_BALANCING_NOW}; the tuple hashes come with IP backend server groups.",
     ),
-    Unserved("session_persistence", _anything, "any value but null", "elbd does not serve session persistence yet; send null or leave it out."),
+    Unserved(
+        "session_persistence", _anything, "any value but null", "elbd does not serve session persistence yet; send null or leave it out."
+    ),
     Unserved("slow_start", _enabled, "enable true", "elbd does not serve slow start yet; send enable false or leave slow_start out."),
     Unserved(
         "connection_drain", _enabled, "enable true",
@@ -152,6 +157,28 @@ HEALTH_MONITORS = (
         "type", _one_of("UDP_CONNECT"), "UDP_CONNECT (with a UDP engine)",
         f"elbd does not serve UDP_CONNECT health checks yet: {_CHECKS_NOW}; UDP_CONNECT comes with a UDP engine.",
     ),
+)
+
+LOAD_BALANCERS = (
+    Unserved("l4_flavor_id", _anything, "any value", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
+    Unserved("l7_flavor_id", _anything, "any value", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
+    Unserved("waf_failure_action", _anything, "any value", "elbd has no WAF yet; leave it out."),
+    Unserved("publicip_ids", _anything, "any value", "elbd does not serve EIPs yet."),
+    Unserved("publicip", _anything, "any value", "elbd does not serve EIPs yet."),
+    Unserved("ipv6_bandwidth", _anything, "any value", "elbd does not serve bandwidths yet."),
+    Unserved("billing_info", _anything, "any value", "elbd bills nothing."),
+    Unserved("prepaid_options", _anything, "any value", "elbd bills nothing."),
+    Unserved(
+        "charge_mode", lambda value: value != "flavor", "anything but flavor",
+        "elbd bills nothing; only flavor, the mode it reports, is accepted.",
+    ),
+    Unserved("autoscaling", _anything, "any value", "elbd does not serve autoscaling yet."),
+)
+
+# Attributes a load balancer takes at creation, but whose change elbd does not serve.
+LOAD_BALANCER_CHANGES = tuple(
+    Unserved(field, _anything, "any value", "elbd does not serve changing a VIP yet: a VIP is fixed at creation.")
+    for field in ("vip_subnet_cidr_id", "vip_address", "ipv6_vip_virsubnet_id", "ipv6_vip_address")
 )
 
 
