@@ -9,7 +9,8 @@ On an update, an attribute the request leaves out counts with its stored value: 
 elbd stored while accepting these values cannot be changed until the request sets them right (the
 protocol, fixed at creation, never can), and can always be deleted.
 
-The issue that serves one of these deletes its entry, and the README's line about it.
+The issue that serves one of these deletes its entry, and the README's line about it; the OpenAPI
+document describes these attributes from the tables (`note`), so it follows.
 """
 
 from collections.abc import Callable, Mapping
@@ -35,10 +36,6 @@ def _one_of(*values: Any) -> Callable[[Any], bool]:
     return lambda value: value in values
 
 
-def _anything(_value: Any) -> bool:
-    return True
-
-
 def _given(value: Any) -> bool:
     """True, a number but 0, or a non-empty list."""
     return bool(value)
@@ -50,6 +47,11 @@ def _enabled(value: Mapping[str, Any]) -> bool:
 
 def _header_inserted(headers: Mapping[str, Any]) -> bool:
     return any(on is not False for on in headers.values())
+
+
+def _any(field: str, reason: str) -> Unserved:
+    """Refuses every value of `field` but null."""
+    return Unserved(field, lambda _value: True, "any value but null", reason)
 
 
 def _switch(field: str) -> Unserved:
@@ -89,11 +91,9 @@ LISTENERS = (
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
         "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
     ),
-    Unserved(
-        "security_policy_id", _anything, "any value", "elbd does not serve security policies yet; they come with the certificate store."
-    ),
-    Unserved("ipgroup", _anything, "any value", "elbd does not serve IP address groups yet."),
-    Unserved("quic_config", _anything, "any value", "elbd does not serve QUIC upgrade yet."),
+    _any("security_policy_id", "elbd does not serve security policies yet; they come with the certificate store."),
+    _any("ipgroup", "elbd does not serve IP address groups yet."),
+    _any("quic_config", "elbd does not serve QUIC upgrade yet."),
     _switch("transparent_client_ip_enable"),
     _switch("proxy_protocol_enable"),
     _switch("enhance_l7policy_enable"),
@@ -131,9 +131,7 @@ POOLS = (
         "2_TUPLE_HASH, 3_TUPLE_HASH and 5_TUPLE_HASH (with IP backend server groups)",
         f"elbd does not serve {{value}} yet: {_BALANCING_NOW}; the tuple hashes come with IP backend server groups.",
     ),
-    Unserved(
-        "session_persistence", _anything, "any value but null", "elbd does not serve session persistence yet; send null or leave it out."
-    ),
+    _any("session_persistence", "elbd does not serve session persistence yet; send null or leave it out."),
     Unserved("slow_start", _enabled, "enable true", "elbd does not serve slow start yet; send enable false or leave slow_start out."),
     Unserved(
         "connection_drain", _enabled, "enable true",
@@ -145,7 +143,7 @@ POOLS = (
         "elbd does not serve forwarding to every backend server when none is healthy yet; "
         "send minimum_healthy_member_count 0 or leave pool_health out.",
     ),
-    Unserved("az_affinity", _anything, "any value", "elbd does not serve availability-zone affinity yet."),
+    _any("az_affinity", "elbd does not serve availability-zone affinity yet."),
 )
 
 HEALTH_MONITORS = (
@@ -160,24 +158,24 @@ HEALTH_MONITORS = (
 )
 
 LOAD_BALANCERS = (
-    Unserved("l4_flavor_id", _anything, "any value", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
-    Unserved("l7_flavor_id", _anything, "any value", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
-    Unserved("waf_failure_action", _anything, "any value", "elbd has no WAF yet; leave it out."),
-    Unserved("publicip_ids", _anything, "any value", "elbd does not serve EIPs yet."),
-    Unserved("publicip", _anything, "any value", "elbd does not serve EIPs yet."),
-    Unserved("ipv6_bandwidth", _anything, "any value", "elbd does not serve bandwidths yet."),
-    Unserved("billing_info", _anything, "any value", "elbd bills nothing."),
-    Unserved("prepaid_options", _anything, "any value", "elbd bills nothing."),
+    _any("l4_flavor_id", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
+    _any("l7_flavor_id", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
+    _any("waf_failure_action", "elbd has no WAF yet; leave it out."),
+    _any("publicip_ids", "elbd does not serve EIPs yet."),
+    _any("publicip", "elbd does not serve EIPs yet."),
+    _any("ipv6_bandwidth", "elbd does not serve bandwidths yet."),
+    _any("billing_info", "elbd bills nothing."),
+    _any("prepaid_options", "elbd bills nothing."),
     Unserved(
         "charge_mode", lambda value: value != "flavor", "anything but flavor",
         "elbd bills nothing; only flavor, the mode it reports, is accepted.",
     ),
-    Unserved("autoscaling", _anything, "any value", "elbd does not serve autoscaling yet."),
+    _any("autoscaling", "elbd does not serve autoscaling yet."),
 )
 
 # Attributes a load balancer takes at creation, but whose change elbd does not serve.
 LOAD_BALANCER_CHANGES = tuple(
-    Unserved(field, _anything, "any value", "elbd does not serve changing a VIP yet: a VIP is fixed at creation.")
+    _any(field, "elbd does not serve changing a VIP yet: a VIP is fixed at creation.")
     for field in ("vip_subnet_cidr_id", "vip_address", "ipv6_vip_virsubnet_id", "ipv6_vip_address")
 )
 
@@ -190,3 +188,10 @@ def refuse(table: tuple[Unserved, ...], asked: Mapping[str, Any], stored: object
         if value is not None and entry.asks(value):
             raise invalid(f"Invalid input for '{entry.field}': {entry.reason.format(value=value)}")
 
+
+def note(table: tuple[Unserved, ...], field: str) -> str:
+    """What the API document says of `field`: the values refused, and that they are not served yet."""
+    refused = "; ".join(entry.refused for entry in table if entry.field == field)
+    if not refused:
+        raise KeyError(f"no entry for {field}")
+    return f"Not served by elbd yet, refused with 400: {refused}."
