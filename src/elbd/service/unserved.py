@@ -186,7 +186,7 @@ def refuse(table: tuple[Unserved, ...], asked: Mapping[str, Any], stored: object
     for entry in table:
         value = asked[entry.field] if entry.field in asked else getattr(stored, entry.field, None)
         if value is not None and entry.asks(value):
-            raise invalid(f"Invalid input for '{entry.field}': {entry.reason.format(value=value)}")
+            raise invalid(f"Invalid input for '{entry.field}': {entry.reason.replace('{value}', str(value))}")
 
 
 def note(table: tuple[Unserved, ...], field: str) -> str:
