@@ -24,13 +24,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from elbd.api.app import create_app
 from elbd.config import load_settings
 from elbd.service import quotas
-from elbd.store.models import Subnet, Vpc
+from elbd.store.models import Base, Subnet, Vpc
 from tests.conftest import Api, new_project, token_for
 
 UNLIMITED = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer")
@@ -110,6 +110,15 @@ def quota(api: Api, resource: str, limit: int) -> Iterator[None]:
         yield
     finally:
         set_quota(api, resource, -1)
+
+
+# rows as an earlier elbd stored them
+
+
+def stored_earlier(api: Api, model: type[Base], row_id: str, **values: Any) -> None:
+    """Give a stored row values an earlier elbd accepted and this one refuses (service/unserved.py)."""
+    with api.client.app.state.db.write() as session:
+        session.execute(update(model).where(model.id == row_id).values(**values))  # type: ignore[attr-defined]
 
 
 # errors

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Name, ProjectIdField, ResourceId, Strict
+from elbd.service.unserved import HEALTH_MONITORS, note
 
 MonitorType = Literal["TCP", "UDP_CONNECT", "HTTP", "HTTPS", "GRPC", "TLS"]
 UrlPath = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^/[A-Za-z0-9\-/.%?#&_;~!()*\[\]@$^:',+]*$")]
@@ -13,7 +14,7 @@ ExpectedCodes = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 class _MonitorSettings(Strict):
     name: Name | None = None
     admin_state_up: bool | None = None
-    type: MonitorType | None = None
+    type: MonitorType | None = Field(None, description=note(HEALTH_MONITORS, "type"))
     delay: int | None = Field(None, ge=1, le=50)
     timeout: int | None = Field(None, ge=1, le=50)
     max_retries: int | None = Field(None, ge=1, le=10)
@@ -27,7 +28,7 @@ class _MonitorSettings(Strict):
 
 class HealthMonitorCreate(_MonitorSettings):
     pool_id: ResourceId
-    type: MonitorType
+    type: MonitorType = Field(description=note(HEALTH_MONITORS, "type"))
     delay: int = Field(ge=1, le=50)
     timeout: int = Field(ge=1, le=50)
     max_retries: int = Field(ge=1, le=10)

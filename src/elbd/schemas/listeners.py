@@ -4,6 +4,7 @@ from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
 from elbd.schemas.loadbalancers import ProtectionReason, ProtectionStatus, Tag
+from elbd.service.unserved import LISTENERS, note
 
 ListenerProtocol = Literal["TCP", "UDP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "QUIC", "TLS", "IP"]
 CertificateRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -32,36 +33,36 @@ class _ListenerSettings(Strict):
     default_tls_container_ref: CertificateRef | None = None
     client_ca_tls_container_ref: CertificateRef | None = None
     sni_container_refs: list[CertificateRef] | None = Field(None, max_length=50)
-    sni_match_algo: Literal["longest_suffix", "wildcard"] | None = None
+    sni_match_algo: Literal["longest_suffix", "wildcard"] | None = Field(None, description=note(LISTENERS, "sni_match_algo"))
     tls_ciphers_policy: CiphersPolicy | None = None
     http2_enable: bool | None = None
-    insert_headers: InsertHeaders | None = None
-    enable_member_retry: bool | None = None
+    insert_headers: InsertHeaders | None = Field(None, description=note(LISTENERS, "insert_headers"))
+    enable_member_retry: bool | None = Field(None, description=note(LISTENERS, "enable_member_retry"))
     keepalive_timeout: int | None = Field(None, ge=0, le=4000)
     client_timeout: int | None = Field(None, ge=1, le=300)
     member_timeout: int | None = Field(None, ge=1, le=300)
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
-    security_policy_id: ResourceId | None = Field(None, description="Not supported by elbd.")
-    ipgroup: dict | None = Field(None, description="Not supported by elbd.")
-    quic_config: dict | None = Field(None, description="Not supported by elbd.")
-    transparent_client_ip_enable: bool | None = None
-    proxy_protocol_enable: bool | None = None
-    enhance_l7policy_enable: bool | None = None
-    gzip_enable: bool | None = None
-    ssl_early_data_enable: bool | None = None
-    nat64_enable: bool | None = None
-    cps: int | None = Field(None, ge=0, le=1_000_000)
-    connection: int | None = Field(None, ge=0, le=1_000_000)
+    security_policy_id: ResourceId | None = Field(None, description=note(LISTENERS, "security_policy_id"))
+    ipgroup: dict | None = Field(None, description=note(LISTENERS, "ipgroup"))
+    quic_config: dict | None = Field(None, description=note(LISTENERS, "quic_config"))
+    transparent_client_ip_enable: bool | None = Field(None, description=note(LISTENERS, "transparent_client_ip_enable"))
+    proxy_protocol_enable: bool | None = Field(None, description=note(LISTENERS, "proxy_protocol_enable"))
+    enhance_l7policy_enable: bool | None = Field(None, description=note(LISTENERS, "enhance_l7policy_enable"))
+    gzip_enable: bool | None = Field(None, description=note(LISTENERS, "gzip_enable"))
+    ssl_early_data_enable: bool | None = Field(None, description=note(LISTENERS, "ssl_early_data_enable"))
+    nat64_enable: bool | None = Field(None, description=note(LISTENERS, "nat64_enable"))
+    cps: int | None = Field(None, ge=0, le=1_000_000, description=note(LISTENERS, "cps"))
+    connection: int | None = Field(None, ge=0, le=1_000_000, description=note(LISTENERS, "connection"))
 
 
 class ListenerCreate(_ListenerSettings):
     loadbalancer_id: ResourceId
-    protocol: ListenerProtocol
+    protocol: ListenerProtocol = Field(description=note(LISTENERS, "protocol"))
     protocol_port: int | None = Field(None, ge=0, le=65535)
     project_id: ProjectIdField | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20)
-    port_ranges: list[dict] | None = Field(None, description="Not supported by elbd: one port per listener.")
+    port_ranges: list[dict] | None = Field(None, description=note(LISTENERS, "port_ranges"))
 
 
 class ListenerCreateRequest(Strict):

@@ -3,6 +3,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
+from elbd.service.unserved import LOAD_BALANCER_CHANGES, LOAD_BALANCERS, note
 
 ProtectionStatus = Literal["nonProtection", "consoleProtection"]
 ProtectionReason = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^<>]*$")]
@@ -28,21 +29,23 @@ class LoadBalancerCreate(Strict):
     admin_state_up: bool = True
     guaranteed: bool = True
     provider: Literal["vlb"] = "vlb"
-    l4_flavor_id: ResourceId | None = None
-    l7_flavor_id: ResourceId | None = None
+    l4_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l4_flavor_id"))
+    l7_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l7_flavor_id"))
     enterprise_project_id: Annotated[str, StringConstraints(max_length=36)] | None = None
     project_id: ProjectIdField | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     protection_status: ProtectionStatus = "nonProtection"
     protection_reason: ProtectionReason | None = None
-    waf_failure_action: Literal["discard", "forward"] | None = None
-    charge_mode: Literal["flavor", "lcu"] | None = None
-    publicip_ids: list[str] | None = Field(None, description="Not supported by elbd: there are no EIPs.")
-    publicip: dict[str, Any] | None = Field(None, description="Not supported by elbd: there are no EIPs.")
-    ipv6_bandwidth: dict[str, Any] | None = Field(None, description="Not supported by elbd.")
-    billing_info: str | None = Field(None, description="Not supported by elbd: nothing is billed.")
-    prepaid_options: dict[str, Any] | None = Field(None, description="Not supported by elbd: nothing is billed.")
-    autoscaling: dict[str, Any] | None = Field(None, description="Not supported by elbd.")
+    waf_failure_action: Literal["discard", "forward"] | None = Field(
+        None, description=note(LOAD_BALANCERS, "waf_failure_action")
+    )
+    charge_mode: Literal["flavor", "lcu"] | None = Field(None, description=note(LOAD_BALANCERS, "charge_mode"))
+    publicip_ids: list[str] | None = Field(None, description=note(LOAD_BALANCERS, "publicip_ids"))
+    publicip: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "publicip"))
+    ipv6_bandwidth: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "ipv6_bandwidth"))
+    billing_info: str | None = Field(None, description=note(LOAD_BALANCERS, "billing_info"))
+    prepaid_options: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "prepaid_options"))
+    autoscaling: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "autoscaling"))
 
 
 class LoadBalancerCreateRequest(Strict):
@@ -56,19 +59,23 @@ class LoadBalancerUpdate(Strict):
     ip_target_enable: bool | None = None
     deletion_protection_enable: bool | None = None
     elb_virsubnet_ids: list[ResourceId] | None = Field(None, max_length=6)
-    l4_flavor_id: ResourceId | None = None
-    l7_flavor_id: ResourceId | None = None
+    l4_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l4_flavor_id"))
+    l7_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l7_flavor_id"))
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
-    waf_failure_action: Literal["discard", "forward"] | None = None
-    vip_subnet_cidr_id: ResourceId | None = Field(None, description="Not supported by elbd: a VIP is fixed at creation.")
-    vip_address: str | None = Field(None, description="Not supported by elbd: a VIP is fixed at creation.")
-    ipv6_vip_virsubnet_id: ResourceId | None = Field(None, description="Not supported by elbd.")
-    ipv6_vip_address: str | None = Field(None, description="Not supported by elbd.")
-    ipv6_bandwidth: dict[str, Any] | None = Field(None, description="Not supported by elbd.")
-    prepaid_options: dict[str, Any] | None = Field(None, description="Not supported by elbd.")
-    autoscaling: dict[str, Any] | None = Field(None, description="Not supported by elbd.")
-    charge_mode: str | None = Field(None, description="Not supported by elbd.")
+    waf_failure_action: Literal["discard", "forward"] | None = Field(
+        None, description=note(LOAD_BALANCERS, "waf_failure_action")
+    )
+    vip_subnet_cidr_id: ResourceId | None = Field(None, description=note(LOAD_BALANCER_CHANGES, "vip_subnet_cidr_id"))
+    vip_address: str | None = Field(None, description=note(LOAD_BALANCER_CHANGES, "vip_address"))
+    ipv6_vip_virsubnet_id: ResourceId | None = Field(
+        None, description=note(LOAD_BALANCER_CHANGES, "ipv6_vip_virsubnet_id")
+    )
+    ipv6_vip_address: str | None = Field(None, description=note(LOAD_BALANCER_CHANGES, "ipv6_vip_address"))
+    ipv6_bandwidth: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "ipv6_bandwidth"))
+    prepaid_options: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "prepaid_options"))
+    autoscaling: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "autoscaling"))
+    charge_mode: str | None = Field(None, description=note(LOAD_BALANCERS, "charge_mode"))
 
 
 class LoadBalancerUpdateRequest(Strict):

@@ -4,6 +4,7 @@ from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
 from elbd.schemas.loadbalancers import ProtectionReason, ProtectionStatus
+from elbd.service.unserved import POOLS, note
 
 PoolProtocol = Literal["TCP", "UDP", "TLS", "GRPC", "HTTP", "HTTPS", "QUIC", "IP"]
 Algorithm = Literal["ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "QUIC_CID", "2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"]
@@ -38,23 +39,23 @@ class _PoolSettings(Strict):
     name: Name | None = None
     description: Description | None = None
     admin_state_up: bool | None = None
-    session_persistence: SessionPersistence | None = None
-    slow_start: SlowStart | None = None
+    session_persistence: SessionPersistence | None = Field(None, description=note(POOLS, "session_persistence"))
+    slow_start: SlowStart | None = Field(None, description=note(POOLS, "slow_start"))
     member_deletion_protection_enable: bool | None = None
     vpc_id: ResourceId | None = None
     type: Literal["instance", "ip", ""] | None = None
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
     any_port_enable: bool | None = None
-    connection_drain: ConnectionDrain | None = None
-    pool_health: PoolHealth | None = None
+    connection_drain: ConnectionDrain | None = Field(None, description=note(POOLS, "connection_drain"))
+    pool_health: PoolHealth | None = Field(None, description=note(POOLS, "pool_health"))
     quic_cid_hash_strategy: QuicCidHashStrategy | None = None
-    az_affinity: dict | None = Field(None, description="Not supported by elbd.")
+    az_affinity: dict | None = Field(None, description=note(POOLS, "az_affinity"))
 
 
 class PoolCreate(_PoolSettings):
-    lb_algorithm: Algorithm
-    protocol: PoolProtocol
+    lb_algorithm: Algorithm = Field(description=note(POOLS, "lb_algorithm"))
+    protocol: PoolProtocol = Field(description=note(POOLS, "protocol"))
     listener_id: ResourceId | None = None
     loadbalancer_id: ResourceId | None = None
     ip_version: Literal["v4", "dualstack"] | None = None
@@ -68,7 +69,7 @@ class PoolCreateRequest(Strict):
 
 
 class PoolUpdate(_PoolSettings):
-    lb_algorithm: Algorithm | None = None
+    lb_algorithm: Algorithm | None = Field(None, description=note(POOLS, "lb_algorithm"))
 
 
 class PoolUpdateRequest(Strict):

@@ -9,7 +9,7 @@ from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.healthmonitors import HealthMonitorCreate, HealthMonitorUpdate
-from elbd.service import lookups, quotas
+from elbd.service import lookups, quotas, unserved
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import MONITOR_TYPES_FOR_POOL
 from elbd.store.db import mark_changed
@@ -76,6 +76,8 @@ def create_health_monitor(session: Session, *, project_id: str, option: HealthMo
         raise invalid("Invalid input for 'monitor_port': a backend server group forwarding all ports needs it.")
     if option.domain_name == "":
         raise invalid("Invalid input for 'domain_name': it must not be empty.")
+    expected_codes = normalize_expected_codes(option.expected_codes or ("0" if option.type == "GRPC" else "200"), option.type)
+    unserved.refuse(unserved.HEALTH_MONITORS, option.model_dump(exclude_unset=True))
     quotas.require_room(session, project_id, "healthmonitor")
     now = utcnow()
     monitor = HealthMonitor(
@@ -92,7 +94,7 @@ def create_health_monitor(session: Session, *, project_id: str, option: HealthMo
         url_path=option.url_path or "/",
         http_method=option.http_method or "GET",
         domain_name=option.domain_name,
-        expected_codes=normalize_expected_codes(option.expected_codes or ("0" if option.type == "GRPC" else "200"), option.type),
+        expected_codes=expected_codes,
         admin_state_up=option.admin_state_up is not False,
         created_at=now,
         updated_at=now,
@@ -125,6 +127,7 @@ def update_health_monitor(session: Session, *, project_id: str, monitor_id: str,
     _check_type(pool, monitor_type)
     if "expected_codes" in changes or "type" in changes:
         changes["expected_codes"] = normalize_expected_codes(changes.get("expected_codes", monitor.expected_codes), monitor_type)
+    unserved.refuse(unserved.HEALTH_MONITORS, changes, stored=monitor)
     if changes.get("admin_state_up", monitor.admin_state_up) != monitor.admin_state_up or changes.get("type", monitor.type) != monitor.type:
         _forget_health(session, pool.id)
     for name, value in changes.items():

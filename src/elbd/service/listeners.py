@@ -9,7 +9,7 @@ from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
-from elbd.service import lookups, quotas
+from elbd.service import lookups, quotas, unserved
 from elbd.service.address_ranges import Host
 from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
@@ -17,15 +17,9 @@ from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, transp
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer
 
-UNSUPPORTED = ("security_policy_id", "ipgroup", "quic_config")
-UNSUPPORTED_SWITCHES = (
-    "transparent_client_ip_enable",
-    "proxy_protocol_enable",
-    "enhance_l7policy_enable",
-    "gzip_enable",
-    "ssl_early_data_enable",
-    "nat64_enable",
-)
+# Request attributes beyond these columns are not kept: unserved.LISTENERS refuses every value of them
+# that asks for something.
+STORED = frozenset(Listener.__table__.columns.keys())
 FILTER_COLUMNS = {
     "id": Listener.id,
     "name": Listener.name,
@@ -53,15 +47,7 @@ def _keepalive_range(protocol: str) -> tuple[int, int, int]:
 
 
 def _check_settings(protocol: str, settings: _ListenerSettings, current: Listener | None = None) -> None:
-    for name in UNSUPPORTED:
-        if getattr(settings, name) is not None:
-            raise invalid(f"Invalid input for '{name}': elbd does not support it.")
-    for name in UNSUPPORTED_SWITCHES:
-        if getattr(settings, name):
-            raise invalid(f"Invalid input for '{name}': elbd does not support it.")
-    for name in ("cps", "connection"):
-        if getattr(settings, name):
-            raise invalid(f"Invalid input for '{name}': elbd does not limit it; only 0 (unlimited) is accepted.")
+    """The API's rules; what it allows and elbd does not serve is unserved.LISTENERS'."""
     if settings.keepalive_timeout is not None:
         low, high, _ = _keepalive_range(protocol)
         if not low <= settings.keepalive_timeout <= high:
@@ -90,13 +76,12 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
 
 def create_listener(session: Session, *, project_id: str, option: ListenerCreate, host: Host) -> Listener:
     protocol = "HTTPS" if option.protocol == "TERMINATED_HTTPS" else option.protocol
-    if protocol == "IP":
-        raise invalid("Invalid input for 'protocol': IP listeners need a gateway load balancer, which elbd does not offer.")
-    if option.port_ranges is not None or not option.protocol_port:
-        raise invalid("Invalid input for 'protocol_port': give a port from 1 to 65535 (port ranges are not supported).")
+    if not option.protocol_port:
+        raise invalid("Invalid input for 'protocol_port': give a port from 1 to 65535 (elbd does not serve port ranges yet).")
     _check_settings(protocol, option)
     if protocol in CERTIFICATE_LISTENERS and not option.default_tls_container_ref:
         raise invalid(f"Invalid input for 'default_tls_container_ref': a {protocol} listener needs a server certificate.")
+    unserved.refuse(unserved.LISTENERS, option.model_dump(exclude_unset=True))
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id)
     quotas.require_room(session, project_id, "listener")
     on_lb = session.scalar(select(func.count()).select_from(Listener).where(Listener.loadbalancer_id == lb.id)) or 0
@@ -172,13 +157,12 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     new_pool = changes.pop("default_pool_id", listener.default_pool_id)
     if listener.protocol in CERTIFICATE_LISTENERS and "default_tls_container_ref" in changes and not changes["default_tls_container_ref"]:
         raise invalid(f"Invalid input for 'default_tls_container_ref': a {listener.protocol} listener needs a server certificate.")
+    unserved.refuse(unserved.LISTENERS, changes, stored=listener)
     if listener.protocol == "QUIC":
         changes.pop("http2_enable", None)  # always on for QUIC; the field cannot be set there
     nullable = ("client_ca_tls_container_ref", "protection_reason", "tls_ciphers_policy")
-    for name in (*UNSUPPORTED, *UNSUPPORTED_SWITCHES, "cps", "connection"):
-        changes.pop(name, None)
     for name, value in changes.items():
-        if value is None and name not in nullable:
+        if name not in STORED or (value is None and name not in nullable):
             continue
         setattr(listener, name, value)
     # The pool is checked against the listener as it is after this update (http2_enable included), and

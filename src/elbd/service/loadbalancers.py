@@ -4,12 +4,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elbd.canonical_ip import IPAddress
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
-from elbd.service import lookups, quotas, vpcs
-from elbd.canonical_ip import IPAddress
+from elbd.service import lookups, quotas, unserved, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
     ipv4_network,
@@ -24,17 +24,9 @@ from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
 
-UNSUPPORTED_ON_CREATE = ("publicip_ids", "publicip", "ipv6_bandwidth", "billing_info", "prepaid_options", "autoscaling")
-UNSUPPORTED_ON_UPDATE = (
-    "vip_subnet_cidr_id",
-    "vip_address",
-    "ipv6_vip_virsubnet_id",
-    "ipv6_vip_address",
-    "ipv6_bandwidth",
-    "prepaid_options",
-    "autoscaling",
-    "charge_mode",
-)
+# Request attributes beyond these columns are not kept: unserved.LOAD_BALANCERS refuses every value of them
+# that asks for something.
+STORED = frozenset(LoadBalancer.__table__.columns.keys())
 FILTER_COLUMNS = {
     "id": LoadBalancer.id,
     "name": LoadBalancer.name,
@@ -55,12 +47,6 @@ FILTER_COLUMNS = {
     "protection_status": LoadBalancer.protection_status,
     "enterprise_project_id": LoadBalancer.enterprise_project_id,
 }
-
-
-def _refuse_unsupported(option: LoadBalancerCreate | LoadBalancerUpdate, names: tuple[str, ...]) -> None:
-    for name in names:
-        if getattr(option, name) is not None:
-            raise invalid(f"Invalid input for '{name}': elbd does not support it.")
 
 
 def _check_protection(status: str | None, reason: str | None) -> None:
@@ -120,7 +106,6 @@ def _refuse_outside_plan(address: IPAddress, api: ApiEndpoint, field: str) -> No
 def create_load_balancer(
     session: Session, *, project_id: str, option: LoadBalancerCreate, host: Host
 ) -> LoadBalancer:
-    _refuse_unsupported(option, UNSUPPORTED_ON_CREATE)
     _check_zones(option.availability_zone_list, host.zones)
     _check_protection(option.protection_status, option.protection_reason)
     if not option.guaranteed:
@@ -133,6 +118,7 @@ def create_load_balancer(
         raise invalid("Invalid input for 'vip_address': it needs vip_subnet_cidr_id.")
     if option.ipv6_vip_address is not None and option.ipv6_vip_virsubnet_id is None:
         raise invalid("Invalid input for 'ipv6_vip_address': it needs ipv6_vip_virsubnet_id.")
+    unserved.refuse(unserved.LOAD_BALANCERS, option.model_dump(exclude_unset=True))
     quotas.require_room(session, project_id, "loadbalancer")
 
     vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
@@ -193,7 +179,6 @@ def list_load_balancers(session: Session, *, project_id: str, filters: dict, pag
 def update_load_balancer(
     session: Session, *, project_id: str, load_balancer_id: str, option: LoadBalancerUpdate
 ) -> LoadBalancer:
-    _refuse_unsupported(option, UNSUPPORTED_ON_UPDATE)
     lb = lookups.load_balancer(session, project_id, load_balancer_id)
     changes = option.model_dump(exclude_unset=True)
     if changes.get("admin_state_up") is False:
@@ -202,11 +187,12 @@ def update_load_balancer(
         if lb.ip_target_enable and changes["ip_target_enable"] is False:
             raise invalid("Invalid input for 'ip_target_enable': once enabled it cannot be disabled.")
     _check_protection(changes.get("protection_status", lb.protection_status), changes.get("protection_reason", lb.protection_reason))
+    unserved.refuse(unserved.LOAD_BALANCER_CHANGES, changes)
+    unserved.refuse(unserved.LOAD_BALANCERS, changes, stored=lb)
     if option.elb_virsubnet_ids is not None:
         changes["elb_virsubnet_ids"] = _backend_subnets(session, project_id, lb.vpc_id, option.elb_virsubnet_ids)
-    changes.pop("waf_failure_action", None)
     for name, value in changes.items():
-        if value is not None or name in ("protection_reason", "l4_flavor_id", "l7_flavor_id"):
+        if name in STORED and (value is not None or name in ("protection_reason", "l4_flavor_id", "l7_flavor_id")):
             setattr(lb, name, value)
     lb.updated_at = utcnow()
     mark_changed(session, lb.id)

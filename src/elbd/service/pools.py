@@ -15,7 +15,7 @@ from elbd.schemas.pools import (
     SlowStart,
     _PoolSettings,
 )
-from elbd.service import lookups, quotas, vpcs
+from elbd.service import lookups, quotas, unserved, vpcs
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import ANY_PORT_POOLS, L4_POOLS
@@ -79,8 +79,7 @@ def _persistence(protocol: str, option: SessionPersistence | None) -> dict | Non
 
 
 def _check_settings(protocol: str, settings: _PoolSettings, protection_status: str | None) -> None:
-    if settings.az_affinity is not None:
-        raise invalid("Invalid input for 'az_affinity': elbd does not support it.")
+    """The API's rules; what it allows and elbd does not serve is unserved.POOLS'."""
     if settings.admin_state_up is False:
         raise invalid("Invalid input for 'admin_state_up': only true is allowed.")
     if settings.any_port_enable and protocol not in ANY_PORT_POOLS:
@@ -110,6 +109,8 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
     if not (option.listener_id or option.loadbalancer_id or pool_type):
         raise invalid("Name at least one of listener_id, loadbalancer_id and type.")
     _check_type(pool_type, option.vpc_id)
+    persistence = _persistence(protocol, option.session_persistence)
+    unserved.refuse(unserved.POOLS, option.model_dump(exclude_unset=True))
     vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
     listener = lookups.listener(session, project_id, option.listener_id) if option.listener_id else None
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id) if option.loadbalancer_id else None
@@ -134,7 +135,7 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
         admin_state_up=True,
         member_deletion_protection_enable=bool(option.member_deletion_protection_enable),
         any_port_enable=bool(option.any_port_enable),
-        session_persistence=_persistence(protocol, option.session_persistence),
+        session_persistence=persistence,
         slow_start=(option.slow_start or SlowStart()).model_dump(),
         connection_drain=(option.connection_drain or ConnectionDrain()).model_dump(),
         pool_health=(option.pool_health.model_dump() if option.pool_health else {"minimum_healthy_member_count": 0}),
@@ -167,8 +168,10 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
     _check_settings(pool.protocol, option, changes.get("protection_status", pool.protection_status))
     if option.lb_algorithm is not None:
         _check_algorithm(pool.protocol, option.lb_algorithm)
+    persistence = _persistence(pool.protocol, option.session_persistence) if "session_persistence" in changes else None
+    unserved.refuse(unserved.POOLS, changes, stored=pool)
     if "session_persistence" in changes:
-        pool.session_persistence = _persistence(pool.protocol, option.session_persistence)
+        pool.session_persistence = persistence
     if option.vpc_id is not None and option.vpc_id != pool.vpc_id:
         if pool.vpc_id:
             raise invalid("Invalid input for 'vpc_id': it can only be set while empty.")

@@ -1,0 +1,197 @@
+"""What the ELB API offers and elbd does not serve yet: refused with a 400, never stored and ignored.
+
+One table per resource. Its service runs the table once the API's own rules have passed, so a request
+the real API would refuse still hears why, and one it would accept hears that elbd does not serve it.
+A value asks for something only when it changes what traffic does: null, {}, switches set to false
+and zero limits ask for nothing and stay accepted (the official SDK and Terraform send them).
+
+On an update, an attribute the request leaves out counts with its stored value: a resource an earlier
+elbd stored while accepting these values cannot be changed until the request sets them right (the
+protocol, fixed at creation, never can), and can always be deleted.
+
+The issue that serves one of these deletes its entry, and the README's line about it; the OpenAPI
+document describes these attributes from the tables (`note`), so it follows.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from elbd.errors import invalid
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """`field` asks for what elbd does not serve when `asks(value)` (never called with null); `refused`
+    says which values, for the API document; `reason` follows "Invalid input for 'field': " and may
+    name the value as {value}."""
+
+    field: str
+    asks: Callable[[Any], bool]
+    refused: str
+    reason: str
+
+
+def _one_of(*values: Any) -> Callable[[Any], bool]:
+    return lambda value: value in values
+
+
+def _given(value: Any) -> bool:
+    """True, a number but 0, or a non-empty list."""
+    return bool(value)
+
+
+def _enabled(value: Mapping[str, Any]) -> bool:
+    return bool(value.get("enable"))
+
+
+def _header_inserted(headers: Mapping[str, Any]) -> bool:
+    return any(on is not False for on in headers.values())
+
+
+def _any(field: str, reason: str) -> Unserved:
+    """Refuses every value of `field` but null."""
+    return Unserved(field, lambda _value: True, "any value but null", reason)
+
+
+def _switch(field: str) -> Unserved:
+    return Unserved(field, _given, "true", "elbd does not serve it yet; send false or leave it out.")
+
+
+_LISTENERS_NOW = "it serves TCP and HTTP listeners now"
+_POOLS_NOW = "it serves TCP and HTTP backend server groups now"
+_CHECKS_NOW = "it runs TCP, HTTP, HTTPS and TLS checks now"
+_BALANCING_NOW = "it balances by ROUND_ROBIN, LEAST_CONNECTIONS and SOURCE_IP now"
+
+LISTENERS = (
+    Unserved(
+        "protocol", _one_of("HTTPS", "TERMINATED_HTTPS", "TLS"), "HTTPS, TERMINATED_HTTPS and TLS (with the certificate store)",
+        f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; HTTPS and TLS come with the certificate store.",
+    ),
+    Unserved(
+        "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
+        f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; UDP and QUIC come with a UDP engine.",
+    ),
+    Unserved(
+        "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",
+        f"elbd does not serve IP listeners: {_LISTENERS_NOW}; IP listeners need a gateway load balancer, which elbd does not offer.",
+    ),
+    Unserved("port_ranges", _given, "a non-empty list", "elbd does not serve port ranges yet; give one protocol_port from 1 to 65535."),
+    Unserved(
+        "insert_headers", _header_inserted, "any header not false",
+        "elbd does not insert or rewrite request headers yet: HAProxy passes them on as the client sent them; "
+        "set each header false or leave insert_headers out.",
+    ),
+    Unserved(
+        "enable_member_retry", _one_of(False), "false",
+        "elbd does not serve turning retries off yet: a request whose connection to a backend server fails "
+        "is always retried on another one; send true or leave it out.",
+    ),
+    Unserved(
+        "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
+        "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
+    ),
+    _any("security_policy_id", "elbd does not serve security policies yet; they come with the certificate store."),
+    _any("ipgroup", "elbd does not serve IP address groups yet."),
+    _any("quic_config", "elbd does not serve QUIC upgrade yet."),
+    _switch("transparent_client_ip_enable"),
+    _switch("proxy_protocol_enable"),
+    _switch("enhance_l7policy_enable"),
+    _switch("gzip_enable"),
+    _switch("ssl_early_data_enable"),
+    _switch("nat64_enable"),
+    Unserved("cps", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
+    Unserved("connection", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
+)
+
+POOLS = (
+    Unserved(
+        "protocol", _one_of("HTTPS", "TLS"), "HTTPS and TLS (with the certificate store)",
+        f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; only HTTPS, TLS and QUIC "
+        "listeners take them, and HTTPS and TLS listeners come with the certificate store.",
+    ),
+    Unserved(
+        "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
+        f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; UDP and QUIC ones come with a UDP engine.",
+    ),
+    Unserved(
+        "protocol", _one_of("GRPC"), "GRPC (with HTTPS listeners and HTTP/2)",
+        f"elbd does not serve GRPC backend server groups yet: {_POOLS_NOW}; GRPC ones come with HTTPS listeners and HTTP/2.",
+    ),
+    Unserved(
+        "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",
+        f"elbd does not serve IP backend server groups: {_POOLS_NOW}; IP ones need a gateway load balancer, which elbd does not offer.",
+    ),
+    Unserved(
+        "lb_algorithm", _one_of("QUIC_CID"), "QUIC_CID (with QUIC)",
+        f"elbd does not serve QUIC_CID yet: {_BALANCING_NOW}; QUIC_CID comes with QUIC backend server groups.",
+    ),
+    Unserved(
+        "lb_algorithm", _one_of("2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"),
+        "2_TUPLE_HASH, 3_TUPLE_HASH and 5_TUPLE_HASH (with IP backend server groups)",
+        f"elbd does not serve {{value}} yet: {_BALANCING_NOW}; the tuple hashes come with IP backend server groups.",
+    ),
+    _any("session_persistence", "elbd does not serve session persistence yet; send null or leave it out."),
+    Unserved("slow_start", _enabled, "enable true", "elbd does not serve slow start yet; send enable false or leave slow_start out."),
+    Unserved(
+        "connection_drain", _enabled, "enable true",
+        "elbd does not serve a drain timeout yet (requests running on a deleted backend server always finish); "
+        "send enable false or leave connection_drain out.",
+    ),
+    Unserved(
+        "pool_health", lambda value: bool(value.get("minimum_healthy_member_count")), "minimum_healthy_member_count 1",
+        "elbd does not serve forwarding to every backend server when none is healthy yet; "
+        "send minimum_healthy_member_count 0 or leave pool_health out.",
+    ),
+    _any("az_affinity", "elbd does not serve availability-zone affinity yet."),
+)
+
+HEALTH_MONITORS = (
+    Unserved(
+        "type", _one_of("GRPC"), "GRPC (with GRPC backend server groups)",
+        f"elbd does not serve GRPC health checks yet: {_CHECKS_NOW}; GRPC comes with GRPC backend server groups.",
+    ),
+    Unserved(
+        "type", _one_of("UDP_CONNECT"), "UDP_CONNECT (with a UDP engine)",
+        f"elbd does not serve UDP_CONNECT health checks yet: {_CHECKS_NOW}; UDP_CONNECT comes with a UDP engine.",
+    ),
+)
+
+LOAD_BALANCERS = (
+    _any("l4_flavor_id", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
+    _any("l7_flavor_id", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
+    _any("waf_failure_action", "elbd has no WAF yet; leave it out."),
+    _any("publicip_ids", "elbd does not serve EIPs yet."),
+    _any("publicip", "elbd does not serve EIPs yet."),
+    _any("ipv6_bandwidth", "elbd does not serve bandwidths yet."),
+    _any("billing_info", "elbd bills nothing."),
+    _any("prepaid_options", "elbd bills nothing."),
+    Unserved(
+        "charge_mode", lambda value: value != "flavor", "anything but flavor",
+        "elbd bills nothing; only flavor, the mode it reports, is accepted.",
+    ),
+    _any("autoscaling", "elbd does not serve autoscaling yet."),
+)
+
+# Attributes a load balancer takes at creation, but whose change elbd does not serve.
+LOAD_BALANCER_CHANGES = tuple(
+    _any(field, "elbd does not serve changing a VIP yet: a VIP is fixed at creation.")
+    for field in ("vip_subnet_cidr_id", "vip_address", "ipv6_vip_virsubnet_id", "ipv6_vip_address")
+)
+
+
+def refuse(table: tuple[Unserved, ...], asked: Mapping[str, Any], stored: object | None = None) -> None:
+    """A 400 for the first entry of `table` asked for: `asked` holds the request's attributes as JSON
+    values; on an update, `stored` (the resource) gives the value of each attribute the request leaves out."""
+    for entry in table:
+        value = asked[entry.field] if entry.field in asked else getattr(stored, entry.field, None)
+        if value is not None and entry.asks(value):
+            raise invalid(f"Invalid input for '{entry.field}': {entry.reason.replace('{value}', str(value))}")
+
+
+def note(table: tuple[Unserved, ...], field: str) -> str:
+    """What the API document says of `field`: the values refused, and that they are not served yet."""
+    refused = "; ".join(entry.refused for entry in table if entry.field == field)
+    if not refused:
+        raise KeyError(f"no entry for {field}")
+    return f"Not served by elbd yet, refused with 400: {refused}."
