@@ -3,8 +3,10 @@ has not passed its checks; a configuration HAProxy refuses is never written over
 and a crash afterwards brings back the working one; a flood of structural changes leaves one master
 per load balancer and no false error."""
 
+import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +17,8 @@ import pytest
 
 from elbd.dataplane import agent
 from elbd.dataplane.agent import HaproxyDriver, process_for, stop_all
-from tests.conftest import Api, LiveServer
+from elbd.service.identity import ProjectCredentials
+from tests.conftest import Api, LiveServer, token_for
 from tests.dataplane.conftest import SUBNET, VIP, Site, fetch, make_site, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
@@ -142,3 +145,79 @@ def test_a_flood_of_listener_updates_leaves_one_master_each_and_no_false_error(e
     log = (elbd_haproxy.data_dir.parent / "elbd-serve.log").read_text()
     for false_alarm in ("died during the reload", "already runs", "not running; starting it again", "beside the serving one"):
         assert false_alarm not in log
+
+
+# one project's flood against another's member changes
+
+FLOODED_BALANCERS = 8
+FLOOD_S = 4.0
+MEMBER_CHANGE_LIMIT_S = 1.5  # was 1.8-9.9 s while workers stayed on the flooded load balancers
+
+
+def test_one_projects_flood_of_reloads_does_not_stall_anothers_member_changes(
+    elbd_haproxy: LiveServer, cloud: Api, backends: Callable[..., FakeBackend]
+) -> None:
+    flooder = cloud
+    victim_credentials = json.loads(elbd_haproxy.elbd("project", "create", "victim"))
+    victim = Api(flooder.client, ProjectCredentials(**victim_credentials), "")  # type: ignore[arg-type]
+    victim.token = token_for(flooder.client, victim.credentials)  # type: ignore[arg-type]
+    flooded = [make_site(flooder, vip=f"127.20.{20 + number}.2", subnet=f"127.20.{20 + number}.0/24") for number in range(FLOODED_BALANCERS)]
+    site = make_site(victim)
+    first = backends("first")
+    site.add(first)
+    wait_for(lambda: answer(site.port) == "first")
+    stop = time.monotonic() + FLOOD_S
+
+    def flood(sites: list[Site]) -> int:
+        updates = 0
+        while time.monotonic() < stop:
+            for one in sites:
+                flooder.ok("PUT", f"listeners/{one.listener['id']}", {"listener": {"keepalive_timeout": 10 + updates % 50}})
+                updates += 1
+        return updates
+
+    with ThreadPoolExecutor(2) as pool:
+        floods = [pool.submit(flood, flooded[half::2]) for half in (0, 1)]
+        time.sleep(1.0)  # the flood is under way
+        second = backends("second")
+        added = time.monotonic()
+        member = site.add(second)
+        wait_for(lambda: "second" in {answer(site.port) for _ in range(4)}, timeout_s=10)
+        reached = time.monotonic() - added
+        started = time.monotonic()
+        site.api.ok("DELETE", f"pools/{site.pool['id']}/members/{member['id']}")
+        deleted = time.monotonic() - started
+        after = [answer(site.port) for _ in range(20)]
+        assert sum(future.result() for future in floods) > FLOODED_BALANCERS
+    assert reached < MEMBER_CHANGE_LIMIT_S, f"the member add reached traffic after {reached:.2f} s"
+    assert deleted < MEMBER_CHANGE_LIMIT_S, f"the member DELETE answered after {deleted:.2f} s"
+    assert "second" not in after
+
+
+# statuses that tell the truth
+
+
+def test_a_listener_whose_port_is_not_served_is_not_online(cloud: Api, site: Site) -> None:
+    """Another program holds the port: HAProxy could not bind it (and a reload that tried would leave the
+    old worker paused), so the load balancer is served without that listener, the statuses say which
+    listener is served and why, and the listener is served once its port is free."""
+    wait_for(lambda: listener_statuses(cloud, site.lb["id"]) == {site.listener["id"]: "ONLINE"})
+    taken = socket.socket()
+    taken.bind((VIP, free_port_on(VIP)))
+    taken.listen()
+    try:
+        blocked = cloud.listener(site.lb["id"], protocol="TCP", port=taken.getsockname()[1])
+        wait_for(lambda: dataplane_status(cloud, site.lb["id"]).get("state") == "ERROR")
+        assert listener_statuses(cloud, site.lb["id"]) == {site.listener["id"]: "ONLINE", blocked["id"]: "OFFLINE"}
+        message = dataplane_status(cloud, site.lb["id"])["message"]
+        assert f"listener {blocked['id']} cannot bind {VIP}:{taken.getsockname()[1]}: Address already in use" in message
+        assert answer(site.port) is not None  # the other listener kept serving
+    finally:
+        taken.close()
+    wait_for(lambda: dataplane_status(cloud, site.lb["id"]).get("state") == "ACTIVE", timeout_s=15)
+    assert listener_statuses(cloud, site.lb["id"]) == {site.listener["id"]: "ONLINE", blocked["id"]: "ONLINE"}
+
+
+def listener_statuses(api: Api, lb_id: str) -> dict[str, str]:
+    tree = api.ok("GET", f"loadbalancers/{lb_id}/statuses")["statuses"]["loadbalancer"]
+    return {listener["id"]: listener["operating_status"] for listener in tree["listeners"]}

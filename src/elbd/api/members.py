@@ -124,7 +124,7 @@ def delete_member(
     with db.write() as session:
         members.delete_member(session, project_id=who.project_id, pool_id=pool_id, member_id=member_id)
         load_balancer_id = lookups.pool(session, who.project_id, pool_id).loadbalancer_id
-    wait_for_removal(request, load_balancer_id)
+    wait_for_removal(request, load_balancer_id, f"Backend server {member_id} was")
     return no_content()
 
 
@@ -160,5 +160,5 @@ def batch_delete_members(
     with db.write() as session:
         results = members.batch_delete_members(session, project_id=who.project_id, pool_id=pool_id, options=body.members)
         load_balancer_id = lookups.pool(session, who.project_id, pool_id).loadbalancer_id
-    wait_for_removal(request, load_balancer_id)
+    wait_for_removal(request, load_balancer_id, "The backend servers were")
     return reply(request, {"members": [{"id": member_id, "ret_status": status} for member_id, status in results]})

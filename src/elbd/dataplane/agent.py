@@ -11,11 +11,10 @@ started again as soon as its exit is seen (exit_watch.py), or else at the poller
 """
 
 import logging
-import queue
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -24,9 +23,9 @@ from elbd.clock import utcnow
 from elbd.dataplane.desired import desired_config, maxconn_for, placed_members
 from elbd.dataplane.diff import STILL_CONNECTED, accepted, deleted_backend, member_plan, parse_servers_state, runtime_commands
 from elbd.dataplane.exit_watch import ExitWatch
-from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for
+from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
 from elbd.dataplane.haproxy_words import UnsafeValue
-from elbd.dataplane.health import NO_RESULT, Health, member_health, parse_stat
+from elbd.dataplane.health import NO_RESULT, Health, member_health, parse_frontends, parse_stat
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.render import render
 from elbd.dataplane.server_state import state_file
@@ -37,11 +36,12 @@ from elbd.store.db import Changes, Database
 from elbd.store.models import DataplaneStatus, LoadBalancer, Member, Pool
 
 log = logging.getLogger(__name__)
+PLACEHOLDER = "elbd-placeholder"  # the frontend that keeps a listener-less configuration valid
 PLANNED_LOAD_BALANCERS = 200
 WORKERS = 4
 CONFIG_WRITE_DELAY_S = 0.05  # the config file is written once no change came for this long ...
 CONFIG_WRITE_MAX_DELAY_S = 2.0  # ... or once it is this far behind the running process
-START_RETRY_DELAYS_S = (0.1, 0.3, 1.0, 3.0, 10.0)  # a (re)start that fails is tried again after these
+RETRY_DELAYS_S = (0.1, 0.3, 1.0, 3.0, 10.0)  # a round that fell short is tried again after these
 
 
 @dataclass
@@ -73,7 +73,7 @@ class HaproxyDriver:
         self._threads: list[threading.Thread] = []
         self._recorded: dict[str, tuple[str, str]] = {}
         self._exits = ExitWatch(self._restart)
-        self._failed_starts: dict[str, int] = {}  # load balancer -> (re)starts failed in a row
+        self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
 
     def start(self) -> None:
         self.run_root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -102,7 +102,7 @@ class HaproxyDriver:
         """Stops elbd's threads; the HAProxy processes keep serving."""
         self._stopping.set()
         self._exits.stop()
-        self._work_queue.close(WORKERS)
+        self._work_queue.close()
         for thread in self._threads:
             thread.join(timeout=10)
 
@@ -110,7 +110,7 @@ class HaproxyDriver:
         while not self._stopping.is_set():
             try:
                 load_balancer_id = self._work_queue.next(CONFIG_WRITE_DELAY_S if self._unwritten else None)
-            except queue.Empty:
+            except TimeoutError:
                 self._ask_config_writes(older_than_s=0)
                 continue
             if load_balancer_id is None:
@@ -125,16 +125,18 @@ class HaproxyDriver:
         for load_balancer_id in due:
             self._work_queue.submit(load_balancer_id, Work(write_config=True), counted=False)
 
-    def apply(self, load_balancer_id: str, work: Work) -> None:
-        """Apply one load balancer's pending work; only its worker thread may call this."""
+    def apply(self, load_balancer_id: str, work: Work) -> bool:
+        """Apply one load balancer's pending work; answers whether it is live. Only its worker thread
+        may call this."""
         if work.whole or (work.members and not self._apply_members(load_balancer_id, work.members)):
             with self._lock:
                 known = self._served.get(load_balancer_id)
                 if known is not None:
                     known.in_sync = False
-            self.reconcile(load_balancer_id)
-        elif work.write_config:
+            return self.reconcile(load_balancer_id)
+        if work.write_config:
             self.write_config(load_balancer_id)
+        return True
 
     def write_config(self, load_balancer_id: str) -> None:
         """Bring the config file up to the running process, so a restart or reload reproduces it."""
@@ -188,8 +190,9 @@ class HaproxyDriver:
                     raise HaproxyError(answer)
         return frozenset(undeleted)
 
-    def reconcile(self, load_balancer_id: str) -> None:
-        """Bring one load balancer's HAProxy to the stored state; running it twice changes nothing."""
+    def reconcile(self, load_balancer_id: str) -> bool:
+        """Bring one load balancer's HAProxy to the stored state; answers whether it got there. Running
+        it twice changes nothing."""
         with self.db.read() as session:
             desired = desired_config(session, load_balancer_id, self.maxconn)
         with self._lock:
@@ -197,17 +200,19 @@ class HaproxyDriver:
         process = known.process if known else process_for(self.data_dir, load_balancer_id, self.binary)
         if desired is None:
             self._retire(load_balancer_id, process)
-            return
+            return True
         try:
             process.prepare()
         except UnsafePathError as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
             self._record(load_balancer_id, "ERROR", str(error))
-            return
+            return False
         health = known.health if known else self._stored_health(load_balancer_id)
         undeleted: frozenset[str] = frozenset()
         applied = process.run_dir / "skeleton.cfg"
         restarted = False
+        blocked = unbindable(desired.frontends)  # served without them, until their ports are free
+        desired = replace(desired, frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked))
         try:
             full = render(desired, process.run_dir, process.socket_dir)
             skeleton = render(desired.skeleton(), process.run_dir, process.socket_dir)
@@ -223,13 +228,13 @@ class HaproxyDriver:
                 process.write_config(full)
         except (HaproxyError, UnsafeValue) as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
-            self._record(load_balancer_id, "ERROR", str(error))
+            self._record(load_balancer_id, "ERROR", str(error), process)
             serving = process.master_pid()  # the previous configuration, or none
             if serving is not None:
                 self._exits.watch(load_balancer_id, serving)
             elif restarted:
-                self._start_again_later(load_balancer_id)
-            return
+                self._try_again_later(load_balancer_id)
+            return False
         applied.write_text(skeleton)
         if (known is None or restarted) and (extra := process.stop_others()):
             log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
@@ -238,24 +243,32 @@ class HaproxyDriver:
             self._unwritten.pop(load_balancer_id, None)
         master = process.master_pid()
         if master is None:  # it died since: its exit came before it could be watched
-            self._start_again_later(load_balancer_id)
-            return
+            self._try_again_later(load_balancer_id)
+            return False
         self._exits.watch(load_balancer_id, master)
+        if blocked:
+            message = "; ".join(blocked.values())
+            log.error("load balancer %s: %s", load_balancer_id, message)
+            self._record(load_balancer_id, "ERROR", f"{message}; the other listeners are served", process)
+            self._try_again_later(load_balancer_id)
+            return True
         with self._lock:
-            self._failed_starts.pop(load_balancer_id, None)
-        self._record(load_balancer_id, "ACTIVE", "")
+            self._failed_rounds.pop(load_balancer_id, None)
+        self._record(load_balancer_id, "ACTIVE", "", process)
+        return True
 
-    def _start_again_later(self, load_balancer_id: str) -> None:
-        """A start failed (or its process died at once): try again after a growing delay, a bounded
-        number of times, so that a dead HAProxy comes back without the poller, and a configuration
-        that cannot start does not spin. After the last, the poller and the next change still try."""
+    def _try_again_later(self, load_balancer_id: str) -> None:
+        """A start failed (or its process died at once), or a listener's port was taken: try again
+        after a growing delay, a bounded number of times, so that a dead HAProxy comes back without the
+        poller and a freed port is served, while a configuration that cannot start does not spin.
+        After the last, the poller and the next change still try."""
         with self._lock:
-            attempt = self._failed_starts.get(load_balancer_id, 0)
-            self._failed_starts[load_balancer_id] = attempt + 1
-        if attempt >= len(START_RETRY_DELAYS_S):
-            log.error("load balancer %s: HAProxy failed to start %d times in a row", load_balancer_id, attempt)
+            attempt = self._failed_rounds.get(load_balancer_id, 0)
+            self._failed_rounds[load_balancer_id] = attempt + 1
+        if attempt >= len(RETRY_DELAYS_S):
+            log.error("load balancer %s: %d rounds in a row fell short; no more retries until the next change", load_balancer_id, attempt)
             return
-        timer = threading.Timer(START_RETRY_DELAYS_S[attempt], self._restart, args=(load_balancer_id,))
+        timer = threading.Timer(RETRY_DELAYS_S[attempt], self._again, args=(load_balancer_id,))
         timer.daemon = True
         timer.start()
 
@@ -299,24 +312,28 @@ class HaproxyDriver:
         with self._lock:
             self._served.pop(load_balancer_id, None)
             self._unwritten.pop(load_balancer_id, None)
-            self._failed_starts.pop(load_balancer_id, None)
+            self._failed_rounds.pop(load_balancer_id, None)
         self._recorded.pop(load_balancer_id, None)
         with self.db.write() as session:
             status = session.get(DataplaneStatus, load_balancer_id)
             if status is not None:
                 session.delete(status)
 
-    def _record(self, load_balancer_id: str, state: str, message: str) -> None:
+    def _record(self, load_balancer_id: str, state: str, message: str, process: HaproxyProcess | None = None) -> None:
+        """How the last apply went, and which listeners the running process (if any) serves."""
         message = for_tenants(message)
-        if self._recorded.get(load_balancer_id) == (state, message):
+        listeners = _served_listeners(process)
+        if self._recorded.get(load_balancer_id) == (state, message, listeners):
             return
-        self._recorded[load_balancer_id] = (state, message)
+        self._recorded[load_balancer_id] = (state, message, listeners)
         with self.db.write() as session:
             status = session.get(DataplaneStatus, load_balancer_id)
             if status is None:
-                session.add(DataplaneStatus(loadbalancer_id=load_balancer_id, state=state, message=message, updated_at=utcnow()))
-            elif (status.state, status.message) != (state, message):
-                status.state, status.message, status.updated_at = state, message, utcnow()
+                session.add(
+                    DataplaneStatus(loadbalancer_id=load_balancer_id, state=state, message=message, listeners=listeners, updated_at=utcnow())
+                )
+            elif (status.state, status.message, status.listeners) != (state, message, listeners):
+                status.state, status.message, status.listeners, status.updated_at = state, message, listeners, utcnow()
 
     def _poll(self) -> None:
         while not self._stopping.wait(self.poll_interval_s):
@@ -364,6 +381,9 @@ class HaproxyDriver:
 
     def _restart(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: HAProxy is not running; starting it again", load_balancer_id)
+        self._again(load_balancer_id)
+
+    def _again(self, load_balancer_id: str) -> None:
         self._work_queue.submit(load_balancer_id, Work(whole=True), counted=False)
 
     def _store_health(self, changes: dict[str, Health]) -> None:
@@ -397,6 +417,17 @@ def stop_all(data_dir: Path) -> int:
         stopped += process.stop()
         shutil.rmtree(process.socket_dir, ignore_errors=True)
     return stopped
+
+
+def _served_listeners(process: HaproxyProcess | None) -> dict[str, str]:
+    """Each frontend's status as the running process reports it (none when it does not run or answer)."""
+    if process is None or not process.alive():
+        return {}
+    try:
+        text = process.runtime("show stat -1 1 -1")
+        return {name: status for name, status in parse_frontends(text).items() if name != PLACEHOLDER}
+    except OSError:
+        return {}
 
 
 def _passed(health: dict[str, Health]) -> dict[str, bool]:

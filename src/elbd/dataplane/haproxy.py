@@ -8,12 +8,13 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from elbd.dataplane.haproxy_words import runtime_line
+from elbd.dataplane.haproxy_words import endpoint, runtime_line
+from elbd.dataplane.model import Frontend
 from elbd.dataplane.process_identity import ProcessIdentity, socket_holders, terminate
 from elbd.private_paths import private_directory
 
@@ -311,6 +312,24 @@ class HaproxyProcess:
         self._master = None
         self.masters_file.unlink(missing_ok=True)
         return bool(targets)
+
+
+def unbindable(frontends: Iterable[Frontend]) -> dict[str, str]:
+    """The listeners whose addresses HAProxy could not bind, and why. Asked before every start and
+    reload: HAProxy 2.6 finds out only while it reloads, and then leaves the previous worker paused,
+    serving nothing. HAProxy binds with SO_REUSEPORT, so this probe does too: its own sockets are no
+    obstacle, another program's are."""
+    problems: dict[str, str] = {}
+    for frontend in frontends:
+        for address in frontend.addresses:
+            with socket.socket(socket.AF_INET6 if address.version == 6 else socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                try:
+                    probe.bind((str(address), frontend.port))
+                except OSError as error:
+                    problems[frontend.name] = f"listener {frontend.name} cannot bind {endpoint(address, frontend.port)}: {error.strerror}"
+    return problems
 
 
 def complaint(output: bytes) -> str:

@@ -58,6 +58,22 @@ def parse_stat(text: str) -> list[tuple[str, str, CheckReport]]:
     return rows
 
 
+def parse_frontends(text: str) -> dict[str, str]:
+    """`show stat` CSV -> each frontend's status (OPEN when it accepts connections; STOP, FULL, PAUSED
+    otherwise)."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("# "):
+        return {}
+    header = lines[0].removeprefix("# ").split(",")
+    proxy, server, status = (header.index(column) for column in ("pxname", "svname", "status"))
+    frontends = {}
+    for line in lines[1:]:
+        fields = line.split(",")
+        if len(fields) > max(proxy, server, status) and fields[server] == "FRONTEND":
+            frontends[fields[proxy]] = fields[status]
+    return frontends
+
+
 def member_health(report: CheckReport, expected_codes: str, previous: Health) -> Health:
     """The member's health from its check row. `previous` fills in what a reload hides (an empty
     last_chk for a restored server) and holds while a held-down server has passed some but not

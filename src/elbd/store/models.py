@@ -268,4 +268,6 @@ class DataplaneStatus(Base):
     loadbalancer_id: Mapped[str] = mapped_column(ID, primary_key=True)
     state: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(String(2000))
+    # listener id -> its frontend's status in the running HAProxy (OPEN serves); a listener absent is not served
+    listeners: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     updated_at: Mapped[datetime]

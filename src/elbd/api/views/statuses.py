@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from elbd.api.views.members import member_view
 from elbd.service import member_status
-from elbd.store.models import DataplaneStatus, HealthMonitor, LoadBalancer, Member, Pool
+from elbd.store.models import DataplaneStatus, HealthMonitor, Listener, LoadBalancer, Member, Pool
 from elbd.store.trees import load_balancer_tree
 
 
@@ -29,7 +29,7 @@ def status_tree(session: Session, lb: LoadBalancer) -> dict[str, Any]:
                     "id": listener.id,
                     "name": listener.name,
                     "provisioning_status": "ACTIVE",
-                    "operating_status": "ONLINE" if listener.admin_state_up else "OFFLINE",
+                    "operating_status": _listener_status(listener, dataplane),
                     "pools": [pool_views[listener.default_pool_id]] if listener.default_pool_id in pool_views else [],
                     "l7policies": [],
                 }
@@ -38,6 +38,16 @@ def status_tree(session: Session, lb: LoadBalancer) -> dict[str, Any]:
             "pools": list(pool_views.values()),
         }
     }
+
+
+def _listener_status(listener: Listener, dataplane: DataplaneStatus | None) -> str:
+    """ONLINE only when its HAProxy frontend accepts connections. Without a data plane (the API-only
+    driver) there is nothing to ask, and admin_state_up alone decides."""
+    if not listener.admin_state_up:
+        return "OFFLINE"
+    if dataplane is None:
+        return "ONLINE"
+    return "ONLINE" if dataplane.listeners.get(listener.id) == "OPEN" else "OFFLINE"
 
 
 def _pool(pool: Pool, monitor: HealthMonitor | None, members: list[Member], facts: member_status.HealthFacts) -> dict[str, Any]:
