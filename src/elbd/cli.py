@@ -72,6 +72,7 @@ def serve(
 ) -> None:
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
+    from elbd.api.malformed_http import ElbHttpToolsProtocol
 
     with _refusals_as_messages():
         settings = replace(load_settings(data_dir), api_host=host, api_port=port)
@@ -82,6 +83,7 @@ def serve(
                 api,
                 host=host,
                 port=port,
+                http=ElbHttpToolsProtocol,
                 log_level="info",
                 access_log=access_log,
                 ssl_certfile=ssl_certfile,

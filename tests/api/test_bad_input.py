@@ -325,3 +325,11 @@ def test_an_unexpected_failure_is_an_elb_500_with_the_request_id_header(client: 
     response = client.get("/test-only/explode")
     assert_elb_error(response, 500, "ELB.8906")
     assert "boom" not in response.text
+
+
+def test_a_trailing_slash_is_not_redirected_before_authentication(api: Api) -> None:
+    """A redirect would answer before the credentials are judged, to whatever Host the client sent."""
+    for headers in ({}, {"X-Auth-Token": api.token}):
+        response = api.client.get(f"/v3/{api.project_id}/elb/loadbalancers/", headers={"Host": "evil.example", **headers}, follow_redirects=False)
+        assert response.status_code == 404 and "location" not in response.headers
+        assert response.json()["error_code"] == "APIGW.0101" and response.json()["request_id"] == response.headers["X-Request-Id"]

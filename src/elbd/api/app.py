@@ -69,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Elastic Load Balance v3 API with a real data plane",
         version="0.1.0",
         lifespan=lifespan,
+        redirect_slashes=False,  # a redirect would answer before authentication, to the client's own Host header
         # elbd exports no OpenTelemetry data; FastAPI would still look for providers on every request
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
