@@ -38,7 +38,7 @@ async def _stop_elbd(server: ElbdServer) -> None:
     try:
         say(f"elbd dataplane stop: {await asyncio.to_thread(server.stop_dataplane)}")
     except Exception as error:  # noqa: BLE001 - whatever failed, stop them from here rather than leave them running
-        from elbd.dataplane.agent import stop_all
+        from elbd.dataplane.haproxy_engine import stop_all
 
         say(f"elbd dataplane stop failed ({error}); stopping the HAProxy processes directly")
         stop_all(server.data_dir)

@@ -13,7 +13,7 @@ from bench.handwritten import HandWritten
 from bench.nginx import shared_backends
 from bench.stats import ms, ratio
 from bench.waits import wait_serving
-from elbd.dataplane.agent import process_for
+from elbd.dataplane.haproxy_engine import process_for
 
 TITLE = "3. Data plane"
 RUN_S = 3.0

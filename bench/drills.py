@@ -15,7 +15,7 @@ from bench.context import Bench, Section, Table, say
 from bench.httpclient import Connection, HttpError
 from bench.nginx import Endpoint, shared_backends
 from bench.waits import first_answer, wait_serving
-from elbd.dataplane.agent import process_for
+from elbd.dataplane.haproxy_engine import process_for
 
 TITLE = "4. Drills under load"
 RUN_S = 6.0

@@ -12,7 +12,7 @@ from bench.convergence import adds_on_a_small_site
 from bench.nginx import shared_backends
 from bench.stats import ms, summarize
 from bench.waits import first_answer, gone, wait_serving
-from elbd.dataplane.agent import process_for
+from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.haproxy import HaproxyProcess
 
 TITLE = "5. Scale"

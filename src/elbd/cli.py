@@ -112,7 +112,7 @@ def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = No
 @dataplane_app.command("stop")
 def dataplane_stop(data_dir: DataDir = None) -> None:
     """Stop every HAProxy of this data directory (they outlive `elbd serve` on purpose)."""
-    from elbd.dataplane.agent import stop_all
+    from elbd.dataplane.haproxy_engine import stop_all
 
     with _refusals_as_messages():
         stopped = stop_all(load_settings(data_dir).data_dir)

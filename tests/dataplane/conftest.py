@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from elbd.dataplane.agent import stop_all
+from elbd.dataplane.haproxy_engine import stop_all
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, free_port, token_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on

@@ -1,4 +1,4 @@
-"""The driver restarts a dead HAProxy as soon as its exit is seen, without waiting for the health
+"""The reconciler restarts a dead HAProxy as soon as its exit is seen, without waiting for the health
 poller: here the poller never runs, so only the exit watch can bring the process back."""
 
 import os
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from elbd.dataplane.agent import HaproxyDriver, process_for, stop_all
+from elbd.dataplane.haproxy_engine import HaproxyEngine, process_for, stop_all
+from elbd.dataplane.reconciler import Reconciler
 from tests.conftest import Api
 from tests.dataplane.conftest import SUBNET, VIP, wait_for
 
@@ -16,8 +17,8 @@ NEVER_S = 3600.0
 
 
 @pytest.fixture
-def driver(api: Api, data_dir: Path) -> Iterator[HaproxyDriver]:
-    started = HaproxyDriver(api.client.app.state.db, data_dir, poll_interval_s=NEVER_S)
+def reconciler(api: Api, data_dir: Path) -> Iterator[Reconciler]:
+    started = Reconciler(api.client.app.state.db, HaproxyEngine(data_dir), poll_interval_s=NEVER_S)
     try:
         yield started
     finally:
@@ -25,9 +26,9 @@ def driver(api: Api, data_dir: Path) -> Iterator[HaproxyDriver]:
         stop_all(data_dir)
 
 
-def test_a_killed_haproxy_is_started_again_without_the_poller(api: Api, data_dir: Path, driver: HaproxyDriver) -> None:
+def test_a_killed_haproxy_is_started_again_without_the_poller(api: Api, data_dir: Path, reconciler: Reconciler) -> None:
     lb = api.load_balancer(api.subnet(api.vpc()["id"], SUBNET), vip_address=VIP)
-    driver.start()
+    reconciler.start()
     process = process_for(data_dir, lb["id"])
     first = wait_for(lambda: process.alive() and process.master_pid())
     for pid in [first, *_children(first)]:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from elbd.dataplane.agent import process_for
+from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.haproxy import HaproxyProcess, MasterState
 from tests.conftest import LiveServer
 from tests.dataplane.conftest import VIP, Site, fetch, wait_for

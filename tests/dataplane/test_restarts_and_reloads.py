@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from elbd.dataplane import agent
-from elbd.dataplane.agent import HaproxyDriver, process_for, stop_all
+from elbd.dataplane import haproxy_engine
+from elbd.dataplane.haproxy_engine import HaproxyEngine, process_for, stop_all
+from elbd.dataplane.reconciler import Reconciler
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, token_for
 from tests.dataplane.conftest import SUBNET, VIP, Site, fetch, make_site, wait_for
@@ -75,9 +76,9 @@ def test_a_restarted_haproxy_sends_nothing_to_a_member_that_never_passed(
 
 
 @pytest.fixture
-def driver(api: Api, data_dir: Path) -> Iterator[HaproxyDriver]:
-    """The HAProxy driver in this process, on the API's database, told of every commit."""
-    started = HaproxyDriver(api.client.app.state.db, data_dir)
+def reconciler(api: Api, data_dir: Path) -> Iterator[Reconciler]:
+    """The reconciler with the HAProxy engine in this process, on the API's database, told of every commit."""
+    started = Reconciler(api.client.app.state.db, HaproxyEngine(data_dir))
     api.client.app.state.db.on_change = started.changed
     try:
         yield started
@@ -91,14 +92,14 @@ def dataplane_status(api: Api, lb_id: str) -> dict[str, Any]:
 
 
 def test_a_refused_configuration_is_never_written_and_a_crash_brings_back_the_working_one(
-    api: Api, data_dir: Path, driver: HaproxyDriver, monkeypatch: pytest.MonkeyPatch, backends: Callable[..., FakeBackend]
+    api: Api, data_dir: Path, reconciler: Reconciler, monkeypatch: pytest.MonkeyPatch, backends: Callable[..., FakeBackend]
 ) -> None:
     backend = backends("web")
     lb = api.load_balancer(api.subnet(api.vpc()["id"], SUBNET), vip_address=VIP)
     port = free_port_on(VIP)
     listener = api.listener(lb["id"], protocol="HTTP", port=port)
     pool = api.pool(protocol="HTTP", listener_id=listener["id"])
-    driver.start()
+    reconciler.start()
     api.member(pool["id"], address=backend.address, protocol_port=backend.port, subnet_cidr_id=lb["vip_subnet_cidr_id"])
     wait_for(lambda: answer(port) == "web")
     process = process_for(data_dir, lb["id"])
@@ -109,8 +110,8 @@ def test_a_refused_configuration_is_never_written_and_a_crash_brings_back_the_wo
         text = rendered(*args)
         return text + "    this-is-no-keyword\n" if "http-keep-alive 30s" in text else text
 
-    rendered = agent.render
-    monkeypatch.setattr(agent, "render", render_refused_when_keepalive_is_30)
+    rendered = haproxy_engine.render
+    monkeypatch.setattr(haproxy_engine, "render", render_refused_when_keepalive_is_30)
     api.ok("PUT", f"listeners/{listener['id']}", {"listener": {"keepalive_timeout": 30}})
     status = wait_for(lambda: dataplane_status(api, lb["id"]).get("state") == "ERROR" and dataplane_status(api, lb["id"]))
     assert "this-is-no-keyword" in status["message"] and str(data_dir) not in status["message"] and "/tmp" not in status["message"]

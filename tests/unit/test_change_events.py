@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from elbd.store.db import Changes, Database, mark_changed, mark_members_changed
+from elbd.changes import Changes
+from elbd.store.db import Database, mark_changed, mark_members_changed
 
 
 def test_member_changes_are_told_apart_from_whole_load_balancer_changes(tmp_path: Path) -> None:

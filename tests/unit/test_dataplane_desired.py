@@ -1,9 +1,17 @@
+"""Stored state -> the configuration a load balancer's engine should run, as a pure function: the
+whole-rebuild path every start, restart and structural change takes."""
+
+from datetime import datetime
 from ipaddress import ip_address
 
-from elbd.dataplane.desired import leaving_room_for_checks
-from elbd.dataplane.model import Backend, HealthCheck, Server
+import pytest
+
+from elbd.dataplane.desired import desired_config, leaving_room_for_checks, placed_servers
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, PlacedServer, Server
+from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 
 CHECK = HealthCheck("TCP", 5, 3, 3, 3)
+WHEN = datetime(2026, 1, 1)
 
 
 def servers(count: int) -> tuple[Server, ...]:
@@ -20,3 +28,93 @@ def test_each_checked_server_takes_half_a_connection_from_maxconn() -> None:
 def test_maxconn_keeps_a_floor() -> None:
     checked = Backend("checked", "tcp", "roundrobin", check=CHECK, servers=servers(2_000))
     assert leaving_room_for_checks(1_000, [checked]) == 256
+
+
+def listener(**changes: object) -> StoredListener:
+    return StoredListener("l-1", "HTTP", 80, True, "p-1", 15, 30, 45)._replace(**changes)
+
+
+def monitor(**changes: object) -> StoredMonitor:
+    return StoredMonitor("p-1", "HTTP", 4, 2, 3, 5, 8080, "HEAD", "/health", "example.com", "200-204", True)._replace(**changes)
+
+
+def member(name: str, **changes: object) -> StoredMember:
+    return StoredMember(name, "p-1", "127.20.0.10", 8080, 1, False, WHEN)._replace(**changes)
+
+
+def stored(**changes: object) -> StoredLoadBalancer:
+    fields: dict[str, object] = {
+        "id": "lb-1",
+        "vip_address": "127.20.0.2",
+        "ipv6_vip_address": "fd00::2",
+        "listeners": (listener(),),
+        "pools": (StoredPool("p-1", "HTTP", "ROUND_ROBIN"),),
+        "monitors": {"p-1": monitor()},
+        "members": (member("m-1"), member("m-2", weight=0, address="fd00::10", drained=True)),
+    }
+    fields.update(changes)
+    return StoredLoadBalancer(**fields)  # type: ignore[arg-type]
+
+
+def test_a_stored_load_balancer_becomes_its_configuration() -> None:
+    config = desired_config(stored(), maxconn=4_000)
+    assert config.id == "lb-1" and config.maxconn == 4_000 - 1
+    assert config.frontends == (
+        Frontend("l-1", (ip_address("127.20.0.2"), ip_address("fd00::2")), 80, "http", True, "p-1", client_timeout_s=30, keepalive_timeout_s=15),
+    )
+    [backend] = config.backends
+    assert backend.name == "p-1" and backend.mode == "http" and backend.balance == "roundrobin" and not backend.server_ssl
+    assert backend.check == HealthCheck("HTTP", 4, 2, rise=3, fall=5, port=8080, http_method="HEAD", url_path="/health", host="example.com", expected_codes="200-204")
+    assert backend.connect_timeout_s == 2 and backend.server_timeout_s == 45
+    assert backend.servers == (
+        Server("m-1", ip_address("127.20.0.10"), 8080, 1),
+        Server("m-2", ip_address("fd00::10"), 8080, 0, held=True),  # weight 0 kept; drained: held
+    )
+
+
+def test_rise_is_max_retries_and_fall_is_max_retries_down() -> None:
+    check = desired_config(stored(monitors={"p-1": monitor(max_retries=2, max_retries_down=7)}), 4_000).backends[0].check
+    assert check is not None and (check.rise, check.fall) == (2, 7)
+
+
+@pytest.mark.parametrize(("changes", "expected"), [({"admin_state_up": False}, None), ({"type": "UDP_CONNECT"}, None), ({"domain_name": None}, "127.20.0.2")])
+def test_the_monitor_decides_the_check(changes: dict[str, object], expected: str | None) -> None:
+    check = desired_config(stored(monitors={"p-1": monitor(**changes)}), 4_000).backends[0].check
+    assert (check.host if check else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("protocol", "algorithm", "mode", "balance", "ssl"),
+    [("TCP", "ROUND_ROBIN", "tcp", "roundrobin", False), ("TLS", "LEAST_CONNECTIONS", "tcp", "leastconn", True), ("HTTPS", "SOURCE_IP", "http", "source", True)],
+)
+def test_pool_protocols_and_algorithms(protocol: str, algorithm: str, mode: str, balance: str, ssl: bool) -> None:
+    [backend] = desired_config(stored(pools=(StoredPool("p-1", protocol, algorithm),)), 4_000).backends
+    assert (backend.mode, backend.balance, backend.server_ssl) == (mode, balance, ssl)
+
+
+def test_a_pool_elbd_does_not_serve_is_left_out_and_its_listener_has_no_backend() -> None:
+    config = desired_config(stored(pools=(StoredPool("p-1", "UDP", "ROUND_ROBIN"),)), 4_000)
+    assert config.backends == () and config.frontends[0].backend is None
+
+
+def test_a_disabled_listener_and_one_elbd_does_not_serve() -> None:
+    config = desired_config(stored(listeners=(listener(admin_state_up=False), listener(id="l-2", protocol="UDP"))), 4_000)
+    assert [(frontend.name, frontend.enabled) for frontend in config.frontends] == [("l-1", False)]
+
+
+def test_without_a_vip_no_listener_is_bound_and_a_timeout_without_users_is_the_default() -> None:
+    config = desired_config(stored(vip_address=None, ipv6_vip_address=None, listeners=()), 4_000)
+    assert config.frontends == () and config.backends[0].server_timeout_s == 60
+
+
+def test_an_address_an_older_elbd_stored_with_a_zone_is_left_out() -> None:
+    config = desired_config(stored(members=(member("m-1", address="fd00::5%x\nserver e 127.0.0.1:9876"), member("m-2"))), 4_000)
+    assert [server.name for server in config.backends[0].servers] == ["m-2"]
+
+
+def test_placed_servers_keep_the_order_given_and_leave_out_what_cannot_be_served() -> None:
+    placed = placed_servers([member("m-2", drained=True), member("m-1", address="FD00::1"), member("m-3", pool_id="p-2")])
+    assert placed == {
+        "m-2": PlacedServer("p-1", Server("m-2", ip_address("127.20.0.10"), 8080, 1, held=True)),
+        "m-3": PlacedServer("p-2", Server("m-3", ip_address("127.20.0.10"), 8080, 1)),
+    }

@@ -2,7 +2,10 @@
 
 import pytest
 
-from elbd.dataplane.health import NO_RESULT, CheckReport, Health, member_health, parse_stat
+from elbd.dataplane.haproxy_answers import CheckReport, parse_stat
+from elbd.dataplane.health import member_health
+from elbd.store.dataplane import NO_RESULT
+from elbd.store.dataplane import MemberHealth as Health
 
 EXPECTED = "200-204"
 

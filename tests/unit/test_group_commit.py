@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from elbd.store.db import Changes, Database, mark_members_changed, transaction_memo
+from elbd.changes import Changes
+from elbd.store.db import Database, mark_members_changed, transaction_memo
 from elbd.store.group_commit import GroupCommit
 from elbd.store.migrate import upgrade
 from elbd.store.models import Project

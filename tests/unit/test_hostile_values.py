@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from elbd.dataplane.diff import server_commands
+from elbd.dataplane.haproxy_answers import LiveServer
+from elbd.dataplane.plan import server_commands
+from elbd.dataplane.runtime_commands import ShowInfo, ShowServersState, ShowStat, text
 from elbd.dataplane.haproxy_words import UnsafeValue, endpoint, runtime_line
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
 from elbd.dataplane.render import render
@@ -161,11 +163,11 @@ def test_the_runtime_api_gets_only_commands_of_its_grammar(value: str) -> None:
     for hostile in (Server(value, ip_address("127.20.0.10"), 80, 1), Server("m-1", ip_address("127.20.0.10"), 80, 1)):
         target = replace(backend, name=value) if hostile.name == "m-1" else backend
         try:
-            commands = server_commands(target, hostile, None)
+            lines = [text(command) for command in server_commands(target, hostile, None)]
         except UnsafeValue:
             continue
         assert len(value) > 100 and value.isalnum(), f"{value!r} reached a runtime command"  # only the long name fits the grammar
-        assert all(runtime_line(command) == command for command in commands)
+        assert all(runtime_line(line) == line for line in lines)
     if re.fullmatch(r"[A-Za-z0-9_.:/\[\] -]*", value):
         return  # only more or longer words: the names above are what keep those out
     for command in (f"set server p-1/m-1 weight {value}", f"show stat {value} 4 -1", f"del server p-1/{value}"):
@@ -176,9 +178,12 @@ def test_the_runtime_api_gets_only_commands_of_its_grammar(value: str) -> None:
 def test_the_commands_elbd_sends_match_the_grammar() -> None:
     backend = Backend("p-1", "http", "roundrobin", check=replace(CHECK, port=8443, kind="HTTPS"), server_ssl=True)
     for server in (Server("m-1", ip_address("127.20.0.10"), 80, 3), Server("m-2", ip_address("fd00::10"), 0, 0, held=True)):
-        for command in server_commands(backend, server, None) + server_commands(backend, None, None):
-            assert runtime_line(command) == command
-    assert runtime_line("enable server p-1/m-1; set server p-1/m-1 health down")
+        live = LiveServer("p-1", server.name, ip_address("127.20.0.11"), 81, 5, False)
+        for command in server_commands(backend, server, None) + server_commands(backend, server, live) + server_commands(backend, None, live):
+            line = text(command)
+            assert runtime_line(line) == line
+    for command in (ShowServersState(), ShowStat(), ShowStat("p-1"), ShowInfo()):
+        assert runtime_line(text(command)) == text(command)
 
 
 @pytest.mark.skipif(shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists(), reason="needs HAProxy")

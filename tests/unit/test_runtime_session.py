@@ -4,20 +4,24 @@ below were captured from HAProxy 2.6): pipelined commands, answers told apart by
 import socket
 import threading
 from collections.abc import Iterator
+from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
 
 from elbd.dataplane.haproxy import RuntimeSession
+from elbd.dataplane.model import Backend, Server
+from elbd.dataplane.runtime_commands import AddServer, DeleteServer, EnableDown, ShowServersState
 
 ANSWERS = {
     "prompt": b"\n> ",
-    "add server b/s1 127.0.0.1:80": b"New server registered.\n\n> ",
+    "add server b/s1 127.0.0.1:80 weight 1": b"New server registered.\n\n> ",
     "enable server b/s1": b"\n> ",
     "set server b/s1 health down": b"\n> ",
     "del server b/zz": b"No such server.\n> ",
-    "show servers state b": b"1\n# be_id be_name srv_id\n2 b 1\n\n> ",
+    "show servers state": b"1\n# be_id be_name srv_id\n2 b 1\n\n> ",
 }
+ADD = AddServer(Backend("b", "tcp", "roundrobin"), Server("s1", ip_address("127.0.0.1"), 80, 1))
 
 
 @pytest.fixture
@@ -47,9 +51,7 @@ def runtime_socket(tmp_path: Path) -> Iterator[Path]:
 def test_pipelined_answers_are_told_apart_by_their_prompts(runtime_socket: Path) -> None:
     session = RuntimeSession(runtime_socket)
     try:
-        answers = session.run_all(
-            ["add server b/s1 127.0.0.1:80", "enable server b/s1; set server b/s1 health down", "del server b/zz", "show servers state b"]
-        )
+        answers = session.run_all([ADD, EnableDown("b", "s1"), DeleteServer("b", "zz"), ShowServersState()])
     finally:
         session.close()
     assert answers == ["New server registered.", "", "No such server.", "1\n# be_id be_name srv_id\n2 b 1"]
@@ -58,7 +60,7 @@ def test_pipelined_answers_are_told_apart_by_their_prompts(runtime_socket: Path)
 def test_more_commands_than_the_socket_buffers_hold_are_answered(runtime_socket: Path) -> None:
     """HAProxy, like the fake, stops reading commands while its answers go unread: a client that wrote
     every command before reading any answer blocked for good once both directions' buffers were full."""
-    commands = ["add server b/s1 127.0.0.1:80"] * 40_000  # about 1.1 MB each way, past any socket buffer
+    commands = [ADD] * 40_000  # about 1.5 MB each way, past any socket buffer
     session = RuntimeSession(runtime_socket)
     try:
         answers = session.run_all(commands)

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from elbd.changes import Changes
 from elbd.dataplane.work_queue import QUICK_ROUNDS_PER_REBUILD, Work, WorkQueue
 
 
@@ -22,7 +23,7 @@ def run_round(queue: WorkQueue, applied: bool = True) -> tuple[str, Work]:
     assert chosen is not None
     got: list[Work] = []
 
-    def handle(_load_balancer_id: str, work: Work) -> bool:
+    def handle(work: Work) -> bool:
         got.append(work)
         return applied
 
@@ -32,57 +33,57 @@ def run_round(queue: WorkQueue, applied: bool = True) -> tuple[str, Work]:
 
 def test_changes_of_one_load_balancer_merge_while_they_wait() -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(members={"m1"}))
-    queue.submit("a", Work(members={"m2"}))
-    queue.submit("a", Work(whole=True))
-    assert run_round(queue) == ("a", Work(whole=True, members={"m1", "m2"}))
+    queue.submit(Changes.of(members={"a": {"m1"}}))
+    queue.submit(Changes.of(members={"a": {"m2"}}))
+    queue.submit(Changes.rebuild("a"))
+    assert run_round(queue) == ("a", Work("a", Changes.rebuild("a")))
     assert take(queue) is None
 
 
 def test_a_load_balancer_whose_work_keeps_coming_goes_to_the_back_after_each_round() -> None:
     """A flood on `a` while `b` waits: `a` gets one round, then `b` its turn."""
     queue = WorkQueue()
-    queue.submit("a", Work(whole=True))
-    queue.submit("b", Work(whole=True))
+    queue.submit(Changes.rebuild("a"))
+    queue.submit(Changes.rebuild("b"))
     chosen = take(queue)
     assert chosen == "a"
-    queue.serve("a", lambda *_: (queue.submit("a", Work(whole=True)), True)[1])  # more arrives meanwhile
+    queue.serve("a", lambda _work: (queue.submit(Changes.rebuild("a")), True)[1])  # more arrives meanwhile
     assert [run_round(queue)[0], run_round(queue)[0]] == ["b", "a"]
 
 
 def test_a_busy_load_balancer_is_never_handed_to_a_second_worker() -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(whole=True))
+    queue.submit(Changes.rebuild("a"))
     assert take(queue) == "a"
-    queue.submit("a", Work(members={"m"}))
+    queue.submit(Changes.of(members={"a": {"m"}}))
     assert take(queue) is None  # `a` is taken: its new work joins the round about to run
     got: list[Work] = []
-    queue.serve("a", lambda _name, work: got.append(work) is None)
-    assert got == [Work(whole=True, members={"m"})]
-    queue.submit("a", Work(members={"n"}))
+    queue.serve("a", lambda work: got.append(work) is None)
+    assert got == [Work("a", Changes.rebuild("a"))]
+    queue.submit(Changes.of(members={"a": {"n"}}))
     assert take(queue) == "a"  # and once the round is over, `a` takes its turn again
 
 
 def test_quick_work_goes_before_rebuilds() -> None:
     queue = WorkQueue()
     for name in ("r1", "r2"):
-        queue.submit(name, Work(whole=True))
-    queue.submit("q", Work(members={"m"}))
+        queue.submit(Changes.rebuild(name))
+    queue.submit(Changes.of(members={"q": {"m"}}))
     assert run_round(queue)[0] == "q"
 
 
 def test_a_rebuild_waits_for_at_most_a_few_quick_rounds() -> None:
     queue = WorkQueue()
-    queue.submit("rebuild", Work(whole=True))
+    queue.submit(Changes.rebuild("rebuild"))
     for number in range(QUICK_ROUNDS_PER_REBUILD + 3):
-        queue.submit(f"q{number}", Work(members={"m"}))
+        queue.submit(Changes.of(members={f"q{number}": {"m"}}))
     order = [run_round(queue)[0] for _ in range(QUICK_ROUNDS_PER_REBUILD + 1)]
     assert order[-1] == "rebuild" and all(name.startswith("q") for name in order[:-1])
 
 
 def test_a_waiter_is_told_when_its_change_is_live() -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(members={"m"}))
+    queue.submit(Changes.of(members={"a": {"m"}}))
     done = threading.Event()
     result: list[bool] = []
     waiter = threading.Thread(target=lambda: (result.append(queue.wait_until_applied({"a"}, 10)), done.set()))
@@ -94,7 +95,7 @@ def test_a_waiter_is_told_when_its_change_is_live() -> None:
 
 def test_a_waiter_is_told_at_once_when_the_round_carrying_its_change_failed() -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(members={"m"}))
+    queue.submit(Changes.of(members={"a": {"m"}}))
     run_round(queue, applied=False)
     started = time.monotonic()
     assert queue.wait_until_applied({"a"}, 10) is False
@@ -103,22 +104,22 @@ def test_a_waiter_is_told_at_once_when_the_round_carrying_its_change_failed() ->
 
 def test_a_later_round_that_succeeds_makes_the_change_live() -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(members={"m"}))
+    queue.submit(Changes.of(members={"a": {"m"}}))
     run_round(queue, applied=False)
-    queue.submit("a", Work(whole=True), counted=False)  # a retry, as the driver sends
+    queue.submit(Changes.rebuild("a"), counted=False)  # a retry, as the driver sends
     run_round(queue)
     assert queue.wait_until_applied({"a"}, 1) is True
 
 
 def test_a_waiter_times_out_while_the_change_waits() -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(members={"m"}))
+    queue.submit(Changes.of(members={"a": {"m"}}))
     assert queue.wait_until_applied({"a"}, 0.05) is False
 
 
 def test_changes_of_other_load_balancers_are_not_waited_for() -> None:
     queue = WorkQueue()
-    queue.submit("slow", Work(whole=True))
+    queue.submit(Changes.rebuild("slow"))
     assert queue.wait_until_applied({"quiet"}, 0.05) is True
 
 
@@ -131,9 +132,9 @@ def test_next_answers_none_once_closed() -> None:
 @pytest.mark.parametrize("counted", [True, False])
 def test_a_handler_that_raises_counts_as_failed(counted: bool) -> None:
     queue = WorkQueue()
-    queue.submit("a", Work(members={"m"}), counted=counted)
+    queue.submit(Changes.of(members={"a": {"m"}}), counted=counted)
 
-    def broken(_load_balancer_id: str, _work: Work) -> bool:
+    def broken(_work: Work) -> bool:
         raise RuntimeError("boom")
 
     queue.serve(take(queue) or "", broken)

@@ -1,24 +1,21 @@
-"""The stored state of one load balancer -> the LoadBalancerConfig its HAProxy should run."""
+"""A load balancer's stored state (store/dataplane.py records) -> the LoadBalancerConfig its engine
+should run. Pure functions: no database, no process."""
 
 import logging
 import resource
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
-
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
-from elbd.store.models import HealthMonitor, LoadBalancer, Member, Pool, Server as Instance
-from elbd.store.trees import load_balancer_tree
+from elbd.store.dataplane import StoredLoadBalancer, StoredMember, StoredMonitor
 
 log = logging.getLogger(__name__)
 SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http"}
 POOL_MODES = {"TCP": "tcp", "TLS": "tcp", "HTTP": "http", "HTTPS": "http"}
 BALANCE = {"ROUND_ROBIN": "roundrobin", "LEAST_CONNECTIONS": "leastconn", "SOURCE_IP": "source"}
 CHECKED_TYPES = ("TCP", "HTTP", "HTTPS", "TLS")
+DEFAULT_SERVER_TIMEOUT_S = 60
 FD_RESERVE = 1000
-IDS_PER_QUERY = 500
 
 
 def maxconn_for(load_balancer_count: int) -> int:
@@ -34,7 +31,10 @@ def maxconn_for(load_balancer_count: int) -> int:
     return max(256, min(per_process, host_share) // 2)
 
 
-def _check(monitor: HealthMonitor | None, host: str | None) -> HealthCheck | None:
+def health_check(monitor: StoredMonitor | None, host: str | None) -> HealthCheck | None:
+    """The check a monitor asks for: `delay` every so often, `max_retries` passes to be up and
+    `max_retries_down` failures to be down; None when there is no monitor, it is off, or elbd does not
+    run its type."""
     if monitor is None or not monitor.admin_state_up or monitor.type not in CHECKED_TYPES:
         return None
     return HealthCheck(
@@ -51,24 +51,19 @@ def _check(monitor: HealthMonitor | None, host: str | None) -> HealthCheck | Non
     )
 
 
-def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> LoadBalancerConfig | None:
-    """None when the load balancer no longer exists."""
-    lb = session.get(LoadBalancer, load_balancer_id)
-    if lb is None:
-        return None
-    tree = load_balancer_tree(session, lb)
-    listeners, pools, monitors, members = tree.listeners, tree.pools, tree.monitors, tree.members
-    instance_ids = {m.instance_id for m in tree.all_members if m.instance_id}
-    running = set(session.scalars(select(Instance.id).where(Instance.id.in_(instance_ids), Instance.status == "ACTIVE")))
-    addresses = tuple(address for address in map(served_address, (lb.vip_address, lb.ipv6_vip_address)) if address is not None)
-
+def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConfig:
+    """What the engine should run for this load balancer. A pool elbd does not serve is left out (the
+    API refuses to make one); a listener whose pool is left out answers as one without a pool."""
+    addresses = tuple(address for address in map(served_address, (stored.vip_address, stored.ipv6_vip_address)) if address is not None)
+    members: dict[str, list[StoredMember]] = {}
+    for member in stored.members:
+        members.setdefault(member.pool_id, []).append(member)
     backends = []
-    for pool in pools:
+    for pool in stored.pools:
         if pool.protocol not in POOL_MODES or pool.lb_algorithm not in BALANCE:
             continue
-        check = _check(monitors.get(pool.id), lb.vip_address)
-        users = [listener for listener in listeners if listener.default_pool_id == pool.id]
-        server_timeout = max([listener.member_timeout or listener.keepalive_timeout for listener in users] or [60])
+        check = health_check(stored.monitors.get(pool.id), stored.vip_address)
+        users = [listener for listener in stored.listeners if listener.default_pool_id == pool.id]
         backends.append(
             Backend(
                 name=pool.id,
@@ -77,18 +72,8 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
                 server_ssl=pool.protocol in ("HTTPS", "TLS"),
                 check=check,
                 connect_timeout_s=check.timeout_s if check else 5,
-                server_timeout_s=server_timeout,
-                servers=tuple(
-                    Server(
-                        name=member.id,
-                        address=address,
-                        port=member.protocol_port,
-                        weight=member.weight,
-                        held=bool(member.instance_id) and member.instance_id not in running,
-                    )
-                    for member in members.get(pool.id, [])
-                    if (address := served_address(member.address)) is not None
-                ),
+                server_timeout_s=max([listener.member_timeout or listener.keepalive_timeout for listener in users] or [DEFAULT_SERVER_TIMEOUT_S]),
+                servers=tuple(server for member in members.get(pool.id, []) if (server := served_member(member)) is not None),
             )
         )
     served = {backend.name for backend in backends}
@@ -103,10 +88,10 @@ def desired_config(session: Session, load_balancer_id: str, maxconn: int) -> Loa
             client_timeout_s=listener.client_timeout or listener.keepalive_timeout,
             keepalive_timeout_s=listener.keepalive_timeout,
         )
-        for listener in listeners
+        for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses
     )
-    return LoadBalancerConfig(lb.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
+    return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
 
 
 def leaving_room_for_checks(maxconn: int, backends: list[Backend]) -> int:
@@ -116,31 +101,16 @@ def leaving_room_for_checks(maxconn: int, backends: list[Backend]) -> int:
     return max(256, maxconn - (checked + 1) // 2)
 
 
-_PLACED_MEMBERS = (
-    select(
-        Member.id, Member.pool_id, Member.address, Member.protocol_port, Member.weight, Member.instance_id, Instance.status,
-        Member.created_at,
-    )
-    .join(Pool, Pool.id == Member.pool_id)
-    .outerjoin(Instance, Instance.id == Member.instance_id)
-    .where(Member.id.in_(bindparam("ids", expanding=True)), Pool.loadbalancer_id == bindparam("load_balancer_id"))
-)
+def placed_servers(members: Iterable[StoredMember]) -> dict[str, PlacedServer]:
+    """The members a change named, as servers of their pools (backends), in the order given."""
+    return {member.id: PlacedServer(member.pool_id, server) for member in members if (server := served_member(member)) is not None}
 
 
-def placed_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> dict[str, PlacedServer]:
-    """The stored state of just these members of the load balancer, oldest first; a member not found is gone."""
-    ids = list(member_ids)
-    rows = []
-    connection = session.connection()
-    for chunk in (ids[start : start + IDS_PER_QUERY] for start in range(0, len(ids), IDS_PER_QUERY)):
-        rows.extend(connection.execute(_PLACED_MEMBERS, {"ids": chunk, "load_balancer_id": load_balancer_id}))
-    placed: dict[str, PlacedServer] = {}
-    for member_id, pool_id, text, port, weight, instance_id, instance_status, _ in sorted(rows, key=lambda row: (row[-1], row[0])):
-        held = bool(instance_id) and instance_status != "ACTIVE"
-        address = served_address(text)
-        if address is not None:
-            placed[member_id] = PlacedServer(pool_id, Server(member_id, address, port, weight, held))
-    return placed
+def served_member(member: StoredMember) -> Server | None:
+    address = served_address(member.address)
+    if address is None:
+        return None
+    return Server(member.id, address, member.protocol_port, member.weight, held=bool(member.drained))
 
 
 def served_address(text: str | None) -> IPAddress | None:

@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
-from elbd.store.db import Changes, Database
+from elbd.changes import Changes
+from elbd.store.db import Database
 
 
 class DataplaneDriver(Protocol):
@@ -45,7 +46,7 @@ def driver_named(name: str, db: Database, data_dir: Path) -> DataplaneDriver:
     if name == "none":
         return NoneDriver()
     if name == "haproxy":
-        from elbd.dataplane.agent_process import AgentProcess
+        from elbd.dataplane.agent import AgentProcess
 
         binary = haproxy_binary()
         if binary is None:

@@ -8,13 +8,15 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from elbd.dataplane.haproxy_words import endpoint, runtime_line
+from elbd.dataplane.engine import EngineError
+from elbd.dataplane.haproxy_words import endpoint
 from elbd.dataplane.model import Frontend
+from elbd.dataplane.runtime_commands import RuntimeCommand, ShowInfo, ShowServersState, prompts, text
 from elbd.dataplane.process_identity import ProcessIdentity, socket_holders, terminate
 from elbd.private_paths import private_directory
 
@@ -22,7 +24,7 @@ SOCKET_TIMEOUT_S = 5.0
 _MASTER_LINE = re.compile(r"^\s*(\d+)\s+master\s+(\d+)\s+\[failed:\s*(\d+)\]")
 
 
-class HaproxyError(Exception):
+class HaproxyError(EngineError):
     pass
 
 
@@ -63,31 +65,36 @@ class RuntimeSession:
         self._connection.settimeout(SOCKET_TIMEOUT_S)
         try:
             self._connection.connect(str(path))
-            self.run_all(["prompt"])
+            self._connection.sendall(b"prompt\n")
+            self._read_prompts(1)
         except OSError:
             self._connection.close()
             raise
 
-    def run_all(self, commands: list[str]) -> list[str]:
+    def run_all(self, commands: Sequence[RuntimeCommand]) -> list[str]:
         """The answer of each command. A line of `;`-separated commands gets a prompt per part."""
         answers: list[str] = []
         for start in range(0, len(commands), self.WINDOW):
             answers += self._run_window(commands[start : start + self.WINDOW])
         return answers
 
-    def _run_window(self, commands: list[str]) -> list[str]:
-        parts_per_command = [command.count(";") + 1 for command in commands]
-        self._connection.sendall("".join(f"{runtime_line(command)}\n" for command in commands).encode())
+    def _run_window(self, commands: Sequence[RuntimeCommand]) -> list[str]:
+        parts_per_command = [prompts(command) for command in commands]
+        self._connection.sendall("".join(f"{text(command)}\n" for command in commands).encode())
+        parts = iter(self.PROMPT.split(self._read_prompts(sum(parts_per_command))))
+        return [
+            "\n".join(next(parts).decode(errors="replace").strip() for _ in range(count)).strip() for count in parts_per_command
+        ]
+
+    def _read_prompts(self, count: int) -> bytes:
+        """Everything HAProxy answers up to its `count`th prompt."""
         answer = b""
-        while len(self.PROMPT.findall(answer)) < sum(parts_per_command):
+        while len(self.PROMPT.findall(answer)) < count:
             chunk = self._connection.recv(65536)
             if not chunk:
                 raise ConnectionError("the runtime API closed the connection before answering every command")
             answer += chunk
-        parts = iter(self.PROMPT.split(answer))
-        return [
-            "\n".join(next(parts).decode(errors="replace").strip() for _ in range(count)).strip() for count in parts_per_command
-        ]
+        return answer
 
     def close(self) -> None:
         try:
@@ -185,7 +192,7 @@ class HaproxyProcess:
                 raise HaproxyError("HAProxy exited before it served")
             try:
                 if self.master_state() is not None:
-                    self.runtime("show info")
+                    self.runtime(ShowInfo())
                     return
             except OSError:
                 pass
@@ -263,7 +270,7 @@ class HaproxyProcess:
 
     def live_server_state(self, backends: set[str] | None = None) -> str:
         """`show servers state`, of `backends` only when given."""
-        lines = self.runtime("show servers state").splitlines(keepends=True)
+        lines = self.runtime(ShowServersState()).splitlines(keepends=True)
         if backends is not None:
             lines = [line for line in lines if len(line.split()) < 2 or line.startswith("#") or line.split()[1] in backends]
         return "".join(lines)
@@ -293,8 +300,8 @@ class HaproxyProcess:
             time.sleep(0.02)
         raise HaproxyError("the reload was not confirmed in time")
 
-    def runtime(self, command: str) -> str:
-        return _exchange(self.stats_socket, runtime_line(command), half_close=False)
+    def runtime(self, command: RuntimeCommand) -> str:
+        return _exchange(self.stats_socket, text(command), half_close=False)
 
     @contextmanager
     def runtime_session(self) -> Iterator[RuntimeSession]:

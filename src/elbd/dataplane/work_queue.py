@@ -19,25 +19,33 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from elbd.changes import Changes
 
 log = logging.getLogger(__name__)
 QUICK_ROUNDS_PER_REBUILD = 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class Work:
-    """What one load balancer needs: a whole rebuild, or only these members applied; and whether its
+    """One load balancer's round: its changes (a whole rebuild, or only some members), and whether its
     config file, behind the runtime changes, should be written now."""
 
-    whole: bool = False
-    members: set[str] = field(default_factory=set)
+    load_balancer_id: str
+    changes: Changes = Changes()
     write_config: bool = False
 
-    def merge(self, other: "Work") -> None:
-        self.whole |= other.whole
-        self.members |= other.members
-        self.write_config |= other.write_config
+    @property
+    def whole(self) -> bool:
+        return self.load_balancer_id in self.changes.load_balancers
+
+    @property
+    def members(self) -> frozenset[str]:
+        return self.changes.members.get(self.load_balancer_id, frozenset())
+
+    def merged(self, other: "Work") -> "Work":
+        return Work(self.load_balancer_id, self.changes.merged(other.changes), self.write_config or other.write_config)
 
 
 class WorkQueue:
@@ -53,13 +61,21 @@ class WorkQueue:
         self._failed: dict[str, int] = {}  # the count covered by the last round that failed
         self._changed = threading.Condition()
 
-    def submit(self, load_balancer_id: str, work: Work, counted: bool = True) -> None:
-        """`counted` work is a change someone may wait for (see wait_until_applied)."""
+    def submit(self, changes: Changes, counted: bool = True) -> None:
+        """`counted` changes are changes someone may wait for (see wait_until_applied)."""
+        for load_balancer_id in changes.touched:
+            self._add(Work(load_balancer_id, changes.of_load_balancer(load_balancer_id)), counted)
+
+    def submit_config_write(self, load_balancer_id: str) -> None:
+        self._add(Work(load_balancer_id, write_config=True), counted=False)
+
+    def _add(self, work: Work, counted: bool) -> None:
+        load_balancer_id = work.load_balancer_id
         with self._changed:
             if counted:
                 self._requested[load_balancer_id] = self._requested.get(load_balancer_id, 0) + 1
             waiting = load_balancer_id in self._pending
-            self._pending.setdefault(load_balancer_id, Work()).merge(work)
+            self._pending[load_balancer_id] = self._pending[load_balancer_id].merged(work) if waiting else work
             if not waiting and load_balancer_id not in self._busy:
                 self._line_up(load_balancer_id)
             self._changed.notify_all()
@@ -118,7 +134,7 @@ class WorkQueue:
             self._closed = True
             self._changed.notify_all()
 
-    def serve(self, load_balancer_id: str, handle: Callable[[str, Work], bool]) -> None:
+    def serve(self, load_balancer_id: str, handle: Callable[[Work], bool]) -> None:
         """Hand one round of the load balancer's pending work to `handle` (which answers whether it
         applied it), then put the load balancer back in line if more came meanwhile."""
         with self._changed:
@@ -126,7 +142,7 @@ class WorkQueue:
             target = self._requested.get(load_balancer_id, 0)
         applied = False
         try:
-            applied = work is None or handle(load_balancer_id, work)
+            applied = work is None or handle(work)
         except Exception:
             log.exception("applying changes to load balancer %s failed", load_balancer_id)
         with self._changed:

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from elbd.changes import Changes
 from elbd.store.durability import sqlite_synchronous
 
-CHANGED_LOAD_BALANCERS = "changed_load_balancers"
-CHANGED_MEMBERS = "changed_members"
+CHANGES = "changes"  # the session.info key of what the transaction changed so far
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Enough pooled connections for every API worker thread (anyio's default limiter: 40): a connection
 # beyond the pool is opened, configured with its PRAGMAs and closed again on every request.
@@ -50,18 +50,6 @@ def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
     return engine
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What one commit changed for the data plane: load balancers to rebuild as a whole, and, for
-    others, only which of their members (added, updated, removed or drained) changed."""
-
-    load_balancers: frozenset[str] = frozenset()
-    members: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.load_balancers or self.members)
-
-
 @dataclass
 class Database:
     """Read and write sessions over one database, and who to tell when a load balancer changed."""
@@ -90,7 +78,7 @@ class Database:
         with self._writer_turn, self._write_sessions() as session:
             with session.begin():
                 yield session
-            changed = _changes(session)
+            changed: Changes = session.info.pop(CHANGES, Changes())
         if changed:
             self.on_change(changed)
 
@@ -106,14 +94,19 @@ class Database:
 
 
 def mark_changed(session: Session, load_balancer_id: str | None) -> None:
+    """The load balancer changed as a whole: the data plane rebuilds it."""
     if load_balancer_id:
-        session.info.setdefault(CHANGED_LOAD_BALANCERS, set()).add(load_balancer_id)
+        _add(session, Changes.rebuild(load_balancer_id))
 
 
 def mark_members_changed(session: Session, load_balancer_id: str | None, member_ids: Iterable[str]) -> None:
     """Only these members of the load balancer changed: the data plane may apply just them."""
     if load_balancer_id:
-        session.info.setdefault(CHANGED_MEMBERS, {}).setdefault(load_balancer_id, set()).update(member_ids)
+        _add(session, Changes.of(members={load_balancer_id: member_ids}))
+
+
+def _add(session: Session, changes: Changes) -> None:
+    session.info[CHANGES] = session.info.get(CHANGES, Changes()).merged(changes)
 
 
 TRANSACTION_MEMO = "transaction_memo"
@@ -126,31 +119,13 @@ def transaction_memo(session: Session) -> dict[object, Any]:
     return session.info.setdefault(TRANSACTION_MEMO, {})
 
 
-@dataclass(frozen=True)
-class UndoPoint:
-    """What the transaction had marked changed at a savepoint."""
-
-    load_balancers: frozenset[str]
-    members: dict[str, frozenset[str]]
+def undo_point(session: Session) -> Changes:
+    """What the transaction had marked changed, at a savepoint."""
+    return session.info.get(CHANGES, Changes())
 
 
-def undo_point(session: Session) -> UndoPoint:
-    members: dict[str, set[str]] = session.info.get(CHANGED_MEMBERS, {})
-    return UndoPoint(frozenset(session.info.get(CHANGED_LOAD_BALANCERS, set())), {one: frozenset(ids) for one, ids in members.items()})
-
-
-def undo_to(session: Session, point: UndoPoint) -> None:
+def undo_to(session: Session, point: Changes) -> None:
     """After a rollback to the savepoint of `point`: its change marks again, and no memo (a fact may
     have come from the part undone)."""
-    session.info[CHANGED_LOAD_BALANCERS] = set(point.load_balancers)
-    session.info[CHANGED_MEMBERS] = {one: set(ids) for one, ids in point.members.items()}
+    session.info[CHANGES] = point
     session.info.pop(TRANSACTION_MEMO, None)
-
-
-def _changes(session: Session) -> Changes:
-    whole: set[str] = session.info.pop(CHANGED_LOAD_BALANCERS, set())
-    members: dict[str, set[str]] = session.info.pop(CHANGED_MEMBERS, {})
-    return Changes(
-        frozenset(whole),
-        {load_balancer_id: frozenset(ids) for load_balancer_id, ids in members.items() if ids and load_balancer_id not in whole},
-    )

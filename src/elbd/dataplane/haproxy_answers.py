@@ -1,0 +1,90 @@
+"""What HAProxy's runtime API answers, as values: `show servers state`, and the server and frontend rows
+of `show stat`. Pure functions."""
+
+import csv
+import ipaddress
+from dataclasses import dataclass
+
+from elbd.canonical_ip import IPAddress
+
+MAINTENANCE_FLAGS = 0x01 | 0x02 | 0x04 | 0x20  # srv_admin_state: forced, inherited, configured, resolution
+_STAT_COLUMNS = ("pxname", "svname", "status", "check_status", "check_code", "last_chk")
+_PROXY_ROWS = ("FRONTEND", "BACKEND")
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A server as the running process has it."""
+
+    backend: str
+    name: str
+    address: IPAddress
+    port: int
+    weight: int
+    in_maintenance: bool
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """One server's row of `show stat`."""
+
+    status: str  # UP, UP 1/3, DOWN, DOWN 1/2, NOLB, MAINT, no check ...
+    check_status: str  # L4OK, L4CON, L7STS, INI, * L7OK (a check in progress) ...
+    check_code: str
+    last_check: str
+
+
+def parse_servers_state(text: str) -> list[LiveServer]:
+    """`show servers state` output -> servers (the first line is a version, `#` lines are headers)."""
+    servers = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if not fields or fields[0].startswith("#") or len(fields) < 19:
+            continue
+        servers.append(
+            LiveServer(
+                backend=fields[1],
+                name=fields[3],
+                address=ipaddress.ip_address(fields[4]),
+                port=int(fields[18]),
+                weight=int(fields[7]),
+                in_maintenance=bool(int(fields[6]) & MAINTENANCE_FLAGS),
+            )
+        )
+    return servers
+
+
+def parse_stat(text: str) -> list[tuple[str, str, CheckReport]]:
+    """`show stat` CSV -> (backend, server, report) per server row. Only the few columns needed are
+    split off each line (a row has about 120); a line with a quoted field goes through the csv module."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("# "):
+        return []
+    header = lines[0].removeprefix("# ").split(",")
+    proxy, server, status, check, code, info = (header.index(column) for column in _STAT_COLUMNS)
+    last = max(proxy, server, status, check, code, info)
+    rows = []
+    for line in lines[1:]:
+        fields = line.split(",", last + 1)
+        if len(fields) <= last or fields[server] in _PROXY_ROWS:
+            continue
+        if '"' in line:
+            fields = next(csv.reader([line]))
+        rows.append((fields[proxy], fields[server], CheckReport(fields[status], fields[check], fields[code], fields[info])))
+    return rows
+
+
+def parse_frontends(text: str) -> dict[str, str]:
+    """`show stat` CSV -> each frontend's status (OPEN when it accepts connections; STOP, FULL, PAUSED
+    otherwise)."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("# "):
+        return {}
+    header = lines[0].removeprefix("# ").split(",")
+    proxy, server, status = (header.index(column) for column in ("pxname", "svname", "status"))
+    frontends = {}
+    for line in lines[1:]:
+        fields = line.split(",")
+        if len(fields) > max(proxy, server, status) and fields[server] == "FRONTEND":
+            frontends[fields[proxy]] = fields[status]
+    return frontends

@@ -1,0 +1,208 @@
+"""The HAProxy engine: one HAProxy master-worker process per load balancer, driven through its files
+and sockets (haproxy.py). It carries out what the planner decided; it decides nothing itself beyond
+how HAProxy does a thing (validate before writing, fall back to the last configuration HAProxy took).
+
+Files live in `<data dir>/haproxy/<load balancer id>/`: haproxy.cfg, the pid file, the masters file,
+server-state, and skeleton.cfg, the skeleton the running process was given (how a restarted elbd knows
+whether a running process needs a reload).
+"""
+
+import logging
+import shutil
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from elbd.dataplane.engine import EngineError
+from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
+from elbd.dataplane.haproxy_answers import CheckReport, parse_frontends, parse_servers_state, parse_stat
+from elbd.dataplane.haproxy_words import UnsafeValue
+from elbd.dataplane.model import LoadBalancerConfig
+from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
+from elbd.dataplane.render import render
+from elbd.dataplane.runtime_commands import STILL_CONNECTED, DeleteServer, RuntimeCommand, ShowServersState, ShowStat, accepted
+from elbd.dataplane.server_state import state_file
+from elbd.private_paths import UnsafePathError
+
+log = logging.getLogger(__name__)
+PLACEHOLDER = "elbd-placeholder"  # the frontend that keeps a listener-less configuration valid
+
+
+class HaproxyEngine:
+    def __init__(self, data_dir: Path, binary: str = "haproxy") -> None:
+        self.data_dir = data_dir
+        self.binary = binary
+        self._processes: dict[str, HaproxyProcess] = {}
+        self._observed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def process(self, load_balancer_id: str) -> HaproxyProcess:
+        with self._lock:
+            if load_balancer_id not in self._processes:
+                self._processes[load_balancer_id] = process_for(self.data_dir, load_balancer_id, self.binary)
+            return self._processes[load_balancer_id]
+
+    def known_load_balancers(self) -> set[str]:
+        """The load balancers with files on disk: a process may run for each."""
+        run_root = self.data_dir / "haproxy"
+        return {path.name for path in run_root.iterdir() if path.is_dir()} if run_root.is_dir() else set()
+
+    def prepare(self, load_balancer_id: str) -> None:
+        try:
+            self.process(load_balancer_id).prepare()
+        except UnsafePathError as error:
+            raise EngineError(str(error)) from None
+
+    def unbindable(self, config: LoadBalancerConfig) -> dict[str, str]:
+        return unbindable(config.frontends)
+
+    def skeleton(self, load_balancer_id: str, config: LoadBalancerConfig) -> str:
+        process = self.process(load_balancer_id)
+        return _rendered(config.skeleton(), process)
+
+    def observe(self, load_balancer_id: str) -> Live:
+        """On first contact with a running process (elbd started while it ran), any master beside the
+        serving one (an older elbd could start a second) is stopped."""
+        with self._lock:
+            first_contact = load_balancer_id not in self._observed
+            self._observed.add(load_balancer_id)
+        process = self.process(load_balancer_id)
+        if not process.alive():
+            return Live(running=False)
+        if first_contact and (extra := process.stop_others()):
+            log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
+        applied = process.run_dir / "skeleton.cfg"
+        try:
+            servers = tuple(parse_servers_state(process.runtime(ShowServersState())))
+        except OSError as error:
+            raise EngineError(f"the runtime API does not answer: {error}") from None
+        return Live(True, applied.read_text() if applied.exists() else None, servers)
+
+    def carry_out(self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool]) -> frozenset[str]:
+        process = self.process(load_balancer_id)
+        try:
+            match action:
+                case Retire():
+                    process.stop()
+                    process.remove_files()
+                    with self._lock:
+                        self._processes.pop(load_balancer_id, None)
+                        self._observed.discard(load_balancer_id)
+                case Start(config):
+                    self._start(process, config, passed)
+                    _note_skeleton(process, config)
+                case Reload(config):
+                    self._reload(process, config, passed)
+                    _note_skeleton(process, config)
+                case Converge(config, commands):
+                    undeleted = self._run(process, load_balancer_id, commands, strict=False)
+                    process.write_config(_rendered(config, process))
+                    return undeleted
+        except UnsafeValue as error:
+            raise EngineError(f"a stored value cannot be served: {error}") from None
+        except OSError as error:
+            raise EngineError(f"HAProxy's files or sockets failed: {error}") from None
+        return frozenset()
+
+    def _start(self, process: HaproxyProcess, config: LoadBalancerConfig, passed: Mapping[str, bool]) -> None:
+        """A fresh process: members that have not passed their checks are DOWN from its first instant.
+        A configuration HAProxy refuses is never written; the last one it took starts instead, if any."""
+        text = _rendered(config, process)
+        error = process.validate(text)
+        if error is None:
+            process.write_config(text)
+        elif not process.config.exists() or process.validate(process.config.read_text()) is not None:
+            raise HaproxyError(f"the configuration is invalid: {error}")
+        process.write_server_state(state_file(config, passed))
+        process.start()
+        if (extra := process.stop_others()):
+            log.warning("stopped %d HAProxy master(s) beside the one just started", extra)
+        if error is not None:
+            raise HaproxyError(f"the configuration is invalid, the previous one serves: {error}")
+
+    def _reload(self, process: HaproxyProcess, config: LoadBalancerConfig, passed: Mapping[str, bool]) -> None:
+        """Health state carries over for checked servers the process has; a checked server it lacks is
+        DOWN until it passes. Servers of unchecked backends have no check to bring them up."""
+        text = _rendered(config, process)
+        error = process.validate(text)
+        if error:
+            raise HaproxyError(f"the new configuration is invalid, the previous one keeps serving: {error}")
+        live = process.live_server_state({backend.name for backend in config.backends if backend.check})
+        process.write_config(text)
+        process.reload(state_file(config, passed, live))
+
+    def apply_members(self, load_balancer_id: str, action: ApplyMembers) -> frozenset[str]:
+        try:
+            return self._run(self.process(load_balancer_id), load_balancer_id, action.commands, strict=True)
+        except UnsafeValue as error:
+            raise EngineError(f"a stored value cannot be served: {error}") from None
+        except OSError as error:
+            raise EngineError(f"the runtime API failed: {error}") from None
+
+    def _run(self, process: HaproxyProcess, load_balancer_id: str, commands: tuple[RuntimeCommand, ...], strict: bool) -> frozenset[str]:
+        """Answers the backends where a `del server` had to wait for connections. `strict`: a refused
+        command raises instead of being logged."""
+        if not commands:
+            return frozenset()
+        undeleted: set[str] = set()
+        with process.runtime_session() as session:
+            answers = session.run_all(commands)
+        for command, answer in zip(commands, answers, strict=True):
+            if isinstance(command, DeleteServer) and answer.startswith(STILL_CONNECTED):
+                undeleted.add(command.backend)
+            elif not accepted(answer):
+                log.info("load balancer %s: %r -> %s", load_balancer_id, command, answer)
+                if strict:
+                    raise HaproxyError(answer)
+        return frozenset(undeleted)
+
+    def write_config(self, load_balancer_id: str, config: LoadBalancerConfig) -> None:
+        process = self.process(load_balancer_id)
+        process.write_config(_rendered(config, process))
+
+    def running(self, load_balancer_id: str) -> bool:
+        return self.process(load_balancer_id).alive()
+
+    def watched_pid(self, load_balancer_id: str) -> int | None:
+        return self.process(load_balancer_id).master_pid()
+
+    def check_reports(self, load_balancer_id: str, backend: str) -> list[tuple[str, str, CheckReport]]:
+        return parse_stat(self.process(load_balancer_id).runtime(ShowStat(backend)))
+
+    def save_health(self, load_balancer_id: str, backends: set[str]) -> None:
+        self.process(load_balancer_id).save_server_state(backends)
+
+    def listener_states(self, load_balancer_id: str) -> dict[str, str]:
+        process = self.process(load_balancer_id)
+        if not process.alive():
+            return {}
+        try:
+            frontends = parse_frontends(process.runtime(ShowStat()))
+        except OSError:
+            return {}
+        return {name: state for name, state in frontends.items() if name != PLACEHOLDER}
+
+
+def _rendered(config: LoadBalancerConfig, process: HaproxyProcess) -> str:
+    return render(config, process.run_dir, process.socket_dir)
+
+
+def _note_skeleton(process: HaproxyProcess, config: LoadBalancerConfig) -> None:
+    """What the running process was given, for a restarted elbd to compare with."""
+    (process.run_dir / "skeleton.cfg").write_text(_rendered(config.skeleton(), process))
+
+
+def process_for(data_dir: Path, load_balancer_id: str, binary: str = "haproxy") -> HaproxyProcess:
+    return HaproxyProcess(data_dir / "haproxy" / load_balancer_id, socket_dir_for(data_dir, load_balancer_id), binary)
+
+
+def stop_all(data_dir: Path) -> int:
+    """Stop every HAProxy this data directory's elbd started, also one it lost track of; answers for
+    how many load balancers one was running."""
+    run_root = data_dir / "haproxy"
+    stopped = 0
+    for run_dir in sorted(run_root.iterdir()) if run_root.is_dir() else []:
+        process = process_for(data_dir, run_dir.name)
+        stopped += process.stop()
+        shutil.rmtree(process.socket_dir, ignore_errors=True)
+    return stopped

@@ -1,0 +1,187 @@
+"""The data-plane planner: from what is stored and what runs, the actions that bring one load balancer's
+engine to the stored state. Pure: it takes values and returns values; the engine carries the actions
+out (haproxy_engine.py), and tests play it as tables of situations in and actions out.
+
+Two questions are asked of it:
+
+- A whole load balancer (after a structural change, a start, a restart, or anything unexpected):
+  Retire when it is gone, Start when nothing runs, Reload when what a reload must apply changed (the
+  skeleton: everything but the servers), else Converge: the servers alone, through the runtime API.
+- Only some members changed: ApplyMembers, the runtime commands for those servers from the
+  configuration that runs, or Rebuild when only a whole rebuild can tell (a member's pool is not in it).
+
+Runtime commands add a server in maintenance, then (when its pool is checked) enable it and force it
+down on one command line, so it takes no request until `rise` checks have passed. A removed server is
+put in maintenance first; `del server` succeeds once its connections have finished, and is retried.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from elbd.dataplane.haproxy_answers import LiveServer
+from elbd.dataplane.model import Backend, LoadBalancerConfig, PlacedServer, Server
+from elbd.dataplane.render import served_weight
+from elbd.dataplane.runtime_commands import (
+    AddServer,
+    DeleteServer,
+    DisableHealth,
+    DisableServer,
+    EnableDown,
+    EnableHealth,
+    EnableServer,
+    RuntimeCommand,
+    SetAddress,
+    SetWeight,
+)
+
+
+@dataclass(frozen=True)
+class Live:
+    """What runs for one load balancer, as its engine reports it."""
+
+    running: bool
+    applied_skeleton: str | None = None  # the skeleton the running process was given, if known
+    servers: tuple[LiveServer, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retire:
+    """The load balancer is gone: stop its processes and remove their files."""
+
+
+@dataclass(frozen=True)
+class Start:
+    config: LoadBalancerConfig
+
+
+@dataclass(frozen=True)
+class Reload:
+    config: LoadBalancerConfig
+
+
+@dataclass(frozen=True)
+class Converge:
+    """The running process has the skeleton: run `commands`, and write `config` for the next start."""
+
+    config: LoadBalancerConfig
+    commands: tuple[RuntimeCommand, ...]
+
+
+@dataclass(frozen=True)
+class ApplyMembers:
+    """Run `commands`; the process then runs `config`."""
+
+    config: LoadBalancerConfig
+    commands: tuple[RuntimeCommand, ...]
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """Only a whole rebuild can tell what to do."""
+
+
+LoadBalancerAction = Retire | Start | Reload | Converge
+MembersAction = ApplyMembers | Rebuild
+
+
+def plan_load_balancer(desired: LoadBalancerConfig | None, live: Live, desired_skeleton: str) -> LoadBalancerAction:
+    """`desired_skeleton` is the engine's rendering of `desired.skeleton()`."""
+    if desired is None:
+        return Retire()
+    if not live.running:
+        return Start(desired)
+    if live.applied_skeleton != desired_skeleton:
+        return Reload(desired)
+    return Converge(desired, tuple(runtime_commands(desired, list(live.servers))))
+
+
+def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer | None]) -> MembersAction:
+    """The runtime commands for just the `changed` members (None: no longer stored), from the
+    configuration the process runs, in the order given (the order they were created)."""
+    backends = {backend.name: backend for backend in running.backends}
+    if any(placed is not None and placed.backend not in backends for placed in changed.values()):
+        return Rebuild()
+    current: dict[str, tuple[Backend, Server]] = {}
+    for backend in running.backends:
+        for server in backend.servers:
+            if server.name in changed:
+                current[server.name] = (backend, server)
+    servers: dict[str, dict[str, Server]] = {}
+
+    def servers_of(backend: Backend) -> dict[str, Server]:
+        return servers.setdefault(backend.name, {server.name: server for server in backend.servers})
+
+    commands: list[RuntimeCommand] = []
+    for name, placed in changed.items():
+        backend, before = current.get(name, (None, None))
+        if backend is not None and before is not None and (placed is None or placed.backend != backend.name):
+            commands.extend(server_commands(backend, None, as_live(backend, before)))
+            del servers_of(backend)[name]
+            backend, before = None, None
+        if placed is not None:
+            target = backends[placed.backend]
+            commands.extend(server_commands(target, placed.server, as_live(target, before) if before is not None else None))
+            servers_of(target)[name] = placed.server
+    updated = tuple(
+        replace(backend, servers=tuple(servers[backend.name].values())) if backend.name in servers else backend for backend in running.backends
+    )
+    return ApplyMembers(replace(running, backends=updated), tuple(commands))
+
+
+def runtime_commands(desired: LoadBalancerConfig, live: list[LiveServer]) -> list[RuntimeCommand]:
+    """The commands that bring every backend's servers from `live` to `desired`."""
+    by_backend: dict[str, list[LiveServer]] = {}
+    for server in live:
+        by_backend.setdefault(server.backend, []).append(server)
+    commands: list[RuntimeCommand] = []
+    for backend in desired.backends:
+        commands.extend(backend_commands(backend, by_backend.get(backend.name, [])))
+    return commands
+
+
+def backend_commands(backend: Backend, live: list[LiveServer]) -> list[RuntimeCommand]:
+    """The commands that bring one backend's servers from `live` to `backend.servers`."""
+    current = {server.name: server for server in live}
+    wanted = {server.name for server in backend.servers}
+    commands: list[RuntimeCommand] = []
+    for server in backend.servers:
+        commands.extend(server_commands(backend, server, current.get(server.name)))
+    for name, existing in current.items():
+        if name not in wanted:
+            commands.extend(server_commands(backend, None, existing))
+    return commands
+
+
+def server_commands(backend: Backend, wanted: Server | None, existing: LiveServer | None) -> list[RuntimeCommand]:
+    """The commands that bring one server from `existing` (None: the process lacks it) to `wanted`
+    (None: removed)."""
+    if wanted is None:
+        if existing is None:
+            return []
+        drain: list[RuntimeCommand] = [] if existing.in_maintenance else [DisableServer(backend.name, existing.name)]
+        if backend.check is not None:
+            drain.append(DisableHealth(backend.name, existing.name))
+        return [*drain, DeleteServer(backend.name, existing.name)]
+    if existing is None:
+        return [AddServer(backend, wanted), *([] if wanted.held else _enable(backend, wanted.name))]
+    commands: list[RuntimeCommand] = []
+    if (existing.address, existing.port) != (wanted.address, wanted.port):
+        commands.append(SetAddress(backend.name, wanted.name, wanted.address, wanted.port))
+    if existing.weight != served_weight(backend, wanted):
+        commands.append(SetWeight(backend.name, wanted.name, served_weight(backend, wanted)))
+    if wanted.held and not existing.in_maintenance:
+        commands.append(DisableServer(backend.name, wanted.name))
+    elif not wanted.held and existing.in_maintenance:
+        commands.extend(_enable(backend, wanted.name))
+    return commands
+
+
+def _enable(backend: Backend, name: str) -> list[RuntimeCommand]:
+    if backend.check is None:
+        return [EnableServer(backend.name, name)]
+    return [EnableHealth(backend.name, name), EnableDown(backend.name, name)]
+
+
+def as_live(backend: Backend, server: Server) -> LiveServer:
+    """How HAProxy runs a server it was given as `server`: held servers are in maintenance."""
+    return LiveServer(backend.name, server.name, server.address, server.port, served_weight(backend, server), server.held)

@@ -1,0 +1,315 @@
+"""The reconciler: converges every load balancer's engine to the stored state, and reports what its
+health checks find back to the store. It decides with the planner (plan.py) and acts through an
+engine (engine.py); it knows no HAProxy.
+
+The data-plane loop:
+
+1. Changes come in (after each commit, through the agent's pipe) and wait in the work queue, merged
+   per load balancer; a few workers take fair rounds of them.
+2. A round of member changes only: the members named are read from the store, the planner gives the
+   runtime commands from the configuration that runs, the engine runs them; the config file follows
+   once the changes pause. Anything else (or anything unexpected on the way) reconciles the whole
+   load balancer: stored state -> desired configuration -> plan (retire, start, reload, converge) ->
+   the engine carries it out.
+3. Health comes back: a poller reads the checked pools' results and writes the changed members; a
+   process that dies is started again as soon as its exit is seen (exit_watch.py), else at the
+   poller's next pass; a round that fell short is tried again with a bounded backoff.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from elbd.changes import Changes
+from elbd.dataplane.desired import desired_config, maxconn_for, placed_servers
+from elbd.dataplane.engine import Engine, EngineError
+from elbd.dataplane.exit_watch import ExitWatch
+from elbd.dataplane.health import member_health
+from elbd.dataplane.model import LoadBalancerConfig
+from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, plan_load_balancer, plan_members
+from elbd.dataplane.status_messages import for_tenants
+from elbd.dataplane.work_queue import Work, WorkQueue
+from elbd.store import dataplane as store
+from elbd.store.dataplane import NO_RESULT, MemberHealth
+from elbd.store.db import Database
+
+log = logging.getLogger(__name__)
+PLANNED_LOAD_BALANCERS = 200
+WORKERS = 4
+CONFIG_WRITE_DELAY_S = 0.05  # the config file is written once no change came for this long ...
+CONFIG_WRITE_MAX_DELAY_S = 2.0  # ... or once it is this far behind the running process
+RETRY_DELAYS_S = (0.1, 0.3, 1.0, 3.0, 10.0)  # a round that fell short is tried again after these
+
+
+@dataclass
+class Served:
+    """What the reconciler knows of one load balancer it serves. `config` is what its engine runs,
+    unless `in_sync` is off (a rebuild started and has not succeeded yet); `undeleted_in` names
+    backends holding a removed server that still had connections."""
+
+    config: LoadBalancerConfig
+    health: dict[str, MemberHealth] = field(default_factory=dict)
+    undeleted_in: frozenset[str] = frozenset()
+    in_sync: bool = True
+
+
+class Reconciler:
+    def __init__(self, db: Database, engine: Engine, poll_interval_s: float = 0.5) -> None:
+        self.db = db
+        self.engine = engine
+        self.poll_interval_s = poll_interval_s
+        self.maxconn = maxconn_for(PLANNED_LOAD_BALANCERS)
+        self._work_queue = WorkQueue()
+        self._served: dict[str, Served] = {}
+        self._unwritten: dict[str, float] = {}  # load balancer -> since when its config file is behind
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._recorded: dict[str, tuple[str, str, dict[str, str]]] = {}
+        self._exits = ExitWatch(self._restart)
+        self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
+
+    def start(self, also: Iterable[str] = ()) -> None:
+        """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored)."""
+        with self.db.read() as session:
+            known = store.load_balancer_ids(session)
+        self._work_queue.submit(Changes.of(known | set(also)))
+        targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)]
+        targets += [(self._poll, "elbd-health"), (self._exits.run, "elbd-exits")]
+        for target, name in targets:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def changed(self, changes: Changes) -> None:
+        self._work_queue.submit(changes)
+
+    def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
+        return self._work_queue.wait_until_applied(load_balancer_ids, timeout_s)
+
+    def stop(self) -> None:
+        """Stops the reconciler's threads; the engines' processes keep serving."""
+        self._stopping.set()
+        self._exits.stop()
+        self._work_queue.close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    # 1. changes in
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                load_balancer_id = self._work_queue.next(CONFIG_WRITE_DELAY_S if self._unwritten else None)
+            except TimeoutError:
+                self._ask_config_writes(older_than_s=0)
+                continue
+            if load_balancer_id is None:
+                return
+            self._work_queue.serve(load_balancer_id, self.apply)
+            self._ask_config_writes(older_than_s=CONFIG_WRITE_MAX_DELAY_S)
+
+    def _ask_config_writes(self, older_than_s: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            due = [one for one, since in self._unwritten.items() if now - since >= older_than_s]
+        for load_balancer_id in due:
+            self._work_queue.submit_config_write(load_balancer_id)
+
+    def apply(self, work: Work) -> bool:
+        """Apply one load balancer's round; answers whether it is live. Only its worker thread may call this."""
+        load_balancer_id = work.load_balancer_id
+        if work.whole or (work.members and not self._apply_members(load_balancer_id, work.members)):
+            with self._lock:
+                known = self._served.get(load_balancer_id)
+                if known is not None:
+                    known.in_sync = False
+            return self.reconcile(load_balancer_id)
+        if work.write_config:
+            self._write_config(load_balancer_id)
+        return True
+
+    # 2. plan and apply
+
+    def _apply_members(self, load_balancer_id: str, member_ids: frozenset[str]) -> bool:
+        """Apply a change of these members only; False when only a whole rebuild can (nothing is known of
+        the running process, it died, a pool is not in its config, or the engine refused a command)."""
+        with self._lock:
+            served = self._served.get(load_balancer_id)
+        if served is None or not served.in_sync or not self.engine.running(load_balancer_id):
+            return False
+        with self.db.read() as session:
+            placed = placed_servers(store.stored_members(session, load_balancer_id, member_ids))
+        gone = dict.fromkeys(member_ids - placed.keys())
+        action = plan_members(served.config, {**placed, **gone})  # added in the order they were created
+        if isinstance(action, Rebuild):
+            return False
+        try:
+            undeleted = self.engine.apply_members(load_balancer_id, action)
+        except EngineError as error:
+            log.warning("load balancer %s: %s; rebuilding it", load_balancer_id, error)
+            return False
+        with self._lock:
+            served.config = action.config
+            served.undeleted_in = served.undeleted_in | undeleted
+            self._unwritten.setdefault(load_balancer_id, time.monotonic())
+        return True
+
+    def _write_config(self, load_balancer_id: str) -> None:
+        """Bring the config file up to the running process, so a restart or reload reproduces it."""
+        with self._lock:
+            served = self._served.get(load_balancer_id)
+            if self._unwritten.pop(load_balancer_id, None) is None or served is None:
+                return
+        self.engine.write_config(load_balancer_id, served.config)
+
+    def reconcile(self, load_balancer_id: str) -> bool:
+        """Bring one load balancer's engine to the stored state; answers whether it got there. Running
+        it twice changes nothing."""
+        with self.db.read() as session:
+            stored = store.stored_load_balancer(session, load_balancer_id)
+        with self._lock:
+            known = self._served.get(load_balancer_id)
+        desired = desired_config(stored, self.maxconn) if stored is not None else None
+        blocked: dict[str, str] = {}
+        try:
+            if desired is not None:
+                self.engine.prepare(load_balancer_id)
+                blocked = self.engine.unbindable(desired)  # served without them, until their ports are free
+                desired = replace(desired, frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked))
+            live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
+            skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
+            action = plan_load_balancer(desired, live, skeleton)
+            health = known.health if known else self._stored_health(load_balancer_id)
+            undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health))
+        except EngineError as error:
+            log.error("load balancer %s: %s", load_balancer_id, error)
+            self._record(load_balancer_id, "ERROR", str(error))
+            serving = self.engine.watched_pid(load_balancer_id)  # the previous configuration, or none
+            if serving is not None:
+                self._exits.watch(load_balancer_id, serving)
+            else:
+                self._try_again_later(load_balancer_id)
+            return False
+        if isinstance(action, Retire):
+            self._forget(load_balancer_id)
+            return True
+        if isinstance(action, Reload):
+            health = self._stored_health(load_balancer_id)
+        with self._lock:
+            self._served[load_balancer_id] = Served(action.config, health, undeleted)
+            self._unwritten.pop(load_balancer_id, None)
+        pid = self.engine.watched_pid(load_balancer_id)
+        if pid is None:  # it died since: its exit came before it could be watched
+            self._try_again_later(load_balancer_id)
+            return False
+        self._exits.watch(load_balancer_id, pid)
+        if blocked:
+            message = "; ".join(blocked.values())
+            log.error("load balancer %s: %s", load_balancer_id, message)
+            self._record(load_balancer_id, "ERROR", f"{message}; the other listeners are served")
+            self._try_again_later(load_balancer_id)
+            return True
+        with self._lock:
+            self._failed_rounds.pop(load_balancer_id, None)
+        self._record(load_balancer_id, "ACTIVE", "")
+        return True
+
+    def _try_again_later(self, load_balancer_id: str) -> None:
+        """A start failed (or its process died at once), or a listener's port was taken: try again
+        after a growing delay, a bounded number of times, so that a dead process comes back without the
+        poller and a freed port is served, while a configuration that cannot start does not spin.
+        After the last, the poller and the next change still try."""
+        with self._lock:
+            attempt = self._failed_rounds.get(load_balancer_id, 0)
+            self._failed_rounds[load_balancer_id] = attempt + 1
+        if attempt >= len(RETRY_DELAYS_S):
+            log.error("load balancer %s: %d rounds in a row fell short; no more retries until the next change", load_balancer_id, attempt)
+            return
+        timer = threading.Timer(RETRY_DELAYS_S[attempt], self._again, args=(load_balancer_id,))
+        timer.daemon = True
+        timer.start()
+
+    def _forget(self, load_balancer_id: str) -> None:
+        self._exits.forget(load_balancer_id)
+        with self._lock:
+            self._served.pop(load_balancer_id, None)
+            self._unwritten.pop(load_balancer_id, None)
+            self._failed_rounds.pop(load_balancer_id, None)
+        self._recorded.pop(load_balancer_id, None)
+        with self.db.write() as session:
+            store.forget_status(session, load_balancer_id)
+
+    def _record(self, load_balancer_id: str, state: str, message: str) -> None:
+        """How the last round went, and which listeners the engine serves now."""
+        message = for_tenants(message)
+        listeners = self.engine.listener_states(load_balancer_id)
+        if self._recorded.get(load_balancer_id) == (state, message, listeners):
+            return
+        self._recorded[load_balancer_id] = (state, message, listeners)
+        with self.db.write() as session:
+            store.record_status(session, load_balancer_id, state, message, listeners)
+
+    def _stored_health(self, load_balancer_id: str) -> dict[str, MemberHealth]:
+        with self.db.read() as session:
+            return store.member_health(session, load_balancer_id)
+
+    # 3. health back
+
+    def _poll(self) -> None:
+        while not self._stopping.wait(self.poll_interval_s):
+            with self._lock:
+                served = dict(self._served)
+            changes: dict[str, MemberHealth] = {}
+            for load_balancer_id, one in served.items():
+                try:
+                    changes.update(self._poll_one(load_balancer_id, one))
+                except Exception:
+                    log.exception("polling load balancer %s failed", load_balancer_id)
+            if changes:
+                with self.db.write() as session:
+                    store.save_member_health(session, changes)
+
+    def _poll_one(self, load_balancer_id: str, served: Served) -> dict[str, MemberHealth]:
+        """Check results of the checked backends (and of those still deleting a server): a server the
+        engine has but the config has not (a deletion to retry, a change lost) rebuilds the load balancer."""
+        if not self.engine.running(load_balancer_id):
+            self._restart(load_balancer_id)
+            return {}
+        config = served.config
+        polled = [backend for backend in config.backends if backend.check is not None or backend.name in served.undeleted_in]
+        changes: dict[str, MemberHealth] = {}
+        for backend in polled:
+            rows = self.engine.check_reports(load_balancer_id, backend.name)
+            # a worker may be between a runtime command and the config it leads to: judge unknowns when it is done
+            judge_unknown = not self._work_queue.busy(load_balancer_id)
+            for proxy, server, report in rows:
+                if proxy != backend.name:
+                    continue
+                if server not in backend.server_names:
+                    if judge_unknown:
+                        self._again(load_balancer_id)
+                    continue
+                if backend.check is None:
+                    continue
+                previous = served.health.get(server, NO_RESULT)
+                current = member_health(report, backend.check.expected_codes, previous)
+                if current != previous:
+                    served.health[server] = current
+                    changes[server] = current
+        if changes:
+            self.engine.save_health(load_balancer_id, {backend.name for backend in config.backends if backend.check is not None})
+        return changes
+
+    def _restart(self, load_balancer_id: str) -> None:
+        log.warning("load balancer %s: its engine is not running; starting it again", load_balancer_id)
+        self._again(load_balancer_id)
+
+    def _again(self, load_balancer_id: str) -> None:
+        self._work_queue.submit(Changes.rebuild(load_balancer_id), counted=False)
+
+
+def _passed(health: dict[str, MemberHealth]) -> dict[str, bool]:
+    return {member_id: known.status == "ONLINE" for member_id, known in health.items()}

@@ -1,0 +1,155 @@
+"""HAProxy runtime-API commands as values. The planner makes them; only the socket renders them to text
+(`text`), through haproxy_words, so no command is ever parsed back to learn what it asked for.
+
+A server is addressed as backend/name; `add server` takes the options `server_options` renders for the
+configuration file too, so the running process and the file can never disagree on a server.
+"""
+
+from dataclasses import dataclass
+
+from elbd.canonical_ip import IPAddress
+from elbd.dataplane.haproxy_words import address, name, number, runtime_line
+from elbd.dataplane.model import Backend, Server
+from elbd.dataplane.render import server_options
+
+
+@dataclass(frozen=True)
+class AddServer:
+    """Added in maintenance: it takes nothing until enabled."""
+
+    backend: Backend
+    server: Server
+
+
+@dataclass(frozen=True)
+class DeleteServer:
+    """Succeeds once the server is in maintenance and its connections have ended."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class EnableServer:
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class EnableDown:
+    """Enable a checked server and force it down on one command line, so it takes no request until
+    `rise` checks have passed (a `health down` sent apart is ignored while the server is in maintenance)."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class DisableServer:
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class EnableHealth:
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class DisableHealth:
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class SetWeight:
+    backend: str
+    server: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class SetAddress:
+    backend: str
+    server: str
+    address: IPAddress
+    port: int
+
+
+@dataclass(frozen=True)
+class ShowServersState:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowStat:
+    """Server rows of one backend (`backend`), or every frontend row (None)."""
+
+    backend: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    pass
+
+
+RuntimeCommand = (
+    AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
+    | ShowServersState | ShowStat | ShowInfo
+)
+
+
+def text(command: RuntimeCommand) -> str:
+    """The command line, checked against the runtime API's grammar; the only place commands become text."""
+    return runtime_line(_text(command))
+
+
+def _text(command: RuntimeCommand) -> str:
+    match command:
+        case AddServer(backend, server):
+            return f"add server {_target(backend.name, server.name)} {server_options(backend, server)}"
+        case DeleteServer(backend, server):
+            return f"del server {_target(backend, server)}"
+        case EnableServer(backend, server):
+            return f"enable server {_target(backend, server)}"
+        case EnableDown(backend, server):
+            return f"enable server {_target(backend, server)}; set server {_target(backend, server)} health down"
+        case DisableServer(backend, server):
+            return f"disable server {_target(backend, server)}"
+        case EnableHealth(backend, server):
+            return f"enable health {_target(backend, server)}"
+        case DisableHealth(backend, server):
+            return f"disable health {_target(backend, server)}"
+        case SetWeight(backend, server, weight):
+            return f"set server {_target(backend, server)} weight {number(weight)}"
+        case SetAddress(backend, server, host, port):
+            return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
+        case ShowServersState():
+            return "show servers state"
+        case ShowStat(None):
+            return "show stat -1 1 -1"
+        case ShowStat(backend):
+            return f"show stat {name(backend)} 4 -1"
+        case ShowInfo():
+            return "show info"
+    raise TypeError(f"not a runtime command: {command!r}")
+
+
+def _target(backend: str, server: str) -> str:
+    return f"{name(backend)}/{name(server)}"
+
+
+def prompts(command: RuntimeCommand) -> int:
+    """How many answers (prompts) HAProxy gives the command line: one per `;`-separated command."""
+    return 2 if isinstance(command, EnableDown) else 1
+
+
+STILL_CONNECTED = "Server still has connections attached"
+_ACCEPTED = ("New server registered", "Server deleted", "IP changed", "no need to change")
+
+
+def accepted(answer: str) -> bool:
+    """Whether HAProxy carried out a runtime command, from its answer (most answer nothing on success)."""
+    answer = answer.strip()
+    return not answer or answer.startswith(_ACCEPTED)

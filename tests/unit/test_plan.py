@@ -1,0 +1,216 @@
+"""The data-plane planner, played as situations in and actions out: no socket, no process.
+
+Runtime commands are compared as the socket would send them (runtime_commands.text), so a test reads
+like HAProxy's runtime API."""
+
+from ipaddress import ip_address
+
+import pytest
+
+from elbd.dataplane.haproxy_answers import LiveServer, parse_servers_state
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
+from elbd.dataplane.plan import (
+    ApplyMembers,
+    Converge,
+    Live,
+    Rebuild,
+    Reload,
+    Retire,
+    Start,
+    backend_commands,
+    plan_load_balancer,
+    plan_members,
+    runtime_commands,
+)
+from elbd.dataplane.runtime_commands import RuntimeCommand, accepted, text
+
+CHECK = HealthCheck("TCP", interval_s=1, timeout_s=1, rise=2, fall=2)
+HOST = ip_address("127.0.0.1")
+STATE = """1
+# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
+4 p1 1 m1 127.1.0.10 2 0 3 3 1 8 2 0 6 0 0 0 - 18081 - 0 0 - - 0
+4 p1 2 m2 127.1.0.11 0 1 2 2 0 1 0 0 6 0 0 0 - 18082 - 0 0 - - 0
+"""
+
+
+def texts(commands: tuple[RuntimeCommand, ...] | list[RuntimeCommand]) -> list[str]:
+    return [text(command) for command in commands]
+
+
+def live(name: str, weight: int = 1, maintenance: bool = False, port: int = 80, backend: str = "p") -> LiveServer:
+    return LiveServer(backend, name, HOST, port, weight, maintenance)
+
+
+def server(name: str, weight: int = 1, port: int = 80, held: bool = False) -> Server:
+    return Server(name, HOST, port, weight, held)
+
+
+# the whole load balancer
+
+DESIRED = LoadBalancerConfig(
+    "lb",
+    100,
+    frontends=(Frontend("l", (ip_address("127.20.0.2"),), 80, "http", backend="p"),),
+    backends=(Backend("p", "http", "roundrobin", servers=(server("a"),)),),
+)
+
+
+@pytest.mark.parametrize(
+    ("desired", "live_state", "skeleton", "expected"),
+    [
+        (None, Live(running=True, applied_skeleton="s"), "", Retire()),
+        (None, Live(running=False), "", Retire()),
+        (DESIRED, Live(running=False), "s", Start(DESIRED)),
+        (DESIRED, Live(running=False, applied_skeleton="s"), "s", Start(DESIRED)),  # a skeleton on disk does not make a process
+        (DESIRED, Live(running=True, applied_skeleton="old"), "s", Reload(DESIRED)),
+        (DESIRED, Live(running=True, applied_skeleton=None), "s", Reload(DESIRED)),  # nothing known of what it runs
+        (DESIRED, Live(running=True, applied_skeleton="s", servers=(live("a"),)), "s", Converge(DESIRED, ())),
+    ],
+    ids=["gone-running", "gone-stopped", "nothing-runs", "stale-skeleton-file", "skeleton-changed", "skeleton-unknown", "in-step"],
+)
+def test_a_whole_load_balancer_is_retired_started_reloaded_or_converged(
+    desired: LoadBalancerConfig | None, live_state: Live, skeleton: str, expected: object
+) -> None:
+    assert plan_load_balancer(desired, live_state, skeleton) == expected
+
+
+def test_converging_brings_the_servers_to_the_desired_ones() -> None:
+    running = Live(running=True, applied_skeleton="s", servers=(live("a", weight=5), live("stale")))
+    action = plan_load_balancer(DESIRED, running, "s")
+    assert isinstance(action, Converge) and action.config == DESIRED
+    assert texts(action.commands) == ["set server p/a weight 1", "disable server p/stale", "del server p/stale"]
+
+
+# servers
+
+
+def test_parse_servers_state() -> None:
+    assert parse_servers_state(STATE) == [
+        LiveServer("p1", "m1", ip_address("127.1.0.10"), 18081, 3, False),
+        LiveServer("p1", "m2", ip_address("127.1.0.11"), 18082, 2, True),
+    ]
+
+
+def test_nothing_to_do_when_live_matches() -> None:
+    assert backend_commands(Backend("p", "http", "roundrobin", servers=(server("a"),)), [live("a")]) == []
+
+
+def test_a_new_checked_server_is_held_down_until_its_checks_pass() -> None:
+    backend = Backend("p", "http", "roundrobin", check=CHECK, servers=(server("a", weight=4),))
+    assert texts(backend_commands(backend, [])) == [
+        "add server p/a 127.0.0.1:80 weight 4 check inter 1s rise 2 fall 2",
+        "enable health p/a",
+        "enable server p/a; set server p/a health down",
+    ]
+
+
+def test_a_new_unchecked_server_is_enabled() -> None:
+    backend = Backend("p", "tcp", "roundrobin", servers=(server("a"),))
+    assert texts(backend_commands(backend, []))[-1] == "enable server p/a"
+
+
+def test_weight_and_port_changes() -> None:
+    backend = Backend("p", "http", "roundrobin", servers=(server("a", weight=0, port=81),))
+    assert texts(backend_commands(backend, [live("a", weight=5)])) == ["set server p/a addr 127.0.0.1 port 81", "set server p/a weight 0"]
+
+
+def test_source_balancing_keeps_weight_one() -> None:
+    backend = Backend("p", "tcp", "source", servers=(server("a", weight=0),))
+    assert backend_commands(backend, [live("a", weight=1)]) == []
+
+
+def test_removed_server_is_drained_then_deleted() -> None:
+    backend = Backend("p", "http", "roundrobin", check=CHECK)
+    assert texts(backend_commands(backend, [live("gone")])) == ["disable server p/gone", "disable health p/gone", "del server p/gone"]
+    assert texts(backend_commands(backend, [live("gone", maintenance=True)])) == ["disable health p/gone", "del server p/gone"]
+
+
+def test_held_server_goes_to_maintenance_and_comes_back_checked() -> None:
+    held = Backend("p", "http", "roundrobin", check=CHECK, servers=(server("a", held=True),))
+    assert texts(backend_commands(held, [live("a")])) == ["disable server p/a"]
+    released = Backend("p", "http", "roundrobin", check=CHECK, servers=(server("a"),))
+    assert texts(backend_commands(released, [live("a", maintenance=True)])) == ["enable health p/a", "enable server p/a; set server p/a health down"]
+
+
+def test_runtime_commands_cover_every_backend_and_are_idempotent() -> None:
+    desired = LoadBalancerConfig("lb", 100, backends=(Backend("p", "tcp", "roundrobin", servers=(server("a"),)), Backend("q", "tcp", "roundrobin")))
+    assert texts(runtime_commands(desired, [live("a"), LiveServer("q", "b", ip_address("127.0.0.2"), 80, 1, False)])) == [
+        "disable server q/b",
+        "del server q/b",
+    ]
+    assert runtime_commands(desired, [live("a")]) == []
+
+
+# members only
+
+
+def placed(name: str, weight: int = 1, port: int = 80, held: bool = False, backend: str = "p") -> PlacedServer:
+    return PlacedServer(backend, server(name, weight, port, held))
+
+
+def one_backend(*servers: Server, check: HealthCheck | None = None, balance: str = "roundrobin") -> LoadBalancerConfig:
+    return LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", balance, check=check, servers=servers), Backend("q", "tcp", "roundrobin")))
+
+
+def applied(config: LoadBalancerConfig, changed: dict[str, PlacedServer | None]) -> ApplyMembers:
+    action = plan_members(config, changed)
+    assert isinstance(action, ApplyMembers)
+    return action
+
+
+def test_a_member_add_holds_a_checked_server_down_and_the_config_follows() -> None:
+    config = one_backend(server("a"), check=CHECK)
+    action = applied(config, {"b": placed("b", weight=3)})
+    assert texts(action.commands) == [
+        "add server p/b 127.0.0.1:80 weight 3 check inter 1s rise 2 fall 2",
+        "enable health p/b",
+        "enable server p/b; set server p/b health down",
+    ]
+    assert [one.name for one in action.config.backend("p").servers] == ["a", "b"]  # type: ignore[union-attr]
+    assert action.config.backend("q") is config.backend("q")
+
+
+def test_a_member_update_changes_weight_and_port_in_place_weight_zero_included() -> None:
+    action = applied(one_backend(server("a"), server("b")), {"a": placed("a", weight=0, port=81)})
+    assert texts(action.commands) == ["set server p/a addr 127.0.0.1 port 81", "set server p/a weight 0"]
+    assert action.config.backend("p").servers == (server("a", weight=0, port=81), server("b"))  # type: ignore[union-attr]
+
+
+def test_members_are_drained_and_released() -> None:
+    config = one_backend(server("a"), check=CHECK)
+    held = applied(config, {"a": placed("a", held=True)})
+    assert texts(held.commands) == ["disable server p/a"]
+    released = applied(held.config, {"a": placed("a")})
+    assert texts(released.commands) == ["enable health p/a", "enable server p/a; set server p/a health down"]
+    assert texts(applied(config, {"b": placed("b", held=True)}).commands) == ["add server p/b 127.0.0.1:80 weight 1 check inter 1s rise 2 fall 2"]
+
+
+def test_a_gone_member_is_deleted_and_one_never_applied_ignored() -> None:
+    config = one_backend(server("a"), server("h", held=True), check=CHECK)
+    action = applied(config, {"a": None, "h": None, "never": None})
+    assert texts(action.commands) == ["disable server p/a", "disable health p/a", "del server p/a", "disable health p/h", "del server p/h"]
+    assert action.config.backend("p").servers == ()  # type: ignore[union-attr]
+
+
+def test_a_member_moved_to_another_pool_leaves_the_first() -> None:
+    config = one_backend(server("a"))
+    action = applied(config, {"a": placed("a", backend="q")})
+    assert texts(action.commands) == ["disable server p/a", "del server p/a", "add server q/a 127.0.0.1:80 weight 1", "enable server q/a"]
+    assert action.config.backend("p").servers == () and action.config.backend("q").servers == (server("a"),)  # type: ignore[union-attr]
+
+
+def test_member_plans_are_idempotent_and_keep_source_weights_at_one() -> None:
+    action = applied(one_backend(server("a"), balance="source"), {"a": placed("a", weight=7)})
+    assert action.commands == ()
+    assert action.config.backend("p").servers[0].weight == 7  # type: ignore[union-attr]
+    assert applied(action.config, {"a": placed("a", weight=7)}).commands == ()
+
+
+def test_a_member_of_a_pool_the_running_config_lacks_needs_a_rebuild() -> None:
+    assert plan_members(one_backend(), {"a": placed("a", backend="unknown")}) == Rebuild()
+
+
+def test_answers() -> None:
+    assert accepted("") and accepted("New server registered.") and accepted("Server deleted.")
+    assert accepted("no need to change the addr, port changed from '2' to '9' by 'stats socket command'")
+    assert not accepted("No such server.") and not accepted("Server still has connections attached to it, cannot remove it.")
