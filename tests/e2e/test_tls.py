@@ -3,6 +3,7 @@
 import datetime
 import ipaddress
 import json
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
         directory / "elbd-data",
         free_port(),
         serve_args=("--ssl-certfile", str(certificate), "--ssl-keyfile", str(key)),
-        verify=str(certificate),
+        verify=ssl.create_default_context(cafile=str(certificate)),
     )
     server.start()
     try:

@@ -1,4 +1,4 @@
-"""The desired data plane of one load balancer, as plain values: what render, diff and the driver share."""
+"""The desired data plane of one load balancer, as plain values: what desired, render, plan and the engine share."""
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
