@@ -190,8 +190,7 @@ class Reconciler:
             serving = self.engine.watched_pid(load_balancer_id)  # the previous configuration, or none
             if serving is not None:
                 self._exits.watch(load_balancer_id, serving)
-            else:
-                self._try_again_later(load_balancer_id)
+            self._try_again_later(load_balancer_id)
             return False
         if isinstance(action, Retire):
             self._forget(load_balancer_id)
@@ -218,10 +217,10 @@ class Reconciler:
         return True
 
     def _try_again_later(self, load_balancer_id: str) -> None:
-        """A start failed (or its process died at once), or a listener's port was taken: try again
-        after a growing delay, a bounded number of times, so that a dead process comes back without the
-        poller and a freed port is served, while a configuration that cannot start does not spin.
-        After the last, the poller and the next change still try."""
+        """A round fell short (a start failed or its process died at once, a listener's port was taken,
+        the engine did not answer): try again after a growing delay, a bounded number of times, so that
+        a dead process comes back without the poller and a freed port is served, while a configuration
+        that cannot start does not spin. After the last, the poller and the next change still try."""
         with self._lock:
             attempt = self._failed_rounds.get(load_balancer_id, 0)
             self._failed_rounds[load_balancer_id] = attempt + 1
