@@ -113,13 +113,6 @@ def owner_of(session: Session, project_id: str, address: str, subnet_id: str | N
     return session.connection().execute(_OWNER_IN_SUBNET, parameters).first()
 
 
-def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:
-    wanted = [server_id for server_id in set(server_ids) if server_id]
-    if not wanted:
-        return {}
-    return dict(session.execute(select(Server.id, Server.status).where(Server.id.in_(wanted))).all())
-
-
 def _mark_backed_load_balancers(session: Session, server_ids: list[str]) -> None:
     query = select(Pool.loadbalancer_id, Member.id).join(Member, Member.pool_id == Pool.id).where(Member.instance_id.in_(server_ids))
     for load_balancer_id, member_id in session.execute(query):
