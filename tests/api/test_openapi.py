@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from elbd.api.shapes.tokens import TokenReply
-from elbd.service import unserved
+from elbd.schemas import unserved
 from tests.conftest import new_project, token_request
 
 MEMBERS = "/v3/{project_id}/elb/pools/{pool_id}/members"
@@ -90,7 +90,7 @@ def test_the_token_answer_is_documented_as_it_is(client: TestClient) -> None:
 def test_the_document_says_what_elbd_does_not_serve_yet(
     client: TestClient, table: tuple[unserved.Unserved, ...], bodies: tuple[str, ...]
 ) -> None:
-    """Every attribute of service/unserved.py, in every request body that has it, is described from its table."""
+    """Every attribute of schemas/unserved.py, in every request body that has it, is described from its table."""
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     for field in {entry.field for entry in table}:
         having = [name for name in bodies if field in schemas[name]["properties"]]

@@ -8,8 +8,9 @@ from elbd.canonical_ip import IPAddress
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
+from elbd.schemas import unserved
 from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
-from elbd.service import lookups, quotas, unserved, vpcs
+from elbd.service import lookups, quotas, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
     ipv4_network,

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
+from elbd.schemas import unserved
 from elbd.schemas.pools import (
     ConnectionDrain,
     PoolCreate,
@@ -15,7 +16,7 @@ from elbd.schemas.pools import (
     SlowStart,
     _PoolSettings,
 )
-from elbd.service import lookups, quotas, unserved, vpcs
+from elbd.service import lookups, quotas, vpcs
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import ANY_PORT_POOLS, L4_POOLS
