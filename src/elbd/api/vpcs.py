@@ -8,7 +8,7 @@ from elbd.api.replies import no_content, reply
 from elbd.api.shapes.vpcs import SubnetList, SubnetReply, VpcList, VpcReply
 from elbd.api.views.vpcs import subnet_view, vpc_view
 from elbd.schemas.vpcs import SubnetCreateRequest, VpcCreateRequest
-from elbd.service import vpcs
+from elbd.service import lookups, vpcs
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -32,7 +32,7 @@ def list_vpcs(request: Request, who: Principal = Depends(authenticate), db: Data
 @router.get("/v1/{project_id}/vpcs/{vpc_id}", response_model=VpcReply)
 def show_vpc(request: Request, vpc_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        vpc = vpcs.get_vpc(session, who.project_id, vpc_id)
+        vpc = lookups.vpc(session, who.project_id, vpc_id)
     return reply(request, {"vpc": vpc_view(vpc)})
 
 
@@ -65,7 +65,7 @@ def list_subnets(
 @router.get("/v1/{project_id}/subnets/{subnet_id}", response_model=SubnetReply)
 def show_subnet(request: Request, subnet_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        subnet = vpcs.get_subnet(session, who.project_id, subnet_id)
+        subnet = lookups.subnet(session, who.project_id, subnet_id)
     return reply(request, {"subnet": subnet_view(subnet)})
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address, canonical_network
 from elbd.errors import conflict, invalid
 from elbd.service.address_ranges import ApiEndpoint, plan_refusal
-from elbd.store.models import LoadBalancer, Member, ServerNic, Subnet
+from elbd.store.models import InstanceNic, LoadBalancer, Member, Subnet
 
 THIS_NETWORK = IPv4Network("0.0.0.0/8")
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
@@ -147,10 +147,10 @@ def holders(session: Session, subnet: Subnet, address: str) -> str | None:
     ).first()
     if lb:
         return f"load balancer {lb}"
-    server = session.scalars(
-        select(ServerNic.server_id).where(ServerNic.subnet_id == subnet.id, ServerNic.ip_address == address)
+    instance = session.scalars(
+        select(InstanceNic.instance_id).where(InstanceNic.subnet_id == subnet.id, InstanceNic.ip_address == address)
     ).first()
-    return f"instance {server}" if server else None
+    return f"instance {instance}" if instance else None
 
 
 def require_free(session: Session, subnet: Subnet, address: str) -> None:
@@ -209,5 +209,5 @@ def _taken(session: Session, subnet: Subnet) -> set[str]:
     taken.update(
         session.scalars(select(LoadBalancer.ipv6_vip_address).where(LoadBalancer.ipv6_vip_virsubnet_id == subnet.id))
     )
-    taken.update(session.scalars(select(ServerNic.ip_address).where(ServerNic.subnet_id == subnet.id)))
+    taken.update(session.scalars(select(InstanceNic.ip_address).where(InstanceNic.subnet_id == subnet.id)))
     return {address for address in taken if address}

@@ -67,7 +67,7 @@ def _check_zones(zones: list[str], known: tuple[str, ...]) -> None:
 
 def _backend_subnets(session: Session, project_id: str, vpc_id: str, subnet_ids: list[str]) -> list[str]:
     for subnet_id in subnet_ids:
-        if vpcs.get_subnet(session, project_id, subnet_id).vpc_id != vpc_id:
+        if lookups.subnet(session, project_id, subnet_id).vpc_id != vpc_id:
             raise invalid(f"Invalid input for 'elb_virsubnet_ids': subnet {subnet_id} is not in the load balancer's VPC.")
     return list(dict.fromkeys(subnet_ids))
 
@@ -122,9 +122,9 @@ def create_load_balancer(
     unserved.refuse(unserved.LOAD_BALANCERS, option.model_dump(exclude_unset=True))
     quotas.require_room(session, project_id, "loadbalancer")
 
-    vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
+    vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
     subnet_v4 = vpcs.subnet_by_ipv4_id(session, project_id, option.vip_subnet_cidr_id) if option.vip_subnet_cidr_id else None
-    subnet_v6 = vpcs.get_subnet(session, project_id, option.ipv6_vip_virsubnet_id) if option.ipv6_vip_virsubnet_id else None
+    subnet_v6 = lookups.subnet(session, project_id, option.ipv6_vip_virsubnet_id) if option.ipv6_vip_virsubnet_id else None
     for subnet in (subnet_v4, subnet_v6):
         if subnet is None:
             continue

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elbd.store.models import HealthMonitor, Listener, Member, Pool, Server
+from elbd.store.models import HealthMonitor, Instance, Listener, Member, Pool
 
 UNKNOWN, OFFLINE, ONLINE, NO_MONITOR, INITIAL = "UNKNOWN", "OFFLINE", "ONLINE", "NO_MONITOR", "INITIAL"
 
@@ -58,10 +58,10 @@ def gather(
         pool_id: PoolFacts(pool.load_balancer_id, pool_id in monitored, listeners.get(pool_id, []))
         for pool_id, pool in pools.items()
     }
-    servers = select(Server.id, Server.status).where(Server.project_id == project_id)
+    instances = select(Instance.id, Instance.status).where(Instance.project_id == project_id)
     if members is not None:
-        servers = servers.where(Server.id.in_({member.instance_id for member in members if member.instance_id}))
-    statuses = dict(session.execute(servers).all())
+        instances = instances.where(Instance.id.in_({member.instance_id for member in members if member.instance_id}))
+    statuses = dict(session.execute(instances).all())
     return HealthFacts(facts, statuses)
 
 

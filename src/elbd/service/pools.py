@@ -16,7 +16,7 @@ from elbd.schemas.pools import (
     SlowStart,
     _PoolSettings,
 )
-from elbd.service import lookups, quotas, vpcs
+from elbd.service import lookups, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import ANY_PORT_POOLS, L4_POOLS
@@ -112,7 +112,7 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
     _check_type(pool_type, option.vpc_id)
     persistence = _persistence(protocol, option.session_persistence)
     unserved.refuse(unserved.POOLS, option.model_dump(exclude_unset=True))
-    vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
+    vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
     listener = lookups.listener(session, project_id, option.listener_id) if option.listener_id else None
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id) if option.loadbalancer_id else None
     if listener is not None:
@@ -178,7 +178,7 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
             raise invalid("Invalid input for 'vpc_id': it can only be set while empty.")
         if pool.type == "ip":
             raise invalid("Invalid input for 'vpc_id': a backend server group of type ip takes none.")
-        pool.vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id
+        pool.vpc_id = lookups.vpc(session, project_id, option.vpc_id).id
     if "type" in changes and (option.type or "") != pool.type:
         if pool.type:
             raise invalid("Invalid input for 'type': it can only be set while empty.")

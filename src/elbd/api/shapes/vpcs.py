@@ -1,6 +1,4 @@
-"""The VPC v1 and ECS v1 shapes elbd answers with."""
-
-from pydantic import Field
+"""The VPC v1 shapes elbd answers with."""
 
 from elbd.api.shapes.base import Shape
 
@@ -43,29 +41,6 @@ class Subnet(Shape):
     updated_at: str
 
 
-class ServerAddress(Shape):
-    version: str
-    addr: str
-    type: str = Field(alias="OS-EXT-IPS:type")
-    port_id: str = Field(alias="OS-EXT-IPS:port_id")
-
-
-class ServerMetadata(Shape):
-    vpc_id: str
-
-
-class Server(Shape):
-    id: str
-    name: str
-    status: str
-    addresses: dict[str, list[ServerAddress]] = Field(description="Fixed addresses by VPC id.")
-    metadata: ServerMetadata
-    tenant_id: str
-    vm_state: str = Field(alias="OS-EXT-STS:vm_state")
-    created: str
-    updated: str
-
-
 class VpcReply(Shape):
     vpc: Vpc
     request_id: str
@@ -84,23 +59,3 @@ class SubnetReply(Shape):
 class SubnetList(Shape):
     subnets: list[Subnet]
     request_id: str
-
-
-class ServerReply(Shape):
-    server: Server
-    request_id: str
-
-
-class ServerList(Shape):
-    count: int
-    servers: list[Server]
-    request_id: str
-
-
-class ServerJob(Shape):
-    job_id: str
-    request_id: str
-
-
-class ServerCreated(ServerJob):
-    serverIds: list[str]
