@@ -5,8 +5,6 @@ operations (their names are the operation ids of the OpenAPI document)."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import no_content, reply
@@ -18,16 +16,8 @@ from elbd.schemas.instances import ServerActionRequest, ServerCreateRequest, Ser
 from elbd.service import instances, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
-from elbd.store.models import Instance, Subnet
 
 router = APIRouter(tags=["ecs"])
-
-
-def _views(session: Session, found: list[Instance]) -> list[dict]:
-    nics = instances.nics_of(session, [instance.id for instance in found])
-    subnet_ids = {nic.subnet_id for one in nics.values() for nic in one}
-    vpc_of = dict(session.execute(select(Subnet.id, Subnet.vpc_id).where(Subnet.id.in_(subnet_ids))).all())
-    return [instance_view(instance, nics.get(instance.id, []), vpc_of) for instance in found]
 
 
 @router.post("/v1/{project_id}/cloudservers", response_model=ServerCreated)
@@ -40,15 +30,18 @@ def create_server(request: Request, body: ServerCreateRequest, who: Principal = 
 @router.get("/v1/{project_id}/cloudservers/detail", response_model=ServerList)
 def list_servers(request: Request, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        views = _views(session, instances.list_instances(session, who.project_id))
+        found = instances.list_instances(session, who.project_id)
+        nics = instances.nics_of(session, [instance.id for instance in found])
+    views = [instance_view(instance, nics.get(instance.id, [])) for instance in found]
     return reply(request, {"count": len(views), "servers": views})
 
 
 @router.get("/v1/{project_id}/cloudservers/{server_id}", response_model=ServerReply)
 def show_server(request: Request, server_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        view = _views(session, [lookups.instance(session, who.project_id, server_id)])[0]
-    return reply(request, {"server": view})
+        instance = lookups.instance(session, who.project_id, server_id)
+        nics = instances.nics_of(session, [instance.id])
+    return reply(request, {"server": instance_view(instance, nics.get(instance.id, []))})
 
 
 @router.post("/v1/{project_id}/cloudservers/action", response_model=ServerJob)

@@ -64,11 +64,17 @@ def list_instances(session: Session, project_id: str) -> list[Instance]:
     return list(session.scalars(select(Instance).where(Instance.project_id == project_id).order_by(Instance.created_at, Instance.id)))
 
 
-def nics_of(session: Session, instance_ids: Iterable[str]) -> dict[str, list[InstanceNic]]:
-    found: dict[str, list[InstanceNic]] = {}
-    query = select(InstanceNic).where(InstanceNic.instance_id.in_(list(instance_ids))).order_by(InstanceNic.id)
-    for nic in session.scalars(query):
-        found.setdefault(nic.instance_id, []).append(nic)
+def nics_of(session: Session, instance_ids: Iterable[str]) -> dict[str, list[tuple[InstanceNic, str]]]:
+    """Each instance's NICs in id order, each with the id of its subnet's VPC."""
+    found: dict[str, list[tuple[InstanceNic, str]]] = {}
+    query = (
+        select(InstanceNic, Subnet.vpc_id)
+        .outerjoin(Subnet, Subnet.id == InstanceNic.subnet_id)
+        .where(InstanceNic.instance_id.in_(list(instance_ids)))
+        .order_by(InstanceNic.id)
+    )
+    for nic, vpc_id in session.execute(query):
+        found.setdefault(nic.instance_id, []).append((nic, vpc_id or ""))
     return found
 
 

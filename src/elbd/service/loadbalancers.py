@@ -1,5 +1,8 @@
 """Load balancers: where the VIP comes from, which VPC they serve, and when they may go."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -210,3 +213,28 @@ def delete_load_balancer(session: Session, *, project_id: str, load_balancer_id:
         raise conflict(f"Load balancer {lb.id} still has backend server groups; delete them first.")
     session.delete(lb)
     mark_changed(session, lb.id)
+
+
+@dataclass(frozen=True)
+class Children:
+    """The ids of some load balancers' listeners and pools, by load balancer id, in creation order."""
+
+    listeners: dict[str, list[str]]
+    pools: dict[str, list[str]]
+
+
+def children(session: Session, load_balancer_ids: Iterable[str]) -> Children:
+    wanted = list(load_balancer_ids)
+    return Children(_ids_by_load_balancer(session, Listener, wanted), _ids_by_load_balancer(session, Pool, wanted))
+
+
+def _ids_by_load_balancer(session: Session, model: type[Listener] | type[Pool], load_balancer_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    query = (
+        select(model.loadbalancer_id, model.id)
+        .where(model.loadbalancer_id.in_(load_balancer_ids))
+        .order_by(model.created_at, model.id)
+    )
+    for load_balancer_id, child_id in session.execute(query):
+        found.setdefault(load_balancer_id, []).append(child_id)
+    return found

@@ -1,5 +1,9 @@
 """Backend server groups: protocol, algorithm, persistence, and where they attach."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -222,3 +226,32 @@ def delete_pool(session: Session, *, project_id: str, pool_id: str) -> None:
     session.flush()
     session.delete(pool)
     mark_changed(session, pool.loadbalancer_id)
+
+
+@dataclass(frozen=True)
+class Related:
+    """What some pools' answers name beyond their own rows, by pool id: the ids of their listeners and
+    members (in creation order), and of their health monitor."""
+
+    listeners: dict[str, list[str]]
+    members: dict[str, list[str]]
+    monitors: dict[str, str]
+
+
+def related(session: Session, pool_ids: Iterable[str]) -> Related:
+    wanted = list(pool_ids)
+    monitors = select(HealthMonitor.pool_id, HealthMonitor.id).where(HealthMonitor.pool_id.in_(wanted))
+    return Related(
+        _ids_by(session, Listener.default_pool_id, Listener.id, wanted),
+        _ids_by(session, Member.pool_id, Member.id, wanted),
+        {pool_id: monitor_id for pool_id, monitor_id in session.execute(monitors)},
+    )
+
+
+def _ids_by(session: Session, owner: Any, child: Any, owner_ids: list[str]) -> dict[str, list[str]]:
+    """`child` ids by `owner` id (two columns of one table), in the child's creation order."""
+    found: dict[str, list[str]] = {}
+    query = select(owner, child).where(owner.in_(owner_ids)).order_by(child.class_.created_at, child)
+    for owner_id, child_id in session.execute(query):
+        found.setdefault(owner_id, []).append(child_id)
+    return found

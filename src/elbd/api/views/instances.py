@@ -6,10 +6,11 @@ from elbd.clock import format_time
 from elbd.store.models import Instance, InstanceNic
 
 
-def instance_view(instance: Instance, nics: list[InstanceNic], vpc_of_subnet: dict[str, str]) -> dict[str, Any]:
+def instance_view(instance: Instance, nics: list[tuple[InstanceNic, str]]) -> dict[str, Any]:
+    """`nics`: the instance's NICs, each with its VPC's id."""
     addresses: dict[str, list[dict[str, Any]]] = {}
-    for nic in nics:
-        addresses.setdefault(vpc_of_subnet.get(nic.subnet_id, ""), []).append(
+    for nic, vpc_id in nics:
+        addresses.setdefault(vpc_id, []).append(
             {"version": "4", "addr": nic.ip_address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS:port_id": nic.id}
         )
     return {
