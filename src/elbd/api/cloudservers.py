@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.replies import no_content, reply
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.instances import ServerCreated, ServerJob, ServerList, ServerReply
 from elbd.api.views.instances import instance_view
 from elbd.errors import invalid
@@ -24,7 +24,8 @@ router = APIRouter(tags=["ecs"])
 def create_server(request: Request, body: ServerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         instance = instances.create_instance(session, project_id=who.project_id, option=body.server)
-    return reply(request, {"job_id": new_id(), "serverIds": [instance.id]})
+    answer: ServerCreated = {"job_id": new_id(), "serverIds": [instance.id], "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.get("/v1/{project_id}/cloudservers/detail", response_model=ServerList)
@@ -32,8 +33,12 @@ def list_servers(request: Request, who: Principal = Depends(authenticate), db: D
     with db.read() as session:
         found = instances.list_instances(session, who.project_id)
         nics = instances.nics_of(session, [instance.id for instance in found])
-    views = [instance_view(instance, nics.get(instance.id, [])) for instance in found]
-    return reply(request, {"count": len(views), "servers": views})
+    answer: ServerList = {
+        "count": len(found),
+        "servers": [instance_view(instance, nics.get(instance.id, [])) for instance in found],
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.get("/v1/{project_id}/cloudservers/{server_id}", response_model=ServerReply)
@@ -41,7 +46,8 @@ def show_server(request: Request, server_id: str, who: Principal = Depends(authe
     with db.read() as session:
         instance = lookups.instance(session, who.project_id, server_id)
         nics = instances.nics_of(session, [instance.id])
-    return reply(request, {"server": instance_view(instance, nics.get(instance.id, []))})
+    answer: ServerReply = {"server": instance_view(instance, nics.get(instance.id, [])), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.post("/v1/{project_id}/cloudservers/action", response_model=ServerJob)
@@ -54,14 +60,16 @@ def server_action(request: Request, body: ServerActionRequest, who: Principal = 
         instances.set_running(
             session, project_id=who.project_id, instance_ids=[s.id for s in batch.servers], running=body.os_start is not None
         )
-    return reply(request, {"job_id": new_id()})
+    answer: ServerJob = {"job_id": new_id(), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.post("/v1/{project_id}/cloudservers/delete", response_model=ServerJob)
 def delete_servers(request: Request, body: ServerDeleteRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         instances.delete_instances(session, project_id=who.project_id, instance_ids=[s.id for s in body.servers])
-    return reply(request, {"job_id": new_id()})
+    answer: ServerJob = {"job_id": new_id(), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v1/{project_id}/cloudservers/{server_id}", status_code=204)

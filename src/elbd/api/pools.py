@@ -4,9 +4,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.listing import ListQuery, list_query, page_body
-from elbd.api.replies import no_content, reply
+from elbd.api.listing import ListQuery, list_query
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.pools import PoolPage, PoolReply
+from elbd.api.views.pages import page_info
 from elbd.api.views.pools import pool_view
 from elbd.schemas.pools import PoolCreateRequest, PoolUpdateRequest
 from elbd.service import lookups, pools
@@ -25,7 +26,8 @@ def create_pool(request: Request, body: PoolCreateRequest, who: Principal = Depe
     with db.write() as session:
         pool = pools.create_pool(session, project_id=who.project_id, option=body.pool)
         related = pools.related(session, [pool.id])
-    return reply(request, {"pool": pool_view(pool, related)}, 201)
+    answer: PoolReply = {"pool": pool_view(pool, related), "request_id": request_id_of(request)}
+    return reply(answer, 201)
 
 
 @router.get("/v3/{project_id}/elb/pools", response_model=PoolPage)
@@ -35,7 +37,8 @@ def list_pools(
     with db.read() as session:
         page = pools.list_pools(session, project_id=who.project_id, filters=query.filters, page=query.page)
         related = pools.related(session, [pool.id for pool in page.items])
-    return reply(request, page_body("pools", [pool_view(pool, related) for pool in page.items], page.page_info))
+    answer: PoolPage = {"pools": [pool_view(pool, related) for pool in page.items], "page_info": page_info(page), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/pools/{pool_id}", response_model=PoolReply)
@@ -43,7 +46,8 @@ def show_pool(request: Request, pool_id: str, who: Principal = Depends(authentic
     with db.read() as session:
         pool = lookups.pool(session, who.project_id, pool_id)
         related = pools.related(session, [pool.id])
-    return reply(request, {"pool": pool_view(pool, related)})
+    answer: PoolReply = {"pool": pool_view(pool, related), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.put("/v3/{project_id}/elb/pools/{pool_id}", response_model=PoolReply)
@@ -53,7 +57,8 @@ def update_pool(
     with db.write() as session:
         pool = pools.update_pool(session, project_id=who.project_id, pool_id=pool_id, option=body.pool)
         related = pools.related(session, [pool.id])
-    return reply(request, {"pool": pool_view(pool, related)})
+    answer: PoolReply = {"pool": pool_view(pool, related), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v3/{project_id}/elb/pools/{pool_id}", status_code=204)

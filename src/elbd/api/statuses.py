@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.replies import reply
+from elbd.api.replies import reply, request_id_of
 from elbd.api.shapes.statuses import StatusReply
 from elbd.api.views.statuses import status_tree
 from elbd.service import statuses
@@ -20,4 +20,5 @@ def show_load_balancer_status(
 ) -> Response:
     with db.read() as session:
         facts = statuses.status_facts(session, who.project_id, loadbalancer_id)
-    return reply(request, {"statuses": status_tree(facts)})
+    answer: StatusReply = {"statuses": status_tree(facts), "request_id": request_id_of(request)}
+    return reply(answer)

@@ -1,49 +1,61 @@
 """The ECS v1 shapes of the instance registry. ECS calls an instance a server, and so do these
-shapes: their names are those of the OpenAPI document."""
+shapes: their names are those of the OpenAPI document. Attributes whose names are no Python names
+("OS-EXT-IPS:type") take TypedDict's functional form."""
+
+from typing import Annotated
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
-from elbd.api.shapes.base import Shape
+from elbd.api.shapes.base import shape
+
+ServerAddress = TypedDict(
+    "ServerAddress", {"version": str, "addr": str, "OS-EXT-IPS:type": str, "OS-EXT-IPS:port_id": str}
+)
+shape(ServerAddress)
 
 
-class ServerAddress(Shape):
-    version: str
-    addr: str
-    type: str = Field(alias="OS-EXT-IPS:type")
-    port_id: str = Field(alias="OS-EXT-IPS:port_id")
-
-
-class ServerMetadata(Shape):
+@shape
+class ServerMetadata(TypedDict):
     vpc_id: str
 
 
-class Server(Shape):
-    id: str
-    name: str
-    status: str
-    addresses: dict[str, list[ServerAddress]] = Field(description="Fixed addresses by VPC id.")
-    metadata: ServerMetadata
-    tenant_id: str
-    vm_state: str = Field(alias="OS-EXT-STS:vm_state")
-    created: str
-    updated: str
+Server = TypedDict(
+    "Server",
+    {
+        "id": str,
+        "name": str,
+        "status": str,
+        "addresses": Annotated[dict[str, list[ServerAddress]], Field(description="Fixed addresses by VPC id.")],
+        "metadata": ServerMetadata,
+        "tenant_id": str,
+        "OS-EXT-STS:vm_state": str,
+        "created": str,
+        "updated": str,
+    },
+)
+shape(Server)
 
 
-class ServerReply(Shape):
+@shape
+class ServerReply(TypedDict):
     server: Server
     request_id: str
 
 
-class ServerList(Shape):
+@shape
+class ServerList(TypedDict):
     count: int
     servers: list[Server]
     request_id: str
 
 
-class ServerJob(Shape):
+@shape
+class ServerJob(TypedDict):
     job_id: str
     request_id: str
 
 
+@shape
 class ServerCreated(ServerJob):
     serverIds: list[str]

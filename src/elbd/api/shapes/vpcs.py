@@ -1,22 +1,28 @@
 """The VPC v1 shapes elbd answers with."""
 
-from elbd.api.shapes.base import Shape
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import shape
 
 
-class Vpc(Shape):
+@shape
+class Vpc(TypedDict):
     id: str
     name: str
     description: str
     cidr: str
     status: str
-    routes: list[dict]
+    routes: list[dict[str, Any]]
     enterprise_project_id: str
     tenant_id: str
     created_at: str
     updated_at: str
 
 
-class Subnet(Shape):
+@shape
+class Subnet(TypedDict):
     id: str
     name: str
     description: str
@@ -35,27 +41,31 @@ class Subnet(Shape):
     neutron_network_id: str
     neutron_subnet_id: str
     neutron_subnet_id_v6: str
-    extra_dhcp_opts: list[dict]
+    extra_dhcp_opts: list[dict[str, Any]]
     tenant_id: str
     created_at: str
     updated_at: str
 
 
-class VpcReply(Shape):
+@shape
+class VpcReply(TypedDict):
     vpc: Vpc
     request_id: str
 
 
-class VpcList(Shape):
+@shape
+class VpcList(TypedDict):
     vpcs: list[Vpc]
     request_id: str
 
 
-class SubnetReply(Shape):
+@shape
+class SubnetReply(TypedDict):
     subnet: Subnet
     request_id: str
 
 
-class SubnetList(Shape):
+@shape
+class SubnetList(TypedDict):
     subnets: list[Subnet]
     request_id: str

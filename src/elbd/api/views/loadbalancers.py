@@ -1,11 +1,10 @@
-from typing import Any
-
+from elbd.api.shapes.loadbalancers import LoadBalancer
 from elbd.clock import format_time
 from elbd.service.loadbalancers import Children
-from elbd.store.models import LoadBalancer
+from elbd.store.models import LoadBalancer as LoadBalancerRow
 
 
-def load_balancer_view(lb: LoadBalancer, children: Children) -> dict[str, Any]:
+def load_balancer_view(lb: LoadBalancerRow, children: Children) -> LoadBalancer:
     return {
         "id": lb.id,
         "name": lb.name,

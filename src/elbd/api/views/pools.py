@@ -1,11 +1,10 @@
-from typing import Any
-
+from elbd.api.shapes.pools import Pool
 from elbd.clock import format_time
 from elbd.service.pools import Related
-from elbd.store.models import Pool
+from elbd.store.models import Pool as PoolRow
 
 
-def pool_view(pool: Pool, related: Related) -> dict[str, Any]:
+def pool_view(pool: PoolRow, related: Related) -> Pool:
     return {
         "id": pool.id,
         "name": pool.name,

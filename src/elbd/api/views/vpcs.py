@@ -1,10 +1,10 @@
-from typing import Any
-
+from elbd.api.shapes.vpcs import Subnet, Vpc
 from elbd.clock import format_time
-from elbd.store.models import Subnet, Vpc
+from elbd.store.models import Subnet as SubnetRow
+from elbd.store.models import Vpc as VpcRow
 
 
-def vpc_view(vpc: Vpc) -> dict[str, Any]:
+def vpc_view(vpc: VpcRow) -> Vpc:
     return {
         "id": vpc.id,
         "name": vpc.name,
@@ -19,7 +19,7 @@ def vpc_view(vpc: Vpc) -> dict[str, Any]:
     }
 
 
-def subnet_view(subnet: Subnet) -> dict[str, Any]:
+def subnet_view(subnet: SubnetRow) -> Subnet:
     return {
         "id": subnet.id,
         "name": subnet.name,
