@@ -5,6 +5,7 @@ namespace, so a VIP another project holds is taken here too. What another projec
 named: a refusal says only that the address is not available."""
 
 from collections.abc import Iterator
+from typing import Literal, overload
 from itertools import islice
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
@@ -30,7 +31,11 @@ def parse_address(value: str, field: str = "address") -> IPAddress:
         raise invalid(f"Invalid input for '{field}': {error}.") from None
 
 
-def parse_network(value: str, field: str, version: int) -> IPNetwork:
+@overload
+def parse_network(value: str, field: str, version: Literal[4]) -> IPv4Network: ...
+@overload
+def parse_network(value: str, field: str, version: Literal[6]) -> IPv6Network: ...
+def parse_network(value: str, field: str, version: Literal[4, 6]) -> IPNetwork:
     try:
         network = canonical_network(value)
     except NotCanonical as error:

@@ -4,7 +4,6 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
@@ -105,7 +104,7 @@ _OWNER = (
 _OWNER_IN_SUBNET = _OWNER.where(InstanceNic.subnet_id == bindparam("subnet_id"))
 
 
-def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[Any] | None:
+def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[str, str] | None:
     """The id and status of the instance that holds `address` (in `subnet_id` when given), if one is registered."""
     if subnet_id is None:
         return session.connection().execute(_OWNER, {"project_id": project_id, "address": address}).first()

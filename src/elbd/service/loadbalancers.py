@@ -24,6 +24,7 @@ from elbd.service.addresses import (
     unavailable,
     usable_host,
 )
+from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
@@ -225,16 +226,7 @@ class Children:
 
 def children(session: Session, load_balancer_ids: Iterable[str]) -> Children:
     wanted = list(load_balancer_ids)
-    return Children(_ids_by_load_balancer(session, Listener, wanted), _ids_by_load_balancer(session, Pool, wanted))
-
-
-def _ids_by_load_balancer(session: Session, model: type[Listener] | type[Pool], load_balancer_ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    query = (
-        select(model.loadbalancer_id, model.id)
-        .where(model.loadbalancer_id.in_(load_balancer_ids))
-        .order_by(model.created_at, model.id)
+    return Children(
+        child_ids(session, Listener.loadbalancer_id, Listener.id, wanted), child_ids(session, Pool.loadbalancer_id, Pool.id, wanted)
     )
-    for load_balancer_id, child_id in session.execute(query):
-        found.setdefault(load_balancer_id, []).append(child_id)
-    return found
+

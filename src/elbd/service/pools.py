@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from elbd.schemas.pools import (
 )
 from elbd.service import lookups, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
+from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import ANY_PORT_POOLS, L4_POOLS
 from elbd.store.db import mark_changed
@@ -242,16 +242,8 @@ def related(session: Session, pool_ids: Iterable[str]) -> Related:
     wanted = list(pool_ids)
     monitors = select(HealthMonitor.pool_id, HealthMonitor.id).where(HealthMonitor.pool_id.in_(wanted))
     return Related(
-        _ids_by(session, Listener.default_pool_id, Listener.id, wanted),
-        _ids_by(session, Member.pool_id, Member.id, wanted),
+        child_ids(session, Listener.default_pool_id, Listener.id, wanted),
+        child_ids(session, Member.pool_id, Member.id, wanted),
         {pool_id: monitor_id for pool_id, monitor_id in session.execute(monitors)},
     )
 
-
-def _ids_by(session: Session, owner: Any, child: Any, owner_ids: list[str]) -> dict[str, list[str]]:
-    """`child` ids by `owner` id (two columns of one table), in the child's creation order."""
-    found: dict[str, list[str]] = {}
-    query = select(owner, child).where(owner.in_(owner_ids)).order_by(child.class_.created_at, child)
-    for owner_id, child_id in session.execute(query):
-        found.setdefault(owner_id, []).append(child_id)
-    return found
