@@ -1,4 +1,9 @@
-"""Runtime settings: command-line values first, then ELBD_* environment variables, then defaults."""
+"""Runtime settings: command-line values first, then ELBD_* environment variables, then defaults.
+
+A leaf: it reads and checks the numbers and passes the names on as given. What a name means, and what
+an unset one defaults to, is decided where it is used: the data-plane driver where the application picks
+it (api/app.py), SQLite's synchronous mode where the store opens the database (store/durability.py).
+"""
 
 import math
 import os
@@ -6,13 +11,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from elbd.dataplane.driver import default_driver_name
-from elbd.store.durability import sqlite_synchronous
-
 DEFAULT_AVAILABILITY_ZONES = ("local-1a", "local-1b")
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
-# The largest legitimate body, a batch of 500 members with every field at its longest and names of
-# non-ASCII characters escaped as JSON does by default, is about 0.9 MB: twice that, with room.
+# The largest legitimate body, a batch of 200 members (schemas/members.py, MAX_BATCH) with every field at
+# its longest and names of non-ASCII characters escaped as JSON does by default, is about 0.43 MB: the
+# default leaves it ample room.
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
@@ -20,8 +23,8 @@ DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 class Settings:
     data_dir: Path
     database_url: str
-    dataplane: str
-    sqlite_synchronous: str = field(default_factory=sqlite_synchronous)
+    dataplane: str | None  # ELBD_DATAPLANE; None: HAProxy whenever it is installed
+    sqlite_synchronous: str | None = None  # ELBD_SQLITE_SYNCHRONOUS; None: the store's default
     availability_zones: tuple[str, ...] = field(default=DEFAULT_AVAILABILITY_ZONES)
     token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -39,7 +42,8 @@ def load_settings(data_dir: str | Path | None = None) -> Settings:
     return Settings(
         data_dir=directory,
         database_url=database_url,
-        dataplane=os.environ.get("ELBD_DATAPLANE") or default_driver_name(),
+        dataplane=os.environ.get("ELBD_DATAPLANE") or None,
+        sqlite_synchronous=os.environ.get("ELBD_SQLITE_SYNCHRONOUS") or None,
         availability_zones=tuple(z.strip() for z in zones.split(",") if z.strip()) if zones else DEFAULT_AVAILABILITY_ZONES,
         token_lifetime=_token_lifetime(os.environ.get("ELBD_TOKEN_LIFETIME")),
         max_body_bytes=_positive_whole("ELBD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),

@@ -1,4 +1,4 @@
-"""What elbd does not serve yet (service/unserved.py) is refused with 400 ELB.8902 naming the attribute,
+"""What elbd does not serve yet (schemas/unserved.py) is refused with 400 ELB.8902 naming the attribute,
 on create and on update, and nothing of it is stored: no new row is listed, and a refused update leaves
 the resource as it was. Values that ask for nothing (null, {}, false, 0), as the official SDK and
 Terraform send them, stay accepted. A resource an earlier elbd stored with such a value cannot be

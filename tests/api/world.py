@@ -116,7 +116,7 @@ def quota(api: Api, resource: str, limit: int) -> Iterator[None]:
 
 
 def stored_earlier(api: Api, model: type[Base], row_id: str, **values: Any) -> None:
-    """Give a stored row values an earlier elbd accepted and this one refuses (service/unserved.py)."""
+    """Give a stored row values an earlier elbd accepted and this one refuses (schemas/unserved.py)."""
     with api.client.app.state.db.write() as session:
         session.execute(update(model).where(model.id == row_id).values(**values))  # type: ignore[attr-defined]
 

@@ -1,5 +1,5 @@
 """The API's protocol tables for every protocol: which pool a listener takes, which check a pool takes.
-Through the API elbd makes only the listeners and pools it serves (TCP and HTTP; service/unserved.py
+Through the API elbd makes only the listeners and pools it serves (TCP and HTTP; schemas/unserved.py
 refuses the rest), so the rules for the others, which stay for the issues that serve them, are checked
 here on unsaved rows."""
 

@@ -1,4 +1,4 @@
-"""service/unserved.py on its own: what its tables leave through is what the data plane runs, null
+"""schemas/unserved.py on its own: what its tables leave through is what the data plane runs, null
 asks for nothing, and an update's left-out attribute counts with its stored value."""
 
 from types import SimpleNamespace
@@ -11,7 +11,7 @@ from elbd.errors import ElbError
 from elbd.schemas.healthmonitors import MonitorType
 from elbd.schemas.listeners import ListenerProtocol
 from elbd.schemas.pools import Algorithm, PoolProtocol
-from elbd.service import unserved
+from elbd.schemas import unserved
 
 
 def refusal(table: tuple[unserved.Unserved, ...], asked: dict[str, Any], stored: object | None = None) -> str | None:

@@ -29,7 +29,7 @@ from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
 from elbd.canonical_ip import NotCanonical, canonical_address
 from elbd.config import Settings
-from elbd.dataplane.driver import driver_named
+from elbd.dataplane.driver import default_driver_name, driver_named
 from elbd.service.address_ranges import ApiEndpoint, Host
 from elbd.service.identity import Principal, SigningKey
 from elbd.store.group_commit import GroupCommit
@@ -50,7 +50,7 @@ def api_endpoint(host: str | None, port: int | None) -> ApiEndpoint:
 def create_app(settings: Settings) -> FastAPI:
     state = open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
     db = state.db
-    dataplane = driver_named(settings.dataplane, db, settings.data_dir)
+    dataplane = driver_named(settings.dataplane or default_driver_name(), db, settings.data_dir)
     db.on_change = dataplane.changed
     group_commit = GroupCommit(db)
 

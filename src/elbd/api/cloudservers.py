@@ -1,51 +1,53 @@
-"""The instance registry in ECS v1 shapes: /v1/{project_id}/cloudservers."""
+"""The instance registry in ECS v1 shapes: /v1/{project_id}/cloudservers.
+
+ECS calls an instance a server: the module is named after its paths, and its routes after ECS's
+operations (their names are the operation ids of the OpenAPI document)."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from elbd.api.deps import authenticate, database
-from elbd.api.replies import no_content, reply
-from elbd.api.shapes.vpcs import ServerCreated, ServerJob, ServerList, ServerReply
-from elbd.api.views.vpcs import server_view
+from elbd.api.replies import no_content, reply, request_id_of
+from elbd.api.shapes.instances import ServerCreated, ServerJob, ServerList, ServerReply
+from elbd.api.views.instances import instance_view
 from elbd.errors import invalid
 from elbd.ids import new_id
-from elbd.schemas.vpcs import ServerActionRequest, ServerCreateRequest, ServerDeleteRequest
-from elbd.service import instances
+from elbd.schemas.instances import ServerActionRequest, ServerCreateRequest, ServerDeleteRequest
+from elbd.service import instances, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
-from elbd.store.models import Server, Subnet
 
 router = APIRouter(tags=["ecs"])
-
-
-def _views(session: Session, servers: list[Server]) -> list[dict]:
-    nics = instances.nics_of(session, [server.id for server in servers])
-    subnet_ids = {nic.subnet_id for found in nics.values() for nic in found}
-    vpc_of = dict(session.execute(select(Subnet.id, Subnet.vpc_id).where(Subnet.id.in_(subnet_ids))).all())
-    return [server_view(server, nics.get(server.id, []), vpc_of) for server in servers]
 
 
 @router.post("/v1/{project_id}/cloudservers", response_model=ServerCreated)
 def create_server(request: Request, body: ServerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
-        server = instances.create_server(session, project_id=who.project_id, option=body.server)
-    return reply(request, {"job_id": new_id(), "serverIds": [server.id]})
+        instance = instances.create_instance(session, project_id=who.project_id, option=body.server)
+    answer: ServerCreated = {"job_id": new_id(), "serverIds": [instance.id], "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.get("/v1/{project_id}/cloudservers/detail", response_model=ServerList)
 def list_servers(request: Request, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        views = _views(session, instances.list_servers(session, who.project_id))
-    return reply(request, {"count": len(views), "servers": views})
+        found = instances.list_instances(session, who.project_id)
+        nics = instances.nics_of(session, [instance.id for instance in found])
+    answer: ServerList = {
+        "count": len(found),
+        "servers": [instance_view(instance, nics.get(instance.id, [])) for instance in found],
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.get("/v1/{project_id}/cloudservers/{server_id}", response_model=ServerReply)
 def show_server(request: Request, server_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        view = _views(session, [instances.get_server(session, who.project_id, server_id)])[0]
-    return reply(request, {"server": view})
+        instance = lookups.instance(session, who.project_id, server_id)
+        nics = instances.nics_of(session, [instance.id])
+    answer: ServerReply = {"server": instance_view(instance, nics.get(instance.id, [])), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.post("/v1/{project_id}/cloudservers/action", response_model=ServerJob)
@@ -56,20 +58,22 @@ def server_action(request: Request, body: ServerActionRequest, who: Principal = 
     assert batch is not None
     with db.write() as session:
         instances.set_running(
-            session, project_id=who.project_id, server_ids=[s.id for s in batch.servers], running=body.os_start is not None
+            session, project_id=who.project_id, instance_ids=[s.id for s in batch.servers], running=body.os_start is not None
         )
-    return reply(request, {"job_id": new_id()})
+    answer: ServerJob = {"job_id": new_id(), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.post("/v1/{project_id}/cloudservers/delete", response_model=ServerJob)
 def delete_servers(request: Request, body: ServerDeleteRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
-        instances.delete_servers(session, project_id=who.project_id, server_ids=[s.id for s in body.servers])
-    return reply(request, {"job_id": new_id()})
+        instances.delete_instances(session, project_id=who.project_id, instance_ids=[s.id for s in body.servers])
+    answer: ServerJob = {"job_id": new_id(), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v1/{project_id}/cloudservers/{server_id}", status_code=204)
 def delete_server(server_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
-        instances.delete_servers(session, project_id=who.project_id, server_ids=[server_id])
+        instances.delete_instances(session, project_id=who.project_id, instance_ids=[server_id])
     return no_content()

@@ -4,10 +4,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.listing import ListQuery, list_query, page_body
-from elbd.api.replies import no_content, reply
+from elbd.api.listing import ListQuery, list_query
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.healthmonitors import HealthMonitorPage, HealthMonitorReply
 from elbd.api.views.healthmonitors import health_monitor_view
+from elbd.api.views.pages import page_info
 from elbd.schemas.healthmonitors import HealthMonitorCreateRequest, HealthMonitorUpdateRequest
 from elbd.service import healthmonitors, lookups
 from elbd.service.identity import Principal
@@ -24,7 +25,8 @@ def create_health_monitor(
 ) -> Response:
     with db.write() as session:
         monitor = healthmonitors.create_health_monitor(session, project_id=who.project_id, option=body.healthmonitor)
-    return reply(request, {"healthmonitor": health_monitor_view(monitor)}, 201)
+    answer: HealthMonitorReply = {"healthmonitor": health_monitor_view(monitor), "request_id": request_id_of(request)}
+    return reply(answer, 201)
 
 
 @router.get("/v3/{project_id}/elb/healthmonitors", response_model=HealthMonitorPage)
@@ -33,14 +35,20 @@ def list_health_monitors(
 ) -> Response:
     with db.read() as session:
         page = healthmonitors.list_health_monitors(session, project_id=who.project_id, filters=query.filters, page=query.page)
-    return reply(request, page_body("healthmonitors", [health_monitor_view(m) for m in page.items], page.page_info))
+    answer: HealthMonitorPage = {
+        "healthmonitors": [health_monitor_view(m) for m in page.items],
+        "page_info": page_info(page),
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}", response_model=HealthMonitorReply)
 def show_health_monitor(request: Request, healthmonitor_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         monitor = lookups.health_monitor(session, who.project_id, healthmonitor_id)
-    return reply(request, {"healthmonitor": health_monitor_view(monitor)})
+    answer: HealthMonitorReply = {"healthmonitor": health_monitor_view(monitor), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.put("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}", response_model=HealthMonitorReply)
@@ -55,7 +63,8 @@ def update_health_monitor(
         monitor = healthmonitors.update_health_monitor(
             session, project_id=who.project_id, monitor_id=healthmonitor_id, option=body.healthmonitor
         )
-    return reply(request, {"healthmonitor": health_monitor_view(monitor)})
+    answer: HealthMonitorReply = {"healthmonitor": health_monitor_view(monitor), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v3/{project_id}/elb/healthmonitors/{healthmonitor_id}", status_code=204)

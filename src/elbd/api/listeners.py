@@ -4,10 +4,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.listing import ListQuery, list_query, page_body
-from elbd.api.replies import no_content, reply
+from elbd.api.listing import ListQuery, list_query
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.listeners import ListenerPage, ListenerReply
 from elbd.api.views.listeners import listener_view
+from elbd.api.views.pages import page_info
 from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
 from elbd.service import listeners, lookups
 from elbd.service.identity import Principal
@@ -25,7 +26,8 @@ _list_query = list_query(
 def create_listener(request: Request, body: ListenerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         listener = listeners.create_listener(session, project_id=who.project_id, option=body.listener, host=request.app.state.host)
-    return reply(request, {"listener": listener_view(listener)}, 201)
+    answer: ListenerReply = {"listener": listener_view(listener), "request_id": request_id_of(request)}
+    return reply(answer, 201)
 
 
 @router.get("/v3/{project_id}/elb/listeners", response_model=ListenerPage)
@@ -34,14 +36,16 @@ def list_listeners(
 ) -> Response:
     with db.read() as session:
         page = listeners.list_listeners(session, project_id=who.project_id, filters=query.filters, page=query.page)
-    return reply(request, page_body("listeners", [listener_view(item) for item in page.items], page.page_info))
+    answer: ListenerPage = {"listeners": [listener_view(item) for item in page.items], "page_info": page_info(page), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/listeners/{listener_id}", response_model=ListenerReply)
 def show_listener(request: Request, listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         listener = lookups.listener(session, who.project_id, listener_id)
-    return reply(request, {"listener": listener_view(listener)})
+    answer: ListenerReply = {"listener": listener_view(listener), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.put("/v3/{project_id}/elb/listeners/{listener_id}", response_model=ListenerReply)
@@ -50,7 +54,8 @@ def update_listener(
 ) -> Response:
     with db.write() as session:
         listener = listeners.update_listener(session, project_id=who.project_id, listener_id=listener_id, option=body.listener)
-    return reply(request, {"listener": listener_view(listener)})
+    answer: ListenerReply = {"listener": listener_view(listener), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v3/{project_id}/elb/listeners/{listener_id}", status_code=204)

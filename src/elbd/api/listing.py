@@ -68,7 +68,3 @@ def _within_columns(kind: Any) -> Any:
     if kind == list[int]:
         return list[ColumnInt]
     return kind
-
-
-def page_body(key: str, items: list[dict[str, Any]], page_info: dict[str, Any]) -> dict[str, Any]:
-    return {key: items, "page_info": page_info}

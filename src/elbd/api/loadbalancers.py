@@ -1,15 +1,14 @@
 """/v3/{project_id}/elb/loadbalancers."""
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.listing import ListQuery, list_query, page_body
-from elbd.api.replies import no_content, reply
+from elbd.api.listing import ListQuery, list_query
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply
-from elbd.api.views.loadbalancers import load_balancer_views
+from elbd.api.views.loadbalancers import load_balancer_view
+from elbd.api.views.pages import page_info
 from elbd.schemas.loadbalancers import LoadBalancerCreateRequest, LoadBalancerUpdateRequest
 from elbd.service import loadbalancers, lookups
 from elbd.service.identity import Principal
@@ -29,8 +28,9 @@ def create_load_balancer(
         lb = loadbalancers.create_load_balancer(
             session, project_id=who.project_id, option=body.loadbalancer, host=request.app.state.host
         )
-        view = load_balancer_views(session, [lb])[0]
-    return reply(request, {"loadbalancer": view, "loadbalancer_id": lb.id}, 201)
+        children = loadbalancers.children(session, [lb.id])
+    answer: LoadBalancerWrittenReply = {"loadbalancer": load_balancer_view(lb, children), "loadbalancer_id": lb.id, "request_id": request_id_of(request)}
+    return reply(answer, 201)
 
 
 @router.get("/v3/{project_id}/elb/loadbalancers", response_model=LoadBalancerPage)
@@ -39,8 +39,13 @@ def list_load_balancers(
 ) -> Response:
     with db.read() as session:
         page = loadbalancers.list_load_balancers(session, project_id=who.project_id, filters=query.filters, page=query.page)
-        views: list[dict[str, Any]] = load_balancer_views(session, page.items)
-    return reply(request, page_body("loadbalancers", views, page.page_info))
+        children = loadbalancers.children(session, [lb.id for lb in page.items])
+    answer: LoadBalancerPage = {
+        "loadbalancers": [load_balancer_view(lb, children) for lb in page.items],
+        "page_info": page_info(page),
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}", response_model=LoadBalancerReply)
@@ -49,8 +54,9 @@ def show_load_balancer(
 ) -> Response:
     with db.read() as session:
         lb = lookups.load_balancer(session, who.project_id, loadbalancer_id)
-        view = load_balancer_views(session, [lb])[0]
-    return reply(request, {"loadbalancer": view})
+        children = loadbalancers.children(session, [lb.id])
+    answer: LoadBalancerReply = {"loadbalancer": load_balancer_view(lb, children), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.put("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}", response_model=LoadBalancerWrittenReply)
@@ -65,8 +71,9 @@ def update_load_balancer(
         lb = loadbalancers.update_load_balancer(
             session, project_id=who.project_id, load_balancer_id=loadbalancer_id, option=body.loadbalancer
         )
-        view = load_balancer_views(session, [lb])[0]
-    return reply(request, {"loadbalancer": view, "loadbalancer_id": lb.id})
+        children = loadbalancers.children(session, [lb.id])
+    answer: LoadBalancerWrittenReply = {"loadbalancer": load_balancer_view(lb, children), "loadbalancer_id": lb.id, "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}", status_code=204)

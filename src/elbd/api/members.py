@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from elbd.api.convergence import wait_for_removal
 from elbd.api.deps import authenticate, database
-from elbd.api.listing import ListQuery, list_query, page_body
-from elbd.api.replies import no_content, reply
+from elbd.api.listing import ListQuery, list_query
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.members import (
     BatchDeletedReply,
     BatchMemberReply,
@@ -18,6 +18,7 @@ from elbd.api.shapes.members import (
     MemberReply,
 )
 from elbd.api.views.members import batch_member_view, member_info_view, member_view
+from elbd.api.views.pages import page_info
 from elbd.schemas.members import (
     BatchMemberCreateRequest,
     BatchMemberDeleteRequest,
@@ -64,8 +65,8 @@ async def create_member(request: Request, pool_id: str, body: MemberCreateReques
     member, facts = await group_commit.run(
         partial(members.create_member, project_id=who.project_id, pool_id=pool_id, option=body.member, host=_host(request))
     )
-    view = member_view(member, facts)
-    return reply(request, {"member": view}, 201)
+    answer: MemberReply = {"member": member_view(member, facts), "request_id": request_id_of(request)}
+    return reply(answer, 201)
 
 
 @router.get(MEMBERS, response_model=MemberPage)
@@ -78,7 +79,12 @@ def list_members(
 ) -> Response:
     with db.read() as session:
         page, facts = members.list_members(session, project_id=who.project_id, pool_id=pool_id, filters=query.filters, page=query.page)
-    return reply(request, page_body("members", [member_view(m, facts) for m in page.items], page.page_info))
+    answer: MemberPage = {
+        "members": [member_view(m, facts) for m in page.items],
+        "page_info": page_info(page),
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/members", response_model=MemberInfoPage)
@@ -87,7 +93,12 @@ def list_all_members(
 ) -> Response:
     with db.read() as session:
         page, facts = members.list_members(session, project_id=who.project_id, pool_id=None, filters=query.filters, page=query.page)
-    return reply(request, page_body("members", [member_info_view(m, facts) for m in page.items], page.page_info))
+    answer: MemberInfoPage = {
+        "members": [member_info_view(m, facts) for m in page.items],
+        "page_info": page_info(page),
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.get(MEMBERS + "/{member_id}", response_model=MemberReply)
@@ -96,8 +107,9 @@ def show_member(
 ) -> Response:
     with db.read() as session:
         member = lookups.member(session, who.project_id, pool_id, member_id)
-        view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
-    return reply(request, {"member": view})
+        facts = member_status.gather(session, who.project_id, [pool_id], [member])
+    answer: MemberReply = {"member": member_view(member, facts), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.put(MEMBERS + "/{member_id}", response_model=MemberReply)
@@ -113,8 +125,9 @@ def update_member(
         member = members.update_member(
             session, project_id=who.project_id, pool_id=pool_id, member_id=member_id, option=body.member, host=_host(request)
         )
-        view = member_view(member, member_status.gather(session, who.project_id, [pool_id], [member]))
-    return reply(request, {"member": view})
+        facts = member_status.gather(session, who.project_id, [pool_id], [member])
+    answer: MemberReply = {"member": member_view(member, facts), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete(MEMBERS + "/{member_id}", status_code=204)
@@ -136,8 +149,11 @@ def batch_create_members(
         results, facts = members.batch_create_members(
             session, project_id=who.project_id, pool_id=pool_id, options=body.members, host=_host(request)
         )
-        views = [batch_member_view(member, facts, status) for member, status in results]
-    return reply(request, {"members": views})
+    answer: BatchMemberReply = {
+        "members": [batch_member_view(member, facts, status) for member, status in results],
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)
 
 
 @router.post(MEMBERS + "/batch-update", response_model=BatchUpdatedReply)
@@ -149,8 +165,8 @@ def batch_update_members(
             session, project_id=who.project_id, pool_id=pool_id, options=body.members, host=_host(request)
         )
         facts = member_status.gather(session, who.project_id, [pool_id], updated)
-        views = [member_view(member, facts) for member in updated]
-    return reply(request, {"members": views})
+    answer: BatchUpdatedReply = {"members": [member_view(member, facts) for member in updated], "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.post(MEMBERS + "/batch-delete", response_model=BatchDeletedReply)
@@ -161,4 +177,8 @@ def batch_delete_members(
         results = members.batch_delete_members(session, project_id=who.project_id, pool_id=pool_id, options=body.members)
         load_balancer_id = lookups.pool(session, who.project_id, pool_id).loadbalancer_id
     wait_for_removal(request, load_balancer_id, "The backend servers were")
-    return reply(request, {"members": [{"id": member_id, "ret_status": status} for member_id, status in results]})
+    answer: BatchDeletedReply = {
+        "members": [{"id": member_id, "ret_status": status} for member_id, status in results],
+        "request_id": request_id_of(request),
+    }
+    return reply(answer)

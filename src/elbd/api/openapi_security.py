@@ -27,7 +27,7 @@ SCHEMES = {
         "signed with an access key and its secret key, as the official SDK signs it.",
     },
 }
-EITHER_SCHEME = [{"token": []}, {"aksk": []}]
+EITHER_SCHEME: list[dict[str, list[str]]] = [{"token": []}, {"aksk": []}]
 
 
 def _needs_credentials(dependant: Dependant) -> bool:

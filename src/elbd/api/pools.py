@@ -4,10 +4,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.listing import ListQuery, list_query, page_body
-from elbd.api.replies import no_content, reply
+from elbd.api.listing import ListQuery, list_query
+from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.pools import PoolPage, PoolReply
-from elbd.api.views.pools import pool_views
+from elbd.api.views.pages import page_info
+from elbd.api.views.pools import pool_view
 from elbd.schemas.pools import PoolCreateRequest, PoolUpdateRequest
 from elbd.service import lookups, pools
 from elbd.service.identity import Principal
@@ -24,8 +25,9 @@ _list_query = list_query(
 def create_pool(request: Request, body: PoolCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         pool = pools.create_pool(session, project_id=who.project_id, option=body.pool)
-        view = pool_views(session, [pool])[0]
-    return reply(request, {"pool": view}, 201)
+        related = pools.related(session, [pool.id])
+    answer: PoolReply = {"pool": pool_view(pool, related), "request_id": request_id_of(request)}
+    return reply(answer, 201)
 
 
 @router.get("/v3/{project_id}/elb/pools", response_model=PoolPage)
@@ -34,15 +36,18 @@ def list_pools(
 ) -> Response:
     with db.read() as session:
         page = pools.list_pools(session, project_id=who.project_id, filters=query.filters, page=query.page)
-        views = pool_views(session, page.items)
-    return reply(request, page_body("pools", views, page.page_info))
+        related = pools.related(session, [pool.id for pool in page.items])
+    answer: PoolPage = {"pools": [pool_view(pool, related) for pool in page.items], "page_info": page_info(page), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/pools/{pool_id}", response_model=PoolReply)
 def show_pool(request: Request, pool_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
-        view = pool_views(session, [lookups.pool(session, who.project_id, pool_id)])[0]
-    return reply(request, {"pool": view})
+        pool = lookups.pool(session, who.project_id, pool_id)
+        related = pools.related(session, [pool.id])
+    answer: PoolReply = {"pool": pool_view(pool, related), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.put("/v3/{project_id}/elb/pools/{pool_id}", response_model=PoolReply)
@@ -51,8 +56,9 @@ def update_pool(
 ) -> Response:
     with db.write() as session:
         pool = pools.update_pool(session, project_id=who.project_id, pool_id=pool_id, option=body.pool)
-        view = pool_views(session, [pool])[0]
-    return reply(request, {"pool": view})
+        related = pools.related(session, [pool.id])
+    answer: PoolReply = {"pool": pool_view(pool, related), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.delete("/v3/{project_id}/elb/pools/{pool_id}", status_code=204)

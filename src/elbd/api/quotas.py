@@ -4,8 +4,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.replies import reply
+from elbd.api.replies import reply, request_id_of
 from elbd.api.shapes.quotas import QuotaDetails, QuotaReply
+from elbd.api.views.quotas import quota_detail_view, quota_view
 from elbd.service import quotas
 from elbd.service.identity import Principal
 from elbd.store.db import Database
@@ -17,7 +18,8 @@ router = APIRouter(tags=["quotas"])
 def show_quota(request: Request, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         limits = quotas.limits(session, who.project_id)
-    return reply(request, {"quota": {"project_id": who.project_id, **limits}})
+    answer: QuotaReply = {"quota": quota_view(who.project_id, limits), "request_id": request_id_of(request)}
+    return reply(answer)
 
 
 @router.get("/v3/{project_id}/elb/quotas/details", response_model=QuotaDetails)
@@ -28,10 +30,6 @@ def list_quota_details(
     db: Database = Depends(database),
 ) -> Response:
     with db.read() as session:
-        limits = quotas.limits(session, who.project_id)
-        details = [
-            {"quota_key": key, "quota_limit": limit, "used": quotas.used(session, who.project_id, key), "unit": "count"}
-            for key, limit in limits.items()
-            if key in quotas.COUNTED and (not quota_key or key in quota_key)
-        ]
-    return reply(request, {"quotas": details})
+        usage = quotas.usage(session, who.project_id, quota_key)
+    answer: QuotaDetails = {"quotas": [quota_detail_view(one) for one in usage], "request_id": request_id_of(request)}
+    return reply(answer)

@@ -1,11 +1,12 @@
-"""Building answers: JSON bodies that carry the request id, and the ELB error body."""
+"""Building answers: JSON bodies (a shape of api/shapes/, request id included), and the ELB error body."""
 
 import json
-from typing import Any
+from collections.abc import Mapping
 
 from fastapi import Request
 from fastapi.responses import Response
 
+from elbd.api.shapes.errors import ErrorBody, KeystoneError
 from elbd.errors import ElbError
 
 
@@ -13,8 +14,7 @@ def request_id_of(request: Request) -> str:
     return getattr(request.state, "request_id", "")
 
 
-def reply(request: Request, body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body["request_id"] = request_id_of(request)
+def reply(body: Mapping[str, object], status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json", headers=headers
     )
@@ -24,6 +24,11 @@ def no_content() -> Response:
     return Response(status_code=204)
 
 
-def error_reply(request: Request, error: ElbError, extra: dict[str, Any] | None = None) -> Response:
-    body = {"error_code": error.code, "error_msg": error.message, **(extra or {})}
-    return reply(request, body, error.status)
+def error_reply(request: Request, error: ElbError, keystone: KeystoneError | None = None) -> Response:
+    """The ELB error body; with Keystone's error object too, for /v3/auth/tokens."""
+    body: ErrorBody
+    if keystone is None:
+        body = {"error_code": error.code, "error_msg": error.message, "request_id": request_id_of(request)}
+    else:
+        body = {"error_code": error.code, "error_msg": error.message, "error": keystone, "request_id": request_id_of(request)}
+    return reply(body, error.status)

@@ -4,10 +4,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
-from elbd.api.replies import reply
+from elbd.api.replies import reply, request_id_of
 from elbd.api.shapes.statuses import StatusReply
 from elbd.api.views.statuses import status_tree
-from elbd.service import lookups
+from elbd.service import statuses
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -19,5 +19,6 @@ def show_load_balancer_status(
     request: Request, loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.read() as session:
-        tree = status_tree(session, lookups.load_balancer(session, who.project_id, loadbalancer_id))
-    return reply(request, {"statuses": tree})
+        facts = statuses.status_facts(session, who.project_id, loadbalancer_id)
+    answer: StatusReply = {"statuses": status_tree(facts), "request_id": request_id_of(request)}
+    return reply(answer)

@@ -8,8 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from elbd.api.deps import database, identify
-from elbd.api.replies import error_reply, no_content, reply
-from elbd.api.shapes.tokens import ISSUED, TokenReply
+from elbd.api.replies import error_reply, no_content, reply, request_id_of
+from elbd.api.shapes.errors import KeystoneError
+from elbd.api.shapes.tokens import ISSUED, Named, Token, TokenReply
 from elbd.clock import format_time
 from elbd.errors import ElbError, unauthenticated
 from elbd.service import identity
@@ -69,8 +70,8 @@ def _domain_id(name: str) -> str:
 
 def _keystone_error(request: Request, error: ElbError) -> Response:
     titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}
-    keystone = {"code": error.status, "message": error.message, "title": titles.get(error.status, "Error")}
-    return error_reply(request, error, extra={"error": keystone})
+    keystone: KeystoneError = {"code": error.status, "message": error.message, "title": titles.get(error.status, "Error")}
+    return error_reply(request, error, keystone)
 
 
 @router.post("/v3/auth/tokens", status_code=201, response_model=TokenReply, responses=ISSUED)
@@ -95,8 +96,8 @@ def create_token(request: Request, body: TokenRequest, db: Database = Depends(da
             )
     except ElbError as error:
         return _keystone_error(request, error)
-    domain = {"id": _domain_id(issued.user.domain_name), "name": issued.user.domain_name}
-    token = {
+    domain: Named = {"id": _domain_id(issued.user.domain_name), "name": issued.user.domain_name}
+    token: Token = {
         "methods": ["password"],
         "expires_at": format_time(issued.expires_at),
         "issued_at": format_time(issued.issued_at),
@@ -105,7 +106,8 @@ def create_token(request: Request, body: TokenRequest, db: Database = Depends(da
         "roles": [{"id": _domain_id("te_admin"), "name": "te_admin"}],
         "catalog": [],
     }
-    return reply(request, {"token": token}, 201, headers={"X-Subject-Token": issued.token})
+    answer: TokenReply = {"token": token, "request_id": request_id_of(request)}
+    return reply(answer, 201, headers={"X-Subject-Token": issued.token})
 
 
 @router.delete("/v3/auth/tokens", status_code=204)

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Name, ProjectIdField, ResourceId, Strict
-from elbd.service.unserved import HEALTH_MONITORS, note
+from elbd.schemas.unserved import HEALTH_MONITORS, note
 
 MonitorType = Literal["TCP", "UDP_CONNECT", "HTTP", "HTTPS", "GRPC", "TLS"]
 UrlPath = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^/[A-Za-z0-9\-/.%?#&_;~!()*\[\]@$^:',+]*$")]

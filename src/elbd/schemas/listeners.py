@@ -4,7 +4,7 @@ from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
 from elbd.schemas.loadbalancers import ProtectionReason, ProtectionStatus, Tag
-from elbd.service.unserved import LISTENERS, note
+from elbd.schemas.unserved import LISTENERS, note
 
 ListenerProtocol = Literal["TCP", "UDP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "QUIC", "TLS", "IP"]
 CertificateRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]

@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
-from elbd.service.unserved import LOAD_BALANCER_CHANGES, LOAD_BALANCERS, note
+from elbd.schemas.unserved import LOAD_BALANCER_CHANGES, LOAD_BALANCERS, note
 
 ProtectionStatus = Literal["nonProtection", "consoleProtection"]
 ProtectionReason = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^<>]*$")]

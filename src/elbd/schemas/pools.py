@@ -4,7 +4,7 @@ from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
 from elbd.schemas.loadbalancers import ProtectionReason, ProtectionStatus
-from elbd.service.unserved import POOLS, note
+from elbd.schemas.unserved import POOLS, note
 
 PoolProtocol = Literal["TCP", "UDP", "TLS", "GRPC", "HTTP", "HTTPS", "QUIC", "IP"]
 Algorithm = Literal["ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "QUIC_CID", "2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"]

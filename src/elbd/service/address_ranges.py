@@ -48,7 +48,7 @@ def subnet_refusal(network: IPNetwork) -> str | None:
     """Why a subnet (IPv4 or IPv6) cannot have this CIDR, or None."""
     if not _in_served(network):
         return f"{network} is not inside the ranges elbd serves ({SERVED_TEXT})"
-    if network.version == 4 and network.overlaps(HOST_OWN):  # type: ignore[arg-type]
+    if network.version == 4 and network.overlaps(HOST_OWN):
         return f"{network} overlaps {HOST_OWN}, which belongs to the host's own services"
     return None
 

@@ -5,6 +5,7 @@ namespace, so a VIP another project holds is taken here too. What another projec
 named: a refusal says only that the address is not available."""
 
 from collections.abc import Iterator
+from typing import Literal, overload
 from itertools import islice
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address, canonical_network
 from elbd.errors import conflict, invalid
 from elbd.service.address_ranges import ApiEndpoint, plan_refusal
-from elbd.store.models import LoadBalancer, Member, ServerNic, Subnet
+from elbd.store.models import InstanceNic, LoadBalancer, Member, Subnet
 
 THIS_NETWORK = IPv4Network("0.0.0.0/8")
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
@@ -30,7 +31,11 @@ def parse_address(value: str, field: str = "address") -> IPAddress:
         raise invalid(f"Invalid input for '{field}': {error}.") from None
 
 
-def parse_network(value: str, field: str, version: int) -> IPNetwork:
+@overload
+def parse_network(value: str, field: str, version: Literal[4]) -> IPv4Network: ...
+@overload
+def parse_network(value: str, field: str, version: Literal[6]) -> IPv6Network: ...
+def parse_network(value: str, field: str, version: Literal[4, 6]) -> IPNetwork:
     try:
         network = canonical_network(value)
     except NotCanonical as error:
@@ -147,10 +152,10 @@ def holders(session: Session, subnet: Subnet, address: str) -> str | None:
     ).first()
     if lb:
         return f"load balancer {lb}"
-    server = session.scalars(
-        select(ServerNic.server_id).where(ServerNic.subnet_id == subnet.id, ServerNic.ip_address == address)
+    instance = session.scalars(
+        select(InstanceNic.instance_id).where(InstanceNic.subnet_id == subnet.id, InstanceNic.ip_address == address)
     ).first()
-    return f"instance {server}" if server else None
+    return f"instance {instance}" if instance else None
 
 
 def require_free(session: Session, subnet: Subnet, address: str) -> None:
@@ -209,5 +214,5 @@ def _taken(session: Session, subnet: Subnet) -> set[str]:
     taken.update(
         session.scalars(select(LoadBalancer.ipv6_vip_address).where(LoadBalancer.ipv6_vip_virsubnet_id == subnet.id))
     )
-    taken.update(session.scalars(select(ServerNic.ip_address).where(ServerNic.subnet_id == subnet.id)))
+    taken.update(session.scalars(select(InstanceNic.ip_address).where(InstanceNic.subnet_id == subnet.id)))
     return {address for address in taken if address}

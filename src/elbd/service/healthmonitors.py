@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
+from elbd.schemas import unserved
 from elbd.schemas.healthmonitors import HealthMonitorCreate, HealthMonitorUpdate
-from elbd.service import lookups, quotas, unserved
+from elbd.service import lookups, quotas
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import MONITOR_TYPES_FOR_POOL
 from elbd.store.db import mark_changed

@@ -6,10 +6,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -169,7 +170,7 @@ def grant_of_token(session: Session, token: str) -> TokenGrant:
 
 
 def revoke_token(session: Session, token: str) -> bool:
-    result = session.execute(delete(Token).where(Token.token_hash == _token_hash(token)))
+    result = cast(CursorResult[Any], session.execute(delete(Token).where(Token.token_hash == _token_hash(token))))  # a DELETE's result
     return bool(result.rowcount)
 
 

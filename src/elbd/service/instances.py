@@ -4,31 +4,30 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
-from elbd.errors import invalid, not_found
+from elbd.errors import invalid
 from elbd.ids import new_id
-from elbd.schemas.vpcs import ServerCreate
-from elbd.service import vpcs
+from elbd.schemas.instances import ServerCreate
+from elbd.service import lookups
 from elbd.service.addresses import ipv4_network, lowest_free, parse_address, require_free, usable_host
 from elbd.store.db import mark_members_changed
-from elbd.store.models import Member, Pool, Server, ServerNic, Subnet
+from elbd.store.models import Instance, InstanceNic, Member, Pool, Subnet
 
 ACTIVE = "ACTIVE"
 SHUTOFF = "SHUTOFF"
 
 
-def create_server(session: Session, *, project_id: str, option: ServerCreate) -> Server:
+def create_instance(session: Session, *, project_id: str, option: ServerCreate) -> Instance:
     now = utcnow()
-    server = Server(id=new_id(), project_id=project_id, name=option.name, status=ACTIVE, created_at=now, updated_at=now)
-    session.add(server)
+    instance = Instance(id=new_id(), project_id=project_id, name=option.name, status=ACTIVE, created_at=now, updated_at=now)
+    session.add(instance)
     session.flush()
     for nic in option.nics:
-        subnet = vpcs.get_subnet(session, project_id, nic.subnet_id)
+        subnet = lookups.subnet(session, project_id, nic.subnet_id)
         if nic.ip_address is None:
             address = lowest_free(session, subnet)
         else:
@@ -37,16 +36,16 @@ def create_server(session: Session, *, project_id: str, option: ServerCreate) ->
                 raise invalid(f"Invalid input for 'ip_address': {nic.ip_address} is not a host address of {subnet.cidr}.")
             address = str(parsed)
             require_free(session, subnet, address)
-        session.add(ServerNic(id=new_id(), server_id=server.id, subnet_id=subnet.id, ip_address=address))
+        session.add(InstanceNic(id=new_id(), instance_id=instance.id, subnet_id=subnet.id, ip_address=address))
         session.flush()
-        _bind_members(session, project_id, server.id, subnet, address)
-    return server
+        _bind_members(session, project_id, instance.id, subnet, address)
+    return instance
 
 
-def _bind_members(session: Session, project_id: str, server_id: str, subnet: Subnet, address: str) -> None:
+def _bind_members(session: Session, project_id: str, instance_id: str, subnet: Subnet, address: str) -> None:
     """Members already at this address now belong to this instance: those in its subnet, and IP members.
     A member keeps a deleted instance's id (and stays OFFLINE) until another instance takes the address."""
-    live_owner = select(Server.id).where(Server.id == Member.instance_id)
+    live_owner = select(Instance.id).where(Instance.id == Member.instance_id)
     members = session.scalars(
         select(Member).where(
             Member.project_id == project_id,
@@ -56,56 +55,56 @@ def _bind_members(session: Session, project_id: str, server_id: str, subnet: Sub
         )
     )
     for member in members:
-        member.instance_id = server_id
-    _mark_backed_load_balancers(session, [server_id])
+        member.instance_id = instance_id
+    _mark_backed_load_balancers(session, [instance_id])
 
 
-def get_server(session: Session, project_id: str, server_id: str) -> Server:
-    server = session.get(Server, server_id)
-    if server is None or server.project_id != project_id:
-        raise not_found("server", server_id)
-    return server
+def list_instances(session: Session, project_id: str) -> list[Instance]:
+    return list(session.scalars(select(Instance).where(Instance.project_id == project_id).order_by(Instance.created_at, Instance.id)))
 
 
-def list_servers(session: Session, project_id: str) -> list[Server]:
-    return list(session.scalars(select(Server).where(Server.project_id == project_id).order_by(Server.created_at, Server.id)))
-
-
-def nics_of(session: Session, server_ids: Iterable[str]) -> dict[str, list[ServerNic]]:
-    found: dict[str, list[ServerNic]] = {}
-    for nic in session.scalars(select(ServerNic).where(ServerNic.server_id.in_(list(server_ids))).order_by(ServerNic.id)):
-        found.setdefault(nic.server_id, []).append(nic)
+def nics_of(session: Session, instance_ids: Iterable[str]) -> dict[str, list[tuple[InstanceNic, str]]]:
+    """Each instance's NICs in id order, each with the id of its subnet's VPC."""
+    found: dict[str, list[tuple[InstanceNic, str]]] = {}
+    query = (
+        select(InstanceNic, Subnet.vpc_id)
+        .outerjoin(Subnet, Subnet.id == InstanceNic.subnet_id)
+        .where(InstanceNic.instance_id.in_(list(instance_ids)))
+        .order_by(InstanceNic.id)
+    )
+    for nic, vpc_id in session.execute(query):
+        found.setdefault(nic.instance_id, []).append((nic, vpc_id or ""))
     return found
 
 
-def set_running(session: Session, *, project_id: str, server_ids: list[str], running: bool) -> None:
-    servers = [get_server(session, project_id, server_id) for server_id in server_ids]
-    for server in servers:
-        server.status = ACTIVE if running else SHUTOFF
-        server.updated_at = utcnow()
-    _mark_backed_load_balancers(session, [server.id for server in servers])
+def set_running(session: Session, *, project_id: str, instance_ids: list[str], running: bool) -> None:
+    instances = [lookups.instance(session, project_id, instance_id) for instance_id in instance_ids]
+    for instance in instances:
+        instance.status = ACTIVE if running else SHUTOFF
+        instance.updated_at = utcnow()
+    _mark_backed_load_balancers(session, [instance.id for instance in instances])
 
 
-def delete_servers(session: Session, *, project_id: str, server_ids: list[str]) -> None:
-    servers = [get_server(session, project_id, server_id) for server_id in server_ids]
-    _mark_backed_load_balancers(session, [server.id for server in servers])
+def delete_instances(session: Session, *, project_id: str, instance_ids: list[str]) -> None:
+    instances = [lookups.instance(session, project_id, instance_id) for instance_id in instance_ids]
+    _mark_backed_load_balancers(session, [instance.id for instance in instances])
     # NICs go first, in one statement: the ORM knows no relationship between the two tables, so deleting
-    # both through the unit of work may delete the server first and find its NICs already cascaded away.
-    session.execute(delete(ServerNic).where(ServerNic.server_id.in_([server.id for server in servers])))
-    for server in servers:
-        session.delete(server)
+    # both through the unit of work may delete the instance first and find its NICs already cascaded away.
+    session.execute(delete(InstanceNic).where(InstanceNic.instance_id.in_([instance.id for instance in instances])))
+    for instance in instances:
+        session.delete(instance)
 
 
 _OWNER = (
-    select(Server.id, Server.status)
-    .join(ServerNic, ServerNic.server_id == Server.id)
-    .where(Server.project_id == bindparam("project_id"), ServerNic.ip_address == bindparam("address"))
+    select(Instance.id, Instance.status)
+    .join(InstanceNic, InstanceNic.instance_id == Instance.id)
+    .where(Instance.project_id == bindparam("project_id"), InstanceNic.ip_address == bindparam("address"))
     .limit(1)
 )
-_OWNER_IN_SUBNET = _OWNER.where(ServerNic.subnet_id == bindparam("subnet_id"))
+_OWNER_IN_SUBNET = _OWNER.where(InstanceNic.subnet_id == bindparam("subnet_id"))
 
 
-def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[Any] | None:
+def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[str, str] | None:
     """The id and status of the instance that holds `address` (in `subnet_id` when given), if one is registered."""
     if subnet_id is None:
         return session.connection().execute(_OWNER, {"project_id": project_id, "address": address}).first()
@@ -113,14 +112,7 @@ def owner_of(session: Session, project_id: str, address: str, subnet_id: str | N
     return session.connection().execute(_OWNER_IN_SUBNET, parameters).first()
 
 
-def status_by_id(session: Session, server_ids: Iterable[str]) -> dict[str, str]:
-    wanted = [server_id for server_id in set(server_ids) if server_id]
-    if not wanted:
-        return {}
-    return dict(session.execute(select(Server.id, Server.status).where(Server.id.in_(wanted))).all())
-
-
-def _mark_backed_load_balancers(session: Session, server_ids: list[str]) -> None:
-    query = select(Pool.loadbalancer_id, Member.id).join(Member, Member.pool_id == Pool.id).where(Member.instance_id.in_(server_ids))
+def _mark_backed_load_balancers(session: Session, instance_ids: list[str]) -> None:
+    query = select(Pool.loadbalancer_id, Member.id).join(Member, Member.pool_id == Pool.id).where(Member.instance_id.in_(instance_ids))
     for load_balancer_id, member_id in session.execute(query):
         mark_members_changed(session, load_balancer_id, [member_id])

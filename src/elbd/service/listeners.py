@@ -8,8 +8,9 @@ from elbd.canonical_ip import canonical_address
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
+from elbd.schemas import unserved
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
-from elbd.service import lookups, quotas, unserved
+from elbd.service import lookups, quotas
 from elbd.service.address_ranges import Host
 from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate

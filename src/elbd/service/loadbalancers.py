@@ -1,5 +1,8 @@
 """Load balancers: where the VIP comes from, which VPC they serve, and when they may go."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -8,8 +11,9 @@ from elbd.canonical_ip import IPAddress
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
+from elbd.schemas import unserved
 from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
-from elbd.service import lookups, quotas, unserved, vpcs
+from elbd.service import lookups, quotas, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
     ipv4_network,
@@ -20,6 +24,7 @@ from elbd.service.addresses import (
     unavailable,
     usable_host,
 )
+from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
@@ -66,7 +71,7 @@ def _check_zones(zones: list[str], known: tuple[str, ...]) -> None:
 
 def _backend_subnets(session: Session, project_id: str, vpc_id: str, subnet_ids: list[str]) -> list[str]:
     for subnet_id in subnet_ids:
-        if vpcs.get_subnet(session, project_id, subnet_id).vpc_id != vpc_id:
+        if lookups.subnet(session, project_id, subnet_id).vpc_id != vpc_id:
             raise invalid(f"Invalid input for 'elb_virsubnet_ids': subnet {subnet_id} is not in the load balancer's VPC.")
     return list(dict.fromkeys(subnet_ids))
 
@@ -121,9 +126,9 @@ def create_load_balancer(
     unserved.refuse(unserved.LOAD_BALANCERS, option.model_dump(exclude_unset=True))
     quotas.require_room(session, project_id, "loadbalancer")
 
-    vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
+    vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
     subnet_v4 = vpcs.subnet_by_ipv4_id(session, project_id, option.vip_subnet_cidr_id) if option.vip_subnet_cidr_id else None
-    subnet_v6 = vpcs.get_subnet(session, project_id, option.ipv6_vip_virsubnet_id) if option.ipv6_vip_virsubnet_id else None
+    subnet_v6 = lookups.subnet(session, project_id, option.ipv6_vip_virsubnet_id) if option.ipv6_vip_virsubnet_id else None
     for subnet in (subnet_v4, subnet_v6):
         if subnet is None:
             continue
@@ -209,3 +214,19 @@ def delete_load_balancer(session: Session, *, project_id: str, load_balancer_id:
         raise conflict(f"Load balancer {lb.id} still has backend server groups; delete them first.")
     session.delete(lb)
     mark_changed(session, lb.id)
+
+
+@dataclass(frozen=True)
+class Children:
+    """The ids of some load balancers' listeners and pools, by load balancer id, in creation order."""
+
+    listeners: dict[str, list[str]]
+    pools: dict[str, list[str]]
+
+
+def children(session: Session, load_balancer_ids: Iterable[str]) -> Children:
+    wanted = list(load_balancer_ids)
+    return Children(
+        child_ids(session, Listener.loadbalancer_id, Listener.id, wanted), child_ids(session, Pool.loadbalancer_id, Pool.id, wanted)
+    )
+

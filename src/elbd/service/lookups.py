@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from elbd.errors import not_found
-from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
+from elbd.store.models import HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool, Subnet, Vpc
 
 T = TypeVar("T")
 
@@ -38,3 +38,16 @@ def member(session: Session, project_id: str, pool_id: str, member_id: str) -> M
     if found.pool_id != pool_id:
         raise not_found("member", member_id)
     return found
+
+
+def vpc(session: Session, project_id: str, vpc_id: str) -> Vpc:
+    return _get(session, Vpc, "vpc", project_id, vpc_id)
+
+
+def subnet(session: Session, project_id: str, subnet_id: str) -> Subnet:
+    """By its id, which is also its neutron_network_id."""
+    return _get(session, Subnet, "subnet", project_id, subnet_id)
+
+
+def instance(session: Session, project_id: str, instance_id: str) -> Instance:
+    return _get(session, Instance, "server", project_id, instance_id)  # "server": ECS's word, in the 404's message

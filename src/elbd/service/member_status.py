@@ -9,12 +9,11 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elbd.store.models import HealthMonitor, Listener, Member, Pool, Server
+from elbd.store.models import HealthMonitor, Instance, Listener, Member, Pool
 
 UNKNOWN, OFFLINE, ONLINE, NO_MONITOR, INITIAL = "UNKNOWN", "OFFLINE", "ONLINE", "NO_MONITOR", "INITIAL"
 
@@ -49,7 +48,7 @@ def gather(
     monitored = set(
         session.scalars(select(HealthMonitor.pool_id).where(HealthMonitor.pool_id.in_(wanted), HealthMonitor.admin_state_up.is_(True)))
     )
-    listeners: dict[str, list[str]] = {}
+    listeners: dict[str | None, list[str]] = {}  # keyed by a nullable column, though only pools in `wanted` come back
     for pool_id, listener_id in session.execute(
         select(Listener.default_pool_id, Listener.id).where(Listener.default_pool_id.in_(wanted)).order_by(Listener.created_at, Listener.id)
     ):
@@ -58,10 +57,10 @@ def gather(
         pool_id: PoolFacts(pool.load_balancer_id, pool_id in monitored, listeners.get(pool_id, []))
         for pool_id, pool in pools.items()
     }
-    servers = select(Server.id, Server.status).where(Server.project_id == project_id)
+    instances = select(Instance.id, Instance.status).where(Instance.project_id == project_id)
     if members is not None:
-        servers = servers.where(Server.id.in_({member.instance_id for member in members if member.instance_id}))
-    statuses = dict(session.execute(servers).all())
+        instances = instances.where(Instance.id.in_({member.instance_id for member in members if member.instance_id}))
+    statuses = dict(session.execute(instances).all())
     return HealthFacts(facts, statuses)
 
 
@@ -79,12 +78,3 @@ def operating_status(member: Member, facts: HealthFacts) -> str:
         return NO_MONITOR
     return member.health_status or INITIAL
 
-
-def reason(member: Member, status: str) -> dict[str, Any] | None:
-    if status != OFFLINE or member.reason_code is None:
-        return None
-    return {
-        "reason_code": member.reason_code,
-        "expected_response": member.expected_response,
-        "healthcheck_response": member.healthcheck_response,
-    }

@@ -84,7 +84,7 @@ _MEMBER_COUNTS = select(
     select(func.count()).where(Member.project_id == bindparam("project_id")).scalar_subquery(),
     select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
 )
-_INSERT = Member.__table__.insert()
+_INSERT = Member.metadata.tables[Member.__tablename__].insert()
 _COLUMNS = tuple(column.key for column in Member.__table__.columns)
 
 
@@ -93,7 +93,7 @@ class Placement:
     """Where new members go: their pool (a row of `_PLACEMENT`, with its load balancer's settings), the
     VPC their subnets must be in, and what the operating status of a member of that pool depends on."""
 
-    pool: Row[Any]
+    pool: Row[*tuple[Any, ...]]
     vpc_id: str | None
     host: Host
     facts: PoolFacts
@@ -168,7 +168,7 @@ def new_member(
     project_id: str,
     place: Placement,
     spec: MemberCreate | BatchMemberCreate,
-) -> tuple[Member, Row[Any] | None]:
+) -> tuple[Member, Row[str, str] | None]:
     """A checked, not yet stored member, and the registered instance that owns its address."""
     address = parse_address(spec.address)
     _refuse_relay(session, project_id, address)
@@ -253,7 +253,7 @@ def _store(session: Session, members: list[Member]) -> None:
         raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
 
 
-def _facts(place: Placement, owners: Iterable[Row[Any] | None]) -> HealthFacts:
+def _facts(place: Placement, owners: Iterable[Row[str, str] | None]) -> HealthFacts:
     """What the statuses of new members of `place` depend on, known without asking the store again."""
     return HealthFacts({place.pool.id: place.facts}, {owner.id: owner.status for owner in owners if owner is not None})
 
@@ -288,7 +288,7 @@ def batch_create_members(
     place = placement(session, project_id, pool_id, host)
     results: list[tuple[Member, str]] = []
     created: dict[tuple[str, int], Member] = {}
-    owners: list[Row[Any] | None] = []
+    owners: list[Row[str, str] | None] = []
     for index, option in enumerate(options):
         try:
             member, owner = new_member(session, project_id, place, option)

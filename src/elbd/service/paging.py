@@ -1,7 +1,7 @@
 """Marker paging in a stable order (creation time, then id), as every ELB list call pages."""
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, or_
@@ -23,7 +23,8 @@ class PageRequest:
 @dataclass
 class Page(Generic[T]):
     items: list[T]
-    page_info: dict[str, Any] = field(default_factory=dict)
+    previous_marker: str | None = None  # the first item's id; None on an empty page
+    next_marker: str | None = None  # the last item's id, when a page may follow it (always when paging back)
 
 
 def apply_filters(query: Select, columns: dict[str, Any], filters: dict[str, Any]) -> Select:
@@ -58,12 +59,9 @@ def paginate(
     items, more = _collect(session, query, page.limit, keep)
     if page.page_reverse:
         items.reverse()
-    info: dict[str, Any] = {"current_count": len(items)}
-    if items:
-        info["previous_marker"] = items[0].id
-        if more or page.page_reverse:
-            info["next_marker"] = items[-1].id
-    return Page(items, info)
+    if not items:
+        return Page(items)
+    return Page(items, items[0].id, items[-1].id if more or page.page_reverse else None)
 
 
 def _collect(session: Session, query: Select, limit: int, keep: Callable[[Any], bool] | None) -> tuple[list[Any], bool]:
@@ -74,7 +72,7 @@ def _collect(session: Session, query: Select, limit: int, keep: Callable[[Any], 
     kept: list[Any] = []
     offset = 0
     while len(kept) <= limit:
-        rows: Sequence[Any] = list(session.scalars(query.offset(offset).limit(chunk)))
+        rows = list(session.scalars(query.offset(offset).limit(chunk)))
         kept.extend(row for row in rows if keep(row))
         if len(rows) < chunk:
             break

@@ -1,11 +1,15 @@
 """Backend server groups: protocol, algorithm, persistence, and where they attach."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
+from elbd.schemas import unserved
 from elbd.schemas.pools import (
     ConnectionDrain,
     PoolCreate,
@@ -15,8 +19,9 @@ from elbd.schemas.pools import (
     SlowStart,
     _PoolSettings,
 )
-from elbd.service import lookups, quotas, unserved, vpcs
+from elbd.service import lookups, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
+from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import ANY_PORT_POOLS, L4_POOLS
 from elbd.store.db import mark_changed
@@ -111,7 +116,7 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
     _check_type(pool_type, option.vpc_id)
     persistence = _persistence(protocol, option.session_persistence)
     unserved.refuse(unserved.POOLS, option.model_dump(exclude_unset=True))
-    vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
+    vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
     listener = lookups.listener(session, project_id, option.listener_id) if option.listener_id else None
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id) if option.loadbalancer_id else None
     if listener is not None:
@@ -177,7 +182,7 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
             raise invalid("Invalid input for 'vpc_id': it can only be set while empty.")
         if pool.type == "ip":
             raise invalid("Invalid input for 'vpc_id': a backend server group of type ip takes none.")
-        pool.vpc_id = vpcs.get_vpc(session, project_id, option.vpc_id).id
+        pool.vpc_id = lookups.vpc(session, project_id, option.vpc_id).id
     if "type" in changes and (option.type or "") != pool.type:
         if pool.type:
             raise invalid("Invalid input for 'type': it can only be set while empty.")
@@ -221,3 +226,24 @@ def delete_pool(session: Session, *, project_id: str, pool_id: str) -> None:
     session.flush()
     session.delete(pool)
     mark_changed(session, pool.loadbalancer_id)
+
+
+@dataclass(frozen=True)
+class Related:
+    """What some pools' answers name beyond their own rows, by pool id: the ids of their listeners and
+    members (in creation order), and of their health monitor."""
+
+    listeners: dict[str, list[str]]
+    members: dict[str, list[str]]
+    monitors: dict[str, str]
+
+
+def related(session: Session, pool_ids: Iterable[str]) -> Related:
+    wanted = list(pool_ids)
+    monitors = select(HealthMonitor.pool_id, HealthMonitor.id).where(HealthMonitor.pool_id.in_(wanted))
+    return Related(
+        child_ids(session, Listener.default_pool_id, Listener.id, wanted),
+        child_ids(session, Member.pool_id, Member.id, wanted),
+        {pool_id: monitor_id for pool_id, monitor_id in session.execute(monitors)},
+    )
+

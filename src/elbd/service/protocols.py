@@ -1,8 +1,5 @@
 """The protocol tables of ELB v3: which pool fits which listener, which check fits which pool."""
 
-LISTENER_PROTOCOLS = ("TCP", "UDP", "HTTP", "HTTPS", "QUIC", "TLS")
-POOL_PROTOCOLS = ("TCP", "UDP", "TLS", "GRPC", "HTTP", "HTTPS", "QUIC", "IP")
-
 POOLS_FOR_LISTENER: dict[str, tuple[str, ...]] = {
     "UDP": ("UDP", "QUIC"),
     "TCP": ("TCP",),
@@ -23,7 +20,8 @@ MONITOR_TYPES_FOR_POOL: dict[str, tuple[str, ...]] = {
     "TLS": ("TCP", "HTTP", "HTTPS", "TLS", "GRPC"),
 }
 
-# IP-as-a-backend members: the newer, broader list of the SDK (DESIGN.md, "Decisions").
+# IP-as-a-backend members. The "Adding a Backend Server" page's constraint list names TCP, HTTP and HTTPS;
+# its field note and the current SDK name these seven. elbd follows the newer, broader list.
 IP_MEMBER_POOL_PROTOCOLS = ("TCP", "UDP", "TLS", "HTTP", "HTTPS", "QUIC", "GRPC")
 
 UDP_TRANSPORT = ("UDP", "QUIC")

@@ -1,5 +1,6 @@
 """Quotas: Huawei's defaults, overridable per project by the operator; -1 means unlimited."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -58,6 +59,22 @@ def require_within(limit: int, used_now: int, adding: int, resource: str) -> Non
 def used(session: Session, project_id: str, resource: str) -> int:
     model = COUNTED[resource]
     return session.scalar(select(func.count()).select_from(model).where(model.project_id == project_id)) or 0
+
+
+@dataclass(frozen=True)
+class Usage:
+    resource: str
+    limit: int
+    used: int
+
+
+def usage(session: Session, project_id: str, resources: list[str]) -> list[Usage]:
+    """The project's limit and use of each counted resource of `resources` (of every one when empty)."""
+    return [
+        Usage(resource, limit, used(session, project_id, resource))
+        for resource, limit in limits(session, project_id).items()
+        if resource in COUNTED and (not resources or resource in resources)
+    ]
 
 
 def require_room(session: Session, project_id: str, resource: str, adding: int = 1, used_now: int | None = None) -> None:

@@ -13,9 +13,10 @@ from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.vpcs import SubnetCreate, VpcCreate
 from elbd.canonical_ip import IPNetwork
+from elbd.service import lookups
 from elbd.service.address_ranges import subnet_refusal, vpc_refusal
 from elbd.service.addresses import parse_address, parse_network, usable_host
-from elbd.store.models import LoadBalancer, Member, ServerNic, Subnet, Vpc
+from elbd.store.models import InstanceNic, LoadBalancer, Member, Subnet, Vpc
 
 
 def create_vpc(session: Session, *, project_id: str, option: VpcCreate) -> Vpc:
@@ -38,19 +39,12 @@ def _refuse_outside_plan(network: IPNetwork, field: str, refusal: Callable[[IPNe
         raise invalid(f"Invalid input for '{field}': {refused}.")
 
 
-def get_vpc(session: Session, project_id: str, vpc_id: str) -> Vpc:
-    vpc = session.get(Vpc, vpc_id)
-    if vpc is None or vpc.project_id != project_id:
-        raise not_found("vpc", vpc_id)
-    return vpc
-
-
 def list_vpcs(session: Session, project_id: str) -> list[Vpc]:
     return list(session.scalars(select(Vpc).where(Vpc.project_id == project_id).order_by(Vpc.created_at, Vpc.id)))
 
 
 def delete_vpc(session: Session, *, project_id: str, vpc_id: str) -> None:
-    vpc = get_vpc(session, project_id, vpc_id)
+    vpc = lookups.vpc(session, project_id, vpc_id)
     if session.scalars(select(Subnet.id).where(Subnet.vpc_id == vpc.id)).first():
         raise conflict(f"VPC {vpc_id} still has subnets.")
     if session.scalars(select(LoadBalancer.id).where(LoadBalancer.vpc_id == vpc.id)).first():
@@ -65,7 +59,7 @@ def _default_ipv6_cidr(subnet_id: str) -> str:
 
 
 def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) -> Subnet:
-    vpc = get_vpc(session, project_id, option.vpc_id)
+    vpc = lookups.vpc(session, project_id, option.vpc_id)
     network = parse_network(option.cidr, "cidr", 4)
     _refuse_outside_plan(network, "cidr", subnet_refusal)
     if not network.subnet_of(ipaddress.IPv4Network(vpc.cidr)):
@@ -106,13 +100,6 @@ def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) ->
     return subnet
 
 
-def get_subnet(session: Session, project_id: str, subnet_id: str) -> Subnet:
-    subnet = session.get(Subnet, subnet_id)
-    if subnet is None or subnet.project_id != project_id:
-        raise not_found("subnet", subnet_id)
-    return subnet
-
-
 def subnet_by_ipv4_id(session: Session, project_id: str, neutron_subnet_id: str) -> Subnet:
     subnet = session.scalars(select(Subnet).where(Subnet.neutron_subnet_id == neutron_subnet_id)).first()
     if subnet is None or subnet.project_id != project_id:
@@ -146,14 +133,14 @@ def list_subnets(session: Session, project_id: str, vpc_id: str | None) -> list[
 
 
 def delete_subnet(session: Session, *, project_id: str, vpc_id: str, subnet_id: str) -> None:
-    subnet = get_subnet(session, project_id, subnet_id)
+    subnet = lookups.subnet(session, project_id, subnet_id)
     if subnet.vpc_id != vpc_id:
         raise not_found("subnet", subnet_id)
     users = [
         select(LoadBalancer.id).where(
             or_(LoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id, LoadBalancer.ipv6_vip_virsubnet_id == subnet.id)
         ),
-        select(ServerNic.id).where(ServerNic.subnet_id == subnet.id),
+        select(InstanceNic.id).where(InstanceNic.subnet_id == subnet.id),
         select(Member.id).where(Member.subnet_cidr_id.in_([subnet.neutron_subnet_id, subnet.id])),
     ]
     if any(session.scalars(query).first() for query in users):

@@ -16,9 +16,15 @@ SYNCHRONOUS_MODES = ("FULL", "NORMAL")
 DEFAULT_SYNCHRONOUS = "FULL"
 
 
-def sqlite_synchronous() -> str:
-    value = os.environ.get("ELBD_SQLITE_SYNCHRONOUS") or DEFAULT_SYNCHRONOUS
+def synchronous_mode(setting: str | None) -> str:
+    """The mode an ELBD_SQLITE_SYNCHRONOUS setting names (any case), FULL when it is unset."""
+    value = setting or DEFAULT_SYNCHRONOUS
     mode = value.strip().upper()
     if mode not in SYNCHRONOUS_MODES:
         raise StoreRefused(f"ELBD_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {value!r}.")
     return mode
+
+
+def sqlite_synchronous() -> str:
+    """The mode ELBD_SQLITE_SYNCHRONOUS names in this process's environment."""
+    return synchronous_mode(os.environ.get("ELBD_SQLITE_SYNCHRONOUS"))

@@ -87,8 +87,10 @@ class Subnet(Base):
     created_at: Mapped[datetime]
 
 
-class Server(Base):
-    """A registered instance (ECS). No VM runs: it only says who owns which address and whether it runs."""
+class Instance(Base):
+    """A registered instance (ECS). No VM runs: it only says who owns which address and whether it runs.
+
+    ECS calls it a server, and so do its tables (named before the class was)."""
 
     __tablename__ = "servers"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -99,11 +101,14 @@ class Server(Base):
     updated_at: Mapped[datetime]
 
 
-class ServerNic(Base):
+Server = Instance  # until dataplane/desired.py imports Instance
+
+
+class InstanceNic(Base):
     __tablename__ = "server_nics"
     __table_args__ = (UniqueConstraint("subnet_id", "ip_address"),)
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[str] = mapped_column("server_id", ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     subnet_id: Mapped[str] = mapped_column(ForeignKey("subnets.id"))
     ip_address: Mapped[str] = mapped_column(String(64), index=True)
 

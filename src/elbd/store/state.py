@@ -14,7 +14,7 @@ from elbd.private_paths import (
     restrict_if_present,
 )
 from elbd.store.db import Database
-from elbd.store.durability import DEFAULT_SYNCHRONOUS
+from elbd.store.durability import synchronous_mode
 from elbd.store.migrate import upgrade
 from elbd.store.models import AccessKey
 from elbd.store.secret_box import (
@@ -38,7 +38,10 @@ class State:
     secret_box: SecretBox
 
 
-def open_state(data_dir: Path, database_url: str, synchronous: str = DEFAULT_SYNCHRONOUS) -> State:
+def open_state(data_dir: Path, database_url: str, synchronous: str | None = None) -> State:
+    """`synchronous` is an ELBD_SQLITE_SYNCHRONOUS setting (None: FULL); one it does not name is refused
+    (StoreRefused) before anything is touched."""
+    mode = synchronous_mode(synchronous)
     key_file = data_dir / KEY_FILE_NAME
     try:
         private_directory(data_dir)
@@ -49,7 +52,7 @@ def open_state(data_dir: Path, database_url: str, synchronous: str = DEFAULT_SYN
     except OSError as error:
         raise StateUnusable(f"{error.filename}: {error.strerror}") from None
     upgrade(database_url, secret_box)
-    db = Database(database_url, synchronous=synchronous)
+    db = Database(database_url, synchronous=mode)
     try:
         _check_sealed_secrets_open(db, secret_box)
     except SealedSecretError:

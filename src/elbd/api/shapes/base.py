@@ -1,17 +1,23 @@
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetPydanticSchema, with_config
+from typing_extensions import NotRequired, TypedDict
+
+# Every shape is a body exactly: every attribute listed, no other (additionalProperties false).
+shape = with_config(ConfigDict(extra="forbid"))
 
 
-class Shape(BaseModel):
-    """A body exactly: every attribute listed, no other."""
+def stored_as(model: type[BaseModel]) -> GetPydanticSchema:
+    """For a dict that is `model` dumped (a request value stored as JSON): typed as the dict it is,
+    described in the document as `model`."""
+    return GetPydanticSchema(lambda _source, handler: handler(model))
 
-    model_config = ConfigDict(extra="forbid")
 
-
-class IdRef(Shape):
+@shape
+class IdRef(TypedDict):
     id: str
 
 
-class PageInfo(Shape):
+@shape
+class PageInfo(TypedDict):
     current_count: int
-    previous_marker: str | None = None
-    next_marker: str | None = None
+    previous_marker: NotRequired[str | None]
+    next_marker: NotRequired[str | None]

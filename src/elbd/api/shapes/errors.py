@@ -1,23 +1,26 @@
 """The ELB error body, declared once for every route: api/errors.py answers every failure with it."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
 
-from elbd.api.shapes.base import Shape
+from elbd.api.shapes.base import shape
 
 
-class KeystoneError(Shape):
+@shape
+class KeystoneError(TypedDict):
     code: int
     message: str
     title: str
 
 
-class ErrorBody(Shape):
+@shape
+class ErrorBody(TypedDict):
     error_code: str
     error_msg: str
     request_id: str
-    error: KeystoneError | None = Field(None, description="Keystone's error object, on /v3/auth/tokens only.")
+    error: NotRequired[Annotated[KeystoneError | None, Field(description="Keystone's error object, on /v3/auth/tokens only.")]]
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,7 +1,10 @@
-from elbd.api.shapes.base import IdRef, PageInfo, Shape
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import IdRef, PageInfo, shape
 
 
-class HealthMonitor(Shape):
+@shape
+class HealthMonitor(TypedDict):
     id: str
     name: str
     project_id: str
@@ -21,12 +24,14 @@ class HealthMonitor(Shape):
     updated_at: str
 
 
-class HealthMonitorReply(Shape):
+@shape
+class HealthMonitorReply(TypedDict):
     healthmonitor: HealthMonitor
     request_id: str
 
 
-class HealthMonitorPage(Shape):
+@shape
+class HealthMonitorPage(TypedDict):
     healthmonitors: list[HealthMonitor]
     page_info: PageInfo
     request_id: str

@@ -1,8 +1,13 @@
-from elbd.api.shapes.base import IdRef, PageInfo, Shape
-from elbd.schemas.loadbalancers import Tag
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import IdRef, PageInfo, shape
+from elbd.api.shapes.loadbalancers import StoredTag
 
 
-class Listener(Shape):
+@shape
+class Listener(TypedDict):
     id: str
     name: str
     description: str
@@ -33,22 +38,24 @@ class Listener(Shape):
     gzip_enable: bool
     ssl_early_data_enable: bool
     nat64_enable: bool
-    port_ranges: list[dict]
+    port_ranges: list[dict[str, Any]]
     cps: int
     connection: int
-    tags: list[Tag]
+    tags: list[StoredTag]
     protection_status: str
     protection_reason: str | None
     created_at: str
     updated_at: str
 
 
-class ListenerReply(Shape):
+@shape
+class ListenerReply(TypedDict):
     listener: Listener
     request_id: str
 
 
-class ListenerPage(Shape):
+@shape
+class ListenerPage(TypedDict):
     listeners: list[Listener]
     page_info: PageInfo
     request_id: str

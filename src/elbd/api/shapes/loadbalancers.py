@@ -1,10 +1,15 @@
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from elbd.api.shapes.base import IdRef, PageInfo, Shape
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import IdRef, PageInfo, shape, stored_as
 from elbd.schemas.loadbalancers import Tag
 
+StoredTag = Annotated[dict[str, Any], stored_as(Tag)]
 
-class LoadBalancer(Shape):
+
+@shape
+class LoadBalancer(TypedDict):
     id: str
     name: str
     description: str
@@ -28,10 +33,10 @@ class LoadBalancer(Shape):
     ip_target_enable: bool
     deletion_protection_enable: bool
     guaranteed: bool
-    eips: list[dict]
-    publicips: list[dict]
-    global_eips: list[dict]
-    tags: list[Tag]
+    eips: list[dict[str, Any]]
+    publicips: list[dict[str, Any]]
+    global_eips: list[dict[str, Any]]
+    tags: list[StoredTag]
     l4_flavor_id: str
     l4_scale_flavor_id: str
     l7_flavor_id: str
@@ -46,16 +51,19 @@ class LoadBalancer(Shape):
     updated_at: str
 
 
-class LoadBalancerReply(Shape):
+@shape
+class LoadBalancerReply(TypedDict):
     loadbalancer: LoadBalancer
     request_id: str
 
 
+@shape
 class LoadBalancerWrittenReply(LoadBalancerReply):
     loadbalancer_id: str
 
 
-class LoadBalancerPage(Shape):
+@shape
+class LoadBalancerPage(TypedDict):
     loadbalancers: list[LoadBalancer]
     page_info: PageInfo
     request_id: str

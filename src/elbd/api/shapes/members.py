@@ -1,13 +1,17 @@
-from elbd.api.shapes.base import IdRef, PageInfo, Shape
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import IdRef, PageInfo, shape
 
 
-class Reason(Shape):
+@shape
+class Reason(TypedDict):
     reason_code: str
     expected_response: str | None
     healthcheck_response: str | None
 
 
-class ListenerStatus(Shape):
+@shape
+class ListenerStatus(TypedDict):
     listener_id: str
     operating_status: str
     reason: Reason | None
@@ -15,7 +19,8 @@ class ListenerStatus(Shape):
     updated_at: str
 
 
-class Member(Shape):
+@shape
+class Member(TypedDict):
     id: str
     name: str
     project_id: str
@@ -35,6 +40,7 @@ class Member(Shape):
     updated_at: str
 
 
+@shape
 class MemberInfo(Member):
     """A member of the project-wide listing, with where it sits."""
 
@@ -45,43 +51,51 @@ class MemberInfo(Member):
     device_id: str
 
 
+@shape
 class BatchMember(Member):
     port_id: str
     ret_status: str
 
 
-class DeletedMember(Shape):
+@shape
+class DeletedMember(TypedDict):
     id: str
     ret_status: str
 
 
-class MemberReply(Shape):
+@shape
+class MemberReply(TypedDict):
     member: Member
     request_id: str
 
 
-class MemberPage(Shape):
+@shape
+class MemberPage(TypedDict):
     members: list[Member]
     page_info: PageInfo
     request_id: str
 
 
-class MemberInfoPage(Shape):
+@shape
+class MemberInfoPage(TypedDict):
     members: list[MemberInfo]
     page_info: PageInfo
     request_id: str
 
 
-class BatchMemberReply(Shape):
+@shape
+class BatchMemberReply(TypedDict):
     members: list[BatchMember]
     request_id: str
 
 
-class BatchUpdatedReply(Shape):
+@shape
+class BatchUpdatedReply(TypedDict):
     members: list[Member]
     request_id: str
 
 
-class BatchDeletedReply(Shape):
+@shape
+class BatchDeletedReply(TypedDict):
     members: list[DeletedMember]
     request_id: str

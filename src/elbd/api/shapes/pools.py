@@ -1,8 +1,13 @@
-from elbd.api.shapes.base import IdRef, PageInfo, Shape
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import IdRef, PageInfo, shape, stored_as
 from elbd.schemas.pools import ConnectionDrain, PoolHealth, QuicCidHashStrategy, SessionPersistence, SlowStart
 
 
-class Pool(Shape):
+@shape
+class Pool(TypedDict):
     id: str
     name: str
     description: str
@@ -18,27 +23,29 @@ class Pool(Shape):
     listeners: list[IdRef]
     loadbalancers: list[IdRef]
     members: list[IdRef]
-    session_persistence: SessionPersistence | None
-    slow_start: SlowStart
+    session_persistence: Annotated[dict[str, Any], stored_as(SessionPersistence)] | None
+    slow_start: Annotated[dict[str, Any], stored_as(SlowStart)]
     member_deletion_protection_enable: bool
     any_port_enable: bool
-    connection_drain: ConnectionDrain
-    pool_health: PoolHealth
+    connection_drain: Annotated[dict[str, Any], stored_as(ConnectionDrain)]
+    pool_health: Annotated[dict[str, Any], stored_as(PoolHealth)]
     protection_status: str
     protection_reason: str | None
     public_border_group: str
-    quic_cid_hash_strategy: QuicCidHashStrategy | None
+    quic_cid_hash_strategy: Annotated[dict[str, Any], stored_as(QuicCidHashStrategy)] | None
     az_affinity: None
     created_at: str
     updated_at: str
 
 
-class PoolReply(Shape):
+@shape
+class PoolReply(TypedDict):
     pool: Pool
     request_id: str
 
 
-class PoolPage(Shape):
+@shape
+class PoolPage(TypedDict):
     pools: list[Pool]
     page_info: PageInfo
     request_id: str

@@ -1,9 +1,12 @@
 """Quotas and availability zones."""
 
-from elbd.api.shapes.base import Shape
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import shape
 
 
-class Quota(Shape):
+@shape
+class Quota(TypedDict):
     """The project's limits by resource (-1: unlimited)."""
 
     project_id: str
@@ -20,24 +23,28 @@ class Quota(Shape):
     security_policy: int
 
 
-class QuotaReply(Shape):
+@shape
+class QuotaReply(TypedDict):
     quota: Quota
     request_id: str
 
 
-class QuotaDetail(Shape):
+@shape
+class QuotaDetail(TypedDict):
     quota_key: str
     quota_limit: int
     used: int
     unit: str
 
 
-class QuotaDetails(Shape):
+@shape
+class QuotaDetails(TypedDict):
     quotas: list[QuotaDetail]
     request_id: str
 
 
-class AvailabilityZone(Shape):
+@shape
+class AvailabilityZone(TypedDict):
     code: str
     state: str
     protocol: list[str]
@@ -45,6 +52,7 @@ class AvailabilityZone(Shape):
     category: int
 
 
-class AvailabilityZones(Shape):
+@shape
+class AvailabilityZones(TypedDict):
     availability_zones: list[list[AvailabilityZone]]
     request_id: str

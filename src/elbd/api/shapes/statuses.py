@@ -1,8 +1,13 @@
-from elbd.api.shapes.base import Shape
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import shape
 from elbd.api.shapes.members import Reason
 
 
-class MemberStatus(Shape):
+@shape
+class MemberStatus(TypedDict):
     id: str
     address: str
     protocol_port: int
@@ -11,18 +16,21 @@ class MemberStatus(Shape):
     reason: Reason | None
 
 
-class MonitorStatus(Shape):
+@shape
+class MonitorStatus(TypedDict):
     id: str
     name: str
     type: str
     provisioning_status: str
 
 
-class NoMonitor(Shape):
+@shape
+class NoMonitor(TypedDict):
     """`{}`: the pool has no health monitor."""
 
 
-class PoolStatus(Shape):
+@shape
+class PoolStatus(TypedDict):
     id: str
     name: str
     provisioning_status: str
@@ -31,23 +39,26 @@ class PoolStatus(Shape):
     members: list[MemberStatus]
 
 
-class ListenerStatus(Shape):
+@shape
+class ListenerStatus(TypedDict):
     id: str
     name: str
     provisioning_status: str
     operating_status: str
     pools: list[PoolStatus]
-    l7policies: list[dict]
+    l7policies: list[dict[str, Any]]
 
 
-class DataplaneState(Shape):
+@shape
+class DataplaneState(TypedDict):
     """elbd's addition: the last data-plane apply of this load balancer."""
 
     state: str
     message: str
 
 
-class LoadBalancerStatus(Shape):
+@shape
+class LoadBalancerStatus(TypedDict):
     id: str
     name: str
     provisioning_status: str
@@ -57,10 +68,12 @@ class LoadBalancerStatus(Shape):
     pools: list[PoolStatus]
 
 
-class StatusTree(Shape):
+@shape
+class StatusTree(TypedDict):
     loadbalancer: LoadBalancerStatus
 
 
-class StatusReply(Shape):
+@shape
+class StatusReply(TypedDict):
     statuses: StatusTree
     request_id: str

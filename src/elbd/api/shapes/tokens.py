@@ -1,40 +1,49 @@
-from elbd.api.shapes.base import Shape
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import shape
 
 
-class Named(Shape):
+@shape
+class Named(TypedDict):
     id: str
     name: str
 
 
-class TokenUser(Shape):
+@shape
+class TokenUser(TypedDict):
     id: str
     name: str
     domain: Named
     password_expires_at: str
 
 
-class TokenProject(Shape):
+@shape
+class TokenProject(TypedDict):
     id: str
     name: str
     domain: Named
 
 
-class Token(Shape):
+@shape
+class Token(TypedDict):
     methods: list[str]
     expires_at: str
     issued_at: str
     user: TokenUser
     project: TokenProject
     roles: list[Named]
-    catalog: list[dict[str, object]]
+    catalog: list[dict[str, Any]]
 
 
-class TokenReply(Shape):
+@shape
+class TokenReply(TypedDict):
     token: Token
     request_id: str
 
 
-ISSUED = {
+ISSUED: dict[int | str, dict[str, Any]] = {
     201: {
         "description": "The token is in the X-Subject-Token header; the body describes it.",
         "headers": {"X-Subject-Token": {"description": "The token, for X-Auth-Token.", "schema": {"type": "string"}}},

@@ -1,24 +1,28 @@
-"""The VPC v1 and ECS v1 shapes elbd answers with."""
+"""The VPC v1 shapes elbd answers with."""
 
-from pydantic import Field
+from typing import Any
 
-from elbd.api.shapes.base import Shape
+from typing_extensions import TypedDict
+
+from elbd.api.shapes.base import shape
 
 
-class Vpc(Shape):
+@shape
+class Vpc(TypedDict):
     id: str
     name: str
     description: str
     cidr: str
     status: str
-    routes: list[dict]
+    routes: list[dict[str, Any]]
     enterprise_project_id: str
     tenant_id: str
     created_at: str
     updated_at: str
 
 
-class Subnet(Shape):
+@shape
+class Subnet(TypedDict):
     id: str
     name: str
     description: str
@@ -37,70 +41,31 @@ class Subnet(Shape):
     neutron_network_id: str
     neutron_subnet_id: str
     neutron_subnet_id_v6: str
-    extra_dhcp_opts: list[dict]
+    extra_dhcp_opts: list[dict[str, Any]]
     tenant_id: str
     created_at: str
     updated_at: str
 
 
-class ServerAddress(Shape):
-    version: str
-    addr: str
-    type: str = Field(alias="OS-EXT-IPS:type")
-    port_id: str = Field(alias="OS-EXT-IPS:port_id")
-
-
-class ServerMetadata(Shape):
-    vpc_id: str
-
-
-class Server(Shape):
-    id: str
-    name: str
-    status: str
-    addresses: dict[str, list[ServerAddress]] = Field(description="Fixed addresses by VPC id.")
-    metadata: ServerMetadata
-    tenant_id: str
-    vm_state: str = Field(alias="OS-EXT-STS:vm_state")
-    created: str
-    updated: str
-
-
-class VpcReply(Shape):
+@shape
+class VpcReply(TypedDict):
     vpc: Vpc
     request_id: str
 
 
-class VpcList(Shape):
+@shape
+class VpcList(TypedDict):
     vpcs: list[Vpc]
     request_id: str
 
 
-class SubnetReply(Shape):
+@shape
+class SubnetReply(TypedDict):
     subnet: Subnet
     request_id: str
 
 
-class SubnetList(Shape):
+@shape
+class SubnetList(TypedDict):
     subnets: list[Subnet]
     request_id: str
-
-
-class ServerReply(Shape):
-    server: Server
-    request_id: str
-
-
-class ServerList(Shape):
-    count: int
-    servers: list[Server]
-    request_id: str
-
-
-class ServerJob(Shape):
-    job_id: str
-    request_id: str
-
-
-class ServerCreated(ServerJob):
-    serverIds: list[str]

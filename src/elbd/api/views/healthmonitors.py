@@ -1,10 +1,9 @@
-from typing import Any
-
+from elbd.api.shapes.healthmonitors import HealthMonitor
 from elbd.clock import format_time
-from elbd.store.models import HealthMonitor
+from elbd.store.models import HealthMonitor as HealthMonitorRow
 
 
-def health_monitor_view(monitor: HealthMonitor) -> dict[str, Any]:
+def health_monitor_view(monitor: HealthMonitorRow) -> HealthMonitor:
     return {
         "id": monitor.id,
         "name": monitor.name,

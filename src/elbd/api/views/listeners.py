@@ -1,10 +1,9 @@
-from typing import Any
-
+from elbd.api.shapes.listeners import Listener
 from elbd.clock import format_time
-from elbd.store.models import Listener
+from elbd.store.models import Listener as ListenerRow
 
 
-def listener_view(listener: Listener) -> dict[str, Any]:
+def listener_view(listener: ListenerRow) -> Listener:
     return {
         "id": listener.id,
         "name": listener.name,

@@ -1,27 +1,10 @@
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from elbd.api.shapes.loadbalancers import LoadBalancer
 from elbd.clock import format_time
-from elbd.store.models import Listener, LoadBalancer, Pool
+from elbd.service.loadbalancers import Children
+from elbd.store.models import LoadBalancer as LoadBalancerRow
 
 
-def _children(session: Session, model: Any, lb_ids: list[str]) -> dict[str, list[dict[str, str]]]:
-    found: dict[str, list[dict[str, str]]] = {}
-    query = select(model.loadbalancer_id, model.id).where(model.loadbalancer_id.in_(lb_ids)).order_by(model.created_at, model.id)
-    for lb_id, child_id in session.execute(query):
-        found.setdefault(lb_id, []).append({"id": child_id})
-    return found
-
-
-def load_balancer_views(session: Session, lbs: list[LoadBalancer]) -> list[dict[str, Any]]:
-    ids = [lb.id for lb in lbs]
-    listeners, pools = _children(session, Listener, ids), _children(session, Pool, ids)
-    return [_view(lb, listeners.get(lb.id, []), pools.get(lb.id, [])) for lb in lbs]
-
-
-def _view(lb: LoadBalancer, listeners: list[dict[str, str]], pools: list[dict[str, str]]) -> dict[str, Any]:
+def load_balancer_view(lb: LoadBalancerRow, children: Children) -> LoadBalancer:
     return {
         "id": lb.id,
         "name": lb.name,
@@ -31,8 +14,8 @@ def _view(lb: LoadBalancer, listeners: list[dict[str, str]], pools: list[dict[st
         "operating_status": lb.operating_status,
         "admin_state_up": lb.admin_state_up,
         "provider": "vlb",
-        "pools": pools,
-        "listeners": listeners,
+        "pools": [{"id": pool_id} for pool_id in children.pools.get(lb.id, [])],
+        "listeners": [{"id": listener_id} for listener_id in children.listeners.get(lb.id, [])],
         "vpc_id": lb.vpc_id,
         "vip_subnet_cidr_id": lb.vip_subnet_cidr_id,
         "vip_address": lb.vip_address,

@@ -1,15 +1,15 @@
 import uuid
-from typing import Any
 
+from elbd.api.shapes.members import BatchMember, Member, MemberInfo, Reason
 from elbd.clock import format_time
 from elbd.service import member_status
 from elbd.service.member_status import HealthFacts
-from elbd.store.models import Member
+from elbd.store.models import Member as MemberRow
 
 
-def member_view(member: Member, facts: HealthFacts) -> dict[str, Any]:
+def member_view(member: MemberRow, facts: HealthFacts) -> Member:
     status = member_status.operating_status(member, facts)
-    reason = member_status.reason(member, status)
+    reason = _reason(member, status)
     changed = format_time(member.health_changed_at or member.created_at)
     return {
         "id": member.id,
@@ -35,7 +35,18 @@ def member_view(member: Member, facts: HealthFacts) -> dict[str, Any]:
     }
 
 
-def member_info_view(member: Member, facts: HealthFacts) -> dict[str, Any]:
+def _reason(member: MemberRow, status: str) -> Reason | None:
+    """Why the last health check failed, for an OFFLINE member that failed one."""
+    if status != member_status.OFFLINE or member.reason_code is None:
+        return None
+    return {
+        "reason_code": member.reason_code,
+        "expected_response": member.expected_response,
+        "healthcheck_response": member.healthcheck_response,
+    }
+
+
+def member_info_view(member: MemberRow, facts: HealthFacts) -> MemberInfo:
     """The project-wide listing adds where each member sits."""
     load_balancer_id = facts.pools[member.pool_id].load_balancer_id
     return {
@@ -48,6 +59,6 @@ def member_info_view(member: Member, facts: HealthFacts) -> dict[str, Any]:
     }
 
 
-def batch_member_view(member: Member, facts: HealthFacts, ret_status: str) -> dict[str, Any]:
+def batch_member_view(member: MemberRow, facts: HealthFacts, ret_status: str) -> BatchMember:
     port_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"port:{member.subnet_cidr_id or ''}:{member.address}"))
     return {**member_view(member, facts), "port_id": port_id, "ret_status": ret_status}

@@ -1,29 +1,10 @@
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from elbd.api.shapes.pools import Pool
 from elbd.clock import format_time
-from elbd.store.models import HealthMonitor, Listener, Member, Pool
+from elbd.service.pools import Related
+from elbd.store.models import Pool as PoolRow
 
 
-def _ids_by(session: Session, owner: Any, child: Any, owner_ids: list[str]) -> dict[str, list[dict[str, str]]]:
-    found: dict[str, list[dict[str, str]]] = {}
-    query = select(owner, child).where(owner.in_(owner_ids)).order_by(child.class_.created_at, child)
-    for owner_id, child_id in session.execute(query):
-        found.setdefault(owner_id, []).append({"id": child_id})
-    return found
-
-
-def pool_views(session: Session, pools: list[Pool]) -> list[dict[str, Any]]:
-    ids = [pool.id for pool in pools]
-    listeners = _ids_by(session, Listener.default_pool_id, Listener.id, ids)
-    members = _ids_by(session, Member.pool_id, Member.id, ids)
-    monitors = dict(session.execute(select(HealthMonitor.pool_id, HealthMonitor.id).where(HealthMonitor.pool_id.in_(ids))).all())
-    return [_view(pool, listeners.get(pool.id, []), members.get(pool.id, []), monitors.get(pool.id)) for pool in pools]
-
-
-def _view(pool: Pool, listeners: list[dict[str, str]], members: list[dict[str, str]], monitor_id: str | None) -> dict[str, Any]:
+def pool_view(pool: PoolRow, related: Related) -> Pool:
     return {
         "id": pool.id,
         "name": pool.name,
@@ -36,10 +17,10 @@ def _view(pool: Pool, listeners: list[dict[str, str]], members: list[dict[str, s
         "ip_version": pool.ip_version,
         "type": pool.type,
         "vpc_id": pool.vpc_id,
-        "healthmonitor_id": monitor_id or "",
-        "listeners": listeners,
+        "healthmonitor_id": related.monitors.get(pool.id, ""),
+        "listeners": [{"id": listener_id} for listener_id in related.listeners.get(pool.id, [])],
         "loadbalancers": [{"id": pool.loadbalancer_id}] if pool.loadbalancer_id else [],
-        "members": members,
+        "members": [{"id": member_id} for member_id in related.members.get(pool.id, [])],
         "session_persistence": pool.session_persistence,
         "slow_start": pool.slow_start,
         "member_deletion_protection_enable": pool.member_deletion_protection_enable,

@@ -1,10 +1,10 @@
-from typing import Any
-
+from elbd.api.shapes.vpcs import Subnet, Vpc
 from elbd.clock import format_time
-from elbd.store.models import Server, ServerNic, Subnet, Vpc
+from elbd.store.models import Subnet as SubnetRow
+from elbd.store.models import Vpc as VpcRow
 
 
-def vpc_view(vpc: Vpc) -> dict[str, Any]:
+def vpc_view(vpc: VpcRow) -> Vpc:
     return {
         "id": vpc.id,
         "name": vpc.name,
@@ -19,7 +19,7 @@ def vpc_view(vpc: Vpc) -> dict[str, Any]:
     }
 
 
-def subnet_view(subnet: Subnet) -> dict[str, Any]:
+def subnet_view(subnet: SubnetRow) -> Subnet:
     return {
         "id": subnet.id,
         "name": subnet.name,
@@ -43,23 +43,4 @@ def subnet_view(subnet: Subnet) -> dict[str, Any]:
         "tenant_id": subnet.project_id,
         "created_at": format_time(subnet.created_at),
         "updated_at": format_time(subnet.created_at),
-    }
-
-
-def server_view(server: Server, nics: list[ServerNic], vpc_of_subnet: dict[str, str]) -> dict[str, Any]:
-    addresses: dict[str, list[dict[str, Any]]] = {}
-    for nic in nics:
-        addresses.setdefault(vpc_of_subnet.get(nic.subnet_id, ""), []).append(
-            {"version": "4", "addr": nic.ip_address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS:port_id": nic.id}
-        )
-    return {
-        "id": server.id,
-        "name": server.name,
-        "status": server.status,
-        "addresses": addresses,
-        "metadata": {"vpc_id": next(iter(addresses), "")},
-        "tenant_id": server.project_id,
-        "OS-EXT-STS:vm_state": "active" if server.status == "ACTIVE" else "stopped",
-        "created": format_time(server.created_at),
-        "updated": format_time(server.updated_at),
     }

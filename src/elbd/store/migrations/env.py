@@ -3,7 +3,10 @@ from sqlalchemy import create_engine
 
 from elbd.store.models import Base
 
-engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+url = context.config.get_main_option("sqlalchemy.url")
+if url is None:
+    raise RuntimeError("store/migrate.py names the database in the sqlalchemy.url option")
+engine = create_engine(url)
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
     with context.begin_transaction():

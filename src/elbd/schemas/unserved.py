@@ -10,7 +10,8 @@ elbd stored while accepting these values cannot be changed until the request set
 protocol, fixed at creation, never can), and can always be deleted.
 
 The issue that serves one of these deletes its entry, and the README's line about it; the OpenAPI
-document describes these attributes from the tables (`note`), so it follows.
+document describes these attributes from the tables (`note`), so it follows. The tables sit beside the
+request bodies, whose descriptions read them; the services, a layer above, run them.
 """
 
 from collections.abc import Callable, Mapping
