@@ -113,11 +113,13 @@ def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer
 
     commands: list[RuntimeCommand] = []
     for name, placed in changed.items():
-        backend, before = current.get(name, (None, None))
-        if backend is not None and before is not None and (placed is None or placed.backend != backend.name):
-            commands.extend(server_commands(backend, None, as_live(backend, before)))
-            del servers_of(backend)[name]
-            backend, before = None, None
+        before: Server | None = None
+        if name in current:
+            backend, before = current[name]
+            if placed is None or placed.backend != backend.name:
+                commands.extend(server_commands(backend, None, as_live(backend, before)))
+                del servers_of(backend)[name]
+                before = None
         if placed is not None:
             target = backends[placed.backend]
             commands.extend(server_commands(target, placed.server, as_live(target, before) if before is not None else None))

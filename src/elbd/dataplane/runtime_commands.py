@@ -127,9 +127,9 @@ def _text(command: RuntimeCommand) -> str:
             return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
         case ShowServersState():
             return "show servers state"
-        case ShowStat(None):
+        case ShowStat(backend=None):
             return "show stat -1 1 -1"
-        case ShowStat(backend):
+        case ShowStat(backend=str() as backend):
             return f"show stat {name(backend)} 4 -1"
         case ShowInfo():
             return "show info"

@@ -8,14 +8,14 @@ it can turn into its own model (dataplane/desired.py) without the database.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
-from elbd.store.models import DataplaneStatus, HealthMonitor, Listener, LoadBalancer, Member, Pool
-from elbd.store.models import Server as Instance
+from elbd.store.models import DataplaneStatus, HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool
+
 
 IDS_PER_QUERY = 500
 
@@ -147,7 +147,7 @@ def stored_members(session: Session, load_balancer_id: str, member_ids: Iterable
     """Just these members of the load balancer, oldest first; a member not among them is gone (or moved)."""
     ids = list(member_ids)
     connection = session.connection()
-    found = []
+    found: list[Any] = []
     for start in range(0, len(ids), IDS_PER_QUERY):
         found += connection.execute(_NAMED_MEMBERS, {"ids": ids[start : start + IDS_PER_QUERY], "lb": load_balancer_id})
     return tuple(sorted((StoredMember(*row) for row in found), key=lambda member: (member.created_at, member.id)))

@@ -101,7 +101,6 @@ class Instance(Base):
     updated_at: Mapped[datetime]
 
 
-Server = Instance  # until dataplane/desired.py imports Instance
 
 
 class InstanceNic(Base):
