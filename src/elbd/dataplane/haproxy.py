@@ -167,7 +167,7 @@ class HaproxyProcess:
         if self.alive():
             raise HaproxyError("HAProxy already runs for this load balancer")
         self.state_file.touch()
-        for stale in (self.master_socket, self.stats_socket):
+        for stale in (self.master_socket, self.stats_socket, self.pid_file):
             stale.unlink(missing_ok=True)
         done = subprocess.run(
             [self.binary, "-W", "-D", "-S", f"{self.master_socket},mode,600", "-p", str(self.pid_file), "-f", str(self.config)],
@@ -177,12 +177,23 @@ class HaproxyProcess:
         )
         if done.returncode != 0:
             raise HaproxyError(complaint(done.stderr) or f"haproxy exited with {done.returncode}")
-        pid = self._read_pid_file()
-        master = ProcessIdentity.of(pid) if pid is not None else None
-        if master is None:
-            raise HaproxyError("HAProxy exited right after it started")
+        master = self._new_master()
         self._remember(master)
         self._wait_until_serving(master)
+
+    def _new_master(self, timeout_s: float = 10.0) -> ProcessIdentity:
+        """The master just started, from the pid file it writes: `haproxy -D` may return before the
+        daemon has written it (the file was removed before the start, so an old pid is never taken)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            pid = self._read_pid_file()
+            if pid is not None:
+                master = ProcessIdentity.of(pid)
+                if master is None:
+                    raise HaproxyError("HAProxy exited right after it started")
+                return master
+            time.sleep(0.01)
+        raise HaproxyError("HAProxy wrote no pid file")
 
     def _wait_until_serving(self, master: ProcessIdentity, timeout_s: float = 10.0) -> None:
         """Both sockets answer: the master's and the worker's. Not a moment longer than the master lives."""
@@ -248,14 +259,15 @@ class HaproxyProcess:
         return [identity for line in lines if (identity := ProcessIdentity.parse(line)) is not None]
 
     def _remember(self, master: ProcessIdentity) -> None:
-        """Record `master` with every other master still running, and nothing that has ended."""
+        """Record `master` with every other master still running, and nothing that has ended. Any thread
+        (and `elbd dataplane stop`) may record: each writes a file of its own, then renames it."""
         running = [one for one in self._remembered() if one != master and one.running()]
         text = "".join(f"{one.line()}\n" for one in [*running, master])
         if self.masters_file.exists() and self.masters_file.read_text() == text:
             return
-        candidate = self.run_dir / "masters.new"
-        candidate.write_text(text)
-        candidate.replace(self.masters_file)
+        with tempfile.NamedTemporaryFile("w", dir=self.run_dir, prefix="masters.", suffix=".new", delete=False) as candidate:
+            candidate.write(text)
+        Path(candidate.name).replace(self.masters_file)
 
     def master_state(self) -> MasterState | None:
         for line in _exchange(self.master_socket, "show proc", half_close=True).splitlines():
