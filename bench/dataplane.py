@@ -14,6 +14,7 @@ from bench.nginx import shared_backends
 from bench.stats import ms, ratio
 from bench.waits import wait_serving
 from elbd.dataplane.haproxy_engine import process_for
+from elbd.dataplane.runtime_commands import ShowInfo
 
 TITLE = "3. Data plane"
 RUN_S = 3.0
@@ -32,7 +33,7 @@ INTRO = (
 
 
 def show_info(bench: Bench, load_balancer_id: str) -> dict[str, str]:
-    text = process_for(bench.server.data_dir, load_balancer_id).runtime("show info")
+    text = process_for(bench.server.data_dir, load_balancer_id).runtime(ShowInfo())
     return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
 
 

@@ -13,6 +13,7 @@ from bench.nginx import shared_backends
 from bench.stats import ms, summarize
 from bench.waits import first_answer, gone, wait_serving
 from elbd.dataplane.haproxy_engine import process_for
+from elbd.dataplane.runtime_commands import GetWeight, ShowServersState
 from elbd.dataplane.haproxy import HaproxyProcess
 
 TITLE = "5. Scale"
@@ -49,7 +50,7 @@ async def _present(process: HaproxyProcess, backend: str, server: str, timeout_s
     """Poll the runtime API until HAProxy knows `backend/server`; answers when it did."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        answer = await asyncio.to_thread(process.runtime, f"get weight {backend}/{server}")
+        answer = await asyncio.to_thread(process.runtime, GetWeight(backend, server))
         if answer and answer[0].isdigit():
             return time.monotonic()
         await asyncio.sleep(0.005)
@@ -57,7 +58,7 @@ async def _present(process: HaproxyProcess, backend: str, server: str, timeout_s
 
 
 async def _servers_in(process: HaproxyProcess, backend: str) -> int:
-    state = await asyncio.to_thread(process.runtime, f"show servers state {backend}")
+    state = await asyncio.to_thread(process.runtime, ShowServersState(backend))
     return sum(1 for line in state.splitlines()[1:] if line and not line.startswith("#"))
 
 

@@ -78,8 +78,16 @@ class SetAddress:
 
 
 @dataclass(frozen=True)
+class GetWeight:
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
 class ShowServersState:
-    pass
+    """Of one backend, or of all (None)."""
+
+    backend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ class ShowInfo:
 
 RuntimeCommand = (
     AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
-    | ShowServersState | ShowStat | ShowInfo
+    | GetWeight | ShowServersState | ShowStat | ShowInfo
 )
 
 
@@ -125,8 +133,12 @@ def _text(command: RuntimeCommand) -> str:
             return f"set server {_target(backend, server)} weight {number(weight)}"
         case SetAddress(backend, server, host, port):
             return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
-        case ShowServersState():
+        case GetWeight(backend, server):
+            return f"get weight {_target(backend, server)}"
+        case ShowServersState(backend=None):
             return "show servers state"
+        case ShowServersState(backend=str() as backend):
+            return f"show servers state {name(backend)}"
         case ShowStat(backend=None):
             return "show stat -1 1 -1"
         case ShowStat(backend=str() as backend):
