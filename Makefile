@@ -26,12 +26,13 @@ serve: $(STAMP) haproxy
 test: $(STAMP) haproxy
 	$(VENV)/bin/pytest
 
-# The benchmarks' load generator (wrk) and fast backend (nginx-light, run from a temporary directory
-# on 127.20.0.x, never as the system service), from the OS packages, installed when missing.
+# The benchmarks' load generator (wrk), fast backend and second anchor (nginx-light with its stream
+# module, run from temporary directories on 127.20-22.x.x, never as the system service), from the OS
+# packages, installed when missing.
 bench-tools:
-	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \
-		echo "installing wrk and nginx-light from the OS packages"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light; }
+	@command -v wrk >/dev/null && command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || { \
+		echo "installing wrk, nginx-light and libnginx-mod-stream from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light libnginx-mod-stream; }
 
 # The benchmark's plots need matplotlib, which the tests do not: a separate extra, installed on demand.
 $(BENCH_STAMP): $(STAMP)

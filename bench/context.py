@@ -14,6 +14,7 @@ from bench.server import ElbdServer
 BACKEND_SUBNET = "127.20.0.0/16"  # members; real backends listen on 127.20.0.x
 VIP_SUBNET = "127.21.0.0/16"  # load balancer VIPs (allocated by elbd)
 HAND_WRITTEN_VIP = "127.22.0.2"  # the hand-written HAProxy of the data-plane comparison
+NGINX_ANCHOR_VIP = "127.22.0.3"  # the nginx of the data-plane comparison
 
 
 def _addresses() -> Iterator[str]:

@@ -43,6 +43,20 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
                      _verdict(ratios[worst] >= 0.95)])
     else:
         rows.append(["elbd / hand-written HAProxy, every listener type and connection mode", ">= 0.95", "n/a", _verdict(None)])
+    against_nginx: dict[str, float] | None = figures.get("dp_ratio_nginx")
+    if against_nginx:
+        worst = min(against_nginx, key=lambda key: against_nginx[key])
+        low, high = figures.get("dp_nginx_range", (math.nan, math.nan))
+        rows.append(["elbd / nginx (expert configuration), every listener type and connection mode", ">= 1.0",
+                     ", ".join(f"{key} {value:.2f}" for key, value in against_nginx.items())
+                     + f" (medians of the rounds' ratios; single rounds {low:.2f}-{high:.2f})",
+                     _verdict(against_nginx[worst] >= 1.0)])
+    else:
+        rows.append(["elbd / nginx (expert configuration), every listener type and connection mode", ">= 1.0", "n/a", _verdict(None)])
+    new_connections = figures.get("dp_new_connections_per_s")
+    rows.append(["new HTTP connections per second through one load balancer (10 x Huawei's smallest flavor)", ">= 20,000/s",
+                 "n/a" if new_connections is None else f"{new_connections:,.0f}/s (wrk -c50, `Connection: close`)",
+                 _verdict(None if new_connections is None else new_connections >= 20_000)])
     token, aksk = figures.get("create_per_s_token_8"), figures.get("create_per_s_aksk_8")
     rows.append(["member create at 8 clients on SQLite", ">= 500/s",
                  "n/a" if token is None else f"token {token:.0f}/s, AK/SK {aksk or 0:.0f}/s with durable commits (FULL); "

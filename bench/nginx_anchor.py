@@ -1,0 +1,110 @@
+"""The second anchor of the data-plane comparison: nginx as a reverse proxy, configured the way an nginx
+expert would for this machine: a worker per core with `reuseport` listeners, upstream keepalive so a
+short client connection costs one TCP handshake, not two, no access log, and the `stream` module for
+TCP. It is what a user choosing a load balancer would compare elbd with.
+
+Debian's nginx-light has no stream module; `make bench` installs libnginx-mod-stream beside it. Like the
+hand-written HAProxy, it runs in a session of its own (bench/handwritten.py says why)."""
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.procs import terminate
+
+STREAM_MODULE = Path("/usr/lib/nginx/modules/ngx_stream_module.so")
+CONFIG = """daemon off;
+master_process on;
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+load_module {stream_module};
+
+events {{
+    worker_connections 16384;
+    multi_accept on;
+}}
+
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+
+    upstream http_servers {{
+        server {server};
+        keepalive 64;
+        keepalive_requests 1000000;
+    }}
+
+    server {{
+        listen {vip}:{http_port} reuseport backlog=4096;
+        location / {{
+            proxy_pass http://http_servers;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+
+stream {{
+    upstream tcp_servers {{
+        server {server};
+    }}
+
+    server {{
+        listen {vip}:{tcp_port} reuseport backlog=4096;
+        proxy_pass tcp_servers;
+    }}
+}}
+"""
+
+
+def available() -> bool:
+    return STREAM_MODULE.exists()
+
+
+@dataclass
+class NginxAnchor:
+    directory: Path
+    vip: str
+    http_port: int
+    tcp_port: int
+    server: str  # address:port
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def config_text(self) -> str:
+        return CONFIG.format(dir=self.directory, stream_module=STREAM_MODULE, vip=self.vip, http_port=self.http_port,
+                             tcp_port=self.tcp_port, server=self.server)
+
+    def start(self, timeout_s: float = 10.0) -> "NginxAnchor":
+        self.directory.mkdir(parents=True, exist_ok=True)
+        config = self.directory / "nginx.conf"
+        config.write_text(self.config_text)
+        command = ["nginx", "-p", str(self.directory), "-c", str(config), "-e", str(self.directory / "error.log")]
+        check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30, check=False)
+        if check.returncode != 0:
+            raise RuntimeError(f"the nginx anchor's config was refused: {check.stderr}")
+        with (self.directory / "stdout.log").open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the nginx anchor exited: {(self.directory / 'error.log').read_text()[-2000:]}")
+            try:
+                with socket.create_connection((self.vip, self.http_port), timeout=1), socket.create_connection((self.vip, self.tcp_port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("the nginx anchor did not listen in time")
+
+    def stop(self) -> None:
+        terminate(self.process)
+        self.process = None
