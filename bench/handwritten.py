@@ -1,6 +1,7 @@
 """The anchor of the data-plane comparison: the HAProxy configuration an expert would write by hand
-for one backend (mode http or tcp, one server, no checks, sane timeouts), with the same nbthread and
-maxconn as elbd's process, run in the foreground from a temporary directory.
+for one backend (mode http or tcp, one server, no checks, sane timeouts), with the same nbthread,
+maxconn and backend connection sharing as elbd's process, run in the foreground from a temporary
+directory: the ratio to it says what elbd's own machinery costs, the nginx anchor what users compare.
 
 It runs in a session of its own, as elbd's daemonized HAProxy (and any HAProxy run as a service) does.
 With the kernel's scheduler autogroups on, a session is one group, and the two cores are shared between
@@ -32,6 +33,7 @@ frontend http_in
 
 backend http_servers
     mode http
+    http-reuse always
     server s1 {server}
 
 frontend tcp_in

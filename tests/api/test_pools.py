@@ -400,3 +400,30 @@ def test_lists_never_show_another_projects_pools(alpha: Api, beta: Api) -> None:
     assert alpha.ok("GET", f"pools?listener_id={listener['id']}")["pools"] == []
     assert alpha.ok("GET", f"pools?loadbalancer_id={site.lb['id']}")["pools"] == []
     assert alpha.ok("GET", f"pools?id={theirs['id']}")["pools"] == []
+
+
+# the elbd extension elbd_connection_reuse
+
+
+def test_an_http_pool_shares_backend_connections_by_default_and_may_keep_them_private(alpha: Api) -> None:
+    assert alpha.pool("HTTP", type="ip")["elbd_connection_reuse"] is True
+    private = alpha.pool("HTTP", type="ip", elbd_connection_reuse=False)
+    assert private["elbd_connection_reuse"] is False
+    shared = alpha.ok("PUT", f"pools/{private['id']}", {"pool": {"elbd_connection_reuse": True}})["pool"]
+    assert shared["elbd_connection_reuse"] is True
+    assert alpha.ok("GET", f"pools/{private['id']}")["pool"]["elbd_connection_reuse"] is True
+
+
+@pytest.mark.parametrize("value", [False, True])
+def test_a_tcp_pool_has_no_connection_reuse_to_set(alpha: Api, value: bool) -> None:
+    body = {"pool": {"protocol": "TCP", "lb_algorithm": "ROUND_ROBIN", "type": "ip", "elbd_connection_reuse": value}}
+    error = assert_elb_error(alpha.call("POST", "pools", body), 400, "ELB.8902")
+    assert error["error_msg"] == "Invalid input for 'elbd_connection_reuse': only HTTP, HTTPS, GRPC backend server groups reuse connections."
+    tcp = alpha.pool("TCP", type="ip")
+    assert tcp["elbd_connection_reuse"] is True
+    assert_elb_error(alpha.call("PUT", f"pools/{tcp['id']}", {"pool": {"elbd_connection_reuse": value}}), 400, "ELB.8902")
+
+
+def test_connection_reuse_is_a_boolean(alpha: Api) -> None:
+    body = {"pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "type": "ip", "elbd_connection_reuse": "false"}}
+    assert_elb_error(alpha.call("POST", "pools", body), 400, "ELB.8902")

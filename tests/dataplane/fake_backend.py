@@ -17,6 +17,10 @@ class Behaviour:
     health_status: int = 200
     delay_s: float = 0.0
     health_host: str | None = None  # when set, a check with another Host header gets 400
+    keep_alive: bool = False  # answer requests on one connection until the client closes it
+
+
+MAX_REQUESTS_PER_CONNECTION = 100_000
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -24,12 +28,25 @@ class _Handler(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         self.request.settimeout(10)
+        backend = self.server.owner
+        with backend.lock:
+            backend.connections += 1
         buffer = b""
-        while b"\r\n\r\n" not in buffer:
-            chunk = self.request.recv(4096)
-            if not chunk:
+        for _ in range(MAX_REQUESTS_PER_CONNECTION):
+            head, separator, buffer = buffer.partition(b"\r\n\r\n")
+            while not separator:
+                try:
+                    chunk = self.request.recv(4096)
+                except ConnectionResetError:  # a proxy that closes a kept connection may reset it
+                    return
+                if not chunk:
+                    return
+                head, separator, buffer = (head + chunk).partition(b"\r\n\r\n")
+            self._request(head + separator)
+            if not backend.behaviour.keep_alive:
                 return
-            buffer += chunk
+
+    def _request(self, buffer: bytes) -> None:
         backend = self.server.owner
         behaviour = backend.behaviour
         if behaviour.mode == "silent":
@@ -54,7 +71,8 @@ class _Handler(socketserver.BaseRequestHandler):
                 backend.active -= 1
 
     def _answer(self, status: int, body: bytes) -> None:
-        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        connection = "keep-alive" if self.server.owner.behaviour.keep_alive else "close"
+        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: {connection}\r\n\r\n"
         self.request.sendall(head.encode() + body)
 
 
@@ -72,6 +90,7 @@ class FakeBackend:
     behaviour: Behaviour = field(default_factory=Behaviour)
     served: int = 0
     active: int = 0
+    connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: _Server | None = None
 

@@ -48,7 +48,7 @@ def stored(**changes: object) -> StoredLoadBalancer:
         "vip_address": "127.20.0.2",
         "ipv6_vip_address": "fd00::2",
         "listeners": (listener(),),
-        "pools": (StoredPool("p-1", "HTTP", "ROUND_ROBIN"),),
+        "pools": (StoredPool("p-1", "HTTP", "ROUND_ROBIN", True),),
         "monitors": {"p-1": monitor()},
         "members": (member("m-1"), member("m-2", weight=0, address="fd00::10", drained=True)),
     }
@@ -72,6 +72,11 @@ def test_a_stored_load_balancer_becomes_its_configuration() -> None:
     )
 
 
+def test_an_http_pool_shares_backend_connections_unless_its_extension_says_not() -> None:
+    assert desired_config(stored(), 4_000).backends[0].share_connections is True
+    assert desired_config(stored(pools=(StoredPool("p-1", "HTTP", "ROUND_ROBIN", False),)), 4_000).backends[0].share_connections is False
+
+
 def test_rise_is_max_retries_and_fall_is_max_retries_down() -> None:
     check = desired_config(stored(monitors={"p-1": monitor(max_retries=2, max_retries_down=7)}), 4_000).backends[0].check
     assert check is not None and (check.rise, check.fall) == (2, 7)
@@ -88,12 +93,12 @@ def test_the_monitor_decides_the_check(changes: dict[str, object], expected: str
     [("TCP", "ROUND_ROBIN", "tcp", "roundrobin", False), ("TLS", "LEAST_CONNECTIONS", "tcp", "leastconn", True), ("HTTPS", "SOURCE_IP", "http", "source", True)],
 )
 def test_pool_protocols_and_algorithms(protocol: str, algorithm: str, mode: str, balance: str, ssl: bool) -> None:
-    [backend] = desired_config(stored(pools=(StoredPool("p-1", protocol, algorithm),)), 4_000).backends
+    [backend] = desired_config(stored(pools=(StoredPool("p-1", protocol, algorithm, True),)), 4_000).backends
     assert (backend.mode, backend.balance, backend.server_ssl) == (mode, balance, ssl)
 
 
 def test_a_pool_elbd_does_not_serve_is_left_out_and_its_listener_has_no_backend() -> None:
-    config = desired_config(stored(pools=(StoredPool("p-1", "UDP", "ROUND_ROBIN"),)), 4_000)
+    config = desired_config(stored(pools=(StoredPool("p-1", "UDP", "ROUND_ROBIN", True),)), 4_000)
     assert config.backends == () and config.frontends[0].backend is None
 
 

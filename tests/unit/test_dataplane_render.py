@@ -47,6 +47,13 @@ def test_render_is_deterministic() -> None:
     assert render(sample(), RUN_DIR, SOCKET_DIR) == render(sample(), RUN_DIR, SOCKET_DIR)
 
 
+def test_http_backends_share_idle_connections_unless_told_not_to() -> None:
+    assert "http-reuse always" in render(sample(), RUN_DIR, SOCKET_DIR)
+    private = replace(sample(), backends=(replace(sample().backends[0], share_connections=False), sample().backends[1]))
+    assert "http-reuse never" in render(private, RUN_DIR, SOCKET_DIR)
+    assert render(private, RUN_DIR, SOCKET_DIR).count("http-reuse") == 1  # a TCP backend has no requests to share
+
+
 def test_skeleton_leaves_out_servers_only() -> None:
     skeleton = render(sample().skeleton(), RUN_DIR, SOCKET_DIR)
     assert "server m-1" not in skeleton and "http-check expect status '200-204,300-399'" in skeleton

@@ -74,6 +74,7 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
                 connect_timeout_s=check.timeout_s if check else 5,
                 server_timeout_s=max([listener.member_timeout or listener.keepalive_timeout for listener in users] or [DEFAULT_SERVER_TIMEOUT_S]),
                 servers=tuple(server for member in members.get(pool.id, []) if (server := served_member(member)) is not None),
+                share_connections=bool(pool.elbd_connection_reuse),
             )
         )
     served = {backend.name for backend in backends}

@@ -43,6 +43,7 @@ class Backend:
     connect_timeout_s: int = 5
     server_timeout_s: int = 60
     servers: tuple[Server, ...] = ()
+    share_connections: bool = True  # idle backend connections serve any client (HTTP); else each stays with one
 
     @cached_property
     def server_names(self) -> frozenset[str]:

@@ -51,6 +51,15 @@ class _PoolSettings(Strict):
     pool_health: PoolHealth | None = Field(None, description=note(POOLS, "pool_health"))
     quic_cid_hash_strategy: QuicCidHashStrategy | None = None
     az_affinity: dict | None = Field(None, description=note(POOLS, "az_affinity"))
+    elbd_connection_reuse: bool | None = Field(
+        None,
+        description=(
+            "elbd extension (HTTP backend server groups): whether client connections share idle backend connections "
+            "(true, the default: a short client connection costs no new backend handshake). false keeps every backend "
+            "connection to one client connection, for a backend that ties state to its connection (NTLM, some legacy "
+            "session schemes)."
+        ),
+    )
 
 
 class PoolCreate(_PoolSettings):

@@ -23,7 +23,7 @@ from elbd.service import lookups, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
-from elbd.service.protocols import ANY_PORT_POOLS, L4_POOLS
+from elbd.service.protocols import ANY_PORT_POOLS, CONNECTION_REUSE_POOLS, L4_POOLS
 from elbd.store.db import mark_changed
 from elbd.store.models import HealthMonitor, Listener, Member, Pool
 
@@ -93,6 +93,8 @@ def _check_settings(protocol: str, settings: _PoolSettings, protection_status: s
         raise invalid("Invalid input for 'slow_start': only HTTP and HTTPS backend server groups have slow start.")
     if settings.quic_cid_hash_strategy is not None and protocol != "QUIC":
         raise invalid("Invalid input for 'quic_cid_hash_strategy': only QUIC backend server groups have it.")
+    if settings.elbd_connection_reuse is not None and protocol not in CONNECTION_REUSE_POOLS:
+        raise invalid(f"Invalid input for 'elbd_connection_reuse': only {', '.join(CONNECTION_REUSE_POOLS)} backend server groups reuse connections.")
     if settings.protection_reason and protection_status != "consoleProtection":
         raise invalid("Invalid input for 'protection_reason': it is only valid with protection_status consoleProtection.")
 
@@ -140,6 +142,7 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
         admin_state_up=True,
         member_deletion_protection_enable=bool(option.member_deletion_protection_enable),
         any_port_enable=bool(option.any_port_enable),
+        elbd_connection_reuse=option.elbd_connection_reuse is not False,
         session_persistence=persistence,
         slow_start=(option.slow_start or SlowStart()).model_dump(),
         connection_drain=(option.connection_drain or ConnectionDrain()).model_dump(),
@@ -201,7 +204,7 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
         if option.any_port_enable and session.scalars(portless_monitor).first():
             raise invalid("Invalid input for 'any_port_enable': the group's health check needs a monitor_port first.")
         pool.any_port_enable = option.any_port_enable
-    for name in ("name", "description", "lb_algorithm", "member_deletion_protection_enable", "protection_status"):
+    for name in ("name", "description", "lb_algorithm", "member_deletion_protection_enable", "protection_status", "elbd_connection_reuse"):
         if changes.get(name) is not None:
             setattr(pool, name, changes[name])
     if "protection_reason" in changes:

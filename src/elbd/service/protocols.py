@@ -29,6 +29,7 @@ HTTP_LISTENERS = ("HTTP", "HTTPS")
 CERTIFICATE_LISTENERS = ("HTTPS", "TLS", "QUIC")
 L4_POOLS = ("TCP", "UDP", "QUIC", "TLS", "IP")
 ANY_PORT_POOLS = ("TCP", "UDP", "QUIC")
+CONNECTION_REUSE_POOLS = ("HTTP", "HTTPS", "GRPC")  # requests, not connections, are balanced: connections can be shared
 
 
 def transport_of(listener_protocol: str) -> str:

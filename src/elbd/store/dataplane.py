@@ -35,6 +35,7 @@ class StoredPool(NamedTuple):
     id: str
     protocol: str
     lb_algorithm: str
+    elbd_connection_reuse: bool
 
 
 class StoredMonitor(NamedTuple):

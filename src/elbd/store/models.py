@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -201,6 +201,7 @@ class Pool(Base):
     admin_state_up: Mapped[bool] = mapped_column(Boolean)
     member_deletion_protection_enable: Mapped[bool] = mapped_column(Boolean)
     any_port_enable: Mapped[bool] = mapped_column(Boolean)
+    elbd_connection_reuse: Mapped[bool] = mapped_column(Boolean, server_default=true())  # an elbd extension
     session_persistence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     slow_start: Mapped[dict[str, Any]]
     connection_drain: Mapped[dict[str, Any]]

@@ -27,6 +27,7 @@ class Pool(TypedDict):
     slow_start: Annotated[dict[str, Any], stored_as(SlowStart)]
     member_deletion_protection_enable: bool
     any_port_enable: bool
+    elbd_connection_reuse: bool
     connection_drain: Annotated[dict[str, Any], stored_as(ConnectionDrain)]
     pool_health: Annotated[dict[str, Any], stored_as(PoolHealth)]
     protection_status: str

@@ -25,6 +25,7 @@ def pool_view(pool: PoolRow, related: Related) -> Pool:
         "slow_start": pool.slow_start,
         "member_deletion_protection_enable": pool.member_deletion_protection_enable,
         "any_port_enable": pool.any_port_enable,
+        "elbd_connection_reuse": pool.elbd_connection_reuse,
         "connection_drain": pool.connection_drain,
         "pool_health": pool.pool_health,
         "protection_status": pool.protection_status,
