@@ -118,7 +118,7 @@ class HaproxyEngine:
         if (extra := process.stop_others()):
             log.warning("stopped %d HAProxy master(s) beside the one just started", extra)
         if error is not None:
-            raise HaproxyError(f"the configuration is invalid, the previous one serves: {error}")
+            raise HaproxyError(f"the new configuration is invalid, the previous one keeps serving: {error}")
 
     def _reload(self, process: HaproxyProcess, config: LoadBalancerConfig, passed: Mapping[str, bool]) -> None:
         """Health state carries over for checked servers the process has; a checked server it lacks is
