@@ -14,7 +14,7 @@ import pytest
 
 from elbd.dataplane.driver import haproxy_binary
 from elbd.dataplane.haproxy import HaproxyProcess
-from elbd.dataplane.process_identity import ProcessIdentity, socket_holders
+from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, socket_holders
 from tests.dataplane.conftest import wait_for
 
 RELOADS = 15
@@ -115,12 +115,23 @@ def test_a_lost_master_is_found_by_its_socket_and_stopped_beside_the_serving_one
     process.start()
     first = process.master()
     second = _second_master_as_an_older_elbd_made_it(process)
+    process.masters_file.unlink()  # an older elbd kept no masters file
     fresh = HaproxyProcess(process.run_dir, process.socket_dir, process.binary)  # an elbd started anew
     assert fresh.masters() == {first, second}
     assert fresh.master() == second  # the pid file's
     assert fresh.stop_others() == 1
     assert first is not None and not first.running() and second.running()
     assert fresh.masters() == {second}
+
+
+def test_a_master_elbd_started_is_known_without_reading_every_socket(process: HaproxyProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The masters file names every master elbd started: finding one costs no walk over every process's
+    descriptors (with a thousand load balancers, adopting them all would)."""
+    process.start()
+    master = process.master()
+    monkeypatch.setattr(SocketTable, "_socket_holders", lambda _table: pytest.fail("read every process's sockets"))
+    fresh = HaproxyProcess(process.run_dir, process.socket_dir, process.binary)
+    assert fresh.master() == master and fresh.masters() == {master} and fresh.alive()
 
 
 def test_stop_stops_every_process_of_the_load_balancer_also_a_lost_one(process: HaproxyProcess) -> None:

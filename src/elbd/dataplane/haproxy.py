@@ -17,7 +17,7 @@ from elbd.dataplane.engine import EngineError
 from elbd.dataplane.haproxy_words import endpoint
 from elbd.dataplane.model import Frontend
 from elbd.dataplane.runtime_commands import RuntimeCommand, ShowInfo, ShowServersState, prompts, text
-from elbd.dataplane.process_identity import ProcessIdentity, socket_holders, terminate
+from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, terminate
 from elbd.private_paths import private_directory
 
 SOCKET_TIMEOUT_S = 5.0
@@ -218,12 +218,17 @@ class HaproxyProcess:
             pid = self._read_pid_file()
             self._master = next((one for one in masters if one.pid == pid), None) or max(masters, key=lambda one: one.started, default=None)
             if self._master is not None:
-                self._remember(self._master)
+                self._remember(self._master, others=masters)
         return self._master
 
-    def masters(self) -> set[ProcessIdentity]:
-        """Every running master of this load balancer: those elbd started, and any holding its master socket."""
-        return {one for one in self._remembered() if one.running()} | socket_holders(self.master_socket)
+    def masters(self, sockets: SocketTable | None = None) -> set[ProcessIdentity]:
+        """Every running master of this load balancer: those elbd started (the masters file names them
+        all), and any holding its master socket, looked for when a reading of the sockets is given or when
+        the masters file is missing (a run directory of an older elbd)."""
+        remembered = {one for one in self._remembered() if one.running()}
+        if sockets is None and self.masters_file.exists():
+            return remembered
+        return remembered | (sockets or SocketTable()).holders(self.master_socket)
 
     def master_pid(self) -> int | None:
         master = self.master()
@@ -233,10 +238,10 @@ class HaproxyProcess:
         """The master runs. (Its socket is briefly away while it re-executes on reload, so it is not asked.)"""
         return self.master() is not None
 
-    def stop_others(self) -> int:
+    def stop_others(self, sockets: SocketTable | None = None) -> int:
         """Stop any master beside the serving one (an older elbd could start a second); answers how many."""
         serving = self.master()
-        others = {one for one in self.masters() if one != serving}
+        others = {one for one in self.masters(sockets) if one != serving}
         terminate(others)
         return len(others)
 
@@ -258,10 +263,11 @@ class HaproxyProcess:
             return []
         return [identity for line in lines if (identity := ProcessIdentity.parse(line)) is not None]
 
-    def _remember(self, master: ProcessIdentity) -> None:
-        """Record `master` with every other master still running, and nothing that has ended. Any thread
-        (and `elbd dataplane stop`) may record: each writes a file of its own, then renames it."""
-        running = [one for one in self._remembered() if one != master and one.running()]
+    def _remember(self, master: ProcessIdentity, others: Iterable[ProcessIdentity] = ()) -> None:
+        """Record `master` (the serving one, last) with every other master still running (those recorded,
+        and `others` found beside it), and nothing that has ended. Any thread (and `elbd dataplane stop`)
+        may record: each writes a file of its own, then renames it."""
+        running = sorted({one for one in (*self._remembered(), *others) if one != master and one.running()}, key=lambda one: one.started)
         text = "".join(f"{one.line()}\n" for one in [*running, master])
         if self.masters_file.exists() and self.masters_file.read_text() == text:
             return
@@ -323,10 +329,12 @@ class HaproxyProcess:
         finally:
             session.close()
 
-    def stop(self, timeout_s: float = 10.0) -> bool:
+    def stop(self, timeout_s: float = 10.0, sockets: SocketTable | None = None) -> bool:
         """Stop every process of this load balancer: the masters elbd knows and whatever holds its
-        sockets (workers, and a master an older elbd lost track of). Answers whether any ran."""
-        targets = self.masters() | socket_holders(self.stats_socket)
+        sockets (workers, and a master an older elbd lost track of). Answers whether any ran. One
+        reading of the sockets may serve many stops."""
+        sockets = sockets or SocketTable()
+        targets = self.masters(sockets) | sockets.holders(self.stats_socket)
         terminate(targets, timeout_s)
         self._master = None
         self.masters_file.unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from elbd.dataplane.haproxy_answers import CheckReport, parse_frontends, parse_s
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
+from elbd.dataplane.process_identity import SocketTable
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import STILL_CONNECTED, DeleteServer, RuntimeCommand, ShowServersState, ShowStat, accepted
 from elbd.dataplane.server_state import state_file
@@ -201,8 +202,9 @@ def stop_all(data_dir: Path) -> int:
     how many load balancers one was running."""
     run_root = data_dir / "haproxy"
     stopped = 0
+    sockets = SocketTable()  # one reading for them all: a load balancer's processes never leave another's sockets
     for run_dir in sorted(run_root.iterdir()) if run_root.is_dir() else []:
         process = process_for(data_dir, run_dir.name)
-        stopped += process.stop()
+        stopped += process.stop(sockets=sockets)
         shutil.rmtree(process.socket_dir, ignore_errors=True)
     return stopped

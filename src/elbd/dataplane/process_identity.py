@@ -54,39 +54,56 @@ def _stat_fields(pid: int) -> list[str] | None:
     return text.rpartition(")")[2].split()
 
 
-def socket_holders(socket_path: Path) -> set[ProcessIdentity]:
-    """The processes holding a Unix socket bound to `socket_path` (listening or not), unlinked or not."""
-    inodes = _socket_inodes(str(socket_path))
-    if not inodes:
-        return set()
-    holders = set()
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
+class SocketTable:
+    """One reading of the host's Unix sockets: which path each was bound to, and which processes hold
+    each. Reading it walks every process's descriptors, so one reading serves many questions (stopping
+    a thousand load balancers asks it a thousand times)."""
+
+    def __init__(self) -> None:
+        self._paths: dict[str, set[str]] = {}  # bound path -> inodes
+        self._holders: dict[str, set[int]] | None = None  # inode -> pids, read at the first question that needs it
         try:
-            links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+            lines = (PROC / "net" / "unix").read_text().splitlines()[1:]
         except OSError:
-            continue
-        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
-            identity = ProcessIdentity.of(int(entry.name))
-            if identity is not None:
-                holders.add(identity)
-    return holders
+            lines = []
+        for line in lines:
+            fields = line.split()
+            if len(fields) >= 8:
+                self._paths.setdefault(fields[7], set()).add(fields[6])
+
+    def _socket_holders(self) -> dict[str, set[int]]:
+        if self._holders is None:
+            self._holders = {}
+            for entry in PROC.iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+                except OSError:
+                    continue
+                for link in links:
+                    if link.startswith("socket:["):
+                        self._holders.setdefault(link[8:-1], set()).add(int(entry.name))
+        return self._holders
+
+    def holders(self, socket_path: Path) -> set[ProcessIdentity]:
+        """The processes holding a Unix socket bound to `socket_path` (listening or not), unlinked or not:
+        HAProxy binds `<path>.<pid>.tmp` and renames it to `path`, and the kernel keeps the bound name."""
+        path = str(socket_path)
+        inodes = set(self._paths.get(path, set()))
+        for bound, found in self._paths.items():
+            if bound.startswith(f"{path}.") and bound.endswith(".tmp"):
+                inodes |= found
+        if not inodes:
+            return set()
+        holders = self._socket_holders()
+        pids = set().union(*(holders.get(inode, set()) for inode in inodes))
+        return {identity for pid in pids if (identity := ProcessIdentity.of(pid)) is not None}
 
 
-def _socket_inodes(path: str) -> set[str]:
-    """Inodes of the Unix sockets bound to `path`, from /proc/net/unix (its last column is the path the
-    socket was bound to: HAProxy binds `<path>.<pid>.tmp` and renames it to `path`)."""
-    try:
-        lines = (PROC / "net" / "unix").read_text().splitlines()[1:]
-    except OSError:
-        return set()
-    inodes = set()
-    for line in lines:
-        fields = line.split()
-        if len(fields) >= 8 and (fields[7] == path or (fields[7].startswith(f"{path}.") and fields[7].endswith(".tmp"))):
-            inodes.add(fields[6])
-    return inodes
+def socket_holders(socket_path: Path) -> set[ProcessIdentity]:
+    """The processes holding a Unix socket bound to `socket_path`, from a fresh reading."""
+    return SocketTable().holders(socket_path)
 
 
 def terminate(identities: Iterable[ProcessIdentity], timeout_s: float = 10.0) -> None:
