@@ -1,6 +1,7 @@
-"""Part 5, scale: 10,000 members in one pool through batch-add, and 200 load balancers each with a
-listener, a pool and two members; times, reload time and memory. Skipped in part when the run's time
-budget is short."""
+"""Part 5, scale: 10,000 members in one pool through batch-add, and 1,000 load balancers each with a
+listener, a pool and two members; times, reload time, memory, elbd's idle CPU, how long a restarted
+`elbd serve` takes to adopt them all, and a member create's way to traffic among them. Skipped in part
+when the run's time budget is short."""
 
 import asyncio
 import time
@@ -19,9 +20,12 @@ from elbd.dataplane.haproxy import HaproxyProcess
 TITLE = "5. Scale"
 MEMBERS = 10_000
 BATCH = 200
-LOAD_BALANCERS = 200
+LOAD_BALANCERS = 1_000
 BUILDERS = 4  # concurrent API clients building the load balancers
-NEEDED_S = {"members": 100.0, "load_balancers": 110.0}
+NEEDED_S = {"members": 100.0, "load_balancers": 240.0}
+SETTLED_CPU_SHARE = 0.05  # the agent has adopted every load balancer once its CPU stays below this ...
+SETTLED_WINDOW_S = 1.0  # ... over two windows of this length in a row
+ADOPT_LIMIT_S = 180.0
 CONVERGE_LIMIT_S = 180.0
 GONE_LIMIT_S = 20.0
 RESERVE_S = 30.0  # left for the report and stopping everything: loops stop starting new work below it
@@ -106,7 +110,7 @@ async def big_pool(bench: Bench, section: Section) -> None:
     one_present = await _present(process, pool_id, one["id"], 60)
     elbd_pid = bench.server.pid or 0
     await asyncio.sleep(1.0)
-    idle_cpu = await idle_share(elbd_pid)
+    idle_cpu = await idle_share(elbd_pid)  # the API process and its agent
     count, rss, pss = haproxy_memory(process)  # steady state: one master, one worker
     elbd_rss, _ = procs.memory_kib(elbd_pid)
     figures = (await adds_on_a_small_site(bench, NEIGHBOUR_ADDS)).figures
@@ -143,11 +147,32 @@ async def big_pool(bench: Bench, section: Section) -> None:
     ]))
 
 
-async def idle_share(pid: int) -> float:
-    """Share of one core `pid` used over IDLE_WINDOW_S while nothing is asked of it."""
-    before = procs.cpu_seconds(pid)
-    await asyncio.sleep(IDLE_WINDOW_S)
-    return (procs.cpu_seconds(pid) - before) / IDLE_WINDOW_S
+def elbd_cpu_seconds(pid: int) -> float:
+    """CPU time of `elbd serve` and its children: the data-plane agent does its work in one."""
+    return procs.cpu_seconds(pid) + sum(procs.cpu_seconds(child) for child in procs.children(pid))
+
+
+async def idle_share(pid: int, window_s: float = IDLE_WINDOW_S) -> float:
+    """Share of one core `elbd serve` (with its agent) used over `window_s` while nothing is asked of it."""
+    before = elbd_cpu_seconds(pid)
+    await asyncio.sleep(window_s)
+    return (elbd_cpu_seconds(pid) - before) / window_s
+
+
+async def adoption_time(bench: Bench) -> tuple[float, float | None]:
+    """Stop `elbd serve` (its HAProxy processes keep serving) and start it again: seconds until its API
+    answers, and until its agent has gone over every load balancer (its CPU settled; None: not within
+    ADOPT_LIMIT_S)."""
+    bench.server.stop()
+    started = time.monotonic()
+    answered = await asyncio.to_thread(bench.server.start, 60.0)
+    pid = bench.server.pid or 0
+    quiet_windows = 0
+    while time.monotonic() - started < ADOPT_LIMIT_S:
+        quiet_windows = quiet_windows + 1 if await idle_share(pid, SETTLED_WINDOW_S) < SETTLED_CPU_SHARE else 0
+        if quiet_windows == 2:
+            return answered, time.monotonic() - started - 2 * SETTLED_WINDOW_S
+    return answered, None
 
 
 async def _build_one(bench: Bench, cloud: Any, backends: list[tuple[str, int]]) -> dict[str, Any]:
@@ -196,21 +221,35 @@ async def many_load_balancers(bench: Bench, section: Section) -> None:
         total_processes, total_rss, total_pss = total_processes + count, total_rss + rss, total_pss + pss
     elbd_pid = bench.server.pid or 0
     elbd_rss, elbd_pss = procs.memory_kib(elbd_pid)
+    agent_rss, agent_pss = map(sum, zip((0, 0), *(procs.memory_kib(child) for child in procs.children(elbd_pid))))
     await asyncio.sleep(1.0)
     elbd_idle_cpu = await idle_share(elbd_pid)
     say(f"scale: {len(built)} load balancers: API {api_done - started:.1f} s, all serving after {all_serving - started:.1f} s "
         f"({serving} serving); {len(load_balancer_dirs)} HAProxy ({total_processes} processes) PSS {_mib(total_pss)}, "
-        f"elbd RSS {_mib(elbd_rss)}, elbd idle CPU {elbd_idle_cpu:.0%}")
+        f"elbd RSS {_mib(elbd_rss)} + agent {_mib(agent_rss)}, elbd idle CPU {elbd_idle_cpu:.1%}")
+    converge = (await adds_on_a_small_site(bench, NEIGHBOUR_ADDS)).figures
+    say(f"scale: with {len(load_balancer_dirs)} load balancers, a member add on another: p99 {ms(converge['converge_add_p99_ms'])} ms")
+    api_answered, adopted = await adoption_time(bench)
+    say(f"scale: elbd serve restarted among {len(load_balancer_dirs)} load balancers: API after {api_answered:.1f} s, every load balancer "
+        f"adopted after {'%.1f s' % adopted if adopted is not None else 'more than %.0f s' % ADOPT_LIMIT_S}")
     section.figures["scale_load_balancers"] = serving
+    section.figures["scale_idle_cpu"] = elbd_idle_cpu
+    section.figures["scale_add_p99_ms"] = converge["converge_add_p99_ms"]
+    section.figures["scale_adopted_s"] = adopted
     section.tables.append(Table(f"{LOAD_BALANCERS} load balancers, each with a listener, a pool and two members", ["measure", "value"], [
         [f"API calls ({LOAD_BALANCERS * 5}, {BUILDERS} clients)", f"{api_done - started:.1f} s"],
         ["first call -> every VIP serves through its two members", f"{all_serving - started:.1f} s"],
         ["load balancers serving", f"{serving} of {len(built)} built (of {LOAD_BALANCERS} planned)"],
         [f"HAProxy processes on the machine (all {len(load_balancer_dirs)} load balancers of the run)", str(total_processes)],
         ["HAProxy memory, all of them", f"PSS {_mib(total_pss)} (RSS summed {_mib(total_rss)}); PSS per load balancer {_mib(total_pss // max(1, len(load_balancer_dirs)))}"],
-        ["elbd serve memory", f"RSS {_mib(elbd_rss)}, PSS {_mib(elbd_pss)}"],
-        ["total memory (PSS: HAProxy + elbd)", _mib(total_pss + elbd_pss)],
-        [f"elbd serve CPU while idle ({IDLE_WINDOW_S:g} s window; the 10,000-member pool is still there)", f"{elbd_idle_cpu:.0%} of one core"],
+        ["elbd serve memory (API process; the agent)", f"RSS {_mib(elbd_rss)}, PSS {_mib(elbd_pss)}; RSS {_mib(agent_rss)}, PSS {_mib(agent_pss)}"],
+        ["total memory (PSS: HAProxy + elbd + agent)", _mib(total_pss + elbd_pss + agent_pss)],
+        [f"elbd serve and its agent, CPU while idle ({IDLE_WINDOW_S:g} s window; the 10,000-member pool is still there)", f"{elbd_idle_cpu:.1%} of one core"],
+        [f"among them, another load balancer: 201 -> first request of a new member ({NEIGHBOUR_ADDS} adds)",
+         f"p50 {ms(converge['converge_add_p50_ms'])} ms, p99 {ms(converge['converge_add_p99_ms'])} ms"],
+        ["elbd serve stopped and started again: start -> API answers", f"{api_answered:.1f} s"],
+        [f"start -> every load balancer adopted (the agent's CPU below {SETTLED_CPU_SHARE:.0%} for {2 * SETTLED_WINDOW_S:g} s; no HAProxy reloaded)",
+         "not within the limit" if adopted is None else f"{adopted:.1f} s"],
     ]))
 
 
