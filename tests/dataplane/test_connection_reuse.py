@@ -2,6 +2,7 @@
 the backend far fewer connections than requests; with the elbd extension `elbd_connection_reuse` off,
 no backend connection serves two client connections."""
 
+import time
 from collections.abc import Callable
 
 from tests.dataplane.conftest import Site, fetch, wait_for
@@ -10,19 +11,32 @@ from tests.dataplane.fake_backend import FakeBackend
 REQUESTS = 60
 
 
-def _short_requests(site: Site) -> list[str]:
-    """REQUESTS requests through the VIP, each on a new client connection (`Connection: close`)."""
-    return [fetch(site.port)[1] for _ in range(REQUESTS)]
+def _short_requests(site: Site, backend: FakeBackend) -> tuple[list[str], int, int]:
+    """REQUESTS requests through the VIP, each on a new client connection (`Connection: close`): their
+    answers, and the requests and connections the backend saw for them."""
+    before_requests, before_connections = _settled(backend)
+    answers = [fetch(site.port)[1] for _ in range(REQUESTS)]
+    wait_for(lambda: backend.served - before_requests >= REQUESTS)
+    requests, connections = _settled(backend)
+    return answers, requests - before_requests, connections - before_connections
+
+
+def _settled(backend: FakeBackend) -> tuple[int, int]:
+    """The backend's counts once no request is being answered: a count grows just after its answer."""
+    def read() -> tuple[int, int] | None:
+        first = (backend.served, backend.connections)
+        time.sleep(0.1)
+        return first if first == (backend.served, backend.connections) and backend.active == 0 else None
+
+    return wait_for(read)
 
 
 def test_short_client_connections_share_backend_connections(site: Site, backends: Callable[..., FakeBackend]) -> None:
     backend = backends("kept", keep_alive=True)
     site.add(backend)
     wait_for(lambda: _answers(site) == "kept")
-    before_requests, before_connections = backend.served, backend.connections
-    assert set(_short_requests(site)) == {"kept"}
-    requests, connections = backend.served - before_requests, backend.connections - before_connections
-    assert requests == REQUESTS
+    answers, requests, connections = _short_requests(site, backend)
+    assert set(answers) == {"kept"} and requests == REQUESTS
     assert connections <= REQUESTS // 10, f"{connections} backend connections for {requests} short client connections"
 
 
@@ -31,10 +45,9 @@ def test_with_reuse_off_each_client_connection_has_its_own_backend_connection(si
     site.api.ok("PUT", f"pools/{site.pool['id']}", {"pool": {"elbd_connection_reuse": False}})
     site.add(backend)
     wait_for(lambda: _answers(site) == "private")
-    before_requests, before_connections = backend.served, backend.connections
-    assert set(_short_requests(site)) == {"private"}
-    assert backend.served - before_requests == REQUESTS
-    assert backend.connections - before_connections == REQUESTS
+    answers, requests, connections = _short_requests(site, backend)
+    assert set(answers) == {"private"} and requests == REQUESTS
+    assert connections == REQUESTS
 
 
 def _answers(site: Site) -> str | None:

@@ -123,7 +123,7 @@ def test_a_refused_configuration_is_never_written_and_a_crash_brings_back_the_wo
     kill_process_tree(first)
     wait_for(lambda: process.master_pid() not in (None, first))
     assert wait_for(lambda: answer(port)) == "web"  # the working configuration, started again
-    assert "the new configuration is invalid, the previous one keeps serving" in dataplane_status(api, lb["id"])["message"]
+    wait_for(lambda: "the new configuration is invalid, the previous one keeps serving" in dataplane_status(api, lb["id"])["message"])
 
 
 # a flood of structural changes
