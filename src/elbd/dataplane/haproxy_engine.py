@@ -10,6 +10,7 @@ whether a running process needs a reload).
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -73,11 +74,7 @@ class HaproxyEngine:
         if first_contact and (extra := process.stop_others()):
             log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
         applied = process.run_dir / "skeleton.cfg"
-        try:
-            servers = tuple(parse_servers_state(process.runtime(ShowServersState())))
-        except OSError as error:
-            raise EngineError(f"the runtime API does not answer: {error}") from None
-        return Live(True, applied.read_text() if applied.exists() else None, servers)
+        return Live(True, applied.read_text() if applied.exists() else None, tuple(parse_servers_state(_asked(process, ShowServersState()))))
 
     def carry_out(self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool]) -> frozenset[str]:
         process = self.process(load_balancer_id)
@@ -182,6 +179,20 @@ class HaproxyEngine:
         except OSError:
             return {}
         return {name: state for name, state in frontends.items() if name != PLACEHOLDER}
+
+
+def _asked(process: HaproxyProcess, command: RuntimeCommand, attempts: int = 3) -> str:
+    """The answer to a question of the runtime API, asked again a moment later if the socket failed (a
+    worker just started or replaced may reset the first connection)."""
+    for _ in range(attempts - 1):
+        try:
+            return process.runtime(command)
+        except OSError:
+            time.sleep(0.05)
+    try:
+        return process.runtime(command)
+    except OSError as error:
+        raise EngineError(f"the runtime API does not answer: {error}") from None
 
 
 def _rendered(config: LoadBalancerConfig, process: HaproxyProcess) -> str:
