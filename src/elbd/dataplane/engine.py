@@ -7,12 +7,31 @@ before it is called. An engine keeps no state the reconciler needs to decide: a 
 the running processes and asks the engine to observe them.
 """
 
+import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from elbd.dataplane.haproxy_answers import CheckReport
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Live, LoadBalancerAction
+
+
+@dataclass(frozen=True)
+class TlsMaterial:
+    """A certificate as an engine presents it: the PEM chain, and for a server certificate its private
+    key (unsealed: it lives in memory and in the load balancer's private files only)."""
+
+    certificate: str
+    private_key: str | None = None
+
+    def pem(self) -> str:
+        return "\n".join(part.strip() for part in (self.certificate, self.private_key) if part) + "\n"
+
+    @property
+    def digest(self) -> str:
+        """What tells one content from another without holding it (the planner sees only this)."""
+        return hashlib.sha256(self.pem().encode()).hexdigest()
 
 
 class EngineError(Exception):
@@ -36,9 +55,12 @@ class Engine(Protocol):
     def observe(self, load_balancer_id: str) -> Live:
         ...
 
-    def carry_out(self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool]) -> frozenset[str]:
+    def carry_out(
+        self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool], tls: Mapping[str, TlsMaterial]
+    ) -> frozenset[str]:
         """Start, reload, converge or retire; `passed` says which members passed their checks, for a
-        process that starts. Answers the backends where a removed server still had connections."""
+        process that starts; `tls` is the content of every certificate the configuration presents or
+        trusts. Answers the backends where a removed server still had connections."""
         ...
 
     def apply_members(self, load_balancer_id: str, action: ApplyMembers) -> frozenset[str]:

@@ -7,14 +7,16 @@ server-state, and skeleton.cfg, the skeleton the running process was given (how 
 whether a running process needs a reload).
 """
 
+import hashlib
 import logging
 import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from elbd.dataplane.engine import EngineError
+from elbd.dataplane.engine import EngineError, TlsMaterial
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
 from elbd.dataplane.haproxy_answers import CheckReport, parse_frontends, parse_servers_state, parse_stat
 from elbd.dataplane.haproxy_words import UnsafeValue
@@ -22,9 +24,19 @@ from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
 from elbd.dataplane.process_identity import SocketTable
 from elbd.dataplane.render import render
-from elbd.dataplane.runtime_commands import STILL_CONNECTED, DeleteServer, RuntimeCommand, ShowServersState, ShowStat, accepted
+from elbd.dataplane.runtime_commands import (
+    STILL_CONNECTED,
+    CommitSslCert,
+    DeleteServer,
+    RuntimeCommand,
+    SetSslCert,
+    ShowServersState,
+    ShowStat,
+    accepted,
+)
+from elbd.dataplane.tls_files import TLS_DIRECTORY, certificate_path, client_ca_path, crt_list, crt_list_path, plain_path
 from elbd.dataplane.server_state import state_file
-from elbd.private_paths import UnsafePathError
+from elbd.private_paths import UnsafePathError, private_directory
 
 log = logging.getLogger(__name__)
 PLACEHOLDER = "elbd-placeholder"  # the frontend that keeps a listener-less configuration valid
@@ -74,11 +86,16 @@ class HaproxyEngine:
         if first_contact and (extra := process.stop_others()):
             log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
         applied = process.run_dir / "skeleton.cfg"
-        return Live(True, applied.read_text() if applied.exists() else None, tuple(parse_servers_state(_asked(process, ShowServersState()))))
+        servers = tuple(parse_servers_state(_asked(process, ShowServersState())))
+        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir))
 
-    def carry_out(self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool]) -> frozenset[str]:
+    def carry_out(
+        self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool], tls: Mapping[str, TlsMaterial]
+    ) -> frozenset[str]:
         process = self.process(load_balancer_id)
         try:
+            if not isinstance(action, Retire):  # a certificate to rotate is written once the process presents it
+                write_tls_files(process.run_dir, action.config, tls, keep=action.rotate if isinstance(action, Converge) else ())
             match action:
                 case Retire():
                     process.stop()
@@ -92,8 +109,11 @@ class HaproxyEngine:
                 case Reload(config):
                     self._reload(process, config, passed)
                     _note_skeleton(process, config)
-                case Converge(config, commands):
+                case Converge(config, commands, rotate):
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
+                    for certificate_id in rotate:
+                        self._rotate(process, certificate_id, tls[certificate_id])
+                        write_tls_files(process.run_dir, config, tls)
                     process.write_config(_rendered(config, process))
                     return undeleted
         except UnsafeValue as error:
@@ -128,6 +148,15 @@ class HaproxyEngine:
         live = process.live_server_state({backend.name for backend in config.backends if backend.check})
         process.write_config(text)
         process.reload(state_file(config, passed, live))
+
+    def _rotate(self, process: HaproxyProcess, certificate_id: str, material: TlsMaterial) -> None:
+        """New content for a certificate the process presents: every listener that uses it presents it
+        from the next handshake on, no reload (connections in flight keep theirs)."""
+        path = plain_path(certificate_path(process.run_dir, certificate_id))
+        for command in (SetSslCert(path, material.pem()), CommitSslCert(path)):
+            answer = process.runtime(command)
+            if "Success" not in answer and "created" not in answer:
+                raise HaproxyError(f"certificate {certificate_id} was not rotated: {answer.strip()}")
 
     def apply_members(self, load_balancer_id: str, action: ApplyMembers) -> frozenset[str]:
         try:
@@ -179,6 +208,47 @@ class HaproxyEngine:
         except OSError:
             return {}
         return {name: state for name, state in frontends.items() if name != PLACEHOLDER}
+
+
+def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str, TlsMaterial], keep: Iterable[str] = ()) -> None:
+    """The certificates and crt-lists `config` reads, each written only when its content changed (0600,
+    in the private run directory); files of certificates no longer presented are removed. The files of
+    the `keep` certificates stay as they are: the process still presents their old content."""
+    wanted: dict[Path, str] = {certificate_path(run_dir, one): certificate_path(run_dir, one).read_text() for one in keep}
+    for frontend in config.frontends:
+        if frontend.tls is not None:
+            wanted[crt_list_path(run_dir, frontend.name)] = crt_list(run_dir, frontend.tls)
+    for certificate_id in config.certificates - set(keep):
+        wanted[certificate_path(run_dir, certificate_id)] = _material(tls, certificate_id).pem()
+    for certificate_id in config.client_cas:
+        wanted[client_ca_path(run_dir, certificate_id)] = TlsMaterial(_material(tls, certificate_id).certificate).pem()
+    directory = run_dir / TLS_DIRECTORY
+    if not wanted and not directory.exists():
+        return
+    private_directory(directory)
+    for path, content in wanted.items():
+        if not path.exists() or path.read_text() != content:
+            with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
+                candidate.write(content)
+            Path(candidate.name).replace(path)
+    for stale in set(directory.iterdir()) - set(wanted):
+        stale.unlink(missing_ok=True)
+
+
+def _material(tls: Mapping[str, TlsMaterial], certificate_id: str) -> TlsMaterial:
+    if certificate_id not in tls:
+        raise EngineError(f"certificate {certificate_id} is gone")
+    return tls[certificate_id]
+
+
+def presented_certificates(run_dir: Path) -> dict[str, str]:
+    """The digest of each server certificate file: what the process presents (files and the running
+    process change together)."""
+    directory = run_dir / TLS_DIRECTORY
+    if not directory.is_dir():
+        return {}
+    return {path.name.removesuffix(".pem"): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in directory.glob("*.pem") if not path.name.endswith(".ca.pem")}
 
 
 def _asked(process: HaproxyProcess, command: RuntimeCommand, attempts: int = 3) -> str:

@@ -72,6 +72,18 @@ def endpoint(host: IPAddress, port: int) -> str:
     return f"{text}:{port}" if port else text
 
 
+_PEM_LINE = re.compile(r"-----(BEGIN|END) [A-Z0-9 ]{1,40}-----|[A-Za-z0-9+/=]{1,128}")
+
+
+def pem_payload(text: str) -> str:
+    """PEM blocks as the payload of a runtime command (`<<` then lines up to an empty one): only their
+    marker and base64 lines, so nothing in it can end the payload or start a command."""
+    lines = text.strip().splitlines()
+    if not lines or not all(_PEM_LINE.fullmatch(line) for line in lines):
+        raise UnsafeValue("the payload is not PEM blocks")
+    return "\n".join(lines)
+
+
 def runtime_line(command: str) -> str:
     """`command` (`;`-separated parts allowed), checked word by word before it goes to the runtime API."""
     if not _RUNTIME_LINE.fullmatch(command):

@@ -59,6 +59,40 @@ class PlacedServer:
 
 
 @dataclass(frozen=True)
+class TlsPolicy:
+    """What a listener's TLS handshakes may negotiate: versions and cipher suites (OpenSSL names; TLS
+    1.3 suites apart, as OpenSSL configures them apart)."""
+
+    min_version: str  # TLSv1.0 ... TLSv1.3
+    max_version: str
+    ciphers: tuple[str, ...]  # up to TLS 1.2
+    ciphersuites: tuple[str, ...]  # TLS 1.3
+
+
+@dataclass(frozen=True)
+class SniCertificate:
+    """A certificate a listener presents to clients naming one of `names` (wildcards as `*.example.com`)."""
+
+    certificate: str  # certificate id
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TlsTermination:
+    """An HTTPS or TLS listener's side of TLS: its certificates, the client CA of mutual TLS, its policy."""
+
+    certificate: str  # the default certificate's id: for clients that name no host, or one no SNI certificate has
+    policy: TlsPolicy
+    sni: tuple[SniCertificate, ...] = ()
+    client_ca: str | None = None  # a client certificate's id: clients must present one it signed
+    alpn: tuple[str, ...] = ()  # h2 and http/1.1 when HTTP/2 is on
+
+    @property
+    def certificates(self) -> frozenset[str]:
+        return frozenset({self.certificate, *(one.certificate for one in self.sni)})
+
+
+@dataclass(frozen=True)
 class Frontend:
     """One listener, bound to the VIP."""
 
@@ -70,6 +104,7 @@ class Frontend:
     backend: str | None = None
     client_timeout_s: int = 60
     keepalive_timeout_s: int = 60
+    tls: TlsTermination | None = None
 
 
 @dataclass(frozen=True)
@@ -85,3 +120,12 @@ class LoadBalancerConfig:
 
     def backend(self, name: str) -> Backend | None:
         return next((backend for backend in self.backends if backend.name == name), None)
+
+    @property
+    def certificates(self) -> frozenset[str]:
+        """Every server certificate its listeners present."""
+        return frozenset().union(*(frontend.tls.certificates for frontend in self.frontends if frontend.tls))
+
+    @property
+    def client_cas(self) -> frozenset[str]:
+        return frozenset(frontend.tls.client_ca for frontend in self.frontends if frontend.tls and frontend.tls.client_ca)

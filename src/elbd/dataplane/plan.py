@@ -16,7 +16,7 @@ put in maintenance first; `del server` succeeds once its connections have finish
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from elbd.dataplane.haproxy_answers import LiveServer
 from elbd.dataplane.model import Backend, LoadBalancerConfig, PlacedServer, Server
@@ -42,6 +42,7 @@ class Live:
     running: bool
     applied_skeleton: str | None = None  # the skeleton the running process was given, if known
     servers: tuple[LiveServer, ...] = ()
+    certificates: Mapping[str, str] = field(default_factory=dict)  # certificate id -> digest of what it presents
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,12 @@ class Reload:
 
 @dataclass(frozen=True)
 class Converge:
-    """The running process has the skeleton: run `commands`, and write `config` for the next start."""
+    """The running process has the skeleton: run `commands`, present the new content of the `rotate`
+    certificates, and write `config` for the next start."""
 
     config: LoadBalancerConfig
     commands: tuple[RuntimeCommand, ...]
+    rotate: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,20 @@ LoadBalancerAction = Retire | Start | Reload | Converge
 MembersAction = ApplyMembers | Rebuild
 
 
-def plan_load_balancer(desired: LoadBalancerConfig | None, live: Live, desired_skeleton: str) -> LoadBalancerAction:
-    """`desired_skeleton` is the engine's rendering of `desired.skeleton()`."""
+def plan_load_balancer(
+    desired: LoadBalancerConfig | None, live: Live, desired_skeleton: str, certificates: Mapping[str, str] | None = None
+) -> LoadBalancerAction:
+    """`desired_skeleton` is the engine's rendering of `desired.skeleton()`; `certificates` the digests of
+    the stored content of the certificates `desired` presents. A certificate whose content changed is
+    rotated in place; one the process does not present yet comes with the reload its listener needs."""
     if desired is None:
         return Retire()
     if not live.running:
         return Start(desired)
     if live.applied_skeleton != desired_skeleton:
         return Reload(desired)
-    return Converge(desired, tuple(runtime_commands(desired, list(live.servers))))
+    rotate = tuple(sorted(one for one, digest in (certificates or {}).items() if live.certificates.get(one) not in (None, digest)))
+    return Converge(desired, tuple(runtime_commands(desired, list(live.servers))), rotate)
 
 
 def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer | None]) -> MembersAction:

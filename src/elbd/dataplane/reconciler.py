@@ -19,12 +19,14 @@ The data-plane loop:
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+
+from sqlalchemy.orm import Session
 
 from elbd.changes import Changes
 from elbd.dataplane.desired import desired_config, maxconn_for, placed_servers
-from elbd.dataplane.engine import Engine, EngineError
+from elbd.dataplane.engine import Engine, EngineError, TlsMaterial
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
 from elbd.dataplane.model import LoadBalancerConfig
@@ -55,10 +57,19 @@ class Served:
     in_sync: bool = True
 
 
+# The content of these certificates (private keys unsealed), from the store; one not found is left out.
+TlsSource = Callable[[Session, Iterable[str]], Mapping[str, TlsMaterial]]
+
+
+def no_tls(_session: Session, _certificate_ids: Iterable[str]) -> Mapping[str, TlsMaterial]:
+    return {}
+
+
 class Reconciler:
-    def __init__(self, db: Database, engine: Engine, poll_interval_s: float = 0.5) -> None:
+    def __init__(self, db: Database, engine: Engine, poll_interval_s: float = 0.5, tls: TlsSource = no_tls) -> None:
         self.db = db
         self.engine = engine
+        self.tls = tls
         self.poll_interval_s = poll_interval_s
         self.maxconn = maxconn_for(PLANNED_LOAD_BALANCERS)
         self._work_queue = WorkQueue()
@@ -170,9 +181,10 @@ class Reconciler:
         it twice changes nothing."""
         with self.db.read() as session:
             stored = store.stored_load_balancer(session, load_balancer_id)
+            desired = desired_config(stored, self.maxconn) if stored is not None else None
+            tls = self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
         with self._lock:
             known = self._served.get(load_balancer_id)
-        desired = desired_config(stored, self.maxconn) if stored is not None else None
         blocked: dict[str, str] = {}
         try:
             if desired is not None:
@@ -181,9 +193,9 @@ class Reconciler:
                 desired = replace(desired, frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked))
             live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
             skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
-            action = plan_load_balancer(desired, live, skeleton)
+            action = plan_load_balancer(desired, live, skeleton, {one: material.digest for one, material in tls.items()})
             health = known.health if known else self._stored_health(load_balancer_id)
-            undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health))
+            undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
         except EngineError as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
             self._record(load_balancer_id, "ERROR", str(error))

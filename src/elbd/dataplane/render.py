@@ -7,8 +7,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from elbd.dataplane.haproxy_words import config_word, endpoint, log_format_word, name, number
-from elbd.dataplane.model import Backend, LoadBalancerConfig, Server
+from elbd.dataplane.haproxy_words import UnsafeValue, config_word, endpoint, log_format_word, name, number
+from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
+from elbd.dataplane.tls_files import VERSIONS, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
 
 
 def served_weight(backend: Backend, server: Server) -> int:
@@ -38,6 +39,36 @@ def shared_server_options(backend: Backend) -> str:
     return " ".join(parts)
 
 
+def tls_bind_options(frontend: Frontend, run_dir: Path) -> str:
+    """What follows `bind ADDRESS:PORT` on a listener that terminates TLS; empty for one that does not."""
+    tls = frontend.tls
+    if tls is None:
+        return ""
+    policy = tls.policy
+    if policy.min_version not in VERSIONS or policy.max_version not in VERSIONS:
+        raise UnsafeValue(f"{policy.min_version!r} to {policy.max_version!r} is not a range of TLS versions")
+    parts = [f"ssl crt-list {config_word(plain_path(crt_list_path(run_dir, frontend.name)))}",
+             f"ssl-min-ver {policy.min_version} ssl-max-ver {policy.max_version}"]
+    if policy.ciphers:
+        parts.append(f"ciphers {config_word(cipher_list(policy))}")
+    if policy.ciphersuites:
+        parts.append(f"ciphersuites {config_word(ciphersuite_list(policy))}")
+    if tls.client_ca is not None:
+        parts.append(f"ca-file {config_word(plain_path(client_ca_path(run_dir, tls.client_ca)))} verify required")
+    if tls.alpn:
+        parts.append(f"alpn {config_word(','.join(name(protocol) for protocol in tls.alpn))}")
+    return " " + " ".join(parts)
+
+
+def tls_certificates(frontend: Frontend) -> str:
+    """The certificates a listener presents and the names each answers for, as a comment of the
+    skeleton: the crt-list file holds them, and a change of them must reload."""
+    tls = frontend.tls
+    if tls is None:
+        return ""
+    return "; ".join([f"{name(tls.certificate)} by default", *(f"{name(one.certificate)} for {' '.join(map(sni_name, one.names))}" for one in tls.sni)])
+
+
 def server_line(backend: Backend, server: Server) -> str:
     line = f"{name(server.name)} {server_options(backend, server)}"
     return line + " disabled" if server.held else line
@@ -60,4 +91,12 @@ def _template() -> Template:
 
 
 def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
-    return _template().render(lb=lb, run_dir=str(run_dir), socket_dir=str(socket_dir), server_line=server_line, shared_server_options=shared_server_options)
+    return _template().render(
+        lb=lb,
+        run_dir=str(run_dir),
+        socket_dir=str(socket_dir),
+        server_line=server_line,
+        shared_server_options=shared_server_options,
+        tls_bind_options=lambda frontend: tls_bind_options(frontend, run_dir),
+        tls_certificates=tls_certificates,
+    )

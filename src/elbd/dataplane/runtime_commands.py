@@ -8,7 +8,7 @@ configuration file too, so the running process and the file can never disagree o
 from dataclasses import dataclass
 
 from elbd.canonical_ip import IPAddress
-from elbd.dataplane.haproxy_words import address, name, number, runtime_line
+from elbd.dataplane.haproxy_words import address, name, number, pem_payload, runtime_line
 from elbd.dataplane.model import Backend, Server
 from elbd.dataplane.render import server_options
 
@@ -78,6 +78,20 @@ class SetAddress:
 
 
 @dataclass(frozen=True)
+class SetSslCert:
+    """Stage new content (chain and key, PEM) for a certificate file HAProxy loaded; CommitSslCert makes
+    every listener that uses it present it, without a reload."""
+
+    path: str
+    pem: str
+
+
+@dataclass(frozen=True)
+class CommitSslCert:
+    path: str
+
+
+@dataclass(frozen=True)
 class GetWeight:
     backend: str
     server: str
@@ -104,12 +118,15 @@ class ShowInfo:
 
 RuntimeCommand = (
     AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
-    | GetWeight | ShowServersState | ShowStat | ShowInfo
+    | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert
 )
 
 
 def text(command: RuntimeCommand) -> str:
-    """The command line, checked against the runtime API's grammar; the only place commands become text."""
+    """The command line, checked against the runtime API's grammar; the only place commands become text.
+    A certificate's content goes as the command's payload: `<<`, its PEM lines, an empty line."""
+    if isinstance(command, SetSslCert):
+        return f"{runtime_line(f'set ssl cert {command.path}')} <<\n{pem_payload(command.pem)}\n"
     return runtime_line(_text(command))
 
 
@@ -133,6 +150,8 @@ def _text(command: RuntimeCommand) -> str:
             return f"set server {_target(backend, server)} weight {number(weight)}"
         case SetAddress(backend, server, host, port):
             return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
+        case CommitSslCert(path):
+            return f"commit ssl cert {path}"
         case GetWeight(backend, server):
             return f"get weight {_target(backend, server)}"
         case ShowServersState(backend=None):
