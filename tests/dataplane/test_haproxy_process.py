@@ -96,8 +96,8 @@ def _second_master_as_an_older_elbd_made_it(process: HaproxyProcess) -> ProcessI
     """What an older elbd did when it took a reloading master for dead: start another over its files
     (it removed the socket files, so the new one binds its own, and rewrote the pid file), losing track
     of the first."""
-    for socket_file in (process.master_socket, process.stats_socket):
-        socket_file.unlink()
+    for stale in (process.master_socket, process.stats_socket, process.pid_file):
+        stale.unlink()
     subprocess.run(
         [process.binary, "-W", "-D", "-S", f"{process.master_socket},mode,600", "-p", str(process.pid_file), "-f", str(process.config)],
         check=True,
@@ -105,10 +105,16 @@ def _second_master_as_an_older_elbd_made_it(process: HaproxyProcess) -> ProcessI
         timeout=30,
         start_new_session=True,
     )
-    second = ProcessIdentity.of(int(process.pid_file.read_text().split()[0]))
-    assert second is not None
-    wait_for(lambda: second in socket_holders(process.master_socket), timeout_s=5)  # it binds once daemonized
-    return second
+
+    def bound() -> ProcessIdentity | None:
+        """The new master, once it wrote its pid file and holds the master socket (it binds once daemonized)."""
+        try:
+            second = ProcessIdentity.of(int(process.pid_file.read_text().split()[0]))
+        except (OSError, ValueError, IndexError):
+            return None
+        return second if second is not None and second in socket_holders(process.master_socket) else None
+
+    return wait_for(bound, timeout_s=5)
 
 
 def test_a_lost_master_is_found_by_its_socket_and_stopped_beside_the_serving_one(process: HaproxyProcess) -> None:
