@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, endpoint, log_format_word, name, number
 from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
-from elbd.dataplane.tls_files import VERSIONS, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
+from elbd.dataplane.tls_files import VERSIONS, alpn_list, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
 
 
 def served_weight(backend: Backend, server: Server) -> int:
@@ -56,7 +56,7 @@ def tls_bind_options(frontend: Frontend, run_dir: Path) -> str:
     if tls.client_ca is not None:
         parts.append(f"ca-file {config_word(plain_path(client_ca_path(run_dir, tls.client_ca)))} verify required")
     if tls.alpn:
-        parts.append(f"alpn {config_word(','.join(name(protocol) for protocol in tls.alpn))}")
+        parts.append(f"alpn {config_word(alpn_list(tls.alpn))}")
     return " " + " ".join(parts)
 
 

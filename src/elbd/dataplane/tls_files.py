@@ -22,6 +22,7 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9_./-]+")
 _SNI_NAME = re.compile(r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 _CIPHER = re.compile(r"[A-Za-z0-9_-]+")
 VERSIONS = ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+ALPN_PROTOCOLS = ("h2", "http/1.1")
 LEGACY_VERSIONS = ("TLSv1.0", "TLSv1.1")
 
 
@@ -55,6 +56,12 @@ def cipher_list(policy: TlsPolicy) -> str:
 
 def ciphersuite_list(policy: TlsPolicy) -> str:
     return ":".join(_cipher(name) for name in policy.ciphersuites)
+
+
+def alpn_list(protocols: tuple[str, ...]) -> str:
+    if not all(protocol in ALPN_PROTOCOLS for protocol in protocols):
+        raise UnsafeValue(f"{protocols!r} are not ALPN protocols elbd offers")
+    return ",".join(protocols)
 
 
 def plain_path(path: Path) -> str:
