@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -176,6 +176,8 @@ class Listener(Base):
     client_ca_tls_container_ref: Mapped[str | None] = mapped_column(String(128))
     sni_container_refs: Mapped[list[Any]]
     tls_ciphers_policy: Mapped[str | None] = mapped_column(String(64))
+    security_policy_id: Mapped[str | None] = mapped_column(ForeignKey("security_policies.id"), index=True)
+    sni_match_algo: Mapped[str | None] = mapped_column(String(16))
     enable_member_retry: Mapped[bool] = mapped_column(Boolean)
     insert_headers: Mapped[dict[str, Any]]
     tags: Mapped[list[Any]]
@@ -275,4 +277,70 @@ class DataplaneStatus(Base):
     message: Mapped[str] = mapped_column(String(2000))
     # listener id -> its frontend's status in the running HAProxy (OPEN serves); a listener absent is not served
     listeners: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    updated_at: Mapped[datetime]
+
+
+class Certificate(Base):
+    """A server certificate (chain and private key) or a client one (a CA bundle for mutual TLS).
+
+    The private key is stored sealed (store/secret_box.py, bound to the certificate id), never in clear.
+    `common_name` to `expire_time` are read from the certificate itself when it is stored."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (Index("ix_certificates_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(16))
+    certificate: Mapped[str] = mapped_column(Text)
+    private_key_sealed: Mapped[str | None] = mapped_column(Text)
+    domain: Mapped[str | None] = mapped_column(Text)
+    common_name: Mapped[str] = mapped_column(String(255))
+    subject_alternative_names: Mapped[list[Any]]
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    expire_time: Mapped[datetime]
+    admin_state_up: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(32))
+    scm_certificate_id: Mapped[str] = mapped_column(String(64))
+    protection_status: Mapped[str] = mapped_column(String(32))
+    protection_reason: Mapped[str | None] = mapped_column(String(255))
+    enterprise_project_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CertificateSettings(Base):
+    """A project's certificate settings; a project with no row has the defaults (private-key echo off)."""
+
+    __tablename__ = "certificate_settings"
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    private_key_echo: Mapped[bool] = mapped_column(Boolean)
+
+
+class ListenerCertificate(Base):
+    """Which certificates a listener uses, and as what: `default`, `sni` or `client_ca`.
+
+    Kept beside the listener's own reference fields so that "who uses this certificate" is an indexed
+    lookup (deletion refused while in use, a rotation reaching every listener), and so that the foreign
+    key refuses to delete a certificate in use even under concurrency."""
+
+    __tablename__ = "listener_certificates"
+    listener_id: Mapped[str] = mapped_column(ForeignKey("listeners.id", ondelete="CASCADE"), primary_key=True)
+    certificate_id: Mapped[str] = mapped_column(ForeignKey("certificates.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class SecurityPolicy(Base):
+    """A project's own TLS security policy: the protocols and cipher suites its listeners accept."""
+
+    __tablename__ = "security_policies"
+    __table_args__ = (Index("ix_security_policies_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    protocols: Mapped[list[Any]]
+    ciphers: Mapped[list[Any]]
+    created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
