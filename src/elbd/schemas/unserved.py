@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elbd.errors import invalid
+from elbd.tls_policies import ABSENT_FROM_OPENSSL
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,14 @@ LOAD_BALANCERS = (
         "elbd bills nothing; only flavor, the mode it reports, is accepted.",
     ),
     _any("autoscaling", "elbd does not serve autoscaling yet."),
+)
+
+SECURITY_POLICIES = (
+    Unserved(
+        "ciphers", lambda names: bool(ABSENT_FROM_OPENSSL.intersection(names)), "DES-CBC3-SHA (OpenSSL 3 has no 3DES)",
+        "elbd does not serve DES-CBC3-SHA: the OpenSSL 3 of its data plane has no 3DES suites, so no handshake could use it; "
+        "leave it out.",
+    ),
 )
 
 # Attributes a load balancer takes at creation, but whose change elbd does not serve.
