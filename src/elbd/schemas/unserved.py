@@ -93,7 +93,6 @@ LISTENERS = (
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
         "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
     ),
-    _any("security_policy_id", "elbd does not serve security policies yet; they come with the certificate store."),
     _any("ipgroup", "elbd does not serve IP address groups yet."),
     _any("quic_config", "elbd does not serve QUIC upgrade yet."),
     _switch("transparent_client_ip_enable"),
