@@ -152,13 +152,12 @@ def test_filters(world: World) -> None:
     assert listed(api, "?name=modern&name=tls13") == [modern["id"], only_13["id"]]
     assert listed(api, "?description=old%20clients") == [legacy["id"]]
     assert listed(api, f"?id={legacy['id']}&id={only_13['id']}") == [legacy["id"], only_13["id"]]
-    # one value is one policy's protocols (or ciphers), in any order, separated as the API writes them or as the SDK joins a list
-    assert listed(api, "?protocols=TLSv1.3%20TLSv1.2") == [modern["id"]]
-    assert listed(api, "?protocols=TLSv1.2,TLSv1.3") == [modern["id"]]
+    # one value is one policy's protocols (separated by spaces) or ciphers (by colons), in any order
+    assert listed(api, "?protocols=TLSv1.3%20TLSv1.2") == listed(api, "?protocols=TLSv1.2+TLSv1.3") == [modern["id"]]
     assert listed(api, "?protocols=TLSv1.3&protocols=TLSv1.2%20TLSv1.1%20TLSv1") == [legacy["id"], only_13["id"]]
-    assert listed(api, "?protocols=TLSv1.2") == []
+    assert listed(api, "?protocols=TLSv1.2") == listed(api, "?protocols=TLSv1.2&protocols=TLSv1.1") == []
     assert listed(api, "?ciphers=AES256-SHA:AES128-SHA") == [legacy["id"]]
-    assert listed(api, "?ciphers=TLS_AES_128_GCM_SHA256,ECDHE-RSA-AES128-GCM-SHA256&name=modern") == [modern["id"]]
+    assert listed(api, "?ciphers=TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256&name=modern") == [modern["id"]]
     assert_elb_error(api.call("GET", "security-policies?type=custom"), 400, "ELB.8902")
 
 

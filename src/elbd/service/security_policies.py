@@ -1,7 +1,6 @@
 """Custom TLS security policies: a project's own choice of protocols and ciphers for its HTTPS and TLS
 listeners. The names, and what a cipher serves, come from tls_policies.py."""
 
-import re
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import Select, select
@@ -20,10 +19,10 @@ from elbd.store.models import Listener, SecurityPolicy
 from elbd.tls_policies import PROTOCOLS, missing_between, protocols_of
 
 FILTER_COLUMNS = {"id": SecurityPolicy.id, "name": SecurityPolicy.name, "description": SecurityPolicy.description}
-# A `protocols` filter value is one policy's protocols, separated by spaces as the API reference writes
-# them (or by commas, as the SDK joins a list); `ciphers` likewise with colons. A policy matches a value
-# naming exactly its protocols (ciphers), in any order; several values match any of them.
-LIST_FILTERS = {"protocols": r"[ ,]+", "ciphers": r"[:,]+"}
+# A `protocols` filter value is one policy's protocols separated by spaces, as the API reference writes
+# them; a `ciphers` value its ciphers separated by colons. A policy matches a value naming exactly its
+# protocols (ciphers), in any order; several values (the SDK sends a list as several) match any of them.
+LIST_FILTERS = {"protocols": " ", "ciphers": ":"}
 DEFAULT_ENTERPRISE_PROJECT = "0"
 
 
@@ -76,8 +75,8 @@ def list_security_policies(session: Session, *, project_id: str, filters: dict, 
 def _by_names(filters: dict) -> Callable[[SecurityPolicy], bool] | None:
     """The protocols and ciphers filters, on the lists a policy stores."""
     wanted = {
-        field: {frozenset(name for name in re.split(separators, value) if name) for value in filters[field]}
-        for field, separators in LIST_FILTERS.items()
+        field: {frozenset(name for name in value.split(separator) if name) for value in filters[field]}
+        for field, separator in LIST_FILTERS.items()
         if filters.get(field)
     }
     if not wanted:
