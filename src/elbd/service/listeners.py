@@ -78,8 +78,9 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
 
 
 def _check_policy_fields(protocol: str, settings: _ListenerSettings) -> None:
-    """A security policy, system or custom, is for HTTPS and TLS listeners only: the real API refuses
-    it elsewhere rather than ignore it."""
+    """A security policy, system or custom, is for HTTPS and TLS listeners only (QUIC ones take neither
+    field, says the SDK). Elsewhere it would change nothing, so it is refused, never accepted and
+    ignored; Terraform's huaweicloud_elb_listener documents the API's error for tls_ciphers_policy there."""
     for name in ("tls_ciphers_policy", "security_policy_id"):
         if getattr(settings, name) and protocol not in SECURITY_POLICY_LISTENERS:
             raise invalid(f"Invalid input for '{name}': only HTTPS and TLS listeners take a security policy.")
