@@ -25,6 +25,7 @@ class Resources:
     healthmonitor_id: str
     member_id: str
     server_id: str
+    security_policy_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -43,7 +44,8 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 
 
 def furnish(api: Api) -> Resources:
-    """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an instance member."""
+    """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an instance
+    member, and a security policy."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -53,6 +55,7 @@ def furnish(api: Api) -> Resources:
     pool = api.pool(listener_id=listener["id"])
     monitor = api.monitor(pool["id"])
     member = api.member(pool["id"], address=nic["addr"], protocol_port=8080, subnet_cidr_id=subnet["neutron_subnet_id"])["member"]
+    policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}})
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -64,6 +67,7 @@ def furnish(api: Api) -> Resources:
         healthmonitor_id=monitor["id"],
         member_id=member["id"],
         server_id=server_id,
+        security_policy_id=policy["security_policy"]["id"],
     )
 
 

@@ -48,6 +48,9 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/pools",
     f"GET {ELB}/healthmonitors",
     f"GET {ELB}/members",
+    f"GET {ELB}/security-policies",
+    f"POST {ELB}/security-policies",
+    f"GET {ELB}/system-security-policies",
 }
 
 Body = Callable[[Resources], Any]
@@ -75,6 +78,8 @@ BODIES: dict[str, Body] = {
         "member": {"address": "127.10.0.200", "protocol_port": 8080, "subnet_cidr_id": r.neutron_subnet_id}
     },
     f"PUT {ELB}/pools/{{pool_id}}/members/{{member_id}}": lambda r: {"member": {"weight": 5}},
+    f"POST {ELB}/security-policies": lambda r: {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}},
+    f"PUT {ELB}/security-policies/{{security_policy_id}}": lambda r: {"security_policy": {"name": "probe"}},
     f"POST {ELB}/pools/{{pool_id}}/members/batch-add": lambda r: {
         "members": [{"address": "127.10.0.201", "protocol_port": 8080, "subnet_cidr_id": r.neutron_subnet_id}]
     },

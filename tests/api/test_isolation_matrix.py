@@ -210,7 +210,9 @@ def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, 
     assert rows == []
 
 
-@pytest.mark.parametrize("collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members"])
+@pytest.mark.parametrize(
+    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies"]
+)
 def test_another_projects_id_is_no_paging_marker(collection: str, alpha: Api, alpha_resources: Resources, beta_resources: Resources) -> None:
     path = collection.format(pool_id=alpha_resources.pool_id)
     for marker in beta_resources.ids():

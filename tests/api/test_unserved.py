@@ -73,7 +73,6 @@ LISTENER_SETTINGS = [
     ("insert_headers", {"X-Forwarded-Port": "true"}),
     ("enable_member_retry", False),  # what Terraform sends for an HTTP listener unless told otherwise
     ("sni_match_algo", "longest_suffix"),
-    ("security_policy_id", MISSING),
     ("ipgroup", {"ipgroup_id": MISSING}),
     ("quic_config", {"quic_listener_id": MISSING}),
     ("transparent_client_ip_enable", True),

@@ -31,13 +31,23 @@ from huaweicloudsdkelb.v3 import (
     CreatePoolOption,
     CreatePoolRequest,
     CreatePoolRequestBody,
+    CreateSecurityPolicyOption,
+    CreateSecurityPolicyRequest,
+    CreateSecurityPolicyRequestBody,
     DeleteMemberRequest,
+    DeleteSecurityPolicyRequest,
     ElbClient,
     ListMembersRequest,
+    ListSecurityPoliciesRequest,
+    ListSystemSecurityPoliciesRequest,
     ShowMemberRequest,
+    ShowSecurityPolicyRequest,
     UpdateMemberOption,
     UpdateMemberRequest,
     UpdateMemberRequestBody,
+    UpdateSecurityPolicyOption,
+    UpdateSecurityPolicyRequest,
+    UpdateSecurityPolicyRequestBody,
 )
 
 from elbd.config import load_settings
@@ -231,3 +241,46 @@ def test_unknown_pool_is_404(cloud: Cloud) -> None:
     with pytest.raises(ClientRequestException) as raised:
         cloud.elb.list_members(ListMembersRequest(pool_id="00000000-0000-4000-8000-000000000000"))
     assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
+
+
+def test_sdk_creates_lists_updates_and_deletes_a_security_policy(cloud: Cloud) -> None:
+    protocols, ciphers = ["TLSv1.2", "TLSv1.3"], ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"]
+    option = CreateSecurityPolicyOption(name="sdk-policy", description="made by the SDK", protocols=protocols, ciphers=ciphers)
+    created = cloud.elb.create_security_policy(CreateSecurityPolicyRequest(body=CreateSecurityPolicyRequestBody(security_policy=option)))
+    policy = created.security_policy
+    assert created.status_code == 201 and created.request_id
+    assert (policy.name, policy.description, policy.protocols, policy.ciphers, policy.listeners) == ("sdk-policy", "made by the SDK", protocols, ciphers, [])
+    assert policy.project_id == cloud.credentials["project_id"] and policy.enterprise_project_id == "0"
+    shown = cloud.elb.show_security_policy(ShowSecurityPolicyRequest(security_policy_id=policy.id)).security_policy
+    assert shown.to_dict() == policy.to_dict()
+    # Each value of a list filter is one policy's protocols (separated by spaces) or ciphers (by colons).
+    wanted = ListSecurityPoliciesRequest(name=["sdk-policy"], protocols=[" ".join(protocols)], ciphers=[":".join(ciphers)], limit=1)
+    found = cloud.elb.list_security_policies(wanted)
+    assert [one.id for one in found.security_policies] == [policy.id] and found.page_info.current_count == 1
+    assert cloud.elb.list_security_policies(ListSecurityPoliciesRequest(protocols=protocols)).security_policies == []
+    change = UpdateSecurityPolicyOption(protocols=["TLSv1.3"], ciphers=["TLS_AES_256_GCM_SHA384"])
+    body = UpdateSecurityPolicyRequestBody(security_policy=change)
+    updated = cloud.elb.update_security_policy(UpdateSecurityPolicyRequest(security_policy_id=policy.id, body=body)).security_policy
+    assert (updated.name, updated.protocols, updated.ciphers) == ("sdk-policy", ["TLSv1.3"], ["TLS_AES_256_GCM_SHA384"])
+    deleted = cloud.elb.delete_security_policy(DeleteSecurityPolicyRequest(security_policy_id=policy.id))
+    assert deleted.status_code == 204
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.elb.show_security_policy(ShowSecurityPolicyRequest(security_policy_id=policy.id))
+    assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
+
+
+def test_sdk_hears_why_a_security_policy_is_refused(cloud: Cloud) -> None:
+    option = CreateSecurityPolicyOption(protocols=["TLSv1", "TLSv1.2"], ciphers=["AES128-SHA"])
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.elb.create_security_policy(CreateSecurityPolicyRequest(body=CreateSecurityPolicyRequestBody(security_policy=option)))
+    assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902")
+    assert "TLSv1.1 is missing between TLSv1 and TLSv1.2" in raised.value.error_msg
+
+
+def test_sdk_lists_the_system_security_policies(cloud: Cloud) -> None:
+    policies = cloud.elb.list_system_security_policies(ListSystemSecurityPoliciesRequest()).system_security_policies
+    by_name = {policy.name: policy for policy in policies}
+    assert len(policies) == 10 and {"tls-1-2", "tls-1-0-inherit", "tls-1-2-strict-no-cbc"} <= set(by_name)
+    assert (by_name["tls-1-2-fs-with-1-3"].protocols, by_name["tls-1-2"].protocols) == ("TLSv1.3 TLSv1.2", "TLSv1.2")
+    assert by_name["tls-1-2-strict-no-cbc"].ciphers.split(":")[0] == "ECDHE-ECDSA-AES256-GCM-SHA384"
+    assert {policy.project_id for policy in policies} == {cloud.credentials["project_id"]}

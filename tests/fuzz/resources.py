@@ -35,6 +35,7 @@ def build_resources(api: Api) -> Resources:
     monitor = api.monitor(pool["id"])
     neutron_subnet_id = subnet["neutron_subnet_id"]
     member = api.member(pool["id"], address=MEMBER_ADDRESS, protocol_port=80, subnet_cidr_id=neutron_subnet_id)["member"]
+    policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}})
     ids = {
         "vpc_id": vpc["id"],
         "subnet_id": subnet["id"],
@@ -47,6 +48,7 @@ def build_resources(api: Api) -> Resources:
         "default_pool_id": pool["id"],
         "healthmonitor_id": monitor["id"],
         "member_id": member["id"],
+        "security_policy_id": policy["security_policy"]["id"],
     }
     return Resources(ids, [MEMBER_ADDRESS, SERVER_ADDRESS, "127.10.0.40"])
 

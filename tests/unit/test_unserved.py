@@ -12,6 +12,7 @@ from elbd.schemas.healthmonitors import MonitorType
 from elbd.schemas.listeners import ListenerProtocol
 from elbd.schemas.pools import Algorithm, PoolProtocol
 from elbd.schemas import unserved
+from elbd.tls_policies import ABSENT_FROM_OPENSSL, CIPHERS
 
 
 def refusal(table: tuple[unserved.Unserved, ...], asked: dict[str, Any], stored: object | None = None) -> str | None:
@@ -50,7 +51,8 @@ def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str
 
 
 @pytest.mark.parametrize(
-    "table", [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS, unserved.LOAD_BALANCERS, unserved.LOAD_BALANCER_CHANGES]
+    "table",
+    [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS, unserved.LOAD_BALANCERS, unserved.LOAD_BALANCER_CHANGES, unserved.SECURITY_POLICIES],
 )
 def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
     assert refusal(table, {entry.field: None for entry in table}) is None
@@ -60,3 +62,8 @@ def test_a_left_out_attribute_counts_with_its_stored_value() -> None:
     stored = SimpleNamespace(protocol="HTTP", enable_member_retry=False, insert_headers={})
     assert "'enable_member_retry'" in (refusal(unserved.LISTENERS, {"name": "renamed"}, stored) or "")
     assert refusal(unserved.LISTENERS, {"name": "renamed", "enable_member_retry": True}, stored) is None
+
+
+@pytest.mark.parametrize("cipher", CIPHERS)
+def test_a_cipher_not_refused_is_one_the_data_planes_openssl_has(cipher: str) -> None:
+    assert (refusal(unserved.SECURITY_POLICIES, {"ciphers": ["AES128-SHA", cipher]}) is not None) == (cipher in ABSENT_FROM_OPENSSL)

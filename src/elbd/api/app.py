@@ -17,6 +17,7 @@ from elbd.api import (
     members,
     pools,
     quotas,
+    security_policies,
     statuses,
     tokens,
     vpcs,
@@ -86,7 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
     install_rate_limit(app, settings.rate_limit, settings.rate_burst)
     app.add_middleware(RequestIdMiddleware)
     # Routes are matched in order: the busiest (members) first.
-    for module in (members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors):
+    for module in (
+        members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors, security_policies
+    ):
         app.include_router(module.router)
     install_security_schemes(app)
     return app

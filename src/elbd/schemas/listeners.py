@@ -43,7 +43,7 @@ class _ListenerSettings(Strict):
     member_timeout: int | None = Field(None, ge=1, le=300)
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
-    security_policy_id: ResourceId | None = Field(None, description=note(LISTENERS, "security_policy_id"))
+    security_policy_id: ResourceId | None = None
     ipgroup: dict | None = Field(None, description=note(LISTENERS, "ipgroup"))
     quic_config: dict | None = Field(None, description=note(LISTENERS, "quic_config"))
     transparent_client_ip_enable: bool | None = Field(None, description=note(LISTENERS, "transparent_client_ip_enable"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elbd.errors import invalid
+from elbd.tls_policies import ABSENT_FROM_OPENSSL
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,6 @@ LISTENERS = (
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
         "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
     ),
-    _any("security_policy_id", "elbd does not serve security policies yet; they come with the certificate store."),
     _any("ipgroup", "elbd does not serve IP address groups yet."),
     _any("quic_config", "elbd does not serve QUIC upgrade yet."),
     _switch("transparent_client_ip_enable"),
@@ -172,6 +172,14 @@ LOAD_BALANCERS = (
         "elbd bills nothing; only flavor, the mode it reports, is accepted.",
     ),
     _any("autoscaling", "elbd does not serve autoscaling yet."),
+)
+
+SECURITY_POLICIES = (
+    Unserved(
+        "ciphers", lambda names: bool(ABSENT_FROM_OPENSSL.intersection(names)), "DES-CBC3-SHA (OpenSSL 3 has no 3DES)",
+        "elbd does not serve DES-CBC3-SHA: the OpenSSL 3 of its data plane has no 3DES suites, so no handshake could use it; "
+        "leave it out.",
+    ),
 )
 
 # Attributes a load balancer takes at creation, but whose change elbd does not serve.

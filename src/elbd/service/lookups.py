@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from elbd.errors import not_found
-from elbd.store.models import HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool, Subnet, Vpc
+from elbd.store.models import HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool, SecurityPolicy, Subnet, Vpc
 
 T = TypeVar("T")
 
@@ -38,6 +38,10 @@ def member(session: Session, project_id: str, pool_id: str, member_id: str) -> M
     if found.pool_id != pool_id:
         raise not_found("member", member_id)
     return found
+
+
+def security_policy(session: Session, project_id: str, policy_id: str) -> SecurityPolicy:
+    return _get(session, SecurityPolicy, "security_policy", project_id, policy_id)
 
 
 def vpc(session: Session, project_id: str, vpc_id: str) -> Vpc:

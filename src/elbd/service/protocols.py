@@ -27,6 +27,7 @@ IP_MEMBER_POOL_PROTOCOLS = ("TCP", "UDP", "TLS", "HTTP", "HTTPS", "QUIC", "GRPC"
 UDP_TRANSPORT = ("UDP", "QUIC")
 HTTP_LISTENERS = ("HTTP", "HTTPS")
 CERTIFICATE_LISTENERS = ("HTTPS", "TLS", "QUIC")
+SECURITY_POLICY_LISTENERS = ("HTTPS", "TLS")  # the SDK: QUIC listeners take neither tls_ciphers_policy nor security_policy_id
 L4_POOLS = ("TCP", "UDP", "QUIC", "TLS", "IP")
 ANY_PORT_POOLS = ("TCP", "UDP", "QUIC")
 CONNECTION_REUSE_POOLS = ("HTTP", "HTTPS", "GRPC")  # requests, not connections, are balanced: connections can be shared

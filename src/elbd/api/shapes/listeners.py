@@ -28,7 +28,7 @@ class Listener(TypedDict):
     sni_container_refs: list[str]
     sni_match_algo: str
     tls_ciphers_policy: str | None
-    security_policy_id: None
+    security_policy_id: str | None
     enable_member_retry: bool
     insert_headers: dict[str, bool | str]
     ipgroup: None

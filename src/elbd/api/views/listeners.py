@@ -25,7 +25,7 @@ def listener_view(listener: ListenerRow) -> Listener:
         "sni_container_refs": listener.sni_container_refs,
         "sni_match_algo": "wildcard",
         "tls_ciphers_policy": listener.tls_ciphers_policy,
-        "security_policy_id": None,
+        "security_policy_id": listener.security_policy_id,
         "enable_member_retry": listener.enable_member_retry,
         "insert_headers": listener.insert_headers,
         "ipgroup": None,
