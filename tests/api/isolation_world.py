@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from elbd.store.models import Base
+from tests.certificates import issue, server_body
 from tests.conftest import Api
 
 
@@ -26,6 +27,7 @@ class Resources:
     member_id: str
     server_id: str
     security_policy_id: str
+    certificate_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -44,8 +46,8 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 
 
 def furnish(api: Api) -> Resources:
-    """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an instance
-    member, and a security policy."""
+    """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
+    instance member, a security policy and a server certificate."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -56,6 +58,7 @@ def furnish(api: Api) -> Resources:
     monitor = api.monitor(pool["id"])
     member = api.member(pool["id"], address=nic["addr"], protocol_port=8080, subnet_cidr_id=subnet["neutron_subnet_id"])["member"]
     policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}})
+    certificate = api.ok("POST", "certificates", server_body(issue("isolation.example.com")))["certificate"]
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -68,6 +71,7 @@ def furnish(api: Api) -> Resources:
         member_id=member["id"],
         server_id=server_id,
         security_policy_id=policy["security_policy"]["id"],
+        certificate_id=certificate["id"],
     )
 
 

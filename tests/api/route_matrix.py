@@ -20,6 +20,7 @@ from elbd.api.app import create_app
 from elbd.auth import sdk_hmac
 from elbd.config import load_settings
 from tests.api.isolation_world import Resources
+from tests.certificates import client_body, issue
 
 ELB = "/v3/{project_id}/elb"
 
@@ -51,9 +52,21 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/security-policies",
     f"POST {ELB}/security-policies",
     f"GET {ELB}/system-security-policies",
+    f"GET {ELB}/certificates",
+    f"POST {ELB}/certificates",
+    f"GET {ELB}/certificates/settings/private-key-echo",
+    f"POST {ELB}/certificates/settings/private-key-echo",
+}
+
+# Routes that name resources in the body and answer each one's fate, as the SDK's models say: another
+# project's id is answered exactly as a missing one ("not found"), never with a 404 for the whole request.
+# test_isolation_matrix.py checks that they change nothing of the other project's.
+ANSWERS_EACH_ID = {
+    f"POST {ELB}/certificates/batch-delete": "BatchDeleteCertificatesResp: ret_status 'not found' per id",
 }
 
 Body = Callable[[Resources], Any]
+PROBE_CA = issue("Isolation Probe CA", ca=True)
 
 # A minimal valid body for each route that takes one, naming the resources of the project it is built from.
 BODIES: dict[str, Body] = {
@@ -85,6 +98,10 @@ BODIES: dict[str, Body] = {
     },
     f"POST {ELB}/pools/{{pool_id}}/members/batch-update": lambda r: {"members": [{"id": r.member_id, "weight": 5}]},
     f"POST {ELB}/pools/{{pool_id}}/members/batch-delete": lambda r: {"members": [{"id": r.member_id}]},
+    f"POST {ELB}/certificates": lambda r: client_body(PROBE_CA),
+    f"PUT {ELB}/certificates/{{certificate_id}}": lambda r: {"certificate": {"name": "probe"}},
+    f"POST {ELB}/certificates/batch-delete": lambda r: {"certificates": [r.certificate_id]},
+    f"POST {ELB}/certificates/settings/private-key-echo": lambda r: {"private_key_echo": True},
 }
 
 

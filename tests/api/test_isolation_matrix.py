@@ -17,6 +17,7 @@ import pytest
 
 from tests.api.isolation_world import Resources, database_rows, furnish
 from tests.api.route_matrix import (
+    ANSWERS_EACH_ID,
     EXCLUDED,
     NAMES_NO_RESOURCE,
     Credentials,
@@ -35,7 +36,7 @@ from tests.conftest import Api
 
 ROUTES = application_routes()
 MATRIX = matrix_routes(ROUTES)
-NAMING_A_RESOURCE = [route for route in MATRIX if route.key not in NAMES_NO_RESOURCE]
+NAMING_A_RESOURCE = [route for route in MATRIX if route.key not in NAMES_NO_RESOURCE | set(ANSWERS_EACH_ID)]
 READS = [route for route in MATRIX if route.method == "GET"]
 
 
@@ -69,6 +70,7 @@ def test_the_matrix_covers_the_application() -> None:
     served = {route.path for route in ROUTES}
     assert set(EXCLUDED) <= served, f"stale exclusions: {set(EXCLUDED) - served}"
     assert NAMES_NO_RESOURCE <= {route.key for route in MATRIX}, f"stale entries: {NAMES_NO_RESOURCE - {route.key for route in MATRIX}}"
+    assert set(ANSWERS_EACH_ID) <= {route.key for route in MATRIX}, f"stale entries: {set(ANSWERS_EACH_ID) - {route.key for route in MATRIX}}"
     outside_projects = [route.key for route in MATRIX if not route.path.startswith(("/v1/{project_id}/", "/v3/{project_id}/"))]
     assert not outside_projects, "a route outside any project's path: exclude it with the reason, or give it a project"
 
@@ -200,9 +202,22 @@ def test_batch_delete_of_another_pools_member_deletes_nothing(alpha: Api, alpha_
     assert database_rows(alpha.client) == before
 
 
+def test_batch_delete_of_another_projects_certificate_deletes_nothing(alpha: Api, beta_resources: Resources) -> None:
+    before = database_rows(alpha.client)
+    result = alpha.ok("POST", "certificates/batch-delete", {"certificates": [beta_resources.certificate_id]}, status=200)
+    assert [item["ret_status"] for item in result["certificates"]] == ["not found"]
+    assert database_rows(alpha.client) == before
+
+
 @pytest.mark.parametrize(
     "query",
-    ["members?pool_id={pool_id}", "members?loadbalancer_id={loadbalancer_id}", "subnets?vpc_id={vpc_id}", "pools?loadbalancer_id={loadbalancer_id}"],
+    [
+        "members?pool_id={pool_id}",
+        "members?loadbalancer_id={loadbalancer_id}",
+        "subnets?vpc_id={vpc_id}",
+        "pools?loadbalancer_id={loadbalancer_id}",
+        "certificates?id={certificate_id}",
+    ],
 )
 def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, beta_resources: Resources) -> None:
     listed = alpha.ok("GET", query.format(**beta_resources.named()))
@@ -211,7 +226,7 @@ def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, 
 
 
 @pytest.mark.parametrize(
-    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies"]
+    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies", "certificates"]
 )
 def test_another_projects_id_is_no_paging_marker(collection: str, alpha: Api, alpha_resources: Resources, beta_resources: Resources) -> None:
     path = collection.format(pool_id=alpha_resources.pool_id)

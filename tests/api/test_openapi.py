@@ -86,6 +86,7 @@ def test_the_token_answer_is_documented_as_it_is(client: TestClient) -> None:
         (unserved.HEALTH_MONITORS, ("HealthMonitorCreate", "HealthMonitorUpdate")),
         (unserved.LOAD_BALANCERS, ("LoadBalancerCreate", "LoadBalancerUpdate")),
         (unserved.LOAD_BALANCER_CHANGES, ("LoadBalancerUpdate",)),
+        (unserved.CERTIFICATES, ("CertificateCreate",)),
     ],
 )
 def test_the_document_says_what_elbd_does_not_serve_yet(

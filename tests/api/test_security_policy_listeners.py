@@ -18,9 +18,10 @@ from elbd.store.listener_tls import effective_tls_terms
 from elbd.store.models import Listener
 from elbd.tls_policies import SYSTEM_POLICIES, OpenSslTerms, haproxy_terms
 from tests.api.world import World, alpha, assert_elb_error, beta, ids, net, world  # noqa: F401
+from tests.certificates import issue, server_body
 from tests.conftest import Api
 
-CERT = {"default_tls_container_ref": "0123456789abcdef0123456789abcdef"}
+_certificates: dict[str, str] = {}  # project id -> a server certificate of that project, made once
 CUSTOM = {"protocols": ["TLSv1.2", "TLSv1.3"], "ciphers": ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_256_GCM_SHA384"]}
 MISSING = "0" * 36
 _ports = iter(range(10000, 20000))
@@ -41,13 +42,19 @@ def policy(api: Api, **fields: Any) -> dict[str, Any]:
     return api.ok("POST", "security-policies", {"security_policy": {**CUSTOM, **fields}})["security_policy"]
 
 
-def listener_body(lb_id: str, protocol: str = "HTTPS", **fields: Any) -> dict[str, Any]:
-    certificate = CERT if protocol in ("HTTPS", "TLS", "QUIC") else {}
+def certificate_of(api: Api) -> str:
+    if api.project_id not in _certificates:
+        _certificates[api.project_id] = api.ok("POST", "certificates", server_body(issue("policies.example.com")))["certificate"]["id"]
+    return _certificates[api.project_id]
+
+
+def listener_body(api: Api, lb_id: str, protocol: str = "HTTPS", **fields: Any) -> dict[str, Any]:
+    certificate = {"default_tls_container_ref": certificate_of(api)} if protocol in ("HTTPS", "TLS", "QUIC") else {}
     return {"listener": {"loadbalancer_id": lb_id, "protocol": protocol, "protocol_port": next(_ports), **certificate, **fields}}
 
 
 def listener(api: Api, lb_id: str, protocol: str = "HTTPS", **fields: Any) -> dict[str, Any]:
-    return api.ok("POST", "listeners", listener_body(lb_id, protocol, **fields))["listener"]
+    return api.ok("POST", "listeners", listener_body(api, lb_id, protocol, **fields))["listener"]
 
 
 def listener_ids(api: Api, lb_id: str) -> list[str]:
@@ -116,7 +123,7 @@ def test_a_policy_on_a_listener_that_takes_none_is_refused(alpha: Api, lb: dict[
     """The API refuses it there (its reference: HTTPS listeners only, QUIC ones take neither): never accepted and ignored."""
     value = "tls-1-2" if field == "tls_ciphers_policy" else policy(alpha)["id"]
     before = listener_ids(alpha, lb["id"])
-    error = assert_elb_error(alpha.call("POST", "listeners", listener_body(lb["id"], protocol, **{field: value})), 400, "ELB.8902")
+    error = assert_elb_error(alpha.call("POST", "listeners", listener_body(alpha, lb["id"], protocol, **{field: value})), 400, "ELB.8902")
     assert error["error_msg"] == f"Invalid input for '{field}': only HTTPS and TLS listeners take a security policy."
     assert listener_ids(alpha, lb["id"]) == before
     if protocol != "QUIC":
@@ -130,7 +137,7 @@ def test_a_policy_on_a_listener_that_takes_none_is_refused(alpha: Api, lb: dict[
 def test_a_policy_of_no_one_or_of_another_project_is_not_found(alpha: Api, beta: Api, lb: dict[str, Any], whose: str) -> None:
     policy_id = MISSING if whose == "missing" else policy(beta)["id"]
     before = listener_ids(alpha, lb["id"])
-    error = assert_elb_error(alpha.call("POST", "listeners", listener_body(lb["id"], security_policy_id=policy_id)), 404, "ELB.8904")
+    error = assert_elb_error(alpha.call("POST", "listeners", listener_body(alpha, lb["id"], security_policy_id=policy_id)), 404, "ELB.8904")
     assert error["error_msg"] == f"security_policy {policy_id} could not be found."
     assert listener_ids(alpha, lb["id"]) == before
     made = listener(alpha, lb["id"])

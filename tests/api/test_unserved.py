@@ -72,7 +72,6 @@ LISTENER_SETTINGS = [
     ("insert_headers", {"X-Forwarded-ELB-IP": False, "X-Real-IP": True}),
     ("insert_headers", {"X-Forwarded-Port": "true"}),
     ("enable_member_retry", False),  # what Terraform sends for an HTTP listener unless told otherwise
-    ("sni_match_algo", "longest_suffix"),
     ("ipgroup", {"ipgroup_id": MISSING}),
     ("quic_config", {"quic_listener_id": MISSING}),
     ("transparent_client_ip_enable", True),

@@ -4,7 +4,7 @@ migrates a new database) and projects of its own; and the check of an ELB error 
 
 Tests share those projects, so each builds its own VPC (VPCs never collide: overlap is checked
 inside one VPC only) and identifies its rows by id. `alpha` and `beta` run with unlimited load
-balancer, listener, pool and member quotas so the shared projects never hit a default; a test
+balancer, listener, pool, member and certificate quotas so the shared projects never hit a default; a test
 about quotas, or one that needs a project-wide view of its own, asks `World.project` for a new
 project with default quotas. Passwords are hashed cheaply: `new_project` in tests/conftest.py
 does that.
@@ -33,7 +33,7 @@ from elbd.service import quotas
 from elbd.store.models import Base, Subnet, Vpc
 from tests.conftest import Api, new_project, token_for
 
-UNLIMITED = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer")
+UNLIMITED = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer", "certificate")
 _names = itertools.count()
 
 

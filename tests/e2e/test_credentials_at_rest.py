@@ -1,5 +1,6 @@
 """Credentials as `elbd` keeps them: a data directory only its owner can read, a missing or exposed key
-file refused with a clear message, and no password, secret key, token or signature in the server's log."""
+file refused with a clear message, and no password, secret key, token, signature or certificate's
+private key in the server's log (nor the private key in the database's files)."""
 
 import json
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from elbd.auth import sdk_hmac
 from elbd.store.secret_box import KEY_FILE_NAME
+from tests.certificates import issue, server_body
 from tests.conftest import LiveServer, free_port
 
 
@@ -84,6 +86,37 @@ def test_the_log_holds_no_credentials(logging_server: LiveServer) -> None:
         "key file": (logging_server.data_dir / KEY_FILE_NAME).read_text().strip(),
     }
     assert [name for name, value in secrets.items() if value in log] == []
+
+
+def test_a_private_key_is_in_neither_the_log_nor_the_database_files(logging_server: LiveServer) -> None:
+    credentials = json.loads(logging_server.elbd("project", "create", "keys"))
+    issued = httpx.post(f"{logging_server.url}/v3/auth/tokens", json=password_body(credentials), timeout=10)
+    headers = {"X-Auth-Token": issued.headers["X-Subject-Token"]}
+    certificates = f"{logging_server.url}/v3/{credentials['project_id']}/elb/certificates"
+    leaf, stranger = issue("www.example.com"), issue("other.example.com")
+    made = httpx.post(certificates, json=server_body(leaf), headers=headers, timeout=10)
+    assert made.status_code == 201, made.text
+    refused = [
+        server_body(leaf, domain="not a domain"),
+        server_body(stranger, private_key=leaf.key_pem),
+        {"certificate": {"certificate": leaf.certificate_pem + leaf.key_pem, "private_key": leaf.key_pem}},
+        server_body(leaf, private_key=leaf.key_pem + "x" * 9000),
+    ]
+    for body in refused:
+        assert httpx.post(certificates, json=body, headers=headers, timeout=10).status_code == 400
+    renamed = httpx.put(f"{certificates}/{made.json()['certificate']['id']}", json={"certificate": {"private_key": leaf.key_pem}}, headers=headers, timeout=10)
+    assert renamed.status_code == 200, renamed.text
+    logging_server.stop()
+    # The secret part of the key: its private value, and the PEM text that spells it (in PKCS#8, an
+    # ECDSA P-256 key's private value is the DER's bytes 36 to 68, base64 characters 48 to 90).
+    scalar = leaf.key.private_numbers().private_value.to_bytes(32, "big")
+    key_body = "".join(leaf.key_pem.splitlines()[1:-1])
+    secret = {"PEM": key_body, "PEM of the private value": key_body[48:88], "hex": scalar.hex(), "HEX": scalar.hex().upper()}
+    log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
+    database = b"".join(path.read_bytes() for path in logging_server.data_dir.glob("elbd.db*"))
+    assert "POST /v3/" in log and leaf.certificate_pem.splitlines()[1].encode() in database
+    assert [name for name, text in secret.items() if text in log or text.encode() in database] == []
+    assert scalar not in database
 
 
 @pytest.fixture

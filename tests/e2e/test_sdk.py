@@ -1,7 +1,8 @@
 """The official Huawei Cloud SDK, unmodified, signs with AK/SK and drives a real `elbd serve`.
 
 One server and one topology (VPC and subnet over plain HTTP, then LB, listener, pool and monitor
-through the SDK) serve the module; tests that count members use a pool of their own."""
+through the SDK) serve the module; tests that count members use a pool of their own. Certificates,
+server and client, go through their whole life in the SDK's own models."""
 
 import itertools
 from collections.abc import Iterator
@@ -14,8 +15,15 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkelb.v3 import (
     BatchCreateMembersOption,
+    BatchDeleteCertificatesRequest,
+    BatchDeleteCertificatesRequestBody,
     BatchCreateMembersRequest,
     BatchCreateMembersRequestBody,
+    CreateCertificateOption,
+    CreateCertificatePrivateKeyEchoRequest,
+    CreateCertificatePrivateKeyEchoRequestBody,
+    CreateCertificateRequest,
+    CreateCertificateRequestBody,
     CreateHealthMonitorOption,
     CreateHealthMonitorRequest,
     CreateHealthMonitorRequestBody,
@@ -34,14 +42,22 @@ from huaweicloudsdkelb.v3 import (
     CreateSecurityPolicyOption,
     CreateSecurityPolicyRequest,
     CreateSecurityPolicyRequestBody,
+    DeleteCertificateRequest,
     DeleteMemberRequest,
     DeleteSecurityPolicyRequest,
     ElbClient,
+    ListCertificatesRequest,
     ListMembersRequest,
     ListSecurityPoliciesRequest,
     ListSystemSecurityPoliciesRequest,
     ShowMemberRequest,
     ShowSecurityPolicyRequest,
+    ShowCertificatePrivateKeyEchoRequest,
+    ShowCertificateRequest,
+    ShowMemberRequest,
+    UpdateCertificateOption,
+    UpdateCertificateRequest,
+    UpdateCertificateRequestBody,
     UpdateMemberOption,
     UpdateMemberRequest,
     UpdateMemberRequestBody,
@@ -54,6 +70,7 @@ from elbd.config import load_settings
 from elbd.service import identity
 from elbd.store.db import Database
 from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
+from tests.certificates import chain, issue
 from tests.conftest import LiveServer, free_port
 
 SUBNET_CIDR = "127.10.0.0/24"
@@ -284,3 +301,69 @@ def test_sdk_lists_the_system_security_policies(cloud: Cloud) -> None:
     assert (by_name["tls-1-2-fs-with-1-3"].protocols, by_name["tls-1-2"].protocols) == ("TLSv1.3 TLSv1.2", "TLSv1.2")
     assert by_name["tls-1-2-strict-no-cbc"].ciphers.split(":")[0] == "ECDHE-ECDSA-AES256-GCM-SHA384"
     assert {policy.project_id for policy in policies} == {cloud.credentials["project_id"]}
+# certificates
+
+ROOT = issue("SDK Test Root", ca=True)
+
+
+def create_certificate(cloud: Cloud, **fields: Any) -> Any:
+    body = CreateCertificateRequestBody(certificate=CreateCertificateOption(**fields))
+    return cloud.elb.create_certificate(CreateCertificateRequest(body=body)).certificate
+
+
+def set_echo(cloud: Cloud, on: bool) -> bool:
+    body = CreateCertificatePrivateKeyEchoRequestBody(private_key_echo=on)
+    return cloud.elb.create_certificate_private_key_echo(CreateCertificatePrivateKeyEchoRequest(body=body)).private_key_echo
+
+
+def test_sdk_manages_a_server_certificate(cloud: Cloud) -> None:
+    leaf = issue("www.example.com", names=["www.example.com", "*.example.com"], issuer=ROOT)
+    made = create_certificate(cloud, name="sdk-server", type="server", certificate=chain(leaf, ROOT), private_key=leaf.key_pem, domain="www.example.com")
+    assert (made.name, made.type, made.domain, made.common_name) == ("sdk-server", "server", "www.example.com", "www.example.com")
+    assert made.subject_alternative_names == ["www.example.com", "*.example.com"] and made.fingerprint.startswith("SHA1 Fingerprint=")
+    assert made.private_key == "*****" and made.expire_time.endswith("Z") and made.project_id == cloud.credentials["project_id"]
+    assert cloud.elb.show_certificate(ShowCertificateRequest(certificate_id=made.id)).certificate.to_dict() == made.to_dict()
+    renewed = issue("www.example.com", names=["www.example.com"], issuer=ROOT, key=leaf.key, days=90)
+    body = UpdateCertificateRequestBody(certificate=UpdateCertificateOption(name="sdk-renewed", certificate=chain(renewed, ROOT)))
+    updated = cloud.elb.update_certificate(UpdateCertificateRequest(certificate_id=made.id, body=body)).certificate
+    assert (updated.name, updated.subject_alternative_names) == ("sdk-renewed", ["www.example.com"]) and updated.fingerprint != made.fingerprint
+    listed = cloud.elb.list_certificates(ListCertificatesRequest(name=["sdk-renewed"], type=["server"], limit=10))
+    assert [one.id for one in listed.certificates] == [made.id] and listed.page_info.current_count == 1
+    assert cloud.elb.show_certificate_private_key_echo(ShowCertificatePrivateKeyEchoRequest()).private_key_echo is False
+    try:
+        assert set_echo(cloud, True) is True
+        assert cloud.elb.show_certificate(ShowCertificateRequest(certificate_id=made.id)).certificate.private_key == leaf.key_pem
+    finally:
+        set_echo(cloud, False)
+    assert cloud.elb.delete_certificate(DeleteCertificateRequest(certificate_id=made.id)).status_code == 204
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.elb.show_certificate(ShowCertificateRequest(certificate_id=made.id))
+    assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
+
+
+def test_sdk_manages_client_certificates_and_deletes_them_in_a_batch(cloud: Cloud) -> None:
+    other = issue("SDK Other Root", ca=True)
+    first = create_certificate(cloud, name="sdk-client", type="client", certificate=ROOT.certificate_pem)
+    second = create_certificate(cloud, name="sdk-client", type="client", certificate=chain(other, ROOT))
+    assert (first.type, first.private_key, first.common_name, second.common_name) == ("client", None, "SDK Test Root", "SDK Other Root")
+    body = UpdateCertificateRequestBody(certificate=UpdateCertificateOption(description="both roots", certificate=chain(ROOT, other)))
+    assert cloud.elb.update_certificate(UpdateCertificateRequest(certificate_id=first.id, body=body)).certificate.description == "both roots"
+    listed = cloud.elb.list_certificates(ListCertificatesRequest(name=["sdk-client"], type=["client"]))
+    assert [one.id for one in listed.certificates] == [first.id, second.id]
+    missing = "0" * 32
+    deleted = cloud.elb.batch_delete_certificates(
+        BatchDeleteCertificatesRequest(body=BatchDeleteCertificatesRequestBody(certificates=[first.id, second.id, missing]))
+    )
+    assert [(one.id, one.ret_status) for one in deleted.certificates] == [(first.id, "successful"), (second.id, "successful"), (missing, "not found")]
+    assert cloud.elb.list_certificates(ListCertificatesRequest(name=["sdk-client"])).certificates == []
+
+
+def test_sdk_hears_why_a_certificate_is_refused(cloud: Cloud) -> None:
+    leaf = issue("www.example.com", issuer=ROOT)
+    with pytest.raises(ClientRequestException) as raised:
+        create_certificate(cloud, type="server", certificate=chain(ROOT, leaf), private_key=leaf.key_pem)
+    assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902")
+    assert "did not issue" in raised.value.error_msg and raised.value.request_id
+    with pytest.raises(ClientRequestException) as raised:
+        create_certificate(cloud, type="server_sm", certificate=leaf.certificate_pem, private_key=leaf.key_pem, enc_certificate=leaf.certificate_pem)
+    assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902") and "SM2" in raised.value.error_msg

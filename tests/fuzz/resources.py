@@ -5,6 +5,7 @@ test swaps in for the generated ones in part of the cases, to reach the rules be
 from dataclasses import dataclass
 from typing import Any
 
+from tests.certificates import issue, server_body
 from tests.conftest import Api
 
 SUBNET_CIDR = "127.10.0.0/24"
@@ -36,6 +37,7 @@ def build_resources(api: Api) -> Resources:
     neutron_subnet_id = subnet["neutron_subnet_id"]
     member = api.member(pool["id"], address=MEMBER_ADDRESS, protocol_port=80, subnet_cidr_id=neutron_subnet_id)["member"]
     policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}})
+    certificate = api.ok("POST", "certificates", server_body(issue("fuzz.example.com")))["certificate"]
     ids = {
         "vpc_id": vpc["id"],
         "subnet_id": subnet["id"],
@@ -49,6 +51,8 @@ def build_resources(api: Api) -> Resources:
         "healthmonitor_id": monitor["id"],
         "member_id": member["id"],
         "security_policy_id": policy["security_policy"]["id"],
+        "certificate_id": certificate["id"],
+        "default_tls_container_ref": certificate["id"],
     }
     return Resources(ids, [MEMBER_ADDRESS, SERVER_ADDRESS, "127.10.0.40"])
 

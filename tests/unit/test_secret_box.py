@@ -11,6 +11,7 @@ from elbd.store.secret_box import (
     SealedSecretError,
     SecretBox,
     SecretKeyFileError,
+    certificate_binding,
     create_key_file,
     load_key_file,
     load_or_create_key_file,
@@ -44,6 +45,20 @@ def test_a_sealed_secret_opens_only_with_its_key_and_access_key_unaltered(case: 
     with pytest.raises(SealedSecretError) as raised:
         attempts[case]()
     assert SECRET not in str(raised.value)
+
+
+def test_a_certificate_key_and_a_secret_key_never_open_as_each_other() -> None:
+    """Access keys stay bound to themselves; certificates to a binding no access key can spell."""
+    box = SecretBox(os.urandom(KEY_BYTES))
+    certificate_id = "0123456789abcdef0123456789abcdef"
+    sealed_for_certificate = box.seal(SECRET, bound_to=certificate_binding(certificate_id))
+    assert box.open(sealed_for_certificate, bound_to=certificate_binding(certificate_id)) == SECRET
+    for wrong in (certificate_id, certificate_binding("fedcba9876543210fedcba9876543210")):
+        with pytest.raises(SealedSecretError):
+            box.open(sealed_for_certificate, bound_to=wrong)
+    sealed_for_access_key = box.seal(SECRET, bound_to=certificate_id.upper()[:20])
+    with pytest.raises(SealedSecretError):
+        box.open(sealed_for_access_key, bound_to=certificate_binding(certificate_id.upper()[:20]))
 
 
 def test_the_box_does_not_show_its_key() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from elbd.dataplane.desired import BALANCE, CHECKED_TYPES, POOL_MODES, SERVED_LISTENERS
 from elbd.errors import ElbError
+from elbd.schemas.certificates import CertificateType
 from elbd.schemas.healthmonitors import MonitorType
 from elbd.schemas.listeners import ListenerProtocol
 from elbd.schemas.pools import Algorithm, PoolProtocol
@@ -45,6 +46,11 @@ def test_an_algorithm_not_refused_is_one_the_data_plane_renders(algorithm: str) 
         assert message is not None and message.startswith("Invalid input for 'lb_algorithm': elbd does not serve")
 
 
+@pytest.mark.parametrize("certificate_type", get_args(CertificateType))
+def test_sm2_is_the_one_certificate_type_refused(certificate_type: str) -> None:
+    assert (refusal(unserved.CERTIFICATES, {"type": certificate_type}) is not None) == (certificate_type == "server_sm")
+
+
 @pytest.mark.parametrize("monitor_type", get_args(MonitorType))
 def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str) -> None:
     assert refusal(unserved.HEALTH_MONITORS, {"type": monitor_type}) is not None or monitor_type in CHECKED_TYPES
@@ -52,7 +58,8 @@ def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str
 
 @pytest.mark.parametrize(
     "table",
-    [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS, unserved.LOAD_BALANCERS, unserved.LOAD_BALANCER_CHANGES, unserved.SECURITY_POLICIES],
+    [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS, unserved.LOAD_BALANCERS, unserved.LOAD_BALANCER_CHANGES,
+     unserved.SECURITY_POLICIES, unserved.CERTIFICATES],
 )
 def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
     assert refusal(table, {entry.field: None for entry in table}) is None

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from elbd.api import (
     availability_zones,
+    certificates,
     cloudservers,
     healthmonitors,
     listeners,
@@ -88,7 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     # Routes are matched in order: the busiest (members) first.
     for module in (
-        members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors, security_policies
+        members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
+        security_policies, certificates,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

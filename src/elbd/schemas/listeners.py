@@ -8,6 +8,7 @@ from elbd.schemas.unserved import LISTENERS, note
 
 ListenerProtocol = Literal["TCP", "UDP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "QUIC", "TLS", "IP"]
 CertificateRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+ClearableCertificateRef = Annotated[str, StringConstraints(max_length=128)]  # "" or null: none (how Terraform clears it)
 CiphersPolicy = Literal[
     "tls-1-0-inherit",
     "tls-1-0",
@@ -31,7 +32,7 @@ class _ListenerSettings(Strict):
     admin_state_up: bool | None = None
     default_pool_id: ResourceId | None = None
     default_tls_container_ref: CertificateRef | None = None
-    client_ca_tls_container_ref: CertificateRef | None = None
+    client_ca_tls_container_ref: ClearableCertificateRef | None = None
     sni_container_refs: list[CertificateRef] | None = Field(None, max_length=50)
     sni_match_algo: Literal["longest_suffix", "wildcard"] | None = Field(None, description=note(LISTENERS, "sni_match_algo"))
     tls_ciphers_policy: CiphersPolicy | None = None

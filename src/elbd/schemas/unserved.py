@@ -182,6 +182,14 @@ SECURITY_POLICIES = (
     ),
 )
 
+CERTIFICATES = (
+    Unserved(
+        "type", _one_of("server_sm"), "server_sm (SM2 certificates)",
+        "elbd does not serve SM2 certificates (server_sm): its data plane's OpenSSL has no SM2 cipher suites; "
+        "use a server certificate (RSA or ECDSA).",
+    ),
+)
+
 # Attributes a load balancer takes at creation, but whose change elbd does not serve.
 LOAD_BALANCER_CHANGES = tuple(
     _any(field, "elbd does not serve changing a VIP yet: a VIP is fixed at creation.")

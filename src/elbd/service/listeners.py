@@ -13,6 +13,7 @@ from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSett
 from elbd.service import lookups, quotas
 from elbd.service.address_ranges import Host
 from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
+from elbd.service.listener_certificates import TlsReferences, check_references, keep_rows_in_step
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, SECURITY_POLICY_LISTENERS, transport_of
 from elbd.store.db import mark_changed
@@ -65,6 +66,8 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
         for name in certificate_fields:
             if getattr(settings, name):
                 raise invalid(f"Invalid input for '{name}': only HTTPS, TLS and QUIC listeners have certificates.")
+        if settings.sni_match_algo == "longest_suffix":
+            raise invalid("Invalid input for 'sni_match_algo': only HTTPS, TLS and QUIC listeners match SNI names.")
     _check_policy_fields(protocol, settings)
     certificate = settings.default_tls_container_ref or (current.default_tls_container_ref if current else None)
     if settings.client_ca_tls_container_ref and not certificate:
@@ -96,6 +99,8 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
     unserved.refuse(unserved.LISTENERS, option.model_dump(exclude_unset=True))
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id)
     policy = lookups.security_policy(session, project_id, option.security_policy_id) if option.security_policy_id else None
+    references = TlsReferences(option.default_tls_container_ref, tuple(option.sni_container_refs or ()), option.client_ca_tls_container_ref or None)
+    check_references(session, project_id, references)
     quotas.require_room(session, project_id, "listener")
     on_lb = session.scalar(select(func.count()).select_from(Listener).where(Listener.loadbalancer_id == lb.id)) or 0
     quotas.require_room(session, project_id, "listeners_per_loadbalancer", used_now=on_lb)
@@ -118,8 +123,9 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
         client_timeout=(option.client_timeout or 60) if protocol in HTTP_LISTENERS else None,
         member_timeout=(option.member_timeout or 60) if protocol in HTTP_LISTENERS else None,
         default_tls_container_ref=option.default_tls_container_ref,
-        client_ca_tls_container_ref=option.client_ca_tls_container_ref,
-        sni_container_refs=option.sni_container_refs or [],
+        client_ca_tls_container_ref=references.client_ca,
+        sni_container_refs=list(references.sni),
+        sni_match_algo=option.sni_match_algo or "wildcard",
         tls_ciphers_policy=option.tls_ciphers_policy or (DEFAULT_SYSTEM_POLICY if protocol in SECURITY_POLICY_LISTENERS else None),
         security_policy_id=policy.id if policy else None,
         enable_member_retry=option.enable_member_retry is not False,
@@ -137,6 +143,7 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
         session.flush()
     except IntegrityError:
         raise _port_in_use(lb.id, option.protocol_port) from None
+    keep_rows_in_step(session, listener)
     mark_changed(session, lb.id)
     return listener
 
@@ -174,6 +181,20 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     unserved.refuse(unserved.LISTENERS, changes, stored=listener)
     if changes.get("security_policy_id"):
         lookups.security_policy(session, project_id, changes["security_policy_id"])
+    if "sni_container_refs" in changes:
+        changes["sni_container_refs"] = changes["sni_container_refs"] or []  # null clears the list, as Terraform clears it
+    if "client_ca_tls_container_ref" in changes:
+        changes["client_ca_tls_container_ref"] = changes["client_ca_tls_container_ref"] or None  # "" clears it too
+    stored = TlsReferences.of(listener)
+    check_references(
+        session,
+        project_id,
+        TlsReferences(
+            changes.get("default_tls_container_ref") or stored.default,
+            tuple(changes.get("sni_container_refs", stored.sni)),
+            changes.get("client_ca_tls_container_ref", stored.client_ca),
+        ),
+    )
     if listener.protocol == "QUIC":
         changes.pop("http2_enable", None)  # always on for QUIC; the field cannot be set there
     nullable = ("client_ca_tls_container_ref", "protection_reason", "tls_ciphers_policy", "security_policy_id")
@@ -190,6 +211,7 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     else:
         check_pool_fits_listener(lookups.pool(session, project_id, new_pool), listener)
     listener.updated_at = utcnow()
+    keep_rows_in_step(session, listener)
     mark_changed(session, listener.loadbalancer_id)
     return listener
 

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from elbd.errors import not_found
-from elbd.store.models import HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool, SecurityPolicy, Subnet, Vpc
+from elbd.store.models import Certificate, HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool, SecurityPolicy, Subnet, Vpc
 
 T = TypeVar("T")
 
@@ -55,3 +55,7 @@ def subnet(session: Session, project_id: str, subnet_id: str) -> Subnet:
 
 def instance(session: Session, project_id: str, instance_id: str) -> Instance:
     return _get(session, Instance, "server", project_id, instance_id)  # "server": ECS's word, in the 404's message
+
+
+def certificate(session: Session, project_id: str, certificate_id: str) -> Certificate:
+    return _get(session, Certificate, "certificate", project_id, certificate_id)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
 from elbd.store.db import transaction_memo
-from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
+from elbd.store.models import Certificate, HealthMonitor, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
 
 DEFAULTS: dict[str, int] = {
     "loadbalancer": 50,
@@ -31,6 +31,7 @@ COUNTED: dict[str, Any] = {
     "healthmonitor": HealthMonitor,
     "member": Member,
     "security_policy": SecurityPolicy,
+    "certificate": Certificate,
 }
 
 

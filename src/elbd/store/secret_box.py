@@ -1,8 +1,9 @@
-"""Secret keys at rest: sealed with AES-256-GCM under a key kept in `<data dir>/secret.key` (mode 0600).
+"""Secrets at rest: sealed with AES-256-GCM under a key kept in `<data dir>/secret.key` (mode 0600).
 
-AK/SK verification needs each secret in clear, so secrets are sealed (reversible, authenticated), not
-hashed. A sealed secret is bound to its access key (GCM associated data): copied onto another row, it
-does not open."""
+AK/SK verification needs each secret key in clear, and the data plane each certificate's private key,
+so secrets are sealed (reversible, authenticated), not hashed. A sealed secret is bound to the row it
+belongs to (GCM associated data): a secret key to its access key, a private key to
+`certificate_binding(its certificate id)`. Copied onto another row, of either kind, it does not open."""
 
 import base64
 import os
@@ -19,6 +20,7 @@ KEY_FILE_NAME = "secret.key"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SEALED_PREFIX = "v1:"
+CERTIFICATE_BINDING_PREFIX = "certificate:"  # never in an access key (20 upper-case letters and digits)
 
 
 class SecretKeyFileError(Exception):
@@ -52,6 +54,12 @@ class SecretBox:
             return self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound_to.encode()).decode()
         except (ValueError, InvalidTag):
             raise SealedSecretError(f"the sealed secret of {bound_to} does not open with this key") from None
+
+
+def certificate_binding(certificate_id: str) -> str:
+    """What a certificate's private key is sealed bound to. Access keys stay bound to themselves, as
+    they always were; the prefix keeps the two kinds apart, so no sealed value opens as the other kind."""
+    return CERTIFICATE_BINDING_PREFIX + certificate_id
 
 
 def load_key_file(path: Path) -> SecretBox:

@@ -23,7 +23,7 @@ def listener_view(listener: ListenerRow) -> Listener:
         "default_tls_container_ref": listener.default_tls_container_ref,
         "client_ca_tls_container_ref": listener.client_ca_tls_container_ref,
         "sni_container_refs": listener.sni_container_refs,
-        "sni_match_algo": "wildcard",
+        "sni_match_algo": listener.sni_match_algo or "wildcard",
         "tls_ciphers_policy": listener.tls_ciphers_policy,
         "security_policy_id": listener.security_policy_id,
         "enable_member_retry": listener.enable_member_retry,
