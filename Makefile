@@ -14,11 +14,12 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The data plane: HAProxy from the OS packages, installed when missing.
+# The data plane (HAProxy) and the TLS clients the tests use (curl, openssl), from the OS packages,
+# installed when missing.
 haproxy:
-	@command -v haproxy >/dev/null || { \
-		echo "installing HAProxy from the OS packages"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
+	@command -v haproxy >/dev/null && command -v curl >/dev/null && command -v openssl >/dev/null || { \
+		echo "installing HAProxy, curl and openssl from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy curl openssl; }
 
 serve: $(STAMP) haproxy
 	$(VENV)/bin/elbd serve

@@ -2,12 +2,7 @@
 client_ca_tls_container_ref (a client certificate) and sni_container_refs (server certificates answering
 for distinct names, at most 200), all of the listener's project; the listener_certificates rows that
 follow them; certificates in use refused deletion (409); a certificate's PUT reaching every load
-balancer that presents it.
-
-HTTPS and TLS listeners are still refused as unserved (schemas/unserved.py: "certificate store") until
-the data plane serves them. The tests here lift that one refusal with `tls_listeners_served`, so the
-API's rules are tested through the API meanwhile; once the entry is gone, that fixture fails and is
-to be removed."""
+balancer that presents it."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from elbd.changes import Changes
-from elbd.schemas import unserved
 from elbd.store.certificates import certificate_material, listeners_using, load_balancers_using
 from elbd.store.models import ListenerCertificate
 from tests.api.isolation_world import database_rows
@@ -25,14 +19,6 @@ from tests.certificates import Issued, client_body, issue, server_body
 from tests.conftest import Api
 
 ROOT = issue("Listener Test Root", ca=True)
-
-
-@pytest.fixture
-def tls_listeners_served(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lifts only the refusal of HTTPS and TLS listeners "with the certificate store" for one test."""
-    served = tuple(entry for entry in unserved.LISTENERS if not (entry.field == "protocol" and "certificate store" in entry.refused))
-    assert len(served) == len(unserved.LISTENERS) - 1, "the certificate store's listener refusal is gone: remove this fixture"
-    monkeypatch.setattr(unserved, "LISTENERS", served)
 
 
 @pytest.fixture
@@ -79,7 +65,7 @@ def assert_create_refused(api: Api, body: dict[str, Any], status: int, code: str
 
 
 @pytest.mark.parametrize("protocol", ["HTTPS", "TERMINATED_HTTPS", "TLS"])
-def test_a_tls_listener_presents_its_certificates(alpha: Api, tls_listeners_served: None, protocol: str) -> None:
+def test_a_tls_listener_presents_its_certificates(alpha: Api, protocol: str) -> None:
     default, sni_a, sni_b, ca = server(alpha, "www.example.com"), server(alpha, "a.example.com"), server(alpha, "*.b.example.com"), client_ca(alpha)
     body = listener_body(lb(alpha), protocol, default_tls_container_ref=default, sni_container_refs=[sni_a, sni_b], client_ca_tls_container_ref=ca)
     made = alpha.ok("POST", "listeners", body)["listener"]
@@ -87,12 +73,6 @@ def test_a_tls_listener_presents_its_certificates(alpha: Api, tls_listeners_serv
     assert made["sni_match_algo"] == "wildcard" and made["tls_ciphers_policy"] == "tls-1-2"
     assert rows_of(alpha, made["id"]) == {("default", default), ("sni", sni_a), ("sni", sni_b), ("client_ca", ca)}
     assert alpha.ok("GET", f"listeners/{made['id']}")["listener"] == made
-
-
-def test_without_the_lift_tls_listeners_are_still_unserved(alpha: Api) -> None:
-    body = listener_body(lb(alpha), default_tls_container_ref=server(alpha, "www.example.com"))
-    message = assert_create_refused(alpha, body, 400, "ELB.8902", "certificate store")
-    assert message.startswith("Invalid input for 'protocol': elbd does not serve HTTPS listeners yet")
 
 
 @pytest.mark.parametrize(
@@ -103,14 +83,14 @@ def test_without_the_lift_tls_listeners_are_still_unserved(alpha: Api) -> None:
         ("sni_container_refs", lambda api: [client_ca(api)], ("is a client certificate", "SNI takes server certificates")),
     ],
 )
-def test_a_certificate_of_the_wrong_type_is_refused(alpha: Api, tls_listeners_served: None, field: str, make: Any, words: tuple[str, ...]) -> None:
+def test_a_certificate_of_the_wrong_type_is_refused(alpha: Api, field: str, make: Any, words: tuple[str, ...]) -> None:
     fields = {"default_tls_container_ref": server(alpha, "www.example.com"), field: make(alpha)}
     message = assert_create_refused(alpha, listener_body(lb(alpha), **fields), 400, "ELB.8902", *words)
     assert message.startswith(f"Invalid input for '{field}'")
 
 
 @pytest.mark.parametrize("field", ["default_tls_container_ref", "client_ca_tls_container_ref", "sni_container_refs"])
-def test_another_projects_certificate_is_as_missing_as_an_unknown_one(alpha: Api, beta: Api, tls_listeners_served: None, field: str) -> None:
+def test_another_projects_certificate_is_as_missing_as_an_unknown_one(alpha: Api, beta: Api, field: str) -> None:
     theirs = {"default_tls_container_ref": server, "client_ca_tls_container_ref": client_ca, "sni_container_refs": server}[field](beta)
     missing = "0" * 32
     lb_id = lb(alpha)
@@ -122,7 +102,7 @@ def test_another_projects_certificate_is_as_missing_as_an_unknown_one(alpha: Api
     assert answers == ["certificate <id> could not be found."] * 2
 
 
-def test_sni_certificates_answer_for_distinct_names(alpha: Api, tls_listeners_served: None) -> None:
+def test_sni_certificates_answer_for_distinct_names(alpha: Api) -> None:
     lb_id, default = lb(alpha), server(alpha, "www.example.com")
     one = server(alpha, "a.example.com", "b.example.com")
     overlapping = server(alpha, "c.example.com", domain="c.example.com,B.example.com")
@@ -138,7 +118,7 @@ def test_sni_certificates_answer_for_distinct_names(alpha: Api, tls_listeners_se
     alpha.ok("POST", "listeners", listener_body(lb_id, default_tls_container_ref=default, sni_container_refs=wildcard_beside_plain))
 
 
-def test_sni_certificates_answer_for_at_most_200_names_and_are_at_most_50(alpha: Api, tls_listeners_served: None) -> None:
+def test_sni_certificates_answer_for_at_most_200_names_and_are_at_most_50(alpha: Api) -> None:
     lb_id, default = lb(alpha), server(alpha, "www.example.com")
     hundreds = [server(alpha, "n.example.com", domain=",".join(f"n{block}-{number}.example.com" for number in range(100))) for block in range(3)]
     alpha.ok("POST", "listeners", listener_body(lb_id, port=443, default_tls_container_ref=default, sni_container_refs=hundreds[:2]))
@@ -175,7 +155,7 @@ def test_values_that_ask_for_no_tls_stay_accepted_on_a_listener_without_tls(alph
     assert rows_of(alpha, made["id"]) == set()
 
 
-def test_longest_suffix_matching_is_unserved_on_a_tls_listener(alpha: Api, tls_listeners_served: None) -> None:
+def test_longest_suffix_matching_is_unserved_on_a_tls_listener(alpha: Api) -> None:
     body = listener_body(lb(alpha), default_tls_container_ref=server(alpha, "www.example.com"), sni_match_algo="longest_suffix")
     message = assert_create_refused(alpha, body, 400, "ELB.8902")
     assert message.startswith("Invalid input for 'sni_match_algo': elbd does not serve longest_suffix"), message
@@ -184,7 +164,7 @@ def test_longest_suffix_matching_is_unserved_on_a_tls_listener(alpha: Api, tls_l
 # references on update
 
 
-def test_update_changes_and_clears_references_and_the_rows_follow(alpha: Api, tls_listeners_served: None) -> None:
+def test_update_changes_and_clears_references_and_the_rows_follow(alpha: Api) -> None:
     default, other_default = server(alpha, "www.example.com"), server(alpha, "www2.example.com")
     sni, ca, other_ca = server(alpha, "a.example.com"), client_ca(alpha), client_ca(alpha, issue("Other Root", ca=True))
     body = listener_body(lb(alpha), default_tls_container_ref=default, sni_container_refs=[sni], client_ca_tls_container_ref=ca)
@@ -214,7 +194,7 @@ def test_update_changes_and_clears_references_and_the_rows_follow(alpha: Api, tl
         ({"sni_match_algo": "longest_suffix"}, 400, "ELB.8902"),
     ],
 )
-def test_a_refused_update_leaves_the_listener_and_its_rows(alpha: Api, tls_listeners_served: None, change: dict[str, Any], status: int, code: str) -> None:
+def test_a_refused_update_leaves_the_listener_and_its_rows(alpha: Api, change: dict[str, Any], status: int, code: str) -> None:
     made = {"default": server(alpha, "www.example.com"), "server": server(alpha, "x.example.com"), "client": client_ca(alpha)}
     listener_id = alpha.ok("POST", "listeners", listener_body(lb(alpha), default_tls_container_ref=made["default"]))["listener"]["id"]
     named = {field: ([made.get(one, one) for one in value] if isinstance(value, list) else made.get(value, value)) for field, value in change.items()}
@@ -226,7 +206,7 @@ def test_a_refused_update_leaves_the_listener_and_its_rows(alpha: Api, tls_liste
 # certificates in use
 
 
-def test_a_certificate_in_use_is_not_deleted_until_no_listener_uses_it(alpha: Api, tls_listeners_served: None) -> None:
+def test_a_certificate_in_use_is_not_deleted_until_no_listener_uses_it(alpha: Api) -> None:
     default, ca, spare = server(alpha, "www.example.com"), client_ca(alpha), server(alpha, "spare.example.com")
     lb_id = lb(alpha)
     first = alpha.ok("POST", "listeners", listener_body(lb_id, "HTTPS", 443, default_tls_container_ref=default, client_ca_tls_container_ref=ca))["listener"]
@@ -251,7 +231,7 @@ def test_a_certificate_in_use_is_not_deleted_until_no_listener_uses_it(alpha: Ap
 # a certificate's change reaches the data plane
 
 
-def test_a_certificate_put_marks_every_load_balancer_presenting_it(alpha: Api, tls_listeners_served: None, changes_told: list[Changes]) -> None:
+def test_a_certificate_put_marks_every_load_balancer_presenting_it(alpha: Api, changes_told: list[Changes]) -> None:
     leaf = issue("www.example.com", names=["www.example.com"], issuer=ROOT)
     shared = alpha.ok("POST", "certificates", server_body(leaf))["certificate"]["id"]
     one, two, bystander = lb(alpha), lb(alpha), lb(alpha)
@@ -270,7 +250,7 @@ def test_a_certificate_put_marks_every_load_balancer_presenting_it(alpha: Api, t
     assert changes_told == []
 
 
-def test_a_certificate_put_cannot_make_a_listeners_sni_names_clash(alpha: Api, tls_listeners_served: None) -> None:
+def test_a_certificate_put_cannot_make_a_listeners_sni_names_clash(alpha: Api) -> None:
     first, second = server(alpha, "a.example.com"), server(alpha, "b.example.com")
     body = listener_body(lb(alpha), default_tls_container_ref=server(alpha, "www.example.com"), sni_container_refs=[first, second])
     listener_id = alpha.ok("POST", "listeners", body)["listener"]["id"]
@@ -285,7 +265,7 @@ def test_a_certificate_put_cannot_make_a_listeners_sni_names_clash(alpha: Api, t
 # what the data plane reads
 
 
-def test_the_store_answers_material_and_users_as_plain_values(alpha: Api, tls_listeners_served: None) -> None:
+def test_the_store_answers_material_and_users_as_plain_values(alpha: Api) -> None:
     leaf = issue("www.example.com", names=["www.example.com"], issuer=ROOT)
     default = alpha.ok("POST", "certificates", server_body(leaf, ROOT))["certificate"]["id"]
     ca = client_ca(alpha)

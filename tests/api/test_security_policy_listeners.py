@@ -1,22 +1,21 @@
 """Security policies on listeners: `tls_ciphers_policy` (a system policy) and `security_policy_id` (a
-custom one, which wins), on HTTPS and TLS listeners only; the terms the data plane reads for a listener
-(store/listener_tls.py); a policy in use cannot go, and changing one rebuilds the load balancers that
-use it.
-
-HTTPS and TLS listeners are refused until the data plane serves them (schemas/unserved.py): these tests
-lift that one refusal to reach the policy fields."""
+custom one, which wins), on HTTPS and TLS listeners only; the policy the data plane makes of what the
+store holds for a listener (dataplane/desired.py); a policy in use cannot go, and changing one rebuilds
+the load balancers that use it."""
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any, get_args
 
 import pytest
 
 from elbd.changes import Changes
-from elbd.schemas import unserved
+from elbd.dataplane.desired import tls_policy
+from elbd.dataplane.model import TlsPolicy
 from elbd.schemas.listeners import CiphersPolicy
-from elbd.store.listener_tls import effective_tls_terms
+from elbd.store.dataplane import stored_load_balancer
 from elbd.store.models import Listener
-from elbd.tls_policies import SYSTEM_POLICIES, OpenSslTerms, haproxy_terms
+from elbd.tls_policies import SYSTEM_POLICIES, haproxy_terms
 from tests.api.world import World, alpha, assert_elb_error, beta, ids, net, world  # noqa: F401
 from tests.certificates import issue, server_body
 from tests.conftest import Api
@@ -25,12 +24,6 @@ _certificates: dict[str, str] = {}  # project id -> a server certificate of that
 CUSTOM = {"protocols": ["TLSv1.2", "TLSv1.3"], "ciphers": ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_256_GCM_SHA384"]}
 MISSING = "0" * 36
 _ports = iter(range(10000, 20000))
-
-
-@pytest.fixture(autouse=True)
-def https_and_tls_listeners_served(monkeypatch: pytest.MonkeyPatch) -> None:
-    lifted = tuple(entry for entry in unserved.LISTENERS if not (entry.field == "protocol" and entry.asks("HTTPS")))
-    monkeypatch.setattr(unserved, "LISTENERS", lifted)
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +54,19 @@ def listener_ids(api: Api, lb_id: str) -> list[str]:
     return ids(api.ok("GET", f"listeners?loadbalancer_id={lb_id}")["listeners"])
 
 
-def terms_of(api: Api, listener_id: str) -> OpenSslTerms:
-    """What the data plane reads for the listener."""
+def terms_of(api: Api, listener_id: str) -> TlsPolicy | None:
+    """The policy the data plane makes of what the store holds for the listener."""
     with api.client.app.state.db.read() as session:
         row = session.get(Listener, listener_id)
         assert row is not None
-        return effective_tls_terms(session, row)
+        stored = stored_load_balancer(session, row.loadbalancer_id)
+    assert stored is not None
+    [listener] = [one for one in stored.listeners if one.id == listener_id]
+    return tls_policy(listener, stored)
 
 
-def system_terms(name: str) -> OpenSslTerms:
-    return haproxy_terms(SYSTEM_POLICIES[name].protocols, SYSTEM_POLICIES[name].ciphers)
+def system_terms(name: str) -> TlsPolicy:
+    return TlsPolicy(**asdict(haproxy_terms(SYSTEM_POLICIES[name].protocols, SYSTEM_POLICIES[name].ciphers)))
 
 
 @pytest.fixture
@@ -85,7 +81,7 @@ def test_an_https_listener_naming_no_policy_has_the_default(alpha: Api, lb: dict
     made = listener(alpha, lb["id"])
     assert (made["tls_ciphers_policy"], made["security_policy_id"]) == ("tls-1-2", None)
     assert alpha.ok("GET", f"listeners/{made['id']}")["listener"] == made
-    assert terms_of(alpha, made["id"]) == system_terms("tls-1-2") == OpenSslTerms("TLSv1.2", "TLSv1.2", SYSTEM_POLICIES["tls-1-2"].ciphers, ())
+    assert terms_of(alpha, made["id"]) == system_terms("tls-1-2") == TlsPolicy("TLSv1.2", "TLSv1.2", SYSTEM_POLICIES["tls-1-2"].ciphers, ())
 
 
 @pytest.mark.parametrize("name", get_args(CiphersPolicy))
@@ -99,7 +95,7 @@ def test_a_custom_policy_wins_over_the_system_one(alpha: Api, lb: dict[str, Any]
     custom = policy(alpha)
     made = listener(alpha, lb["id"], "TLS", tls_ciphers_policy="tls-1-0", security_policy_id=custom["id"])
     assert (made["security_policy_id"], made["tls_ciphers_policy"]) == (custom["id"], "tls-1-0")
-    assert terms_of(alpha, made["id"]) == OpenSslTerms("TLSv1.2", "TLSv1.3", ("ECDHE-RSA-AES128-GCM-SHA256",), ("TLS_AES_256_GCM_SHA384",))
+    assert terms_of(alpha, made["id"]) == TlsPolicy("TLSv1.2", "TLSv1.3", ("ECDHE-RSA-AES128-GCM-SHA256",), ("TLS_AES_256_GCM_SHA384",))
     assert alpha.ok("GET", f"security-policies/{custom['id']}")["security_policy"]["listeners"] == [{"id": made["id"]}]
     [listed] = [one for one in alpha.ok("GET", "security-policies")["security_policies"] if one["id"] == custom["id"]]
     assert listed["listeners"] == [{"id": made["id"]}]

@@ -57,13 +57,12 @@ def _assert_listener_create_refused(api: Api, lb_id: str, field: str, fields: di
 @pytest.mark.parametrize(
     ("protocol", "comes_with"),
     [
-        ("HTTPS", "certificate store"), ("TERMINATED_HTTPS", "certificate store"), ("TLS", "certificate store"),
         ("UDP", "UDP engine"), ("QUIC", "UDP engine"), ("IP", "gateway load balancer"),
     ],
 )
 def test_listener_protocols_elbd_does_not_serve(alpha: Api, lb: dict[str, Any], protocol: str, comes_with: str) -> None:
-    fields = {"protocol": protocol, **(CERT if protocol in ("HTTPS", "TERMINATED_HTTPS", "TLS", "QUIC") else {})}
-    words = (f"{protocol} listeners", "serves TCP and HTTP listeners now", comes_with)
+    fields = {"protocol": protocol, **(CERT if protocol == "QUIC" else {})}
+    words = (f"{protocol} listeners", "serves TCP, HTTP, HTTPS and TLS listeners now", comes_with)
     _assert_listener_create_refused(alpha, lb["id"], "protocol", fields, *words)
 
 
@@ -116,10 +115,10 @@ def test_listener_values_that_ask_for_nothing_are_accepted(alpha: Api, lb: dict[
 
 def test_a_listener_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(alpha: Api, lb: dict[str, Any]) -> None:
     made = alpha.listener(lb["id"], "HTTP", 8082)
-    stored_earlier(alpha, Listener, made["id"], protocol="HTTPS")
+    stored_earlier(alpha, Listener, made["id"], protocol="UDP")
     path = f"listeners/{made['id']}"
     before = alpha.ok("GET", path)["listener"]
-    assert_refused(alpha.call("PUT", path, {"listener": {"name": "renamed"}}), "protocol", "HTTPS listeners")
+    assert_refused(alpha.call("PUT", path, {"listener": {"name": "renamed"}}), "protocol", "UDP listeners")
     assert alpha.ok("GET", path)["listener"] == before
     alpha.ok("DELETE", path)
     assert made["id"] not in _listener_ids(alpha, lb["id"])
@@ -152,16 +151,14 @@ def _assert_pool_create_refused(api: Api, field: str, fields: dict[str, Any], *w
 @pytest.mark.parametrize(
     ("fields", "comes_with"),
     [
-        ({"protocol": "HTTPS"}, "certificate store"),
-        ({"protocol": "TLS"}, "certificate store"),
         ({"protocol": "UDP"}, "UDP engine"),
         ({"protocol": "QUIC", "lb_algorithm": "QUIC_CID", "session_persistence": {"type": "SOURCE_IP"}}, "UDP engine"),
-        ({"protocol": "GRPC"}, "HTTPS listeners and HTTP/2"),
+        ({"protocol": "GRPC"}, "HTTP/2 to the backend servers"),
         ({"protocol": "IP", "lb_algorithm": "5_TUPLE_HASH"}, "gateway load balancer"),
     ],
 )
 def test_pool_protocols_elbd_does_not_serve(alpha: Api, fields: dict[str, Any], comes_with: str) -> None:
-    words = (f"{fields['protocol']} backend server groups", "serves TCP and HTTP backend server groups now", comes_with)
+    words = (f"{fields['protocol']} backend server groups", "serves TCP, HTTP, HTTPS and TLS backend server groups now", comes_with)
     _assert_pool_create_refused(alpha, "protocol", fields, *words)
 
 

@@ -3,6 +3,7 @@ on loopback, and clients that send requests through a VIP. Every HAProxy started
 
 import http.client
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -78,9 +79,9 @@ def site(cloud: Api) -> Site:
 def backends() -> Iterator[Callable[..., FakeBackend]]:
     started: list[FakeBackend] = []
 
-    def start(name: str, host: int = 10, **behaviour: Any) -> FakeBackend:
+    def start(name: str, host: int = 10, tls: ssl.SSLContext | None = None, **behaviour: Any) -> FakeBackend:
         address = f"127.20.0.{host + len(started)}"
-        backend = FakeBackend(name, address, free_port_on(address))
+        backend = FakeBackend(name, address, free_port_on(address), tls=tls)
         for key, value in behaviour.items():
             setattr(backend.behaviour, key, value)
         started.append(backend.start())

@@ -2,6 +2,7 @@
 
 import socket
 import socketserver
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,11 +38,13 @@ class _Handler(socketserver.BaseRequestHandler):
             while not separator:
                 try:
                     chunk = self.request.recv(4096)
-                except ConnectionResetError:  # a proxy that closes a kept connection may reset it
+                except (ConnectionResetError, ssl.SSLError):  # a proxy that closes a kept connection may reset it
                     return
                 if not chunk:
                     return
                 head, separator, buffer = (head + chunk).partition(b"\r\n\r\n")
+            with backend.lock:
+                backend.last_request = head + separator
             self._request(head + separator)
             if not backend.behaviour.keep_alive:
                 return
@@ -81,6 +84,17 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     owner: "FakeBackend"
 
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """For a TLS backend, the handshake runs in the connection's own thread, never in the accept loop."""
+        tls = self.owner.tls
+        if tls is not None:
+            request.settimeout(10)
+            try:
+                request = tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)  # type: ignore[arg-type]
+
 
 @dataclass
 class FakeBackend:
@@ -91,6 +105,8 @@ class FakeBackend:
     served: int = 0
     active: int = 0
     connections: int = 0
+    tls: ssl.SSLContext | None = None  # when set, it speaks HTTPS
+    last_request: bytes = b""
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: _Server | None = None
 

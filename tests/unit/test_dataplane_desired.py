@@ -31,7 +31,7 @@ def test_maxconn_keeps_a_floor() -> None:
 
 
 def listener(**changes: object) -> StoredListener:
-    return StoredListener("l-1", "HTTP", 80, True, "p-1", 15, 30, 45)._replace(**changes)
+    return StoredListener("l-1", "HTTP", 80, True, "p-1", 15, 30, 45, False, None, None, [], None, None)._replace(**changes)
 
 
 def monitor(**changes: object) -> StoredMonitor:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from elbd.api.convergence import wait_for_renewal
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
@@ -19,6 +20,7 @@ from elbd.schemas.certificates import (
 from elbd.service import certificates, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
+from elbd.store.certificates import load_balancers_using
 from elbd.store.models import Certificate
 from elbd.store.secret_box import SecretBox
 
@@ -109,6 +111,9 @@ def update_certificate(
             session, project_id=who.project_id, certificate_id=certificate_id, option=body.certificate, secret_box=_secret_box(request)
         )
         answer = _shown(request, session, certificate)
+        renewed = body.certificate.certificate is not None or body.certificate.private_key is not None or body.certificate.domain is not None
+        presenting = load_balancers_using(session, certificate.id) if renewed else []
+    wait_for_renewal(request, presenting, certificate.id)
     return reply(answer)
 
 

@@ -1,14 +1,25 @@
-"""Removals answer only once the data plane applied them: after a member's DELETE returns, it takes
-no new request. (Additions and other changes converge right after their answer.)
+"""Some answers wait for the data plane: a removal (after a member's DELETE returns, it takes no new
+request) and a certificate's renewal (handshakes after the PUT's 200 get the new certificate).
+Additions and other changes converge right after their answer.
 
-The wait lasts as long as the data plane takes, up to REMOVAL_WAIT_S; a removal it could not confirm
-(the apply failed, or the time ran out) is a 503 that says so, never a plain 204."""
+The wait lasts as long as the data plane takes, up to REMOVAL_WAIT_S; what it could not confirm (the
+apply failed, or the time ran out) is a 503 that says so, never a plain success."""
 
 from fastapi import Request
 
 from elbd.errors import ElbError
 
 REMOVAL_WAIT_S = 30.0
+
+
+def wait_for_renewal(request: Request, load_balancer_ids: list[str], certificate_id: str) -> None:
+    if load_balancer_ids and not request.app.state.dataplane.wait_until_applied(set(load_balancer_ids), REMOVAL_WAIT_S):
+        raise ElbError(
+            503,
+            "ELB.8906",
+            f"Certificate {certificate_id} was updated, but the data plane has not confirmed that every listener presenting it "
+            f"serves the new one (load balancers {', '.join(load_balancer_ids)}); GET .../loadbalancers/{{id}}/statuses shows why.",
+        )
 
 
 def wait_for_removal(request: Request, load_balancer_id: str | None, what: str) -> None:

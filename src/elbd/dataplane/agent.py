@@ -192,12 +192,13 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     """The child: the reconciler with the HAProxy engine, fed by the pipe. Ctrl-C in a terminal reaches
     the whole process group; the child leaves stopping to `elbd serve`."""
     from elbd.dataplane.haproxy_engine import HaproxyEngine
-    from elbd.dataplane.reconciler import Reconciler
+    from elbd.dataplane.reconciler import Reconciler, certificates_in_store
+    from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     db = Database(database_url, synchronous=synchronous)
     engine = HaproxyEngine(Path(data_dir), binary)
-    reconciler = Reconciler(db, engine)
+    reconciler = Reconciler(db, engine, tls=certificates_in_store(load_key_file(Path(data_dir) / KEY_FILE_NAME)))
     reconciler.start(also=engine.known_load_balancers())
     freeze_startup_heap()
     answering = threading.Lock()

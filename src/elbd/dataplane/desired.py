@@ -6,11 +6,15 @@ import resource
 from collections.abc import Iterable
 
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
-from elbd.store.dataplane import StoredLoadBalancer, StoredMember, StoredMonitor
+from elbd.domain_names import names_answered
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
+from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
+from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
 
 log = logging.getLogger(__name__)
-SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http"}
+SERVED_LISTENERS = {"TCP": "tcp", "HTTP": "http", "HTTPS": "http", "TLS": "tcp"}
+TLS_LISTENERS = ("HTTPS", "TLS")
+ALPN_WITH_HTTP2 = ("h2", "http/1.1")
 POOL_MODES = {"TCP": "tcp", "TLS": "tcp", "HTTP": "http", "HTTPS": "http"}
 BALANCE = {"ROUND_ROBIN": "roundrobin", "LEAST_CONNECTIONS": "leastconn", "SOURCE_IP": "source"}
 CHECKED_TYPES = ("TCP", "HTTP", "HTTPS", "TLS")
@@ -88,11 +92,62 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             backend=listener.default_pool_id if listener.default_pool_id in served else None,
             client_timeout_s=listener.client_timeout or listener.keepalive_timeout,
             keepalive_timeout_s=listener.keepalive_timeout,
+            tls=tls,
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses
+        and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
     return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
+
+
+def tls_termination(listener: StoredListener, stored: StoredLoadBalancer) -> TlsTermination | None:
+    """The TLS side of an HTTPS or TLS listener; None for other listeners, and for one that names a
+    certificate the store no longer has (the API refuses that): such a listener is left out, never
+    served with less TLS than it asks for (no client CA, say)."""
+    if listener.protocol not in TLS_LISTENERS:
+        return None
+    client_ca = listener.client_ca_tls_container_ref
+    named = [listener.default_tls_container_ref, *listener.sni_container_refs, *([client_ca] if client_ca else [])]
+    if not all(certificate_id in stored.certificates for certificate_id in named):
+        log.warning("listener %s names a certificate that is gone: it is left out of the data plane", listener.id)
+        return None
+    policy = tls_policy(listener, stored)
+    if policy is None:
+        log.warning("listener %s names a TLS policy that is gone or cannot be served: it is left out of the data plane", listener.id)
+        return None
+    return TlsTermination(
+        certificate=str(listener.default_tls_container_ref),
+        policy=policy,
+        sni=tuple(SniCertificate(certificate_id, _names(stored, certificate_id)) for certificate_id in listener.sni_container_refs),
+        client_ca=client_ca,
+        alpn=ALPN_WITH_HTTP2 if listener.protocol == "HTTPS" and listener.http2_enable else (),
+    )
+
+
+def tls_policy(listener: StoredListener, stored: StoredLoadBalancer) -> TlsPolicy | None:
+    """The listener's custom security policy when it names one (it wins), else its system policy, else
+    the default one; None when the custom one is gone or no OpenSSL configuration expresses it."""
+    if listener.security_policy_id is not None:
+        custom = stored.security_policies.get(listener.security_policy_id)
+        if custom is None:
+            return None
+        protocols, ciphers = tuple(custom.protocols), tuple(custom.ciphers)
+    else:
+        system = SYSTEM_POLICIES.get(listener.tls_ciphers_policy or DEFAULT_SYSTEM_POLICY)
+        if system is None:
+            return None
+        protocols, ciphers = system.protocols, system.ciphers
+    try:
+        terms = haproxy_terms(protocols, ciphers)
+    except UnservablePolicy:
+        return None
+    return TlsPolicy(terms.min_version, terms.max_version, terms.ciphers, terms.ciphersuites)
+
+
+def _names(stored: StoredLoadBalancer, certificate_id: str) -> tuple[str, ...]:
+    certificate = stored.certificates[certificate_id]
+    return names_answered(certificate.domain, certificate.subject_alternative_names, certificate.common_name)
 
 
 def leaving_room_for_checks(maxconn: int, backends: list[Backend]) -> int:

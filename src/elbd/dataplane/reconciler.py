@@ -34,8 +34,10 @@ from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, plan_load_balance
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.store import dataplane as store
+from elbd.store.certificates import certificate_material
 from elbd.store.dataplane import NO_RESULT, MemberHealth
 from elbd.store.db import Database
+from elbd.store.secret_box import SealedSecretError, SecretBox
 
 log = logging.getLogger(__name__)
 PLANNED_LOAD_BALANCERS = 200
@@ -63,6 +65,22 @@ TlsSource = Callable[[Session, Iterable[str]], Mapping[str, TlsMaterial]]
 
 def no_tls(_session: Session, _certificate_ids: Iterable[str]) -> Mapping[str, TlsMaterial]:
     return {}
+
+
+def certificates_in_store(secret_box: SecretBox) -> TlsSource:
+    """The store's certificates, private keys opened with the data directory's key."""
+
+    def read(session: Session, certificate_ids: Iterable[str]) -> Mapping[str, TlsMaterial]:
+        try:
+            found = certificate_material(session, secret_box, certificate_ids)
+        except SealedSecretError:
+            raise EngineError(
+                "a certificate's private key does not open with this data directory's key file (was the database restored "
+                "beside another key?); the previous configuration keeps serving"
+            ) from None
+        return {certificate_id: TlsMaterial(chain, key) for certificate_id, (chain, key) in found.items()}
+
+    return read
 
 
 class Reconciler:
@@ -179,14 +197,14 @@ class Reconciler:
     def reconcile(self, load_balancer_id: str) -> bool:
         """Bring one load balancer's engine to the stored state; answers whether it got there. Running
         it twice changes nothing."""
-        with self.db.read() as session:
-            stored = store.stored_load_balancer(session, load_balancer_id)
-            desired = desired_config(stored, self.maxconn) if stored is not None else None
-            tls = self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
         with self._lock:
             known = self._served.get(load_balancer_id)
         blocked: dict[str, str] = {}
         try:
+            with self.db.read() as session:
+                stored = store.stored_load_balancer(session, load_balancer_id)
+                desired = desired_config(stored, self.maxconn) if stored is not None else None
+                tls = self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
             if desired is not None:
                 self.engine.prepare(load_balancer_id)
                 blocked = self.engine.unbindable(desired)  # served without them, until their ports are free

@@ -60,16 +60,12 @@ def _switch(field: str) -> Unserved:
     return Unserved(field, _given, "true", "elbd does not serve it yet; send false or leave it out.")
 
 
-_LISTENERS_NOW = "it serves TCP and HTTP listeners now"
-_POOLS_NOW = "it serves TCP and HTTP backend server groups now"
+_LISTENERS_NOW = "it serves TCP, HTTP, HTTPS and TLS listeners now"
+_POOLS_NOW = "it serves TCP, HTTP, HTTPS and TLS backend server groups now"
 _CHECKS_NOW = "it runs TCP, HTTP, HTTPS and TLS checks now"
 _BALANCING_NOW = "it balances by ROUND_ROBIN, LEAST_CONNECTIONS and SOURCE_IP now"
 
 LISTENERS = (
-    Unserved(
-        "protocol", _one_of("HTTPS", "TERMINATED_HTTPS", "TLS"), "HTTPS, TERMINATED_HTTPS and TLS (with the certificate store)",
-        f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; HTTPS and TLS come with the certificate store.",
-    ),
     Unserved(
         "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
         f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; UDP and QUIC come with a UDP engine.",
@@ -91,7 +87,8 @@ LISTENERS = (
     ),
     Unserved(
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",
-        "elbd does not serve longest_suffix SNI matching yet; SNI comes with the certificate store.",
+        "elbd does not serve longest_suffix SNI matching yet: it matches a client's name exactly, then by a wildcard "
+        "that stands for one label (wildcard); send wildcard or leave it out.",
     ),
     _any("ipgroup", "elbd does not serve IP address groups yet."),
     _any("quic_config", "elbd does not serve QUIC upgrade yet."),
@@ -107,17 +104,12 @@ LISTENERS = (
 
 POOLS = (
     Unserved(
-        "protocol", _one_of("HTTPS", "TLS"), "HTTPS and TLS (with the certificate store)",
-        f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; only HTTPS, TLS and QUIC "
-        "listeners take them, and HTTPS and TLS listeners come with the certificate store.",
-    ),
-    Unserved(
         "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
         f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; UDP and QUIC ones come with a UDP engine.",
     ),
     Unserved(
-        "protocol", _one_of("GRPC"), "GRPC (with HTTPS listeners and HTTP/2)",
-        f"elbd does not serve GRPC backend server groups yet: {_POOLS_NOW}; GRPC ones come with HTTPS listeners and HTTP/2.",
+        "protocol", _one_of("GRPC"), "GRPC (HTTP/2 to backend servers)",
+        f"elbd does not serve GRPC backend server groups yet: {_POOLS_NOW}; GRPC needs HTTP/2 to the backend servers, which elbd does not speak yet.",
     ),
     Unserved(
         "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",

@@ -6,7 +6,7 @@ it can turn into its own model (dataplane/desired.py) without the database.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -14,7 +14,18 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
-from elbd.store.models import DataplaneStatus, HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool
+from elbd.store.models import (
+    Certificate,
+    DataplaneStatus,
+    HealthMonitor,
+    Instance,
+    Listener,
+    ListenerCertificate,
+    LoadBalancer,
+    Member,
+    Pool,
+    SecurityPolicy,
+)
 
 
 IDS_PER_QUERY = 500
@@ -29,6 +40,27 @@ class StoredListener(NamedTuple):
     keepalive_timeout: int
     client_timeout: int | None
     member_timeout: int | None
+    http2_enable: bool
+    default_tls_container_ref: str | None
+    client_ca_tls_container_ref: str | None
+    sni_container_refs: list[str]
+    tls_ciphers_policy: str | None
+    security_policy_id: str | None
+
+
+class StoredCertificateNames(NamedTuple):
+    """What a certificate says of the names it answers for (store/certificates.py reads its content)."""
+
+    id: str
+    domain: str | None
+    subject_alternative_names: list[str]
+    common_name: str
+
+
+class StoredSecurityPolicy(NamedTuple):
+    id: str
+    protocols: list[str]
+    ciphers: list[str]
 
 
 class StoredPool(NamedTuple):
@@ -77,6 +109,8 @@ class StoredLoadBalancer:
     pools: tuple[StoredPool, ...]
     monitors: Mapping[str, StoredMonitor]  # by pool id
     members: tuple[StoredMember, ...]
+    certificates: Mapping[str, StoredCertificateNames] = field(default_factory=dict)  # those its listeners use, by id
+    security_policies: Mapping[str, StoredSecurityPolicy] = field(default_factory=dict)  # custom ones its listeners use
 
 
 class MemberHealth(NamedTuple):
@@ -118,6 +152,14 @@ _MEMBERS = (
     .outerjoin(Instance, Instance.id == Member.instance_id)
     .where(Pool.loadbalancer_id == bindparam("lb"))
 )
+_CERTIFICATES = (
+    select(*(getattr(Certificate, column) for column in StoredCertificateNames._fields))
+    .where(Certificate.id.in_(select(ListenerCertificate.certificate_id).join(Listener).where(Listener.loadbalancer_id == bindparam("lb"))))
+)
+_SECURITY_POLICIES = (
+    select(*(getattr(SecurityPolicy, column) for column in StoredSecurityPolicy._fields))
+    .where(SecurityPolicy.id.in_(select(Listener.security_policy_id).where(Listener.loadbalancer_id == bindparam("lb"))))
+)
 _ALL_MEMBERS = _MEMBERS.order_by(Member.created_at, Member.id)
 _NAMED_MEMBERS = _MEMBERS.where(Member.id.in_(bindparam("ids", expanding=True)))
 
@@ -141,6 +183,8 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         pools=tuple(StoredPool(*row) for row in connection.execute(_POOLS, parameters)),
         monitors={row.pool_id: StoredMonitor(*row) for row in connection.execute(_MONITORS, parameters)},
         members=tuple(StoredMember(*row) for row in connection.execute(_ALL_MEMBERS, parameters)),
+        certificates={row.id: StoredCertificateNames(*row) for row in connection.execute(_CERTIFICATES, parameters)},
+        security_policies={row.id: StoredSecurityPolicy(*row) for row in connection.execute(_SECURITY_POLICIES, parameters)},
     )
 
 
