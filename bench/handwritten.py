@@ -63,26 +63,34 @@ class HandWritten:
         return CONFIG.format(maxconn=self.maxconn, nbthread=self.nbthread, vip=self.vip, http_port=self.http_port,
                              tcp_port=self.tcp_port, server=self.server)
 
-    def start(self, timeout_s: float = 10.0) -> "HandWritten":
-        self.directory.mkdir(parents=True, exist_ok=True)
-        config = self.directory / "haproxy.cfg"
-        config.write_text(self.config_text)
-        check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], capture_output=True, text=True, timeout=30, check=False)
-        if check.returncode != 0:
-            raise RuntimeError(f"hand-written config refused: {check.stderr or check.stdout}")
-        with (self.directory / "haproxy.log").open("ab") as log:
-            self.process = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"hand-written HAProxy exited: {(self.directory / 'haproxy.log').read_text()[-2000:]}")
-            try:
-                with socket.create_connection((self.vip, self.http_port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("the hand-written HAProxy did not listen in time")
+    def start(self) -> "HandWritten":
+        self.process = run_anchor(self.directory, self.config_text, (self.vip, self.http_port))
+        return self
 
     def stop(self) -> None:
         terminate(self.process)
         self.process = None
+
+
+def run_anchor(directory: Path, config_text: str, probe: tuple[str, int], timeout_s: float = 10.0) -> subprocess.Popen[bytes]:
+    """HAProxy in the foreground on `config_text` (checked first), in a session of its own, once it
+    accepts connections on `probe`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "haproxy.cfg"
+    config.write_text(config_text)
+    check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], capture_output=True, text=True, timeout=30, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"hand-written config refused: {check.stderr or check.stdout}")
+    with (directory / "haproxy.log").open("ab") as log:
+        process = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"hand-written HAProxy exited: {(directory / 'haproxy.log').read_text()[-2000:]}")
+        try:
+            with socket.create_connection(probe, timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.02)
+    terminate(process)
+    raise RuntimeError("the hand-written HAProxy did not listen in time")

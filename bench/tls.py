@@ -1,0 +1,214 @@
+"""Part 4, TLS: HTTPS listeners of elbd against a hand-written HAProxy with the same certificate, key and
+TLS settings, for an ECDSA P-256 and an RSA-2048 certificate: full handshakes per second (a new
+connection per request) and keep-alive requests per second; then a rotation drill, certificates
+replaced by PUT under load."""
+
+import asyncio
+import http.client
+import socket
+import ssl
+import statistics
+import time
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from bench import wrk
+from bench.context import HAND_WRITTEN_VIP, Bench, Section, Table, say
+from bench.handwritten_tls import HandWrittenTls
+from bench.nginx import shared_backends
+from bench.stats import ms, percentile, ratio
+from elbd.dataplane.haproxy_engine import process_for
+from elbd.dataplane.runtime_commands import ShowInfo
+from tests.certificates import Issued, issue
+
+TITLE = "4. TLS"
+RUN_S = 3.0
+ROUNDS = 5
+PORTS = {"ECDSA P-256": 8443, "RSA-2048": 8444}
+MODES = (("full handshakes", True), ("keep-alive", False))
+ROTATIONS = 20
+DRILL_CONNECTIONS = 20
+INTRO = (
+    "elbd's HTTPS listeners (the default policy tls-1-2: TLS 1.2, its cipher list) against a hand-written HAProxy "
+    "bound with the same certificate, key, protocol range and ciphers, nbthread and maxconn (read from elbd's "
+    "process), in front of the same backend. `full handshakes`: wrk with `Connection: close`, a new TCP connection "
+    "and a full TLS handshake per request (wrk resumes no session; HAProxy's `show info` confirms it below). "
+    f"{ROUNDS} rounds of elbd and the anchor back to back, the order alternating; a ratio is the median of the "
+    "rounds'. Then the rotation drill: the ECDSA certificate replaced by PUT "
+    f"{ROTATIONS} times while wrk keeps opening connections, and after each 200 a handshake of our own reads which "
+    "certificate is served."
+)
+
+
+def _fingerprint(certificate: x509.Certificate) -> bytes:
+    return certificate.fingerprint(hashes.SHA256())
+
+
+async def _certificate(bench: Bench, issued: Issued) -> dict[str, Any]:
+    body = {"certificate": {"type": "server", "name": "bench", "certificate": issued.certificate_pem, "private_key": issued.key_pem}}
+    return (await bench.cloud.ok("POST", "certificates", body))["certificate"]
+
+
+async def _site(bench: Bench, server_address: str, server_port: int, issued: dict[str, Issued]) -> dict[str, Any]:
+    cloud = bench.cloud
+    lb = await cloud.load_balancer(bench.vip_subnet)
+    site: dict[str, Any] = {"lb": lb, "vip": lb["vip_address"], "certificates": {}}
+    for kind, port in PORTS.items():
+        certificate = await _certificate(bench, issued[kind])
+        listener = await cloud.listener(lb["id"], "HTTPS", port, default_tls_container_ref=certificate["id"])
+        pool = await cloud.pool("HTTP", listener_id=listener["id"])
+        await cloud.member(pool["id"], bench.subnet_id, server_address, server_port)
+        site["certificates"][kind] = certificate
+    return site
+
+
+def _served(address: str, port: int) -> bytes:
+    """The fingerprint of the certificate a fresh handshake gets."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((address, port), timeout=2) as raw, context.wrap_socket(raw, server_hostname="bench.example.com") as tls:
+        return _fingerprint(x509.load_der_x509_certificate(tls.getpeercert(binary_form=True) or b""))
+
+
+def _https_body(address: str, port: int) -> str:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    connection = http.client.HTTPSConnection(address, port, timeout=2, context=context)
+    try:
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        return response.read().decode() if response.status == 200 else ""
+    finally:
+        connection.close()
+
+
+async def _wait_serving_https(address: str, port: int, body: str, timeout_s: float = 15.0) -> None:
+    """Until a GET over HTTPS answers 200 with `body`; RuntimeError after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if await asyncio.to_thread(_https_body, address, port) == body:
+                return
+        except OSError:
+            pass
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"{address}:{port} did not serve {body!r} over HTTPS within {timeout_s} s")
+
+
+async def run(bench: Bench) -> Section:
+    backends = await shared_backends(bench)
+    target = backends.endpoints[0]
+    issued = {"ECDSA P-256": issue("bench.example.com", names=["bench.example.com"]),
+              "RSA-2048": issue("bench.example.com", names=["bench.example.com"], key="rsa")}
+    site = await _site(bench, target.address, target.port, issued)
+    vip = site["vip"]
+    process = process_for(bench.server.data_dir, site["lb"]["id"])
+    info = dict(line.split(": ", 1) for line in process.runtime(ShowInfo()).splitlines() if ": " in line)
+    nbthread, maxconn = int(info.get("Nbthread", "1")), int(info.get("Maxconn", "4000"))
+    hand = HandWrittenTls(bench.work_dir / "hand-written-tls", HAND_WRITTEN_VIP, {PORTS[kind]: one for kind, one in issued.items()},
+                          f"{target.address}:{target.port}", maxconn, nbthread).start()
+    bench.cleanups.callback(hand.stop)
+    for address in (vip, HAND_WRITTEN_VIP):
+        for port in PORTS.values():
+            await _wait_serving_https(address, port, target.name)
+    results: dict[tuple[str, str, str], list[wrk.WrkResult]] = {}
+    for kind, port in PORTS.items():
+        for mode, close in MODES:
+            for number in range(ROUNDS):
+                order = [("elbd", vip), ("hand-written", HAND_WRITTEN_VIP)]
+                for name, address in (order if number % 2 == 0 else order[::-1]):
+                    result = await wrk.run(f"{name} {kind} {mode}", f"https://{address}:{port}/", RUN_S, close=close)
+                    results.setdefault((name, kind, mode), []).append(result)
+                    say(f"wrk {name:12} {kind:11} {mode:15}: {result.per_second:9.0f} req/s p99 {ms(result.p99_ms, 2)} ms "
+                        f"failed {result.failures_text()}")
+    reuse = {"elbd": _session_reuse(process.runtime(ShowInfo())), "hand-written": _session_reuse(hand.show_info())}
+    drill = await _rotation_drill(bench, site)
+    return _section(results, drill, reuse, nbthread, maxconn, hand.config_text)
+
+
+def _session_reuse(show_info: str) -> str:
+    """What HAProxy counted of TLS sessions: a full handshake computes a key; a resumed one looks its
+    session up in the cache (or brings a ticket, which skips the key computation too)."""
+    info = dict(line.split(": ", 1) for line in show_info.splitlines() if ": " in line)
+    return f"at most {info.get('SslFrontendMaxKeyRate', '?')} key computations/s, {info.get('SslCacheLookups', '?')} session cache lookups"
+
+
+async def _rotation_drill(bench: Bench, site: dict[str, Any]) -> dict[str, Any]:
+    """ROTATIONS certificate PUTs while wrk opens connections. After each 200, handshakes of ours one
+    after another until one gets the new certificate: the delay is from the 200 to the start of that
+    handshake (0 when the first one after the 200 got it; the PUT answers once the data plane has it),
+    and each handshake's own time under the load is kept apart."""
+    port = PORTS["ECDSA P-256"]
+    url = f"https://{site['vip']}:{port}/"
+    certificate_id = site["certificates"]["ECDSA P-256"]["id"]
+    load = asyncio.create_task(wrk.run("rotation drill", url, ROTATIONS * 0.6 + 4, close=True, connections=DRILL_CONNECTIONS))
+    await asyncio.sleep(1.0)
+    delays_ms: list[float] = []
+    handshakes_ms: list[float] = []
+    puts_ms: list[float] = []  # the PUT's own time: it answers once every listener presents the new certificate
+    stale_handshakes = 0
+    for number in range(ROTATIONS):
+        renewed = issue(f"renewed-{number}.example.com", names=["bench.example.com"])
+        wanted = _fingerprint(renewed.certificate)
+        body = {"certificate": {"certificate": renewed.certificate_pem, "private_key": renewed.key_pem}}
+        sent = time.monotonic()
+        await bench.cloud.ok("PUT", f"certificates/{certificate_id}", body)
+        answered = time.monotonic()
+        puts_ms.append((answered - sent) * 1000)
+        for _ in range(1000):
+            started = time.monotonic()
+            served = await asyncio.to_thread(_served, site["vip"], port)
+            handshakes_ms.append((time.monotonic() - started) * 1000)
+            if served == wanted:
+                delays_ms.append((started - answered) * 1000)
+                break
+            stale_handshakes += 1
+        await asyncio.sleep(0.5)
+    result = await load
+    say(f"rotation drill: 200 -> new certificate p99 {ms(percentile(delays_ms, 0.99))} ms, {stale_handshakes} handshakes got the old one; "
+        f"a handshake under the load took p50 {ms(statistics.median(handshakes_ms))} ms; wrk {result.requests} requests, failed {result.failures_text()}")
+    return {"delays_ms": delays_ms, "handshakes_ms": handshakes_ms, "puts_ms": puts_ms, "stale": stale_handshakes, "load": result}
+
+
+def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: dict[str, Any], reuse: dict[str, str],
+             nbthread: int, maxconn: int, hand_config: str) -> Section:
+    section = Section(TITLE, INTRO)
+    rows, ratios = [], {}
+    for kind in PORTS:
+        for mode, _ in MODES:
+            elbd_runs, hand_runs = results[("elbd", kind, mode)], results[("hand-written", kind, mode)]
+            rounds = [ratio(e.per_second, h.per_second) for e, h in zip(elbd_runs, hand_runs)]
+            ratios[f"{kind} {mode}"] = statistics.median(rounds)
+            rows.append([kind, mode, f"{statistics.mean(r.per_second for r in elbd_runs):,.0f}",
+                         f"{statistics.mean(r.per_second for r in hand_runs):,.0f}",
+                         f"**{statistics.median(rounds):.2f}** ({', '.join(f'{one:.2f}' for one in rounds)})",
+                         str(sum(r.failed for r in elbd_runs + hand_runs))])
+    section.tables.append(Table(
+        f"wrk -t1 -c50 -d{RUN_S:g}s over HTTPS: mean req/s and the median of the rounds' ratios",
+        ["certificate", "mode", "elbd req/s", "hand-written req/s", "elbd / hand-written: median (rounds)", "failed"],
+        rows,
+        f"Both HAProxy processes run nbthread {nbthread}, maxconn {maxconn}. TLS sessions as HAProxy counted them "
+        f"(`show info` at the end): elbd {reuse['elbd']}; hand-written {reuse['hand-written']}.",
+    ))
+    delays, handshakes, puts = drill["delays_ms"], drill["handshakes_ms"], drill["puts_ms"]
+    load: wrk.WrkResult = drill["load"]
+    section.tables.append(Table(
+        "Rotation drill",
+        ["rotations", "PUT sent -> 200 (stored, rotated through the runtime API): p50 / p99",
+         "200 -> start of the first handshake that got the new certificate: p50 / p99 / max",
+         "handshakes after a 200 that got the old one", "one handshake under the load: p50 / p99", "requests under load", "failed"],
+        [[str(len(delays)), f"{ms(statistics.median(puts))} / {ms(percentile(puts, 0.99))} ms",
+          f"{ms(statistics.median(delays), 2)} / {ms(percentile(delays, 0.99), 2)} / {ms(max(delays), 2)} ms",
+          str(drill["stale"]), f"{ms(statistics.median(handshakes))} / {ms(percentile(handshakes, 0.99))} ms",
+          f"{load.requests:,}", load.failures_text()]],
+        f"wrk -c{DRILL_CONNECTIONS} with `Connection: close` (a handshake per request) through the whole drill.",
+    ))
+    section.raw.append("The hand-written HAProxy configuration:\n\n```\n" + hand_config.rstrip() + "\n```")
+    section.figures["tls_ratio_hand"] = ratios
+    section.figures["tls_rotation_p99_ms"] = percentile(delays, 0.99)
+    section.figures["tls_rotation_stale"] = drill["stale"]
+    section.figures["tls_rotation_put_p99_ms"] = percentile(puts, 0.99)
+    section.figures["tls_rotation_failed"] = load.failed
+    return section
