@@ -6,8 +6,8 @@ import resource
 from collections.abc import Iterable
 
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
-from elbd.domain_names import names_answered
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
+from elbd.domain_names import names_answered
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
 
