@@ -64,22 +64,35 @@ def test_same_address_and_port_in_another_pool_is_accepted(api: Api, topology: T
 # no subnet_cidr_id: IP as a backend
 
 
-@pytest.mark.parametrize(
-    "address",
-    ["10.1.2.3", "172.31.255.254", "192.168.7.8", "100.64.0.1", "100.127.255.254", "127.1.0.5", "127.255.255.254", "198.18.0.1", "198.19.255.254"],
-)
+# the first and last address of each served IPv4 range (127.0.0.0/8 past the host's own 127.0.0.0/16),
+# and the address just outside it on either side: tests/unit/test_address_ranges.py has every edge
+SERVED_EDGES = [
+    "10.0.0.0", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.168.0.0", "192.168.255.255", "100.64.0.0",
+    "100.127.255.255", "127.1.0.0", "127.255.255.255", "198.18.0.0", "198.19.255.255",
+]
+BESIDE_SERVED = [
+    "9.255.255.255", "11.0.0.0", "172.15.255.255", "172.32.0.0", "192.167.255.255", "192.169.0.0", "100.63.255.255",
+    "100.128.0.0", "126.255.255.255", "128.0.0.0", "198.17.255.255", "198.20.0.0", "8.8.8.8",
+]
+
+
+@pytest.mark.parametrize("address", SERVED_EDGES)
 def test_ip_member_takes_an_ipv4_address_of_the_served_ranges(api: Api, topology: Topology, address: str) -> None:
     member = api.member(topology.pool["id"], address=address, protocol_port=80)["member"]
     assert member["address"] == address
     assert member["member_type"] == "ip" and member["subnet_cidr_id"] is None and member["ip_version"] == "v4"
 
 
-@pytest.mark.parametrize(
-    "address", ["8.8.8.8", "100.128.0.1", "100.63.255.255", "172.32.0.1", "172.15.255.255", "11.0.0.1", "9.255.255.255", "192.169.0.1", "198.17.255.255", "198.20.0.0"]
-)
+@pytest.mark.parametrize("address", BESIDE_SERVED)
 def test_ip_member_refuses_an_ipv4_address_outside_the_served_ranges(api: Api, topology: Topology, address: str) -> None:
     body = assert_elb_error(create(api, topology.pool["id"], address=address, protocol_port=80), 400, "ELB.8902")
     assert f"{address} is outside the ranges elbd serves" in body["error_msg"]
+    assert members_of(api, topology.pool["id"]) == []
+
+
+@pytest.mark.parametrize("address", ["127.0.0.0", "127.0.255.255"])
+def test_ip_member_refuses_the_edges_of_the_hosts_own_range(api: Api, topology: Topology, address: str) -> None:
+    refused(create(api, topology.pool["id"], address=address, protocol_port=80), f"{address} is in 127.0.0.0/16, which belongs to the host's own services")
     assert members_of(api, topology.pool["id"]) == []
 
 
