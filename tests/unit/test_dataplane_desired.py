@@ -123,3 +123,22 @@ def test_placed_servers_keep_the_order_given_and_leave_out_what_cannot_be_served
         "m-2": PlacedServer("p-1", Server("m-2", ip_address("127.20.0.10"), 8080, 1, held=True)),
         "m-3": PlacedServer("p-2", Server("m-3", ip_address("127.20.0.10"), 8080, 1)),
     }
+
+
+def test_placed_servers_keep_weight_zero_and_hold_a_drained_member() -> None:
+    """The member-change path: what the planner is handed for a member updated to weight 0, or whose
+    instance stopped."""
+    placed = placed_servers([member("m-1", weight=0), member("m-2", weight=0, drained=True), member("m-3", weight=7)])
+    assert placed == {
+        "m-1": PlacedServer("p-1", Server("m-1", ip_address("127.20.0.10"), 8080, 0)),
+        "m-2": PlacedServer("p-1", Server("m-2", ip_address("127.20.0.10"), 8080, 0, held=True)),
+        "m-3": PlacedServer("p-1", Server("m-3", ip_address("127.20.0.10"), 8080, 7)),
+    }
+
+
+def test_a_drained_member_is_held_by_every_rebuild_and_only_it() -> None:
+    members = (member("m-1", drained=True), member("m-2"), member("m-3", drained=True, weight=0))
+    config = desired_config(stored(members=members), 4_000)
+    assert [(server.name, server.held) for server in config.backends[0].servers] == [("m-1", True), ("m-2", False), ("m-3", True)]
+    without_monitor = desired_config(stored(members=members, monitors={}), 4_000)
+    assert [server.held for server in without_monitor.backends[0].servers] == [True, False, True]
