@@ -1,12 +1,14 @@
 """Stored state -> the configuration a load balancer's engine should run, as a pure function: the
 whole-rebuild path every start, restart and structural change takes."""
 
+import resource
 from datetime import datetime
 from ipaddress import ip_address
 
 import pytest
 
-from elbd.dataplane.desired import desired_config, leaving_room_for_checks, placed_servers
+from elbd.dataplane import desired
+from elbd.dataplane.desired import desired_config, leaving_room_for_checks, maxconn_for, placed_servers
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, PlacedServer, Server
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 
@@ -142,3 +144,46 @@ def test_a_drained_member_is_held_by_every_rebuild_and_only_it() -> None:
     assert [(server.name, server.held) for server in config.backends[0].servers] == [("m-1", True), ("m-2", False), ("m-3", True)]
     without_monitor = desired_config(stored(members=members, monitors={}), 4_000)
     assert [server.held for server in without_monitor.backends[0].servers] == [True, False, True]
+
+
+class FileMax:
+    """Stands in for /proc/sys/fs/file-max: its text, or the error reading it raises."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+
+    def __call__(self, path: str) -> "FileMax":
+        assert path == "/proc/sys/fs/file-max"
+        if self.text is None:
+            raise OSError("no /proc here")
+        return self
+
+    def __enter__(self) -> "FileMax":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def read(self) -> str:
+        return self.text or ""
+
+
+@pytest.mark.parametrize(
+    ("limits", "file_max", "load_balancers", "expected"),
+    [
+        ((4_096, 100_000), "100000000\n", 200, (100_000 - 1_000) // 2),  # the hard limit binds
+        ((4_096, 100_000), "1000000\n", 200, (1_000_000 // 200 - 1_000) // 2),  # the host's share binds
+        ((8_192, resource.RLIM_INFINITY), "100000000\n", 1, (8_192 - 1_000) // 2),  # no hard limit: the soft one
+        ((4_096, 100_000), None, 200, (100_000 - 1_000) // 2),  # file-max unreadable: the process limit alone
+        ((4_096, 100_000), "many\n", 200, (100_000 - 1_000) // 2),  # or unparsable
+        ((4_096, 100_000), "50000\n", 0, (50_000 - 1_000) // 2),  # no load balancer yet: counted as one
+        ((1_024, 1_024), "10000000\n", 1, 256),  # the floor
+    ],
+)
+def test_maxconn_shares_the_descriptors_of_the_process_and_the_host(
+    monkeypatch: pytest.MonkeyPatch, limits: tuple[int, int], file_max: str | None, load_balancers: int, expected: int
+) -> None:
+    monkeypatch.setattr(resource, "getrlimit", lambda which: limits if which == resource.RLIMIT_NOFILE else (0, 0))
+    monkeypatch.setattr(desired, "open", FileMax(file_max), raising=False)
+    got = maxconn_for(load_balancers)
+    assert got == expected and type(got) is int
