@@ -536,7 +536,7 @@ def test_update_to_another_members_port_is_409(api: Api, topology: Topology, mem
         ({"weight": 101}, "'member.weight': Input should be less than or equal to 100"),
         ({"weight": True}, "'member.weight': Input should be a valid integer"),
         ({"protocol_port": "81"}, "'member.protocol_port': Input should be a valid integer"),
-        ({"protocol_port": 0}, "'protocol_port': give a port from 1 to 65535"),
+        ({"protocol_port": 0}, "Invalid input for 'protocol_port': give a port from 1 to 65535."),
     ],
 )
 def test_update_refuses_what_cannot_change(api: Api, topology: Topology, member: dict[str, Any], change: dict[str, Any], says: str) -> None:
@@ -549,7 +549,17 @@ def test_update_of_port_in_an_any_port_pool_is_400(api: Api, topology: Topology)
     pool = tcp_pool(api, topology.lb["id"], any_port_enable=True)
     created = api.member(pool["id"], address=IN_SUBNET, subnet_cidr_id=topology.subnet["neutron_subnet_id"])["member"]
     response = api.call("PUT", f"{members_url(pool['id'])}/{created['id']}", {"member": {"protocol_port": 81}})
-    refused(response, "members of a pool forwarding all ports have none")
+    refused(response, "Invalid input for 'protocol_port': members of a pool forwarding all ports have none.")
+
+
+def test_update_of_port_in_an_ip_protocol_pool_is_400(api: Api) -> None:
+    """elbd no longer makes IP pools; in one an earlier elbd stored, members keep port 0."""
+    pool = api.pool("TCP", type="ip")
+    created = api.member(pool["id"], address="10.0.0.7", protocol_port=80)["member"]
+    stored_earlier(api, Pool, pool["id"], protocol="IP", lb_algorithm="5_TUPLE_HASH")
+    response = api.call("PUT", f"{members_url(pool['id'])}/{created['id']}", {"member": {"protocol_port": 81}})
+    refused(response, "Invalid input for 'protocol_port': give a port from 1 to 65535.")
+    assert show(api, pool["id"], created["id"])["protocol_port"] == 80
 
 
 def test_delete_answers_204_and_the_member_is_gone(api: Api, topology: Topology, member: dict[str, Any]) -> None:
