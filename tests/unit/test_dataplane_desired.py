@@ -187,3 +187,22 @@ def test_maxconn_shares_the_descriptors_of_the_process_and_the_host(
     monkeypatch.setattr(desired, "open", FileMax(file_max), raising=False)
     got = maxconn_for(load_balancers)
     assert got == expected and type(got) is int
+
+
+def test_pools_after_one_elbd_does_not_serve_are_still_served() -> None:
+    pools = (StoredPool("p-0", "UDP", "ROUND_ROBIN", True), StoredPool("p-1", "HTTP", "ROUND_ROBIN", True), StoredPool("p-2", "TCP", "QUIC_CID", True))
+    assert [backend.name for backend in desired_config(stored(pools=pools), 4_000).backends] == ["p-1"]
+    pools = (StoredPool("p-2", "TCP", "QUIC_CID", True), StoredPool("p-1", "HTTP", "ROUND_ROBIN", True))
+    assert [backend.name for backend in desired_config(stored(pools=pools), 4_000).backends] == ["p-1"]
+
+
+def test_an_unchecked_pool_connects_with_a_5_second_timeout() -> None:
+    [backend] = desired_config(stored(monitors={}), 4_000).backends
+    assert backend.check is None and backend.connect_timeout_s == 5
+
+
+def test_an_address_left_out_is_logged_with_the_reason(caplog: pytest.LogCaptureFixture) -> None:
+    desired_config(stored(members=(member("m-1", address="FD00::5"),)), 4_000)
+    assert [record.getMessage() for record in caplog.records] == [
+        "an address in the database is left out of the data plane: 'FD00::5' is not written canonically: write it as fd00::5"
+    ]
