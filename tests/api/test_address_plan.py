@@ -180,4 +180,8 @@ def test_the_api_address_is_no_vip_and_its_endpoint_no_member(on_one_address: Ap
     pool = on_one_address.pool("TCP", type="instance", vpc_id=lan.vpc["id"])
     member = {"address": "10.7.0.5", "protocol_port": 9876, "subnet_cidr_id": lan.subnet_id}
     assert "elbd's own API endpoint" in assert_elb_error(on_one_address.call("POST", f"pools/{pool['id']}/members", {"member": member}), 400, "ELB.8902")["error_msg"]
-    assert on_one_address.member(pool["id"], **{**member, "protocol_port": 80})["member"]["address"] == "10.7.0.5"
+    created = on_one_address.member(pool["id"], **{**member, "protocol_port": 80})["member"]
+    assert created["address"] == "10.7.0.5"
+    moved = on_one_address.call("PUT", f"pools/{pool['id']}/members/{created['id']}", {"member": {"protocol_port": 9876}})
+    assert assert_elb_error(moved, 400, "ELB.8902")["error_msg"] == "Invalid input for 'address': 10.7.0.5:9876 is elbd's own API endpoint and can never be a backend."
+    assert on_one_address.ok("GET", f"pools/{pool['id']}/members/{created['id']}")["member"]["protocol_port"] == 80

@@ -154,7 +154,7 @@ def test_batch_delete_reports_unknown_members_as_not_found(api: Api, topology: T
         [{"id": missing}, {"address": "127.10.0.20", "protocol_port": 81}, {"id": three[2]["id"]}, {"id": three[2]["id"]}],
     )
     assert [r["ret_status"] for r in results] == ["not found", "not found", "successful", "not found"]
-    assert results[0]["id"] == missing
+    assert results[0]["id"] == missing and results[1]["id"] == "127.10.0.20:81"  # what was asked for, when nothing has an id
     assert len(members_of(api, pool_id)) == 2
 
 
@@ -264,3 +264,10 @@ def test_batch_update_of_another_pools_member_is_404(api: Api, topology: Topolog
 def test_batch_update_in_another_projects_pool_is_404(api: Api, other_api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
     assert_elb_error(batch(other_api, topology.pool["id"], "update", [{"id": three[0]["id"], "name": "x"}]), 404, "ELB.8904")
     assert show(api, topology.pool["id"], three[0]["id"])["name"] == ""
+
+
+def test_batch_update_naming_a_member_twice_is_400_and_says_so(api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
+    twice = [{"id": three[0]["id"], "weight": 5}, {"id": three[0]["id"], "weight": 6}]
+    body = assert_elb_error(batch(api, topology.pool["id"], "update", twice), 400, "ELB.8902")
+    assert body["error_msg"] == "Invalid input for 'members': a member is named twice."
+    assert [m["weight"] for m in members_of(api, topology.pool["id"])] == [1, 1, 1]

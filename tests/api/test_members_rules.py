@@ -345,6 +345,22 @@ def test_ip_member_takes_a_known_availability_zone(api: Api, topology: Topology)
     assert [m["address"] for m in members_of(api, topology.pool["id"])] == ["10.0.0.5"]
 
 
+def test_an_update_moves_an_ip_member_between_known_availability_zones(api: Api, topology: Topology) -> None:
+    created = api.member(topology.pool["id"], address="10.0.0.8", protocol_port=80, availability_zone="local-1a")["member"]
+    url = f"{members_url(topology.pool['id'])}/{created['id']}"
+    assert api.ok("PUT", url, {"member": {"availability_zone": "local-1b"}})["member"]["availability_zone"] == "local-1b"
+    refused(api.call("PUT", url, {"member": {"availability_zone": "mars-1a"}}), "Invalid input for 'availability_zone': mars-1a is not an availability zone.")
+    assert show(api, topology.pool["id"], created["id"])["availability_zone"] == "local-1b"
+    assert api.ok("PUT", url, {"member": {"availability_zone": ""}})["member"]["availability_zone"] == ""
+
+
+def test_an_update_gives_a_subnet_member_no_availability_zone(api: Api, topology: Topology) -> None:
+    created = api.member(topology.pool["id"], **subnet_member(topology))["member"]
+    response = api.call("PUT", f"{members_url(topology.pool['id'])}/{created['id']}", {"member": {"availability_zone": "local-1a"}})
+    assert assert_elb_error(response, 400, "ELB.8902")["error_msg"] == "Invalid input for 'availability_zone': only IP-as-a-backend members have one."
+    assert show(api, topology.pool["id"], created["id"])["availability_zone"] == ""
+
+
 def test_subnet_member_takes_no_availability_zone(api: Api, topology: Topology) -> None:
     refused(create(api, topology.pool["id"], **subnet_member(topology, availability_zone="local-1a")), "only IP-as-a-backend members have one")
     assert members_of(api, topology.pool["id"]) == []
