@@ -1,12 +1,14 @@
 # The two commands of the README: `make serve` starts elbd, `make test` runs the whole suite;
-# `make bench` runs the benchmarks and fault drills and writes docs/benchmarks.md.
+# `make bench` runs the benchmarks and fault drills and writes docs/benchmarks.md; `make mutate` runs the
+# mutation tests (docs/mutation-testing.md).
 # Both first build the project's virtualenv (.venv) from pyproject.toml when it is missing or stale.
 VENV := .venv
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+MUTATE_STAMP := $(VENV)/.installed-mutate
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test haproxy bench bench-tools
+.PHONY: serve test haproxy bench bench-tools mutate
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,3 +44,15 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) haproxy bench-tools
 	$(VENV)/bin/python -m bench
+
+# Mutation testing needs mutmut, which the tests do not: a separate extra, installed on demand. Each run
+# starts afresh (mutants/ holds mutmut's copy of the tree and its results), then lists the survivors.
+$(MUTATE_STAMP): $(STAMP)
+	$(VENV)/bin/pip install --quiet -e '.[test,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP) haproxy
+	rm -rf mutants
+	$(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(VENV)/bin/mutmut results

@@ -23,7 +23,9 @@ def vpcs_of(api: Api) -> list[str]:
 
 @pytest.mark.parametrize(
     "cidr",
-    ["0.0.0.0/0", "0.0.0.0/8", "8.8.0.0/16", "169.254.0.0/16", "224.0.0.0/8", "240.0.0.0/8", "172.32.0.0/16", "198.20.0.0/16", "100.0.0.0/9", "126.0.0.0/7"],
+    ["0.0.0.0/0", "0.0.0.0/8", "8.8.0.0/16", "169.254.0.0/16", "224.0.0.0/8", "240.0.0.0/8", "172.32.0.0/16", "198.20.0.0/16", "100.0.0.0/9", "126.0.0.0/7",
+     "9.255.255.255/32", "11.0.0.0/32", "172.15.255.255/32", "172.32.0.0/32", "192.167.255.255/32", "192.169.0.0/32", "100.63.255.255/32",
+     "100.128.0.0/32", "126.255.255.255/32", "128.0.0.0/32", "198.17.255.255/32", "198.20.0.0/32"],
 )
 def test_a_vpc_outside_the_served_ranges_is_refused(alpha: Api, cidr: str) -> None:
     before = vpcs_of(alpha)
@@ -44,12 +46,26 @@ def test_the_loopback_range_next_to_the_hosts_own_is_served(alpha: Api) -> None:
     assert net(alpha, "127.1.0.0/24").subnet["cidr"] == "127.1.0.0/24"
 
 
-@pytest.mark.parametrize("cidr_v6", ["2001:4860:4860::/64", "fe80::/64", "::/64", "fe00::/64"])
+@pytest.mark.parametrize("cidr_v6", ["2001:4860:4860::/64", "fe80::/64", "::/64", "fe00::/64", "fbff:ffff:ffff:ffff::/64"])
 def test_an_ipv6_subnet_outside_unique_local_addresses_is_refused(alpha: Api, cidr_v6: str) -> None:
     vpc = alpha.vpc("10.0.0.0/8")
     body = {"subnet": {"name": "s", "cidr": "10.3.0.0/24", "vpc_id": vpc["id"], "ipv6_enable": True, "cidr_v6": cidr_v6}}
     assert f"{cidr_v6} is not inside the ranges elbd serves" in assert_elb_error(alpha.call("POST", "subnets", body), 400, "ELB.8902")["error_msg"]
     assert alpha.ok("GET", f"subnets?vpc_id={vpc['id']}")["subnets"] == []
+
+
+@pytest.mark.parametrize("cidr_v6", ["fc00::/64", "fdff:ffff:ffff:ffff::/64"])
+def test_an_ipv6_subnet_at_either_end_of_unique_local_addresses_is_made(alpha: Api, cidr_v6: str) -> None:
+    assert net(alpha, "10.3.0.0/24", "10.0.0.0/8", ipv6_enable=True, cidr_v6=cidr_v6).subnet["cidr_v6"] == cidr_v6
+
+
+@pytest.mark.parametrize(
+    "cidr",
+    ["10.0.0.0/32", "10.255.255.255/32", "172.16.0.0/32", "172.31.255.255/32", "192.168.0.0/32", "192.168.255.255/32", "100.64.0.0/32",
+     "100.127.255.255/32", "127.0.0.0/32", "127.255.255.255/32", "198.18.0.0/32", "198.19.255.255/32"],
+)
+def test_a_vpc_at_either_end_of_a_served_range_is_made(alpha: Api, cidr: str) -> None:
+    assert alpha.vpc(cidr)["cidr"] == cidr
 
 
 @pytest.mark.parametrize(
@@ -164,4 +180,8 @@ def test_the_api_address_is_no_vip_and_its_endpoint_no_member(on_one_address: Ap
     pool = on_one_address.pool("TCP", type="instance", vpc_id=lan.vpc["id"])
     member = {"address": "10.7.0.5", "protocol_port": 9876, "subnet_cidr_id": lan.subnet_id}
     assert "elbd's own API endpoint" in assert_elb_error(on_one_address.call("POST", f"pools/{pool['id']}/members", {"member": member}), 400, "ELB.8902")["error_msg"]
-    assert on_one_address.member(pool["id"], **{**member, "protocol_port": 80})["member"]["address"] == "10.7.0.5"
+    created = on_one_address.member(pool["id"], **{**member, "protocol_port": 80})["member"]
+    assert created["address"] == "10.7.0.5"
+    moved = on_one_address.call("PUT", f"pools/{pool['id']}/members/{created['id']}", {"member": {"protocol_port": 9876}})
+    assert assert_elb_error(moved, 400, "ELB.8902")["error_msg"] == "Invalid input for 'address': 10.7.0.5:9876 is elbd's own API endpoint and can never be a backend."
+    assert on_one_address.ok("GET", f"pools/{pool['id']}/members/{created['id']}")["member"]["protocol_port"] == 80

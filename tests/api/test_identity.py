@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from elbd.api import credential_cache
+from elbd.api import credential_cache, deps
 from elbd.api.app import create_app
 from elbd.auth import sdk_hmac
 from elbd.clock import utcnow
@@ -351,6 +351,38 @@ def test_sdk_date_more_than_15_minutes_off_is_401(api: Api, minutes: int) -> Non
 @pytest.mark.parametrize("minutes", [-14, 14])
 def test_sdk_date_within_15_minutes_is_accepted(api: Api, minutes: int) -> None:
     assert signed_by(api, "GET", "pools", date=sdk_date(timedelta(minutes=minutes))).status_code == 200
+
+
+STOPPED_AT = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+class _StoppedClock(datetime):
+    """datetime whose now() is STOPPED_AT."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return STOPPED_AT.astimezone(tz) if tz else STOPPED_AT.replace(tzinfo=None)
+
+
+@pytest.fixture
+def stopped_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The signature check's clock stopped on a whole second: a date exactly at the limit stays exactly
+    at it (a running clock moves on between signing and checking, and x-sdk-date has whole seconds)."""
+    monkeypatch.setattr(deps, "datetime", _StoppedClock)
+    return STOPPED_AT
+
+
+@pytest.mark.parametrize("direction", [-1, 1], ids=["behind", "ahead"])
+def test_sdk_date_exactly_15_minutes_off_is_accepted(api: Api, stopped_clock: datetime, direction: int) -> None:
+    date = (stopped_clock + direction * timedelta(minutes=15)).strftime(sdk_hmac.DATE_FORMAT)
+    assert signed_by(api, "GET", "pools", date=date).status_code == 200
+
+
+@pytest.mark.parametrize("direction", [-1, 1], ids=["behind", "ahead"])
+def test_sdk_date_15_minutes_and_1_second_off_is_401(api: Api, stopped_clock: datetime, direction: int) -> None:
+    date = (stopped_clock + direction * timedelta(minutes=15, seconds=1)).strftime(sdk_hmac.DATE_FORMAT)
+    body = assert_elb_error(signed_by(api, "GET", "pools", date=date), 401, "APIGW.0301")
+    assert "off by more than 15 minutes" in body["error_msg"]
 
 
 @pytest.mark.parametrize("date", ["", "2024-01-01T00:00:00Z", "yesterday"])

@@ -58,7 +58,10 @@ def test_overlapping_subnets_conflict(alpha: Api) -> None:
 
 
 def test_same_cidr_in_another_vpc_is_fine(alpha: Api) -> None:
-    assert net(alpha, "127.31.0.0/24").subnet["cidr"] == net(alpha, "127.31.0.0/24").subnet["cidr"]
+    one, two = net(alpha, "127.31.0.0/24"), net(alpha, "127.31.0.0/24")
+    assert one.vpc["id"] != two.vpc["id"] and one.subnet["id"] != two.subnet["id"]
+    for made in (one, two):
+        assert [(subnet["id"], subnet["cidr"]) for subnet in _subnets_of(alpha, made.vpc["id"])] == [(made.subnet["id"], "127.31.0.0/24")]
 
 
 def test_ipv6_enable_without_cidr_v6_picks_a_64(alpha: Api) -> None:

@@ -1,12 +1,14 @@
 """Stored state -> the configuration a load balancer's engine should run, as a pure function: the
 whole-rebuild path every start, restart and structural change takes."""
 
+import resource
 from datetime import datetime
 from ipaddress import ip_address
 
 import pytest
 
-from elbd.dataplane.desired import desired_config, leaving_room_for_checks, placed_servers
+from elbd.dataplane import desired
+from elbd.dataplane.desired import desired_config, leaving_room_for_checks, maxconn_for, placed_servers
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, PlacedServer, Server
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 
@@ -123,3 +125,84 @@ def test_placed_servers_keep_the_order_given_and_leave_out_what_cannot_be_served
         "m-2": PlacedServer("p-1", Server("m-2", ip_address("127.20.0.10"), 8080, 1, held=True)),
         "m-3": PlacedServer("p-2", Server("m-3", ip_address("127.20.0.10"), 8080, 1)),
     }
+
+
+def test_placed_servers_keep_weight_zero_and_hold_a_drained_member() -> None:
+    """The member-change path: what the planner is handed for a member updated to weight 0, or whose
+    instance stopped."""
+    placed = placed_servers([member("m-1", weight=0), member("m-2", weight=0, drained=True), member("m-3", weight=7)])
+    assert placed == {
+        "m-1": PlacedServer("p-1", Server("m-1", ip_address("127.20.0.10"), 8080, 0)),
+        "m-2": PlacedServer("p-1", Server("m-2", ip_address("127.20.0.10"), 8080, 0, held=True)),
+        "m-3": PlacedServer("p-1", Server("m-3", ip_address("127.20.0.10"), 8080, 7)),
+    }
+
+
+def test_a_drained_member_is_held_by_every_rebuild_and_only_it() -> None:
+    members = (member("m-1", drained=True), member("m-2"), member("m-3", drained=True, weight=0))
+    config = desired_config(stored(members=members), 4_000)
+    assert [(server.name, server.held) for server in config.backends[0].servers] == [("m-1", True), ("m-2", False), ("m-3", True)]
+    without_monitor = desired_config(stored(members=members, monitors={}), 4_000)
+    assert [server.held for server in without_monitor.backends[0].servers] == [True, False, True]
+
+
+class FileMax:
+    """Stands in for /proc/sys/fs/file-max: its text, or the error reading it raises."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+
+    def __call__(self, path: str) -> "FileMax":
+        assert path == "/proc/sys/fs/file-max"
+        if self.text is None:
+            raise OSError("no /proc here")
+        return self
+
+    def __enter__(self) -> "FileMax":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def read(self) -> str:
+        return self.text or ""
+
+
+@pytest.mark.parametrize(
+    ("limits", "file_max", "load_balancers", "expected"),
+    [
+        ((4_096, 100_000), "100000000\n", 200, (100_000 - 1_000) // 2),  # the hard limit binds
+        ((4_096, 100_000), "1000000\n", 200, (1_000_000 // 200 - 1_000) // 2),  # the host's share binds
+        ((8_192, resource.RLIM_INFINITY), "100000000\n", 1, (8_192 - 1_000) // 2),  # no hard limit: the soft one
+        ((4_096, 100_000), None, 200, (100_000 - 1_000) // 2),  # file-max unreadable: the process limit alone
+        ((4_096, 100_000), "many\n", 200, (100_000 - 1_000) // 2),  # or unparsable
+        ((4_096, 100_000), "50000\n", 0, (50_000 - 1_000) // 2),  # no load balancer yet: counted as one
+        ((1_024, 1_024), "10000000\n", 1, 256),  # the floor
+    ],
+)
+def test_maxconn_shares_the_descriptors_of_the_process_and_the_host(
+    monkeypatch: pytest.MonkeyPatch, limits: tuple[int, int], file_max: str | None, load_balancers: int, expected: int
+) -> None:
+    monkeypatch.setattr(resource, "getrlimit", lambda which: limits if which == resource.RLIMIT_NOFILE else (0, 0))
+    monkeypatch.setattr(desired, "open", FileMax(file_max), raising=False)
+    got = maxconn_for(load_balancers)
+    assert got == expected and type(got) is int
+
+
+def test_pools_after_one_elbd_does_not_serve_are_still_served() -> None:
+    pools = (StoredPool("p-0", "UDP", "ROUND_ROBIN", True), StoredPool("p-1", "HTTP", "ROUND_ROBIN", True), StoredPool("p-2", "TCP", "QUIC_CID", True))
+    assert [backend.name for backend in desired_config(stored(pools=pools), 4_000).backends] == ["p-1"]
+    pools = (StoredPool("p-2", "TCP", "QUIC_CID", True), StoredPool("p-1", "HTTP", "ROUND_ROBIN", True))
+    assert [backend.name for backend in desired_config(stored(pools=pools), 4_000).backends] == ["p-1"]
+
+
+def test_an_unchecked_pool_connects_with_a_5_second_timeout() -> None:
+    [backend] = desired_config(stored(monitors={}), 4_000).backends
+    assert backend.check is None and backend.connect_timeout_s == 5
+
+
+def test_an_address_left_out_is_logged_with_the_reason(caplog: pytest.LogCaptureFixture) -> None:
+    desired_config(stored(members=(member("m-1", address="FD00::5"),)), 4_000)
+    assert [record.getMessage() for record in caplog.records] == [
+        "an address in the database is left out of the data plane: 'FD00::5' is not written canonically: write it as fd00::5"
+    ]

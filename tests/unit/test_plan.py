@@ -24,7 +24,7 @@ from elbd.dataplane.plan import (
 )
 from elbd.dataplane.runtime_commands import RuntimeCommand, accepted, text
 
-CHECK = HealthCheck("TCP", interval_s=1, timeout_s=1, rise=2, fall=2)
+CHECK = HealthCheck("TCP", interval_s=1, timeout_s=1, rise=2, fall=3)  # rise and fall apart: a swap shows
 HOST = ip_address("127.0.0.1")
 STATE = """1
 # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
@@ -98,7 +98,7 @@ def test_nothing_to_do_when_live_matches() -> None:
 def test_a_new_checked_server_is_held_down_until_its_checks_pass() -> None:
     backend = Backend("p", "http", "roundrobin", check=CHECK, servers=(server("a", weight=4),))
     assert texts(backend_commands(backend, [])) == [
-        "add server p/a 127.0.0.1:80 weight 4 check inter 1s rise 2 fall 2",
+        "add server p/a 127.0.0.1:80 weight 4 check inter 1s rise 2 fall 3",
         "enable health p/a",
         "enable server p/a; set server p/a health down",
     ]
@@ -162,7 +162,7 @@ def test_a_member_add_holds_a_checked_server_down_and_the_config_follows() -> No
     config = one_backend(server("a"), check=CHECK)
     action = applied(config, {"b": placed("b", weight=3)})
     assert texts(action.commands) == [
-        "add server p/b 127.0.0.1:80 weight 3 check inter 1s rise 2 fall 2",
+        "add server p/b 127.0.0.1:80 weight 3 check inter 1s rise 2 fall 3",
         "enable health p/b",
         "enable server p/b; set server p/b health down",
     ]
@@ -176,13 +176,22 @@ def test_a_member_update_changes_weight_and_port_in_place_weight_zero_included()
     assert action.config.backend("p").servers == (server("a", weight=0, port=81), server("b"))  # type: ignore[union-attr]
 
 
+def test_a_member_added_or_updated_with_weight_zero_keeps_weight_zero() -> None:
+    added = applied(one_backend(server("a")), {"b": placed("b", weight=0)})
+    assert texts(added.commands) == ["add server p/b 127.0.0.1:80 weight 0", "enable server p/b"]
+    assert added.config.backend("p").servers[1].weight == 0  # type: ignore[union-attr]
+    updated = applied(one_backend(server("a", weight=5)), {"a": placed("a", weight=0)})
+    assert texts(updated.commands) == ["set server p/a weight 0"]
+    assert updated.config.backend("p").servers == (server("a", weight=0),)  # type: ignore[union-attr]
+
+
 def test_members_are_drained_and_released() -> None:
     config = one_backend(server("a"), check=CHECK)
     held = applied(config, {"a": placed("a", held=True)})
     assert texts(held.commands) == ["disable server p/a"]
     released = applied(held.config, {"a": placed("a")})
     assert texts(released.commands) == ["enable health p/a", "enable server p/a; set server p/a health down"]
-    assert texts(applied(config, {"b": placed("b", held=True)}).commands) == ["add server p/b 127.0.0.1:80 weight 1 check inter 1s rise 2 fall 2"]
+    assert texts(applied(config, {"b": placed("b", held=True)}).commands) == ["add server p/b 127.0.0.1:80 weight 1 check inter 1s rise 2 fall 3"]
 
 
 def test_a_gone_member_is_deleted_and_one_never_applied_ignored() -> None:

@@ -58,3 +58,34 @@ def test_live_lines_are_kept_for_the_servers_the_process_has() -> None:
 def test_a_live_line_of_a_server_no_longer_wanted_is_dropped() -> None:
     live = "1\n# header\n3 p-1 9 gone 127.20.0.99 2 0 1 1 0 1 0 0 6 0 0 0 - 80 - 0 0 - - 0\n"
     assert "gone" not in lines(state_file(config(), {}, live))
+
+
+def test_a_made_line_has_every_field_of_haproxys_version_1_format() -> None:
+    """Field by field as HEADER names them: ids 0 (matched by name), admin state 0 (the configuration
+    decides maintenance), both weights, no last change, check status INITIAL (1), no result, the
+    health counter, check state 6 (configured and enabled), no agent, no forced ids, no FQDN, the port,
+    no SRV record, no SSL flag, no check port, no check or agent address, no agent port."""
+    made = lines(state_file(config(), {"m-1": True}))
+    assert made["m-1"] == "0 p-1 0 m-1 127.20.0.10 2 0 5 5 0 1 0 4 6 0 0 0 - 8080 - 0 0 - - 0".split()
+    assert made["m-2"] == "0 p-1 0 m-2 fd00::10 0 0 0 0 0 1 0 0 6 0 0 0 - 80 - 0 0 - - 0".split()
+    assert all(len(row) == len(HEADER.split()) - 1 for row in made.values())
+
+
+def test_only_lines_after_the_version_line_of_a_live_state_are_read() -> None:
+    """`show servers state` starts with its version line; a comment line is never a server's."""
+    live = "1\n3 p-1 1 m-1 127.20.0.10 2 0 5 5 12 15 3 4 6 0 0 0 - 8080 - 0 0 - - 0\n#4 p-1 2 m-2 fd00::10 2 0 0 0 0 1 0 0 6 0 0 0 - 80 - 0 0 - - 0\n"
+    made = state_file(config(), {}, live).splitlines()
+    assert "3 p-1 1 m-1 127.20.0.10 2 0 5 5 12 15 3 4 6 0 0 0 - 8080 - 0 0 - - 0" in made
+    assert lines("\n".join(made))["m-2"][0] == "0"  # the commented line is not taken for m-2's
+
+
+def test_a_live_line_too_short_to_name_a_server_is_dropped() -> None:
+    live = "1\n3 p-1 m-1\n3 p-1 1\n"
+    made = state_file(config(), {}, live).splitlines()
+    assert "3 p-1 m-1" not in made and "3 p-1 1" not in made
+    assert sorted(lines("\n".join(made))) == ["m-1", "m-2", "m-3"]
+
+
+def test_without_live_state_every_line_is_made() -> None:
+    assert state_file(config(), {}).splitlines()[:2] == ["1", HEADER]
+    assert len(state_file(config(), {}).splitlines()) == 2 + 3

@@ -13,8 +13,9 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
 from elbd.service import identity
-from elbd.store.migrate import SECRET_BOX, alembic_config
-from elbd.store.secret_box import KEY_FILE_NAME, create_key_file, load_key_file
+from elbd.store import state as state_module
+from elbd.store.migrate import SECRET_BOX, alembic_config, upgrade
+from elbd.store.secret_box import KEY_FILE_NAME, SecretBox, create_key_file, load_key_file
 from elbd.store.state import State, StateUnusable, open_state
 from tests.conftest import CHEAP_HASHER
 
@@ -63,15 +64,27 @@ def test_a_new_data_directory_and_its_files_are_the_owners_only(tmp_path: Path, 
     assert set(files.values()) == {0o600}, files
 
 
-def test_an_older_looser_data_directory_is_tightened(tmp_path: Path, usual_umask: None) -> None:
+def test_an_older_looser_data_directory_is_tightened(tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's companion files left by an older elbd (here all of them, loose) are the owner's only
+    before SQLite first opens the database: their modes are read at that moment, since SQLite removes
+    the WAL once the last connection closes and makes a new one with the database file's mode."""
     data_dir = tmp_path / "elbd-data"
     data_dir.mkdir(mode=0o755)
-    (data_dir / "elbd.db").touch(mode=0o644)
-    (data_dir / "elbd.db-wal").touch(mode=0o644)
+    names = ["elbd.db", "elbd.db-wal", "elbd.db-shm", "elbd.db-journal"]
+    for name in names:
+        (data_dir / name).touch(mode=0o644)
+    seen: dict[str, int] = {}
+
+    def upgrade_looking_first(database_url: str, secret_box: SecretBox) -> None:
+        seen.update({name: mode(data_dir / name) for name in names})
+        upgrade(database_url, secret_box)
+
+    monkeypatch.setattr(state_module, "upgrade", upgrade_looking_first)
     opened(data_dir).db.dispose()
+    assert seen == dict.fromkeys(names, 0o600)
     assert mode(data_dir) == 0o700
-    assert mode(data_dir / "elbd.db") == 0o600
-    assert not (data_dir / "elbd.db-wal").exists() or mode(data_dir / "elbd.db-wal") == 0o600
+    left = {path.name: mode(path) for path in data_dir.glob("elbd.db*")}
+    assert set(left.values()) == {0o600}, left
 
 
 def test_the_key_file_is_made_once_and_kept(tmp_path: Path) -> None:
