@@ -84,27 +84,110 @@ class NginxAnchor:
         return CONFIG.format(dir=self.directory, stream_module=STREAM_MODULE, vip=self.vip, http_port=self.http_port,
                              tcp_port=self.tcp_port, server=self.server)
 
-    def start(self, timeout_s: float = 10.0) -> "NginxAnchor":
-        self.directory.mkdir(parents=True, exist_ok=True)
-        config = self.directory / "nginx.conf"
-        config.write_text(self.config_text)
-        command = ["nginx", "-p", str(self.directory), "-c", str(config), "-e", str(self.directory / "error.log")]
-        check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30, check=False)
-        if check.returncode != 0:
-            raise RuntimeError(f"the nginx anchor's config was refused: {check.stderr}")
-        with (self.directory / "stdout.log").open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the nginx anchor exited: {(self.directory / 'error.log').read_text()[-2000:]}")
-            try:
-                with socket.create_connection((self.vip, self.http_port), timeout=1), socket.create_connection((self.vip, self.tcp_port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("the nginx anchor did not listen in time")
+    def start(self) -> "NginxAnchor":
+        self.process = run_nginx(self.directory, self.config_text, [(self.vip, self.http_port), (self.vip, self.tcp_port)])
+        return self
 
     def stop(self) -> None:
         terminate(self.process)
         self.process = None
+
+
+TLS_CONFIG = """daemon off;
+master_process on;
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+
+events {{
+    worker_connections 16384;
+    multi_accept on;
+}}
+
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    ssl_protocols {protocols};
+    ssl_ciphers {ciphers};
+    ssl_prefer_server_ciphers on;
+
+    upstream http_servers {{
+        server {server};
+        keepalive 64;
+        keepalive_requests 1000000;
+    }}
+{servers}}}
+"""
+TLS_SERVER = """
+    server {{
+        listen {vip}:{port} ssl reuseport backlog=4096;
+        ssl_certificate {pem};
+        ssl_certificate_key {pem};
+        location / {{
+            proxy_pass http://http_servers;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-Proto https;
+        }}
+    }}
+"""
+
+
+@dataclass
+class NginxTlsAnchor:
+    """nginx terminating HTTPS as an expert would, on each port with its PEM file (chain, then key),
+    with the protocols and ciphers given (elbd's policy in OpenSSL's words)."""
+
+    directory: Path
+    vip: str
+    pem_files: dict[int, Path]  # port -> certificate chain and key
+    server: str  # address:port
+    protocols: str  # nginx's words: "TLSv1.2 TLSv1.3"
+    ciphers: str  # OpenSSL's cipher string
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def config_text(self) -> str:
+        servers = "".join(TLS_SERVER.format(vip=self.vip, port=port, pem=pem) for port, pem in sorted(self.pem_files.items()))
+        return TLS_CONFIG.format(dir=self.directory, server=self.server, protocols=self.protocols, ciphers=self.ciphers, servers=servers)
+
+    def start(self) -> "NginxTlsAnchor":
+        self.process = run_nginx(self.directory, self.config_text, [(self.vip, port) for port in self.pem_files])
+        return self
+
+    def stop(self) -> None:
+        terminate(self.process)
+        self.process = None
+
+
+def run_nginx(directory: Path, config_text: str, probes: list[tuple[str, int]], timeout_s: float = 10.0) -> subprocess.Popen[bytes]:
+    """nginx in the foreground on `config_text` (checked first with -t), in a session of its own, once
+    every probe address accepts connections."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "nginx.conf"
+    config.write_text(config_text)
+    command = ["nginx", "-p", str(directory), "-c", str(config), "-e", str(directory / "error.log")]
+    check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"the nginx anchor's config was refused: {check.stderr}")
+    with (directory / "stdout.log").open("ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the nginx anchor exited: {(directory / 'error.log').read_text()[-2000:]}")
+        try:
+            for probe in probes:
+                with socket.create_connection(probe, timeout=1):
+                    pass
+            return process
+        except OSError:
+            time.sleep(0.02)
+    terminate(process)
+    raise RuntimeError("the nginx anchor did not listen in time")

@@ -79,6 +79,10 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
     rows.append(["HTTPS: elbd / hand-written HAProxy, full handshakes and keep-alive, ECDSA P-256 and RSA-2048", ">= 0.95",
                  "n/a" if not tls else ", ".join(f"{key} {value:.2f}" for key, value in tls.items()) + " (medians of the rounds' ratios)",
                  _verdict(None if not tls else min(tls.values()) >= 0.95)])
+    tls_nginx: dict[str, float] | None = figures.get("tls_ratio_nginx")
+    rows.append(["HTTPS: elbd / nginx (expert configuration), full handshakes and keep-alive, ECDSA P-256 and RSA-2048", ">= 1.0",
+                 "n/a" if not tls_nginx else ", ".join(f"{key} {value:.2f}" for key, value in tls_nginx.items()) + " (medians of the rounds' ratios)",
+                 _verdict(None if not tls_nginx else min(tls_nginx.values()) >= 1.0)])
     rotation_p99, rotation_failed = figures.get("tls_rotation_p99_ms"), figures.get("tls_rotation_failed")
     rows.append(["certificate rotation under load: failed requests; 200 of the PUT -> first handshake with the new certificate, p99",
                  "0; <= 50 ms",

@@ -15,12 +15,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from bench import wrk
-from bench.context import HAND_WRITTEN_VIP, Bench, Section, Table, say
-from bench.handwritten_tls import HandWrittenTls
+from bench.context import HAND_WRITTEN_VIP, NGINX_ANCHOR_VIP, Bench, Section, Table, say
+from bench.dataplane import round_order
+from bench.handwritten_tls import HandWrittenTls, default_policy
 from bench.nginx import shared_backends
+from bench.nginx_anchor import NginxTlsAnchor
 from bench.stats import ms, percentile, ratio
 from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowInfo
+from elbd.dataplane.tls_files import VERSIONS, cipher_list
 from tests.certificates import Issued, issue
 
 TITLE = "4. TLS"
@@ -28,14 +31,16 @@ RUN_S = 3.0
 ROUNDS = 5
 PORTS = {"ECDSA P-256": 8443, "RSA-2048": 8444}
 MODES = (("full handshakes", True), ("keep-alive", False))
+ANCHORS = ("hand-written", "nginx")
 ROTATIONS = 20
 DRILL_CONNECTIONS = 20
 INTRO = (
-    "elbd's HTTPS listeners (the default policy tls-1-2: TLS 1.2, its cipher list) against a hand-written HAProxy "
-    "bound with the same certificate, key, protocol range and ciphers, nbthread and maxconn (read from elbd's "
-    "process), in front of the same backend. `full handshakes`: wrk with `Connection: close`, a new TCP connection "
-    "and a full TLS handshake per request (wrk resumes no session; HAProxy's `show info` confirms it below). "
-    f"{ROUNDS} rounds of elbd and the anchor back to back, the order alternating; a ratio is the median of the "
+    "elbd's HTTPS listeners (the default policy tls-1-2: TLS 1.2, its cipher list) against two anchors with the same "
+    "certificate, key, protocol range and ciphers, in front of the same backend: a hand-written HAProxy with elbd's "
+    "nbthread and maxconn (read from elbd's process), and nginx as an expert would run it (a worker per core, "
+    "`reuseport`, upstream keepalive). `full handshakes`: wrk with `Connection: close`, a new TCP connection and a "
+    "full TLS handshake per request (wrk resumes no session; HAProxy's `show info` confirms it below). "
+    f"{ROUNDS} rounds of elbd and the anchors back to back, the order rotating; a ratio is the median of the "
     "rounds'. Then the rotation drill: the ECDSA certificate replaced by PUT "
     f"{ROTATIONS} times while wrk keeps opening connections, and after each 200 a handshake of our own reads which "
     "certificate is served."
@@ -110,22 +115,35 @@ async def run(bench: Bench) -> Section:
     hand = HandWrittenTls(bench.work_dir / "hand-written-tls", HAND_WRITTEN_VIP, {PORTS[kind]: one for kind, one in issued.items()},
                           f"{target.address}:{target.port}", maxconn, nbthread).start()
     bench.cleanups.callback(hand.stop)
-    for address in (vip, HAND_WRITTEN_VIP):
+    nginx_dir = bench.work_dir / "nginx-tls"
+    nginx_dir.mkdir(mode=0o700)
+    pem_files = {}
+    for kind, one in issued.items():
+        pem_files[PORTS[kind]] = nginx_dir / f"{PORTS[kind]}.pem"
+        pem_files[PORTS[kind]].touch(mode=0o600)
+        pem_files[PORTS[kind]].write_text(one.certificate_pem + one.key_pem)
+    policy = default_policy()
+    served = VERSIONS[VERSIONS.index(policy.min_version): VERSIONS.index(policy.max_version) + 1]
+    protocols = " ".join("TLSv1" if version == "TLSv1.0" else version for version in served)  # nginx's spelling
+    nginx = NginxTlsAnchor(nginx_dir, NGINX_ANCHOR_VIP, pem_files, f"{target.address}:{target.port}", protocols, cipher_list(policy)).start()
+    bench.cleanups.callback(nginx.stop)
+    for address in (vip, HAND_WRITTEN_VIP, NGINX_ANCHOR_VIP):
         for port in PORTS.values():
             await _wait_serving_https(address, port, target.name)
     results: dict[tuple[str, str, str], list[wrk.WrkResult]] = {}
     for kind, port in PORTS.items():
         for mode, close in MODES:
             for number in range(ROUNDS):
-                order = [("elbd", vip), ("hand-written", HAND_WRITTEN_VIP)]
-                for name, address in (order if number % 2 == 0 else order[::-1]):
+                addresses = {"elbd": vip, "hand-written": HAND_WRITTEN_VIP, "nginx": NGINX_ANCHOR_VIP}
+                for name in round_order(list(addresses), number):
+                    address = addresses[name]
                     result = await wrk.run(f"{name} {kind} {mode}", f"https://{address}:{port}/", RUN_S, close=close)
                     results.setdefault((name, kind, mode), []).append(result)
                     say(f"wrk {name:12} {kind:11} {mode:15}: {result.per_second:9.0f} req/s p99 {ms(result.p99_ms, 2)} ms "
                         f"failed {result.failures_text()}")
     reuse = {"elbd": _session_reuse(process.runtime(ShowInfo())), "hand-written": _session_reuse(hand.show_info())}
     drill = await _rotation_drill(bench, site)
-    return _section(results, drill, reuse, nbthread, maxconn, hand.config_text)
+    return _section(results, drill, reuse, nbthread, maxconn, hand.config_text, nginx.config_text)
 
 
 def _session_reuse(show_info: str) -> str:
@@ -173,21 +191,27 @@ async def _rotation_drill(bench: Bench, site: dict[str, Any]) -> dict[str, Any]:
 
 
 def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: dict[str, Any], reuse: dict[str, str],
-             nbthread: int, maxconn: int, hand_config: str) -> Section:
+             nbthread: int, maxconn: int, hand_config: str, nginx_config: str) -> Section:
     section = Section(TITLE, INTRO)
-    rows, ratios = [], {}
+    rows = []
+    ratios: dict[str, dict[str, float]] = {anchor: {} for anchor in ANCHORS}
     for kind in PORTS:
         for mode, _ in MODES:
-            elbd_runs, hand_runs = results[("elbd", kind, mode)], results[("hand-written", kind, mode)]
-            rounds = [ratio(e.per_second, h.per_second) for e, h in zip(elbd_runs, hand_runs)]
-            ratios[f"{kind} {mode}"] = statistics.median(rounds)
-            rows.append([kind, mode, f"{statistics.mean(r.per_second for r in elbd_runs):,.0f}",
-                         f"{statistics.mean(r.per_second for r in hand_runs):,.0f}",
-                         f"**{statistics.median(rounds):.2f}** ({', '.join(f'{one:.2f}' for one in rounds)})",
-                         str(sum(r.failed for r in elbd_runs + hand_runs))])
+            elbd_runs = results[("elbd", kind, mode)]
+            row = [kind, mode, f"{statistics.mean(r.per_second for r in elbd_runs):,.0f}"]
+            failed = sum(r.failed for r in elbd_runs)
+            for anchor in ANCHORS:
+                anchor_runs = results[(anchor, kind, mode)]
+                rounds = [ratio(e.per_second, a.per_second) for e, a in zip(elbd_runs, anchor_runs)]
+                ratios[anchor][f"{kind} {mode}"] = statistics.median(rounds)
+                row += [f"{statistics.mean(r.per_second for r in anchor_runs):,.0f}",
+                        f"**{statistics.median(rounds):.2f}** ({', '.join(f'{one:.2f}' for one in rounds)})"]
+                failed += sum(r.failed for r in anchor_runs)
+            rows.append([*row, str(failed)])
     section.tables.append(Table(
         f"wrk -t1 -c50 -d{RUN_S:g}s over HTTPS: mean req/s and the median of the rounds' ratios",
-        ["certificate", "mode", "elbd req/s", "hand-written req/s", "elbd / hand-written: median (rounds)", "failed"],
+        ["certificate", "mode", "elbd req/s", "hand-written req/s", "elbd / hand-written: median (rounds)", "nginx req/s",
+         "elbd / nginx: median (rounds)", "failed"],
         rows,
         f"Both HAProxy processes run nbthread {nbthread}, maxconn {maxconn}. TLS sessions as HAProxy counted them "
         f"(`show info` at the end): elbd {reuse['elbd']}; hand-written {reuse['hand-written']}.",
@@ -206,7 +230,9 @@ def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: di
         f"wrk -c{DRILL_CONNECTIONS} with `Connection: close` (a handshake per request) through the whole drill.",
     ))
     section.raw.append("The hand-written HAProxy configuration:\n\n```\n" + hand_config.rstrip() + "\n```")
-    section.figures["tls_ratio_hand"] = ratios
+    section.raw.append("The nginx configuration:\n\n```\n" + nginx_config.rstrip() + "\n```")
+    section.figures["tls_ratio_hand"] = ratios["hand-written"]
+    section.figures["tls_ratio_nginx"] = ratios["nginx"]
     section.figures["tls_rotation_p99_ms"] = percentile(delays, 0.99)
     section.figures["tls_rotation_stale"] = drill["stale"]
     section.figures["tls_rotation_put_p99_ms"] = percentile(puts, 0.99)
