@@ -1,6 +1,10 @@
 """The TLS side of desired_config, as a pure function: which certificates, names, client CA, policy and
 ALPN protocols an HTTPS or TLS listener's frontend gets, and when such a listener is left out."""
 
+import logging
+
+import pytest
+
 from elbd.dataplane.desired import desired_config
 from elbd.dataplane.model import Frontend, SniCertificate, TlsPolicy, TlsTermination
 from elbd.store.dataplane import StoredCertificateNames, StoredListener, StoredLoadBalancer, StoredPool, StoredSecurityPolicy
@@ -84,6 +88,15 @@ def test_a_listener_naming_a_certificate_or_policy_that_is_gone_is_left_out_not_
     assert [one.name for one in frontend(kept, https(sni_container_refs=["c-gone"]))] == ["l-kept"]
     assert [one.name for one in frontend(kept, https(client_ca_tls_container_ref="c-gone"))] == ["l-kept"]
     assert [one.name for one in frontend(kept, https(security_policy_id="sp-gone"))] == ["l-kept"]
+
+
+def test_a_listener_left_out_is_logged_with_why(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="elbd.dataplane.desired"):
+        frontend(https(id="l-no-cert", default_tls_container_ref="c-gone"), https(id="l-no-policy", protocol_port=8443, security_policy_id="sp-gone"))
+    assert [record.getMessage() for record in caplog.records] == [
+        "listener l-no-cert names a certificate that is gone: it is left out of the data plane",
+        "listener l-no-policy names a TLS policy that is gone or cannot be served: it is left out of the data plane",
+    ]
 
 
 def test_plain_listeners_get_no_tls_whatever_their_tls_fields_hold() -> None:
