@@ -207,6 +207,7 @@ class LiveServer:
                 return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.stop()  # the fixture that called start() never reaches its teardown: stop what was started here
         raise RuntimeError("elbd serve did not answer within 90 s")
 
     def kill(self) -> None:
