@@ -43,6 +43,7 @@ from huaweicloudsdkelb.v3 import (
     CreateSecurityPolicyRequest,
     CreateSecurityPolicyRequestBody,
     DeleteCertificateRequest,
+    DeleteListenerRequest,
     DeleteMemberRequest,
     DeleteSecurityPolicyRequest,
     ElbClient,
@@ -50,11 +51,11 @@ from huaweicloudsdkelb.v3 import (
     ListMembersRequest,
     ListSecurityPoliciesRequest,
     ListSystemSecurityPoliciesRequest,
-    ShowMemberRequest,
-    ShowSecurityPolicyRequest,
     ShowCertificatePrivateKeyEchoRequest,
     ShowCertificateRequest,
+    ShowListenerRequest,
     ShowMemberRequest,
+    ShowSecurityPolicyRequest,
     UpdateCertificateOption,
     UpdateCertificateRequest,
     UpdateCertificateRequestBody,
@@ -367,3 +368,31 @@ def test_sdk_hears_why_a_certificate_is_refused(cloud: Cloud) -> None:
     with pytest.raises(ClientRequestException) as raised:
         create_certificate(cloud, type="server_sm", certificate=leaf.certificate_pem, private_key=leaf.key_pem, enc_certificate=leaf.certificate_pem)
     assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902") and "SM2" in raised.value.error_msg
+
+
+def test_sdk_builds_an_https_listener_with_sni_and_mutual_tls_renews_its_certificate_and_deletes_it_all(cloud: Cloud) -> None:
+    default_leaf = issue("www.example.com", names=["www.example.com"], issuer=ROOT)
+    sni_leaf = issue("api.example.com", names=["api.example.com", "*.api.example.com"], issuer=ROOT)
+    default = create_certificate(cloud, name="sdk-default", type="server", certificate=chain(default_leaf, ROOT), private_key=default_leaf.key_pem)
+    sni = create_certificate(cloud, name="sdk-sni", type="server", certificate=chain(sni_leaf, ROOT), private_key=sni_leaf.key_pem)
+    ca = create_certificate(cloud, name="sdk-client-ca", type="client", certificate=ROOT.certificate_pem)
+    option = CreateListenerOption(
+        loadbalancer_id=cloud.lb_id, protocol="HTTPS", protocol_port=443, name="sdk-https", default_tls_container_ref=default.id,
+        sni_container_refs=[sni.id], client_ca_tls_container_ref=ca.id, tls_ciphers_policy="tls-1-2-fs-with-1-3", http2_enable=True,
+    )
+    listener = cloud.elb.create_listener(CreateListenerRequest(body=CreateListenerRequestBody(listener=option))).listener
+    assert (listener.protocol, listener.default_tls_container_ref, listener.sni_container_refs, listener.client_ca_tls_container_ref) == (
+        "HTTPS", default.id, [sni.id], ca.id)
+    assert (listener.tls_ciphers_policy, listener.http2_enable, listener.sni_match_algo) == ("tls-1-2-fs-with-1-3", True, "wildcard")
+    assert cloud.elb.show_listener(ShowListenerRequest(listener_id=listener.id)).listener.to_dict() == listener.to_dict()
+    renewed = issue("www.example.com", names=["www.example.com"], issuer=ROOT, days=90)
+    body = UpdateCertificateRequestBody(certificate=UpdateCertificateOption(certificate=chain(renewed, ROOT), private_key=renewed.key_pem))
+    updated = cloud.elb.update_certificate(UpdateCertificateRequest(certificate_id=default.id, body=body)).certificate
+    assert updated.fingerprint != default.fingerprint and updated.expire_time != default.expire_time
+    with pytest.raises(ClientRequestException) as raised:  # in use: the listener goes first
+        cloud.elb.delete_certificate(DeleteCertificateRequest(certificate_id=default.id))
+    assert (raised.value.status_code, raised.value.error_code) == (409, "ELB.8907") and listener.id in raised.value.error_msg
+    assert cloud.elb.delete_listener(DeleteListenerRequest(listener_id=listener.id)).status_code == 204
+    for certificate in (default, sni, ca):
+        assert cloud.elb.delete_certificate(DeleteCertificateRequest(certificate_id=certificate.id)).status_code == 204
+    assert cloud.elb.list_certificates(ListCertificatesRequest(name=["sdk-default", "sdk-sni", "sdk-client-ca"])).certificates == []
