@@ -19,8 +19,8 @@ from elbd.schemas.certificates import (
 )
 from elbd.service import certificates, lookups
 from elbd.service.identity import Principal
-from elbd.store.db import Database
 from elbd.store.certificates import load_balancers_using
+from elbd.store.db import Database
 from elbd.store.models import Certificate
 from elbd.store.secret_box import SecretBox
 
