@@ -93,6 +93,53 @@ class TlsTermination:
 
 
 @dataclass(frozen=True)
+class Match:
+    """One L7 rule: what a request must show. A match holds when any of its values does; a route's
+    matches must all hold."""
+
+    subject: str  # host, path, method, header, query, source, cookie
+    how: str  # exact, prefix, suffix (a wildcard host), regex, glob (`*` and `?`), network (a source CIDR)
+    values: tuple[str, ...]
+    key: str | None = None  # the header, query parameter or cookie name
+
+
+@dataclass(frozen=True)
+class ToBackends:
+    """Forward to one backend, or split by weight among several (a weight of 0 takes no request)."""
+
+    weights: tuple[tuple[str, int], ...]  # (backend name, weight)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Answer a redirect. A part left None keeps the request's own (the API's `${host}` and the like)."""
+
+    code: int
+    scheme: str | None = None  # http or https
+    host: str | None = None
+    port: int | None = None
+    path: str | None = None
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class FixedResponse:
+    status: int
+    content_type: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """One L7 policy as the frontend serves it: the first route, in the frontend's order, whose matches
+    all hold decides what a request gets."""
+
+    name: str  # the policy id
+    matches: tuple[Match, ...]
+    action: ToBackends | Redirect | FixedResponse
+
+
+@dataclass(frozen=True)
 class Frontend:
     """One listener, bound to the VIP."""
 
@@ -105,6 +152,7 @@ class Frontend:
     client_timeout_s: int = 60
     keepalive_timeout_s: int = 60
     tls: TlsTermination | None = None
+    routes: tuple[Route, ...] = ()  # in the order the API's precedence gives
 
 
 @dataclass(frozen=True)

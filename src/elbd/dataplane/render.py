@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, endpoint, log_format_word, name, number
 from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
+from elbd.dataplane.route_lines import route_lines
 from elbd.dataplane.tls_files import VERSIONS, alpn_list, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
 
 
@@ -99,4 +100,5 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         shared_server_options=shared_server_options,
         tls_bind_options=lambda frontend: tls_bind_options(frontend, run_dir),
         tls_certificates=tls_certificates,
+        route_lines=route_lines,
     )

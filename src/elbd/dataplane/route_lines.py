@@ -1,0 +1,155 @@
+"""A frontend's L7 routes -> the lines of its HAProxy section. A pure function of model values.
+
+HAProxy runs every `http-request` rule (redirect, return) before any `use_backend`, whatever their
+order in the file, so the file's order cannot say which policy wins. The routes are therefore decided
+first and acted on after: in the API's order, the first route whose matches all hold writes its number
+into a transaction variable (`txn.elbd_route`), and every action line is keyed on that number alone.
+
+Nothing a user wrote shapes a line:
+
+- A rule's values are strong-quoted words after `--` (so none is read as a flag), on named ACL lines
+  (a quoted `}` would close an anonymous `{ }` ACL). An ACL's values are OR-ed; several lines of one
+  ACL name are OR-ed too, which joins a host rule's exact and wildcard names.
+- Header, query-parameter and cookie names sit inside a sample fetch's parentheses, where HAProxy has
+  its own quoting: they must be plain tokens (the API refuses others), else the route is not rendered.
+- Redirect locations are log-format strings: literal parts have `%` doubled; only elbd writes `%[...]`.
+- Numbers are numbers, networks are parsed values, names are elbd's ids.
+"""
+
+import ipaddress
+import re
+
+from elbd.dataplane.haproxy_words import UnsafeValue, config_word, name, number
+from elbd.dataplane.model import FixedResponse, Frontend, Match, Redirect, Route, ToBackends
+
+ROUTE_VARIABLE = "txn.elbd_route"
+DRAW_VARIABLE = "txn.elbd_draw"
+_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+_METHOD = re.compile(r"[A-Z]{1,16}")
+_STRING_FETCHES = {
+    "host": "req.hdr(host),field(1,:) -i",
+    "path": "path",
+    "method": "method",
+}
+_STRING_MATCHING = {"exact": "str", "prefix": "beg", "regex": "reg"}
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+_HOST_WITHOUT_PORT = "%[req.hdr(host),regsub(:[0-9]*$,)]"
+
+
+def route_lines(frontend: Frontend) -> list[str]:
+    """The lines of `frontend`'s routes: its ACLs, the choice of a route, then each route's action."""
+    if not frontend.routes:
+        return []
+    acls: list[str] = []
+    choices: list[str] = []
+    actions: list[str] = []
+    backends: list[str] = []
+    for number_, route in enumerate(frontend.routes, start=1):
+        names = []
+        for index, match in enumerate(route.matches, start=1):
+            acl = f"elbd_r{number_}_{index}"
+            acls.extend(f"acl {acl} {criterion}" for criterion in match_criteria(match))
+            names.append(acl)
+        chosen = f"{{ var({ROUTE_VARIABLE}) -m int eq {number(number_)} }}"
+        choices.append(f"# route {number_}: policy {name(route.name)}")
+        choices.append(" ".join([f"http-request set-var({ROUTE_VARIABLE}) int({number(number_)}) if", *names, f"!{{ var({ROUTE_VARIABLE}) -m found }}"]))
+        action = route.action
+        if isinstance(action, Redirect):
+            actions.extend(redirect_lines(action, chosen))
+        elif isinstance(action, FixedResponse):
+            actions.append(f"{fixed_response(action)} if {chosen}")
+        else:
+            lines = backend_lines(action, chosen)
+            actions.extend(line for line in lines if line.startswith("http-request"))
+            backends.extend(line for line in lines if not line.startswith("http-request"))
+    return [*acls, *choices, *actions, *backends]
+
+
+def match_criteria(match: Match) -> list[str]:
+    """The criteria (what follows `acl NAME`) of one rule; several are OR-ed under one ACL name."""
+    values = match.values
+    if not values:
+        raise UnsafeValue("a rule with no value matches nothing")
+    if match.subject == "host" and match.how == "exact":
+        exact = [value for value in values if not value.startswith("*.")]
+        wildcards = [value[1:] for value in values if value.startswith("*.")]
+        return [*([f"{_STRING_FETCHES['host']} -m str -- {_words(exact)}"] if exact else []),
+                *([f"{_STRING_FETCHES['host']} -m end -- {_words(wildcards)}"] if wildcards else [])]
+    if match.subject == "path" and match.how in _STRING_MATCHING:
+        return [f"path -m {_STRING_MATCHING[match.how]} -- {_words(values)}"]
+    if match.subject == "method" and match.how == "exact":
+        if not all(_METHOD.fullmatch(value) for value in values):
+            raise UnsafeValue(f"{values!r} are not HTTP methods")
+        return [f"method -m str -- {_words(values)}"]
+    if match.subject == "source" and match.how == "network":
+        networks = [str(ipaddress.ip_network(value, strict=False)) for value in values]
+        return [f"src -- {' '.join(networks)}"]
+    if match.subject in ("header", "query", "cookie"):
+        key = match.key or ""
+        if not _KEY.fullmatch(key):
+            raise UnsafeValue(f"{key!r} is not a name elbd puts in a sample fetch")
+        fetch = {"header": f"req.hdr({key})", "query": f"url_param({key})", "cookie": f"req.cook({key})"}[match.subject]
+        if match.how == "glob":
+            return [f"{fetch} -m reg -- {_words([glob_regex(value) for value in values])}"]
+        if match.how == "exact":
+            return [f"{fetch} -m str -- {_words(values)}"]
+    raise UnsafeValue(f"no criterion for {match.subject} compared by {match.how}")
+
+
+def glob_regex(glob: str) -> str:
+    """An anchored PCRE pattern for a glob: `*` any run of characters, `?` one, the rest literal."""
+    return "^" + "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in glob) + "$"
+
+
+def redirect_lines(redirect: Redirect, chosen: str) -> list[str]:
+    """`http-request redirect` lines: one, or two when the request's query string is kept (a `?` only
+    when the request had one)."""
+    if redirect.code not in REDIRECT_CODES:
+        raise UnsafeValue(f"{redirect.code!r} is not a redirect code")
+    scheme = "%[ssl_fc,iif(https,http)]" if redirect.scheme is None else _literal(redirect.scheme)
+    host = _HOST_WITHOUT_PORT if redirect.host is None else _literal(redirect.host)
+    port = "%[dst_port]" if redirect.port is None else number(redirect.port)
+    path = "%[path]" if redirect.path is None else _literal(redirect.path)
+    base = f"{scheme}://{host}:{port}{path}"
+
+    def line(location: str, condition: str) -> str:
+        return f"http-request redirect location {config_word(location)} code {number(redirect.code)} if {condition}"
+
+    if redirect.query is None:
+        return [line(base + "?%[query]", f"{chosen} {{ query -m found }}"), line(base, chosen)]
+    return [line(base + ("?" + _literal(redirect.query) if redirect.query else ""), chosen)]
+
+
+def fixed_response(response: FixedResponse) -> str:
+    line = f"http-request return status {number(response.status)}"
+    if response.body:
+        line += f" content-type {config_word(response.content_type)} string {config_word(response.body)}"
+    return line
+
+
+def backend_lines(action: ToBackends, chosen: str) -> list[str]:
+    """`use_backend` for one backend; for several, one draw per request and a band of it per backend.
+    With every weight 0 no backend takes the request: 503."""
+    weighted = [(backend, weight) for backend, weight in action.weights if weight > 0]
+    if not weighted:
+        return [f"http-request deny deny_status 503 if {chosen}"]
+    if len(weighted) == 1:
+        return [f"use_backend {name(weighted[0][0])} if {chosen}"]
+    total = sum(weight for _, weight in weighted)
+    lines = [f"http-request set-var({DRAW_VARIABLE}) rand({number(total)}) if {chosen}"]
+    bound = 0
+    for backend, weight in weighted:
+        bound += weight
+        lines.append(f"use_backend {name(backend)} if {chosen} {{ var({DRAW_VARIABLE}) -m int lt {number(bound)} }}")
+    return lines
+
+
+def _words(values: list[str] | tuple[str, ...]) -> str:
+    return " ".join(config_word(value) for value in values)
+
+
+def _literal(text: str) -> str:
+    """Literal text inside a log-format string (not yet quoted): `%` doubled."""
+    if not re.fullmatch(r"[\x21-\x7e]*", text):
+        raise UnsafeValue(f"{text!r} holds characters a location cannot carry")
+    return text.replace("%", "%%")

@@ -1,0 +1,157 @@
+"""A frontend's L7 routes rendered as HAProxy lines: the choice of a route before any action, and no
+value of a rule, a redirect or a fixed response that changes the shape of a line.
+
+The hostile corpus and HAProxy's word splitting are the ones of test_hostile_values: a value is either
+refused (UnsafeValue) or comes back whole as one word, every line keeping its keyword and its number of
+words. HAProxy then checks the rendered configuration itself."""
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from ipaddress import ip_address
+from pathlib import Path
+
+import pytest
+
+from elbd.dataplane.haproxy_words import UnsafeValue
+from elbd.dataplane.model import Backend, FixedResponse, Frontend, LoadBalancerConfig, Match, Redirect, Route, ToBackends
+from elbd.dataplane.render import render
+from elbd.dataplane.route_lines import glob_regex, route_lines
+from tests.unit.test_hostile_values import HOSTILE, haproxy_words, parsed, shape
+
+RUN_DIR = Path("/tmp/elbd-run/lb")
+TO_P1 = ToBackends((("p-1", 1),))
+
+
+def frontend(*routes: Route) -> Frontend:
+    return Frontend("l-1", (ip_address("127.20.0.2"),), 80, "http", backend="p-1", routes=routes)
+
+
+def config(*routes: Route) -> LoadBalancerConfig:
+    backends = tuple(Backend(name, "http", "roundrobin") for name in ("p-1", "p-2", "p-3"))
+    return LoadBalancerConfig("lb-1", 4000, (frontend(*routes),), backends)
+
+
+def words_of(*routes: Route) -> list[list[str]]:
+    return [words for line in route_lines(frontend(*routes)) if (words := haproxy_words(line))]
+
+
+FIELDS: dict[str, tuple[Callable[[str], Route], Callable[[str], str]]] = {
+    # field: (a route carrying the value, the word it must come back as)
+    "host": (lambda value: Route("pol-1", (Match("host", "exact", (value,)),), TO_P1), lambda value: value),
+    "path exact": (lambda value: Route("pol-1", (Match("path", "exact", (value,)),), TO_P1), lambda value: value),
+    "path prefix": (lambda value: Route("pol-1", (Match("path", "prefix", (value,)),), TO_P1), lambda value: value),
+    "header glob": (lambda value: Route("pol-1", (Match("header", "glob", (value,), key="X-Env"),), TO_P1), glob_regex),
+    "query glob": (lambda value: Route("pol-1", (Match("query", "glob", (value,), key="env"),), TO_P1), glob_regex),
+    "cookie": (lambda value: Route("pol-1", (Match("cookie", "exact", (value,), key="session"),), TO_P1), lambda value: value),
+    "body": (lambda value: Route("pol-1", (), FixedResponse(503, "text/plain", value)), lambda value: value),
+    "content type": (lambda value: Route("pol-1", (), FixedResponse(503, value, "down")), lambda value: value),
+    "redirect host": (lambda value: Route("pol-1", (), Redirect(301, "https", value, 443, "/", "")),
+                      lambda value: f"https://{value.replace('%', '%%')}:443/"),
+    "redirect path": (lambda value: Route("pol-1", (), Redirect(301, "https", "a.example.com", 443, value, "")),
+                      lambda value: f"https://a.example.com:443{value.replace('%', '%%')}"),
+    "redirect query": (lambda value: Route("pol-1", (), Redirect(301, "https", "a.example.com", 443, "/", value)),
+                       lambda value: f"https://a.example.com:443/?{value.replace('%', '%%')}"),
+}
+
+
+@pytest.mark.parametrize("field", list(FIELDS))
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_a_hostile_value_is_refused_or_rendered_as_one_word(field: str, value: str) -> None:
+    route_with, word = FIELDS[field]
+    baseline = render(config(route_with("safe")), RUN_DIR, RUN_DIR)
+    try:
+        hostile = render(config(route_with(value)), RUN_DIR, RUN_DIR)
+    except UnsafeValue:
+        return
+    assert shape(hostile) == shape(baseline)
+    assert any(word(value) in words for words in parsed(hostile)), f"{value!r} did not come back as one word"
+
+
+@pytest.mark.parametrize("subject", ["header", "query", "cookie"])
+@pytest.mark.parametrize("key", ["a)", "a,b", "a b", "a'", "", "x" * 129, "a\n", "%[src]", "é"])
+def test_a_name_inside_a_sample_fetch_must_be_a_plain_token(subject: str, key: str) -> None:
+    with pytest.raises(UnsafeValue):
+        route_lines(frontend(Route("pol-1", (Match(subject, "exact", ("v",), key=key),), TO_P1)))
+
+
+@pytest.mark.parametrize("match", [
+    Match("method", "exact", ("GET\nuse_backend p-2",)),
+    Match("method", "exact", ("get",)),
+    Match("source", "network", ("10.0.0.0/8 0.0.0.0/0",)),
+    Match("path", "exact", ()),
+    Match("path", "glob", ("/a",)),
+])
+def test_a_value_outside_its_grammar_is_refused(match: Match) -> None:
+    with pytest.raises((UnsafeValue, ValueError)):
+        route_lines(frontend(Route("pol-1", (match,), TO_P1)))
+
+
+def test_routes_are_chosen_in_order_before_any_action_runs() -> None:
+    """HAProxy runs redirects and returns before use_backend: the choice comes first, so a redirect
+    after a pool route in the API's order cannot win over it."""
+    lines = words_of(
+        Route("pol-a", (Match("path", "prefix", ("/api",)),), TO_P1),
+        Route("pol-b", (Match("path", "prefix", ("/",)),), Redirect(301, "https", None, 443, None, None)),
+        Route("pol-c", (Match("host", "exact", ("a.example.com", "*.b.example.com")),), FixedResponse(503, "text/plain", "down")),
+    )
+    keywords = [line[0] for line in lines]
+    choices = [line for line in lines if line[:2] == ["http-request", "set-var(txn.elbd_route)"]]
+    assert [line[2] for line in choices] == ["int(1)", "int(2)", "int(3)"]
+    assert all(line[-4:] == ["!{", "var(txn.elbd_route)", "-m", "found"] or line[-1] == "}" for line in choices)
+    first_action = min(index for index, line in enumerate(lines) if line[:2] in (["http-request", "redirect"], ["http-request", "return"]) or line[0] == "use_backend")
+    last_choice = max(index for index, line in enumerate(lines) if line[:2] == ["http-request", "set-var(txn.elbd_route)"])
+    assert last_choice < first_action
+    assert keywords.index("use_backend") > max(index for index, line in enumerate(lines) if line[0] == "http-request")
+    host_acls = [line for line in lines if line[:2] == ["acl", "elbd_r3_1"]]
+    assert [line[-3:] for line in host_acls] == [["str", "--", "a.example.com"], ["end", "--", ".b.example.com"]]  # OR-ed under one name
+
+
+def test_a_route_without_rules_always_holds() -> None:
+    (choice,) = [line for line in words_of(Route("pol-1", (), TO_P1)) if "set-var(txn.elbd_route)" in line]
+    assert choice == ["http-request", "set-var(txn.elbd_route)", "int(1)", "if", "!{", "var(txn.elbd_route)", "-m", "found", "}"]
+
+
+def test_weights_split_one_draw_into_bands_and_a_zero_weight_takes_nothing() -> None:
+    lines = words_of(Route("pol-1", (), ToBackends((("p-1", 30), ("p-2", 0), ("p-3", 70)))))
+    assert ["http-request", "set-var(txn.elbd_draw)", "rand(100)", "if", "{", "var(txn.elbd_route)", "-m", "int", "eq", "1", "}"] in lines
+    bands = [(line[1], line[-2]) for line in lines if line[0] == "use_backend"]
+    assert bands == [("p-1", "30"), ("p-3", "100")]
+
+
+def test_every_weight_zero_answers_503() -> None:
+    assert words_of(Route("pol-1", (), ToBackends((("p-1", 0),))))[-1][:4] == ["http-request", "deny", "deny_status", "503"]
+
+
+def test_a_kept_query_string_gets_its_question_mark_only_when_the_request_had_one() -> None:
+    redirects = [line for line in words_of(Route("pol-1", (), Redirect(302, None, None, None, None, None))) if line[:2] == ["http-request", "redirect"]]
+    assert [line[3] for line in redirects] == [
+        "%[ssl_fc,iif(https,http)]://%[req.hdr(host),regsub(:[0-9]*$,)]:%[dst_port]%[path]?%[query]",
+        "%[ssl_fc,iif(https,http)]://%[req.hdr(host),regsub(:[0-9]*$,)]:%[dst_port]%[path]",
+    ]
+    assert redirects[0][-4:] == ["{", "query", "-m", "found"] or redirects[0][-5:-1] == ["{", "query", "-m", "found"]
+
+
+def test_a_glob_is_literal_but_for_its_stars_and_question_marks() -> None:
+    assert glob_regex("a*b?.c(") == r"^a.*b.\.c\($"
+
+
+def rendered(route: Route) -> bool:
+    try:
+        route_lines(frontend(route))
+    except UnsafeValue:
+        return False
+    return True
+
+
+@pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs HAProxy")
+def test_haproxy_accepts_every_printable_hostile_value_in_every_field(tmp_path: Path) -> None:
+    printable = [value for value in HOSTILE if value.isascii() and value.isprintable()]
+    routes = [route for value in printable for route_with, _ in FIELDS.values() if rendered(route := route_with(value))]
+    assert len(routes) > len(printable) * 6  # most fields take most printable values
+    routes += [Route("pol-1", (Match("path", "regex", ("^/a(b|c)+$",)), Match("method", "exact", ("GET",)),
+                               Match("source", "network", ("127.0.0.0/8", "::1/128"))), ToBackends((("p-1", 1), ("p-2", 3))))]
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(render(config(*routes), tmp_path, tmp_path))
+    checked = subprocess.run([shutil.which("haproxy") or "haproxy", "-c", "-f", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
