@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from elbd.dataplane.haproxy import HaproxyProcess, MasterState
 from elbd.dataplane.haproxy_engine import stop_all
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, free_port, token_for
@@ -113,3 +114,17 @@ def wait_for(condition: Callable[[], Any], timeout_s: float = 10.0, interval_s: 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout_s} s")
         time.sleep(interval_s)
+
+
+def settled_master(process: HaproxyProcess) -> MasterState:
+    """The master's state once no reload is under way: two reads a moment apart agree."""
+
+    def read() -> MasterState | None:
+        try:
+            first = process.master_state()
+            time.sleep(0.3)
+            return first if first == process.master_state() else None
+        except OSError:
+            return None
+
+    return wait_for(read)

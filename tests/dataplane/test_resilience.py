@@ -12,9 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from elbd.dataplane.haproxy_engine import process_for
-from elbd.dataplane.haproxy import HaproxyProcess, MasterState
 from tests.conftest import LiveServer
-from tests.dataplane.conftest import VIP, Site, fetch, wait_for
+from tests.dataplane.conftest import VIP, Site, fetch, settled_master, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
 LOAD_LIMIT_S = 60.0
@@ -85,7 +84,7 @@ def test_traffic_survives_killing_and_restarting_elbd(site: Site, backends: Call
     site.add(backends("b"))
     wait_for(_serving(site, {"a", "b"}))
     process = process_for(elbd_haproxy.data_dir, site.lb["id"])
-    before = _settled_master(process)
+    before = settled_master(process)
     with steady_load(site.port) as load:
         time.sleep(0.5)
         elbd_haproxy.kill()
@@ -93,7 +92,7 @@ def test_traffic_survives_killing_and_restarting_elbd(site: Site, backends: Call
         elbd_haproxy.start()
         time.sleep(1.5)
     assert load.failures == [] and load.ok > 0
-    after = _settled_master(process)
+    after = settled_master(process)
     assert (after.pid, after.reloads) == (before.pid, before.reloads), "adopting the running HAProxy must not reload it"
     assert _masters(elbd_haproxy, site.lb["id"]) == [before.pid]
 
@@ -125,7 +124,7 @@ def test_a_killed_haproxy_is_back_within_two_seconds(site: Site, backends: Calla
     site.add(backends("a"))
     wait_for(_serving(site, {"a"}))
     process = process_for(elbd_haproxy.data_dir, site.lb["id"])
-    _settled_master(process)
+    settled_master(process)
     config = str(process.config).encode()
     victims = [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _cmdline_has(pid, config)]
     for pid in victims:
@@ -163,20 +162,6 @@ def test_a_listener_on_a_taken_port_is_left_out_reported_and_served_once_free(si
         assert _serving(site, {"a"})()
     site.api.ok("PUT", f"listeners/{listener['id']}", {"listener": {"name": "retry"}})
     wait_for(lambda: _status_tree(site)["provisioning_status"] == "ACTIVE")
-
-
-def _settled_master(process: HaproxyProcess) -> MasterState:
-    """The master's state once no reload is under way: two reads a moment apart agree."""
-
-    def read() -> MasterState | None:
-        try:
-            first = process.master_state()
-            time.sleep(0.3)
-            return first if first == process.master_state() else None
-        except OSError:
-            return None
-
-    return wait_for(read)
 
 
 def _status_tree(site: Site) -> dict:
@@ -217,7 +202,7 @@ def test_a_burst_of_member_adds_reaches_the_config_file_and_survives_a_killed_ha
     wait_for(_serving(site, {"first", *names}))
     process = process_for(elbd_haproxy.data_dir, site.lb["id"])
     wait_for(lambda: all(member["id"] in process.config.read_text() for member in added), timeout_s=5)
-    before = _settled_master(process)
+    before = settled_master(process)
     config = str(process.config).encode()
     running = [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _cmdline_has(pid, config)]
     assert before.pid in running
