@@ -119,6 +119,15 @@ def test_weights_split_one_draw_into_bands_and_a_zero_weight_takes_nothing() -> 
     assert bands == [("p-1", "30"), ("p-3", "100")]
 
 
+def test_a_sticky_route_follows_its_cookie_before_drawing_and_sets_it_on_every_answer() -> None:
+    lines = words_of(Route("pol-1", (), ToBackends((("p-1", 1), ("p-2", 0), ("p-3", 1)), sticky_s=600)))
+    assert ["http-response", "add-header", "Set-Cookie", "elbd-pol-1=%[be_name]; Max-Age=600; Path=/; HttpOnly",
+            "if", "{", "var(txn.elbd_route)", "-m", "int", "eq", "1", "}"] in lines
+    uses = [line for line in lines if line[0] == "use_backend"]
+    assert [line[-5:-1] for line in uses[:2]] == [["req.cook(elbd-pol-1)", "-m", "str", "p-1"], ["req.cook(elbd-pol-1)", "-m", "str", "p-3"]]
+    assert [line[-2] for line in uses[2:]] == ["1", "2"]  # then the draw's bands
+
+
 def test_every_weight_zero_answers_503() -> None:
     assert words_of(Route("pol-1", (), ToBackends((("p-1", 0),))))[-1][:4] == ["http-request", "deny", "deny_status", "503"]
 
@@ -130,6 +139,13 @@ def test_a_kept_query_string_gets_its_question_mark_only_when_the_request_had_on
         "%[ssl_fc,iif(https,http)]://%[req.hdr(host),regsub(:[0-9]*$,)]:%[dst_port]%[path]",
     ]
     assert redirects[0][-4:] == ["{", "query", "-m", "found"] or redirects[0][-5:-1] == ["{", "query", "-m", "found"]
+
+
+def test_placeholders_among_literal_text_take_the_requests_parts() -> None:
+    (redirect,) = [line for line in words_of(Route("pol-1", (), Redirect(301, "https", "${host}.example.net", 443, "/new${path}", "from=${host}&${query}")))
+                   if line[:2] == ["http-request", "redirect"]]
+    assert redirect[3] == ("https://%[req.hdr(host),regsub(:[0-9]*$,)].example.net:443/new%[path]"
+                           "?from=%[req.hdr(host),regsub(:[0-9]*$,)]&%[query]")
 
 
 def test_a_glob_is_literal_but_for_its_stars_and_question_marks() -> None:
@@ -150,7 +166,8 @@ def test_haproxy_accepts_every_printable_hostile_value_in_every_field(tmp_path: 
     routes = [route for value in printable for route_with, _ in FIELDS.values() if rendered(route := route_with(value))]
     assert len(routes) > len(printable) * 6  # most fields take most printable values
     routes += [Route("pol-1", (Match("path", "regex", ("^/a(b|c)+$",)), Match("method", "exact", ("GET",)),
-                               Match("source", "network", ("127.0.0.0/8", "::1/128"))), ToBackends((("p-1", 1), ("p-2", 3))))]
+                               Match("source", "network", ("127.0.0.0/8", "::1/128"))), ToBackends((("p-1", 1), ("p-2", 3)))),
+               Route("pol-2", (Match("path", "prefix", ("/sticky",)),), ToBackends((("p-1", 1), ("p-2", 3)), sticky_s=60))]
     path = tmp_path / "haproxy.cfg"
     path.write_text(render(config(*routes), tmp_path, tmp_path))
     checked = subprocess.run([shutil.which("haproxy") or "haproxy", "-c", "-f", str(path)], capture_output=True, text=True, timeout=60)

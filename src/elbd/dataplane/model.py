@@ -105,14 +105,18 @@ class Match:
 
 @dataclass(frozen=True)
 class ToBackends:
-    """Forward to one backend, or split by weight among several (a weight of 0 takes no request)."""
+    """Forward to one backend, or split by weight among several (a weight of 0 takes no request). With
+    `sticky_s`, a client's later requests go to the backend its first one went to, for that long after
+    its last one (a cookie naming the backend)."""
 
     weights: tuple[tuple[str, int], ...]  # (backend name, weight)
+    sticky_s: int | None = None
 
 
 @dataclass(frozen=True)
 class Redirect:
-    """Answer a redirect. A part left None keeps the request's own (the API's `${host}` and the like)."""
+    """Answer a redirect. A part left None keeps the request's own; host, path and query may also hold
+    the API's placeholders (`${host}` and the like) among literal text."""
 
     code: int
     scheme: str | None = None  # http or https

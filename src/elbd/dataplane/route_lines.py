@@ -34,6 +34,14 @@ _STRING_FETCHES = {
 _STRING_MATCHING = {"exact": "str", "prefix": "beg", "regex": "reg"}
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 _HOST_WITHOUT_PORT = "%[req.hdr(host),regsub(:[0-9]*$,)]"
+REQUEST_PARTS = {  # the API's placeholders for a part of the request, as log-format expressions
+    "${protocol}": "%[ssl_fc,iif(https,http)]",
+    "${host}": _HOST_WITHOUT_PORT,
+    "${port}": "%[dst_port]",
+    "${path}": "%[path]",
+    "${query}": "%[query]",
+}
+_PLACEHOLDER = re.compile("(" + "|".join(re.escape(placeholder) for placeholder in REQUEST_PARTS) + ")")
 
 
 def route_lines(frontend: Frontend) -> list[str]:
@@ -59,9 +67,9 @@ def route_lines(frontend: Frontend) -> list[str]:
         elif isinstance(action, FixedResponse):
             actions.append(f"{fixed_response(action)} if {chosen}")
         else:
-            lines = backend_lines(action, chosen)
-            actions.extend(line for line in lines if line.startswith("http-request"))
-            backends.extend(line for line in lines if not line.startswith("http-request"))
+            lines = backend_lines(action, chosen, route.name)
+            actions.extend(line for line in lines if line.startswith("http-re"))
+            backends.extend(line for line in lines if not line.startswith("http-re"))
     return [*acls, *choices, *actions, *backends]
 
 
@@ -106,10 +114,10 @@ def redirect_lines(redirect: Redirect, chosen: str) -> list[str]:
     when the request had one)."""
     if redirect.code not in REDIRECT_CODES:
         raise UnsafeValue(f"{redirect.code!r} is not a redirect code")
-    scheme = "%[ssl_fc,iif(https,http)]" if redirect.scheme is None else _literal(redirect.scheme)
-    host = _HOST_WITHOUT_PORT if redirect.host is None else _literal(redirect.host)
-    port = "%[dst_port]" if redirect.port is None else number(redirect.port)
-    path = "%[path]" if redirect.path is None else _literal(redirect.path)
+    scheme = REQUEST_PARTS["${protocol}"] if redirect.scheme is None else _literal(redirect.scheme)
+    host = REQUEST_PARTS["${host}"] if redirect.host is None else _location_part(redirect.host)
+    port = REQUEST_PARTS["${port}"] if redirect.port is None else number(redirect.port)
+    path = REQUEST_PARTS["${path}"] if redirect.path is None else _location_part(redirect.path)
     base = f"{scheme}://{host}:{port}{path}"
 
     def line(location: str, condition: str) -> str:
@@ -117,7 +125,7 @@ def redirect_lines(redirect: Redirect, chosen: str) -> list[str]:
 
     if redirect.query is None:
         return [line(base + "?%[query]", f"{chosen} {{ query -m found }}"), line(base, chosen)]
-    return [line(base + ("?" + _literal(redirect.query) if redirect.query else ""), chosen)]
+    return [line(base + ("?" + _location_part(redirect.query) if redirect.query else ""), chosen)]
 
 
 def fixed_response(response: FixedResponse) -> str:
@@ -127,16 +135,23 @@ def fixed_response(response: FixedResponse) -> str:
     return line
 
 
-def backend_lines(action: ToBackends, chosen: str) -> list[str]:
+def backend_lines(action: ToBackends, chosen: str, route_name: str) -> list[str]:
     """`use_backend` for one backend; for several, one draw per request and a band of it per backend.
-    With every weight 0 no backend takes the request: 503."""
+    With every weight 0 no backend takes the request: 503. A sticky route first follows its cookie to
+    the backend it names (only while that backend still takes requests), and sets it on every answer."""
     weighted = [(backend, weight) for backend, weight in action.weights if weight > 0]
     if not weighted:
         return [f"http-request deny deny_status 503 if {chosen}"]
+    lines = []
+    if action.sticky_s is not None:
+        cookie = f"elbd-{name(route_name)}"
+        lines.append(f"http-response add-header Set-Cookie {config_word(f'{cookie}=%[be_name]; Max-Age={number(action.sticky_s)}; Path=/; HttpOnly')}"
+                     f" if {chosen}")
+        lines += [f"use_backend {name(backend)} if {chosen} {{ req.cook({cookie}) -m str {name(backend)} }}" for backend, _ in weighted]
     if len(weighted) == 1:
-        return [f"use_backend {name(weighted[0][0])} if {chosen}"]
+        return [*lines, f"use_backend {name(weighted[0][0])} if {chosen}"]
     total = sum(weight for _, weight in weighted)
-    lines = [f"http-request set-var({DRAW_VARIABLE}) rand({number(total)}) if {chosen}"]
+    lines.append(f"http-request set-var({DRAW_VARIABLE}) rand({number(total)}) if {chosen}")
     bound = 0
     for backend, weight in weighted:
         bound += weight
@@ -146,6 +161,11 @@ def backend_lines(action: ToBackends, chosen: str) -> list[str]:
 
 def _words(values: list[str] | tuple[str, ...]) -> str:
     return " ".join(config_word(value) for value in values)
+
+
+def _location_part(text: str) -> str:
+    """A part of a location: literal text with the API's placeholders (`${host}` and the like) in it."""
+    return "".join(REQUEST_PARTS.get(piece) or _literal(piece) for piece in _PLACEHOLDER.split(text))
 
 
 def _literal(text: str) -> str:
