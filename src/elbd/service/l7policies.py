@@ -318,9 +318,7 @@ def update_policy(session: Session, *, project_id: str, policy_id: str, option: 
         if changes.get(name) is not None:
             setattr(policy, name, changes[name])
     if rules is not None:
-        for rule in l7rules.rules_of(session, policy.id):
-            session.delete(rule)
-        session.flush()
+        l7rules.delete_rules_of(session, policy.id)
         l7rules.insert_rules(session, policy, rules)
     policy.updated_at = utcnow()
     session.flush()
@@ -333,8 +331,7 @@ def delete_policy(session: Session, *, project_id: str, policy_id: str) -> None:
     policy = lookups.l7policy(session, project_id, policy_id)
     listener = session.get(Listener, policy.listener_id)
     assert listener is not None
-    for rule in l7rules.rules_of(session, policy.id):
-        session.delete(rule)
+    l7rules.delete_rules_of(session, policy.id)
     session.delete(policy)
     session.flush()
     l7_duplicates.recompute(session, listener.id)

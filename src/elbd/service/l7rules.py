@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, delete, false, select, true
 from sqlalchemy.orm import Session
 
 from elbd import l7_values
@@ -173,6 +173,10 @@ def insert_rules(session: Session, policy: L7Policy, rules: Iterable[CheckedRule
 
 def rules_of(session: Session, policy_id: str) -> list[L7Rule]:
     return list(session.scalars(select(L7Rule).where(L7Rule.l7policy_id == policy_id).order_by(L7Rule.created_at, L7Rule.id)))
+
+
+def delete_rules_of(session: Session, policy_id: str) -> None:
+    session.execute(delete(L7Rule).where(L7Rule.l7policy_id == policy_id).execution_options(synchronize_session="fetch"))
 
 
 def rules_by_policy(session: Session, policy_ids: Sequence[str]) -> dict[str, list[L7Rule]]:
