@@ -15,6 +15,7 @@ Each check answers the value or raises BadValue, whose message follows "Invalid 
 
 import ctypes
 import ctypes.util
+import ipaddress
 import re
 from functools import cache
 
@@ -88,8 +89,7 @@ def path(value: str) -> str:
 
 
 def header_key(value: str) -> str:
-    printable(value, limit=MAX_HEADER_KEY)
-    if not _HEADER_KEY.fullmatch(value):
+    if not _HEADER_KEY.fullmatch(value) or len(value) > MAX_HEADER_KEY:
         raise BadValue(f"a header name is 1 to {MAX_HEADER_KEY} letters, digits, '-' and '_'.")
     return value
 
@@ -145,7 +145,11 @@ def source_ip(value: str) -> str:
     try:
         canonical_network(value)
     except NotCanonical as refusal:
-        raise BadValue(f"{refusal}.") from None
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise BadValue(f"{refusal}.") from None
+        raise BadValue(f"{value!r} has host bits set or is not written canonically: write it as {network}.") from None
     return value
 
 
