@@ -10,7 +10,7 @@ from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.l7policies import L7PolicyPage, L7PolicyReply, L7RulePage, L7RuleReply, PrioritiesReply
 from elbd.api.views.l7policies import policy_view, rule_view
 from elbd.api.views.pages import page_info
-from elbd.schemas.l7policies import PolicyCreateRequest, PolicyUpdateRequest, PrioritiesRequest, RuleCreateRequest, RuleUpdateRequest
+from elbd.schemas.l7policies import L7PolicyCreateRequest, L7PolicyUpdateRequest, L7PrioritiesRequest, L7RuleCreateRequest, L7RuleUpdateRequest
 from elbd.service import l7policies, l7rules, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
@@ -35,7 +35,7 @@ def _policy_reply(request: Request, session: Session, policy: L7Policy) -> L7Pol
 
 
 @router.post(COLLECTION + "/batch-update-priority", response_model=PrioritiesReply)
-def update_priorities(request: Request, body: PrioritiesRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+def update_priorities(request: Request, body: L7PrioritiesRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         l7policies.update_priorities(session, project_id=who.project_id, changes=body.l7policies)
     answer: PrioritiesReply = {"request_id": request_id_of(request)}
@@ -53,7 +53,7 @@ def list_all_rules(
 
 
 @router.post(COLLECTION, status_code=201, response_model=L7PolicyReply)
-def create_policy(request: Request, body: PolicyCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+def create_policy(request: Request, body: L7PolicyCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         policy = l7policies.create_policy(session, project_id=who.project_id, option=body.l7policy)
         answer = _policy_reply(request, session, policy)
@@ -85,7 +85,7 @@ def show_policy(request: Request, l7policy_id: str, who: Principal = Depends(aut
 
 @router.put(POLICY, response_model=L7PolicyReply)
 def update_policy(
-    request: Request, l7policy_id: str, body: PolicyUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+    request: Request, l7policy_id: str, body: L7PolicyUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.write() as session:
         policy = l7policies.update_policy(session, project_id=who.project_id, policy_id=l7policy_id, option=body.l7policy)
@@ -102,7 +102,7 @@ def delete_policy(l7policy_id: str, who: Principal = Depends(authenticate), db: 
 
 @router.post(POLICY + "/rules", status_code=201, response_model=L7RuleReply)
 def create_rule(
-    request: Request, l7policy_id: str, body: RuleCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+    request: Request, l7policy_id: str, body: L7RuleCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.write() as session:
         rule = l7rules.create_rule(session, project_id=who.project_id, policy_id=l7policy_id, option=body.rule)
@@ -130,7 +130,7 @@ def show_rule(request: Request, l7policy_id: str, l7rule_id: str, who: Principal
 
 @router.put(POLICY + "/rules/{l7rule_id}", response_model=L7RuleReply)
 def update_rule(
-    request: Request, l7policy_id: str, l7rule_id: str, body: RuleUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+    request: Request, l7policy_id: str, l7rule_id: str, body: L7RuleUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.write() as session:
         rule = l7rules.update_rule(session, project_id=who.project_id, policy_id=l7policy_id, rule_id=l7rule_id, option=body.rule)

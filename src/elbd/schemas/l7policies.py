@@ -23,44 +23,44 @@ MAX_POOLS = 5
 MAX_BATCH = 2000
 
 
-class RuleCondition(Strict):
+class L7RuleConditionOption(Strict):
     key: MatchText = Field(description="\"\" for HOST_NAME, PATH, METHOD and SOURCE_IP; the header, query-string or cookie name otherwise.")
     value: MatchText
 
 
-class _RuleSettings(Strict):
+class _L7RuleSettings(Strict):
     compare_type: CompareType | None = None
     value: MatchText | None = Field(None, description="Without conditions: the host name or path to match.")
     key: MatchText | None = Field(None, description=note(L7RULES, "key"))
     invert: bool | None = Field(None, description=note(L7RULES, "invert"))
     admin_state_up: bool | None = Field(None, description=note(L7RULES, "admin_state_up"))
-    conditions: list[RuleCondition] | None = Field(None, max_length=MAX_RULES, description="Needs enhance_l7policy_enable; values are OR-ed.")
+    conditions: list[L7RuleConditionOption] | None = Field(None, max_length=MAX_RULES, description="Needs enhance_l7policy_enable; values are OR-ed.")
 
 
-class RuleCreate(_RuleSettings):
+class L7RuleCreate(_L7RuleSettings):
     type: RuleType
     compare_type: CompareType
     project_id: ProjectIdField | None = None
 
 
-class RuleCreateRequest(Strict):
-    rule: RuleCreate
+class L7RuleCreateRequest(Strict):
+    rule: L7RuleCreate
 
 
-class RuleUpdate(_RuleSettings):
+class L7RuleUpdate(_L7RuleSettings):
     pass
 
 
-class RuleUpdateRequest(Strict):
-    rule: RuleUpdate
+class L7RuleUpdateRequest(Strict):
+    rule: L7RuleUpdate
 
 
-class RedirectPool(Strict):
+class RedirectPoolOption(Strict):
     pool_id: ResourceId
     weight: Weight | None = Field(None, description="0-100, default 1.")
 
 
-class StickySession(Strict):
+class StickySessionOption(Strict):
     enable: bool | None = None
     timeout: int | None = Field(None, ge=1, le=1440, description="Minutes, default 1440.")
 
@@ -70,7 +70,7 @@ class _HeadersAndLimits(Strict):
     remove_headers_config: dict | None = Field(None, description=note(L7_RESPONSE_CONFIGS, "remove_headers_config"))
 
 
-class RedirectUrlConfig(_HeadersAndLimits):
+class RedirectUrlOption(_HeadersAndLimits):
     protocol: ConfigText | None = Field(None, description="HTTP, HTTPS or ${protocol} (default).")
     host: ConfigText | None = Field(None, description="Default ${host}.")
     port: ConfigText | None = Field(None, description="Default ${port}.")
@@ -79,29 +79,29 @@ class RedirectUrlConfig(_HeadersAndLimits):
     status_code: ConfigText | None = Field(None, description="301, 302, 303, 307 or 308; required at creation.")
 
 
-class FixedResponseConfig(_HeadersAndLimits):
+class FixedResponseOption(_HeadersAndLimits):
     status_code: ConfigText | None = Field(None, description="200-299, 400-499 or 500-599, as a string; required at creation.")
     content_type: ConfigText | None = Field(None, description="Default text/plain.")
     message_body: MessageBody | None = Field(None, description="Printable ASCII, at most 1024 characters.")
     traffic_limit_config: dict | None = Field(None, description=note(L7_RESPONSE_CONFIGS, "traffic_limit_config"))
 
 
-class _PolicySettings(Strict):
+class _L7PolicySettings(Strict):
     name: Name | None = None
     description: Description | None = None
     admin_state_up: bool | None = Field(None, description=note(L7POLICIES, "admin_state_up"))
     priority: Priority | None = Field(None, description="Needs enhance_l7policy_enable: 1-10000 (0-10000 for REDIRECT_TO_LISTENER), unique per listener.")
     redirect_pool_id: ResourceId | None = None
     redirect_listener_id: ResourceId | None = None
-    redirect_pools_config: list[RedirectPool] | None = Field(None, max_length=MAX_POOLS)
-    redirect_pools_sticky_session_config: StickySession | None = None
-    redirect_url_config: RedirectUrlConfig | None = None
-    fixed_response_config: FixedResponseConfig | None = None
+    redirect_pools_config: list[RedirectPoolOption] | None = Field(None, max_length=MAX_POOLS)
+    redirect_pools_sticky_session_config: StickySessionOption | None = None
+    redirect_url_config: RedirectUrlOption | None = None
+    fixed_response_config: FixedResponseOption | None = None
     redirect_pools_extend_config: dict | None = Field(None, description=note(L7POLICIES, "redirect_pools_extend_config"))
-    rules: list[RuleCreate] | None = Field(None, max_length=MAX_RULES)
+    rules: list[L7RuleCreate] | None = Field(None, max_length=MAX_RULES)
 
 
-class PolicyCreate(_PolicySettings):
+class L7PolicyCreate(_L7PolicySettings):
     listener_id: ResourceId
     action: Action
     project_id: ProjectIdField | None = None
@@ -109,16 +109,16 @@ class PolicyCreate(_PolicySettings):
     redirect_url: Annotated[str, StringConstraints(max_length=255)] | None = Field(None, description=note(L7POLICIES, "redirect_url"))
 
 
-class PolicyCreateRequest(Strict):
-    l7policy: PolicyCreate
+class L7PolicyCreateRequest(Strict):
+    l7policy: L7PolicyCreate
 
 
-class PolicyUpdate(_PolicySettings):
+class L7PolicyUpdate(_L7PolicySettings):
     pass
 
 
-class PolicyUpdateRequest(Strict):
-    l7policy: PolicyUpdate
+class L7PolicyUpdateRequest(Strict):
+    l7policy: L7PolicyUpdate
 
 
 class PriorityChange(Strict):
@@ -126,5 +126,5 @@ class PriorityChange(Strict):
     priority: Priority
 
 
-class PrioritiesRequest(Strict):
+class L7PrioritiesRequest(Strict):
     l7policies: list[PriorityChange] = Field(min_length=1, max_length=MAX_BATCH)

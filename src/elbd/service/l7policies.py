@@ -37,14 +37,14 @@ from elbd.l7_values import (
 )
 from elbd.schemas import unserved
 from elbd.schemas.l7policies import (
-    FixedResponseConfig,
-    PolicyCreate,
-    PolicyUpdate,
+    FixedResponseOption,
+    L7PolicyCreate,
+    L7PolicyUpdate,
     PriorityChange,
-    RedirectPool,
-    RedirectUrlConfig,
-    StickySession,
-    _PolicySettings,
+    RedirectPoolOption,
+    RedirectUrlOption,
+    StickySessionOption,
+    _L7PolicySettings,
 )
 from elbd.service import l7_duplicates, l7rules, lookups, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, check_pool_fits_listener
@@ -85,7 +85,7 @@ def _bad(field: str, refusal: BadValue) -> Exception:
     return invalid(f"Invalid input for '{field}': {refusal}")
 
 
-def _check_action_fields(action: str, settings: _PolicySettings) -> None:
+def _check_action_fields(action: str, settings: _L7PolicySettings) -> None:
     for other, fields in ACTION_FIELDS.items():
         if other == action:
             continue
@@ -99,7 +99,7 @@ def _require_http_listener(listener: Listener) -> None:
         raise invalid(f"Invalid input for 'listener_id': forwarding policies are for HTTP and HTTPS listeners; {listener.id} is {listener.protocol}.")
 
 
-def _redirect_url(config: RedirectUrlConfig, stored: dict[str, Any] | None) -> dict[str, Any]:
+def _redirect_url(config: RedirectUrlOption, stored: dict[str, Any] | None) -> dict[str, Any]:
     """The stored config with the request's attributes over it; at creation the defaults keep the request's parts."""
     given = config.model_dump(exclude_none=True, exclude={"insert_headers_config", "remove_headers_config"})
     base = stored or {"protocol": "${protocol}", "host": "${host}", "port": "${port}", "path": "${path}", "query": "${query}"}
@@ -122,7 +122,7 @@ def _redirect_url(config: RedirectUrlConfig, stored: dict[str, Any] | None) -> d
     return {name: merged[name] for name in checks}
 
 
-def _fixed_response(config: FixedResponseConfig, stored: dict[str, Any] | None) -> dict[str, Any]:
+def _fixed_response(config: FixedResponseOption, stored: dict[str, Any] | None) -> dict[str, Any]:
     given = config.model_dump(exclude_none=True, exclude={"insert_headers_config", "remove_headers_config", "traffic_limit_config"})
     merged = {**(stored or {"content_type": "text/plain", "message_body": ""}), **given}
     if "status_code" not in merged:
@@ -136,21 +136,21 @@ def _fixed_response(config: FixedResponseConfig, stored: dict[str, Any] | None) 
     return {name: merged[name] for name in checks}
 
 
-def _refuse_unserved_configs(settings: _PolicySettings) -> None:
+def _refuse_unserved_configs(settings: _L7PolicySettings) -> None:
     for name in ("redirect_url_config", "fixed_response_config"):
         config = getattr(settings, name)
         if config is not None:
             unserved.refuse(unserved.L7_RESPONSE_CONFIGS, config.model_dump(exclude_unset=True))
 
 
-def _weight(entry: RedirectPool) -> int:
+def _weight(entry: RedirectPoolOption) -> int:
     weight = DEFAULT_WEIGHT if entry.weight is None else int(entry.weight)
     if not 0 <= weight <= 100:
         raise invalid("Invalid input for 'redirect_pools_config.weight': a weight is 0 to 100.")
     return weight
 
 
-def _pools(session: Session, project_id: str, listener: Listener, pool_id: str | None, config: Sequence[RedirectPool] | None) -> list[dict[str, Any]]:
+def _pools(session: Session, project_id: str, listener: Listener, pool_id: str | None, config: Sequence[RedirectPoolOption] | None) -> list[dict[str, Any]]:
     """[{pool_id, weight}] from redirect_pool_id and redirect_pools_config, each pool checked against the listener."""
     if config:
         if not listener.enhance_l7policy_enable:
@@ -184,7 +184,7 @@ def _used_by_other_listener(session: Session, project_id: str, pool_id: str, lis
     return bool(users) and bool(session.scalars(select(L7Policy.id).where(L7Policy.id.in_(users), L7Policy.listener_id != listener_id)).first())
 
 
-def _sticky(config: StickySession | None, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+def _sticky(config: StickySessionOption | None, stored: dict[str, Any] | None) -> dict[str, Any] | None:
     if config is None:
         return stored
     base = stored or {"enable": False, "timeout": DEFAULT_STICKY_TIMEOUT}
@@ -228,7 +228,7 @@ def _priority(session: Session, listener: Listener, action: str, asked: int | No
     return asked
 
 
-def _checked_rules(option: _PolicySettings, listener: Listener, action: str) -> list[CheckedRule] | None:
+def _checked_rules(option: _L7PolicySettings, listener: Listener, action: str) -> list[CheckedRule] | None:
     if option.rules is None:
         return None
     if action == "REDIRECT_TO_LISTENER" and option.rules:
@@ -240,7 +240,7 @@ def _checked_rules(option: _PolicySettings, listener: Listener, action: str) -> 
     return rules
 
 
-def create_policy(session: Session, *, project_id: str, option: PolicyCreate) -> L7Policy:
+def create_policy(session: Session, *, project_id: str, option: L7PolicyCreate) -> L7Policy:
     listener = lookups.listener(session, project_id, option.listener_id)
     _require_http_listener(listener)
     action = option.action
@@ -289,7 +289,7 @@ def create_policy(session: Session, *, project_id: str, option: PolicyCreate) ->
     return policy
 
 
-def update_policy(session: Session, *, project_id: str, policy_id: str, option: PolicyUpdate) -> L7Policy:
+def update_policy(session: Session, *, project_id: str, policy_id: str, option: L7PolicyUpdate) -> L7Policy:
     """Attributes left out keep their values; `rules` given replaces every rule; a config object given
     is merged over the stored one."""
     policy = lookups.l7policy(session, project_id, policy_id)

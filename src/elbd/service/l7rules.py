@@ -7,6 +7,7 @@ wildcard host names. Each value passes l7_values.py before anything is stored.
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, false, select, true
@@ -17,7 +18,7 @@ from elbd.clock import utcnow
 from elbd.errors import invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
-from elbd.schemas.l7policies import MAX_RULES, RuleCreate, RuleUpdate
+from elbd.schemas.l7policies import MAX_RULES, L7RuleCreate, L7RuleUpdate
 from elbd.service import l7_duplicates, lookups
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
@@ -132,7 +133,7 @@ def check_rule_set(rules: Sequence[CheckedRule], field: str = "rules") -> None:
         raise invalid(f"Invalid input for '{field}': a policy has at most {MAX_RULES} rules, each condition counted as one.")
 
 
-def checked_option(option: RuleCreate, *, enhanced: bool, field: str) -> CheckedRule:
+def checked_option(option: L7RuleCreate, *, enhanced: bool, field: str) -> CheckedRule:
     return check_rule(
         rule_type=option.type,
         compare_type=option.compare_type,
@@ -151,6 +152,7 @@ def stored_rule(rule: L7Rule) -> CheckedRule:
 
 
 def insert_rules(session: Session, policy: L7Policy, rules: Iterable[CheckedRule]) -> list[L7Rule]:
+    """Rules given together are a microsecond apart, so they list (oldest first) in the order given."""
     now = utcnow()
     rows = [
         L7Rule(
@@ -162,10 +164,10 @@ def insert_rules(session: Session, policy: L7Policy, rules: Iterable[CheckedRule
             key=rule.key,
             value=rule.value,
             conditions=[{"key": key, "value": value} for key, value in rule.conditions],
-            created_at=now,
-            updated_at=now,
+            created_at=now + timedelta(microseconds=index),
+            updated_at=now + timedelta(microseconds=index),
         )
-        for rule in rules
+        for index, rule in enumerate(rules)
     ]
     session.add_all(rows)
     return rows
@@ -203,7 +205,7 @@ def _changed(session: Session, policy: L7Policy, listener: Listener) -> None:
     mark_changed(session, listener.loadbalancer_id)
 
 
-def create_rule(session: Session, *, project_id: str, policy_id: str, option: RuleCreate) -> L7Rule:
+def create_rule(session: Session, *, project_id: str, policy_id: str, option: L7RuleCreate) -> L7Rule:
     policy, listener = _policy_and_listener(session, project_id, policy_id)
     if policy.action == "REDIRECT_TO_LISTENER":
         raise invalid("Invalid input for 'rule': a REDIRECT_TO_LISTENER policy takes every request of its listener and has no rules.")
@@ -214,7 +216,7 @@ def create_rule(session: Session, *, project_id: str, policy_id: str, option: Ru
     return row
 
 
-def update_rule(session: Session, *, project_id: str, policy_id: str, rule_id: str, option: RuleUpdate) -> L7Rule:
+def update_rule(session: Session, *, project_id: str, policy_id: str, rule_id: str, option: L7RuleUpdate) -> L7Rule:
     """compare_type, value and conditions change; the type is fixed. Conditions given replace the
     stored ones ([] or null leaves them); a rule that matched by conditions and is given a value matches by it."""
     policy, listener = _policy_and_listener(session, project_id, policy_id)
