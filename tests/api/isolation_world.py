@@ -28,6 +28,8 @@ class Resources:
     server_id: str
     security_policy_id: str
     certificate_id: str
+    l7policy_id: str
+    l7rule_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -47,7 +49,8 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 
 def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
-    instance member, a security policy and a server certificate."""
+    instance member, a security policy, a server certificate, and a forwarding policy of the listener
+    (to a pool of its own) with a rule."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -59,6 +62,11 @@ def furnish(api: Api) -> Resources:
     member = api.member(pool["id"], address=nic["addr"], protocol_port=8080, subnet_cidr_id=subnet["neutron_subnet_id"])["member"]
     policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}})
     certificate = api.ok("POST", "certificates", server_body(issue("isolation.example.com")))["certificate"]
+    policy_pool = api.pool(loadbalancer_id=lb["id"])
+    rule = {"type": "PATH", "compare_type": "STARTS_WITH", "value": "/isolated"}
+    l7policy = api.ok(
+        "POST", "l7policies", {"l7policy": {"listener_id": listener["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": policy_pool["id"], "rules": [rule]}}
+    )["l7policy"]
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -72,6 +80,8 @@ def furnish(api: Api) -> Resources:
         server_id=server_id,
         security_policy_id=policy["security_policy"]["id"],
         certificate_id=certificate["id"],
+        l7policy_id=l7policy["id"],
+        l7rule_id=l7policy["rules"][0]["id"],
     )
 
 

@@ -55,6 +55,8 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/certificates",
     f"POST {ELB}/certificates",
     f"GET {ELB}/certificates/settings/private-key-echo",
+    f"GET {ELB}/l7policies",
+    f"GET {ELB}/l7policies/rules",
     f"POST {ELB}/certificates/settings/private-key-echo",
 }
 
@@ -102,6 +104,13 @@ BODIES: dict[str, Body] = {
     f"PUT {ELB}/certificates/{{certificate_id}}": lambda r: {"certificate": {"name": "probe"}},
     f"POST {ELB}/certificates/batch-delete": lambda r: {"certificates": [r.certificate_id]},
     f"POST {ELB}/certificates/settings/private-key-echo": lambda r: {"private_key_echo": True},
+    f"POST {ELB}/l7policies": lambda r: {
+        "l7policy": {"listener_id": r.listener_id, "action": "REDIRECT_TO_POOL", "redirect_pool_id": r.pool_id}
+    },
+    f"PUT {ELB}/l7policies/{{l7policy_id}}": lambda r: {"l7policy": {"name": "probe"}},
+    f"POST {ELB}/l7policies/batch-update-priority": lambda r: {"l7policies": [{"id": r.l7policy_id, "priority": 5}]},
+    f"POST {ELB}/l7policies/{{l7policy_id}}/rules": lambda r: {"rule": {"type": "HOST_NAME", "compare_type": "EQUAL_TO", "value": "probe.example.com"}},
+    f"PUT {ELB}/l7policies/{{l7policy_id}}/rules/{{l7rule_id}}": lambda r: {"rule": {"value": "/probe"}},
 }
 
 

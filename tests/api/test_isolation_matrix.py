@@ -173,6 +173,28 @@ CROSSINGS = [
         "pools/{a.pool_id}/members/batch-update",
         lambda a, b: {"members": [{"id": b.member_id, "weight": 7}]},
     ),
+    Crossing(
+        "policy to another project's pool",
+        "POST",
+        "l7policies",
+        lambda a, b: {"l7policy": {"listener_id": a.listener_id, "action": "REDIRECT_TO_POOL", "redirect_pool_id": b.pool_id}},
+    ),
+    Crossing(
+        "policy redirecting to another project's listener",
+        "POST",
+        "l7policies",
+        lambda a, b: {"l7policy": {"listener_id": a.listener_id, "action": "REDIRECT_TO_LISTENER", "redirect_listener_id": b.listener_id}},
+    ),
+    Crossing("policy's pool set to another project's", "PUT", "l7policies/{a.l7policy_id}", lambda a, b: {"l7policy": {"redirect_pool_id": b.pool_id}}),
+    Crossing("show another policy's rule", "GET", "l7policies/{a.l7policy_id}/rules/{b.l7rule_id}", lambda a, b: None),
+    Crossing("update another policy's rule", "PUT", "l7policies/{a.l7policy_id}/rules/{b.l7rule_id}", lambda a, b: {"rule": {"value": "/x"}}),
+    Crossing("delete another policy's rule", "DELETE", "l7policies/{a.l7policy_id}/rules/{b.l7rule_id}", lambda a, b: None),
+    Crossing(
+        "reorder another project's policy",
+        "POST",
+        "l7policies/batch-update-priority",
+        lambda a, b: {"l7policies": [{"id": a.l7policy_id, "priority": 3}, {"id": b.l7policy_id, "priority": 4}]},
+    ),
     Crossing("delete subnet of another vpc", "DELETE", "/v1/{a.project_id}/vpcs/{a.vpc_id}/subnets/{b.subnet_id}", lambda a, b: None),
     Crossing(
         "stop an own and a foreign instance",
@@ -217,6 +239,9 @@ def test_batch_delete_of_another_projects_certificate_deletes_nothing(alpha: Api
         "subnets?vpc_id={vpc_id}",
         "pools?loadbalancer_id={loadbalancer_id}",
         "certificates?id={certificate_id}",
+        "l7policies?listener_id={listener_id}",
+        "l7policies?id={l7policy_id}",
+        "l7policies/rules?l7policy_id={l7policy_id}",
     ],
 )
 def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, beta_resources: Resources) -> None:
@@ -226,10 +251,10 @@ def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, 
 
 
 @pytest.mark.parametrize(
-    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies", "certificates"]
+    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies", "certificates", "l7policies", "l7policies/rules", "l7policies/{l7policy_id}/rules"]
 )
 def test_another_projects_id_is_no_paging_marker(collection: str, alpha: Api, alpha_resources: Resources, beta_resources: Resources) -> None:
-    path = collection.format(pool_id=alpha_resources.pool_id)
+    path = collection.format(pool_id=alpha_resources.pool_id, l7policy_id=alpha_resources.l7policy_id)
     for marker in beta_resources.ids():
         response = alpha.call("GET", f"{path}?limit=10&marker={marker}")
         assert_elb_error(response, 400, "ELB.8902")

@@ -87,6 +87,9 @@ def test_the_token_answer_is_documented_as_it_is(client: TestClient) -> None:
         (unserved.LOAD_BALANCERS, ("LoadBalancerCreate", "LoadBalancerUpdate")),
         (unserved.LOAD_BALANCER_CHANGES, ("LoadBalancerUpdate",)),
         (unserved.CERTIFICATES, ("CertificateCreate",)),
+        (unserved.L7POLICIES, ("L7PolicyCreate", "L7PolicyUpdate")),
+        (unserved.L7RULES, ("L7RuleCreate", "L7RuleUpdate")),
+        (unserved.L7_RESPONSE_CONFIGS, ("RedirectUrlOption", "FixedResponseOption")),
     ],
 )
 def test_the_document_says_what_elbd_does_not_serve_yet(
@@ -99,3 +102,14 @@ def test_the_document_says_what_elbd_does_not_serve_yet(
         assert having, field
         for name in having:
             assert schemas[name]["properties"][field].get("description") == unserved.note(table, field), (name, field)
+
+
+def test_openapi_lists_the_l7_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    base = "/v3/{project_id}/elb/l7policies"
+    assert {"post", "get"} <= set(paths[base]) and {"get", "put", "delete"} <= set(paths[base + "/{l7policy_id}"])
+    assert {"post", "get"} <= set(paths[base + "/{l7policy_id}/rules"])
+    assert {"get", "put", "delete"} <= set(paths[base + "/{l7policy_id}/rules/{l7rule_id}"])
+    assert "get" in paths[base + "/rules"] and "post" in paths[base + "/batch-update-priority"]
+    query = {parameter["name"] for parameter in paths[base]["get"]["parameters"] if parameter["in"] == "query"}
+    assert {"listener_id", "action", "priority", "provisioning_status", "display_all_rules", "redirect_pool_id"} <= query

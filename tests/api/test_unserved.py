@@ -75,7 +75,6 @@ LISTENER_SETTINGS = [
     ("quic_config", {"quic_listener_id": MISSING}),
     ("transparent_client_ip_enable", True),
     ("proxy_protocol_enable", True),
-    ("enhance_l7policy_enable", True),
     ("gzip_enable", True),
     ("ssl_early_data_enable", True),
     ("nat64_enable", True),

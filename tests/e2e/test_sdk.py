@@ -15,18 +15,28 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkelb.v3 import (
     BatchCreateMembersOption,
-    BatchDeleteCertificatesRequest,
-    BatchDeleteCertificatesRequestBody,
     BatchCreateMembersRequest,
     BatchCreateMembersRequestBody,
+    BatchDeleteCertificatesRequest,
+    BatchDeleteCertificatesRequestBody,
+    BatchUpdatePoliciesPriorityRequest,
+    BatchUpdatePoliciesPriorityRequestBody,
+    BatchUpdatePriorityRequestBody,
     CreateCertificateOption,
     CreateCertificatePrivateKeyEchoRequest,
     CreateCertificatePrivateKeyEchoRequestBody,
     CreateCertificateRequest,
     CreateCertificateRequestBody,
+    CreateFixtedResponseConfig,
     CreateHealthMonitorOption,
     CreateHealthMonitorRequest,
     CreateHealthMonitorRequestBody,
+    CreateL7PolicyOption,
+    CreateL7PolicyRequest,
+    CreateL7PolicyRequestBody,
+    CreateL7PolicyRuleOption,
+    CreateL7RuleRequest,
+    CreateL7RuleRequestBody,
     CreateListenerOption,
     CreateListenerRequest,
     CreateListenerRequestBody,
@@ -39,29 +49,49 @@ from huaweicloudsdkelb.v3 import (
     CreatePoolOption,
     CreatePoolRequest,
     CreatePoolRequestBody,
+    CreateRedirectPoolsConfig,
+    CreateRuleCondition,
+    CreateRuleOption,
     CreateSecurityPolicyOption,
     CreateSecurityPolicyRequest,
     CreateSecurityPolicyRequestBody,
     DeleteCertificateRequest,
+    DeleteL7PolicyRequest,
+    DeleteL7RuleRequest,
     DeleteListenerRequest,
     DeleteMemberRequest,
     DeleteSecurityPolicyRequest,
     ElbClient,
+    ListAllL7RulesRequest,
     ListCertificatesRequest,
+    ListL7PoliciesRequest,
+    ListL7RulesRequest,
     ListMembersRequest,
     ListSecurityPoliciesRequest,
     ListSystemSecurityPoliciesRequest,
     ShowCertificatePrivateKeyEchoRequest,
     ShowCertificateRequest,
+    ShowL7PolicyRequest,
+    ShowL7RuleRequest,
     ShowListenerRequest,
     ShowMemberRequest,
     ShowSecurityPolicyRequest,
     UpdateCertificateOption,
     UpdateCertificateRequest,
     UpdateCertificateRequestBody,
+    UpdateL7PolicyOption,
+    UpdateL7PolicyRequest,
+    UpdateL7PolicyRequestBody,
+    UpdateL7RuleOption,
+    UpdateL7RuleRequest,
+    UpdateL7RuleRequestBody,
+    UpdateListenerOption,
+    UpdateListenerRequest,
+    UpdateListenerRequestBody,
     UpdateMemberOption,
     UpdateMemberRequest,
     UpdateMemberRequestBody,
+    UpdateRuleCondition,
     UpdateSecurityPolicyOption,
     UpdateSecurityPolicyRequest,
     UpdateSecurityPolicyRequestBody,
@@ -396,3 +426,72 @@ def test_sdk_builds_an_https_listener_with_sni_and_mutual_tls_renews_its_certifi
     for certificate in (default, sni, ca):
         assert cloud.elb.delete_certificate(DeleteCertificateRequest(certificate_id=certificate.id)).status_code == 204
     assert cloud.elb.list_certificates(ListCertificatesRequest(name=["sdk-default", "sdk-sni", "sdk-client-ca"])).certificates == []
+
+
+def test_sdk_drives_forwarding_policies_and_rules_through_their_life(cloud: Cloud) -> None:
+    """An HTTP listener turned enhanced, a weighted policy with inline rules, a rule of its own with
+    conditions, a fixed response, a batch reorder, and all of it deleted: the SDK's own models each way."""
+    elb = cloud.elb
+    option = CreateListenerOption(loadbalancer_id=cloud.lb_id, protocol="HTTP", protocol_port=8081, name="sdk-l7")
+    listener = elb.create_listener(CreateListenerRequest(body=CreateListenerRequestBody(listener=option))).listener
+    assert listener.enhance_l7policy_enable is False
+    enhance = UpdateListenerRequestBody(listener=UpdateListenerOption(enhance_l7policy_enable=True))
+    assert elb.update_listener(UpdateListenerRequest(listener_id=listener.id, body=enhance)).listener.enhance_l7policy_enable is True
+    pools = [cloud.new_pool(), cloud.new_pool()]
+    policy_option = CreateL7PolicyOption(
+        listener_id=listener.id,
+        action="REDIRECT_TO_POOL",
+        name="sdk-policy",
+        redirect_pools_config=[CreateRedirectPoolsConfig(pool_id=pools[0], weight="3"), CreateRedirectPoolsConfig(pool_id=pools[1], weight="1")],
+        rules=[
+            CreateL7PolicyRuleOption(type="HOST_NAME", compare_type="EQUAL_TO", value="*.example.com"),
+            CreateL7PolicyRuleOption(type="PATH", compare_type="STARTS_WITH", value="/api"),
+        ],
+    )
+    policy = elb.create_l7_policy(CreateL7PolicyRequest(body=CreateL7PolicyRequestBody(l7policy=policy_option))).l7policy
+    assert (policy.name, policy.priority, policy.provisioning_status, len(policy.rules)) == ("sdk-policy", 1, "ACTIVE", 2)
+    assert [(entry.pool_id, entry.weight) for entry in policy.redirect_pools_config] == [(pools[0], 3), (pools[1], 1)]
+    assert elb.show_l7_policy(ShowL7PolicyRequest(l7policy_id=policy.id)).l7policy.to_dict() == policy.to_dict()
+    listed = elb.list_l7_policies(ListL7PoliciesRequest(listener_id=[listener.id])).l7policies
+    assert [item.id for item in listed] == [policy.id]
+
+    condition_rule = CreateRuleOption(type="HEADER", compare_type="EQUAL_TO", conditions=[CreateRuleCondition(key="X-Env", value="prod")])
+    made_rule = elb.create_l7_rule(CreateL7RuleRequest(l7policy_id=policy.id, body=CreateL7RuleRequestBody(rule=condition_rule))).rule
+    assert (made_rule.type, [(item.key, item.value) for item in made_rule.conditions]) == ("HEADER", [("X-Env", "prod")])
+    assert elb.show_l7_rule(ShowL7RuleRequest(l7policy_id=policy.id, l7rule_id=made_rule.id)).rule.to_dict() == made_rule.to_dict()
+    assert len(elb.list_l7_rules(ListL7RulesRequest(l7policy_id=policy.id)).rules) == 3
+    assert [rule.id for rule in elb.list_all_l7_rules(ListAllL7RulesRequest(type=["HEADER"], l7policy_id=[policy.id])).rules] == [made_rule.id]
+    rule_body = UpdateL7RuleRequestBody(rule=UpdateL7RuleOption(conditions=[UpdateRuleCondition(key="X-Env", value="stage")]))
+    updated_rule = elb.update_l7_rule(UpdateL7RuleRequest(l7policy_id=policy.id, l7rule_id=made_rule.id, body=rule_body)).rule
+    assert [item.value for item in updated_rule.conditions] == ["stage"]
+
+    fixed_option = CreateL7PolicyOption(
+        listener_id=listener.id,
+        action="FIXED_RESPONSE",
+        fixed_response_config=CreateFixtedResponseConfig(status_code="503", content_type="application/json", message_body='{"down": true}'),
+        rules=[CreateL7PolicyRuleOption(type="PATH", compare_type="EQUAL_TO", value="/maintenance")],
+    )
+    fixed = elb.create_l7_policy(CreateL7PolicyRequest(body=CreateL7PolicyRequestBody(l7policy=fixed_option))).l7policy
+    assert (fixed.priority, fixed.fixed_response_config.status_code, fixed.fixed_response_config.message_body) == (2, "503", '{"down": true}')
+    renamed = elb.update_l7_policy(
+        UpdateL7PolicyRequest(l7policy_id=policy.id, body=UpdateL7PolicyRequestBody(l7policy=UpdateL7PolicyOption(name="sdk-renamed")))
+    ).l7policy
+    assert renamed.name == "sdk-renamed"
+    swap = [BatchUpdatePriorityRequestBody(id=policy.id, priority=2), BatchUpdatePriorityRequestBody(id=fixed.id, priority=1)]
+    elb.batch_update_policies_priority(BatchUpdatePoliciesPriorityRequest(body=BatchUpdatePoliciesPriorityRequestBody(l7policies=swap)))
+    shown = {item.id: item.priority for item in elb.list_l7_policies(ListL7PoliciesRequest(listener_id=[listener.id])).l7policies}
+    assert shown == {policy.id: 2, fixed.id: 1}
+
+    with pytest.raises(ClientRequestException) as raised:  # a rule the reference refuses
+        bad = CreateRuleOption(type="PATH", compare_type="REGEX", value="^/(a+)+$")
+        elb.create_l7_rule(CreateL7RuleRequest(l7policy_id=fixed.id, body=CreateL7RuleRequestBody(rule=bad)))
+    assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902") and "catastrophically" in raised.value.error_msg
+    with pytest.raises(ClientRequestException) as raised:  # the listener has policies
+        elb.delete_listener(DeleteListenerRequest(listener_id=listener.id))
+    assert (raised.value.status_code, raised.value.error_code) == (409, "ELB.8907")
+
+    assert elb.delete_l7_rule(DeleteL7RuleRequest(l7policy_id=policy.id, l7rule_id=made_rule.id)).status_code == 204
+    for item in (policy, fixed):
+        assert elb.delete_l7_policy(DeleteL7PolicyRequest(l7policy_id=item.id)).status_code == 204
+    assert elb.list_l7_policies(ListL7PoliciesRequest(listener_id=[listener.id])).l7policies == []
+    assert elb.delete_listener(DeleteListenerRequest(listener_id=listener.id)).status_code == 204

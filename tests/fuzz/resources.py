@@ -38,6 +38,10 @@ def build_resources(api: Api) -> Resources:
     member = api.member(pool["id"], address=MEMBER_ADDRESS, protocol_port=80, subnet_cidr_id=neutron_subnet_id)["member"]
     policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["AES128-GCM-SHA256"]}})
     certificate = api.ok("POST", "certificates", server_body(issue("fuzz.example.com")))["certificate"]
+    policy_pool = api.pool(loadbalancer_id=lb["id"])
+    rule = {"type": "PATH", "compare_type": "STARTS_WITH", "value": "/fuzz"}
+    body = {"l7policy": {"listener_id": listener["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": policy_pool["id"], "rules": [rule]}}
+    l7policy = api.ok("POST", "l7policies", body)["l7policy"]
     ids = {
         "vpc_id": vpc["id"],
         "subnet_id": subnet["id"],
@@ -53,6 +57,9 @@ def build_resources(api: Api) -> Resources:
         "security_policy_id": policy["security_policy"]["id"],
         "certificate_id": certificate["id"],
         "default_tls_container_ref": certificate["id"],
+        "l7policy_id": l7policy["id"],
+        "l7rule_id": l7policy["rules"][0]["id"],
+        "redirect_pool_id": policy_pool["id"],
     }
     return Resources(ids, [MEMBER_ADDRESS, SERVER_ADDRESS, "127.10.0.40"])
 

@@ -60,7 +60,7 @@ def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str
 @pytest.mark.parametrize(
     "table",
     [unserved.LISTENERS, unserved.POOLS, unserved.HEALTH_MONITORS, unserved.LOAD_BALANCERS, unserved.LOAD_BALANCER_CHANGES,
-     unserved.SECURITY_POLICIES, unserved.CERTIFICATES],
+     unserved.SECURITY_POLICIES, unserved.CERTIFICATES, unserved.L7POLICIES, unserved.L7_RESPONSE_CONFIGS, unserved.L7RULES],
 )
 def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
     assert refusal(table, {entry.field: None for entry in table}) is None
@@ -75,3 +75,12 @@ def test_a_left_out_attribute_counts_with_its_stored_value() -> None:
 @pytest.mark.parametrize("cipher", CIPHERS)
 def test_a_cipher_not_refused_is_one_the_data_planes_openssl_has(cipher: str) -> None:
     assert (refusal(unserved.SECURITY_POLICIES, {"ciphers": ["AES128-SHA", cipher]}) is not None) == (cipher in ABSENT_FROM_OPENSSL)
+
+
+@pytest.mark.parametrize(
+    ("value", "asks"),
+    [({}, False), ({"rewrite_url_enable": False, "rewrite_url_config": None}, False), ({"traffic_limit_config": {"qps": 0}}, False),
+     ({"rewrite_url_enable": True}, True), ({"traffic_limit_config": {"qps": 10}}, True), ({"insert_headers_config": {"configs": [{"key": "X"}]}}, True)],
+)
+def test_an_extend_config_asks_for_something_only_when_a_value_does(value: dict, asks: bool) -> None:
+    assert (refusal(unserved.L7POLICIES, {"redirect_pools_extend_config": value}) is not None) == asks

@@ -15,7 +15,7 @@ from elbd.service.identity import Principal
 from elbd.store.db import Database
 
 router = APIRouter(tags=["listeners"])
-_SINGLE = {"admin_state_up": bool, "http2_enable": bool, "enable_member_retry": bool}
+_SINGLE = {"admin_state_up": bool, "http2_enable": bool, "enable_member_retry": bool, "enhance_l7policy_enable": bool}
 _INTEGERS = ("protocol_port", "keepalive_timeout", "client_timeout", "member_timeout")
 _list_query = list_query(
     {name: _SINGLE.get(name, list[int] if name in _INTEGERS else list[str]) for name in listeners.FILTER_COLUMNS}

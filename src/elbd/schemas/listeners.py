@@ -49,7 +49,9 @@ class _ListenerSettings(Strict):
     quic_config: dict | None = Field(None, description=note(LISTENERS, "quic_config"))
     transparent_client_ip_enable: bool | None = Field(None, description=note(LISTENERS, "transparent_client_ip_enable"))
     proxy_protocol_enable: bool | None = Field(None, description=note(LISTENERS, "proxy_protocol_enable"))
-    enhance_l7policy_enable: bool | None = Field(None, description=note(LISTENERS, "enhance_l7policy_enable"))
+    enhance_l7policy_enable: bool | None = Field(
+        None, description="Advanced forwarding (HTTP and HTTPS listeners): priorities, every action and rule type. Once true, it cannot be set false."
+    )
     gzip_enable: bool | None = Field(None, description=note(LISTENERS, "gzip_enable"))
     ssl_early_data_enable: bool | None = Field(None, description=note(LISTENERS, "ssl_early_data_enable"))
     nat64_enable: bool | None = Field(None, description=note(LISTENERS, "nat64_enable"))

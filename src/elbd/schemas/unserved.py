@@ -94,7 +94,6 @@ LISTENERS = (
     _any("quic_config", "elbd does not serve QUIC upgrade yet."),
     _switch("transparent_client_ip_enable"),
     _switch("proxy_protocol_enable"),
-    _switch("enhance_l7policy_enable"),
     _switch("gzip_enable"),
     _switch("ssl_early_data_enable"),
     _switch("nat64_enable"),
@@ -179,6 +178,41 @@ CERTIFICATES = (
         "type", _one_of("server_sm"), "server_sm (SM2 certificates)",
         "elbd does not serve SM2 certificates (server_sm): its data plane's OpenSSL has no SM2 cipher suites; "
         "use a server certificate (RSA or ECDSA).",
+    ),
+)
+
+def _asks_anything(value: Mapping[str, Any]) -> bool:
+    """An object any of whose values asks for something (true, a number but 0, a non-empty list or object)."""
+    return any(_asks_anything(inner) if isinstance(inner, Mapping) else bool(inner) for inner in value.values())
+
+
+_HEADERS_LATER = "elbd does not insert or remove headers in forwarding policies yet; leave it out."
+L7POLICIES = (
+    Unserved("admin_state_up", _one_of(False), "false", "a forwarding policy is always up; send true or leave it out."),
+    _any("position", "it is deprecated and not served; leave it out (priority orders policies)."),
+    _any("redirect_url", "it is deprecated and not served; use redirect_url_config."),
+    Unserved(
+        "redirect_pools_extend_config", _asks_anything, "anything that asks for something (URL rewriting, headers, limits, CORS, mirroring)",
+        "elbd does not serve URL rewriting, header changes, traffic limits, CORS or mirroring in forwarding policies yet; leave it out.",
+    ),
+)
+
+# Inside redirect_url_config and fixed_response_config.
+L7_RESPONSE_CONFIGS = (
+    Unserved("insert_headers_config", _asks_anything, "any header", _HEADERS_LATER),
+    Unserved("remove_headers_config", _asks_anything, "any header", _HEADERS_LATER),
+    Unserved(
+        "traffic_limit_config", _asks_anything, "any limit",
+        "elbd does not limit traffic in forwarding policies yet; leave it out.",
+    ),
+)
+
+L7RULES = (
+    Unserved("admin_state_up", _one_of(False), "false", "a forwarding rule is always up; send true or leave it out."),
+    Unserved("invert", _given, "true", "elbd does not serve inverted matches; send false or leave it out."),
+    Unserved(
+        "key", _given, "a non-empty key",
+        "it is deprecated and not served; give a header, query-string or cookie name as the key of each of the rule's conditions.",
     ),
 )
 

@@ -10,7 +10,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
-from elbd.service import lookups, quotas
+from elbd.service import l7policies, lookups, quotas
 from elbd.service.address_ranges import Host
 from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
 from elbd.service.listener_certificates import TlsReferences, check_references, keep_rows_in_step
@@ -41,6 +41,7 @@ FILTER_COLUMNS = {
     "http2_enable": Listener.http2_enable,
     "enable_member_retry": Listener.enable_member_retry,
     "protection_status": Listener.protection_status,
+    "enhance_l7policy_enable": Listener.enhance_l7policy_enable,
 }
 
 
@@ -69,6 +70,10 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
         if settings.sni_match_algo == "longest_suffix":
             raise invalid("Invalid input for 'sni_match_algo': only HTTPS, TLS and QUIC listeners match SNI names.")
     _check_policy_fields(protocol, settings)
+    if settings.enhance_l7policy_enable and protocol not in HTTP_LISTENERS:
+        raise invalid("Invalid input for 'enhance_l7policy_enable': only HTTP and HTTPS listeners have forwarding policies.")
+    if current is not None and current.enhance_l7policy_enable and settings.enhance_l7policy_enable is False:
+        raise invalid("Invalid input for 'enhance_l7policy_enable': once on, advanced forwarding cannot be turned off.")
     certificate = settings.default_tls_container_ref or (current.default_tls_container_ref if current else None)
     if settings.client_ca_tls_container_ref and not certificate:
         raise invalid("Invalid input for 'client_ca_tls_container_ref': it needs default_tls_container_ref too.")
@@ -133,11 +138,13 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
         tags=[tag.model_dump() for tag in option.tags],
         protection_status=option.protection_status or "nonProtection",
         protection_reason=option.protection_reason,
+        enhance_l7policy_enable=bool(option.enhance_l7policy_enable),
         created_at=now,
         updated_at=now,
     )
     session.add(listener)
     if option.default_pool_id:
+        l7policies.refuse_default_pool_in_use(session, project_id, option.default_pool_id)
         bind_pool_to_listener(session, lookups.pool(session, project_id, option.default_pool_id), listener)
     try:
         session.flush()
@@ -197,6 +204,7 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     )
     if listener.protocol == "QUIC":
         changes.pop("http2_enable", None)  # always on for QUIC; the field cannot be set there
+    enhancing = bool(option.enhance_l7policy_enable) and not listener.enhance_l7policy_enable
     nullable = ("client_ca_tls_container_ref", "protection_reason", "tls_ciphers_policy", "security_policy_id")
     for name, value in changes.items():
         if name not in STORED or (value is None and name not in nullable):
@@ -207,9 +215,12 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     if new_pool is None:
         listener.default_pool_id = None
     elif new_pool != listener.default_pool_id:
+        l7policies.refuse_default_pool_in_use(session, project_id, new_pool)
         bind_pool_to_listener(session, lookups.pool(session, project_id, new_pool), listener)
     else:
         check_pool_fits_listener(lookups.pool(session, project_id, new_pool), listener)
+    if enhancing:
+        l7policies.number_automatically_ordered(session, listener)
     listener.updated_at = utcnow()
     keep_rows_in_step(session, listener)
     mark_changed(session, listener.loadbalancer_id)
@@ -218,5 +229,6 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
 
 def delete_listener(session: Session, *, project_id: str, listener_id: str) -> None:
     listener = lookups.listener(session, project_id, listener_id)
+    l7policies.refuse_deleting_listener_in_use(session, listener.id)
     session.delete(listener)
     mark_changed(session, listener.loadbalancer_id)

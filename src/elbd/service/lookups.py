@@ -5,7 +5,20 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from elbd.errors import not_found
-from elbd.store.models import Certificate, HealthMonitor, Instance, Listener, LoadBalancer, Member, Pool, SecurityPolicy, Subnet, Vpc
+from elbd.store.models import (
+    Certificate,
+    HealthMonitor,
+    Instance,
+    L7Policy,
+    L7Rule,
+    Listener,
+    LoadBalancer,
+    Member,
+    Pool,
+    SecurityPolicy,
+    Subnet,
+    Vpc,
+)
 
 T = TypeVar("T")
 
@@ -59,3 +72,15 @@ def instance(session: Session, project_id: str, instance_id: str) -> Instance:
 
 def certificate(session: Session, project_id: str, certificate_id: str) -> Certificate:
     return _get(session, Certificate, "certificate", project_id, certificate_id)
+
+
+def l7policy(session: Session, project_id: str, policy_id: str) -> L7Policy:
+    return _get(session, L7Policy, "l7policy", project_id, policy_id)
+
+
+def l7rule(session: Session, project_id: str, policy_id: str, rule_id: str) -> L7Rule:
+    """A rule of this policy; another policy's rule is not found here."""
+    found = _get(session, L7Rule, "l7rule", project_id, rule_id)
+    if found.l7policy_id != policy_id:
+        raise not_found("l7rule", rule_id)
+    return found

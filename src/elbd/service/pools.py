@@ -19,7 +19,7 @@ from elbd.schemas.pools import (
     SlowStart,
     _PoolSettings,
 )
-from elbd.service import lookups, quotas
+from elbd.service import l7policies, lookups, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
@@ -224,6 +224,7 @@ def delete_pool(session: Session, *, project_id: str, pool_id: str) -> None:
         raise conflict(f"Backend server group {pool.id} still has backend servers; remove them first.")
     if session.scalars(select(HealthMonitor.id).where(HealthMonitor.pool_id == pool.id)).first():
         raise conflict(f"Backend server group {pool.id} still has a health check; delete it first.")
+    l7policies.refuse_deleting_pool_in_use(session, project_id, pool.id)
     for listener in session.scalars(select(Listener).where(Listener.default_pool_id == pool.id)):
         listener.default_pool_id = None
     session.flush()

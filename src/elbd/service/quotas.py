@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
 from elbd.store.db import transaction_memo
-from elbd.store.models import Certificate, HealthMonitor, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
+from elbd.store.models import Certificate, HealthMonitor, L7Policy, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
 
 DEFAULTS: dict[str, int] = {
     "loadbalancer": 50,
@@ -32,6 +32,7 @@ COUNTED: dict[str, Any] = {
     "member": Member,
     "security_policy": SecurityPolicy,
     "certificate": Certificate,
+    "l7policy": L7Policy,
 }
 
 

@@ -1,5 +1,6 @@
 """What the data plane reads from the store and writes back, as plain records: a load balancer's stored
-state, the members a change names, the members' health, and how the last apply went.
+state, its listeners' forwarding policies, the members a change names, the members' health, and how
+the last apply went.
 
 The data plane knows no table, session or ORM object: it asks these functions, and gets frozen rows
 it can turn into its own model (dataplane/desired.py) without the database.
@@ -14,11 +15,14 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
+from elbd.l7_precedence import ordered
 from elbd.store.models import (
     Certificate,
     DataplaneStatus,
     HealthMonitor,
     Instance,
+    L7Policy,
+    L7Rule,
     Listener,
     ListenerCertificate,
     LoadBalancer,
@@ -113,6 +117,63 @@ class StoredLoadBalancer:
     security_policies: Mapping[str, StoredSecurityPolicy] = field(default_factory=dict)  # custom ones its listeners use
 
 
+@dataclass(frozen=True)
+class StoredL7Rule:
+    """One rule of a policy; a policy's rules are AND-ed, a rule's values OR-ed.
+
+    Values are checked at the API (l7_values.py): printable ASCII, no control characters, 1-128
+    characters; HOST_NAME values are [A-Za-z0-9.-] with an optional leading "*."; PATH EQUAL_TO and
+    STARTS_WITH values start with "/"; a PATH REGEX compiles in PCRE2 and has no nested or alternating
+    repetition; METHOD values are GET PUT POST DELETE PATCH HEAD OPTIONS; SOURCE_IP values are canonical
+    CIDRs; HEADER and QUERY_STRING values may hold the wildcards * and ?."""
+
+    id: str
+    type: str  # HOST_NAME PATH METHOD HEADER QUERY_STRING SOURCE_IP COOKIE
+    compare_type: str  # EQUAL_TO STARTS_WITH REGEX
+    key: str | None  # header / query-string / cookie name (from the rule's conditions' key); None otherwise
+    values: tuple[str, ...]  # the rule's value, or its conditions' values (OR-ed); never empty
+
+
+@dataclass(frozen=True)
+class StoredRedirectUrl:
+    """Each part as stored: "${protocol}", "${host}", "${port}", "${path}", "${query}" mean the request's
+    own, and are kept literally; a query may hold them among other text. None never occurs today (every
+    part has its default) but a renderer must not assume more than the type says."""
+
+    protocol: str | None
+    host: str | None
+    port: str | None
+    path: str | None
+    query: str | None
+    status_code: int
+
+
+@dataclass(frozen=True)
+class StoredFixedResponse:
+    status_code: int
+    content_type: str
+    body: str  # printable ASCII (no line breaks), at most 1024 characters
+
+
+@dataclass(frozen=True)
+class StoredL7Policy:
+    """A forwarding policy of a listener. A policy without rules matches no request, except a
+    REDIRECT_TO_LISTENER policy, which has none and takes every request."""
+
+    id: str
+    listener_id: str
+    action: str  # REDIRECT_TO_POOL REDIRECT_TO_LISTENER REDIRECT_TO_URL FIXED_RESPONSE
+    priority: int  # as stored (meaningful on an enhanced listener; 1, or 0 for REDIRECT_TO_LISTENER, otherwise)
+    created_at: str  # UTC, microseconds, fixed width: sorts as it reads
+    provisioning_status: str  # ACTIVE or ERROR; the data plane serves only ACTIVE
+    rules: tuple[StoredL7Rule, ...]
+    redirect_pools: tuple[tuple[str, int], ...] = ()  # (pool_id, weight 0-100)
+    sticky_session_timeout_min: int | None = None  # redirect_pools_sticky_session_config when enabled
+    redirect_listener_id: str | None = None
+    redirect_url: StoredRedirectUrl | None = None
+    fixed_response: StoredFixedResponse | None = None
+
+
 class MemberHealth(NamedTuple):
     """What the health checks last said of a member: `status` ONLINE or OFFLINE, None while no check
     has a result (INITIAL), and for OFFLINE the reason."""
@@ -186,6 +247,68 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         certificates={row.id: StoredCertificateNames(*row) for row in connection.execute(_CERTIFICATES, parameters)},
         security_policies={row.id: StoredSecurityPolicy(*row) for row in connection.execute(_SECURITY_POLICIES, parameters)},
     )
+
+
+def _l7_rule(rule: L7Rule) -> StoredL7Rule:
+    if rule.conditions:
+        key = rule.conditions[0]["key"] or None
+        return StoredL7Rule(rule.id, rule.type, rule.compare_type, key, tuple(item["value"] for item in rule.conditions))
+    return StoredL7Rule(rule.id, rule.type, rule.compare_type, None, (rule.value,))
+
+
+def _l7_policy(policy: L7Policy, rules: tuple[StoredL7Rule, ...]) -> StoredL7Policy:
+    sticky = policy.redirect_pools_sticky_session_config
+    url = policy.redirect_url_config
+    fixed = policy.fixed_response_config
+    return StoredL7Policy(
+        id=policy.id,
+        listener_id=policy.listener_id,
+        action=policy.action,
+        priority=policy.priority,
+        created_at=policy.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        provisioning_status=policy.provisioning_status,
+        rules=rules,
+        redirect_pools=tuple((entry["pool_id"], int(entry["weight"])) for entry in policy.redirect_pools_config),
+        sticky_session_timeout_min=int(sticky["timeout"]) if sticky and sticky.get("enable") else None,
+        redirect_listener_id=policy.redirect_listener_id,
+        redirect_url=StoredRedirectUrl(
+            url.get("protocol"), url.get("host"), url.get("port"), url.get("path"), url.get("query"), int(url["status_code"])
+        )
+        if url
+        else None,
+        fixed_response=StoredFixedResponse(int(fixed["status_code"]), fixed["content_type"], fixed["message_body"]) if fixed else None,
+    )
+
+
+def l7_policy_records(session: Session, listener_ids: Iterable[str]) -> dict[str, list[StoredL7Policy]]:
+    """The listeners' policies as records, by listener id, in no particular order."""
+    ids = list(listener_ids)
+    policies: list[L7Policy] = []
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        policies += session.scalars(select(L7Policy).where(L7Policy.listener_id.in_(ids[start : start + IDS_PER_QUERY])))
+    rules: dict[str, list[StoredL7Rule]] = {policy.id: [] for policy in policies}
+    policy_ids = list(rules)
+    for start in range(0, len(policy_ids), IDS_PER_QUERY):
+        query = select(L7Rule).where(L7Rule.l7policy_id.in_(policy_ids[start : start + IDS_PER_QUERY])).order_by(L7Rule.created_at, L7Rule.id)
+        for rule in session.scalars(query):
+            rules[rule.l7policy_id].append(_l7_rule(rule))
+    found: dict[str, list[StoredL7Policy]] = {}
+    for policy in policies:
+        found.setdefault(policy.listener_id, []).append(_l7_policy(policy, tuple(rules[policy.id])))
+    return found
+
+
+def stored_l7_policies(session: Session, load_balancer_ids: Iterable[str]) -> dict[str, tuple[StoredL7Policy, ...]]:
+    """The forwarding policies of the load balancers' listeners, by listener id, each listener's in
+    evaluation order (l7_precedence.ordered: by priority on an enhanced listener, automatic otherwise).
+    A listener without policies is absent. ERROR policies are included; the data plane skips them."""
+    lb_ids = list(load_balancer_ids)
+    enhanced: dict[str, bool] = {}
+    for start in range(0, len(lb_ids), IDS_PER_QUERY):
+        query = select(Listener.id, Listener.enhance_l7policy_enable).where(Listener.loadbalancer_id.in_(lb_ids[start : start + IDS_PER_QUERY]))
+        enhanced.update((row[0], bool(row[1])) for row in session.execute(query))
+    records = l7_policy_records(session, enhanced)
+    return {listener_id: tuple(ordered(policies, enhanced[listener_id])) for listener_id, policies in records.items()}
 
 
 def stored_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> tuple[StoredMember, ...]:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -183,6 +183,8 @@ class Listener(Base):
     tags: Mapped[list[Any]]
     protection_status: Mapped[str] = mapped_column(String(32))
     protection_reason: Mapped[str | None] = mapped_column(String(255))
+    # advanced forwarding (priorities, every action and rule type); once on, it stays on
+    enhance_l7policy_enable: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -342,5 +344,55 @@ class SecurityPolicy(Base):
     description: Mapped[str] = mapped_column(String(255))
     protocols: Mapped[list[Any]]
     ciphers: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class L7Policy(Base):
+    """A forwarding policy of an HTTP or HTTPS listener: where requests its rules all match go.
+
+    `redirect_pools_config` is [{pool_id, weight}] (redirect_pool_id alone is stored as one pool of
+    weight 1 there too); the *_config columns hold the checked request values, defaults filled in.
+    `provisioning_status` is ERROR when another policy of the listener has the same rules
+    (service/l7_duplicates.py)."""
+
+    __tablename__ = "l7policies"
+    __table_args__ = (Index("ix_l7policies_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    listener_id: Mapped[str] = mapped_column(ForeignKey("listeners.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer)
+    admin_state_up: Mapped[bool] = mapped_column(Boolean)
+    provisioning_status: Mapped[str] = mapped_column(String(16))
+    redirect_pool_id: Mapped[str | None] = mapped_column(ForeignKey("pools.id"), index=True)
+    redirect_listener_id: Mapped[str | None] = mapped_column(ForeignKey("listeners.id"), index=True)
+    redirect_pools_config: Mapped[list[Any]]
+    redirect_pools_sticky_session_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    redirect_url_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fixed_response_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class L7Rule(Base):
+    """A forwarding rule of a policy: one match (HOST_NAME, PATH, ...). `conditions` is [{key, value}]
+    (values OR-ed, one key); without conditions, `value` (and no key) is the match."""
+
+    __tablename__ = "l7rules"
+    __table_args__ = (
+        Index("ix_l7rules_policy_page", "l7policy_id", "created_at", "id"),
+        Index("ix_l7rules_project_page", "project_id", "created_at", "id"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    l7policy_id: Mapped[str] = mapped_column(ForeignKey("l7policies.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(16))
+    compare_type: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str | None] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(String(128))
+    conditions: Mapped[list[Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -31,7 +31,7 @@ def listener_view(listener: ListenerRow) -> Listener:
         "ipgroup": None,
         "transparent_client_ip_enable": False,
         "proxy_protocol_enable": False,
-        "enhance_l7policy_enable": False,
+        "enhance_l7policy_enable": listener.enhance_l7policy_enable,
         "gzip_enable": False,
         "ssl_early_data_enable": False,
         "nat64_enable": False,
