@@ -42,7 +42,7 @@ _HEADER_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Query-string keys and values: no space, [] {} <> \ " # & | % ~ (the reference), and, because a key is a
 # fetch argument in HAProxy (`url_param(key)`), no ( ) , either: elbd's conservative addition.
 _QUERY_FORBIDDEN = set(" []{}<>\\\"#&|%~")
-_QUERY_KEY_FORBIDDEN = _QUERY_FORBIDDEN | set("(),")
+_QUERY_KEY = re.compile(r"[A-Za-z0-9._-]+")
 # Cookie names: the reference gives no rule; elbd takes token characters that need no quoting as a fetch argument.
 _COOKIE_KEY = re.compile(r"[A-Za-z0-9._-]+")
 _COOKIE_VALUE_FORBIDDEN = set(" \";,\\")
@@ -103,9 +103,11 @@ def header_value(value: str) -> str:
 
 
 def query_key(value: str) -> str:
-    _no_space(value)
-    if set(value) & _QUERY_KEY_FORBIDDEN:
-        raise BadValue("a query-string name may not hold spaces or any of []{}<>\\\"#&|%~(),.")
+    """Stricter than the reference (which forbids only spaces and []{}<>\\"#&|%~): the name goes inside
+    HAProxy's `url_param(...)`, whose own argument syntax gives meaning to quotes, commas and parentheses."""
+    printable(value, limit=MAX_VALUE)
+    if not _QUERY_KEY.fullmatch(value):
+        raise BadValue(f"a query-string name is 1 to {MAX_VALUE} letters, digits, '.', '-' and '_'.")
     return value
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from elbd.api.convergence import wait_for_forwarding
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
@@ -13,7 +14,7 @@ from elbd.api.views.pages import page_info
 from elbd.schemas.l7policies import L7PolicyCreateRequest, L7PolicyUpdateRequest, L7PrioritiesRequest, L7RuleCreateRequest, L7RuleUpdateRequest
 from elbd.service import l7policies, l7rules, lookups
 from elbd.service.identity import Principal
-from elbd.store.db import Database
+from elbd.store.db import Database, changed_so_far
 from elbd.store.models import L7Policy
 
 router = APIRouter(tags=["l7policies"])
@@ -38,6 +39,8 @@ def _policy_reply(request: Request, session: Session, policy: L7Policy) -> L7Pol
 def update_priorities(request: Request, body: L7PrioritiesRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         l7policies.update_priorities(session, project_id=who.project_id, changes=body.l7policies)
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, "The priorities were")
     answer: PrioritiesReply = {"request_id": request_id_of(request)}
     return reply(answer)
 
@@ -57,6 +60,8 @@ def create_policy(request: Request, body: L7PolicyCreateRequest, who: Principal 
     with db.write() as session:
         policy = l7policies.create_policy(session, project_id=who.project_id, option=body.l7policy)
         answer = _policy_reply(request, session, policy)
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, f"Forwarding policy {policy.id} was")
     return reply(answer, 201)
 
 
@@ -90,13 +95,17 @@ def update_policy(
     with db.write() as session:
         policy = l7policies.update_policy(session, project_id=who.project_id, policy_id=l7policy_id, option=body.l7policy)
         answer = _policy_reply(request, session, policy)
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, f"Forwarding policy {l7policy_id} was")
     return reply(answer)
 
 
 @router.delete(POLICY, status_code=204)
-def delete_policy(l7policy_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+def delete_policy(request: Request, l7policy_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         l7policies.delete_policy(session, project_id=who.project_id, policy_id=l7policy_id)
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, f"The deletion of forwarding policy {l7policy_id} was")
     return no_content()
 
 
@@ -107,6 +116,8 @@ def create_rule(
     with db.write() as session:
         rule = l7rules.create_rule(session, project_id=who.project_id, policy_id=l7policy_id, option=body.rule)
         answer: L7RuleReply = {"rule": rule_view(rule), "request_id": request_id_of(request)}
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, f"Forwarding rule {rule.id} was")
     return reply(answer, 201)
 
 
@@ -135,11 +146,15 @@ def update_rule(
     with db.write() as session:
         rule = l7rules.update_rule(session, project_id=who.project_id, policy_id=l7policy_id, rule_id=l7rule_id, option=body.rule)
         answer: L7RuleReply = {"rule": rule_view(rule), "request_id": request_id_of(request)}
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, f"Forwarding rule {l7rule_id} was")
     return reply(answer)
 
 
 @router.delete(POLICY + "/rules/{l7rule_id}", status_code=204)
-def delete_rule(l7policy_id: str, l7rule_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+def delete_rule(request: Request, l7policy_id: str, l7rule_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         l7rules.delete_rule(session, project_id=who.project_id, policy_id=l7policy_id, rule_id=l7rule_id)
+        changed = changed_so_far(session)
+    wait_for_forwarding(request, changed, f"The deletion of forwarding rule {l7rule_id} was")
     return no_content()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
+from elbd.dataplane.routes import routes
 from elbd.domain_names import names_answered
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
@@ -82,6 +83,8 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             )
         )
     served = {backend.name for backend in backends}
+    routable = {backend.name for backend in backends if backend.mode == "http"}  # what an L7 policy may forward to
+    listeners = {listener.id: listener for listener in stored.listeners}
     frontends = tuple(
         Frontend(
             name=listener.id,
@@ -93,6 +96,7 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             client_timeout_s=listener.client_timeout or listener.keepalive_timeout,
             keepalive_timeout_s=listener.keepalive_timeout,
             tls=tls,
+            routes=routes(stored.l7_policies.get(listener.id, ()), listeners, routable) if SERVED_LISTENERS[listener.protocol] == "http" else (),
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses

@@ -24,7 +24,7 @@ from elbd.dataplane.model import FixedResponse, Frontend, Match, Redirect, Route
 
 ROUTE_VARIABLE = "txn.elbd_route"
 DRAW_VARIABLE = "txn.elbd_draw"
-_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+_KEY = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _METHOD = re.compile(r"[A-Z]{1,16}")
 _STRING_FETCHES = {
     "host": "req.hdr(host),field(1,:) -i",

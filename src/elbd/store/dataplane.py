@@ -115,6 +115,7 @@ class StoredLoadBalancer:
     members: tuple[StoredMember, ...]
     certificates: Mapping[str, StoredCertificateNames] = field(default_factory=dict)  # those its listeners use, by id
     security_policies: Mapping[str, StoredSecurityPolicy] = field(default_factory=dict)  # custom ones its listeners use
+    l7_policies: "Mapping[str, tuple[StoredL7Policy, ...]]" = field(default_factory=dict)  # by listener id, each in precedence order
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         members=tuple(StoredMember(*row) for row in connection.execute(_ALL_MEMBERS, parameters)),
         certificates={row.id: StoredCertificateNames(*row) for row in connection.execute(_CERTIFICATES, parameters)},
         security_policies={row.id: StoredSecurityPolicy(*row) for row in connection.execute(_SECURITY_POLICIES, parameters)},
+        l7_policies=stored_l7_policies(session, [lb.id]),
     )
 
 

@@ -105,6 +105,11 @@ def mark_members_changed(session: Session, load_balancer_id: str | None, member_
         _add(session, Changes.of(members={load_balancer_id: member_ids}))
 
 
+def changed_so_far(session: Session) -> frozenset[str]:
+    """The load balancers the transaction has changed so far: those an answer may wait on."""
+    return frozenset(session.info.get(CHANGES, Changes()).touched)
+
+
 def _add(session: Session, changes: Changes) -> None:
     session.info[CHANGES] = session.info.get(CHANGES, Changes()).merged(changes)
 
