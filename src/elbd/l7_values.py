@@ -178,9 +178,13 @@ def redirect_port(value: str) -> str:
 
 
 def redirect_path(value: str) -> str:
-    """Starts with '/' (the reference's path characters; '$1', '$2' are kept literally), or is ${path}."""
+    """Starts with '/' (the reference's path characters), or is ${path}. The real service fills '$1',
+    '$2' with what a rule's wildcards matched; elbd does not, so it refuses them rather than send a
+    client to a literal '$1'."""
     if value == "${path}":
         return value
+    if re.search(r"\$[0-9]", value):
+        raise BadValue("elbd does not fill $1, $2 (what a rule's wildcards matched) yet; give the path without them, or ${path}.")
     return path(value)
 
 

@@ -295,12 +295,12 @@ def test_a_url_redirect_keeps_the_request_parts_it_does_not_set(alpha: Api, site
         "protocol": "HTTPS", "host": "${host}", "port": "8443", "path": "${path}", "query": "${query}", "status_code": "301",
         "insert_headers_config": None, "remove_headers_config": None,
     }
-    changed = alpha.ok("PUT", f"l7policies/{made['id']}", {"l7policy": {"redirect_url_config": {"path": "/new/$1", "query": "${query}&a=b"}}})
+    changed = alpha.ok("PUT", f"l7policies/{made['id']}", {"l7policy": {"redirect_url_config": {"path": "/new/page", "query": "${query}&a=b"}}})
     config = changed["l7policy"]["redirect_url_config"]
-    assert (config["protocol"], config["path"], config["query"], config["status_code"]) == ("HTTPS", "/new/$1", "${query}&a=b", "301")
+    assert (config["protocol"], config["path"], config["query"], config["status_code"]) == ("HTTPS", "/new/page", "${query}&a=b", "301")
     with alpha.client.app.state.db.read() as session:
         [stored] = stored_l7_policies(session, [site.lb["id"]])[listener["id"]]
-    assert stored.redirect_url == StoredRedirectUrl("HTTPS", "${host}", "8443", "/new/$1", "${query}&a=b", 301)
+    assert stored.redirect_url == StoredRedirectUrl("HTTPS", "${host}", "8443", "/new/page", "${query}&a=b", 301)
 
 
 @pytest.mark.parametrize(

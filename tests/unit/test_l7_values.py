@@ -117,7 +117,8 @@ def test_redirect_parts() -> None:
     assert l7_values.redirect_port("8443") == "8443"
     for port in ("0", "65536", "080", "${port}x", "80 "):
         refused(l7_values.redirect_port, port)
-    assert l7_values.redirect_path("/new/$1") == "/new/$1"
+    assert l7_values.redirect_path("/new/${path}") == "/new/${path}"
+    refused(l7_values.redirect_path, "/new/$1")
     assert l7_values.redirect_query("${query}&name=my_name") == "${query}&name=my_name"
     assert l7_values.redirect_query("") == ""
     refused(l7_values.redirect_query, "a b")
