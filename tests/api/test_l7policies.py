@@ -192,7 +192,7 @@ def pool_refusals(site: Site) -> list[tuple[str, dict[str, Any], str]]:
         ("weight as text", {"redirect_pools_config": [{"pool_id": site.pool()["id"], "weight": "1e2"}]}, "weight"),
         ("a pool twice", {"redirect_pools_config": [{"pool_id": (twice := site.pool())["id"]}, {"pool_id": twice["id"]}]}, "twice"),
         ("pool id beside the config", {"redirect_pool_id": site.pool()["id"], "redirect_pools_config": [{"pool_id": site.pool()["id"]}]}, "not among"),
-        ("sticky timeout 0", {"redirect_pools_sticky_session_config": {"enable": True, "timeout": 0}}, "timeout"),
+        ("sticky timeout -1", {"redirect_pools_sticky_session_config": {"enable": True, "timeout": -1}}, "timeout"),
         ("sticky timeout 1441", {"redirect_pools_sticky_session_config": {"enable": True, "timeout": 1441}}, "timeout"),
         ("a listener target", {"redirect_listener_id": site.listener()["id"]}, "only REDIRECT_TO_LISTENER"),
         ("a url config", {"redirect_url_config": {"status_code": "301"}}, "only REDIRECT_TO_URL"),
@@ -301,6 +301,19 @@ def test_a_url_redirect_keeps_the_request_parts_it_does_not_set(alpha: Api, site
     with alpha.client.app.state.db.read() as session:
         [stored] = stored_l7_policies(session, [site.lb["id"]])[listener["id"]]
     assert stored.redirect_url == StoredRedirectUrl("HTTPS", "${host}", "8443", "/new/page", "${query}&a=b", 301)
+
+
+def test_what_terraform_sends_for_parts_left_unset(alpha: Api, site: Site) -> None:
+    """huaweicloud_elb_l7policy sends "" for every unset part of a config and 0 for an unset timeout."""
+    listener = site.enhanced()
+    unset = {"protocol": "", "host": "", "port": "", "path": "", "query": "", "status_code": "302"}
+    config = create(alpha, url_policy(listener, unset, rule()))["redirect_url_config"]
+    assert (config["protocol"], config["host"], config["port"], config["path"], config["query"]) == ("${protocol}", "${host}", "${port}", "${path}", "${query}")
+    fixed = create(alpha, fixed_policy(listener, {"status_code": "200", "content_type": "", "message_body": ""}, rule("PATH", "/f")))
+    assert (fixed["fixed_response_config"]["content_type"], fixed["fixed_response_config"]["message_body"]) == ("text/plain", "")
+    body = to_pool(listener, site.pool(), rule("PATH", "/s"), redirect_pools_sticky_session_config={"enable": False, "timeout": 0})
+    assert create(alpha, body)["redirect_pools_sticky_session_config"] == {"enable": False, "timeout": 1440}
+    assert_refused(alpha, "POST", "l7policies", url_policy(listener, {**unset, "status_code": ""}, rule("PATH", "/t")), "status_code")
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ class RedirectPoolOption(Strict):
 
 class StickySessionOption(Strict):
     enable: bool | None = None
-    timeout: int | None = Field(None, ge=1, le=1440, description="Minutes, default 1440.")
+    timeout: int | None = Field(None, ge=0, le=1440, description="Minutes, 1-1440; 0 or left out: 1440.")
 
 
 class _HeadersAndLimits(Strict):
@@ -71,11 +71,11 @@ class _HeadersAndLimits(Strict):
 
 
 class RedirectUrlOption(_HeadersAndLimits):
-    protocol: ConfigText | None = Field(None, description="HTTP, HTTPS or ${protocol} (default).")
-    host: ConfigText | None = Field(None, description="Default ${host}.")
-    port: ConfigText | None = Field(None, description="Default ${port}.")
-    path: ConfigText | None = Field(None, description="Default ${path}.")
-    query: ConfigText | None = Field(None, description="Default ${query}.")
+    protocol: ConfigText | None = Field(None, description="HTTP, HTTPS or ${protocol} (default; \"\" too).")
+    host: ConfigText | None = Field(None, description="Default (and \"\"): ${host}.")
+    port: ConfigText | None = Field(None, description="Default (and \"\"): ${port}.")
+    path: ConfigText | None = Field(None, description="Default (and \"\"): ${path}.")
+    query: ConfigText | None = Field(None, description="Default (and \"\"): ${query}.")
     status_code: ConfigText | None = Field(None, description="301, 302, 303, 307 or 308; required at creation.")
 
 

@@ -101,7 +101,9 @@ def _require_http_listener(listener: Listener) -> None:
 
 def _redirect_url(config: RedirectUrlOption, stored: dict[str, Any] | None) -> dict[str, Any]:
     """The stored config with the request's attributes over it; at creation the defaults keep the request's parts."""
-    given = config.model_dump(exclude_none=True, exclude={"insert_headers_config", "remove_headers_config"})
+    # "" asks for nothing, as null: Terraform's huaweicloud_elb_l7policy sends every part, "" when unset.
+    asked = config.model_dump(exclude_none=True, exclude={"insert_headers_config", "remove_headers_config"})
+    given = {name: value for name, value in asked.items() if value != ""}
     base = stored or {"protocol": "${protocol}", "host": "${host}", "port": "${port}", "path": "${path}", "query": "${query}"}
     merged = {**base, **given}
     if "status_code" not in merged:
@@ -124,6 +126,7 @@ def _redirect_url(config: RedirectUrlOption, stored: dict[str, Any] | None) -> d
 
 def _fixed_response(config: FixedResponseOption, stored: dict[str, Any] | None) -> dict[str, Any]:
     given = config.model_dump(exclude_none=True, exclude={"insert_headers_config", "remove_headers_config", "traffic_limit_config"})
+    given = {name: value for name, value in given.items() if value != "" or name == "message_body"}  # Terraform's "" when unset
     merged = {**(stored or {"content_type": "text/plain", "message_body": ""}), **given}
     if "status_code" not in merged:
         raise invalid("Invalid input for 'fixed_response_config.status_code': it is required (200-299, 400-499 or 500-599, as a string).")
@@ -188,7 +191,10 @@ def _sticky(config: StickySessionOption | None, stored: dict[str, Any] | None) -
     if config is None:
         return stored
     base = stored or {"enable": False, "timeout": DEFAULT_STICKY_TIMEOUT}
-    return {**base, **config.model_dump(exclude_none=True)}
+    given = config.model_dump(exclude_none=True)
+    if given.get("timeout") == 0:  # Terraform sends 0 when unset
+        del given["timeout"]
+    return {**base, **given}
 
 
 def _redirect_listener(session: Session, project_id: str, listener: Listener, target_id: str | None) -> str:
