@@ -17,7 +17,7 @@ from bench.nginx import Endpoint, shared_backends
 from bench.waits import first_answer, wait_serving
 from elbd.dataplane.haproxy_engine import process_for
 
-TITLE = "5. Drills under load"
+TITLE = "6. Drills under load"
 RUN_S = 6.0
 KILL_RUN_S = 10.0  # the load covers the kill, the restart (a few seconds on a busy machine) and a member change after it
 CONNECTIONS = 20

@@ -72,7 +72,8 @@ class Connection:
 
     async def _exchange(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]) -> Response:
         assert self._reader is not None and self._writer is not None
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host_header}"]
+        host = next((value for name, value in headers.items() if name.lower() == "host"), self.host_header)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
         lines += [f"{name}: {value}" for name, value in headers.items() if name.lower() != "host"]
         if body is not None or method in ("POST", "PUT"):
             lines.append(f"Content-Length: {len(body or b'')}")

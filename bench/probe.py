@@ -24,6 +24,8 @@ class Probe:
     host: str
     port: int
     interval_s: float = 0.001
+    path: str = "/"
+    headers: dict[str, str] = field(default_factory=dict)
     samples: list[Sample] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
@@ -51,7 +53,7 @@ class Probe:
             while not self._stopping and time.monotonic() < deadline:
                 sent = time.monotonic()
                 try:
-                    answer = await connection.request("GET", "/")
+                    answer = await connection.request("GET", self.path, headers=self.headers)
                 except HttpError as error:
                     self.errors.append(str(error))
                     await connection.close()

@@ -90,6 +90,14 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
                  f"({figures.get('tls_rotation_stale')} handshakes after a 200 got the old certificate; the PUT itself, which "
                  f"answers once the data plane rotated: p99 {ms(figures.get('tls_rotation_put_p99_ms', math.nan))} ms)",
                  _verdict(None if rotation_p99 is None else rotation_failed == 0 and rotation_p99 <= 50)])
+    l7: dict[str, float] | None = figures.get("l7_ratio_hand")
+    rows.append(["L7: elbd / hand-written HAProxy, 100 policies, keep-alive and Connection: close", ">= 0.95",
+                 "n/a" if not l7 else ", ".join(f"{key} {value:.2f}" for key, value in l7.items()) + " (medians of the rounds' ratios)",
+                 _verdict(None if not l7 else min(l7.values()) >= 0.95)])
+    l7_p99, l7_failed = figures.get("l7_change_p99_ms"), figures.get("l7_change_failed")
+    rows.append(["L7: a policy's 201 -> first request it routes, p99; failed probe requests during the changes", "state it; 0",
+                 "n/a" if l7_p99 is None else f"{ms(l7_p99)} ms; {l7_failed}",
+                 _verdict(None if l7_failed is None else l7_failed == 0)])
     return rows
 
 

@@ -17,7 +17,7 @@ from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import GetWeight, ShowServersState
 from elbd.dataplane.haproxy import HaproxyProcess
 
-TITLE = "6. Scale"
+TITLE = "7. Scale"
 MEMBERS = 10_000
 BATCH = 200
 LOAD_BALANCERS = 1_000

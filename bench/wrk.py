@@ -51,11 +51,14 @@ def parse(label: str, output: str) -> WrkResult:
     return result
 
 
-async def run(label: str, url: str, seconds: float, close: bool = False, connections: int = 50, threads: int = 1) -> WrkResult:
+async def run(label: str, url: str, seconds: float, close: bool = False, connections: int = 50, threads: int = 1,
+              headers: dict[str, str] | None = None) -> WrkResult:
     """One wrk run; it is killed if it outlives `seconds` by more than 15 s."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "2s"]
     if close:
         command += ["-H", "Connection: close"]
+    for header, value in (headers or {}).items():
+        command += ["-H", f"{header}: {value}"]
     process = await asyncio.create_subprocess_exec(*command, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         output, _ = await asyncio.wait_for(process.communicate(), seconds + 15)

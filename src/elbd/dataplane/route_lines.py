@@ -2,8 +2,11 @@
 
 HAProxy runs every `http-request` rule (redirect, return) before any `use_backend`, whatever their
 order in the file, so the file's order cannot say which policy wins. The routes are therefore decided
-first and acted on after: in the API's order, the first route whose matches all hold writes its number
-into a transaction variable (`txn.elbd_route`), and every action line is keyed on that number alone.
+first and acted on after: in the API's order, the first route whose matches all hold writes its choice
+into a transaction variable (`txn.elbd_route`), and every action line is keyed on that choice alone. A
+route that forwards every request to one backend writes that backend's name, and a single
+`use_backend %[var(txn.elbd_route)]` serves all such routes (a hundred policies cost a hundred
+choices, not a hundred more `use_backend` rules); any other route writes `route-N`.
 
 Nothing a user wrote shapes a line:
 
@@ -23,6 +26,7 @@ from elbd.dataplane.haproxy_words import UnsafeValue, config_word, name, number
 from elbd.dataplane.model import FixedResponse, Frontend, Match, Redirect, Route, ToBackends
 
 ROUTE_VARIABLE = "txn.elbd_route"
+ROUTE_PREFIX = "route-"  # the chosen route's value when it is not a backend's name (elbd's names are hex ids)
 DRAW_VARIABLE = "txn.elbd_draw"
 _KEY = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _METHOD = re.compile(r"[A-Z]{1,16}")
@@ -58,10 +62,14 @@ def route_lines(frontend: Frontend) -> list[str]:
             acl = f"elbd_r{number_}_{index}"
             acls.extend(f"acl {acl} {criterion}" for criterion in match_criteria(match))
             names.append(acl)
-        chosen = f"{{ var({ROUTE_VARIABLE}) -m int eq {number(number_)} }}"
-        choices.append(f"# route {number_}: policy {name(route.name)}")
-        choices.append(" ".join([f"http-request set-var({ROUTE_VARIABLE}) int({number(number_)}) if", *names, f"!{{ var({ROUTE_VARIABLE}) -m found }}"]))
         action = route.action
+        direct = direct_backend(action)
+        chosen_value = name(direct) if direct else f"{ROUTE_PREFIX}{number(number_)}"
+        chosen = f"{{ var({ROUTE_VARIABLE}) -m str {chosen_value} }}"
+        choices.append(f"# route {number_}: policy {name(route.name)}")
+        choices.append(" ".join([f"http-request set-var({ROUTE_VARIABLE}) str({chosen_value}) if", *names, f"!{{ var({ROUTE_VARIABLE}) -m found }}"]))
+        if direct:
+            continue
         if isinstance(action, Redirect):
             actions.extend(redirect_lines(action, chosen))
         elif isinstance(action, FixedResponse):
@@ -70,7 +78,17 @@ def route_lines(frontend: Frontend) -> list[str]:
             lines = backend_lines(action, chosen, route.name)
             actions.extend(line for line in lines if line.startswith("http-re"))
             backends.extend(line for line in lines if not line.startswith("http-re"))
+    # a route to one backend names it: one use_backend serves them all, however many there are
+    backends.append(f"use_backend %[var({ROUTE_VARIABLE})] if {{ var({ROUTE_VARIABLE}) -m found }} !{{ var({ROUTE_VARIABLE}) -m beg {ROUTE_PREFIX} }}")
     return [*acls, *choices, *actions, *backends]
+
+
+def direct_backend(action: ToBackends | Redirect | FixedResponse) -> str | None:
+    """The one backend a route forwards every request to, when that is all it does."""
+    if not isinstance(action, ToBackends) or action.sticky_s is not None:
+        return None
+    weighted = [backend for backend, weight in action.weights if weight > 0]
+    return weighted[0] if len(weighted) == 1 else None
 
 
 def match_criteria(match: Match) -> list[str]:
