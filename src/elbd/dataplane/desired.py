@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
 from elbd.domain_names import names_answered
+from elbd.insert_headers import forwarded_for, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
 
@@ -79,6 +80,7 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
                 server_timeout_s=max([listener.member_timeout or listener.keepalive_timeout for listener in users] or [DEFAULT_SERVER_TIMEOUT_S]),
                 servers=tuple(server for member in members.get(pool.id, []) if (server := served_member(member)) is not None),
                 share_connections=bool(pool.elbd_connection_reuse),
+                retry_members=all(listener.enable_member_retry for listener in users),
             )
         )
     served = {backend.name for backend in backends}
@@ -93,6 +95,9 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             client_timeout_s=listener.client_timeout or listener.keepalive_timeout,
             keepalive_timeout_s=listener.keepalive_timeout,
             tls=tls,
+            request_headers=headers_on(listener.insert_headers, listener.protocol),
+            forwarded_for=forwarded_for(listener.insert_headers),
+            member_timeout_s=listener.member_timeout if SERVED_LISTENERS[listener.protocol] == "http" else None,
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses
