@@ -6,6 +6,7 @@ serve (`unserved_asked`, through schemas/unserved.py); the data plane reads a st
 `headers_on` and `forwarded_for`. The user chooses booleans and one of three modes only: header names
 and values are elbd's own, so nothing a user sends shapes the configuration.
 
+HTTPS listeners also tell the client's TLS protocol, cipher, SNI name and ALPN protocol when asked.
 Each served switch, when on, replaces whatever the client sent under that name, so a client cannot
 pass a forged X-Real-IP to a member; when off, the client's header (if any) passes as it was sent, as
 Huawei's "rewrite" switches are documented. X-Forwarded-Host is on unless set false (Huawei's default
@@ -28,14 +29,20 @@ SERVED = (
     "X-Real-IP",  # the client's address
     "X-Forwarded-ELB-ID",  # the load balancer's id
 )
+# HTTPS listeners only: switch -> the header it sets, from the client's TLS session with the listener.
+TLS_SERVED = {
+    "X-Forwarded-TLS-Protocol": "X-Forwarded-TLS-Protocol",  # TLSv1.2, TLSv1.3 ...
+    "X-Forwarded-TLS-Cipher": "X-Forwarded-TLS-Cipher",  # the suite's OpenSSL name
+    "X-Forwarded-Tls-Sni-enable": "X-Forwarded-Tls-Sni",  # the name the client asked for (none when none)
+    "X-Forwarded-Tls-Alpn-Protocol-enable": "X-Forwarded-Tls-Alpn-Protocol",  # h2 or http/1.1 (none when none)
+}
 _CLIENTCERT = ("", "-subjectdn", "-issuerdn", "-fingerprint", "-clientverify", "-serialnumber", "-ciphers", "-end")
 _TLS = ("Alpn-Protocol", "Sni", "Ja3", "Ja4")
 UNSERVED_SWITCHES = (
     "X-Forwarded-TLS-Certificate-ID",
-    "X-Forwarded-TLS-Protocol",
-    "X-Forwarded-TLS-Cipher",
     *(f"X-Forwarded-Clientcert{part}-enable" for part in _CLIENTCERT),
-    *(f"X-Forwarded-Tls-{part}-enable" for part in _TLS),
+    "X-Forwarded-Tls-Ja3-enable",
+    "X-Forwarded-Tls-Ja4-enable",
 )
 ALIASES = (
     "X-Forwarded-TLS-Protocol-alias",
@@ -45,7 +52,7 @@ ALIASES = (
 )
 PROCESSING_MODE = "X-Forwarded-For-Processing-Mode"
 PROCESSING_MODES = ("append", "remove", "preserve")
-KEYS = frozenset((*SERVED, *UNSERVED_SWITCHES, *ALIASES, PROCESSING_MODE))
+KEYS = frozenset((*SERVED, *TLS_SERVED, *UNSERVED_SWITCHES, *ALIASES, PROCESSING_MODE))
 _ON_BY_DEFAULT = {"X-Forwarded-Host": ("HTTP", "HTTPS"), "X-Forwarded-Proto": ("HTTPS",)}
 _ALIAS = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
@@ -67,7 +74,8 @@ def problem(headers: Mapping[str, Any]) -> str | None:
 
 
 def unserved_asked(headers: Mapping[str, Any]) -> bool:
-    """A TLS or client-certificate header switched on, or a header name of the user's (an alias)."""
+    """A client-certificate, certificate-id or fingerprint (JA3/JA4) header switched on, or a header name
+    of the user's (an alias)."""
     return any(headers.get(key) is True for key in UNSERVED_SWITCHES) or any(headers.get(key) for key in ALIASES)
 
 
@@ -78,15 +86,21 @@ def asks_anything(headers: Mapping[str, Any]) -> bool:
     )
 
 
+def tls_asked(headers: Mapping[str, Any]) -> bool:
+    """A header of the client's TLS session switched on: for HTTPS listeners only."""
+    return any(headers.get(key) is True for key in TLS_SERVED)
+
+
 def headers_on(headers: Mapping[str, Any], protocol: str) -> tuple[str, ...]:
-    """The served headers a listener of `protocol` sets on each request, in SERVED's order; none but for
-    HTTP and HTTPS listeners."""
+    """The headers a listener of `protocol` sets on each request, in SERVED's order then TLS_SERVED's;
+    none but for HTTP and HTTPS listeners, and the TLS ones for HTTPS listeners only."""
     if protocol not in ("HTTP", "HTTPS"):
         return ()
-    return tuple(
+    on = tuple(
         header for header in SERVED
         if headers.get(header) is True or (headers.get(header) is None and protocol in _ON_BY_DEFAULT.get(header, ()))
     )
+    return on + tuple(header for key, header in TLS_SERVED.items() if protocol == "HTTPS" and headers.get(key) is True)
 
 
 def forwarded_for(headers: Mapping[str, Any]) -> str:

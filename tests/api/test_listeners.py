@@ -380,6 +380,16 @@ def test_insert_headers_of_another_shape_are_refused_on_update(alpha: Api) -> No
     assert alpha.ok("GET", f"listeners/{made['id']}")["listener"]["insert_headers"] == {"X-Real-IP": True}
 
 
+@pytest.mark.parametrize("switch", ["X-Forwarded-TLS-Protocol", "X-Forwarded-TLS-Cipher", "X-Forwarded-Tls-Sni-enable",
+                                    "X-Forwarded-Tls-Alpn-Protocol-enable"])
+def test_only_https_listeners_tell_of_the_clients_tls_session(alpha: Api, bare_lb: str, switch: str) -> None:
+    error = _assert_create_refused(alpha, _body(bare_lb, "HTTP", 80, insert_headers={switch: True}), 400, "ELB.8902")
+    assert "only HTTPS listeners" in error["error_msg"], error
+    assert _create(alpha, _lb(alpha)["id"], "HTTP", 80, insert_headers={switch: False})["insert_headers"] == {switch: False}
+    https = _create(alpha, _lb(alpha)["id"], "HTTPS", 443, insert_headers={switch: True}, default_tls_container_ref=_server_certificate(alpha))
+    assert https["insert_headers"] == {switch: True}
+
+
 @pytest.mark.parametrize("protocol", ["TCP", "TLS"])
 def test_only_http_listeners_insert_headers_or_turn_retries_off(alpha: Api, bare_lb: str, protocol: str) -> None:
     for fields in ({"insert_headers": {"X-Real-IP": True}}, {"insert_headers": {"X-Forwarded-For-Processing-Mode": "remove"}},

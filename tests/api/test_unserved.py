@@ -67,9 +67,9 @@ def test_listener_protocols_elbd_does_not_serve(alpha: Api, lb: dict[str, Any], 
 
 
 LISTENER_SETTINGS = [
-    ("insert_headers", {"X-Forwarded-TLS-Cipher": True}),
+    ("insert_headers", {"X-Forwarded-TLS-Certificate-ID": True}),
     ("insert_headers", {"X-Real-IP": True, "X-Forwarded-Clientcert-enable": True}),
-    ("insert_headers", {"X-Forwarded-Tls-Sni-enable": True}),
+    ("insert_headers", {"X-Forwarded-Tls-Ja3-enable": True}),
     ("insert_headers", {"X-Forwarded-TLS-Protocol": False, "X-Forwarded-TLS-Protocol-alias": "X-Proto"}),  # an alias
     ("ipgroup", {"ipgroup_id": MISSING}),
     ("quic_config", {"quic_listener_id": MISSING}),
@@ -127,7 +127,7 @@ def test_a_listener_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(a
 
 def test_a_listener_an_earlier_elbd_stored_with_refused_headers_changes_once_they_are_cleared(alpha: Api, lb: dict[str, Any]) -> None:
     made = alpha.listener(lb["id"], "HTTP", 8083)
-    stored_earlier(alpha, Listener, made["id"], insert_headers={"X-Forwarded-TLS-Cipher": True})
+    stored_earlier(alpha, Listener, made["id"], insert_headers={"X-Forwarded-Clientcert-subjectdn-enable": True})
     path = f"listeners/{made['id']}"
     assert_refused(alpha.call("PUT", path, {"listener": {"name": "renamed"}}), "insert_headers")
     assert alpha.ok("GET", path)["listener"]["name"] == ""

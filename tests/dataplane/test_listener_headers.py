@@ -148,13 +148,38 @@ def test_an_https_listener_tells_https_and_a_forged_proto_never_passes(tls_site:
     assert wait_for(lambda: proto() == ["gopher"], timeout_s=15)  # off: the client's passes
 
 
-def _https_request(port: int, headers: dict[str, str]) -> None:
+def _https_request(port: int, headers: dict[str, str], server_name: str | None = None, alpn: list[str] | None = None) -> str:
+    """One request over TLS from CLIENT; the cipher suite the client negotiated."""
     lines = ["GET / HTTP/1.1", "Host: shop.example.com", "Connection: close", *(f"{name}: {value}" for name, value in headers.items())]
-    with socket.create_connection((VIP, port), timeout=10, source_address=(CLIENT, 0)) as raw, client_context().wrap_socket(raw) as tls:
+    context = client_context(alpn=alpn)
+    with socket.create_connection((VIP, port), timeout=10, source_address=(CLIENT, 0)) as raw, \
+            context.wrap_socket(raw, server_hostname=server_name) as tls:
         tls.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         for _ in range(1000):
             if not tls.recv(65536):
                 break
+        cipher = tls.cipher()
+        return cipher[0] if cipher else ""
+
+
+TLS_SWITCHES = ("X-Forwarded-TLS-Protocol", "X-Forwarded-TLS-Cipher", "X-Forwarded-Tls-Sni-enable", "X-Forwarded-Tls-Alpn-Protocol-enable")
+TLS_FORGED = {"X-Forwarded-TLS-Protocol": "SSLv2", "X-Forwarded-TLS-Cipher": "NULL", "X-Forwarded-Tls-Sni": "forged.example.com",
+              "X-Forwarded-Tls-Alpn-Protocol": "h3"}
+
+
+def test_an_https_listener_tells_of_the_clients_tls_session(tls_site: Callable[..., TlsSite]) -> None:  # noqa: F811
+    site = tls_site(http2_enable=True, insert_headers=dict.fromkeys(TLS_SWITCHES, True))
+    serving(site)
+    cipher = _https_request(site.port, TLS_FORGED, server_name="shop.example.com", alpn=["http/1.1"])
+    seen = received(site.backend)
+    assert seen["x-forwarded-tls-protocol"] == ["TLSv1.2"]  # tls-1-2, the default policy
+    assert seen["x-forwarded-tls-cipher"] == [cipher] and cipher
+    assert seen["x-forwarded-tls-sni"] == ["shop.example.com"]
+    assert seen["x-forwarded-tls-alpn-protocol"] == ["http/1.1"]
+    _https_request(site.port, TLS_FORGED)  # no SNI, no ALPN: neither header, and no forged one
+    seen = received(site.backend)
+    assert "x-forwarded-tls-sni" not in seen and "x-forwarded-tls-alpn-protocol" not in seen
+    assert seen["x-forwarded-tls-protocol"] == ["TLSv1.2"]
 
 
 def _statuses(port: int, count: int) -> list[int]:

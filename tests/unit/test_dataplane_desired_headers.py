@@ -12,7 +12,7 @@ from elbd.dataplane.desired import desired_config
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, TlsPolicy, TlsTermination
 from elbd.dataplane.render import http_request_lines, render
-from elbd.insert_headers import SERVED, headers_on
+from elbd.insert_headers import SERVED, TLS_SERVED, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredPool
 
 LB = "0d6f1c51-5b2c-4a49-8a0e-7b8b8e3b1f10"
@@ -38,6 +38,9 @@ def frontend_of(one: StoredListener) -> Frontend:
         ("HTTP", {"X-Forwarded-Proto": True}, ("X-Forwarded-Host", "X-Forwarded-Proto")),
         ("HTTP", dict.fromkeys(SERVED, True), SERVED),
         ("HTTP", {"X-Real-IP": True, "X-Forwarded-ELB-ID": False, "X-Forwarded-TLS-Cipher": False}, ("X-Forwarded-Host", "X-Real-IP")),
+        ("HTTPS", {"X-Forwarded-Tls-Sni-enable": True, "X-Forwarded-TLS-Protocol": True, "X-Forwarded-TLS-Cipher": False},
+         ("X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-TLS-Protocol", "X-Forwarded-Tls-Sni")),
+        ("HTTP", {"X-Forwarded-TLS-Protocol": True}, ("X-Forwarded-Host",)),  # no TLS session (the API refuses it)
         ("TCP", dict.fromkeys(SERVED, True), ()),  # bytes only: no request to set headers on
         ("TLS", {}, ()),
     ],
@@ -106,6 +109,23 @@ def test_x_forwarded_for_modes(mode: str, lines: list[str]) -> None:
     assert http_request_lines(http_frontend(forwarded_for=mode), LB) == lines
 
 
+def test_an_https_listener_tells_of_the_clients_tls_session_only_what_it_has() -> None:
+    tls = TlsTermination("c-1", TlsPolicy("TLSv1.2", "TLSv1.3", ("AES128-SHA",), ()))
+    headers = tuple(TLS_SERVED.values())
+    assert http_request_lines(http_frontend(tls=tls, request_headers=headers, forwarded_for="preserve"), LB) == [
+        "http-request del-header X-Forwarded-TLS-Protocol",
+        "http-request set-header X-Forwarded-TLS-Protocol %[ssl_fc_protocol] if { ssl_fc_protocol -m found }",
+        "http-request del-header X-Forwarded-TLS-Cipher",
+        "http-request set-header X-Forwarded-TLS-Cipher %[ssl_fc_cipher] if { ssl_fc_cipher -m found }",
+        "http-request del-header X-Forwarded-Tls-Sni",
+        "http-request set-header X-Forwarded-Tls-Sni %[ssl_fc_sni] if { ssl_fc_sni -m reg ^[A-Za-z0-9.-]{1,253}$ }",
+        "http-request del-header X-Forwarded-Tls-Alpn-Protocol",
+        "http-request set-header X-Forwarded-Tls-Alpn-Protocol %[ssl_fc_alpn] if { ssl_fc_alpn -m found }",
+    ]
+    with pytest.raises(UnsafeValue):  # a listener without TLS has no session to tell of
+        http_request_lines(http_frontend(request_headers=("X-Forwarded-TLS-Protocol",)), LB)
+
+
 def test_member_timeout_travels_to_the_backend_in_milliseconds() -> None:
     assert http_request_lines(http_frontend(forwarded_for="preserve", member_timeout_s=3), LB) == [
         "http-request set-var(txn.elbd_member_timeout_ms) int(3000)"
@@ -139,6 +159,9 @@ def test_a_backend_applies_the_listeners_member_timeout_and_retries_as_told(tmp_
         ({"X-Real-IP": True}, None, False, True),
         ({"X-Forwarded-For-Processing-Mode": "preserve"}, None, False, True),
         ({"X-Forwarded-Clientcert-end-enable": True}, None, True, True),
+        ({"X-Forwarded-TLS-Cipher": True, "X-Forwarded-Tls-Alpn-Protocol-enable": True}, None, False, True),
+        ({"X-Forwarded-TLS-Certificate-ID": True}, None, True, True),
+        ({"X-Forwarded-Tls-Ja3-enable": True}, None, True, True),
         ({"X-Forwarded-Tls-Ja4-alias": "x_ja4"}, None, True, True),
         ({"X-Forwarded-Tls-Ja4-alias": "x ja4"}, "letters", True, True),
         ({"X-Bogus": False}, "not a header option", False, False),

@@ -67,9 +67,9 @@ def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
 
 
 def test_a_left_out_attribute_counts_with_its_stored_value() -> None:
-    stored = SimpleNamespace(protocol="HTTPS", insert_headers={"X-Forwarded-TLS-Cipher": True})
+    stored = SimpleNamespace(protocol="HTTPS", insert_headers={"X-Forwarded-Clientcert-enable": True})
     assert "'insert_headers'" in (refusal(unserved.LISTENERS, {"name": "renamed"}, stored) or "")
-    assert refusal(unserved.LISTENERS, {"name": "renamed", "insert_headers": {"X-Forwarded-TLS-Cipher": False}}, stored) is None
+    assert refusal(unserved.LISTENERS, {"name": "renamed", "insert_headers": {"X-Forwarded-Clientcert-enable": False}}, stored) is None
 
 
 @pytest.mark.parametrize("cipher", CIPHERS)

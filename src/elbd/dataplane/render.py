@@ -76,6 +76,13 @@ _HEADER_VALUES = {  # each served header's value, as HAProxy log-format text (el
     "X-Real-IP": "%[src]",
 }
 
+_TLS_HEADER_VALUES = {  # the TLS session's facts; a client's SNI name only when it is a host name
+    "X-Forwarded-TLS-Protocol": "%[ssl_fc_protocol] if { ssl_fc_protocol -m found }",
+    "X-Forwarded-TLS-Cipher": "%[ssl_fc_cipher] if { ssl_fc_cipher -m found }",
+    "X-Forwarded-Tls-Sni": r"%[ssl_fc_sni] if { ssl_fc_sni -m reg ^[A-Za-z0-9.-]{1,253}$ }",
+    "X-Forwarded-Tls-Alpn-Protocol": "%[ssl_fc_alpn] if { ssl_fc_alpn -m found }",
+}
+
 
 def http_request_lines(frontend: Frontend, lb_id: str) -> list[str]:
     """What an HTTP listener does to each request before its pool's backend takes it: the headers of
@@ -100,6 +107,8 @@ def http_request_lines(frontend: Frontend, lb_id: str) -> list[str]:
             lines.append(f"http-request set-header X-Forwarded-Port {number(frontend.port)}")
         elif header == "X-Forwarded-ELB-ID":
             lines.append(f"http-request set-header X-Forwarded-ELB-ID {name(lb_id)}")
+        elif header in _TLS_HEADER_VALUES and frontend.tls:  # each only when the session has it
+            lines += [f"http-request del-header {header}", f"http-request set-header {header} {_TLS_HEADER_VALUES[header]}"]
         elif header in _HEADER_VALUES:
             lines.append(f"http-request set-header {header} {_HEADER_VALUES[header]}")
         else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elbd.errors import invalid
-from elbd.insert_headers import SERVED, unserved_asked
+from elbd.insert_headers import SERVED, TLS_SERVED, unserved_asked
 from elbd.tls_policies import ABSENT_FROM_OPENSSL
 
 
@@ -73,10 +73,13 @@ LISTENERS = (
     ),
     Unserved("port_ranges", _given, "a non-empty list", "elbd does not serve port ranges yet; give one protocol_port from 1 to 65535."),
     Unserved(
-        "insert_headers", unserved_asked, "a TLS or client-certificate header true, or a header alias",
-        "elbd does not insert the TLS and client-certificate headers (X-Forwarded-TLS-*, X-Forwarded-Clientcert*, "
-        f"X-Forwarded-Tls-*) nor renamed headers (aliases) yet; it inserts {', '.join(SERVED)} and "
-        "X-Forwarded-For (append, remove or preserve); set the others false and leave the aliases out.",
+        "insert_headers", unserved_asked,
+        "X-Forwarded-TLS-Certificate-ID, a client-certificate header (X-Forwarded-Clientcert*) or a JA3/JA4 one true, "
+        "or a header alias",
+        "elbd does not insert X-Forwarded-TLS-Certificate-ID, the client-certificate headers (X-Forwarded-Clientcert*), "
+        "X-Forwarded-Tls-Ja3 and -Ja4 nor renamed headers (aliases) yet; it inserts "
+        f"{', '.join((*SERVED, *TLS_SERVED))} and X-Forwarded-For (append, remove or preserve); set the others false "
+        "and leave the aliases out.",
     ),
     Unserved(
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",

@@ -68,6 +68,8 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
             raise invalid(f"Invalid input for 'insert_headers': {wrong}.")
         if protocol not in HTTP_LISTENERS and insert_headers.asks_anything(settings.insert_headers):
             raise invalid("Invalid input for 'insert_headers': only HTTP and HTTPS listeners insert request headers.")
+        if protocol != "HTTPS" and insert_headers.tls_asked(settings.insert_headers):
+            raise invalid("Invalid input for 'insert_headers': only HTTPS listeners tell members of the client's TLS session.")
     if settings.http2_enable and protocol != "HTTPS":
         raise invalid("Invalid input for 'http2_enable': only HTTPS listeners can enable HTTP/2.")
     certificate_fields = ("default_tls_container_ref", "client_ca_tls_container_ref", "sni_container_refs")
