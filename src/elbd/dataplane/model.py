@@ -106,7 +106,7 @@ class Frontend:
     client_timeout_s: int = 60
     keepalive_timeout_s: int = 60
     tls: TlsTermination | None = None
-    request_headers: tuple[str, ...] = ()  # insert_headers.SERVED names this listener sets on each request (HTTP)
+    request_headers: tuple[str, ...] = ()  # the headers it sets on each request: insert_headers.SERVED, TLS_SERVED (HTTP)
     forwarded_for: str = "append"  # X-Forwarded-For: append, remove or preserve (HTTP)
     member_timeout_s: int | None = None  # a member's answer later than this is a 504 (HTTP)
 
