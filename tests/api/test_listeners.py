@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.api.world import assert_elb_error, ids, net, quota, used
+from tests.certificates import issue, server_body
 from tests.conftest import Api
 
 CERT = {"default_tls_container_ref": "0123456789abcdef0123456789abcdef"}
@@ -329,3 +330,91 @@ def test_lists_never_show_another_projects_listeners(alpha: Api, beta: Api) -> N
     theirs = _create(beta, their_lb["id"], "TCP", 80)
     assert theirs["id"] not in ids(alpha.ok("GET", "listeners")["listeners"])
     assert _listeners_of(alpha, their_lb["id"]) == []
+
+
+# insert_headers and enable_member_retry (the data plane's side: tests/dataplane/test_listener_headers.py)
+
+def _server_certificate(api: Api) -> str:
+    return api.ok("POST", "certificates", server_body(issue("www.example.com", names=["www.example.com"])))["certificate"]["id"]
+
+
+SERVED_ON = {
+    "X-Forwarded-ELB-IP": True, "X-Forwarded-Port": True, "X-Forwarded-For-Port": True, "X-Forwarded-Host": False,
+    "X-Forwarded-Proto": True, "X-Real-IP": True, "X-Forwarded-ELB-ID": True, "X-Forwarded-For-Processing-Mode": "remove",
+}
+
+
+@pytest.mark.parametrize("protocol", ["HTTP", "HTTPS"])
+def test_served_headers_are_stored_and_echoed_as_sent(alpha: Api, protocol: str) -> None:
+    lb = _lb(alpha)
+    certificate = {"default_tls_container_ref": _server_certificate(alpha)} if protocol == "HTTPS" else {}
+    made = _create(alpha, lb["id"], protocol, 80, insert_headers=SERVED_ON, enable_member_retry=False, **certificate)
+    assert made["insert_headers"] == SERVED_ON and made["enable_member_retry"] is False
+    assert alpha.ok("GET", f"listeners/{made['id']}")["listener"]["insert_headers"] == SERVED_ON
+    changed = alpha.ok("PUT", f"listeners/{made['id']}", {"listener": {"insert_headers": {"X-Real-IP": True}, "enable_member_retry": True}})
+    assert changed["listener"]["insert_headers"] == {"X-Real-IP": True} and changed["listener"]["enable_member_retry"] is True
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ({"X-Forwarded-For": True}, "'X-Forwarded-For' is not a header option"),  # always inserted; the mode says how
+        ({"x-real-ip": True}, "'x-real-ip' is not a header option"),  # the SDK's keys, as spelt
+        ({"X-Forwarded-Port": "true"}, "X-Forwarded-Port takes true or false"),
+        ({"X-Forwarded-For-Processing-Mode": "replace"}, "append, remove, preserve"),
+        ({"X-Forwarded-For-Processing-Mode": True}, "append, remove, preserve"),
+        ({"X-Forwarded-TLS-Cipher-alias": "X Cipher"}, "1 to 40 letters"),
+        ({"X-Forwarded-TLS-Cipher-alias": "a" * 41}, "1 to 40 letters"),
+        ({"X-Forwarded-TLS-Cipher-alias": "X-C%{[dst]}"}, "1 to 40 letters"),
+    ],
+)
+def test_insert_headers_of_another_shape_are_refused(alpha: Api, bare_lb: str, headers: dict[str, Any], words: str) -> None:
+    error = _assert_create_refused(alpha, _body(bare_lb, "HTTP", 80, insert_headers=headers), 400, "ELB.8902")
+    assert error["error_msg"].startswith("Invalid input for 'insert_headers': ") and words in error["error_msg"], error
+
+
+def test_insert_headers_of_another_shape_are_refused_on_update(alpha: Api) -> None:
+    made = _create(alpha, _lb(alpha)["id"], "HTTP", 80, insert_headers={"X-Real-IP": True})
+    response = alpha.call("PUT", f"listeners/{made['id']}", {"listener": {"insert_headers": {"X-Real-IP": True, "X-Bogus": True}}})
+    assert_elb_error(response, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{made['id']}")["listener"]["insert_headers"] == {"X-Real-IP": True}
+
+
+@pytest.mark.parametrize("switch", ["X-Forwarded-TLS-Protocol", "X-Forwarded-TLS-Cipher", "X-Forwarded-Tls-Sni-enable",
+                                    "X-Forwarded-Tls-Alpn-Protocol-enable"])
+def test_only_https_listeners_tell_of_the_clients_tls_session(alpha: Api, bare_lb: str, switch: str) -> None:
+    error = _assert_create_refused(alpha, _body(bare_lb, "HTTP", 80, insert_headers={switch: True}), 400, "ELB.8902")
+    assert "only HTTPS listeners" in error["error_msg"], error
+    assert _create(alpha, _lb(alpha)["id"], "HTTP", 80, insert_headers={switch: False})["insert_headers"] == {switch: False}
+    https = _create(alpha, _lb(alpha)["id"], "HTTPS", 443, insert_headers={switch: True}, default_tls_container_ref=_server_certificate(alpha))
+    assert https["insert_headers"] == {switch: True}
+
+
+@pytest.mark.parametrize("protocol", ["TCP", "TLS"])
+def test_only_http_listeners_insert_headers_or_turn_retries_off(alpha: Api, bare_lb: str, protocol: str) -> None:
+    for fields in ({"insert_headers": {"X-Real-IP": True}}, {"insert_headers": {"X-Forwarded-For-Processing-Mode": "remove"}},
+                   {"enable_member_retry": False}):
+        error = _assert_create_refused(alpha, _body(bare_lb, protocol, 80, **fields), 400, "ELB.8902")
+        assert "only HTTP and HTTPS listeners" in error["error_msg"], error
+    neutral = {"X-Real-IP": False, "X-Forwarded-For-Processing-Mode": "append"}
+    certificate = {"default_tls_container_ref": _server_certificate(alpha)} if protocol == "TLS" else {}
+    made = _create(alpha, _lb(alpha)["id"], protocol, 80, insert_headers=neutral, enable_member_retry=True, **certificate)
+    assert made["insert_headers"] == neutral
+
+
+def test_the_listeners_of_one_pool_retry_alike(alpha: Api) -> None:
+    """HAProxy retries per backend: a pool's listeners must agree on enable_member_retry, whichever way
+    they come to share it."""
+    lb = _lb(alpha)
+    pool = _pool(alpha, lb["id"], "HTTP")
+    first = _create(alpha, lb["id"], "HTTP", 80, default_pool_id=pool["id"], enable_member_retry=False)
+    error = _assert_create_refused(alpha, _body(lb["id"], "HTTP", 81, default_pool_id=pool["id"]), 400, "ELB.8902")
+    assert error["error_msg"].startswith("Invalid input for 'enable_member_retry': ") and first["id"] in error["error_msg"]
+    second = _create(alpha, lb["id"], "HTTP", 81, default_pool_id=pool["id"], enable_member_retry=False)
+    refused = alpha.call("PUT", f"listeners/{second['id']}", {"listener": {"enable_member_retry": True}})
+    assert_elb_error(refused, 400, "ELB.8902")
+    assert alpha.ok("GET", f"listeners/{second['id']}")["listener"]["enable_member_retry"] is False
+    third = _create(alpha, lb["id"], "HTTP", 82)
+    assert_elb_error(alpha.call("PUT", f"listeners/{third['id']}", {"listener": {"default_pool_id": pool["id"]}}), 400, "ELB.8902")
+    alpha.ok("PUT", f"listeners/{second['id']}", {"listener": {"default_pool_id": None}})
+    alpha.ok("PUT", f"listeners/{first['id']}", {"listener": {"enable_member_retry": True}})  # alone on its pool now

@@ -67,10 +67,10 @@ def test_listener_protocols_elbd_does_not_serve(alpha: Api, lb: dict[str, Any], 
 
 
 LISTENER_SETTINGS = [
-    ("insert_headers", {"X-Forwarded-Host": True}),  # what Terraform sends unless forward_host = false
-    ("insert_headers", {"X-Forwarded-ELB-IP": False, "X-Real-IP": True}),
-    ("insert_headers", {"X-Forwarded-Port": "true"}),
-    ("enable_member_retry", False),  # what Terraform sends for an HTTP listener unless told otherwise
+    ("insert_headers", {"X-Forwarded-TLS-Certificate-ID": True}),
+    ("insert_headers", {"X-Real-IP": True, "X-Forwarded-Clientcert-enable": True}),
+    ("insert_headers", {"X-Forwarded-Tls-Ja3-enable": True}),
+    ("insert_headers", {"X-Forwarded-TLS-Protocol": False, "X-Forwarded-TLS-Protocol-alias": "X-Proto"}),  # an alias
     ("ipgroup", {"ipgroup_id": MISSING}),
     ("quic_config", {"quic_listener_id": MISSING}),
     ("transparent_client_ip_enable", True),
@@ -100,6 +100,7 @@ def test_listener_port_ranges_are_refused(alpha: Api, lb: dict[str, Any]) -> Non
 
 def test_listener_values_that_ask_for_nothing_are_accepted(alpha: Api, lb: dict[str, Any]) -> None:
     headers = dict.fromkeys(("X-Forwarded-ELB-IP", "X-Forwarded-Port", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP"), False)
+    headers |= {"X-Forwarded-TLS-Cipher": False, "X-Forwarded-Clientcert-enable": False, "X-Forwarded-TLS-Protocol-alias": ""}
     neutral = {
         "insert_headers": headers, "enable_member_retry": True, "sni_match_algo": "wildcard", "port_ranges": [],
         "http2_enable": False, "enhance_l7policy_enable": False, "gzip_enable": False, "cps": 0, "connection": 0,
@@ -125,7 +126,7 @@ def test_a_listener_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(a
 
 def test_a_listener_an_earlier_elbd_stored_with_refused_headers_changes_once_they_are_cleared(alpha: Api, lb: dict[str, Any]) -> None:
     made = alpha.listener(lb["id"], "HTTP", 8083)
-    stored_earlier(alpha, Listener, made["id"], insert_headers={"X-Real-IP": True})
+    stored_earlier(alpha, Listener, made["id"], insert_headers={"X-Forwarded-Clientcert-subjectdn-enable": True})
     path = f"listeners/{made['id']}"
     assert_refused(alpha.call("PUT", path, {"listener": {"name": "renamed"}}), "insert_headers")
     assert alpha.ok("GET", path)["listener"]["name"] == ""

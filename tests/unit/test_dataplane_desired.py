@@ -62,7 +62,10 @@ def test_a_stored_load_balancer_becomes_its_configuration() -> None:
     config = desired_config(stored(), maxconn=4_000)
     assert config.id == "lb-1" and config.maxconn == 4_000 - 1
     assert config.frontends == (
-        Frontend("l-1", (ip_address("127.20.0.2"), ip_address("fd00::2")), 80, "http", True, "p-1", client_timeout_s=30, keepalive_timeout_s=15),
+        Frontend(
+            "l-1", (ip_address("127.20.0.2"), ip_address("fd00::2")), 80, "http", True, "p-1", client_timeout_s=30, keepalive_timeout_s=15,
+            request_headers=("X-Forwarded-Host",), forwarded_for="append", member_timeout_s=45,
+        ),
     )
     [backend] = config.backends
     assert backend.name == "p-1" and backend.mode == "http" and backend.balance == "roundrobin" and not backend.server_ssl

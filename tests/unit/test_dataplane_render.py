@@ -8,6 +8,7 @@ import pytest
 
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
 from elbd.dataplane.render import endpoint, render, server_options
+from elbd.insert_headers import SERVED
 
 GOLDEN = Path(__file__).parent / "golden"
 RUN_DIR = Path("/var/lib/elbd/haproxy/lb-1")
@@ -21,9 +22,12 @@ def sample() -> LoadBalancerConfig:
         "lb-1",
         4000,
         frontends=(
-            Frontend("listener-http", (ip_address("127.1.0.5"),), 80, "http", backend="pool-web", client_timeout_s=30, keepalive_timeout_s=15),
+            Frontend(
+                "listener-http", (ip_address("127.1.0.5"),), 80, "http", backend="pool-web", client_timeout_s=30, keepalive_timeout_s=15,
+                request_headers=SERVED, member_timeout_s=45,
+            ),
             Frontend("listener-tcp", (ip_address("127.1.0.5"), ip_address("fd00::5")), 5432, "tcp", enabled=False, client_timeout_s=300),
-            Frontend("listener-empty", (ip_address("127.1.0.5"),), 8080, "http"),
+            Frontend("listener-empty", (ip_address("127.1.0.5"),), 8080, "http", forwarded_for="remove"),
         ),
         backends=(
             Backend(
@@ -34,7 +38,7 @@ def sample() -> LoadBalancerConfig:
                 connect_timeout_s=3,
                 servers=(Server("m-1", ip_address("127.1.0.10"), 8080, 1), Server("m-2", ip_address("127.1.0.11"), 8080, 0, held=True)),
             ),
-            Backend("pool-db", "tcp", "source", servers=(Server("m-3", ip_address("fd00::10"), 5432, 7),)),
+            Backend("pool-db", "tcp", "source", servers=(Server("m-3", ip_address("fd00::10"), 5432, 7),), retry_members=False),
         ),
     )
 

@@ -33,7 +33,7 @@ def config(*routes: Route) -> LoadBalancerConfig:
 
 
 def words_of(*routes: Route) -> list[list[str]]:
-    return [words for line in route_lines(frontend(*routes)) if (words := haproxy_words(line))]
+    return [words for line in sum(route_lines(frontend(*routes)), []) if (words := haproxy_words(line))]
 
 
 FIELDS: dict[str, tuple[Callable[[str], Route], Callable[[str], str]]] = {

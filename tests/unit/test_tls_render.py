@@ -43,7 +43,7 @@ def pem_certificate(name: str) -> TlsMaterial:
 
 
 def https(tls: TlsTermination) -> LoadBalancerConfig:
-    frontend = Frontend("l-1", (ip_address("127.20.0.2"),), 443, "http", backend="p-1", tls=tls)
+    frontend = Frontend("l-1", (ip_address("127.20.0.2"),), 443, "http", backend="p-1", tls=tls, request_headers=("X-Forwarded-Proto",))
     return LoadBalancerConfig("lb-1", 4000, (frontend,), (Backend("p-1", "http", "roundrobin"),))
 
 

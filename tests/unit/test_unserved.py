@@ -67,9 +67,9 @@ def test_null_asks_for_nothing(table: tuple[unserved.Unserved, ...]) -> None:
 
 
 def test_a_left_out_attribute_counts_with_its_stored_value() -> None:
-    stored = SimpleNamespace(protocol="HTTP", enable_member_retry=False, insert_headers={})
-    assert "'enable_member_retry'" in (refusal(unserved.LISTENERS, {"name": "renamed"}, stored) or "")
-    assert refusal(unserved.LISTENERS, {"name": "renamed", "enable_member_retry": True}, stored) is None
+    stored = SimpleNamespace(protocol="HTTPS", insert_headers={"X-Forwarded-Clientcert-enable": True})
+    assert "'insert_headers'" in (refusal(unserved.LISTENERS, {"name": "renamed"}, stored) or "")
+    assert refusal(unserved.LISTENERS, {"name": "renamed", "insert_headers": {"X-Forwarded-Clientcert-enable": False}}, stored) is None
 
 
 @pytest.mark.parametrize("cipher", CIPHERS)

@@ -9,6 +9,7 @@ from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
 from elbd.dataplane.routes import routes
 from elbd.domain_names import names_answered
+from elbd.insert_headers import forwarded_for, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
 
@@ -63,12 +64,13 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
     members: dict[str, list[StoredMember]] = {}
     for member in stored.members:
         members.setdefault(member.pool_id, []).append(member)
+    routed_to = {listener_id: {pool_id for policy in policies for pool_id, _ in policy.redirect_pools} for listener_id, policies in stored.l7_policies.items()}
     backends = []
     for pool in stored.pools:
         if pool.protocol not in POOL_MODES or pool.lb_algorithm not in BALANCE:
             continue
         check = health_check(stored.monitors.get(pool.id), stored.vip_address)
-        users = [listener for listener in stored.listeners if listener.default_pool_id == pool.id]
+        users = [listener for listener in stored.listeners if listener.default_pool_id == pool.id or pool.id in routed_to.get(listener.id, ())]
         backends.append(
             Backend(
                 name=pool.id,
@@ -80,6 +82,7 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
                 server_timeout_s=max([listener.member_timeout or listener.keepalive_timeout for listener in users] or [DEFAULT_SERVER_TIMEOUT_S]),
                 servers=tuple(server for member in members.get(pool.id, []) if (server := served_member(member)) is not None),
                 share_connections=bool(pool.elbd_connection_reuse),
+                retry_members=all(listener.enable_member_retry for listener in users),
             )
         )
     served = {backend.name for backend in backends}
@@ -97,6 +100,9 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             keepalive_timeout_s=listener.keepalive_timeout,
             tls=tls,
             routes=routes(stored.l7_policies.get(listener.id, ()), listeners, routable) if SERVED_LISTENERS[listener.protocol] == "http" else (),
+            request_headers=headers_on(listener.insert_headers, listener.protocol),
+            forwarded_for=forwarded_for(listener.insert_headers),
+            member_timeout_s=listener.member_timeout if SERVED_LISTENERS[listener.protocol] == "http" else None,
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses

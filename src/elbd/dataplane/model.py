@@ -44,6 +44,7 @@ class Backend:
     server_timeout_s: int = 60
     servers: tuple[Server, ...] = ()
     share_connections: bool = True  # idle backend connections serve any client (HTTP); else each stays with one
+    retry_members: bool = True  # a failed connection is retried, on another member at once; else answered 503
 
     @cached_property
     def server_names(self) -> frozenset[str]:
@@ -157,6 +158,9 @@ class Frontend:
     keepalive_timeout_s: int = 60
     tls: TlsTermination | None = None
     routes: tuple[Route, ...] = ()  # in the order the API's precedence gives
+    request_headers: tuple[str, ...] = ()  # the headers it sets on each request: insert_headers.SERVED, TLS_SERVED (HTTP)
+    forwarded_for: str = "append"  # X-Forwarded-For: append, remove or preserve (HTTP)
+    member_timeout_s: int | None = None  # a member's answer later than this is a 504 (HTTP)
 
 
 @dataclass(frozen=True)

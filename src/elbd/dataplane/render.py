@@ -70,6 +70,55 @@ def tls_certificates(frontend: Frontend) -> str:
     return "; ".join([f"{name(tls.certificate)} by default", *(f"{name(one.certificate)} for {' '.join(map(sni_name, one.names))}" for one in tls.sni)])
 
 
+MEMBER_TIMEOUT_VAR = "txn.elbd_member_timeout_ms"  # the listener's member_timeout, for its pool's backend
+_HEADER_VALUES = {  # each served header's value, as HAProxy log-format text (elbd's own, never a user's)
+    "X-Forwarded-ELB-IP": "%[dst]",
+    "X-Forwarded-For-Port": "%[src_port]",
+    "X-Real-IP": "%[src]",
+}
+
+_TLS_HEADER_VALUES = {  # the TLS session's facts; a client's SNI name only when it is a host name
+    "X-Forwarded-TLS-Protocol": "%[ssl_fc_protocol] if { ssl_fc_protocol -m found }",
+    "X-Forwarded-TLS-Cipher": "%[ssl_fc_cipher] if { ssl_fc_cipher -m found }",
+    "X-Forwarded-Tls-Sni": r"%[ssl_fc_sni] if { ssl_fc_sni -m reg ^[A-Za-z0-9.-]{1,253}$ }",
+    "X-Forwarded-Tls-Alpn-Protocol": "%[ssl_fc_alpn] if { ssl_fc_alpn -m found }",
+}
+
+
+def http_request_lines(frontend: Frontend, lb_id: str) -> list[str]:
+    """What an HTTP listener does to each request before its pool's backend takes it: the headers of
+    insert_headers (each replaces what the client sent under its name), X-Forwarded-For by its mode, and
+    the listener's member_timeout, which the backend applies (HAProxy sets a server timeout only there)."""
+    if frontend.mode != "http":
+        return []
+    lines = []
+    if frontend.forwarded_for == "append":
+        lines.append("http-request add-header X-Forwarded-For %[src]")
+    elif frontend.forwarded_for == "remove":
+        lines.append("http-request del-header X-Forwarded-For")
+    elif frontend.forwarded_for != "preserve":
+        raise UnsafeValue(f"{frontend.forwarded_for!r} is not an X-Forwarded-For mode")
+    for header in frontend.request_headers:
+        if header == "X-Forwarded-Host":  # the client's Host, or none: a client's own never passes
+            lines += ["http-request del-header X-Forwarded-Host",
+                      "http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }"]
+        elif header == "X-Forwarded-Proto":
+            lines.append(f"http-request set-header X-Forwarded-Proto {'https' if frontend.tls else 'http'}")
+        elif header == "X-Forwarded-Port":
+            lines.append(f"http-request set-header X-Forwarded-Port {number(frontend.port)}")
+        elif header == "X-Forwarded-ELB-ID":
+            lines.append(f"http-request set-header X-Forwarded-ELB-ID {name(lb_id)}")
+        elif header in _TLS_HEADER_VALUES and frontend.tls:  # each only when the session has it
+            lines += [f"http-request del-header {header}", f"http-request set-header {header} {_TLS_HEADER_VALUES[header]}"]
+        elif header in _HEADER_VALUES:
+            lines.append(f"http-request set-header {header} {_HEADER_VALUES[header]}")
+        else:
+            raise UnsafeValue(f"{header!r} is not a header elbd sets")
+    if frontend.member_timeout_s is not None:
+        lines.append(f"http-request set-var({MEMBER_TIMEOUT_VAR}) int({number(frontend.member_timeout_s * 1000)})")
+    return lines
+
+
 def server_line(backend: Backend, server: Server) -> str:
     line = f"{name(server.name)} {server_options(backend, server)}"
     return line + " disabled" if server.held else line
@@ -101,4 +150,6 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         tls_bind_options=lambda frontend: tls_bind_options(frontend, run_dir),
         tls_certificates=tls_certificates,
         route_lines=route_lines,
+        http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
+        member_timeout_var=MEMBER_TIMEOUT_VAR,
     )

@@ -21,6 +21,7 @@ Nothing a user wrote shapes a line:
 
 import ipaddress
 import re
+from typing import NamedTuple
 
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, name, number
 from elbd.dataplane.model import FixedResponse, Frontend, Match, Redirect, Route, ToBackends
@@ -48,10 +49,19 @@ REQUEST_PARTS = {  # the API's placeholders for a part of the request, as log-fo
 _PLACEHOLDER = re.compile("(" + "|".join(re.escape(placeholder) for placeholder in REQUEST_PARTS) + ")")
 
 
-def route_lines(frontend: Frontend) -> list[str]:
+class RouteLines(NamedTuple):
+    """A frontend's route lines in two parts: what goes before its other `http-request` rules (ACLs,
+    the choice, redirects and returns: rules see the request as the client sent it), and its
+    `use_backend` rules, which go last (HAProxy warns of an `http-request` rule after them)."""
+
+    requests: list[str]
+    backends: list[str]
+
+
+def route_lines(frontend: Frontend) -> RouteLines:
     """The lines of `frontend`'s routes: its ACLs, the choice of a route, then each route's action."""
     if not frontend.routes:
-        return []
+        return RouteLines([], [])
     acls: list[str] = []
     choices: list[str] = []
     actions: list[str] = []
@@ -80,7 +90,7 @@ def route_lines(frontend: Frontend) -> list[str]:
             backends.extend(line for line in lines if not line.startswith("http-re"))
     # a route to one backend names it: one use_backend serves them all, however many there are
     backends.append(f"use_backend %[var({ROUTE_VARIABLE})] if {{ var({ROUTE_VARIABLE}) -m found }} !{{ var({ROUTE_VARIABLE}) -m beg {ROUTE_PREFIX} }}")
-    return [*acls, *choices, *actions, *backends]
+    return RouteLines([*acls, *choices, *actions], backends)
 
 
 def direct_backend(action: ToBackends | Redirect | FixedResponse) -> str | None:

@@ -38,7 +38,7 @@ class _ListenerSettings(Strict):
     tls_ciphers_policy: CiphersPolicy | None = None
     http2_enable: bool | None = None
     insert_headers: InsertHeaders | None = Field(None, description=note(LISTENERS, "insert_headers"))
-    enable_member_retry: bool | None = Field(None, description=note(LISTENERS, "enable_member_retry"))
+    enable_member_retry: bool | None = None
     keepalive_timeout: int | None = Field(None, ge=0, le=4000)
     client_timeout: int | None = Field(None, ge=1, le=300)
     member_timeout: int | None = Field(None, ge=1, le=300)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elbd.errors import invalid
+from elbd.insert_headers import SERVED, TLS_SERVED, unserved_asked
 from elbd.tls_policies import ABSENT_FROM_OPENSSL
 
 
@@ -47,10 +48,6 @@ def _enabled(value: Mapping[str, Any]) -> bool:
     return bool(value.get("enable"))
 
 
-def _header_inserted(headers: Mapping[str, Any]) -> bool:
-    return any(on is not False for on in headers.values())
-
-
 def _any(field: str, reason: str) -> Unserved:
     """Refuses every value of `field` but null."""
     return Unserved(field, lambda _value: True, "any value but null", reason)
@@ -76,14 +73,13 @@ LISTENERS = (
     ),
     Unserved("port_ranges", _given, "a non-empty list", "elbd does not serve port ranges yet; give one protocol_port from 1 to 65535."),
     Unserved(
-        "insert_headers", _header_inserted, "any header not false",
-        "elbd does not insert or rewrite request headers yet: HAProxy passes them on as the client sent them; "
-        "set each header false or leave insert_headers out.",
-    ),
-    Unserved(
-        "enable_member_retry", _one_of(False), "false",
-        "elbd does not serve turning retries off yet: a request whose connection to a backend server fails "
-        "is always retried on another one; send true or leave it out.",
+        "insert_headers", unserved_asked,
+        "X-Forwarded-TLS-Certificate-ID, a client-certificate header (X-Forwarded-Clientcert*) or a JA3/JA4 one true, "
+        "or a header alias",
+        "elbd does not insert X-Forwarded-TLS-Certificate-ID, the client-certificate headers (X-Forwarded-Clientcert*), "
+        "X-Forwarded-Tls-Ja3 and -Ja4 nor renamed headers (aliases) yet; it inserts "
+        f"{', '.join((*SERVED, *TLS_SERVED))} and X-Forwarded-For (append, remove or preserve); set the others false "
+        "and leave the aliases out.",
     ),
     Unserved(
         "sni_match_algo", _one_of("longest_suffix"), "longest_suffix",

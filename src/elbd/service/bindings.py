@@ -41,8 +41,25 @@ def check_pool_fits_listener(pool: Pool, listener: Listener) -> None:
         raise invalid("A GRPC backend server group needs a listener with http2_enable true.")
 
 
+def check_member_retry_agrees(session: Session, pool: Pool, listener: Listener) -> None:
+    """HAProxy retries a failed connection per backend (pool), not per listener: the listeners a pool
+    serves must agree on enable_member_retry, or one of them would get what it did not ask for."""
+    other = session.scalars(
+        select(Listener.id).where(
+            Listener.default_pool_id == pool.id, Listener.id != listener.id, Listener.enable_member_retry != listener.enable_member_retry
+        )
+    ).first()
+    if other is not None:
+        raise invalid(
+            f"Invalid input for 'enable_member_retry': backend server group {pool.id} also serves listener {other}, "
+            f"whose enable_member_retry is {str(not listener.enable_member_retry).lower()}; the listeners of one "
+            "backend server group retry alike in elbd."
+        )
+
+
 def bind_pool_to_listener(session: Session, pool: Pool, listener: Listener) -> None:
     check_pool_fits_listener(pool, listener)
+    check_member_retry_agrees(session, pool, listener)
     lb = session.get(LoadBalancer, listener.loadbalancer_id)
     assert lb is not None
     attach_pool_to_load_balancer(session, pool, lb)

@@ -4,6 +4,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elbd import insert_headers
 from elbd.canonical_ip import canonical_address
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
@@ -12,7 +13,7 @@ from elbd.schemas import unserved
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
 from elbd.service import l7policies, lookups, quotas
 from elbd.service.address_ranges import Host
-from elbd.service.bindings import bind_pool_to_listener, check_pool_fits_listener
+from elbd.service.bindings import bind_pool_to_listener, check_member_retry_agrees, check_pool_fits_listener
 from elbd.service.listener_certificates import TlsReferences, check_references, keep_rows_in_step
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, SECURITY_POLICY_LISTENERS, transport_of
@@ -60,6 +61,16 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
         for name in ("client_timeout", "member_timeout"):
             if getattr(settings, name) is not None:
                 raise invalid(f"Invalid input for '{name}': only HTTP and HTTPS listeners have it.")
+    if settings.enable_member_retry is False and protocol not in HTTP_LISTENERS:
+        raise invalid("Invalid input for 'enable_member_retry': only HTTP and HTTPS listeners turn retries off.")
+    if settings.insert_headers:
+        wrong = insert_headers.problem(settings.insert_headers)
+        if wrong is not None:
+            raise invalid(f"Invalid input for 'insert_headers': {wrong}.")
+        if protocol not in HTTP_LISTENERS and insert_headers.asks_anything(settings.insert_headers):
+            raise invalid("Invalid input for 'insert_headers': only HTTP and HTTPS listeners insert request headers.")
+        if protocol != "HTTPS" and insert_headers.tls_asked(settings.insert_headers):
+            raise invalid("Invalid input for 'insert_headers': only HTTPS listeners tell members of the client's TLS session.")
     if settings.http2_enable and protocol != "HTTPS":
         raise invalid("Invalid input for 'http2_enable': only HTTPS listeners can enable HTTP/2.")
     certificate_fields = ("default_tls_container_ref", "client_ca_tls_container_ref", "sni_container_refs")
@@ -218,7 +229,9 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
         l7policies.refuse_default_pool_in_use(session, project_id, new_pool)
         bind_pool_to_listener(session, lookups.pool(session, project_id, new_pool), listener)
     else:
-        check_pool_fits_listener(lookups.pool(session, project_id, new_pool), listener)
+        pool = lookups.pool(session, project_id, new_pool)
+        check_pool_fits_listener(pool, listener)
+        check_member_retry_agrees(session, pool, listener)
     if enhancing:
         l7policies.number_automatically_ordered(session, listener)
     listener.updated_at = utcnow()

@@ -50,6 +50,8 @@ class StoredListener(NamedTuple):
     sni_container_refs: list[str]
     tls_ciphers_policy: str | None
     security_policy_id: str | None
+    insert_headers: Mapping[str, Any] = {}  # a default never changed in place
+    enable_member_retry: bool = True
 
 
 class StoredCertificateNames(NamedTuple):
