@@ -28,6 +28,11 @@ METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS")
 CONTENT_TYPES = ("text/plain", "text/css", "text/html", "application/javascript", "application/json")
 REDIRECT_STATUS_CODES = ("301", "302", "303", "307", "308")
 PLACEHOLDERS = ("${protocol}", "${host}", "${port}", "${path}", "${query}")
+# Headers of a redirect's or a fixed response's answer: these are HAProxy's to write (the reference).
+ANSWER_HEADERS_KEPT = ("connection", "upgrade", "content-length", "transfer-encoding")
+# SYSTEM_DEFINED values elbd fills: the client's address and port, the VIP and port it reached, the
+# protocol. ELB-EIP (elbd has no EIPs), ELB-ID and the TLS and client-certificate values are not served.
+SYSTEM_VALUES = ("CLIENT-IP", "CLIENT-PORT", "ELB-VIP", "ELB-PORT", "ELB-PROTOCOL")
 
 
 class BadValue(ValueError):
@@ -91,6 +96,28 @@ def path(value: str) -> str:
 def header_key(value: str) -> str:
     if not _HEADER_KEY.fullmatch(value) or len(value) > MAX_HEADER_KEY:
         raise BadValue(f"a header name is 1 to {MAX_HEADER_KEY} letters, digits, '-' and '_'.")
+    return value
+
+
+def answer_header_key(value: str) -> str:
+    header_key(value)
+    if value.lower() in ANSWER_HEADERS_KEPT:
+        raise BadValue(f"{', '.join(ANSWER_HEADERS_KEPT)} are the load balancer's to set.")
+    return value
+
+
+def answer_header_value(value_type: str, value: str) -> str:
+    """USER_DEFINED: text; REFERENCE_HEADER: the name of a request header to copy; SYSTEM_DEFINED: one
+    of the values elbd fills."""
+    if value_type == "REFERENCE_HEADER":
+        return header_key(value)
+    if value_type == "SYSTEM_DEFINED":
+        if value not in SYSTEM_VALUES:
+            raise BadValue(f"elbd fills {', '.join(SYSTEM_VALUES)}; ELB-EIP (elbd has no EIPs), ELB-ID and the TLS values are not served yet.")
+        return value
+    printable(value, limit=MAX_VALUE)
+    if value != value.strip():
+        raise BadValue("a header value may not start or end with a space.")
     return value
 
 

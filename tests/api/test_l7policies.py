@@ -327,12 +327,41 @@ def test_what_terraform_sends_for_parts_left_unset(alpha: Api, site: Site) -> No
         ({"status_code": "301", "path": "no-slash"}, "path"),
         ({"status_code": "301", "path": "/a b"}, "path"),
         ({"status_code": "301", "query": "a\nb"}, "query"),
-        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X-A", "value_type": "USER_DEFINED", "value": "1"}]}}, "headers"),
-        ({"status_code": "301", "remove_headers_config": {"configs": [{"key": "X-A"}]}}, "headers"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X A", "value_type": "USER_DEFINED", "value": "1"}]}}, "header name"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "Content-Length", "value_type": "USER_DEFINED", "value": "1"}]}},
+         "load balancer's to set"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X-A", "value_type": "USER_DEFINED", "value": "a\r\nSet-Cookie: x"}]}},
+         "printable ASCII"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X-A", "value_type": "USER_DEFINED", "value": " padded"}]}}, "space"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X-A", "value_type": "SYSTEM_DEFINED", "value": "ELB-EIP"}]}}, "no EIPs"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X-A", "value_type": "REFERENCE_HEADER", "value": "a,b"}]}}, "header name"),
+        ({"status_code": "301", "insert_headers_config": {"configs": [{"key": "X-A", "value_type": "OTHER", "value": "1"}]}}, "value_type"),
+        ({"status_code": "301", "remove_headers_config": {"configs": [{"key": "Transfer-Encoding"}]}}, "load balancer's to set"),
     ],
 )
 def test_url_redirect_refusals(alpha: Api, site: Site, config: dict[str, Any], says: str) -> None:
     assert_refused(alpha, "POST", "l7policies", url_policy(site.enhanced(), config, rule()), says)
+
+
+def test_an_answers_header_changes_are_kept_shown_and_read_by_the_data_plane(alpha: Api, site: Site) -> None:
+    listener = site.enhanced()
+    inserted = {"configs": [{"key": "X-Note", "value_type": "USER_DEFINED", "value": "moved 100% #1"},
+                            {"key": "X-Trace", "value_type": "REFERENCE_HEADER", "value": "X-Request-Id"},
+                            {"key": "X-Client", "value_type": "SYSTEM_DEFINED", "value": "CLIENT-IP"}]}
+    removed = {"configs": [{"key": "Server"}]}
+    made = create(alpha, fixed_policy(listener, {"status_code": "503", "insert_headers_config": inserted, "remove_headers_config": removed}, rule()))
+    assert (made["fixed_response_config"]["insert_headers_config"], made["fixed_response_config"]["remove_headers_config"]) == (inserted, removed)
+    changed = alpha.ok("PUT", f"l7policies/{made['id']}", {"l7policy": {"fixed_response_config": {"message_body": "later"}}})["l7policy"]
+    assert changed["fixed_response_config"]["insert_headers_config"] == inserted  # kept when an update leaves them out
+    with alpha.client.app.state.db.read() as session:
+        [stored] = stored_l7_policies(session, [site.lb["id"]])[listener["id"]]
+    assert stored.fixed_response == StoredFixedResponse(
+        503, "text/plain", "later",
+        (("X-Note", "USER_DEFINED", "moved 100% #1"), ("X-Trace", "REFERENCE_HEADER", "X-Request-Id"), ("X-Client", "SYSTEM_DEFINED", "CLIENT-IP")),
+        ("Server",),
+    )
+    cleared = alpha.ok("PUT", f"l7policies/{made['id']}", {"l7policy": {"fixed_response_config": {"insert_headers_config": {"configs": []}}}})
+    assert cleared["l7policy"]["fixed_response_config"]["insert_headers_config"] == {"configs": []}
 
 
 def test_a_fixed_response(alpha: Api, site: Site) -> None:

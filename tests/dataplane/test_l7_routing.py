@@ -202,6 +202,27 @@ def test_a_fixed_response_answers_its_status_type_and_body(l7_site: L7Site) -> N
     assert (answer.status, answer.headers["content-type"], answer.body) == (503, "application/json", body)
 
 
+def test_a_fixed_response_and_a_redirect_answer_with_their_header_changes(l7_site: L7Site) -> None:
+    site = l7_site
+    inserted = {"configs": [{"key": "X-Note", "value_type": "USER_DEFINED", "value": "down 100% #1"},
+                            {"key": "X-Trace", "value_type": "REFERENCE_HEADER", "value": "X-Request-Id"},
+                            {"key": "X-Client", "value_type": "SYSTEM_DEFINED", "value": "CLIENT-IP"},
+                            {"key": "X-Via", "value_type": "SYSTEM_DEFINED", "value": "ELB-PORT"}]}
+    active(site, site.policy(action="FIXED_RESPONSE", rules=[rule("PATH", "/down")],
+                             fixed_response_config={"status_code": "503", "message_body": "down", "insert_headers_config": inserted}))
+    answer = send(site.port, path="/down", headers={"X-Request-Id": "req-42"}, source="127.20.0.77")
+    assert answer.status == 503
+    assert (answer.headers["x-note"], answer.headers["x-trace"], answer.headers["x-client"], answer.headers["x-via"]) == (
+        "down 100% #1", "req-42", "127.20.0.77", str(site.port))
+    assert "x-trace" not in send(site.port, path="/down").headers  # a request without the header copies nothing
+    active(site, site.policy(action="REDIRECT_TO_URL", rules=[rule("PATH", "/go")],
+                             redirect_url_config={"host": "b.example.com", "status_code": "302",
+                                                  "insert_headers_config": {"configs": [{"key": "Cache-Control", "value_type": "USER_DEFINED", "value": "no-store"}]},
+                                                  "remove_headers_config": {"configs": [{"key": "Location"}]}}))
+    answer = send(site.port, path="/go")
+    assert answer.status == 302 and answer.headers["cache-control"] == "no-store" and "location" not in answer.headers
+
+
 def test_priority_decides_and_a_redirect_loses_to_a_pool_of_higher_priority(l7_site: L7Site) -> None:
     """HAProxy would run the redirect first whatever the file's order: the API's order wins."""
     site = l7_site

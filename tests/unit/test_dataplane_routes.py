@@ -60,9 +60,10 @@ def test_placeholders_and_parts_left_out_keep_the_requests_own() -> None:
     url = StoredRedirectUrl(protocol="${protocol}", host="${host}", port="${port}", path="${path}", query="${query}", status_code=307)
     (route,) = routes((policy("REDIRECT_TO_URL", redirect_url=url),), LISTENERS, BACKENDS)
     assert route.action == Redirect(307, None, None, None, None, None)
-    url = StoredRedirectUrl(protocol="HTTPS", host="x.example.com", port="444", path="/p", query="", status_code=301)
+    url = StoredRedirectUrl(protocol="HTTPS", host="x.example.com", port="444", path="/p", query="", status_code=301,
+                            inserted=(("X-A", "SYSTEM_DEFINED", "CLIENT-IP"),), removed=("Server",))
     (route,) = routes((policy("REDIRECT_TO_URL", redirect_url=url),), LISTENERS, BACKENDS)
-    assert route.action == Redirect(301, "https", "x.example.com", 444, "/p", "")
+    assert route.action == Redirect(301, "https", "x.example.com", 444, "/p", "", (("X-A", "SYSTEM_DEFINED", "CLIENT-IP"),), ("Server",))
     url = StoredRedirectUrl(protocol=None, host=None, port=None, path=None, query=None, status_code=302)
     (route,) = routes((policy("REDIRECT_TO_URL", redirect_url=url),), LISTENERS, BACKENDS)
     assert route.action == Redirect(302, None, None, None, None, None)
@@ -75,9 +76,10 @@ def test_a_policy_without_rules_matches_nothing_but_a_redirect_to_a_listener_tak
     assert route.matches == ()
 
 
-def test_a_fixed_response_keeps_status_type_and_body() -> None:
-    (route,) = routes((policy("FIXED_RESPONSE", fixed_response=StoredFixedResponse(503, "text/html", "<p>down</p>")),), LISTENERS, BACKENDS)
-    assert route.action == FixedResponse(503, "text/html", "<p>down</p>")
+def test_a_fixed_response_keeps_status_type_body_and_header_changes() -> None:
+    stored = StoredFixedResponse(503, "text/html", "<p>down</p>", (("X-A", "USER_DEFINED", "1"),), ("Server",))
+    (route,) = routes((policy("FIXED_RESPONSE", fixed_response=stored),), LISTENERS, BACKENDS)
+    assert route.action == FixedResponse(503, "text/html", "<p>down</p>", (("X-A", "USER_DEFINED", "1"),), ("Server",))
 
 
 def test_order_is_kept() -> None:

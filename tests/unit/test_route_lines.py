@@ -46,6 +46,8 @@ FIELDS: dict[str, tuple[Callable[[str], Route], Callable[[str], str]]] = {
     "cookie": (lambda value: Route("pol-1", (Match("cookie", "exact", (value,), key="session"),), TO_P1), lambda value: value),
     "body": (lambda value: Route("pol-1", (), FixedResponse(503, "text/plain", value)), lambda value: value),
     "content type": (lambda value: Route("pol-1", (), FixedResponse(503, value, "down")), lambda value: value),
+    "answer header": (lambda value: Route("pol-1", (), FixedResponse(503, "text/plain", "x", (("X-Note", "USER_DEFINED", value),))),
+                      lambda value: value.replace("%", "%%")),
     "redirect host": (lambda value: Route("pol-1", (), Redirect(301, "https", value, 443, "/", "")),
                       lambda value: f"https://{value.replace('%', '%%')}:443/"),
     "redirect path": (lambda value: Route("pol-1", (), Redirect(301, "https", "a.example.com", 443, value, "")),
@@ -150,6 +152,24 @@ def test_placeholders_among_literal_text_take_the_requests_parts() -> None:
                            "?from=%[req.hdr(host),regsub(:[0-9]*$,)]&%[query]")
 
 
+def test_an_answers_headers_are_set_after_it_is_made_and_a_copied_request_header_read_before() -> None:
+    headers = (("X-Note", "USER_DEFINED", "a %[src]"), ("X-Trace", "REFERENCE_HEADER", "X-Request-Id"), ("X-Client", "SYSTEM_DEFINED", "CLIENT-IP"))
+    lines = words_of(Route("pol-1", (), Redirect(302, "https", "a.example.com", 443, "/", "", headers, ("Server",))))
+    chosen = ["{", "var(txn.elbd_route)", "-m", "str", "route-1", "}"]
+    capture = ["http-request", "set-var(txn.elbd_h1_2)", "req.hdr(X-Request-Id)", "if", *chosen]
+    assert lines.index(capture) < next(index for index, line in enumerate(lines) if line[:2] == ["http-request", "redirect"])
+    assert ["http-after-response", "set-header", "X-Note", "a %%[src]", "if", *chosen] in lines
+    assert ["http-after-response", "set-header", "X-Trace", "%[var(txn.elbd_h1_2)]", "if", *chosen, "{", "var(txn.elbd_h1_2)", "-m", "found", "}"] in lines
+    assert ["http-after-response", "set-header", "X-Client", "%[src]", "if", *chosen] in lines
+    assert ["http-after-response", "del-header", "Server", "if", *chosen] in lines
+
+
+@pytest.mark.parametrize("header", [("X A", "USER_DEFINED", "v"), ("X-A", "REFERENCE_HEADER", "a)b"), ("X-A", "SYSTEM_DEFINED", "ELB-EIP"), ("X-A", "OTHER", "v")])
+def test_an_answer_header_outside_its_grammar_is_refused(header: tuple[str, str, str]) -> None:
+    with pytest.raises(UnsafeValue):
+        route_lines(frontend(Route("pol-1", (), FixedResponse(503, "text/plain", "x", (header,)))))
+
+
 def test_a_glob_is_literal_but_for_its_stars_and_question_marks() -> None:
     assert glob_regex("a*b?.c(") == r"^a.*b.\.c\($"
 
@@ -169,7 +189,9 @@ def test_haproxy_accepts_every_printable_hostile_value_in_every_field(tmp_path: 
     assert len(routes) > len(printable) * 6  # most fields take most printable values
     routes += [Route("pol-1", (Match("path", "regex", ("^/a(b|c)+$",)), Match("method", "exact", ("GET",)),
                                Match("source", "network", ("127.0.0.0/8", "::1/128"))), ToBackends((("p-1", 1), ("p-2", 3)))),
-               Route("pol-2", (Match("path", "prefix", ("/sticky",)),), ToBackends((("p-1", 1), ("p-2", 3)), sticky_s=60))]
+               Route("pol-2", (Match("path", "prefix", ("/sticky",)),), ToBackends((("p-1", 1), ("p-2", 3)), sticky_s=60)),
+               Route("pol-3", (Match("path", "prefix", ("/headers",)),),
+                     Redirect(302, None, None, None, None, None, (("X-A", "REFERENCE_HEADER", "X-B"), ("X-C", "SYSTEM_DEFINED", "ELB-PROTOCOL")), ("Server",)))]
     path = tmp_path / "haproxy.cfg"
     path.write_text(render(config(*routes), tmp_path, tmp_path))
     checked = subprocess.run([shutil.which("haproxy") or "haproxy", "-c", "-f", str(path)], capture_output=True, text=True, timeout=60)

@@ -125,6 +125,8 @@ class Redirect:
     port: int | None = None
     path: str | None = None
     query: str | None = None
+    set_headers: tuple[tuple[str, str, str], ...] = ()  # on the answer: (name, USER_DEFINED | REFERENCE_HEADER | SYSTEM_DEFINED, value)
+    removed_headers: tuple[str, ...] = ()  # taken off the answer
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class FixedResponse:
     status: int
     content_type: str
     body: str
+    set_headers: tuple[tuple[str, str, str], ...] = ()  # on the answer: (name, USER_DEFINED | REFERENCE_HEADER | SYSTEM_DEFINED, value)
+    removed_headers: tuple[str, ...] = ()  # taken off the answer
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ _STRING_FETCHES = {
 }
 _STRING_MATCHING = {"exact": "str", "prefix": "beg", "regex": "reg"}
 REDIRECT_CODES = (301, 302, 303, 307, 308)
+_HEADER_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
+SYSTEM_VALUES = {  # the API's SYSTEM_DEFINED header values elbd fills
+    "CLIENT-IP": "%[src]",
+    "CLIENT-PORT": "%[src_port]",
+    "ELB-VIP": "%[dst]",
+    "ELB-PORT": "%[dst_port]",
+    "ELB-PROTOCOL": "%[ssl_fc,iif(HTTPS,HTTP)]",
+}
 _HOST_WITHOUT_PORT = "%[req.hdr(host),regsub(:[0-9]*$,)]"
 REQUEST_PARTS = {  # the API's placeholders for a part of the request, as log-format expressions
     "${protocol}": "%[ssl_fc,iif(https,http)]",
@@ -81,8 +89,10 @@ def route_lines(frontend: Frontend) -> RouteLines:
         if direct:
             continue
         if isinstance(action, Redirect):
+            actions.extend(answer_header_lines(action, chosen, number_))
             actions.extend(redirect_lines(action, chosen))
         elif isinstance(action, FixedResponse):
+            actions.extend(answer_header_lines(action, chosen, number_))
             actions.append(f"{fixed_response(action)} if {chosen}")
         else:
             lines = backend_lines(action, chosen, route.name)
@@ -154,6 +164,33 @@ def redirect_lines(redirect: Redirect, chosen: str) -> list[str]:
     if redirect.query is None:
         return [line(base + "?%[query]", f"{chosen} {{ query -m found }}"), line(base, chosen)]
     return [line(base + ("?" + _location_part(redirect.query) if redirect.query else ""), chosen)]
+
+
+def answer_header_lines(action: Redirect | FixedResponse, chosen: str, route_number: int) -> list[str]:
+    """The answer's header changes, as `http-after-response` rules (they reach the answers HAProxy
+    makes itself). A copied request header is read into a variable while the request is there."""
+    lines = []
+    for index, (header, kind, value) in enumerate(action.set_headers, start=1):
+        condition = chosen
+        if kind == "USER_DEFINED":
+            text = value.replace("%", "%%")
+        elif kind == "REFERENCE_HEADER":
+            variable = f"txn.elbd_h{number(route_number)}_{number(index)}"
+            lines.append(f"http-request set-var({variable}) req.hdr({_header_name(value)}) if {chosen}")
+            text, condition = f"%[var({variable})]", f"{chosen} {{ var({variable}) -m found }}"
+        elif kind == "SYSTEM_DEFINED" and value in SYSTEM_VALUES:
+            text = SYSTEM_VALUES[value]
+        else:
+            raise UnsafeValue(f"no header value of kind {kind!r} and value {value!r}")
+        lines.append(f"http-after-response set-header {_header_name(header)} {config_word(text)} if {condition}")
+    lines += [f"http-after-response del-header {_header_name(header)} if {chosen}" for header in action.removed_headers]
+    return lines
+
+
+def _header_name(text: str) -> str:
+    if not _HEADER_NAME.fullmatch(text):
+        raise UnsafeValue(f"{text!r} is not a header name elbd writes")
+    return text
 
 
 def fixed_response(response: FixedResponse) -> str:

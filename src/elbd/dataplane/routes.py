@@ -73,7 +73,7 @@ def action(policy: StoredL7Policy, listeners: Mapping[str, StoredListener], back
         return redirect(policy.redirect_url)
     if policy.action == "FIXED_RESPONSE" and policy.fixed_response is not None:
         response = policy.fixed_response
-        return FixedResponse(response.status_code, response.content_type, response.body)
+        return FixedResponse(response.status_code, response.content_type, response.body, response.inserted, response.removed)
     raise Unroutable(f"the action {policy.action}")
 
 
@@ -95,4 +95,6 @@ def redirect(url: StoredRedirectUrl) -> Redirect:
         port=int(port) if port else None,
         path=given("path", url.path),
         query=given("query", url.query),
+        set_headers=url.inserted,
+        removed_headers=url.removed,
     )

@@ -20,6 +20,7 @@ Priority = Annotated[int, Field(ge=0, le=10000)]
 Weight = int | Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]
 MAX_RULES = 10
 MAX_POOLS = 5
+MAX_HEADER_CHANGES = 10
 MAX_BATCH = 2000
 
 
@@ -65,9 +66,29 @@ class StickySessionOption(Strict):
     timeout: int | None = Field(None, ge=0, le=1440, description="Minutes, 1-1440; 0 or left out: 1440.")
 
 
+class HeaderInsertOption(Strict):
+    key: ConfigText
+    value_type: Literal["USER_DEFINED", "REFERENCE_HEADER", "SYSTEM_DEFINED"]
+    value: ConfigText
+
+
+class HeaderInsertsOption(Strict):
+    configs: list[HeaderInsertOption] = Field(default_factory=list, max_length=MAX_HEADER_CHANGES)
+
+
+class HeaderRemoveOption(Strict):
+    key: ConfigText
+
+
+class HeaderRemovesOption(Strict):
+    configs: list[HeaderRemoveOption] = Field(default_factory=list, max_length=MAX_HEADER_CHANGES)
+
+
 class _HeadersAndLimits(Strict):
-    insert_headers_config: dict | None = Field(None, description=note(L7_RESPONSE_CONFIGS, "insert_headers_config"))
-    remove_headers_config: dict | None = Field(None, description=note(L7_RESPONSE_CONFIGS, "remove_headers_config"))
+    """The headers a redirect's or a fixed response's answer gets, or loses."""
+
+    insert_headers_config: HeaderInsertsOption | None = None
+    remove_headers_config: HeaderRemovesOption | None = None
 
 
 class RedirectUrlOption(_HeadersAndLimits):

@@ -182,7 +182,6 @@ def _asks_anything(value: Mapping[str, Any]) -> bool:
     return any(_asks_anything(inner) if isinstance(inner, Mapping) else bool(inner) for inner in value.values())
 
 
-_HEADERS_LATER = "elbd does not insert or remove headers in forwarding policies yet; leave it out."
 L7POLICIES = (
     Unserved("admin_state_up", _one_of(False), "false", "a forwarding policy is always up; send true or leave it out."),
     _any("position", "it is deprecated and not served; leave it out (priority orders policies)."),
@@ -195,8 +194,6 @@ L7POLICIES = (
 
 # Inside redirect_url_config and fixed_response_config.
 L7_RESPONSE_CONFIGS = (
-    Unserved("insert_headers_config", _asks_anything, "any header", _HEADERS_LATER),
-    Unserved("remove_headers_config", _asks_anything, "any header", _HEADERS_LATER),
     Unserved(
         "traffic_limit_config", _asks_anything, "any limit",
         "elbd does not limit traffic in forwarding policies yet; leave it out.",

@@ -13,7 +13,7 @@ priorities, and who may no longer be deleted while a policy names them.
   SDK's UpdateL7PolicyOption).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
@@ -25,6 +25,8 @@ from elbd.ids import new_id
 from elbd.l7_precedence import ordered
 from elbd.l7_values import (
     BadValue,
+    answer_header_key,
+    answer_header_value,
     content_type,
     message_body,
     redirect_host,
@@ -38,6 +40,7 @@ from elbd.l7_values import (
 from elbd.schemas import unserved
 from elbd.schemas.l7policies import (
     FixedResponseOption,
+    HeaderInsertOption,
     L7PolicyCreate,
     L7PolicyUpdate,
     PriorityChange,
@@ -121,7 +124,7 @@ def _redirect_url(config: RedirectUrlOption, stored: dict[str, Any] | None) -> d
             check(merged[name])
         except BadValue as refusal:
             raise _bad(f"redirect_url_config.{name}", refusal) from None
-    return {name: merged[name] for name in checks}
+    return {**{name: merged[name] for name in checks}, **_header_changes("redirect_url_config", config, stored)}
 
 
 def _fixed_response(config: FixedResponseOption, stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -136,7 +139,34 @@ def _fixed_response(config: FixedResponseOption, stored: dict[str, Any] | None) 
             check(merged[name])
         except BadValue as refusal:
             raise _bad(f"fixed_response_config.{name}", refusal) from None
-    return {name: merged[name] for name in checks}
+    return {**{name: merged[name] for name in checks}, **_header_changes("fixed_response_config", config, stored)}
+
+
+def _header_changes(field: str, config: RedirectUrlOption | FixedResponseOption, stored: dict[str, Any] | None) -> dict[str, Any]:
+    """The answer's header changes as stored: those given (an empty list clears them), else the stored ones."""
+    inserted = (stored or {}).get("insert_headers_config")
+    if config.insert_headers_config is not None:
+        inserted = {"configs": [_inserted(f"{field}.insert_headers_config", one) for one in config.insert_headers_config.configs]}
+    removed = (stored or {}).get("remove_headers_config")
+    if config.remove_headers_config is not None:
+        removed = {"configs": [{"key": _checked(f"{field}.remove_headers_config.key", answer_header_key, one.key)}
+                               for one in config.remove_headers_config.configs]}
+    return {"insert_headers_config": inserted, "remove_headers_config": removed}
+
+
+def _inserted(field: str, one: HeaderInsertOption) -> dict[str, str]:
+    try:
+        answer_header_value(one.value_type, one.value)
+    except BadValue as refusal:
+        raise _bad(f"{field}.value", refusal) from None
+    return {"key": _checked(f"{field}.key", answer_header_key, one.key), "value_type": one.value_type, "value": one.value}
+
+
+def _checked(field: str, check: Callable[[str], str], value: str) -> str:
+    try:
+        return check(value)
+    except BadValue as refusal:
+        raise _bad(field, refusal) from None
 
 
 def _refuse_unserved_configs(settings: _L7PolicySettings) -> None:

@@ -149,6 +149,8 @@ class StoredRedirectUrl:
     path: str | None
     query: str | None
     status_code: int
+    inserted: tuple[tuple[str, str, str], ...] = ()  # the answer's headers: (name, value_type, value)
+    removed: tuple[str, ...] = ()  # header names taken off the answer
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ class StoredFixedResponse:
     status_code: int
     content_type: str
     body: str  # printable ASCII (no line breaks), at most 1024 characters
+    inserted: tuple[tuple[str, str, str], ...] = ()  # the answer's headers: (name, value_type, value)
+    removed: tuple[str, ...] = ()  # header names taken off the answer
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,12 @@ def _l7_rule(rule: L7Rule) -> StoredL7Rule:
     return StoredL7Rule(rule.id, rule.type, rule.compare_type, None, (rule.value,))
 
 
+def _header_changes(config: Mapping[str, Any]) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
+    inserted = (config.get("insert_headers_config") or {}).get("configs", [])
+    removed = (config.get("remove_headers_config") or {}).get("configs", [])
+    return tuple((one["key"], one["value_type"], one["value"]) for one in inserted), tuple(one["key"] for one in removed)
+
+
 def _l7_policy(policy: L7Policy, rules: tuple[StoredL7Rule, ...]) -> StoredL7Policy:
     sticky = policy.redirect_pools_sticky_session_config
     url = policy.redirect_url_config
@@ -276,11 +286,13 @@ def _l7_policy(policy: L7Policy, rules: tuple[StoredL7Rule, ...]) -> StoredL7Pol
         sticky_session_timeout_min=int(sticky["timeout"]) if sticky and sticky.get("enable") else None,
         redirect_listener_id=policy.redirect_listener_id,
         redirect_url=StoredRedirectUrl(
-            url.get("protocol"), url.get("host"), url.get("port"), url.get("path"), url.get("query"), int(url["status_code"])
+            url.get("protocol"), url.get("host"), url.get("port"), url.get("path"), url.get("query"), int(url["status_code"]), *_header_changes(url)
         )
         if url
         else None,
-        fixed_response=StoredFixedResponse(int(fixed["status_code"]), fixed["content_type"], fixed["message_body"]) if fixed else None,
+        fixed_response=StoredFixedResponse(int(fixed["status_code"]), fixed["content_type"], fixed["message_body"], *_header_changes(fixed))
+        if fixed
+        else None,
     )
 
 

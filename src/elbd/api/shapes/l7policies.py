@@ -40,6 +40,28 @@ class StickySessionConfig(TypedDict):
 
 
 @shape
+class InsertedHeader(TypedDict):
+    key: str
+    value_type: str
+    value: str
+
+
+@shape
+class InsertedHeaders(TypedDict):
+    configs: list[InsertedHeader]
+
+
+@shape
+class RemovedHeader(TypedDict):
+    key: str
+
+
+@shape
+class RemovedHeaders(TypedDict):
+    configs: list[RemovedHeader]
+
+
+@shape
 class RedirectUrlConfig(TypedDict):
     protocol: str
     host: str
@@ -47,8 +69,8 @@ class RedirectUrlConfig(TypedDict):
     path: str
     query: str
     status_code: str
-    insert_headers_config: None
-    remove_headers_config: None
+    insert_headers_config: InsertedHeaders | None
+    remove_headers_config: RemovedHeaders | None
 
 
 @shape
@@ -56,8 +78,8 @@ class FixedResponseConfig(TypedDict):
     status_code: str
     content_type: str
     message_body: str
-    insert_headers_config: None
-    remove_headers_config: None
+    insert_headers_config: InsertedHeaders | None
+    remove_headers_config: RemovedHeaders | None
     traffic_limit_config: None
 
 

@@ -34,8 +34,8 @@ def _redirect_url(config: dict | None) -> RedirectUrlConfig | None:
         "path": config["path"],
         "query": config["query"],
         "status_code": config["status_code"],
-        "insert_headers_config": None,
-        "remove_headers_config": None,
+        "insert_headers_config": config.get("insert_headers_config"),
+        "remove_headers_config": config.get("remove_headers_config"),
     }
 
 
@@ -46,8 +46,8 @@ def _fixed_response(config: dict | None) -> FixedResponseConfig | None:
         "status_code": config["status_code"],
         "content_type": config["content_type"],
         "message_body": config["message_body"],
-        "insert_headers_config": None,
-        "remove_headers_config": None,
+        "insert_headers_config": config.get("insert_headers_config"),
+        "remove_headers_config": config.get("remove_headers_config"),
         "traffic_limit_config": None,
     }
 
