@@ -31,6 +31,8 @@ from huaweicloudsdkelb.v3 import (
     CreateHealthMonitorOption,
     CreateHealthMonitorRequest,
     CreateHealthMonitorRequestBody,
+    CreateInsertHeaderConfig,
+    CreateInsertHeadersConfig,
     CreateL7PolicyOption,
     CreateL7PolicyRequest,
     CreateL7PolicyRequestBody,
@@ -50,6 +52,8 @@ from huaweicloudsdkelb.v3 import (
     CreatePoolRequest,
     CreatePoolRequestBody,
     CreateRedirectPoolsConfig,
+    CreateRemoveHeaderConfig,
+    CreateRemoveHeadersConfig,
     CreateRuleCondition,
     CreateRuleOption,
     CreateSecurityPolicyOption,
@@ -468,11 +472,18 @@ def test_sdk_drives_forwarding_policies_and_rules_through_their_life(cloud: Clou
     fixed_option = CreateL7PolicyOption(
         listener_id=listener.id,
         action="FIXED_RESPONSE",
-        fixed_response_config=CreateFixtedResponseConfig(status_code="503", content_type="application/json", message_body='{"down": true}'),
+        fixed_response_config=CreateFixtedResponseConfig(
+            status_code="503", content_type="application/json", message_body='{"down": true}',
+            insert_headers_config=CreateInsertHeadersConfig(configs=[CreateInsertHeaderConfig(key="Retry-After", value_type="USER_DEFINED", value="120")]),
+            remove_headers_config=CreateRemoveHeadersConfig(configs=[CreateRemoveHeaderConfig(key="Server")]),
+        ),
         rules=[CreateL7PolicyRuleOption(type="PATH", compare_type="EQUAL_TO", value="/maintenance")],
     )
     fixed = elb.create_l7_policy(CreateL7PolicyRequest(body=CreateL7PolicyRequestBody(l7policy=fixed_option))).l7policy
     assert (fixed.priority, fixed.fixed_response_config.status_code, fixed.fixed_response_config.message_body) == (2, "503", '{"down": true}')
+    inserted = fixed.fixed_response_config.insert_headers_config.configs
+    assert [(one.key, one.value_type, one.value) for one in inserted] == [("Retry-After", "USER_DEFINED", "120")]
+    assert [one.key for one in fixed.fixed_response_config.remove_headers_config.configs] == ["Server"]
     renamed = elb.update_l7_policy(
         UpdateL7PolicyRequest(l7policy_id=policy.id, body=UpdateL7PolicyRequestBody(l7policy=UpdateL7PolicyOption(name="sdk-renamed")))
     ).l7policy
