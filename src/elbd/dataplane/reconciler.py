@@ -12,14 +12,16 @@ The data-plane loop:
    load balancer: stored state -> desired configuration -> plan (retire, start, reload, converge) ->
    the engine carries it out.
 3. Health comes back: a poller reads the checked pools' results and writes the changed members; a
-   process that dies is started again as soon as its exit is seen (exit_watch.py), else at the
-   poller's next pass; a round that fell short is tried again with a bounded backoff.
+   process that dies is started again as soon as its exit is seen (exit_watch.py). The poller visits
+   only what needs it (poll_targets): load balancers with a checked pool, and those whose process no
+   exit watch covers, whose liveness it looks at on every pass; a load balancer with neither costs
+   nothing while nothing changes. A round that fell short is tried again with a bounded backoff.
 """
 
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
@@ -29,7 +31,7 @@ from elbd.dataplane.desired import desired_config, maxconn_for, placed_servers
 from elbd.dataplane.engine import Engine, EngineError, TlsMaterial
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
-from elbd.dataplane.model import LoadBalancerConfig
+from elbd.dataplane.model import Backend, LoadBalancerConfig
 from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, plan_load_balancer, plan_members
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
@@ -57,6 +59,21 @@ class Served:
     health: dict[str, MemberHealth] = field(default_factory=dict)
     undeleted_in: frozenset[str] = frozenset()
     in_sync: bool = True
+
+
+def polled_backends(served: Served) -> list[Backend]:
+    """The backends whose servers the poller reads: the checked ones, and those still deleting a server."""
+    return [backend for backend in served.config.backends if backend.check is not None or backend.name in served.undeleted_in]
+
+
+def poll_targets(served: Mapping[str, Served], watched: Set[str]) -> tuple[list[str], list[str]]:
+    """What a pass of the poller visits: (checked, unwatched). `checked`: load balancers with a backend
+    to read (their liveness is looked at on the way); `unwatched`: the others whose process no exit watch
+    covers (`watched` names those it does), looked at for liveness only. The rest cost nothing."""
+    checked = [load_balancer_id for load_balancer_id, one in served.items() if polled_backends(one)]
+    polled = set(checked)
+    unwatched = [load_balancer_id for load_balancer_id in served if load_balancer_id not in watched and load_balancer_id not in polled]
+    return checked, unwatched
 
 
 # The content of these certificates (private keys unsealed), from the store; one not found is left out.
@@ -97,7 +114,8 @@ class Reconciler:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._recorded: dict[str, tuple[str, str, dict[str, str]]] = {}
-        self._exits = ExitWatch(self._restart)
+        self._exits = ExitWatch(self._exited)
+        self._watched: set[str] = set()  # load balancers whose process the exit watch was asked to watch
         self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
 
     def start(self, also: Iterable[str] = ()) -> None:
@@ -219,7 +237,7 @@ class Reconciler:
             self._record(load_balancer_id, "ERROR", str(error))
             serving = self.engine.watched_pid(load_balancer_id)  # the previous configuration, or none
             if serving is not None:
-                self._exits.watch(load_balancer_id, serving)
+                self._watch(load_balancer_id, serving)
             self._try_again_later(load_balancer_id)
             return False
         if isinstance(action, Retire):
@@ -234,7 +252,7 @@ class Reconciler:
         if pid is None:  # it died since: its exit came before it could be watched
             self._try_again_later(load_balancer_id)
             return False
-        self._exits.watch(load_balancer_id, pid)
+        self._watch(load_balancer_id, pid)
         if blocked:
             message = "; ".join(blocked.values())
             log.error("load balancer %s: %s", load_balancer_id, message)
@@ -261,9 +279,15 @@ class Reconciler:
         timer.daemon = True
         timer.start()
 
+    def _watch(self, load_balancer_id: str, pid: int) -> None:
+        with self._lock:
+            self._watched.add(load_balancer_id)
+        self._exits.watch(load_balancer_id, pid)
+
     def _forget(self, load_balancer_id: str) -> None:
         self._exits.forget(load_balancer_id)
         with self._lock:
+            self._watched.discard(load_balancer_id)
             self._served.pop(load_balancer_id, None)
             self._unwritten.pop(load_balancer_id, None)
             self._failed_rounds.pop(load_balancer_id, None)
@@ -289,12 +313,18 @@ class Reconciler:
 
     def _poll(self) -> None:
         while not self._stopping.wait(self.poll_interval_s):
+            unwatched_by_exits = self._exits.unwatched()
             with self._lock:
                 served = dict(self._served)
+                watched = self._watched - unwatched_by_exits
+            checked, unwatched = poll_targets(served, watched)
+            for load_balancer_id in unwatched:
+                if not self.engine.running(load_balancer_id):
+                    self._restart(load_balancer_id)
             changes: dict[str, MemberHealth] = {}
-            for load_balancer_id, one in served.items():
+            for load_balancer_id in checked:
                 try:
-                    changes.update(self._poll_one(load_balancer_id, one))
+                    changes.update(self._poll_one(load_balancer_id, served[load_balancer_id]))
                 except Exception:
                     log.exception("polling load balancer %s failed", load_balancer_id)
             if changes:
@@ -308,7 +338,7 @@ class Reconciler:
             self._restart(load_balancer_id)
             return {}
         config = served.config
-        polled = [backend for backend in config.backends if backend.check is not None or backend.name in served.undeleted_in]
+        polled = polled_backends(served)
         changes: dict[str, MemberHealth] = {}
         for backend in polled:
             rows = self.engine.check_reports(load_balancer_id, backend.name)
@@ -331,6 +361,12 @@ class Reconciler:
         if changes:
             self.engine.save_health(load_balancer_id, {backend.name for backend in config.backends if backend.check is not None})
         return changes
+
+    def _exited(self, load_balancer_id: str) -> None:
+        """The exit watch saw the process end: until a round watches a new one, the poller looks at it."""
+        with self._lock:
+            self._watched.discard(load_balancer_id)
+        self._restart(load_balancer_id)
 
     def _restart(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: its engine is not running; starting it again", load_balancer_id)
