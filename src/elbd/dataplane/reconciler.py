@@ -37,7 +37,7 @@ from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.store import dataplane as store
 from elbd.store.certificates import certificate_material
-from elbd.store.dataplane import NO_RESULT, MemberHealth
+from elbd.store.dataplane import NO_RESULT, MemberHealth, StoredLoadBalancer
 from elbd.store.db import Database
 from elbd.store.secret_box import SealedSecretError, SecretBox
 
@@ -74,6 +74,17 @@ def poll_targets(served: Mapping[str, Served], watched: Set[str]) -> tuple[list[
     polled = set(checked)
     unwatched = [load_balancer_id for load_balancer_id in served if load_balancer_id not in watched and load_balancer_id not in polled]
     return checked, unwatched
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What a load balancer's first round after the start needs from the store, read for every load
+    balancer in a few queries instead of a few per load balancer (adopting a thousand running processes
+    was mostly queries). Taken once; a change told for the load balancer drops it first, so a round
+    that carries a change always reads the store anew."""
+
+    stored: StoredLoadBalancer
+    health: dict[str, MemberHealth]
 
 
 # The content of these certificates (private keys unsealed), from the store; one not found is left out.
@@ -117,11 +128,19 @@ class Reconciler:
         self._exits = ExitWatch(self._exited)
         self._watched: set[str] = set()  # load balancers whose process the exit watch was asked to watch
         self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
+        self._prefetched: dict[str, Prefetched] = {}
 
     def start(self, also: Iterable[str] = ()) -> None:
-        """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored)."""
+        """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored).
+        What the first rounds need from the store is read for them all at once (see Prefetched)."""
         with self.db.read() as session:
             known = store.load_balancer_ids(session)
+            stored = store.stored_load_balancers(session, known)
+            health = store.stored_member_health(session, stored)
+            recorded = store.recorded_statuses(session, stored)
+        with self._lock:
+            self._prefetched = {one: Prefetched(records, health[one]) for one, records in stored.items()}
+        self._recorded.update(recorded)
         self._work_queue.submit(Changes.of(known | set(also)))
         targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)]
         targets += [(self._poll, "elbd-health"), (self._exits.run, "elbd-exits")]
@@ -131,6 +150,9 @@ class Reconciler:
             self._threads.append(thread)
 
     def changed(self, changes: Changes) -> None:
+        with self._lock:  # before the work is queued: a round that takes it must read the store anew
+            for load_balancer_id in changes.touched:
+                self._prefetched.pop(load_balancer_id, None)
         self._work_queue.submit(changes)
 
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
@@ -217,12 +239,10 @@ class Reconciler:
         it twice changes nothing."""
         with self._lock:
             known = self._served.get(load_balancer_id)
+            prefetched = self._prefetched.pop(load_balancer_id, None)
         blocked: dict[str, str] = {}
         try:
-            with self.db.read() as session:
-                stored = store.stored_load_balancer(session, load_balancer_id)
-                desired = desired_config(stored, self.maxconn) if stored is not None else None
-                tls = self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
+            desired, tls = self._desired(load_balancer_id, prefetched)
             if desired is not None:
                 self.engine.prepare(load_balancer_id)
                 blocked = self.engine.unbindable(desired)  # served without them, until their ports are free
@@ -230,7 +250,7 @@ class Reconciler:
             live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
             skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
             action = plan_load_balancer(desired, live, skeleton, {one: material.digest for one, material in tls.items()})
-            health = known.health if known else self._stored_health(load_balancer_id)
+            health = known.health if known else prefetched.health if prefetched else self._stored_health(load_balancer_id)
             undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
         except EngineError as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
@@ -263,6 +283,18 @@ class Reconciler:
             self._failed_rounds.pop(load_balancer_id, None)
         self._record(load_balancer_id, "ACTIVE", "")
         return True
+
+    def _desired(self, load_balancer_id: str, prefetched: "Prefetched | None") -> tuple[LoadBalancerConfig | None, Mapping[str, TlsMaterial]]:
+        """The load balancer's desired configuration (None: no longer stored) and its certificates' content.
+        The store is read only for what `prefetched` does not hold: everything, or the certificates."""
+        desired = desired_config(prefetched.stored, self.maxconn) if prefetched is not None else None
+        if desired is not None and not desired.certificates | desired.client_cas:
+            return desired, {}
+        with self.db.read() as session:
+            if prefetched is None:
+                stored = store.stored_load_balancer(session, load_balancer_id)
+                desired = desired_config(stored, self.maxconn) if stored is not None else None
+            return desired, self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
 
     def _try_again_later(self, load_balancer_id: str) -> None:
         """A round fell short (a start failed or its process died at once, a listener's port was taken,
