@@ -133,6 +133,17 @@ class Reconciler:
     def start(self, also: Iterable[str] = ()) -> None:
         """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored).
         What the first rounds need from the store is read for them all at once (see Prefetched)."""
+        known = self.prefetch()
+        self._work_queue.submit(Changes.of(known | set(also)))
+        targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)]
+        targets += [(self._poll, "elbd-health"), (self._exits.run, "elbd-exits")]
+        for target, name in targets:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def prefetch(self) -> set[str]:
+        """Read what the first round of every stored load balancer needs, in a few queries; answers their ids."""
         with self.db.read() as session:
             known = store.load_balancer_ids(session)
             stored = store.stored_load_balancers(session, known)
@@ -141,13 +152,7 @@ class Reconciler:
         with self._lock:
             self._prefetched = {one: Prefetched(records, health[one]) for one, records in stored.items()}
         self._recorded.update(recorded)
-        self._work_queue.submit(Changes.of(known | set(also)))
-        targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)]
-        targets += [(self._poll, "elbd-health"), (self._exits.run, "elbd-exits")]
-        for target, name in targets:
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        return known
 
     def changed(self, changes: Changes) -> None:
         with self._lock:  # before the work is queued: a round that takes it must read the store anew
