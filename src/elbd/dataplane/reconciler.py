@@ -356,8 +356,11 @@ class Reconciler:
                 watched = self._watched - unwatched_by_exits
             checked, unwatched = poll_targets(served, watched)
             for load_balancer_id in unwatched:
-                if not self.engine.running(load_balancer_id):
-                    self._restart(load_balancer_id)
+                try:
+                    if not self.engine.running(load_balancer_id):
+                        self._restart(load_balancer_id)
+                except Exception:
+                    log.exception("looking at load balancer %s failed", load_balancer_id)
             changes: dict[str, MemberHealth] = {}
             for load_balancer_id in checked:
                 try:
