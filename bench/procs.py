@@ -14,6 +14,16 @@ def _stat_fields(pid: int) -> list[str] | None:
         return None
 
 
+def live_pids() -> list[int]:
+    """Every process that is not a zombie."""
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit() and (fields := _stat_fields(int(entry))) is not None and fields[0] != "Z"]
+
+
+def parent(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields is not None else None
+
+
 def children(pid: int) -> list[int]:
     """Live (not zombie) children of `pid`."""
     found = []

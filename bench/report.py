@@ -75,6 +75,11 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
                  "1,000; < 5% of a core; <= 50 ms",
                  "n/a" if lbs is None else f"{lbs}; {idle:.1%}; {ms(add_p99)} ms" if idle is not None and add_p99 is not None else f"{lbs}",
                  _verdict(None if lbs is None or idle is None or add_p99 is None else lbs >= 1_000 and idle < 0.05 and add_p99 <= 50)])
+    adopted, replaced = figures.get("scale_adopted_s"), figures.get("scale_adoption_replaced")
+    rows.append(["1,000 load balancers: `elbd serve` restarted -> every one adopted; HAProxy processes replaced meanwhile",
+                 "< 60 s; 0",
+                 "n/a" if replaced is None else f"{'not within the limit' if adopted is None else '%.1f s' % adopted}; {replaced}",
+                 _verdict(None if replaced is None else adopted is not None and adopted < 60 and replaced == 0)])
     tls: dict[str, float] | None = figures.get("tls_ratio_hand")
     rows.append(["HTTPS: elbd / hand-written HAProxy, full handshakes and keep-alive, ECDSA P-256 and RSA-2048", ">= 0.95",
                  "n/a" if not tls else ", ".join(f"{key} {value:.2f}" for key, value in tls.items()) + " (medians of the rounds' ratios)",

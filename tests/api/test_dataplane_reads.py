@@ -72,3 +72,45 @@ def test_rise_is_max_retries_and_fall_is_max_retries_down(api: Api, topology: To
     api.ok("PUT", f"healthmonitors/{monitor['id']}", {"healthmonitor": {"max_retries": 9, "max_retries_down": 4}})
     check = rebuilt(api, topology).check
     assert check is not None and (check.rise, check.fall) == (9, 4)
+
+
+def test_the_batched_reads_answer_what_the_per_load_balancer_reads_do(api: Api, topology: Topology) -> None:
+    """A restarted agent reads every load balancer at once: the same records as one by one, for load
+    balancers with listeners, pools, monitors, members, certificates and a custom policy, or nothing."""
+    from tests.certificates import issue, server_body
+
+    api.member(topology.pool["id"], **subnet_member(topology, "127.10.0.50"))
+    api.member(topology.pool["id"], **subnet_member(topology, "127.10.0.51", weight=0))
+    api.monitor(topology.pool["id"])
+    certificate = api.ok("POST", "certificates", server_body(issue("batch.example.com")))["certificate"]["id"]
+    policy = api.ok("POST", "security-policies", {"security_policy": {"protocols": ["TLSv1.2"], "ciphers": ["ECDHE-RSA-AES128-GCM-SHA256"]}})
+    second = api.load_balancer(topology.subnet)
+    for port in (443, 8443):  # two listeners with the same certificate and policy: each appears once
+        api.listener(second["id"], "HTTPS", port, default_tls_container_ref=certificate, security_policy_id=policy["security_policy"]["id"])
+    pool = api.pool(loadbalancer_id=second["id"])
+    api.member(pool["id"], **subnet_member(topology, "127.10.0.52"))
+    routed = api.listener(second["id"], "HTTP", 80)
+    api.ok("POST", "l7policies", {"l7policy": {"listener_id": routed["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": pool["id"],
+                                               "rules": [{"type": "PATH", "compare_type": "STARTS_WITH", "value": "/api"}]}})
+    empty = api.load_balancer(topology.subnet)
+    ids = [topology.lb["id"], second["id"], empty["id"], "0" * 36]
+    db = api.client.app.state.db
+    with db.write() as session:
+        store.record_status(session, second["id"], "ACTIVE", "", {"a": "OPEN"})
+    with db.read() as session:
+        one_by_one = {one: stored for one in ids if (stored := store.stored_load_balancer(session, one)) is not None}
+        assert store.stored_load_balancers(session, ids) == one_by_one
+        assert set(one_by_one) == set(ids[:3])
+        assert list(one_by_one[second["id"]].certificates) == [certificate]
+        assert list(one_by_one[second["id"]].security_policies) == [policy["security_policy"]["id"]]
+        assert list(one_by_one[second["id"]].l7_policies) == [routed["id"]]
+        assert len(one_by_one[topology.lb["id"]].members) >= 2 and one_by_one[topology.lb["id"]].monitors
+        assert store.stored_member_health(session, ids) == {one: store.member_health(session, one) for one in ids}
+        assert store.recorded_statuses(session, ids) == {second["id"]: ("ACTIVE", "", {"a": "OPEN"})}
+    with db.read() as session:
+        original = store.IDS_PER_QUERY
+        store.IDS_PER_QUERY = 1  # one query per load balancer: grouping across queries changes nothing
+        try:
+            assert store.stored_load_balancers(session, ids) == one_by_one
+        finally:
+            store.IDS_PER_QUERY = original

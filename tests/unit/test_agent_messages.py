@@ -44,3 +44,14 @@ def test_a_none_right_behind_changes_is_put_back() -> None:
     outbox.put(None)
     assert merge_queued_changes(Changed(Changes.rebuild("lb1")), outbox) == (Changed(Changes.rebuild("lb1")), None)
     assert outbox.get_nowait() is None
+
+
+def test_the_agent_raises_its_open_files_limit_to_the_hard_one() -> None:
+    import resource
+
+    from elbd.dataplane.agent import WANTED_DESCRIPTORS, descriptor_limit
+
+    assert descriptor_limit(1024, 524288) == 524288  # systemd's default: a pidfd per load balancer needs more
+    assert descriptor_limit(1024, resource.RLIM_INFINITY) == WANTED_DESCRIPTORS
+    assert descriptor_limit(524288, 524288) is None
+    assert descriptor_limit(resource.RLIM_INFINITY, resource.RLIM_INFINITY) is None

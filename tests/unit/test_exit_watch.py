@@ -6,6 +6,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -99,3 +100,27 @@ def test_watches_after_the_watch_stopped_write_nowhere(told: "queue.Queue[str]",
         os.close(reader)
         os.close(writer)
     assert told.empty()
+
+
+def test_a_process_no_pidfd_opens_for_is_named_for_polling_until_watched_anew(
+    watch: ExitWatch, told: "queue.Queue[str]", sleepers: list[subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_descriptor_left(pid: int) -> int:
+        raise OSError(24, "Too many open files")
+
+    first, second = sleeper(sleepers), sleeper(sleepers)
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "pidfd_open", no_descriptor_left)
+        watch.watch("lb", first.pid)
+        deadline = time.monotonic() + WAIT_S
+        while watch.unwatched() != {"lb"} and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert watch.unwatched() == {"lb"}
+        watch.watch("lb", first.pid)  # the same process again: still unwatched, no new attempt
+        assert watch.unwatched() == {"lb"}
+    watch.watch("lb", second.pid)  # a new process: watched
+    assert watch.unwatched() == set()
+    second.kill()
+    assert told.get(timeout=WAIT_S) == "lb"
+    watch.forget("lb")
+    assert watch.unwatched() == set()

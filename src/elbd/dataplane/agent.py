@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import threading
 from dataclasses import dataclass
@@ -188,6 +189,28 @@ def merge_queued_changes(first: Changed, outbox: "queue.Queue[ToAgent | None]") 
         changes = changes.merged(message.changes)
 
 
+WANTED_DESCRIPTORS = 1 << 20  # when the hard limit is unlimited: far more than any host's load balancers need
+
+
+def descriptor_limit(soft: int, hard: int) -> int | None:
+    """The soft limit of open files the agent raises itself to, or None to leave it: every load balancer
+    costs it a pidfd (the exit watch) beside the sockets and files of its rounds, and a service
+    manager's usual soft limit (1,024) is below what a thousand load balancers need. The agent waits
+    with epoll, never select(), so a high limit is safe."""
+    wanted = WANTED_DESCRIPTORS if hard == resource.RLIM_INFINITY else hard
+    return wanted if soft != resource.RLIM_INFINITY and soft < wanted else None
+
+
+def _raise_descriptor_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = descriptor_limit(soft, hard)
+    if wanted is not None:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError) as error:
+            log.warning("the agent keeps its limit of %d open files: %s", soft, error)
+
+
 def run_agent(connection: Connection, database_url: str, synchronous: str, data_dir: str, binary: str) -> None:
     """The child: the reconciler with the HAProxy engine, fed by the pipe. Ctrl-C in a terminal reaches
     the whole process group; the child leaves stopping to `elbd serve`."""
@@ -196,6 +219,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _raise_descriptor_limit()
     db = Database(database_url, synchronous=synchronous)
     engine = HaproxyEngine(Path(data_dir), binary)
     reconciler = Reconciler(db, engine, tls=certificates_in_store(load_key_file(Path(data_dir) / KEY_FILE_NAME)))

@@ -2,8 +2,8 @@
 
 A pidfd becomes readable when its process ends (a zombie included, and an HAProxy master that no one
 reaps stays one), so one thread waits on all of them at once. Watches change from other threads; a
-pipe wakes the waiting thread to take them in. Where pidfds are missing (not Linux, a kernel before
-5.3), nothing is watched and the caller's poll alone finds exits.
+pipe wakes the waiting thread to take them in. A process whose pidfd could not be opened (not Linux, a
+kernel before 5.3, no descriptor left) is not watched: `unwatched()` names it, for the caller to poll.
 """
 
 import logging
@@ -22,6 +22,7 @@ class ExitWatch:
         self._selector = selectors.DefaultSelector()
         self._wanted: dict[str, int] = {}  # key -> pid, as the callers last said
         self._watched: dict[str, tuple[int, int]] = {}  # key -> (pid, pidfd), as the waiting thread has them
+        self._unwatched: dict[str, int] = {}  # key -> pid the callers wanted watched and no pidfd could be opened for
         self._lock = threading.Lock()
         self._wake_read, self._wake_write = os.pipe()
         self._selector.register(self._wake_read, selectors.EVENT_READ)
@@ -31,14 +32,23 @@ class ExitWatch:
     def watch(self, key: str, pid: int) -> None:
         """From now on `on_exit(key)` runs when `pid` exits (instead of the pid watched before, if any)."""
         with self._lock:
+            if self._unwatched.get(key) == pid:
+                return  # no pidfd for it: opening one again would fail again
+            self._unwatched.pop(key, None)
             if self._wanted.get(key) != pid:
                 self._wanted[key] = pid
                 self._wake()
 
     def forget(self, key: str) -> None:
         with self._lock:
+            self._unwatched.pop(key, None)
             if self._wanted.pop(key, None) is not None:
                 self._wake()
+
+    def unwatched(self) -> set[str]:
+        """The keys whose process could not be watched: only a poll finds their exit."""
+        with self._lock:
+            return set(self._unwatched)
 
     def stop(self) -> None:
         with self._lock:
@@ -88,7 +98,7 @@ class ExitWatch:
             return
         except (AttributeError, OSError) as error:
             log.debug("exits of process %s are found by polling only: %s", pid, error)
-            self._forget_if_still(key, pid)
+            self._forget_if_still(key, pid, unwatched=True)
             return
         self._watched[key] = (pid, pidfd)
         self._selector.register(pidfd, selectors.EVENT_READ, key)
@@ -114,11 +124,13 @@ class ExitWatch:
         os.close(pidfd)
         del self._watched[key]
 
-    def _forget_if_still(self, key: str, pid: int) -> bool:
+    def _forget_if_still(self, key: str, pid: int, unwatched: bool = False) -> bool:
         """The callers' watch of `key` ends with this pid, unless they named another one (or forgot it)
-        meanwhile; answers whether it did."""
+        meanwhile; answers whether it did. `unwatched`: it ends because no pidfd could be opened."""
         with self._lock:
             if self._wanted.get(key) != pid:
                 return False
             del self._wanted[key]
+            if unwatched:
+                self._unwatched[key] = pid
             return True

@@ -152,6 +152,13 @@ class HaproxyProcess:
         return complaint(done.stderr + done.stdout) or f"haproxy -c refused the configuration (exit status {done.returncode})"
 
     def write_config(self, text: str) -> None:
+        """Replace the configuration file with `text`, unless it holds `text` already (a restarted elbd
+        converging a thousand running processes finds most files as they should be)."""
+        try:
+            if self.config.read_text() == text:
+                return
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
         candidate = self.run_dir / "haproxy.cfg.new"
         candidate.write_text(text)
         candidate.replace(self.config)

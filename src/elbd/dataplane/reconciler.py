@@ -12,14 +12,16 @@ The data-plane loop:
    load balancer: stored state -> desired configuration -> plan (retire, start, reload, converge) ->
    the engine carries it out.
 3. Health comes back: a poller reads the checked pools' results and writes the changed members; a
-   process that dies is started again as soon as its exit is seen (exit_watch.py), else at the
-   poller's next pass; a round that fell short is tried again with a bounded backoff.
+   process that dies is started again as soon as its exit is seen (exit_watch.py). The poller visits
+   only what needs it (poll_targets): load balancers with a checked pool, and those whose process no
+   exit watch covers, whose liveness it looks at on every pass; a load balancer with neither costs
+   nothing while nothing changes. A round that fell short is tried again with a bounded backoff.
 """
 
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
@@ -29,13 +31,13 @@ from elbd.dataplane.desired import desired_config, maxconn_for, placed_servers
 from elbd.dataplane.engine import Engine, EngineError, TlsMaterial
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
-from elbd.dataplane.model import LoadBalancerConfig
+from elbd.dataplane.model import Backend, LoadBalancerConfig
 from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, plan_load_balancer, plan_members
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.store import dataplane as store
 from elbd.store.certificates import certificate_material
-from elbd.store.dataplane import NO_RESULT, MemberHealth
+from elbd.store.dataplane import NO_RESULT, MemberHealth, StoredLoadBalancer
 from elbd.store.db import Database
 from elbd.store.secret_box import SealedSecretError, SecretBox
 
@@ -57,6 +59,32 @@ class Served:
     health: dict[str, MemberHealth] = field(default_factory=dict)
     undeleted_in: frozenset[str] = frozenset()
     in_sync: bool = True
+
+
+def polled_backends(served: Served) -> list[Backend]:
+    """The backends whose servers the poller reads: the checked ones, and those still deleting a server."""
+    return [backend for backend in served.config.backends if backend.check is not None or backend.name in served.undeleted_in]
+
+
+def poll_targets(served: Mapping[str, Served], watched: Set[str]) -> tuple[list[str], list[str]]:
+    """What a pass of the poller visits: (checked, unwatched). `checked`: load balancers with a backend
+    to read (their liveness is looked at on the way); `unwatched`: the others whose process no exit watch
+    covers (`watched` names those it does), looked at for liveness only. The rest cost nothing."""
+    checked = [load_balancer_id for load_balancer_id, one in served.items() if polled_backends(one)]
+    polled = set(checked)
+    unwatched = [load_balancer_id for load_balancer_id in served if load_balancer_id not in watched and load_balancer_id not in polled]
+    return checked, unwatched
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What a load balancer's first round after the start needs from the store, read for every load
+    balancer in a few queries instead of a few per load balancer (adopting a thousand running processes
+    was mostly queries). Taken once; a change told for the load balancer drops it first, so a round
+    that carries a change always reads the store anew."""
+
+    stored: StoredLoadBalancer
+    health: dict[str, MemberHealth]
 
 
 # The content of these certificates (private keys unsealed), from the store; one not found is left out.
@@ -97,13 +125,15 @@ class Reconciler:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._recorded: dict[str, tuple[str, str, dict[str, str]]] = {}
-        self._exits = ExitWatch(self._restart)
+        self._exits = ExitWatch(self._exited)
+        self._watched: set[str] = set()  # load balancers whose process the exit watch was asked to watch
         self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
+        self._prefetched: dict[str, Prefetched] = {}
 
     def start(self, also: Iterable[str] = ()) -> None:
-        """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored)."""
-        with self.db.read() as session:
-            known = store.load_balancer_ids(session)
+        """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored).
+        What the first rounds need from the store is read for them all at once (see Prefetched)."""
+        known = self.prefetch()
         self._work_queue.submit(Changes.of(known | set(also)))
         targets = [(self._work, f"elbd-reconcile-{number}") for number in range(WORKERS)]
         targets += [(self._poll, "elbd-health"), (self._exits.run, "elbd-exits")]
@@ -112,7 +142,22 @@ class Reconciler:
             thread.start()
             self._threads.append(thread)
 
+    def prefetch(self) -> set[str]:
+        """Read what the first round of every stored load balancer needs, in a few queries; answers their ids."""
+        with self.db.read() as session:
+            known = store.load_balancer_ids(session)
+            stored = store.stored_load_balancers(session, known)
+            health = store.stored_member_health(session, stored)
+            recorded = store.recorded_statuses(session, stored)
+        with self._lock:
+            self._prefetched = {one: Prefetched(records, health[one]) for one, records in stored.items()}
+        self._recorded.update(recorded)
+        return known
+
     def changed(self, changes: Changes) -> None:
+        with self._lock:  # before the work is queued: a round that takes it must read the store anew
+            for load_balancer_id in changes.touched:
+                self._prefetched.pop(load_balancer_id, None)
         self._work_queue.submit(changes)
 
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
@@ -199,12 +244,10 @@ class Reconciler:
         it twice changes nothing."""
         with self._lock:
             known = self._served.get(load_balancer_id)
+            prefetched = self._prefetched.pop(load_balancer_id, None)
         blocked: dict[str, str] = {}
         try:
-            with self.db.read() as session:
-                stored = store.stored_load_balancer(session, load_balancer_id)
-                desired = desired_config(stored, self.maxconn) if stored is not None else None
-                tls = self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
+            desired, tls = self._desired(load_balancer_id, prefetched)
             if desired is not None:
                 self.engine.prepare(load_balancer_id)
                 blocked = self.engine.unbindable(desired)  # served without them, until their ports are free
@@ -212,14 +255,14 @@ class Reconciler:
             live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
             skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
             action = plan_load_balancer(desired, live, skeleton, {one: material.digest for one, material in tls.items()})
-            health = known.health if known else self._stored_health(load_balancer_id)
+            health = known.health if known else prefetched.health if prefetched else self._stored_health(load_balancer_id)
             undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
         except EngineError as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
             self._record(load_balancer_id, "ERROR", str(error))
             serving = self.engine.watched_pid(load_balancer_id)  # the previous configuration, or none
             if serving is not None:
-                self._exits.watch(load_balancer_id, serving)
+                self._watch(load_balancer_id, serving)
             self._try_again_later(load_balancer_id)
             return False
         if isinstance(action, Retire):
@@ -234,7 +277,7 @@ class Reconciler:
         if pid is None:  # it died since: its exit came before it could be watched
             self._try_again_later(load_balancer_id)
             return False
-        self._exits.watch(load_balancer_id, pid)
+        self._watch(load_balancer_id, pid)
         if blocked:
             message = "; ".join(blocked.values())
             log.error("load balancer %s: %s", load_balancer_id, message)
@@ -245,6 +288,18 @@ class Reconciler:
             self._failed_rounds.pop(load_balancer_id, None)
         self._record(load_balancer_id, "ACTIVE", "")
         return True
+
+    def _desired(self, load_balancer_id: str, prefetched: "Prefetched | None") -> tuple[LoadBalancerConfig | None, Mapping[str, TlsMaterial]]:
+        """The load balancer's desired configuration (None: no longer stored) and its certificates' content.
+        The store is read only for what `prefetched` does not hold: everything, or the certificates."""
+        desired = desired_config(prefetched.stored, self.maxconn) if prefetched is not None else None
+        if desired is not None and not desired.certificates | desired.client_cas:
+            return desired, {}
+        with self.db.read() as session:
+            if prefetched is None:
+                stored = store.stored_load_balancer(session, load_balancer_id)
+                desired = desired_config(stored, self.maxconn) if stored is not None else None
+            return desired, self.tls(session, desired.certificates | desired.client_cas) if desired is not None else {}
 
     def _try_again_later(self, load_balancer_id: str) -> None:
         """A round fell short (a start failed or its process died at once, a listener's port was taken,
@@ -261,9 +316,15 @@ class Reconciler:
         timer.daemon = True
         timer.start()
 
+    def _watch(self, load_balancer_id: str, pid: int) -> None:
+        with self._lock:
+            self._watched.add(load_balancer_id)
+        self._exits.watch(load_balancer_id, pid)
+
     def _forget(self, load_balancer_id: str) -> None:
         self._exits.forget(load_balancer_id)
         with self._lock:
+            self._watched.discard(load_balancer_id)
             self._served.pop(load_balancer_id, None)
             self._unwritten.pop(load_balancer_id, None)
             self._failed_rounds.pop(load_balancer_id, None)
@@ -289,12 +350,21 @@ class Reconciler:
 
     def _poll(self) -> None:
         while not self._stopping.wait(self.poll_interval_s):
+            unwatched_by_exits = self._exits.unwatched()
             with self._lock:
                 served = dict(self._served)
-            changes: dict[str, MemberHealth] = {}
-            for load_balancer_id, one in served.items():
+                watched = self._watched - unwatched_by_exits
+            checked, unwatched = poll_targets(served, watched)
+            for load_balancer_id in unwatched:
                 try:
-                    changes.update(self._poll_one(load_balancer_id, one))
+                    if not self.engine.running(load_balancer_id):
+                        self._restart(load_balancer_id)
+                except Exception:
+                    log.exception("looking at load balancer %s failed", load_balancer_id)
+            changes: dict[str, MemberHealth] = {}
+            for load_balancer_id in checked:
+                try:
+                    changes.update(self._poll_one(load_balancer_id, served[load_balancer_id]))
                 except Exception:
                     log.exception("polling load balancer %s failed", load_balancer_id)
             if changes:
@@ -308,7 +378,7 @@ class Reconciler:
             self._restart(load_balancer_id)
             return {}
         config = served.config
-        polled = [backend for backend in config.backends if backend.check is not None or backend.name in served.undeleted_in]
+        polled = polled_backends(served)
         changes: dict[str, MemberHealth] = {}
         for backend in polled:
             rows = self.engine.check_reports(load_balancer_id, backend.name)
@@ -331,6 +401,12 @@ class Reconciler:
         if changes:
             self.engine.save_health(load_balancer_id, {backend.name for backend in config.backends if backend.check is not None})
         return changes
+
+    def _exited(self, load_balancer_id: str) -> None:
+        """The exit watch saw the process end: until a round watches a new one, the poller looks at it."""
+        with self._lock:
+            self._watched.discard(load_balancer_id)
+        self._restart(load_balancer_id)
 
     def _restart(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: its engine is not running; starting it again", load_balancer_id)

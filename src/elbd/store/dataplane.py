@@ -327,6 +327,107 @@ def stored_l7_policies(session: Session, load_balancer_ids: Iterable[str]) -> di
     return {listener_id: tuple(ordered(policies, enhanced[listener_id])) for listener_id, policies in records.items()}
 
 
+_BY_LB: Any = bindparam("lbs", expanding=True)
+_MANY_LOAD_BALANCERS = select(LoadBalancer.id, LoadBalancer.vip_address, LoadBalancer.ipv6_vip_address).where(LoadBalancer.id.in_(_BY_LB))
+_MANY_LISTENERS = (
+    select(Listener.loadbalancer_id, *(getattr(Listener, column) for column in StoredListener._fields))
+    .where(Listener.loadbalancer_id.in_(_BY_LB))
+    .order_by(Listener.created_at, Listener.id)
+)
+_MANY_POOLS = (
+    select(Pool.loadbalancer_id, *(getattr(Pool, column) for column in StoredPool._fields))
+    .where(Pool.loadbalancer_id.in_(_BY_LB))
+    .order_by(Pool.created_at, Pool.id)
+)
+_MANY_MONITORS = (
+    select(Pool.loadbalancer_id, *(getattr(HealthMonitor, column) for column in StoredMonitor._fields))
+    .join(Pool, Pool.id == HealthMonitor.pool_id)
+    .where(Pool.loadbalancer_id.in_(_BY_LB))
+)
+_MANY_MEMBERS = (
+    select(Pool.loadbalancer_id, *_MEMBER_COLUMNS)
+    .join(Pool, Pool.id == Member.pool_id)
+    .outerjoin(Instance, Instance.id == Member.instance_id)
+    .where(Pool.loadbalancer_id.in_(_BY_LB))
+    .order_by(Member.created_at, Member.id)
+)
+_MANY_CERTIFICATES = (
+    select(Listener.loadbalancer_id, *(getattr(Certificate, column) for column in StoredCertificateNames._fields))
+    .join(ListenerCertificate, ListenerCertificate.certificate_id == Certificate.id)
+    .join(Listener, Listener.id == ListenerCertificate.listener_id)
+    .where(Listener.loadbalancer_id.in_(_BY_LB))
+    .distinct()
+)
+_MANY_SECURITY_POLICIES = (
+    select(Listener.loadbalancer_id, *(getattr(SecurityPolicy, column) for column in StoredSecurityPolicy._fields))
+    .join(Listener, Listener.security_policy_id == SecurityPolicy.id)
+    .where(Listener.loadbalancer_id.in_(_BY_LB))
+    .distinct()
+)
+_MANY_HEALTH = (
+    select(Pool.loadbalancer_id, Member.id, Member.health_status, Member.reason_code, Member.expected_response, Member.healthcheck_response)
+    .join(Pool, Pool.id == Member.pool_id)
+    .where(Pool.loadbalancer_id.in_(_BY_LB))
+)
+_MANY_STATUSES = select(DataplaneStatus.loadbalancer_id, DataplaneStatus.state, DataplaneStatus.message, DataplaneStatus.listeners).where(
+    DataplaneStatus.loadbalancer_id.in_(_BY_LB)
+)
+
+
+def _rows_by_load_balancer(session: Session, statement: Any, load_balancer_ids: list[str]) -> dict[str, list[Any]]:
+    """The statement's rows (its first column the load balancer's id) grouped by load balancer, in the
+    statement's order within each; IDS_PER_QUERY ids per query."""
+    connection = session.connection()
+    grouped: dict[str, list[Any]] = {}
+    for start in range(0, len(load_balancer_ids), IDS_PER_QUERY):
+        for row in connection.execute(statement, {"lbs": load_balancer_ids[start : start + IDS_PER_QUERY]}):
+            grouped.setdefault(row[0], []).append(row[1:])
+    return grouped
+
+
+def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) -> dict[str, StoredLoadBalancer]:
+    """What stored_load_balancer answers for each of these load balancers, in a few queries for them all
+    (a restarted agent adopting a thousand load balancers asks once, not seven times each). A load
+    balancer no longer stored is missing from the answer."""
+    ids = sorted(set(load_balancer_ids))
+    found = [row for start in range(0, len(ids), IDS_PER_QUERY) for row in session.execute(_MANY_LOAD_BALANCERS, {"lbs": ids[start : start + IDS_PER_QUERY]})]
+    listeners = _rows_by_load_balancer(session, _MANY_LISTENERS, ids)
+    pools = _rows_by_load_balancer(session, _MANY_POOLS, ids)
+    monitors = _rows_by_load_balancer(session, _MANY_MONITORS, ids)
+    members = _rows_by_load_balancer(session, _MANY_MEMBERS, ids)
+    certificates = _rows_by_load_balancer(session, _MANY_CERTIFICATES, ids)
+    policies = _rows_by_load_balancer(session, _MANY_SECURITY_POLICIES, ids)
+    forwarding = stored_l7_policies(session, ids)
+    return {
+        lb.id: StoredLoadBalancer(
+            id=lb.id,
+            vip_address=lb.vip_address,
+            ipv6_vip_address=lb.ipv6_vip_address,
+            listeners=tuple(StoredListener(*row) for row in listeners.get(lb.id, ())),
+            pools=tuple(StoredPool(*row) for row in pools.get(lb.id, ())),
+            monitors={row[0]: StoredMonitor(*row) for row in monitors.get(lb.id, ())},
+            members=tuple(StoredMember(*row) for row in members.get(lb.id, ())),
+            certificates={row[0]: StoredCertificateNames(*row) for row in certificates.get(lb.id, ())},
+            security_policies={row[0]: StoredSecurityPolicy(*row) for row in policies.get(lb.id, ())},
+            l7_policies={row[0]: forwarding[row[0]] for row in listeners.get(lb.id, ()) if row[0] in forwarding},
+        )
+        for lb in found
+    }
+
+
+def stored_member_health(session: Session, load_balancer_ids: Iterable[str]) -> dict[str, dict[str, MemberHealth]]:
+    """member_health of each of these load balancers (one without members: an empty mapping), in a few queries."""
+    ids = sorted(set(load_balancer_ids))
+    grouped = _rows_by_load_balancer(session, _MANY_HEALTH, ids)
+    return {one: {row[0]: MemberHealth(*row[1:]) for row in grouped.get(one, ())} for one in ids}
+
+
+def recorded_statuses(session: Session, load_balancer_ids: Iterable[str]) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """(state, message, listeners) as record_status last wrote them, of those of these load balancers that have one."""
+    grouped = _rows_by_load_balancer(session, _MANY_STATUSES, sorted(set(load_balancer_ids)))
+    return {one: (rows[0][0], rows[0][1], dict(rows[0][2])) for one, rows in grouped.items()}
+
+
 def stored_members(session: Session, load_balancer_id: str, member_ids: Iterable[str]) -> tuple[StoredMember, ...]:
     """Just these members of the load balancer, oldest first; a member not among them is gone (or moved)."""
     ids = list(member_ids)
