@@ -14,7 +14,7 @@ Nothing a user wrote shapes a line:
   (a quoted `}` would close an anonymous `{ }` ACL). An ACL's values are OR-ed; several lines of one
   ACL name are OR-ed too, which joins a host rule's exact and wildcard names.
 - Header, query-parameter and cookie names sit inside a sample fetch's parentheses, where HAProxy has
-  its own quoting: they must be plain tokens (the API refuses others), else the route is not rendered.
+  its own quoting: they must be plain tokens (the API refuses others), else nothing is rendered.
 - Redirect locations are log-format strings: literal parts have `%` doubled; only elbd writes `%[...]`.
 - Numbers are numbers, networks are parsed values, names are elbd's ids.
 """
@@ -31,11 +31,7 @@ ROUTE_PREFIX = "route-"  # the chosen route's value when it is not a backend's n
 DRAW_VARIABLE = "txn.elbd_draw"
 _KEY = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _METHOD = re.compile(r"[A-Z]{1,16}")
-_STRING_FETCHES = {
-    "host": "req.hdr(host),field(1,:) -i",
-    "path": "path",
-    "method": "method",
-}
+_HOST_FETCH = "req.hdr(host),field(1,:) -i"  # the Host header without its port, compared without case
 _STRING_MATCHING = {"exact": "str", "prefix": "beg", "regex": "reg"}
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 _HEADER_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -119,8 +115,8 @@ def match_criteria(match: Match) -> list[str]:
     if match.subject == "host" and match.how == "exact":
         exact = [value for value in values if not value.startswith("*.")]
         wildcards = [value[1:] for value in values if value.startswith("*.")]
-        return [*([f"{_STRING_FETCHES['host']} -m str -- {_words(exact)}"] if exact else []),
-                *([f"{_STRING_FETCHES['host']} -m end -- {_words(wildcards)}"] if wildcards else [])]
+        return [*([f"{_HOST_FETCH} -m str -- {_words(exact)}"] if exact else []),
+                *([f"{_HOST_FETCH} -m end -- {_words(wildcards)}"] if wildcards else [])]
     if match.subject == "path" and match.how in _STRING_MATCHING:
         return [f"path -m {_STRING_MATCHING[match.how]} -- {_words(values)}"]
     if match.subject == "method" and match.how == "exact":
