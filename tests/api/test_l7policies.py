@@ -509,3 +509,28 @@ def test_every_policy_write_rebuilds_its_load_balancer(alpha: Api, site: Site, m
     alpha.ok("DELETE", f"l7policies/{made['id']}")
     rebuilt = [changes for changes in heard if site.lb["id"] in changes.load_balancers]
     assert len(rebuilt) == 7, heard
+
+
+def test_every_change_answers_once_the_data_plane_serves_it_or_says_it_could_not(alpha: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ACTIVE in an answer means the policy routes (Terraform polls for it); unconfirmed is a 503, the policy kept."""
+    own = new_site(alpha)
+    listener = own.enhanced()
+    asked: list[set[str]] = []
+    confirmed = [True]
+
+    def wait(load_balancer_ids: set[str], _timeout_s: float) -> bool:
+        asked.append(load_balancer_ids)
+        return confirmed[0]
+
+    monkeypatch.setattr(alpha.client.app.state.dataplane, "wait_until_applied", wait)
+    made = create(alpha, to_pool(listener, own.pool(), rule("PATH", "/a")))
+    alpha.ok("PUT", f"l7policies/{made['id']}", {"l7policy": {"name": "renamed"}})
+    made_rule = alpha.ok("POST", f"l7policies/{made['id']}/rules", {"rule": {"type": "HOST_NAME", "compare_type": "EQUAL_TO", "value": "a.example.com"}})
+    alpha.ok("DELETE", f"l7policies/{made['id']}/rules/{made_rule['rule']['id']}")
+    alpha.ok("POST", "l7policies/batch-update-priority", {"l7policies": [{"id": made["id"], "priority": 7}]}, status=200)
+    assert asked == [{own.lb["id"]}] * 5
+    confirmed[0] = False
+    body = assert_elb_error(alpha.call("POST", "l7policies", to_pool(listener, own.pool(), rule("PATH", "/b"))), 503, "ELB.8906")
+    assert "saved, but the data plane" in body["error_msg"] and own.lb["id"] in body["error_msg"]
+    assert len(alpha.ok("GET", f"l7policies?listener_id={listener['id']}")["l7policies"]) == 2
+    assert_elb_error(alpha.call("DELETE", f"l7policies/{made['id']}"), 503, "ELB.8906")

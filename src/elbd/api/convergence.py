@@ -13,31 +13,23 @@ from elbd.errors import ElbError
 REMOVAL_WAIT_S = 30.0
 
 
+def _confirmed(request: Request, load_balancer_ids: set[str], unconfirmed: str) -> None:
+    """Returns once the data plane applied every change told so far for these load balancers; a 503
+    saying `unconfirmed` when an apply failed or the time ran out."""
+    if load_balancer_ids and not request.app.state.dataplane.wait_until_applied(load_balancer_ids, REMOVAL_WAIT_S):
+        raise ElbError(503, "ELB.8906", f"{unconfirmed}; GET .../loadbalancers/{{id}}/statuses shows why.")
+
+
 def wait_for_renewal(request: Request, load_balancer_ids: list[str], certificate_id: str) -> None:
-    if load_balancer_ids and not request.app.state.dataplane.wait_until_applied(set(load_balancer_ids), REMOVAL_WAIT_S):
-        raise ElbError(
-            503,
-            "ELB.8906",
-            f"Certificate {certificate_id} was updated, but the data plane has not confirmed that every listener presenting it "
-            f"serves the new one (load balancers {', '.join(load_balancer_ids)}); GET .../loadbalancers/{{id}}/statuses shows why.",
-        )
+    _confirmed(request, set(load_balancer_ids), f"Certificate {certificate_id} was updated, but the data plane has not confirmed that every "
+               f"listener presenting it serves the new one (load balancers {', '.join(load_balancer_ids)})")
 
 
 def wait_for_removal(request: Request, load_balancer_id: str | None, what: str) -> None:
-    if load_balancer_id and not request.app.state.dataplane.wait_until_applied({load_balancer_id}, REMOVAL_WAIT_S):
-        raise ElbError(
-            503,
-            "ELB.8906",
-            f"{what} deleted, but the data plane of load balancer {load_balancer_id} has not confirmed that it takes no "
-            f"more requests; GET .../loadbalancers/{load_balancer_id}/statuses shows why.",
-        )
+    _confirmed(request, {load_balancer_id} if load_balancer_id else set(),
+               f"{what} deleted, but the data plane of load balancer {load_balancer_id} has not confirmed that it takes no more requests")
 
 
 def wait_for_forwarding(request: Request, load_balancer_ids: frozenset[str], what: str) -> None:
-    if load_balancer_ids and not request.app.state.dataplane.wait_until_applied(set(load_balancer_ids), REMOVAL_WAIT_S):
-        raise ElbError(
-            503,
-            "ELB.8906",
-            f"{what} saved, but the data plane of load balancer {', '.join(sorted(load_balancer_ids))} has not confirmed that it "
-            "forwards by it; GET .../loadbalancers/{id}/statuses shows why.",
-        )
+    _confirmed(request, set(load_balancer_ids), f"{what} saved, but the data plane of load balancer "
+               f"{', '.join(sorted(load_balancer_ids))} has not confirmed that it forwards by it")
