@@ -6,6 +6,7 @@ import json
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,20 +26,34 @@ VIP = "127.20.0.2"
 
 @pytest.fixture
 def elbd_haproxy(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path / "data", free_port(), dataplane="haproxy")
+    with running_elbd(tmp_path / "data") as server:
+        yield server
+
+
+@pytest.fixture
+def cloud(elbd_haproxy: LiveServer) -> Iterator[Api]:
+    with project_api(elbd_haproxy) as api:
+        yield api
+
+
+@contextmanager
+def project_api(server: LiveServer, name: str = "dp") -> Iterator[Api]:
+    """A new project's API on `server`, over HTTP."""
+    credentials = ProjectCredentials(**json.loads(server.elbd("project", "create", name)))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
+
+
+@contextmanager
+def running_elbd(data_dir: Path) -> Iterator[LiveServer]:
+    """`elbd serve` with the HAProxy driver; every HAProxy it started is stopped after."""
+    server = LiveServer(data_dir, free_port(), dataplane="haproxy")
     server.start()
     try:
         yield server
     finally:
         server.stop()
         stop_all(server.data_dir)
-
-
-@pytest.fixture
-def cloud(elbd_haproxy: LiveServer) -> Iterator[Api]:
-    credentials = ProjectCredentials(**json.loads(elbd_haproxy.elbd("project", "create", "dp")))
-    with httpx.Client(base_url=elbd_haproxy.url, timeout=30) as client:
-        yield Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -74,6 +89,31 @@ def make_site(api: Api, protocol: str = "HTTP", algorithm: str = "ROUND_ROBIN", 
 @pytest.fixture
 def site(cloud: Api) -> Site:
     return make_site(cloud)
+
+
+@dataclass(frozen=True)
+class SharedLoadBalancer:
+    """One `elbd serve` and one load balancer on VIP for a whole module: each test adds listeners and
+    pools of its own to it (a server's start is most of a data-plane test's time)."""
+
+    api: Api
+    subnet: dict[str, Any]
+    lb: dict[str, Any]
+
+
+@contextmanager
+def shared_load_balancer(data_dir: Path) -> Iterator[SharedLoadBalancer]:
+    with running_elbd(data_dir) as server, project_api(server) as api:
+        subnet = api.subnet(api.vpc()["id"], SUBNET)
+        yield SharedLoadBalancer(api, subnet, api.load_balancer(subnet, vip_address=VIP))
+
+
+def listener_site(shared: SharedLoadBalancer, protocol: str = "HTTP", **listener: Any) -> Site:
+    """A listener of its own on the shared load balancer, with its pool."""
+    port = free_port_on(VIP)
+    made = shared.api.listener(shared.lb["id"], protocol=protocol, port=port, **listener)
+    pool = shared.api.pool(protocol=protocol, listener_id=made["id"])
+    return Site(shared.api, shared.subnet, shared.lb, made, pool, port)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
-from tests.dataplane.conftest import SUBNET, VIP, wait_for
+from tests.dataplane.conftest import VIP, SharedLoadBalancer, shared_load_balancer, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
 
@@ -75,17 +75,25 @@ def rule(kind: str, value: str | None = None, compare: str = "EQUAL_TO", conditi
     return made
 
 
-@pytest.fixture
-def l7_site(cloud: Api, backends: Callable[..., FakeBackend]) -> Iterator[L7Site]:
-    subnet = cloud.subnet(cloud.vpc()["id"], SUBNET)
-    lb = cloud.load_balancer(subnet, vip_address=VIP)
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedLoadBalancer]:
+    with shared_load_balancer(tmp_path_factory.mktemp("l7") / "data") as one:
+        yield one
+
+
+def new_site(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend], **listener: Any) -> L7Site:
+    """A listener of its own on the shared load balancer, its default pool answering `default`."""
     port = free_port_on(VIP)
-    listener = cloud.listener(lb["id"], port=port, enhance_l7policy_enable=True)
-    site = L7Site(cloud, lb, listener, port, subnet, backends)
-    default_pool = site.pool("default")
-    cloud.ok("PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": default_pool}})
+    made = shared.api.listener(shared.lb["id"], port=port, **listener)
+    site = L7Site(shared.api, shared.lb, made, port, shared.subnet, backends)
+    shared.api.ok("PUT", f"listeners/{made['id']}", {"listener": {"default_pool_id": site.pool("default")}})
     wait_for(lambda: _answer_or_none(port) == "default", timeout_s=15)
-    yield site
+    return site
+
+
+@pytest.fixture
+def l7_site(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend]) -> L7Site:
+    return new_site(shared, backends, enhance_l7policy_enable=True)
 
 
 def _answer_or_none(port: int, **request: Any) -> str | None:
@@ -237,13 +245,8 @@ def test_priority_decides_and_a_redirect_loses_to_a_pool_of_higher_priority(l7_s
     assert wait_for(lambda: send(site.port, path="/api/x").status == 301, timeout_s=15)  # now the redirect comes first
 
 
-def test_without_advanced_forwarding_the_automatic_order_puts_exact_paths_first(cloud: Api, backends: Callable[..., FakeBackend]) -> None:
-    subnet = cloud.subnet(cloud.vpc()["id"], SUBNET)
-    lb = cloud.load_balancer(subnet, vip_address=VIP)
-    port = free_port_on(VIP)
-    listener = cloud.listener(lb["id"], port=port)
-    site = L7Site(cloud, lb, listener, port, subnet, backends)
-    cloud.ok("PUT", f"listeners/{listener['id']}", {"listener": {"default_pool_id": site.pool("default")}})
+def test_without_advanced_forwarding_the_automatic_order_puts_exact_paths_first(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend]) -> None:
+    site = new_site(shared, backends)
     prefix = site.to_pool("prefix", rule("PATH", "/a", "STARTS_WITH"))
     exact = site.to_pool("exact", rule("PATH", "/a/b"))
     longer = site.to_pool("longer", rule("PATH", "/a/b/", "STARTS_WITH"))

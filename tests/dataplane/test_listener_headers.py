@@ -5,13 +5,12 @@ and a 504 once a member is slower than the listener's member_timeout."""
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import Api
-from tests.dataplane.conftest import VIP, Site, make_site, wait_for
+from tests.dataplane.conftest import VIP, SharedLoadBalancer, Site, listener_site, shared_load_balancer, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 from tests.dataplane.test_tls_listeners import TlsSite, client_context, serving, tls_site  # noqa: F401 (tls_site: a fixture)
 
@@ -79,6 +78,18 @@ def heard(site_port: int, backend: FakeBackend, until: Callable[[dict[str, list[
 
 def update(site: Site, **fields: Any) -> dict[str, Any]:
     return site.api.ok("PUT", f"listeners/{site.listener['id']}", {"listener": fields})["listener"]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedLoadBalancer]:
+    with shared_load_balancer(tmp_path_factory.mktemp("headers") / "data") as one:
+        yield one
+
+
+@pytest.fixture
+def site(shared: SharedLoadBalancer) -> Site:
+    """A listener of its own on the module's load balancer (the TLS tests build load balancers of their own)."""
+    return listener_site(shared)
 
 
 @pytest.fixture
@@ -205,13 +216,13 @@ def test_member_retry_on_goes_around_a_refusing_member_and_off_does_not(served_s
     assert set(statuses) == {200, 503} and statuses.count(503) >= 5, statuses
 
 
-def test_member_timeout_is_each_listeners_own(served_site: tuple[Site, FakeBackend], cloud: Api) -> None:
+def test_member_timeout_is_each_listeners_own(served_site: tuple[Site, FakeBackend]) -> None:
     """Two listeners share one pool; a member slower than one listener's member_timeout gets that
     listener a 504 after about member_timeout, and the other listener its answer."""
     site, backend = served_site
     update(site, member_timeout=1)
     patient_port = free_port_on(VIP)
-    cloud.listener(site.lb["id"], protocol="HTTP", port=patient_port, default_pool_id=site.pool["id"], member_timeout=10)
+    site.api.listener(site.lb["id"], protocol="HTTP", port=patient_port, default_pool_id=site.pool["id"], member_timeout=10)
     wait_for(lambda: _statuses(patient_port, 1) == [200], timeout_s=15)
     backend.behaviour.delay_s = 2.5
     wait_for(lambda: Sent(site.port, {}).status == 504, timeout_s=15, interval_s=0.1)  # the update reached traffic
