@@ -112,14 +112,29 @@ def test_routes_are_chosen_in_order_before_any_action_runs() -> None:
 
 
 def test_a_route_without_rules_always_holds() -> None:
-    (choice,) = [line for line in words_of(Route("pol-1", (), TO_P1)) if "set-var(txn.elbd_route)" in line]
-    assert choice == ["http-request", "set-var(txn.elbd_route)", "str(p-1)", "if", "!{", "var(txn.elbd_route)", "-m", "found", "}"]
+    assert words_of(Route("pol-1", (), TO_P1)) == [["use_backend", "p-1"]]
+    (choice,) = [line for line in words_of(Route("pol-1", (), FixedResponse(503, "text/plain", ""))) if "set-var(txn.elbd_route)" in line]
+    assert choice == ["http-request", "set-var(txn.elbd_route)", "str(route-1)", "if", "!{", "var(txn.elbd_route)", "-m", "found", "}"]
+
+
+def test_routes_to_one_backend_after_the_last_other_route_are_plain_use_backend_rules_in_order() -> None:
+    to = [Route(f"pol-{index}", (Match("path", "prefix", (f"/{index}",)),), ToBackends(((f"p-{index}", 1),))) for index in (1, 2)]
+    alone = words_of(*to)
+    assert alone == [["acl", "elbd_r1_1", "path", "-m", "beg", "--", "/1"], ["acl", "elbd_r2_1", "path", "-m", "beg", "--", "/2"],
+                     ["use_backend", "p-1", "if", "elbd_r1_1"], ["use_backend", "p-2", "if", "elbd_r2_1"]]  # what one writes by hand
+    redirect = Route("pol-r", (Match("path", "prefix", ("/r",)),), Redirect(301, "https", None, 443, None, None))
+    mixed = words_of(to[0], redirect, to[1])
+    assert [line[:3] for line in mixed if "set-var(txn.elbd_route)" in line] == [["http-request", "set-var(txn.elbd_route)", "str(p-1)"],
+                                                                               ["http-request", "set-var(txn.elbd_route)", "str(route-2)"]]
+    uses = [line for line in mixed if line[0] == "use_backend"]
+    assert uses[0][1] == "%[var(txn.elbd_route)]"  # the chosen route to p-1
+    assert uses[1] == ["use_backend", "p-2", "if", "elbd_r3_1", "!{", "var(txn.elbd_route)", "-m", "found", "}"]  # only when none was chosen
 
 
 def test_weights_split_one_draw_into_bands_and_a_zero_weight_takes_nothing() -> None:
     lines = words_of(Route("pol-1", (), ToBackends((("p-1", 30), ("p-2", 0), ("p-3", 70)))))
     assert ["http-request", "set-var(txn.elbd_draw)", "rand(100)", "if", "{", "var(txn.elbd_route)", "-m", "str", "route-1", "}"] in lines
-    bands = [(line[1], line[-2]) for line in lines if line[0] == "use_backend"][:-1]
+    bands = [(line[1], line[-2]) for line in lines if line[0] == "use_backend"]
     assert bands == [("p-1", "30"), ("p-3", "100")]
 
 
@@ -127,7 +142,7 @@ def test_a_sticky_route_follows_its_cookie_before_drawing_and_sets_it_on_every_a
     lines = words_of(Route("pol-1", (), ToBackends((("p-1", 1), ("p-2", 0), ("p-3", 1)), sticky_s=600)))
     assert ["http-response", "add-header", "Set-Cookie", "elbd-pol-1=%[be_name]; Max-Age=600; Path=/; HttpOnly",
             "if", "{", "var(txn.elbd_route)", "-m", "str", "route-1", "}"] in lines
-    uses = [line for line in lines if line[0] == "use_backend"][:-1]
+    uses = [line for line in lines if line[0] == "use_backend"]
     assert [line[-5:-1] for line in uses[:2]] == [["req.cook(elbd-pol-1)", "-m", "str", "p-1"], ["req.cook(elbd-pol-1)", "-m", "str", "p-3"]]
     assert [line[-2] for line in uses[2:]] == ["1", "2"]  # then the draw's bands
 

@@ -5,8 +5,10 @@ order in the file, so the file's order cannot say which policy wins. The routes 
 first and acted on after: in the API's order, the first route whose matches all hold writes its choice
 into a transaction variable (`txn.elbd_route`), and every action line is keyed on that choice alone. A
 route that forwards every request to one backend writes that backend's name, and a single
-`use_backend %[var(txn.elbd_route)]` serves all such routes (a hundred policies cost a hundred
-choices, not a hundred more `use_backend` rules); any other route writes `route-N`.
+`use_backend %[var(txn.elbd_route)]` serves all such routes; any other route writes `route-N`. The
+routes after the last one of the other kind need no choice at all: they are plain `use_backend` rules
+in order, taken only when no route was chosen (with only such routes, exactly what one writes by
+hand).
 
 Nothing a user wrote shapes a line:
 
@@ -70,6 +72,11 @@ def route_lines(frontend: Frontend) -> RouteLines:
     choices: list[str] = []
     actions: list[str] = []
     backends: list[str] = []
+    # Routes after the last one that is not a plain forward to one backend need no choice: once no
+    # earlier route holds, the first of them whose rules hold wins, which is what use_backend rules in
+    # order do by themselves (and what a hand-written configuration does).
+    last_chosen = max((number_ for number_, route in enumerate(frontend.routes, start=1) if direct_backend(route.action) is None), default=0)
+    unchosen = f"!{{ var({ROUTE_VARIABLE}) -m found }}"
     for number_, route in enumerate(frontend.routes, start=1):
         names = []
         for index, match in enumerate(route.matches, start=1):
@@ -78,10 +85,14 @@ def route_lines(frontend: Frontend) -> RouteLines:
             names.append(acl)
         action = route.action
         direct = direct_backend(action)
+        if direct and number_ > last_chosen:
+            backends.append(f"# route {number_}: policy {name(route.name)}")
+            backends.append(" ".join([f"use_backend {name(direct)} if", *names, *([unchosen] if last_chosen else [])]).removesuffix(" if"))
+            continue
         chosen_value = name(direct) if direct else f"{ROUTE_PREFIX}{number(number_)}"
         chosen = f"{{ var({ROUTE_VARIABLE}) -m str {chosen_value} }}"
         choices.append(f"# route {number_}: policy {name(route.name)}")
-        choices.append(" ".join([f"http-request set-var({ROUTE_VARIABLE}) str({chosen_value}) if", *names, f"!{{ var({ROUTE_VARIABLE}) -m found }}"]))
+        choices.append(" ".join([f"http-request set-var({ROUTE_VARIABLE}) str({chosen_value}) if", *names, unchosen]))
         if direct:
             continue
         if isinstance(action, Redirect):
@@ -94,8 +105,9 @@ def route_lines(frontend: Frontend) -> RouteLines:
             lines = backend_lines(action, chosen, route.name)
             actions.extend(line for line in lines if line.startswith("http-re"))
             backends.extend(line for line in lines if not line.startswith("http-re"))
-    # a route to one backend names it: one use_backend serves them all, however many there are
-    backends.append(f"use_backend %[var({ROUTE_VARIABLE})] if {{ var({ROUTE_VARIABLE}) -m found }} !{{ var({ROUTE_VARIABLE}) -m beg {ROUTE_PREFIX} }}")
+    if any(direct_backend(route.action) for route in frontend.routes[:last_chosen]):
+        # a chosen route to one backend names it: one use_backend serves them all
+        backends.insert(0, f"use_backend %[var({ROUTE_VARIABLE})] if {{ var({ROUTE_VARIABLE}) -m found }} !{{ var({ROUTE_VARIABLE}) -m beg {ROUTE_PREFIX} }}")
     return RouteLines([*acls, *choices, *actions], backends)
 
 
