@@ -17,6 +17,12 @@ from pathlib import Path
 
 from bench.procs import terminate
 
+# What elbd's HTTP listeners do to every request by default (insert_headers: X-Forwarded-For appended,
+# X-Forwarded-Host written), written by hand here too, so that a ratio compares the same work.
+FORWARDED_HEADERS = (
+    "http-request add-header X-Forwarded-For %[src]",
+    "http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }",
+)
 CONFIG = """global
     maxconn {maxconn}
     nbthread {nbthread}
@@ -29,6 +35,7 @@ defaults
 frontend http_in
     mode http
     bind {vip}:{http_port}
+{forwarded}
     default_backend http_servers
 
 backend http_servers
@@ -61,6 +68,7 @@ class HandWritten:
     @property
     def config_text(self) -> str:
         return CONFIG.format(maxconn=self.maxconn, nbthread=self.nbthread, vip=self.vip, http_port=self.http_port,
+                             forwarded="\n".join(f"    {line}" for line in FORWARDED_HEADERS),
                              tcp_port=self.tcp_port, server=self.server)
 
     def start(self) -> "HandWritten":

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.handwritten import run_anchor
+from bench.handwritten import FORWARDED_HEADERS, run_anchor
 from bench.procs import terminate
 from elbd.dataplane.tls_files import cipher_list
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, haproxy_terms
@@ -47,6 +47,7 @@ class HandWrittenTls:
                       f"    bind {self.vip}:{port} ssl crt {self.directory / f'{port}.pem'} ssl-min-ver {policy.min_version} "
                       f"ssl-max-ver {policy.max_version} ciphers {cipher_list(policy)}",
                       "    http-request set-header X-Forwarded-Proto https",
+                      *(f"    {line}" for line in FORWARDED_HEADERS),
                       "    default_backend servers", ""]
         lines += ["backend servers", "    http-reuse always", f"    server s1 {self.server}", ""]
         return "\n".join(lines)
