@@ -44,12 +44,13 @@ _HOST = re.compile(r"(\*\.)?[A-Za-z0-9][A-Za-z0-9.-]*")
 # The reference's path characters: letters, digits and _~';@^-%#&$.*+?,=!:|\/()[]{}.
 _PATH = re.compile(r"/[A-Za-z0-9_~';@^\-%#&$.*+?,=!:|\\/()\[\]{}]*")
 _HEADER_KEY = re.compile(r"[A-Za-z0-9_-]+")
-# Query-string keys and values: no space, [] {} <> \ " # & | % ~ (the reference), and, because a key is a
-# fetch argument in HAProxy (`url_param(key)`), no ( ) , either: elbd's conservative addition.
+# Query-string values: no space, [] {} <> \ " # & | % ~ (the reference).
 _QUERY_FORBIDDEN = set(" []{}<>\\\"#&|%~")
-_QUERY_KEY = re.compile(r"[A-Za-z0-9._-]+")
-# Cookie names: the reference gives no rule; elbd takes token characters that need no quoting as a fetch argument.
-_COOKIE_KEY = re.compile(r"[A-Za-z0-9._-]+")
+# Query-string and cookie names sit inside a sample fetch's parentheses in HAProxy (`url_param(name)`,
+# `req.cook(name)`), whose argument syntax gives meaning to quotes, commas and parentheses: elbd takes
+# only characters that need no quoting there (stricter than the reference for query names; the
+# reference gives no rule for cookie names).
+_FETCH_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _COOKIE_VALUE_FORBIDDEN = set(" \";,\\")
 _REDIRECT_HOST = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 _REDIRECT_QUERY = re.compile(r"[A-Za-z0-9!$&'()*+,\-./:;=?@^_`]*")
@@ -130,12 +131,7 @@ def header_value(value: str) -> str:
 
 
 def query_key(value: str) -> str:
-    """Stricter than the reference (which forbids only spaces and []{}<>\\"#&|%~): the name goes inside
-    HAProxy's `url_param(...)`, whose own argument syntax gives meaning to quotes, commas and parentheses."""
-    printable(value, limit=MAX_VALUE)
-    if not _QUERY_KEY.fullmatch(value):
-        raise BadValue(f"a query-string name is 1 to {MAX_VALUE} letters, digits, '.', '-' and '_'.")
-    return value
+    return _fetch_name(value, "query-string name")
 
 
 def query_value(value: str) -> str:
@@ -147,9 +143,13 @@ def query_value(value: str) -> str:
 
 
 def cookie_key(value: str) -> str:
+    return _fetch_name(value, "cookie name")
+
+
+def _fetch_name(value: str, what: str) -> str:
     printable(value, limit=MAX_VALUE)
-    if not _COOKIE_KEY.fullmatch(value):
-        raise BadValue(f"a cookie name is 1 to {MAX_VALUE} letters, digits, '.', '-' and '_'.")
+    if not _FETCH_NAME.fullmatch(value):
+        raise BadValue(f"a {what} is 1 to {MAX_VALUE} letters, digits, '.', '-' and '_'.")
     return value
 
 
