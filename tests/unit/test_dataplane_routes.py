@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from elbd.dataplane.desired import desired_config
 from elbd.dataplane.model import FixedResponse, Match, Redirect, Route, ToBackends
 from elbd.dataplane.routes import routes
-from elbd.store.dataplane import StoredFixedResponse, StoredL7Policy, StoredL7Rule, StoredListener, StoredRedirectUrl
+from elbd.store.dataplane import StoredFixedResponse, StoredL7Policy, StoredL7Rule, StoredListener, StoredLoadBalancer, StoredPool, StoredRedirectUrl
 
 HTTPS = StoredListener("l-https", "HTTPS", 8443, True, None, 60, None, None, False, "c-1", None, [], None, None)
 LISTENERS = {"l-https": HTTPS}
@@ -99,3 +100,15 @@ def test_a_policy_that_cannot_be_served_whole_is_left_out(unserved: StoredL7Poli
     caplog.set_level(logging.WARNING)
     assert routes((unserved,), LISTENERS, BACKENDS) == ()
     assert unserved.provisioning_status == "ERROR" or "left out" in caplog.text
+
+
+def test_a_pool_reached_only_through_a_listeners_policies_takes_that_listeners_timeout_and_retry() -> None:
+    """HAProxy sets the server timeout and retries per backend: a policy's pool is that listener's too."""
+    listener = StoredListener("l-1", "HTTP", 80, True, "p-1", 60, None, 90, False, None, None, [], None, None, {}, False)
+    stored = StoredLoadBalancer(
+        id="lb-1", vip_address="127.20.0.2", ipv6_vip_address=None, listeners=(listener,),
+        pools=(StoredPool("p-1", "HTTP", "ROUND_ROBIN", True), StoredPool("p-2", "HTTP", "ROUND_ROBIN", True)),
+        monitors={}, members=(), l7_policies={"l-1": (replace(policy(), redirect_pools=(("p-2", 1),)),)},
+    )
+    routed = desired_config(stored, maxconn=4_000).backend("p-2")
+    assert routed is not None and (routed.server_timeout_s, routed.retry_members) == (90, False)
