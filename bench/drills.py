@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import time
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -129,7 +130,7 @@ async def run(bench: Bench) -> Section:
         after = process.master_state()
         same = before is not None and after is not None and (before.pid, before.reloads) == (after.pid, after.reloads)
         return {"restart -> API answers": f"{answered:.1f} s", "member add + remove after the restart": f"{(time.monotonic() - added) * 1000:.0f} ms",
-                "HAProxy adopted, not reloaded": "yes" if same else f"no ({before} -> {after})"}
+                "HAProxy adopted, not reloaded": "yes" if same else f"no ({before} -> {after}; {_reload_reason(bench.server.log_path, lb_id)})"}
 
     async def worker_kill(started: float) -> dict[str, Any]:
         process = process_for(bench.server.data_dir, lb_id)
@@ -165,6 +166,12 @@ async def run(bench: Bench) -> Section:
     section.tables.append(Table("Drills", ["drill", "mode", "requests", "req/s", "failed", "failures", "observed"], rows))
     section.figures.update(figures)
     return section
+
+
+def _reload_reason(log_path: Path, lb_id: str) -> str:
+    """What elbd logged when it reloaded the process it found running (the skeleton lines that differed)."""
+    said = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if f"load balancer {lb_id}: reloading" in line]
+    return said[-1] if said else "elbd logged no reason"
 
 
 async def _settle(vip: str) -> None:

@@ -33,6 +33,7 @@ from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
 from elbd.dataplane.model import Backend, LoadBalancerConfig
 from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, plan_load_balancer, plan_members
+from elbd.dataplane.reload_reasons import skeleton_change
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.store import dataplane as store
@@ -255,6 +256,9 @@ class Reconciler:
             live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
             skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
             action = plan_load_balancer(desired, live, skeleton, {one: material.digest for one, material in tls.items()})
+            if isinstance(action, Reload):  # at adoption (a restarted elbd) a reload is a surprise, and warned of
+                log.log(logging.INFO if known else logging.WARNING, "load balancer %s: reloading%s: %s", load_balancer_id,
+                        "" if known else " the process found running", skeleton_change(live.applied_skeleton, skeleton))
             health = known.health if known else prefetched.health if prefetched else self._stored_health(load_balancer_id)
             undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
         except EngineError as error:
