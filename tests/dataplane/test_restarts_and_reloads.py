@@ -3,10 +3,12 @@ has not passed its checks; a configuration HAProxy refuses is never written over
 and a crash afterwards brings back the working one; a flood of structural changes leaves one master
 per load balancer and no false error."""
 
+import http.client
 import json
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +22,7 @@ from elbd.dataplane.haproxy_engine import HaproxyEngine, process_for, stop_all
 from elbd.dataplane.reconciler import Reconciler
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, token_for
-from tests.dataplane.conftest import SUBNET, VIP, Site, fetch, make_site, wait_for
+from tests.dataplane.conftest import SUBNET, VIP, Site, fetch, make_site, settled_master, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
 BURST_LIMIT = 400  # requests sent while a killed HAProxy comes back
@@ -222,3 +224,58 @@ def test_a_listener_whose_port_is_not_served_is_not_online(cloud: Api, site: Sit
 def listener_statuses(api: Api, lb_id: str) -> dict[str, str]:
     tree = api.ok("GET", f"loadbalancers/{lb_id}/statuses")["statuses"]["loadbalancer"]
     return {listener["id"]: listener["operating_status"] for listener in tree["listeners"]}
+
+
+# reloads under keep-alive traffic
+
+KEEPALIVE_CLIENTS = 4
+RELOADS_UNDER_TRAFFIC = 6
+CLIENT_REQUEST_LIMIT = 20_000
+CLIENT_TIME_LIMIT_S = 40.0
+
+
+def keep_alive_client(port: int, stop: threading.Event, errors: list[str]) -> int:
+    """Requests back to back on one keep-alive connection (a new one only when an answer closed it,
+    as any HTTP client does) until `stop`; a request that fails is recorded. Answers the count."""
+    connection = http.client.HTTPConnection(VIP, port, timeout=5)
+    done = 0
+    deadline = time.monotonic() + CLIENT_TIME_LIMIT_S
+    try:
+        while not stop.is_set() and done < CLIENT_REQUEST_LIMIT and time.monotonic() < deadline:
+            try:
+                connection.request("GET", "/")
+                connection.getresponse().read()
+                done += 1
+            except (OSError, http.client.HTTPException) as error:
+                errors.append(repr(error))
+                connection.close()
+    finally:
+        connection.close()
+    return done
+
+
+def test_reloads_under_keep_alive_traffic_lose_no_request(
+    elbd_haproxy: LiveServer, site: Site, backends: Callable[..., FakeBackend]
+) -> None:
+    """HAProxy 2.6 closes a stopping worker's idle keep-alive connections at once, and a request a client
+    sent at that instant is lost; elbd has the worker close each connection after its answer first."""
+    site.add(backends("a"))
+    wait_for(lambda: answer(site.port) == "a")
+    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    before = settled_master(process)
+    stop = threading.Event()
+    errors: list[str] = []
+    with ThreadPoolExecutor(KEEPALIVE_CLIENTS) as pool:
+        clients = [pool.submit(keep_alive_client, site.port, stop, errors) for _ in range(KEEPALIVE_CLIENTS)]
+        try:
+            for update in range(RELOADS_UNDER_TRAFFIC):
+                time.sleep(0.2)
+                site.api.ok("PUT", f"listeners/{site.listener['id']}", {"listener": {"keepalive_timeout": 20 + update}})
+            time.sleep(0.2)
+        finally:
+            stop.set()
+        served = sum(client.result() for client in clients)
+    after = settled_master(process)
+    assert (after.pid, after.reloads) == (before.pid, before.reloads + RELOADS_UNDER_TRAFFIC)
+    assert served > 100
+    assert errors == []

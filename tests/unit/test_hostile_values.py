@@ -18,7 +18,7 @@ import pytest
 
 from elbd.dataplane.haproxy_answers import LiveServer
 from elbd.dataplane.plan import server_commands
-from elbd.dataplane.runtime_commands import GetWeight, ShowInfo, ShowServersState, ShowStat, text
+from elbd.dataplane.runtime_commands import CloseKeepAlive, GetWeight, ShowInfo, ShowServersState, ShowStat, text
 from elbd.dataplane.haproxy_words import UnsafeValue, endpoint, runtime_line
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
 from elbd.dataplane.render import render
@@ -182,7 +182,7 @@ def test_the_commands_elbd_sends_match_the_grammar() -> None:
         for command in server_commands(backend, server, None) + server_commands(backend, server, live) + server_commands(backend, None, live):
             line = text(command)
             assert runtime_line(line) == line
-    for command in (ShowServersState(), ShowServersState("p-1"), ShowStat(), ShowStat("p-1"), ShowInfo(), GetWeight("p-1", "m-1")):
+    for command in (ShowServersState(), ShowServersState("p-1"), ShowStat(), ShowStat("p-1"), ShowInfo(), GetWeight("p-1", "m-1"), CloseKeepAlive(5)):
         assert runtime_line(text(command)) == text(command)
 
 

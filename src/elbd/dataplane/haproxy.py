@@ -16,11 +16,12 @@ from pathlib import Path
 from elbd.dataplane.engine import EngineError
 from elbd.dataplane.haproxy_words import endpoint
 from elbd.dataplane.model import Frontend
-from elbd.dataplane.runtime_commands import RuntimeCommand, ShowInfo, ShowServersState, prompts, text
+from elbd.dataplane.runtime_commands import CloseKeepAlive, RuntimeCommand, ShowInfo, ShowServersState, prompts, text
 from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, terminate
 from elbd.private_paths import private_directory
 
 SOCKET_TIMEOUT_S = 5.0
+RELOAD_CLOSING_S = 5  # before a reload, keep-alive connections close after their answer for this long
 _MASTER_LINE = re.compile(r"^\s*(\d+)\s+master\s+(\d+)\s+\[failed:\s*(\d+)\]")
 
 
@@ -308,6 +309,10 @@ class HaproxyProcess:
         if before is None or master is None:
             raise HaproxyError("the master socket does not answer")
         self.write_server_state(server_state)
+        try:  # the worker the reload stops closes its connections after each answer, none while idle
+            self.runtime(CloseKeepAlive(RELOAD_CLOSING_S))
+        except OSError:
+            pass  # a worker that does not answer cannot be told; the reload goes on
         _exchange(self.master_socket, "reload", half_close=True)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -21,7 +21,8 @@ from elbd.canonical_ip import IPAddress
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
-_RUNTIME_PART = r"[A-Za-z0-9_.:/\[\]-]+(?: [A-Za-z0-9_.:/\[\]-]+)*"
+_RUNTIME_WORD = r"[A-Za-z0-9_.:/\[\]-]+(?:\([0-9]{1,9}\))?"  # a sample fetch may take a number: date(5)
+_RUNTIME_PART = rf"{_RUNTIME_WORD}(?: {_RUNTIME_WORD})*"
 _RUNTIME_LINE = re.compile(rf"{_RUNTIME_PART}(?:; {_RUNTIME_PART})*")
 
 

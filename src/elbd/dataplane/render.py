@@ -71,6 +71,7 @@ def tls_certificates(frontend: Frontend) -> str:
 
 
 MEMBER_TIMEOUT_VAR = "txn.elbd_member_timeout_ms"  # the listener's member_timeout, for its pool's backend
+CLOSING_UNTIL_VAR = "proc.elbd_closing_until"  # HTTP answers close their connection until this time (runtime_commands.CloseKeepAlive)
 _HEADER_VALUES = {  # each served header's value, as HAProxy log-format text (elbd's own, never a user's)
     "X-Forwarded-ELB-IP": "%[dst]",
     "X-Forwarded-For-Port": "%[src_port]",
@@ -152,4 +153,5 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         route_lines=route_lines,
         http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
         member_timeout_var=MEMBER_TIMEOUT_VAR,
+        closing_until_var=CLOSING_UNTIL_VAR,
     )

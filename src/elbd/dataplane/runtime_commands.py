@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from elbd.canonical_ip import IPAddress
 from elbd.dataplane.haproxy_words import address, name, number, pem_payload, runtime_line
 from elbd.dataplane.model import Backend, Server
-from elbd.dataplane.render import server_options
+from elbd.dataplane.render import CLOSING_UNTIL_VAR, server_options
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,20 @@ class ShowInfo:
     pass
 
 
+@dataclass(frozen=True)
+class CloseKeepAlive:
+    """For the next `seconds`, every HTTP answer closes its connection (the template's
+    CLOSING_UNTIL_VAR rule). Sent before a reload: HAProxy 2.6 closes a worker's idle keep-alive
+    connections when the reload stops it, and a request the client sent at that instant is lost;
+    a connection told to close after its answer is one the client no longer reuses. `set var` needs
+    the runtime API's experimental mode on HAProxy 2.6."""
+
+    seconds: int
+
+
 RuntimeCommand = (
     AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
-    | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert
+    | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
 )
 
 
@@ -164,6 +175,8 @@ def _text(command: RuntimeCommand) -> str:
             return f"show stat {name(backend)} 4 -1"
         case ShowInfo():
             return "show info"
+        case CloseKeepAlive(seconds):
+            return f"experimental-mode on; set var {CLOSING_UNTIL_VAR} date({number(seconds)})"
     raise TypeError(f"not a runtime command: {command!r}")
 
 
@@ -173,7 +186,7 @@ def _target(backend: str, server: str) -> str:
 
 def prompts(command: RuntimeCommand) -> int:
     """How many answers (prompts) HAProxy gives the command line: one per `;`-separated command."""
-    return 2 if isinstance(command, EnableDown) else 1
+    return 2 if isinstance(command, EnableDown | CloseKeepAlive) else 1
 
 
 STILL_CONNECTED = "Server still has connections attached"
