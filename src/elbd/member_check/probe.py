@@ -94,10 +94,11 @@ async def check_member(settings: CheckSettings) -> Verdict:
             return PASSED
         tls = tls_context() if settings.uses_tls else None
         streams = asyncio.open_connection(sock=sock, ssl=tls, server_hostname="" if tls else None, limit=MAX_HEAD_BYTES)
-        reader, writer = await _within(Phase.HANDSHAKE if tls else Phase.SEND, deadline, streams)
+        reader, streams_writer = await _within(Phase.HANDSHAKE if tls else Phase.SEND, deadline, streams)
+        writer = streams_writer
         if not settings.sends_request:
             return PASSED
-        return await _exchange(settings, reader, writer, deadline)
+        return await _exchange(settings, reader, streams_writer, deadline)
     except _PhaseFailed as failure:
         return failure.verdict
     finally:
