@@ -10,8 +10,8 @@ import pytest
 
 from elbd.clock import utcnow
 from elbd.service.member_checks import STALE_AFTER, status_of
-from elbd.store.models import MemberCheckJob
-from tests.api.world import assert_elb_error
+from elbd.store.models import HealthMonitor, MemberCheckJob
+from tests.api.world import assert_elb_error, stored_earlier
 from tests.conftest import Api, Topology
 from tests.dataplane.fake_backend import Behaviour, FakeBackend, free_port_on
 
@@ -93,6 +93,17 @@ def test_a_pool_reached_through_a_forwarding_policy_can_be_checked(api: Api, top
     fields = {"address": MEMBER_ADDRESS, "protocol_port": backend.port, "subnet_cidr_id": topology.subnet["neutron_subnet_id"]}
     member = api.member(pool["id"], **fields)["member"]
     assert finished(api, start_job(api, member["id"], topology.listener["id"]))["result"]["config"]["check_result"] is True
+
+
+def test_a_check_that_cannot_run_fails_its_job(api: Api, topology: Topology, backend: FakeBackend) -> None:
+    """A url_path an older elbd stored with a space would change the request's shape: never sent."""
+    monitor = api.monitor(topology.pool["id"], url_path="/health")
+    stored_earlier(api, HealthMonitor, monitor["id"], url_path="/he alth")
+    member = add_member(api, topology, backend.port)
+    job = finished(api, start_job(api, member["id"], topology.listener["id"]))
+    assert job["status"] == "failed" and job["check_item_finished_num"] == 0
+    assert job["result"]["config"] == {"check_result": False, "check_items": [], "check_status": "failed"}
+    assert backend.last_request == b""
 
 
 def test_refusals(api: Api, topology: Topology) -> None:

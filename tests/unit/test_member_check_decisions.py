@@ -8,6 +8,7 @@ from elbd.member_check.decisions import (
     CheckSettings,
     Failure,
     Phase,
+    UnsendableRequest,
     Verdict,
     expected,
     failed,
@@ -93,3 +94,9 @@ def test_request_is_the_monitors_method_path_and_host() -> None:
     settings = CheckSettings("HTTP", "10.0.0.5", 80, 3, http_method="HEAD", url_path="/health?x=1", host="www.example.com")
     assert request_bytes(settings).startswith(b"HEAD /health?x=1 HTTP/1.1\r\nHost: www.example.com\r\n")
     assert request_bytes(settings).endswith(b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("path", ["/a b", "/x\r\nHost: evil", "/é", ""])
+def test_a_value_that_would_change_the_requests_shape_is_never_sent(path: str) -> None:
+    with pytest.raises(UnsendableRequest):
+        request_bytes(CheckSettings("HTTP", "10.0.0.5", 80, 3, url_path=path))

@@ -97,9 +97,17 @@ def failed(phase: Phase, failure: Failure) -> Verdict:
     return Verdict(_PHASE_REASONS.get((phase, failure), _PHASE_DEFAULTS[phase]))
 
 
+class UnsendableRequest(ValueError):
+    """A stored value the request line or Host header cannot carry (the API lets none through)."""
+
+
 def request_bytes(settings: CheckSettings) -> bytes:
-    """The HTTP request a check sends, as HAProxy's `http-check send` sends it (the values were
-    validated by the API: printable ASCII without spaces)."""
+    """The HTTP request a check sends, as HAProxy's `http-check send` sends it. The API admits only
+    printable ASCII without spaces in these values; anything else (a value stored by an older elbd) is
+    never sent: it could change the request's shape."""
+    for value in (settings.http_method, settings.url_path, settings.host):
+        if not value or not all("!" <= character <= "~" for character in value):
+            raise UnsendableRequest(f"{value!r} cannot be sent in a check's request")
     return (
         f"{settings.http_method} {settings.url_path} HTTP/1.1\r\nHost: {settings.host}\r\n"
         "Connection: close\r\nUser-Agent: elbd-member-check\r\n\r\n"
