@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+KINDS = ("TCP", "HTTP", "HTTPS", "TLS")  # the monitor types this checker runs
 MAX_HEAD_BYTES = 16384
 _STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([1-5][0-9][0-9])(?: [\x20-\x7e\x80-\xff\t]*)?")
 _STATUS_LINE_PREFIX = b"HTTP/1."
@@ -43,7 +44,7 @@ class Failure(Enum):
 class CheckSettings:
     """What a monitor asks of one check, with the member's address and port filled in."""
 
-    kind: str  # TCP, HTTP, HTTPS or TLS
+    kind: str  # one of KINDS
     address: str
     port: int
     timeout_s: float

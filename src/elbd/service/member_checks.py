@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
-from elbd.member_check.decisions import CheckSettings, Verdict
+from elbd.member_check.decisions import KINDS, CheckSettings, Verdict
 from elbd.schemas.member_checks import MemberCheckCreate
 from elbd.service import lookups
 from elbd.store.models import HealthMonitor, L7Policy, Listener, LoadBalancer, Member, MemberCheckJob
 
-CHECKED_TYPES = ("TCP", "HTTP", "HTTPS", "TLS")
 UNCHECKABLE_SUBJECTS = {
     "securityGroup": "elbd has no security groups: nothing filters traffic between a load balancer and its members",
     "networkAcl": "elbd has no network ACLs: nothing filters traffic between a load balancer and its members",
@@ -44,7 +43,7 @@ def _forwards_to(session: Session, listener: Listener, pool_id: str) -> bool:
 
 def check_settings(monitor: HealthMonitor | None, member: Member, vip_address: str | None) -> CheckSettings:
     """What one check of `member` runs with, by its pool's monitor."""
-    if monitor is None or monitor.type not in CHECKED_TYPES:
+    if monitor is None or monitor.type not in KINDS:
         raise conflict(f"Backend server group {member.pool_id} has no health monitor elbd runs (TCP, HTTP, HTTPS or TLS): nothing says how to check its members.")
     port = monitor.monitor_port or member.protocol_port
     if not port:
