@@ -1,6 +1,7 @@
 """One of every resource in a project, named by the path parameters that address it, and a snapshot
 of the whole database, to show a refused request changed nothing."""
 
+import time
 from dataclasses import astuple, dataclass, fields
 from typing import Any
 
@@ -30,6 +31,7 @@ class Resources:
     certificate_id: str
     l7policy_id: str
     l7rule_id: str
+    job_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -49,8 +51,8 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 
 def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
-    instance member, a security policy, a server certificate, and a forwarding policy of the listener
-    (to a pool of its own) with a rule."""
+    instance member, a security policy, a server certificate, a forwarding policy of the listener
+    (to a pool of its own) with a rule, and a finished check job of the member."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -67,6 +69,10 @@ def furnish(api: Api) -> Resources:
     l7policy = api.ok(
         "POST", "l7policies", {"l7policy": {"listener_id": listener["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": policy_pool["id"], "rules": [rule]}}
     )["l7policy"]
+    job_id = api.ok(
+        "POST", f"members/{member['id']}/health-check", {"member_check": {"listener_id": listener["id"], "subject": "config"}}, status=200
+    )["member_check"]["job_id"]
+    _wait_until_finished(api, job_id)  # its result is written meanwhile: snapshots must not see it change
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -82,7 +88,15 @@ def furnish(api: Api) -> Resources:
         certificate_id=certificate["id"],
         l7policy_id=l7policy["id"],
         l7rule_id=l7policy["rules"][0]["id"],
+        job_id=job_id,
     )
+
+
+def _wait_until_finished(api: Api, job_id: str) -> None:
+    deadline = time.monotonic() + 10
+    while api.ok("GET", f"members/check/jobs/{job_id}")["member_check"]["status"] == "processing":
+        assert time.monotonic() < deadline, f"check job {job_id} still processing"
+        time.sleep(0.05)
 
 
 def database_rows(client: TestClient) -> dict[str, list[tuple[Any, ...]]]:

@@ -100,6 +100,7 @@ BODIES: dict[str, Body] = {
     },
     f"POST {ELB}/pools/{{pool_id}}/members/batch-update": lambda r: {"members": [{"id": r.member_id, "weight": 5}]},
     f"POST {ELB}/pools/{{pool_id}}/members/batch-delete": lambda r: {"members": [{"id": r.member_id}]},
+    f"POST {ELB}/members/{{member_id}}/health-check": lambda r: {"member_check": {"listener_id": r.listener_id, "subject": "config"}},
     f"POST {ELB}/certificates": lambda r: client_body(PROBE_CA),
     f"PUT {ELB}/certificates/{{certificate_id}}": lambda r: {"certificate": {"name": "probe"}},
     f"POST {ELB}/certificates/batch-delete": lambda r: {"certificates": [r.certificate_id]},

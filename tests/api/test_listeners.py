@@ -418,3 +418,21 @@ def test_the_listeners_of_one_pool_retry_alike(alpha: Api) -> None:
     assert_elb_error(alpha.call("PUT", f"listeners/{third['id']}", {"listener": {"default_pool_id": pool["id"]}}), 400, "ELB.8902")
     alpha.ok("PUT", f"listeners/{second['id']}", {"listener": {"default_pool_id": None}})
     alpha.ok("PUT", f"listeners/{first['id']}", {"listener": {"enable_member_retry": True}})  # alone on its pool now
+
+
+def test_connection_limits_are_stored_shown_and_changed(alpha: Api) -> None:
+    lb = _lb(alpha)
+    made = _create(alpha, lb["id"], "TCP", 7001, cps=200, connection=1000)
+    assert (made["cps"], made["connection"]) == (200, 1000)
+    path = f"listeners/{made['id']}"
+    assert alpha.ok("GET", path)["listener"]["cps"] == 200
+    changed = alpha.ok("PUT", path, {"listener": {"connection": 0}})["listener"]
+    assert (changed["cps"], changed["connection"]) == (200, 0)
+    assert alpha.ok("PUT", path, {"listener": {"name": "kept", "cps": None}})["listener"]["cps"] == 200
+    assert _create(alpha, lb["id"], "HTTP", 7002)["cps"] == 0
+
+
+@pytest.mark.parametrize("value", [-1, 1_000_001, "100", True, 1.5])
+@pytest.mark.parametrize("field", ["cps", "connection"])
+def test_connection_limits_are_whole_numbers_up_to_a_million(alpha: Api, bare_lb: str, field: str, value: Any) -> None:
+    _assert_refused_on_bare(alpha, bare_lb, "TCP", 7003, **{field: value})

@@ -193,7 +193,10 @@ def test_batch_delete_of_201_items_is_400(api: Api, topology: Topology, three: l
 def test_batch_delete_under_deletion_protection_is_409(api: Api, topology: Topology, three: list[dict[str, Any]]) -> None:
     pool_id = topology.pool["id"]
     api.ok("PUT", f"pools/{pool_id}", {"pool": {"member_deletion_protection_enable": True}})
-    assert_elb_error(batch(api, pool_id, "delete", [{"id": three[0]["id"]}]), 409, "ELB.8907")
+    body = assert_elb_error(batch(api, pool_id, "delete", [{"id": three[0]["id"]}, {"id": "no-such-member"}]), 409, "ELB.8907")
+    assert body["error_msg"] == f"Backend server group {pool_id} has member deletion protection enabled."
+    address = {"address": three[1]["address"], "protocol_port": three[1]["protocol_port"]}
+    assert_elb_error(batch(api, pool_id, "delete", [address]), 409, "ELB.8907")
     assert len(members_of(api, pool_id)) == 3
 
 

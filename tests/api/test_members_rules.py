@@ -587,8 +587,11 @@ def test_delete_answers_204_and_the_member_is_gone(api: Api, topology: Topology,
 
 def test_delete_under_member_deletion_protection_is_409(api: Api, topology: Topology, member: dict[str, Any]) -> None:
     api.ok("PUT", f"pools/{topology.pool['id']}", {"pool": {"member_deletion_protection_enable": True}})
-    assert_elb_error(api.call("DELETE", member_url(topology, member)), 409, "ELB.8907")
+    body = assert_elb_error(api.call("DELETE", member_url(topology, member)), 409, "ELB.8907")
+    assert body["error_msg"] == f"Backend server group {topology.pool['id']} has member deletion protection enabled."
     assert show(api, topology.pool["id"], member["id"])["id"] == member["id"]
+    api.ok("PUT", f"pools/{topology.pool['id']}", {"pool": {"member_deletion_protection_enable": False}})
+    assert api.call("DELETE", member_url(topology, member)).status_code == 204
 
 
 def test_member_of_another_pool_is_404_under_this_pool(api: Api, topology: Topology, member: dict[str, Any]) -> None:

@@ -78,8 +78,6 @@ LISTENER_SETTINGS = [
     ("gzip_enable", True),
     ("ssl_early_data_enable", True),
     ("nat64_enable", True),
-    ("cps", 100),
-    ("connection", 1000),
 ]
 
 

@@ -3,6 +3,7 @@
 import socket
 import socketserver
 import ssl
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 @dataclass
 class Behaviour:
     """How the backend answers: `status` with its name as body (health checks, `GET /health`, get
-    `health_status`); or in mode `garbage` (not HTTP) or `silent` (never answers)."""
+    `health_status`); or in mode `garbage` (not HTTP), `silent` (never answers) or `reset` (resets the
+    connection once it has read the request)."""
 
     mode: str = "ok"
     status: int = 200
@@ -54,6 +56,10 @@ class _Handler(socketserver.BaseRequestHandler):
         behaviour = backend.behaviour
         if behaviour.mode == "silent":
             time.sleep(5)
+            return
+        if behaviour.mode == "reset":
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.request.close()  # a RST, and no FIN before it
             return
         if behaviour.mode == "garbage":
             self.request.sendall(b"this is not HTTP at all\r\n\r\n")

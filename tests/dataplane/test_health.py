@@ -29,6 +29,7 @@ def test_check_results_become_statuses_and_reasons(site: Site, backends: Callabl
     erring = site.add(backends("erring", health_status=500))
     silent = site.add(backends("silent", mode="silent"))
     garbage = site.add(backends("garbage", mode="garbage"))
+    reset = site.add(backends("reset", mode="reset"))
     closed_address = "127.20.0.60"
     closed = site.api.member(
         site.pool["id"], address=closed_address, protocol_port=free_port_on(closed_address),
@@ -37,11 +38,12 @@ def test_check_results_become_statuses_and_reasons(site: Site, backends: Callabl
 
     assert wait_for(_settles(site, healthy["id"], "ONLINE"))[1] is None
     reasons = {name: wait_for(_settles(site, member["id"], "OFFLINE"), timeout_s=15)[1]
-               for name, member in (("erring", erring), ("silent", silent), ("garbage", garbage), ("closed", closed))}
+               for name, member in (("erring", erring), ("silent", silent), ("garbage", garbage), ("reset", reset), ("closed", closed))}
     assert reasons["erring"] == {"reason_code": "RESPONSE_MISMATCH", "expected_response": "200", "healthcheck_response": "500"}
     assert reasons["silent"]["reason_code"] == "RECV_RESPONSE_TIMEOUT"
     assert reasons["garbage"]["reason_code"] == "RESPONSE_FORMAT_ERROR"
     assert reasons["closed"]["reason_code"] == "CONNECT_REFUSED"
+    assert reasons["reset"]["reason_code"] == "CONNECT_INTERRUPT"
     listed = site.member(healthy["id"])["status"]
     assert [(s["listener_id"], s["operating_status"]) for s in listed] == [(site.listener["id"], "ONLINE")]
 

@@ -5,6 +5,7 @@ through the SDK) serve the module; tests that count members use a pool of their 
 server and client, go through their whole life in the SDK's own models."""
 
 import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -45,6 +46,9 @@ from huaweicloudsdkelb.v3 import (
     CreateLoadBalancerOption,
     CreateLoadBalancerRequest,
     CreateLoadBalancerRequestBody,
+    CreateMemberHealthCheckJobOption,
+    CreateMemberHealthCheckJobRequest,
+    CreateMemberHealthCheckJobRequestBody,
     CreateMemberOption,
     CreateMemberRequest,
     CreateMemberRequestBody,
@@ -78,6 +82,7 @@ from huaweicloudsdkelb.v3 import (
     ShowL7PolicyRequest,
     ShowL7RuleRequest,
     ShowListenerRequest,
+    ShowMemberHealthCheckJobRequest,
     ShowMemberRequest,
     ShowSecurityPolicyRequest,
     UpdateCertificateOption,
@@ -107,6 +112,7 @@ from elbd.store.db import Database
 from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 from tests.certificates import chain, issue
 from tests.conftest import LiveServer, free_port
+from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
 SUBNET_CIDR = "127.10.0.0/24"
 _addresses = (f"127.10.0.{host}" for host in itertools.count(20))
@@ -506,3 +512,34 @@ def test_sdk_drives_forwarding_policies_and_rules_through_their_life(cloud: Clou
         assert elb.delete_l7_policy(DeleteL7PolicyRequest(l7policy_id=item.id)).status_code == 204
     assert elb.list_l7_policies(ListL7PoliciesRequest(listener_id=[listener.id])).l7policies == []
     assert elb.delete_listener(DeleteListenerRequest(listener_id=listener.id)).status_code == 204
+
+
+def run_member_check(cloud: Cloud, member_id: str) -> Any:
+    """The SDK's create_member_health_check_job, then show_member_health_check_job until it is done (bounded)."""
+    option = CreateMemberHealthCheckJobOption(listener_id=cloud.listener_id, subject="config")
+    request = CreateMemberHealthCheckJobRequest(member_id=member_id, body=CreateMemberHealthCheckJobRequestBody(member_check=option))
+    job_id = cloud.elb.create_member_health_check_job(request).member_check.job_id
+    for _ in range(200):
+        job = cloud.elb.show_member_health_check_job(ShowMemberHealthCheckJobRequest(job_id=job_id)).member_check
+        if job.status != "processing":
+            return job
+        time.sleep(0.05)
+    pytest.fail(f"check job {job_id} still processing")
+
+
+def test_sdk_checks_a_member_on_demand(cloud: Cloud) -> None:
+    address = next(_addresses)
+    backend = FakeBackend("checked", address, free_port_on(address)).start()
+    try:
+        option = CreateMemberOption(address=address, protocol_port=backend.port, subnet_cidr_id=cloud.subnet["neutron_subnet_id"])
+        create = CreateMemberRequest(pool_id=cloud.pool_id, body=CreateMemberRequestBody(member=option))
+        healthy = cloud.elb.create_member(create).member
+        job = run_member_check(cloud, healthy.id)
+        assert job.status == "processed" and (job.member_id, job.listener_id) == (healthy.id, cloud.listener_id)
+        assert job.result.config.check_result is True and job.result.config.check_items == []
+        assert job.result.acl is None and job.result.security_group is None
+    finally:
+        backend.stop()
+    refused = run_member_check(cloud, healthy.id)
+    assert refused.result.config.check_result is False
+    assert [item.reason_template for item in refused.result.config.check_items] == ["CONNECT_REFUSED"]

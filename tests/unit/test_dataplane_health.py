@@ -35,6 +35,11 @@ def test_held_down_server_passing_its_first_checks_stays_initial() -> None:
         ("L4CON", "Connection refused", "CONNECT_REFUSED"),
         ("L4CON", "Can't bind to source address", "CONNECT_FAILED"),
         ("SOCKERR", "Connection reset by peer", "CONNECT_INTERRUPT"),
+        ("SOCKERR", "Software caused connection abort", "CONNECT_INTERRUPT"),
+        ("SOCKERR", "Broken pipe", "SEND_REQUEST_FAILED"),
+        ("SOCKERR", "Cannot assign requested address", "CONNECT_FAILED"),
+        ("SOCKERR", "", "CONNECT_INTERRUPT"),
+        ("L4CON", "", "CONNECT_FAILED"),
         ("L6TOUT", "", "SSL_HANDSHAKE_ERROR"),
         ("L6RSP", "SSL handshake failure", "SSL_HANDSHAKE_ERROR"),
         ("L7TOUT", "", "RECV_RESPONSE_TIMEOUT"),
@@ -52,6 +57,12 @@ def test_wrong_status_carries_expected_and_seen_codes() -> None:
 def test_a_restored_server_keeps_its_known_reason() -> None:
     refused = Health("OFFLINE", "CONNECT_REFUSED")
     assert health("DOWN", "L4CON", info="", previous=refused) == refused
+
+
+def test_a_check_in_progress_shows_no_text_and_keeps_the_known_reason() -> None:
+    """Measured: while the next check runs, `show stat` has `* SOCKERR` and an empty last_chk."""
+    sending_failed = Health("OFFLINE", "SEND_REQUEST_FAILED")
+    assert health("DOWN", "* SOCKERR", info="", previous=sending_failed) == sending_failed
 
 
 def test_maintenance_changes_nothing() -> None:

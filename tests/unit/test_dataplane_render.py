@@ -88,3 +88,12 @@ def test_tls_checks_and_https_pools_use_ssl() -> None:
     backend = Backend("p", "tcp", "roundrobin", server_ssl=True, check=HealthCheck("TLS", 2, 1, 1, 1, port=8443))
     options = server_options(backend, Server("m", ip_address("127.0.0.1"), 443, 3))
     assert "ssl verify none" in options and "check-ssl verify none" in options and "port 8443" in options
+
+
+def test_connection_limits_refuse_past_each_limit_and_only_when_set() -> None:
+    limited = replace(sample().frontends[1], max_connections=1000, max_new_connections_per_s=50)
+    text = render(replace(sample(), frontends=(limited,)), RUN_DIR, SOCKET_DIR)
+    section = text.split("frontend listener-tcp\n")[1].split("\n\n")[0].splitlines()
+    assert "    tcp-request connection reject if { fe_conn gt 1000 }" in section
+    assert "    tcp-request connection reject if { fe_sess_rate ge 50 }" in section
+    assert "tcp-request connection" not in render(sample(), RUN_DIR, SOCKET_DIR)

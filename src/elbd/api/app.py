@@ -16,6 +16,7 @@ from elbd.api import (
     l7policies,
     listeners,
     loadbalancers,
+    member_checks,
     members,
     pools,
     quotas,
@@ -27,6 +28,7 @@ from elbd.api import (
 from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.credential_cache import CredentialCache
 from elbd.api.errors import install_error_handlers
+from elbd.api.member_checks import MemberCheckRunner
 from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
@@ -56,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     dataplane = driver_named(settings.dataplane or default_driver_name(), db, settings.data_dir)
     db.on_change = dataplane.changed
     group_commit = GroupCommit(db)
+    checks = MemberCheckRunner(db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await checks.stop()
             group_commit.stop()
             dataplane.stop()
             db.dispose()
@@ -78,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.db = db
     app.state.group_commit = group_commit
+    app.state.member_checks = checks
     app.state.secret_box = state.secret_box
     app.state.tokens = CredentialCache[Principal]()
     app.state.signing_keys = CredentialCache[SigningKey]()
@@ -91,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies,
+        security_policies, certificates, l7policies, member_checks,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

@@ -103,6 +103,8 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             request_headers=headers_on(listener.insert_headers, listener.protocol),
             forwarded_for=forwarded_for(listener.insert_headers),
             member_timeout_s=listener.member_timeout if SERVED_LISTENERS[listener.protocol] == "http" else None,
+            max_connections=listener.connection,
+            max_new_connections_per_s=listener.cps,
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses

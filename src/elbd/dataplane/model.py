@@ -165,6 +165,8 @@ class Frontend:
     request_headers: tuple[str, ...] = ()  # the headers it sets on each request: insert_headers.SERVED, TLS_SERVED (HTTP)
     forwarded_for: str = "append"  # X-Forwarded-For: append, remove or preserve (HTTP)
     member_timeout_s: int | None = None  # a member's answer later than this is a 504 (HTTP)
+    max_connections: int = 0  # concurrent connections; a new one past it is refused; 0 is unlimited
+    max_new_connections_per_s: int = 0  # new connections a second; one past it is refused; 0 is unlimited
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,20 @@ def http_request_lines(frontend: Frontend, lb_id: str) -> list[str]:
     return lines
 
 
+def connection_limit_lines(frontend: Frontend) -> list[str]:
+    """A listener's `connection` and `cps` limits. A connection past either is refused as soon as HAProxy
+    accepts it (closed with a reset), never queued, as the cloud discards it: `maxconn` and
+    `rate-limit sessions` would hold it in the kernel's backlog instead. `fe_conn` counts the connection
+    being judged; `fe_sess_rate` counts the sessions of the last second, which refused connections never
+    become. Lowering a limit closes no open connection."""
+    lines = []
+    if frontend.max_connections:
+        lines.append(f"tcp-request connection reject if {{ fe_conn gt {number(frontend.max_connections)} }}")
+    if frontend.max_new_connections_per_s:
+        lines.append(f"tcp-request connection reject if {{ fe_sess_rate ge {number(frontend.max_new_connections_per_s)} }}")
+    return lines
+
+
 def server_line(backend: Backend, server: Server) -> str:
     line = f"{name(server.name)} {server_options(backend, server)}"
     return line + " disabled" if server.held else line
@@ -151,6 +165,7 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         tls_bind_options=lambda frontend: tls_bind_options(frontend, run_dir),
         tls_certificates=tls_certificates,
         route_lines=route_lines,
+        connection_limit_lines=connection_limit_lines,
         http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
         member_timeout_var=MEMBER_TIMEOUT_VAR,
         closing_until_var=CLOSING_UNTIL_VAR,

@@ -55,8 +55,15 @@ class _ListenerSettings(Strict):
     gzip_enable: bool | None = Field(None, description=note(LISTENERS, "gzip_enable"))
     ssl_early_data_enable: bool | None = Field(None, description=note(LISTENERS, "ssl_early_data_enable"))
     nat64_enable: bool | None = Field(None, description=note(LISTENERS, "nat64_enable"))
-    cps: int | None = Field(None, ge=0, le=1_000_000, description=note(LISTENERS, "cps"))
-    connection: int | None = Field(None, ge=0, le=1_000_000, description=note(LISTENERS, "connection"))
+    cps: int | None = Field(
+        None, ge=0, le=1_000_000,
+        description="New connections accepted per second (0: unlimited); one over the limit is closed at once with a reset.",
+    )
+    connection: int | None = Field(
+        None, ge=0, le=1_000_000,
+        description="Concurrent connections (0: unlimited); a new one over the limit is closed at once with a reset, and "
+        "lowering the limit closes no connection already open.",
+    )
 
 
 class ListenerCreate(_ListenerSettings):

@@ -93,8 +93,6 @@ LISTENERS = (
     _switch("gzip_enable"),
     _switch("ssl_early_data_enable"),
     _switch("nat64_enable"),
-    Unserved("cps", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
-    Unserved("connection", _given, "anything but 0", "elbd does not limit it yet; only 0 (unlimited) is accepted."),
 )
 
 POOLS = (

@@ -150,6 +150,8 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
         protection_status=option.protection_status or "nonProtection",
         protection_reason=option.protection_reason,
         enhance_l7policy_enable=bool(option.enhance_l7policy_enable),
+        cps=option.cps or 0,
+        connection=option.connection or 0,
         created_at=now,
         updated_at=now,
     )

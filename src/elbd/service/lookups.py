@@ -14,6 +14,7 @@ from elbd.store.models import (
     Listener,
     LoadBalancer,
     Member,
+    MemberCheckJob,
     Pool,
     SecurityPolicy,
     Subnet,
@@ -53,6 +54,11 @@ def member(session: Session, project_id: str, pool_id: str, member_id: str) -> M
     return found
 
 
+def any_member(session: Session, project_id: str, member_id: str) -> Member:
+    """A member of the project, whatever its pool."""
+    return _get(session, Member, "member", project_id, member_id)
+
+
 def security_policy(session: Session, project_id: str, policy_id: str) -> SecurityPolicy:
     return _get(session, SecurityPolicy, "security_policy", project_id, policy_id)
 
@@ -84,3 +90,7 @@ def l7rule(session: Session, project_id: str, policy_id: str, rule_id: str) -> L
     if found.l7policy_id != policy_id:
         raise not_found("l7rule", rule_id)
     return found
+
+
+def member_check_job(session: Session, project_id: str, job_id: str) -> MemberCheckJob:
+    return _get(session, MemberCheckJob, "job", project_id, job_id)

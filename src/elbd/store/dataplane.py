@@ -52,6 +52,8 @@ class StoredListener(NamedTuple):
     security_policy_id: str | None
     insert_headers: Mapping[str, Any] = {}  # a default never changed in place
     enable_member_retry: bool = True
+    cps: int = 0  # new connections per second; 0 is unlimited
+    connection: int = 0  # concurrent connections; 0 is unlimited
 
 
 class StoredCertificateNames(NamedTuple):

@@ -185,6 +185,9 @@ class Listener(Base):
     protection_reason: Mapped[str | None] = mapped_column(String(255))
     # advanced forwarding (priorities, every action and rule type); once on, it stays on
     enhance_l7policy_enable: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # limits per second of new connections and of concurrent connections; 0 is unlimited
+    cps: Mapped[int] = mapped_column(Integer, server_default="0")
+    connection: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -395,4 +398,23 @@ class L7Rule(Base):
     value: Mapped[str] = mapped_column(String(128))
     conditions: Mapped[list[Any]]
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MemberCheckJob(Base):
+    """An on-demand check of a member (POST .../members/{id}/health-check) and, once run, its result:
+    `reason_code` None when it passed. In the database so that any API replica answers its GET; the
+    member and listener may be deleted meanwhile, so they are plain ids. Kept for a day."""
+
+    __tablename__ = "member_check_jobs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[str] = mapped_column(ID)
+    listener_id: Mapped[str] = mapped_column(ID)
+    subject: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # processing, processed, failed
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    expected_response: Mapped[str | None] = mapped_column(String(64))
+    healthcheck_response: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
