@@ -22,6 +22,7 @@ class LiveServer:
     port: int
     weight: int
     in_maintenance: bool
+    since_change_s: int = 0  # how long ago its state last changed (into maintenance, for a removed one)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def parse_servers_state(text: str) -> list[LiveServer]:
                 port=int(fields[18]),
                 weight=int(fields[7]),
                 in_maintenance=bool(int(fields[6]) & MAINTENANCE_FLAGS),
+                since_change_s=int(fields[9]),
             )
         )
     return servers

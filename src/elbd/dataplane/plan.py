@@ -12,7 +12,13 @@ Two questions are asked of it:
 
 Runtime commands add a server in maintenance, then (when its pool is checked) enable it and force it
 down on one command line, so it takes no request until `rise` checks have passed. A removed server is
-put in maintenance first; `del server` succeeds once its connections have finished, and is retried.
+put in maintenance first; `del server` succeeds once its connections have finished, and is retried;
+in a pool with connection draining, its connections are closed once it has been in maintenance for
+the drain timeout (HAProxy counts that time, so a restarted elbd keeps the deadline).
+
+HAProxy 2.6 cannot give a server added at runtime a cookie: a new member of a cookie-persistent pool
+comes with a reload. In a slow-start pool a reload loads such a member held, and enables it after, so
+its weight ramps as it would had it come through the runtime API (a checked one ramps as it comes up).
 """
 
 from collections.abc import Mapping
@@ -32,6 +38,7 @@ from elbd.dataplane.runtime_commands import (
     RuntimeCommand,
     SetAddress,
     SetWeight,
+    ShutdownSessions,
 )
 
 
@@ -57,7 +64,11 @@ class Start:
 
 @dataclass(frozen=True)
 class Reload:
+    """Reload into `config`; the `ramped` servers (backend, server) are loaded in maintenance and enabled
+    after, so that they ramp up."""
+
     config: LoadBalancerConfig
+    ramped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,8 +108,13 @@ def plan_load_balancer(
         return Retire()
     if not live.running:
         return Start(desired)
-    if live.applied_skeleton != desired_skeleton:
-        return Reload(desired)
+    live_names = {(server.backend, server.name) for server in live.servers}
+    unaddable = [(backend, server) for backend in desired.backends if not backend.adds_at_runtime
+                 for server in backend.servers if (backend.name, server.name) not in live_names]
+    if live.applied_skeleton != desired_skeleton or unaddable:
+        ramped = tuple((backend.name, server.name) for backend, server in unaddable
+                       if backend.slowstart_s is not None and backend.check is None and not server.held)
+        return Reload(desired, ramped)
     rotate = tuple(sorted(one for one, digest in (certificates or {}).items() if live.certificates.get(one) not in (None, digest)))
     return Converge(desired, tuple(runtime_commands(desired, list(live.servers))), rotate)
 
@@ -114,6 +130,9 @@ def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer
         for server in backend.servers:
             if server.name in changed:
                 current[server.name] = (backend, server)
+    if any(placed is not None and not backends[placed.backend].adds_at_runtime and current.get(name, (None,))[0] is not backends[placed.backend]
+           for name, placed in changed.items()):
+        return Rebuild()  # a server joins a backend only a reload adds to
     servers: dict[str, dict[str, Server]] = {}
 
     def servers_of(backend: Backend) -> dict[str, Server]:
@@ -171,7 +190,7 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
         drain: list[RuntimeCommand] = [] if existing.in_maintenance else [DisableServer(backend.name, existing.name)]
         if backend.check is not None:
             drain.append(DisableHealth(backend.name, existing.name))
-        return [*drain, DeleteServer(backend.name, existing.name)]
+        return [*drain, *_drained(backend, existing), DeleteServer(backend.name, existing.name)]
     if existing is None:
         return [AddServer(backend, wanted), *([] if wanted.held else _enable(backend, wanted.name))]
     commands: list[RuntimeCommand] = []
@@ -181,9 +200,18 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
         commands.append(SetWeight(backend.name, wanted.name, served_weight(backend, wanted)))
     if wanted.held and not existing.in_maintenance:
         commands.append(DisableServer(backend.name, wanted.name))
+    elif wanted.held:
+        commands.extend(_drained(backend, existing))
     elif not wanted.held and existing.in_maintenance:
         commands.extend(_enable(backend, wanted.name))
     return commands
+
+
+def _drained(backend: Backend, existing: LiveServer) -> list[RuntimeCommand]:
+    """Closing what a server in maintenance still holds, once its pool's drain timeout has passed."""
+    if backend.drain_s is None or not existing.in_maintenance or existing.since_change_s < backend.drain_s:
+        return []
+    return [ShutdownSessions(backend.name, existing.name)]
 
 
 def _enable(backend: Backend, name: str) -> list[RuntimeCommand]:

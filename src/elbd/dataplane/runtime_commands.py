@@ -30,6 +30,14 @@ class DeleteServer:
 
 
 @dataclass(frozen=True)
+class ShutdownSessions:
+    """Close the connections a server still has (a drained member whose drain timeout passed)."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
 class EnableServer:
     backend: str
     server: str
@@ -117,7 +125,7 @@ class ShowInfo:
 
 
 RuntimeCommand = (
-    AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
+    AddServer | DeleteServer | ShutdownSessions | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
     | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert
 )
 
@@ -136,6 +144,8 @@ def _text(command: RuntimeCommand) -> str:
             return f"add server {_target(backend.name, server.name)} {server_options(backend, server)}"
         case DeleteServer(backend, server):
             return f"del server {_target(backend, server)}"
+        case ShutdownSessions(backend, server):
+            return f"shutdown sessions server {_target(backend, server)}"
         case EnableServer(backend, server):
             return f"enable server {_target(backend, server)}"
         case EnableDown(backend, server):
