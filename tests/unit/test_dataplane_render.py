@@ -8,7 +8,7 @@ import pytest
 
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, Server
-from elbd.dataplane.render import endpoint, member_cookie, render, server_options
+from elbd.dataplane.render import _probed, endpoint, hash_id, member_cookie, render, server_options
 from elbd.insert_headers import SERVED
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -143,3 +143,19 @@ def test_slow_start_and_drain_options() -> None:
     assert "on-marked-down shutdown-sessions" in server_options(replace(slow, drain_s=None), WEB)
     text = render(LoadBalancerConfig("lb-1", 100, backends=(slow,)), RUN_DIR, SOCKET_DIR)
     assert "hard-stop-after 300s" in text and "# every server: slowstart 45s" in text  # in the skeleton: a change reloads
+
+
+def test_a_source_hashing_server_has_an_id_from_its_member_id_whatever_the_order() -> None:
+    """HAProxy places a server on the consistent-hash ring by its id: the same id in every process."""
+    backend = Backend("p", "tcp", "roundrobin", persistence=Persistence("source"), servers=(WEB, replace(WEB, name="m-2")))
+    reordered = replace(backend, servers=tuple(reversed(backend.servers)))
+    assert hash_id(backend, WEB) == hash_id(reordered, WEB) == hash_id(Backend("p", "tcp", "source"), WEB)
+    assert f"id {hash_id(backend, WEB)} weight 3" in server_options(backend, WEB)
+    assert " id " not in server_options(Backend("p", "tcp", "roundrobin"), WEB)
+
+
+def test_colliding_hash_ids_take_the_next_free_one() -> None:
+    backend = Backend("p", "tcp", "source", servers=(WEB, replace(WEB, name="m-2")))
+    first = hash_id(backend, WEB)
+    assert 1 <= first < 2**31
+    assert _probed("m-1", {first}) == first % (2**31 - 2) + 1  # the next id, wrapping to 1

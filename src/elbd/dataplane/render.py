@@ -24,7 +24,38 @@ def server_options(backend: Backend, server: Server) -> str:
     a backend whose servers carry a cookie: HAProxy 2.6 refuses `cookie` there, so a reload adds them)."""
     shared = shared_server_options(backend)
     cookie = [f"cookie {member_cookie(server.name)}"] if backend.persistence is not None and backend.persistence.cookies else []
-    return " ".join([endpoint(server.address, server.port), f"weight {number(served_weight(backend, server))}", *cookie, *([shared] if shared else [])])
+    fixed_id = [f"id {number(hash_id(backend, server))}"] if hashes_source(backend) else []
+    return " ".join([endpoint(server.address, server.port), *fixed_id, f"weight {number(served_weight(backend, server))}", *cookie,
+                     *([shared] if shared else [])])
+
+
+def hashes_source(backend: Backend) -> bool:
+    """Whether the backend picks a member by hashing the client address (SOURCE_IP, as the algorithm or
+    as persistence)."""
+    return backend.balance == "source" or (backend.persistence is not None and backend.persistence.kind == "source")
+
+
+_ID_RANGE = 2**31 - 2
+
+
+def hash_id(backend: Backend, server: Server) -> int:
+    """The server's id in a source-hashing backend. HAProxy places a server on the consistent-hash ring
+    by its id, and numbers servers in the order they came (a reload renumbers them), so each gets an id
+    derived from its member id: a client hashes to the same member in every process. Two members whose
+    ids collide (rare) take the next free one, in the order the backend lists them."""
+    taken: set[int] = set()
+    for other in backend.servers:
+        if other.name == server.name:
+            break
+        taken.add(_probed(other.name, taken))
+    return _probed(server.name, taken)
+
+
+def _probed(server_name: str, taken: set[int]) -> int:
+    candidate = int(hashlib.sha256(name(server_name).encode()).hexdigest()[:12], 16) % _ID_RANGE
+    while candidate + 1 in taken:
+        candidate = (candidate + 1) % _ID_RANGE
+    return candidate + 1
 
 
 def member_cookie(server_name: str) -> str:
@@ -43,7 +74,7 @@ def balance_lines(backend: Backend) -> list[str]:
     consistent hash moves nobody then (and only the clients of a member that goes or comes when the
     members change)."""
     persistence = backend.persistence
-    if backend.balance == "source" or (persistence is not None and persistence.kind == "source"):
+    if hashes_source(backend):
         return ["balance source", "hash-type consistent"]
     lines = [f"balance {name(backend.balance)}"]
     if persistence is None:
