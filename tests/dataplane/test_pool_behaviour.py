@@ -331,3 +331,27 @@ def test_without_draining_a_member_marked_down_loses_its_connections(shared: Sha
     thread.join(timeout=15)
     assert not thread.is_alive() and outcome.get("body") != "slow", f"the request outlived its member going down: {outcome}"
     assert outcome["ended"] - started < 10
+
+
+def test_a_stopped_instances_member_of_a_draining_pool_keeps_its_request_until_the_drain_timeout(
+    shared: Shared, backends: Callable[..., FakeBackend]
+) -> None:
+    """A member whose instance stops is held (in maintenance): its connections are closed at the drain
+    timeout too, by a round elbd schedules for that moment."""
+    site = pool_site(shared, "HTTP", connection_drain={"enable": True, "timeout": DRAIN_S})
+    slow = backends("slow", delay_s=DRAIN_S * 4)
+    body = {"server": {"name": "vm", "nics": [{"subnet_id": site.subnet["id"], "ip_address": slow.address}]}}
+    server_id = site.api.ok("POST", "cloudservers", body, status=200)["serverIds"][0]
+    member = site.add(slow)
+    in_service(shared, site, member["id"])
+    thread, outcome = running_request(site.port, timeout_s=DRAIN_S * 5)
+    wait_for(lambda: slow.active == 1, timeout_s=10)
+    site.api.ok("POST", "cloudservers/action", {"os-stop": {"servers": [{"id": server_id}]}}, status=200)
+    stopped = time.monotonic()
+    wait_for(lambda: (fields := server_state(shared, site, member["id"])) is not None and fields[6] != "0", timeout_s=10)
+    time.sleep(DRAIN_S / 2)
+    assert thread.is_alive(), f"the request ended {outcome} within the drain timeout"
+    thread.join(timeout=DRAIN_S * 3)
+    assert not thread.is_alive() and outcome.get("body") != "slow", f"the request outlived the drain timeout: {outcome}"
+    assert DRAIN_S - 1 <= outcome["ended"] - stopped <= DRAIN_S * 2.5
+    site.api.ok("POST", "cloudservers/action", {"os-start": {"servers": [{"id": server_id}]}}, status=200)

@@ -18,6 +18,7 @@ from elbd.dataplane.plan import (
     Retire,
     Start,
     backend_commands,
+    drain_wait_s,
     plan_load_balancer,
     plan_members,
     runtime_commands,
@@ -300,3 +301,22 @@ def test_member_changes_of_a_cookie_pool() -> None:
 def test_a_new_member_of_a_slow_start_pool_is_added_and_enabled_so_it_ramps() -> None:
     slow = Backend("p", "http", "roundrobin", slowstart_s=60, servers=(server("a"),))
     assert texts(backend_commands(slow, [])) == ["add server p/a 127.0.0.1:80 weight 1 slowstart 60s", "enable server p/a"]
+
+
+@pytest.mark.parametrize(
+    ("servers", "live_servers", "expected"),
+    [
+        ((server("a", held=True),), [live("a")], 30),  # held now: the whole timeout ahead
+        ((server("a", held=True),), [live("a", maintenance=True, since_s=12)], 18),
+        ((server("a", held=True), server("b", held=True)), [live("a", maintenance=True, since_s=5), live("b", maintenance=True, since_s=20)], 10),
+        ((server("a", held=True),), [live("a", maintenance=True, since_s=30)], None),  # passed: this round closes them
+        ((server("a"),), [live("a")], None),
+        ((server("a", held=True),), [], None),  # not in the process: nothing to close
+    ],
+    ids=["held-now", "held-earlier", "the-first-deadline", "passed", "serving", "absent"],
+)
+def test_a_round_comes_when_a_held_members_drain_timeout_passes(servers: tuple[Server, ...], live_servers: list[LiveServer], expected: int | None) -> None:
+    config = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", drain_s=30, servers=servers),))
+    assert drain_wait_s(config, live_servers) == expected
+    undrained = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", servers=servers),))
+    assert drain_wait_s(undrained, live_servers) is None

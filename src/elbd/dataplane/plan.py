@@ -207,6 +207,24 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
     return commands
 
 
+def drain_wait_s(config: LoadBalancerConfig, live: list[LiveServer]) -> int | None:
+    """Seconds until the first held server of a draining backend reaches its drain timeout (one just put
+    in maintenance has the whole timeout ahead), after which a round must close its connections; None
+    when none waits. A removed server needs no such round: the poller retries its deletion."""
+    current = {(server.backend, server.name): server for server in live}
+    waits = []
+    for backend in config.backends:
+        if backend.drain_s is None:
+            continue
+        for server in backend.servers:
+            existing = current.get((backend.name, server.name))
+            if server.held and existing is not None:
+                since = existing.since_change_s if existing.in_maintenance else 0
+                if since < backend.drain_s:
+                    waits.append(backend.drain_s - since)
+    return min(waits, default=None)
+
+
 def _drained(backend: Backend, existing: LiveServer) -> list[RuntimeCommand]:
     """Closing what a server in maintenance still holds, once its pool's drain timeout has passed."""
     if backend.drain_s is None or not existing.in_maintenance or existing.since_change_s < backend.drain_s:
