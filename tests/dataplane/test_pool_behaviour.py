@@ -16,7 +16,7 @@ import pytest
 from elbd.dataplane.haproxy import HaproxyProcess
 from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowServersState
-from tests.conftest import Api
+from tests.conftest import Api, LiveServer
 from tests.dataplane.conftest import SUBNET, VIP, fetch, project_api, running_elbd, settled_master, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
@@ -30,6 +30,7 @@ class Shared:
     subnet: dict[str, Any]
     lb: dict[str, Any]
     process: HaproxyProcess
+    server: LiveServer
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     with running_elbd(data_dir) as server, project_api(server) as api:
         subnet = api.subnet(api.vpc()["id"], SUBNET)
         lb = api.load_balancer(subnet, vip_address=VIP)
-        yield Shared(api, subnet, lb, process_for(server.data_dir, lb["id"]))
+        yield Shared(api, subnet, lb, process_for(server.data_dir, lb["id"]), server)
 
 
 def pool_site(shared: Shared, protocol: str = "HTTP", **pool: Any) -> PoolSite:
@@ -355,3 +356,23 @@ def test_a_stopped_instances_member_of_a_draining_pool_keeps_its_request_until_t
     assert not thread.is_alive() and outcome.get("body") != "slow", f"the request outlived the drain timeout: {outcome}"
     assert DRAIN_S - 1 <= outcome["ended"] - stopped <= DRAIN_S * 2.5
     site.api.ok("POST", "cloudservers/action", {"os-start": {"servers": [{"id": server_id}]}}, status=200)
+
+
+def test_a_drain_deadline_outlives_a_restart_of_elbd(shared: Shared, backends: Callable[..., FakeBackend]) -> None:
+    """HAProxy counts how long a removed member has been in maintenance: an `elbd serve` killed during
+    the drain and started again still closes the request at the timeout (the module's last test)."""
+    site = pool_site(shared, "HTTP", connection_drain={"enable": True, "timeout": DRAIN_S})
+    slow = backends("slow", delay_s=DRAIN_S * 4)
+    member = site.add(slow)
+    in_service(shared, site, member["id"])
+    thread, outcome = running_request(site.port, timeout_s=DRAIN_S * 5)
+    wait_for(lambda: slow.active == 1, timeout_s=10)
+    site.remove(member)
+    removed = time.monotonic()
+    shared.server.kill()
+    time.sleep(2)
+    shared.server.start()
+    thread.join(timeout=DRAIN_S * 4)
+    assert not thread.is_alive() and outcome.get("body") != "slow", f"the request outlived the drain timeout: {outcome}"
+    assert DRAIN_S - 1 <= outcome["ended"] - removed <= DRAIN_S * 2.5
+    wait_for(lambda: server_state(shared, site, member["id"]) is None, timeout_s=10)
