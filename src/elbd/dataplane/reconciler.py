@@ -130,6 +130,7 @@ class Reconciler:
         self._watched: set[str] = set()  # load balancers whose process the exit watch was asked to watch
         self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
         self._prefetched: dict[str, Prefetched] = {}
+        self._drain_rounds: dict[str, set[float]] = {}  # load balancer -> when rounds for drain timeouts are due (monotonic)
 
     def start(self, also: Iterable[str] = ()) -> None:
         """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored).
@@ -327,7 +328,19 @@ class Reconciler:
         seconds), to close what it still holds. A restarted elbd finds the deadline again from HAProxy."""
         if wait_s is None:
             return
-        timer = threading.Timer(wait_s + 1, self._again, args=(load_balancer_id,))
+        due = time.monotonic() + wait_s + 1
+        with self._lock:  # one timer per deadline: rounds while a member drains would each ask for one
+            pending = self._drain_rounds.setdefault(load_balancer_id, set())
+            if any(abs(other - due) < 1 for other in pending):
+                return
+            pending.add(due)
+
+        def come_back() -> None:
+            with self._lock:
+                self._drain_rounds.get(load_balancer_id, set()).discard(due)
+            self._again(load_balancer_id)
+
+        timer = threading.Timer(wait_s + 1, come_back)
         timer.daemon = True
         timer.start()
 
