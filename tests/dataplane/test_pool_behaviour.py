@@ -306,6 +306,29 @@ def test_a_removed_member_of_a_draining_pool_keeps_its_request_until_the_drain_t
     wait_for(lambda: server_state(shared, site, member["id"]) is None, timeout_s=10)  # and then deleted
 
 
+def test_a_weight_zero_member_of_a_draining_pool_keeps_its_request_until_the_drain_timeout(
+    shared: Shared, backends: Callable[..., FakeBackend]
+) -> None:
+    site = pool_site(shared, "HTTP", connection_drain={"enable": True, "timeout": DRAIN_S})
+    slow = backends("slow", delay_s=DRAIN_S * 4)
+    member = site.add(slow)
+    in_service(shared, site, member["id"])
+    site.add(backends("fast"))
+    thread, outcome = running_request(site.port, timeout_s=DRAIN_S * 5)
+    wait_for(lambda: slow.active == 1, timeout_s=10)
+    site.api.ok("PUT", f"pools/{site.pool['id']}/members/{member['id']}", {"member": {"weight": 0}})
+    zeroed = time.monotonic()
+    wait_for(lambda: (fields := server_state(shared, site, member["id"])) is not None and int(fields[6]) & 0x08, timeout_s=10)  # drain
+    assert {fetch(site.port)[1] for _ in range(10)} == {"fast"}
+    time.sleep(DRAIN_S / 2)
+    assert thread.is_alive(), f"the request ended {outcome} within the drain timeout"
+    thread.join(timeout=DRAIN_S * 3)
+    assert not thread.is_alive() and outcome.get("body") != "slow", f"the request outlived the drain timeout: {outcome}"
+    assert DRAIN_S - 1 <= outcome["ended"] - zeroed <= DRAIN_S * 2.5
+    site.api.ok("PUT", f"pools/{site.pool['id']}/members/{member['id']}", {"member": {"weight": 1}})
+    wait_for(lambda: (fields := server_state(shared, site, member["id"])) is not None and fields[6] == "0", timeout_s=10)  # ready again
+
+
 def test_without_draining_a_removed_members_request_finishes(shared: Shared, backends: Callable[..., FakeBackend]) -> None:
     site = pool_site(shared, "HTTP")
     slow = backends("slow", delay_s=3)

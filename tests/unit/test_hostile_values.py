@@ -181,7 +181,8 @@ def test_the_runtime_api_gets_only_commands_of_its_grammar(value: str) -> None:
 def test_the_commands_elbd_sends_match_the_grammar() -> None:
     checked = Backend("p-1", "http", "roundrobin", check=replace(CHECK, port=8443, kind="HTTPS"), server_ssl=True)
     pooled = Backend("p-1", "http", "roundrobin", persistence=Persistence("source"), slowstart_s=30, drain_s=10)
-    for backend, server in [(one, server) for one in (checked, pooled) for server in (Server("m-1", ip_address("127.20.0.10"), 80, 3), Server("m-2", ip_address("fd00::10"), 0, 0, held=True))]:
+    for backend, server in [(one, server) for one in (checked, pooled) for server in (Server("m-1", ip_address("127.20.0.10"), 80, 3), Server("m-2", ip_address("fd00::10"), 0, 0, held=True),
+                                                                     Server("m-3", ip_address("127.20.0.12"), 80, 0))]:
         live = LiveServer("p-1", server.name, ip_address("127.20.0.11"), 81, 5, True, since_change_s=60)
         for command in server_commands(backend, server, None) + server_commands(backend, server, live) + server_commands(backend, None, live):
             line = text(command)

@@ -38,8 +38,10 @@ def texts(commands: tuple[RuntimeCommand, ...] | list[RuntimeCommand]) -> list[s
     return [text(command) for command in commands]
 
 
-def live(name: str, weight: int = 1, maintenance: bool = False, port: int = 80, backend: str = "p", since_s: int = 0) -> LiveServer:
-    return LiveServer(backend, name, HOST, port, weight, maintenance, since_s)
+def live(
+    name: str, weight: int = 1, maintenance: bool = False, port: int = 80, backend: str = "p", since_s: int = 0, draining: bool = False
+) -> LiveServer:
+    return LiveServer(backend, name, HOST, port, weight, maintenance, since_s, draining)
 
 
 def server(name: str, weight: int = 1, port: int = 80, held: bool = False) -> Server:
@@ -320,3 +322,36 @@ def test_a_round_comes_when_a_held_members_drain_timeout_passes(servers: tuple[S
     assert drain_wait_s(config, live_servers) == expected
     undrained = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", servers=servers),))
     assert drain_wait_s(undrained, live_servers) is None
+
+
+@pytest.mark.parametrize(
+    ("wanted", "existing", "expected"),
+    [
+        (server("a", weight=0), live("a", weight=5), ["set server p/a weight 0", "set server p/a state drain"]),  # the clock starts
+        (server("a", weight=0), live("a", weight=0, draining=True, since_s=29), []),
+        (server("a", weight=0), live("a", weight=0, draining=True, since_s=30), ["shutdown sessions server p/a"]),
+        (server("a", weight=2), live("a", weight=0, draining=True, since_s=3), ["set server p/a weight 2", "set server p/a state ready"]),
+        (server("a", weight=0, held=True), live("a", weight=0, maintenance=True, draining=True), []),  # held: maintenance decides
+    ],
+    ids=["zeroed", "within-timeout", "timeout-passed", "weighed-again", "held"],
+)
+def test_a_weight_zero_member_of_a_draining_pool_drains_until_the_timeout(wanted: Server, existing: LiveServer, expected: list[str]) -> None:
+    assert texts(backend_commands(Backend("p", "http", "roundrobin", drain_s=30, servers=(wanted,)), [existing])) == expected
+
+
+def test_weight_zero_without_draining_only_stops_new_requests() -> None:
+    assert texts(backend_commands(Backend("p", "http", "roundrobin", servers=(server("a", weight=0),)), [live("a", weight=5)])) == [
+        "set server p/a weight 0"
+    ]
+    undrained = Backend("p", "http", "roundrobin", servers=(server("a", weight=0),))  # the pool stopped draining
+    assert texts(backend_commands(undrained, [live("a", weight=0, draining=True)])) == ["set server p/a state ready"]
+
+
+def test_a_weight_zero_member_through_member_changes_is_drained_once() -> None:
+    """plan_members models the running servers from the configuration: a weight-0 member of a draining
+    pool already drains, so another change does not restart its clock."""
+    running = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", drain_s=30, servers=(server("a", weight=0),)),))
+    assert texts(plan_members(running, {"a": PlacedServer("p", server("a", weight=0, port=81))}).commands) == [  # type: ignore[union-attr]
+        "set server p/a addr 127.0.0.1 port 81"
+    ]
+    assert drain_wait_s(running, [live("a", weight=0, draining=True, since_s=10)]) == 20

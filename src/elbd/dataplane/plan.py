@@ -32,9 +32,11 @@ from elbd.dataplane.runtime_commands import (
     DeleteServer,
     DisableHealth,
     DisableServer,
+    DrainServer,
     EnableDown,
     EnableHealth,
     EnableServer,
+    ReadyServer,
     RuntimeCommand,
     SetAddress,
     SetWeight,
@@ -192,7 +194,8 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
             drain.append(DisableHealth(backend.name, existing.name))
         return [*drain, *_drained(backend, existing), DeleteServer(backend.name, existing.name)]
     if existing is None:
-        return [AddServer(backend, wanted), *([] if wanted.held else _enable(backend, wanted.name))]
+        drain = [DrainServer(backend.name, wanted.name)] if _weight_drained(backend, wanted) else []
+        return [AddServer(backend, wanted), *([] if wanted.held else [*_enable(backend, wanted.name), *drain])]
     commands: list[RuntimeCommand] = []
     if (existing.address, existing.port) != (wanted.address, wanted.port):
         commands.append(SetAddress(backend.name, wanted.name, wanted.address, wanted.port))
@@ -202,15 +205,35 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
         commands.append(DisableServer(backend.name, wanted.name))
     elif wanted.held:
         commands.extend(_drained(backend, existing))
-    elif not wanted.held and existing.in_maintenance:
+    elif existing.in_maintenance:
         commands.extend(_enable(backend, wanted.name))
+    if not wanted.held:
+        commands.extend(_weight_drain(backend, wanted, existing))
     return commands
 
 
+def _weight_drained(backend: Backend, server: Server) -> bool:
+    """Whether a server should be set to drain: weight 0 in a draining pool. Weight 0 alone takes no new
+    request, but is no state change: only the drain state starts HAProxy's clock for the timeout."""
+    return backend.drain_s is not None and not server.held and served_weight(backend, server) == 0
+
+
+def _weight_drain(backend: Backend, wanted: Server, existing: LiveServer) -> list[RuntimeCommand]:
+    """Into drain (weight 0 in a draining pool), its connections closed at the timeout; out of it when
+    its weight comes back (or the pool stops draining)."""
+    if not _weight_drained(backend, wanted):
+        return [ReadyServer(backend.name, wanted.name)] if existing.draining else []
+    if not existing.draining:
+        return [DrainServer(backend.name, wanted.name)]
+    assert backend.drain_s is not None
+    return [ShutdownSessions(backend.name, wanted.name)] if existing.since_change_s >= backend.drain_s else []
+
+
 def drain_wait_s(config: LoadBalancerConfig, live: list[LiveServer]) -> int | None:
-    """Seconds until the first held server of a draining backend reaches its drain timeout (one just put
-    in maintenance has the whole timeout ahead), after which a round must close its connections; None
-    when none waits. A removed server needs no such round: the poller retries its deletion."""
+    """Seconds until the first held or weight-0 server of a draining backend reaches its drain timeout
+    (one just put in maintenance or drain has the whole timeout ahead), after which a round must close
+    its connections; None when none waits. A removed server needs no such round: the poller retries
+    its deletion."""
     current = {(server.backend, server.name): server for server in live}
     waits = []
     for backend in config.backends:
@@ -218,8 +241,8 @@ def drain_wait_s(config: LoadBalancerConfig, live: list[LiveServer]) -> int | No
             continue
         for server in backend.servers:
             existing = current.get((backend.name, server.name))
-            if server.held and existing is not None:
-                since = existing.since_change_s if existing.in_maintenance else 0
+            if existing is not None and (server.held or _weight_drained(backend, server)):
+                since = existing.since_change_s if existing.in_maintenance or existing.draining else 0
                 if since < backend.drain_s:
                     waits.append(backend.drain_s - since)
     return min(waits, default=None)
@@ -240,4 +263,5 @@ def _enable(backend: Backend, name: str) -> list[RuntimeCommand]:
 
 def as_live(backend: Backend, server: Server) -> LiveServer:
     """How HAProxy runs a server it was given as `server`: held servers are in maintenance."""
-    return LiveServer(backend.name, server.name, server.address, server.port, served_weight(backend, server), server.held)
+    return LiveServer(backend.name, server.name, server.address, server.port, served_weight(backend, server), server.held,
+                      draining=_weight_drained(backend, server))

@@ -33,7 +33,7 @@ from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
 from elbd.dataplane.model import Backend, LoadBalancerConfig
 from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, as_live, drain_wait_s, plan_load_balancer, plan_members
-from elbd.dataplane.runtime_commands import DisableServer
+from elbd.dataplane.runtime_commands import DisableServer, DrainServer
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.store import dataplane as store
@@ -222,7 +222,7 @@ class Reconciler:
         action = plan_members(served.config, {**placed, **gone})  # added in the order they were created
         if isinstance(action, Rebuild):
             return False
-        if any(isinstance(command, DisableServer) for command in action.commands):  # a member held now: its drain starts
+        if any(isinstance(command, DisableServer | DrainServer) for command in action.commands):  # a member held or at weight 0: its drain starts
             running = [as_live(backend, server) for backend in served.config.backends for server in backend.servers]
             self._after_drain(load_balancer_id, drain_wait_s(action.config, running))
         try:

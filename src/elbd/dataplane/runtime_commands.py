@@ -38,6 +38,22 @@ class ShutdownSessions:
 
 
 @dataclass(frozen=True)
+class DrainServer:
+    """No new request (persisted clients still come), and HAProxy's clock for the drain timeout starts."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class ReadyServer:
+    """Out of drain (and of maintenance)."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
 class EnableServer:
     backend: str
     server: str
@@ -125,7 +141,7 @@ class ShowInfo:
 
 
 RuntimeCommand = (
-    AddServer | DeleteServer | ShutdownSessions | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
+    AddServer | DeleteServer | ShutdownSessions | DrainServer | ReadyServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
     | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert
 )
 
@@ -146,6 +162,10 @@ def _text(command: RuntimeCommand) -> str:
             return f"del server {_target(backend, server)}"
         case ShutdownSessions(backend, server):
             return f"shutdown sessions server {_target(backend, server)}"
+        case DrainServer(backend, server):
+            return f"set server {_target(backend, server)} state drain"
+        case ReadyServer(backend, server):
+            return f"set server {_target(backend, server)} state ready"
         case EnableServer(backend, server):
             return f"enable server {_target(backend, server)}"
         case EnableDown(backend, server):
