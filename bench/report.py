@@ -65,6 +65,9 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
     member_failures, kill_failures = figures.get("drill_member_failed"), figures.get("drill_control_kill_failed")
     rows.append(["failed requests: member add / re-weight / remove", "0",
                  "n/a" if member_failures is None else str(member_failures), _verdict(None if member_failures is None else member_failures == 0)])
+    draining = figures.get("drill_draining_failed")
+    rows.append(["failed requests: members of a draining pool removed and added again", "0",
+                 "n/a" if draining is None else str(draining), _verdict(None if draining is None else draining == 0)])
     rows.append(["failed requests: `elbd serve` SIGKILLed and restarted", "0",
                  "n/a" if kill_failures is None else str(kill_failures), _verdict(None if kill_failures is None else kill_failures == 0)])
     members, lbs = figures.get("scale_members"), figures.get("scale_load_balancers")

@@ -164,12 +164,17 @@ def test_l7_pools_refuse_source_ip_persistence(alpha: Api, protocol: str) -> Non
 
 
 def test_cookie_name_only_with_app_cookie(alpha: Api) -> None:
-    """The API's rule answers first; persistence the API allows is not served yet (test_unserved.py)."""
     body = _body(type="ip", session_persistence={"type": "HTTP_COOKIE", "cookie_name": "sid"})
     error = _assert_create_refused(alpha, body, 400, "ELB.8902")
     assert "'session_persistence.cookie_name'" in error["error_msg"]
-    body = _body(type="ip", session_persistence={"type": "APP_COOKIE", "cookie_name": "sid"})
-    assert "'session_persistence': elbd does not serve" in _assert_create_refused(alpha, body, 400, "ELB.8902")["error_msg"]
+    made = alpha.ok("POST", "pools", _body(type="ip", session_persistence={"type": "APP_COOKIE", "cookie_name": "sid"}))["pool"]
+    assert made["session_persistence"] == {"type": "APP_COOKIE", "cookie_name": "sid", "persistence_timeout": 1440}
+
+
+@pytest.mark.parametrize("name", ["a b", "sid;x", "sid=1", "s\nid", "'sid'", "s,id", "sid\"", "#sid", "sid$"])
+def test_app_cookie_name_is_a_token(alpha: Api, name: str) -> None:
+    """The name goes into the configuration and into Set-Cookie headers: letters, digits, `_`, `.`, `-`."""
+    _assert_create_refused(alpha, _body(type="ip", session_persistence={"type": "APP_COOKIE", "cookie_name": name}), 400, "ELB.8902")
 
 
 def test_app_cookie_needs_a_cookie_name(alpha: Api) -> None:
@@ -189,11 +194,12 @@ def test_session_persistence_needs_a_type(alpha: Api) -> None:
     ],
 )
 def test_persistence_timeout_range(alpha: Api, protocol: str, persistence: str, timeout: int, valid: bool) -> None:
-    """Out of range is the API's refusal; in range, elbd's: it does not serve persistence yet."""
     body = _body(protocol, type="ip", session_persistence={"type": persistence, "persistence_timeout": timeout})
+    if valid:
+        assert alpha.ok("POST", "pools", body)["pool"]["session_persistence"]["persistence_timeout"] == timeout
+        return
     message = _assert_create_refused(alpha, body, 400, "ELB.8902")["error_msg"]
-    named = "'session_persistence': elbd" if valid else "session_persistence.persistence_timeout'"
-    assert named in message, message
+    assert "session_persistence.persistence_timeout'" in message, message
 
 
 def test_any_port_enable_on_tcp(alpha: Api) -> None:
@@ -236,10 +242,38 @@ def test_update_session_persistence_follows_the_rules(alpha: Api) -> None:
     path = f"pools/{pool['id']}"
     error = assert_elb_error(alpha.call("PUT", path, {"pool": {"session_persistence": {"type": "HTTP_COOKIE"}}}), 400, "ELB.8902")
     assert "'session_persistence.type'" in error["error_msg"]
-    error = assert_elb_error(alpha.call("PUT", path, {"pool": {"session_persistence": {"type": "SOURCE_IP"}}}), 400, "ELB.8902")
-    assert "'session_persistence': elbd does not serve" in error["error_msg"]
     assert _show(alpha, pool["id"])["session_persistence"] is None
+    changed = alpha.ok("PUT", path, {"pool": {"session_persistence": {"type": "SOURCE_IP"}}})["pool"]
+    assert changed["session_persistence"] == {"type": "SOURCE_IP", "cookie_name": None, "persistence_timeout": 1}
     assert alpha.ok("PUT", path, {"pool": {"session_persistence": None}})["pool"]["session_persistence"] is None
+
+
+@pytest.mark.parametrize("algorithm", ["LEAST_CONNECTIONS", "SOURCE_IP"])
+def test_slow_start_needs_weighted_round_robin(alpha: Api, algorithm: str) -> None:
+    slow = {"enable": True, "duration": 60}
+    error = _assert_create_refused(alpha, _body("HTTP", algorithm, type="ip", slow_start=slow), 400, "ELB.8902")
+    assert "ROUND_ROBIN" in error["error_msg"]
+    pool = alpha.ok("POST", "pools", _body(type="ip", slow_start=slow))["pool"]
+    assert pool["slow_start"] == slow
+    path = f"pools/{pool['id']}"
+    assert "ROUND_ROBIN" in assert_elb_error(alpha.call("PUT", path, {"pool": {"lb_algorithm": algorithm}}), 400, "ELB.8902")["error_msg"]
+    assert _show(alpha, pool["id"])["lb_algorithm"] == "ROUND_ROBIN"
+    changed = alpha.ok("PUT", path, {"pool": {"lb_algorithm": algorithm, "slow_start": {"enable": False, "duration": 60}}})["pool"]
+    assert changed["lb_algorithm"] == algorithm and changed["slow_start"]["enable"] is False
+
+
+@pytest.mark.parametrize("protocol", ["TCP", "TLS"])
+def test_slow_start_only_for_http_pools(alpha: Api, protocol: str) -> None:
+    _assert_create_refused(alpha, _body(protocol, type="ip", slow_start={"enable": True, "duration": 60}), 400, "ELB.8902")
+
+
+@pytest.mark.parametrize(("timeout", "valid"), [(9, False), (10, True), (4000, True), (4001, False)])
+def test_connection_drain_timeout_range(alpha: Api, timeout: int, valid: bool) -> None:
+    body = _body("TCP", type="ip", connection_drain={"enable": True, "timeout": timeout})
+    if valid:
+        assert alpha.ok("POST", "pools", body)["pool"]["connection_drain"] == {"enable": True, "timeout": timeout}
+    else:
+        _assert_create_refused(alpha, body, 400, "ELB.8902")
 
 
 def test_update_type_to_ip_on_a_load_balancer(alpha: Api) -> None:

@@ -161,12 +161,6 @@ def test_pool_protocols_elbd_does_not_serve(alpha: Api, fields: dict[str, Any], 
 
 
 POOL_SETTINGS = [
-    ("TCP", "session_persistence", {"type": "SOURCE_IP", "persistence_timeout": 5}),
-    ("HTTP", "session_persistence", {"type": "HTTP_COOKIE"}),
-    ("HTTP", "session_persistence", {"type": "APP_COOKIE", "cookie_name": "sid"}),
-    ("HTTP", "slow_start", {"enable": True, "duration": 60}),
-    ("TCP", "connection_drain", {"enable": True, "timeout": 30}),
-    ("HTTP", "connection_drain", {"enable": True}),
     ("TCP", "pool_health", {"minimum_healthy_member_count": 1}),
     ("HTTP", "az_affinity", {"enable": True}),
 ]
@@ -220,14 +214,14 @@ def test_a_pool_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(alpha
     assert made["id"] not in _pool_ids(alpha)
 
 
-def test_a_pool_an_earlier_elbd_stored_with_persistence_changes_once_it_is_cleared(alpha: Api) -> None:
+def test_a_pool_an_earlier_elbd_stored_with_pool_health_changes_once_it_is_cleared(alpha: Api) -> None:
     made = alpha.pool("TCP", type="ip")
-    stored_earlier(alpha, Pool, made["id"], session_persistence={"type": "SOURCE_IP", "cookie_name": None, "persistence_timeout": 1})
+    stored_earlier(alpha, Pool, made["id"], pool_health={"minimum_healthy_member_count": 1})
     path = f"pools/{made['id']}"
-    assert_refused(alpha.call("PUT", path, {"pool": {"name": "renamed"}}), "session_persistence")
+    assert_refused(alpha.call("PUT", path, {"pool": {"name": "renamed"}}), "pool_health")
     assert alpha.ok("GET", path)["pool"]["name"] == ""
-    changed = alpha.ok("PUT", path, {"pool": {"name": "renamed", "session_persistence": None}})["pool"]
-    assert changed["name"] == "renamed" and changed["session_persistence"] is None
+    changed = alpha.ok("PUT", path, {"pool": {"name": "renamed", "pool_health": {"minimum_healthy_member_count": 0}}})["pool"]
+    assert changed["name"] == "renamed" and changed["pool_health"] == {"minimum_healthy_member_count": 0}
 
 
 # health monitors

@@ -21,6 +21,7 @@ class Behaviour:
     delay_s: float = 0.0
     health_host: str | None = None  # when set, a check with another Host header gets 400
     keep_alive: bool = False  # answer requests on one connection until the client closes it
+    set_cookie: str | None = None  # a Set-Cookie value to send with each answer (a session cookie of its own)
 
 
 MAX_REQUESTS_PER_CONNECTION = 100_000
@@ -81,7 +82,8 @@ class _Handler(socketserver.BaseRequestHandler):
 
     def _answer(self, status: int, body: bytes) -> None:
         connection = "keep-alive" if self.server.owner.behaviour.keep_alive else "close"
-        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: {connection}\r\n\r\n"
+        cookie = f"Set-Cookie: {self.server.owner.behaviour.set_cookie}\r\n" if self.server.owner.behaviour.set_cookie else ""
+        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: {connection}\r\n{cookie}\r\n"
         self.request.sendall(head.encode() + body)
 
 

@@ -52,9 +52,12 @@ from huaweicloudsdkelb.v3 import (
     CreateMemberOption,
     CreateMemberRequest,
     CreateMemberRequestBody,
+    ConnectionDrain,
     CreatePoolOption,
     CreatePoolRequest,
     CreatePoolRequestBody,
+    CreatePoolSessionPersistenceOption,
+    CreatePoolSlowStartOption,
     CreateRedirectPoolsConfig,
     CreateRemoveHeaderConfig,
     CreateRemoveHeadersConfig,
@@ -84,6 +87,7 @@ from huaweicloudsdkelb.v3 import (
     ShowListenerRequest,
     ShowMemberHealthCheckJobRequest,
     ShowMemberRequest,
+    ShowPoolRequest,
     ShowSecurityPolicyRequest,
     UpdateCertificateOption,
     UpdateCertificateRequest,
@@ -100,6 +104,11 @@ from huaweicloudsdkelb.v3 import (
     UpdateMemberOption,
     UpdateMemberRequest,
     UpdateMemberRequestBody,
+    UpdatePoolOption,
+    UpdatePoolRequest,
+    UpdatePoolRequestBody,
+    UpdatePoolSessionPersistenceOption,
+    UpdatePoolSlowStartOption,
     UpdateRuleCondition,
     UpdateSecurityPolicyOption,
     UpdateSecurityPolicyRequest,
@@ -286,6 +295,35 @@ def test_deleted_member_is_gone(cloud: Cloud) -> None:
         cloud.elb.show_member(ShowMemberRequest(pool_id=cloud.pool_id, member_id=member.id))
     assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
     assert raised.value.request_id
+
+
+def test_sdk_sets_a_pools_persistence_slow_start_and_draining(cloud: Cloud) -> None:
+    option = CreatePoolOption(
+        protocol="HTTP", lb_algorithm="ROUND_ROBIN", loadbalancer_id=cloud.lb_id,
+        session_persistence=CreatePoolSessionPersistenceOption(type="APP_COOKIE", cookie_name="JSESSIONID"),
+        slow_start=CreatePoolSlowStartOption(enable=True, duration=60), connection_drain=ConnectionDrain(enable=True, timeout=120),
+    )
+    pool = cloud.elb.create_pool(CreatePoolRequest(body=CreatePoolRequestBody(pool=option))).pool
+    assert (pool.session_persistence.type, pool.session_persistence.cookie_name) == ("APP_COOKIE", "JSESSIONID")
+    assert (pool.slow_start.enable, pool.slow_start.duration) == (True, 60)
+    assert (pool.connection_drain.enable, pool.connection_drain.timeout) == (True, 120)
+    change = UpdatePoolOption(
+        session_persistence=UpdatePoolSessionPersistenceOption(type="HTTP_COOKIE", persistence_timeout=30),
+        slow_start=UpdatePoolSlowStartOption(enable=False, duration=60), connection_drain=ConnectionDrain(enable=True, timeout=4000),
+    )
+    cloud.elb.update_pool(UpdatePoolRequest(pool_id=pool.id, body=UpdatePoolRequestBody(pool=change)))
+    shown = cloud.elb.show_pool(ShowPoolRequest(pool_id=pool.id)).pool
+    assert (shown.session_persistence.type, shown.session_persistence.persistence_timeout) == ("HTTP_COOKIE", 30)
+    assert shown.slow_start.enable is False and shown.connection_drain.timeout == 4000
+
+
+def test_sdk_hears_why_slow_start_is_refused(cloud: Cloud) -> None:
+    option = CreatePoolOption(
+        protocol="HTTP", lb_algorithm="LEAST_CONNECTIONS", loadbalancer_id=cloud.lb_id, slow_start=CreatePoolSlowStartOption(enable=True, duration=60)
+    )
+    with pytest.raises(ClientRequestException) as refused:
+        cloud.elb.create_pool(CreatePoolRequest(body=CreatePoolRequestBody(pool=option)))
+    assert refused.value.status_code == 400 and refused.value.error_code == "ELB.8902" and "ROUND_ROBIN" in refused.value.error_msg
 
 
 def test_wrong_secret_key_is_refused_401(cloud: Cloud) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from elbd.dataplane import desired
 from elbd.dataplane.desired import desired_config, leaving_room_for_checks, maxconn_for, placed_servers
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, PlacedServer, Server
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, Persistence, PlacedServer, Server
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 
 CHECK = HealthCheck("TCP", 5, 3, 3, 3)
@@ -209,3 +209,31 @@ def test_an_address_left_out_is_logged_with_the_reason(caplog: pytest.LogCapture
     assert [record.getMessage() for record in caplog.records] == [
         "an address in the database is left out of the data plane: 'FD00::5' is not written canonically: write it as fd00::5"
     ]
+
+
+@pytest.mark.parametrize(
+    ("protocol", "persistence", "expected"),
+    [
+        ("TCP", {"type": "SOURCE_IP", "cookie_name": None, "persistence_timeout": 5}, Persistence("source")),
+        ("TLS", {"type": "SOURCE_IP", "cookie_name": None, "persistence_timeout": 1}, Persistence("source")),
+        ("HTTP", {"type": "HTTP_COOKIE", "cookie_name": None, "persistence_timeout": 90}, Persistence("cookie", idle_timeout_min=90)),
+        ("HTTPS", {"type": "APP_COOKIE", "cookie_name": "JSESSIONID", "persistence_timeout": 1440}, Persistence("app_cookie", cookie_name="JSESSIONID")),
+        ("HTTP", None, None),
+    ],
+)
+def test_a_pools_session_persistence(protocol: str, persistence: dict | None, expected: Persistence | None) -> None:
+    [backend] = desired_config(stored(pools=(StoredPool("p-1", protocol, "ROUND_ROBIN", True, persistence),)), 4_000).backends
+    assert backend.persistence == expected
+
+
+@pytest.mark.parametrize(
+    ("slow_start", "drain", "expected"),
+    [
+        ({"enable": True, "duration": 90}, {"enable": True, "timeout": 600}, (90, 600)),
+        ({"enable": False, "duration": 90}, {"enable": False, "timeout": 600}, (None, None)),
+        (None, None, (None, None)),
+    ],
+)
+def test_slow_start_and_draining_count_only_when_enabled(slow_start: dict | None, drain: dict | None, expected: tuple) -> None:
+    [backend] = desired_config(stored(pools=(StoredPool("p-1", "HTTP", "ROUND_ROBIN", True, None, slow_start, drain),)), 4_000).backends
+    assert (backend.slowstart_s, backend.drain_s) == expected

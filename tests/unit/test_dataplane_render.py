@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
-from elbd.dataplane.render import endpoint, render, server_options
+from elbd.dataplane.haproxy_words import UnsafeValue
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, Server
+from elbd.dataplane.render import _probed, endpoint, hash_id, member_cookie, render, server_options
 from elbd.insert_headers import SERVED
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -97,3 +98,73 @@ def test_connection_limits_refuse_past_each_limit_and_only_when_set() -> None:
     assert "    tcp-request connection reject if { fe_conn gt 1000 }" in section
     assert "    tcp-request connection reject if { fe_sess_rate ge 50 }" in section
     assert "tcp-request connection" not in render(sample(), RUN_DIR, SOCKET_DIR)
+
+
+WEB = Server("m-1", ip_address("127.1.0.10"), 8080, 3)
+
+
+def backend_text(backend: Backend) -> str:
+    return render(LoadBalancerConfig("lb-1", 100, backends=(backend,)), RUN_DIR, SOCKET_DIR).split(f"backend {backend.name}\n")[1]
+
+
+@pytest.mark.parametrize(
+    ("balance", "persistence", "lines"),
+    [
+        ("roundrobin", Persistence("source"), ["balance source", "hash-type consistent"]),
+        ("leastconn", Persistence("source"), ["balance source", "hash-type consistent"]),
+        ("roundrobin", Persistence("cookie", idle_timeout_min=90), ["balance roundrobin", "cookie ELBD_MEMBER insert indirect nocache httponly maxidle 90m"]),
+        ("leastconn", Persistence("app_cookie", cookie_name="JSESSIONID"), ["balance leastconn", "cookie 'JSESSIONID' prefix nocache"]),
+    ],
+)
+def test_session_persistence_lines(balance: str, persistence: Persistence, lines: list[str]) -> None:
+    text = backend_text(Backend("p", "http", balance, persistence=persistence, servers=(WEB,)))
+    assert [line.strip() for line in text.splitlines() if line.strip().startswith(("balance", "hash-type", "cookie"))] == lines
+
+
+def test_source_persistence_keeps_weights_where_the_source_algorithm_does_not() -> None:
+    assert "weight 3" in server_options(Backend("p", "tcp", "roundrobin", persistence=Persistence("source")), WEB)
+    assert "weight 1" in server_options(Backend("p", "tcp", "source", persistence=Persistence("source")), WEB)
+
+
+def test_a_cookie_names_the_member_by_a_digest_of_its_id_the_same_in_every_rendering() -> None:
+    backend = Backend("p", "http", "roundrobin", persistence=Persistence("cookie"))
+    options = server_options(backend, WEB)
+    assert f"cookie {member_cookie('m-1')}" in options and "m-1" not in options.split("cookie ")[1]
+    assert member_cookie("m-1") == member_cookie("m-1") != member_cookie("m-2")
+    assert "cookie" not in server_options(Backend("p", "http", "roundrobin", persistence=Persistence("source")), WEB)
+
+
+@pytest.mark.parametrize("hostile", ["a b", "sid'x", "sid\nbackend x", "sid;", "", "x" * 1025, "sid#"])
+def test_an_app_cookie_name_that_is_not_a_token_is_never_rendered(hostile: str) -> None:
+    with pytest.raises(UnsafeValue):
+        backend_text(Backend("p", "http", "roundrobin", persistence=Persistence("app_cookie", cookie_name=hostile)))
+
+
+def test_cookie_persistence_on_a_tcp_backend_is_never_rendered() -> None:
+    with pytest.raises(UnsafeValue):
+        backend_text(Backend("p", "tcp", "roundrobin", persistence=Persistence("cookie")))
+
+
+def test_slow_start_and_drain_options() -> None:
+    slow = Backend("p", "http", "roundrobin", check=HTTP_CHECK, slowstart_s=45, drain_s=300, servers=(WEB,))
+    options = server_options(slow, WEB)
+    assert "slowstart 45s" in options and "on-marked-down" not in options  # draining: a member marked down keeps its connections
+    assert "on-marked-down shutdown-sessions" in server_options(replace(slow, drain_s=None), WEB)
+    text = render(LoadBalancerConfig("lb-1", 100, backends=(slow,)), RUN_DIR, SOCKET_DIR)
+    assert "hard-stop-after 300s" in text and "# every server: slowstart 45s" in text  # in the skeleton: a change reloads
+
+
+def test_a_source_hashing_server_has_an_id_from_its_member_id_whatever_the_order() -> None:
+    """HAProxy places a server on the consistent-hash ring by its id: the same id in every process."""
+    backend = Backend("p", "tcp", "roundrobin", persistence=Persistence("source"), servers=(WEB, replace(WEB, name="m-2")))
+    reordered = replace(backend, servers=tuple(reversed(backend.servers)))
+    assert hash_id(backend, WEB) == hash_id(reordered, WEB) == hash_id(Backend("p", "tcp", "source"), WEB)
+    assert f"id {hash_id(backend, WEB)} weight 3" in server_options(backend, WEB)
+    assert " id " not in server_options(Backend("p", "tcp", "roundrobin"), WEB)
+
+
+def test_colliding_hash_ids_take_the_next_free_one() -> None:
+    backend = Backend("p", "tcp", "source", servers=(WEB, replace(WEB, name="m-2")))
+    first = hash_id(backend, WEB)
+    assert 1 <= first < 2**31
+    assert _probed("m-1", {first}) == first % (2**31 - 2) + 1  # the next id, wrapping to 1

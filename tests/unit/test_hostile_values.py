@@ -20,7 +20,7 @@ from elbd.dataplane.haproxy_answers import LiveServer
 from elbd.dataplane.plan import server_commands
 from elbd.dataplane.runtime_commands import CloseKeepAlive, GetWeight, ShowInfo, ShowServersState, ShowStat, text
 from elbd.dataplane.haproxy_words import UnsafeValue, endpoint, runtime_line
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Server
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, Server
 from elbd.dataplane.render import render
 
 HOSTILE = [
@@ -100,9 +100,11 @@ def shape(config: str) -> list[tuple[str, int]]:
     return [(words[0], len(words)) for words in parsed(config)]
 
 
-def sample(check: HealthCheck = CHECK, server_name: str = "m-1", frontend_name: str = "l-1", backend_name: str = "p-1") -> LoadBalancerConfig:
+def sample(
+    check: HealthCheck = CHECK, server_name: str = "m-1", frontend_name: str = "l-1", backend_name: str = "p-1", persistence: Persistence | None = None
+) -> LoadBalancerConfig:
     server = Server(server_name, ip_address("127.20.0.10"), 8080, 1)
-    backend = Backend(backend_name, "http", "roundrobin", check=check, servers=(server,))
+    backend = Backend(backend_name, "http", "roundrobin", check=check, servers=(server,), persistence=persistence)
     frontend = Frontend(frontend_name, (ip_address("127.20.0.2"), ip_address("fd00::2")), 80, "http", backend=backend_name)
     return LoadBalancerConfig("lb-1", 4000, (frontend,), (backend,))
 
@@ -115,6 +117,7 @@ FIELDS: dict[str, Callable[[str], LoadBalancerConfig]] = {
     "server name": lambda value: sample(server_name=value),
     "frontend name": lambda value: sample(frontend_name=value),
     "backend name": lambda value: sample(backend_name=value),
+    "cookie_name": lambda value: sample(persistence=Persistence("app_cookie", cookie_name=value)),  # a token only
 }
 TEXT_FIELDS = ("url_path", "host", "expected_codes", "http_method")  # the rest take names only
 
@@ -176,9 +179,11 @@ def test_the_runtime_api_gets_only_commands_of_its_grammar(value: str) -> None:
 
 
 def test_the_commands_elbd_sends_match_the_grammar() -> None:
-    backend = Backend("p-1", "http", "roundrobin", check=replace(CHECK, port=8443, kind="HTTPS"), server_ssl=True)
-    for server in (Server("m-1", ip_address("127.20.0.10"), 80, 3), Server("m-2", ip_address("fd00::10"), 0, 0, held=True)):
-        live = LiveServer("p-1", server.name, ip_address("127.20.0.11"), 81, 5, False)
+    checked = Backend("p-1", "http", "roundrobin", check=replace(CHECK, port=8443, kind="HTTPS"), server_ssl=True)
+    pooled = Backend("p-1", "http", "roundrobin", persistence=Persistence("source"), slowstart_s=30, drain_s=10)
+    for backend, server in [(one, server) for one in (checked, pooled) for server in (Server("m-1", ip_address("127.20.0.10"), 80, 3), Server("m-2", ip_address("fd00::10"), 0, 0, held=True),
+                                                                     Server("m-3", ip_address("127.20.0.12"), 80, 0))]:
+        live = LiveServer("p-1", server.name, ip_address("127.20.0.11"), 81, 5, True, since_change_s=60)
         for command in server_commands(backend, server, None) + server_commands(backend, server, live) + server_commands(backend, None, live):
             line = text(command)
             assert runtime_line(line) == line
@@ -194,7 +199,12 @@ def test_haproxy_accepts_what_is_rendered_from_hostile_values(tmp_path: Path) ->
         Backend(f"q-{number}", "http", "roundrobin", check=replace(CHECK, url_path=value, host=value, http_method=value), servers=())
         for number, value in enumerate(printable)
     )
-    config = render(replace(sample(), backends=sample().backends + backends), tmp_path, tmp_path)
+    server = Server("m-2", ip_address("127.20.0.11"), 8080, 2)
+    pools = tuple(
+        Backend(f"r-{number}", "http", "leastconn", persistence=persistence, slowstart_s=60, drain_s=600, servers=(server,))
+        for number, persistence in enumerate([Persistence("source"), Persistence("cookie", idle_timeout_min=1440), Persistence("app_cookie", cookie_name="JSESSIONID")])
+    )
+    config = render(replace(sample(), backends=sample().backends + backends + pools), tmp_path, tmp_path)
     path = tmp_path / "haproxy.cfg"
     path.write_text(config)
     binary = shutil.which("haproxy") or "/usr/sbin/haproxy"

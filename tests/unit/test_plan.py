@@ -8,7 +8,7 @@ from ipaddress import ip_address
 import pytest
 
 from elbd.dataplane.haproxy_answers import LiveServer, parse_servers_state
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server
 from elbd.dataplane.plan import (
     ApplyMembers,
     Converge,
@@ -18,6 +18,7 @@ from elbd.dataplane.plan import (
     Retire,
     Start,
     backend_commands,
+    drain_wait_s,
     plan_load_balancer,
     plan_members,
     runtime_commands,
@@ -37,8 +38,10 @@ def texts(commands: tuple[RuntimeCommand, ...] | list[RuntimeCommand]) -> list[s
     return [text(command) for command in commands]
 
 
-def live(name: str, weight: int = 1, maintenance: bool = False, port: int = 80, backend: str = "p") -> LiveServer:
-    return LiveServer(backend, name, HOST, port, weight, maintenance)
+def live(
+    name: str, weight: int = 1, maintenance: bool = False, port: int = 80, backend: str = "p", since_s: int = 0, draining: bool = False
+) -> LiveServer:
+    return LiveServer(backend, name, HOST, port, weight, maintenance, since_s, draining)
 
 
 def server(name: str, weight: int = 1, port: int = 80, held: bool = False) -> Server:
@@ -86,8 +89,8 @@ def test_converging_brings_the_servers_to_the_desired_ones() -> None:
 
 def test_parse_servers_state() -> None:
     assert parse_servers_state(STATE) == [
-        LiveServer("p1", "m1", ip_address("127.1.0.10"), 18081, 3, False),
-        LiveServer("p1", "m2", ip_address("127.1.0.11"), 18082, 2, True),
+        LiveServer("p1", "m1", ip_address("127.1.0.10"), 18081, 3, False, since_change_s=1),
+        LiveServer("p1", "m2", ip_address("127.1.0.11"), 18082, 2, True, since_change_s=0),
     ]
 
 
@@ -98,7 +101,7 @@ def test_nothing_to_do_when_live_matches() -> None:
 def test_a_new_checked_server_is_held_down_until_its_checks_pass() -> None:
     backend = Backend("p", "http", "roundrobin", check=CHECK, servers=(server("a", weight=4),))
     assert texts(backend_commands(backend, [])) == [
-        "add server p/a 127.0.0.1:80 weight 4 check inter 1s rise 2 fall 3",
+        "add server p/a 127.0.0.1:80 weight 4 check inter 1s rise 2 fall 3 on-marked-down shutdown-sessions",
         "enable health p/a",
         "enable server p/a; set server p/a health down",
     ]
@@ -162,7 +165,7 @@ def test_a_member_add_holds_a_checked_server_down_and_the_config_follows() -> No
     config = one_backend(server("a"), check=CHECK)
     action = applied(config, {"b": placed("b", weight=3)})
     assert texts(action.commands) == [
-        "add server p/b 127.0.0.1:80 weight 3 check inter 1s rise 2 fall 3",
+        "add server p/b 127.0.0.1:80 weight 3 check inter 1s rise 2 fall 3 on-marked-down shutdown-sessions",
         "enable health p/b",
         "enable server p/b; set server p/b health down",
     ]
@@ -191,7 +194,7 @@ def test_members_are_drained_and_released() -> None:
     assert texts(held.commands) == ["disable server p/a"]
     released = applied(held.config, {"a": placed("a")})
     assert texts(released.commands) == ["enable health p/a", "enable server p/a; set server p/a health down"]
-    assert texts(applied(config, {"b": placed("b", held=True)}).commands) == ["add server p/b 127.0.0.1:80 weight 1 check inter 1s rise 2 fall 3"]
+    assert texts(applied(config, {"b": placed("b", held=True)}).commands) == ["add server p/b 127.0.0.1:80 weight 1 check inter 1s rise 2 fall 3 on-marked-down shutdown-sessions"]
 
 
 def test_a_gone_member_is_deleted_and_one_never_applied_ignored() -> None:
@@ -223,3 +226,132 @@ def test_answers() -> None:
     assert accepted("") and accepted("New server registered.") and accepted("Server deleted.")
     assert accepted("no need to change the addr, port changed from '2' to '9' by 'stats socket command'")
     assert not accepted("No such server.") and not accepted("Server still has connections attached to it, cannot remove it.")
+
+
+# connection draining: a removed or held server's connections end by the pool's drain timeout
+
+DRAINED = Backend("p", "http", "roundrobin", drain_s=30)
+
+
+@pytest.mark.parametrize(
+    ("backend", "existing", "expected"),
+    [
+        (DRAINED, live("gone"), ["disable server p/gone", "del server p/gone"]),  # just removed: in maintenance first
+        (DRAINED, live("gone", maintenance=True, since_s=29), ["del server p/gone"]),  # retried: still within the timeout
+        (DRAINED, live("gone", maintenance=True, since_s=30), ["shutdown sessions server p/gone", "del server p/gone"]),
+        (Backend("p", "http", "roundrobin"), live("gone", maintenance=True, since_s=4000), ["del server p/gone"]),  # no drain: they finish
+    ],
+    ids=["removed", "within-timeout", "timeout-passed", "no-drain"],
+)
+def test_a_removed_server_drains_until_the_timeout(backend: Backend, existing: LiveServer, expected: list[str]) -> None:
+    assert texts(backend_commands(backend, [existing])) == expected
+
+
+def test_a_held_server_of_a_draining_pool_loses_its_connections_at_the_timeout() -> None:
+    held = Backend("p", "http", "roundrobin", drain_s=30, servers=(server("a", held=True),))
+    assert texts(backend_commands(held, [live("a", maintenance=True, since_s=10)])) == []
+    assert texts(backend_commands(held, [live("a", maintenance=True, since_s=31)])) == ["shutdown sessions server p/a"]
+
+
+def test_the_drain_timeout_bounds_the_workers_a_reload_replaces() -> None:
+    assert DESIRED.hard_stop_after_s == 30
+    longest = LoadBalancerConfig("lb", 100, backends=(DRAINED, Backend("q", "tcp", "roundrobin", drain_s=600)))
+    assert longest.hard_stop_after_s == 600
+
+
+# cookie persistence: HAProxy 2.6 gives no cookie to a server added at runtime, so a reload adds it
+
+COOKIES = Backend("p", "http", "roundrobin", persistence=Persistence("cookie", idle_timeout_min=60), servers=(server("a"), server("b")))
+COOKIE_LB = LoadBalancerConfig("lb", 100, backends=(COOKIES,))
+
+
+@pytest.mark.parametrize(
+    ("backend", "live_servers", "expected"),
+    [
+        (COOKIES, (live("a"), live("b")), Converge(COOKIE_LB, ())),
+        (COOKIES, (live("a"),), Reload(COOKIE_LB)),  # b is new: a reload adds it
+        (COOKIES, (live("a"), live("b"), live("c")), None),  # c goes through the runtime API, as anywhere
+    ],
+    ids=["in-step", "new-member", "removed-member"],
+)
+def test_a_new_member_of_a_cookie_pool_comes_with_a_reload(backend: Backend, live_servers: tuple[LiveServer, ...], expected: object) -> None:
+    action = plan_load_balancer(COOKIE_LB, Live(running=True, applied_skeleton="s", servers=live_servers), "s")
+    if expected is None:
+        assert isinstance(action, Converge) and texts(action.commands) == ["disable server p/c", "del server p/c"]
+    else:
+        assert action == expected
+
+
+def test_a_new_unchecked_member_of_a_slow_start_cookie_pool_is_loaded_held_and_enabled_after() -> None:
+    slow = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", persistence=Persistence("cookie"), slowstart_s=30,
+                                                           servers=(server("a"), server("b"))),))
+    action = plan_load_balancer(slow, Live(running=True, applied_skeleton="s", servers=(live("a"),)), "s")
+    assert action == Reload(slow, ramped=(("p", "b"),))
+    [backend] = slow.holding(action.ramped).backends
+    assert [one.held for one in backend.servers] == [False, True]
+
+
+def test_member_changes_of_a_cookie_pool() -> None:
+    """A new member needs a rebuild (a reload); a weight change or a removal goes through the runtime API."""
+    assert plan_members(COOKIE_LB, {"c": PlacedServer("p", server("c"))}) == Rebuild()
+    weighed = plan_members(COOKIE_LB, {"a": PlacedServer("p", server("a", weight=5))})
+    assert isinstance(weighed, ApplyMembers) and texts(weighed.commands) == ["set server p/a weight 5"]
+    removed = plan_members(COOKIE_LB, {"b": None})
+    assert isinstance(removed, ApplyMembers) and texts(removed.commands) == ["disable server p/b", "del server p/b"]
+
+
+def test_a_new_member_of_a_slow_start_pool_is_added_and_enabled_so_it_ramps() -> None:
+    slow = Backend("p", "http", "roundrobin", slowstart_s=60, servers=(server("a"),))
+    assert texts(backend_commands(slow, [])) == ["add server p/a 127.0.0.1:80 weight 1 slowstart 60s", "enable server p/a"]
+
+
+@pytest.mark.parametrize(
+    ("servers", "live_servers", "expected"),
+    [
+        ((server("a", held=True),), [live("a")], 30),  # held now: the whole timeout ahead
+        ((server("a", held=True),), [live("a", maintenance=True, since_s=12)], 18),
+        ((server("a", held=True), server("b", held=True)), [live("a", maintenance=True, since_s=5), live("b", maintenance=True, since_s=20)], 10),
+        ((server("a", held=True),), [live("a", maintenance=True, since_s=30)], None),  # passed: this round closes them
+        ((server("a"),), [live("a")], None),
+        ((server("a", held=True),), [], None),  # not in the process: nothing to close
+    ],
+    ids=["held-now", "held-earlier", "the-first-deadline", "passed", "serving", "absent"],
+)
+def test_a_round_comes_when_a_held_members_drain_timeout_passes(servers: tuple[Server, ...], live_servers: list[LiveServer], expected: int | None) -> None:
+    config = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", drain_s=30, servers=servers),))
+    assert drain_wait_s(config, live_servers) == expected
+    undrained = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", servers=servers),))
+    assert drain_wait_s(undrained, live_servers) is None
+
+
+@pytest.mark.parametrize(
+    ("wanted", "existing", "expected"),
+    [
+        (server("a", weight=0), live("a", weight=5), ["set server p/a weight 0", "set server p/a state drain"]),  # the clock starts
+        (server("a", weight=0), live("a", weight=0, draining=True, since_s=29), []),
+        (server("a", weight=0), live("a", weight=0, draining=True, since_s=30), ["shutdown sessions server p/a"]),
+        (server("a", weight=2), live("a", weight=0, draining=True, since_s=3), ["set server p/a weight 2", "set server p/a state ready"]),
+        (server("a", weight=0, held=True), live("a", weight=0, maintenance=True, draining=True), []),  # held: maintenance decides
+    ],
+    ids=["zeroed", "within-timeout", "timeout-passed", "weighed-again", "held"],
+)
+def test_a_weight_zero_member_of_a_draining_pool_drains_until_the_timeout(wanted: Server, existing: LiveServer, expected: list[str]) -> None:
+    assert texts(backend_commands(Backend("p", "http", "roundrobin", drain_s=30, servers=(wanted,)), [existing])) == expected
+
+
+def test_weight_zero_without_draining_only_stops_new_requests() -> None:
+    assert texts(backend_commands(Backend("p", "http", "roundrobin", servers=(server("a", weight=0),)), [live("a", weight=5)])) == [
+        "set server p/a weight 0"
+    ]
+    undrained = Backend("p", "http", "roundrobin", servers=(server("a", weight=0),))  # the pool stopped draining
+    assert texts(backend_commands(undrained, [live("a", weight=0, draining=True)])) == ["set server p/a state ready"]
+
+
+def test_a_weight_zero_member_through_member_changes_is_drained_once() -> None:
+    """plan_members models the running servers from the configuration: a weight-0 member of a draining
+    pool already drains, so another change does not restart its clock."""
+    running = LoadBalancerConfig("lb", 100, backends=(Backend("p", "http", "roundrobin", drain_s=30, servers=(server("a", weight=0),)),))
+    assert texts(plan_members(running, {"a": PlacedServer("p", server("a", weight=0, port=81))}).commands) == [  # type: ignore[union-attr]
+        "set server p/a addr 127.0.0.1 port 81"
+    ]
+    assert drain_wait_s(running, [live("a", weight=0, draining=True, since_s=10)]) == 20

@@ -6,11 +6,11 @@ import resource
 from collections.abc import Iterable
 
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
+from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
 from elbd.dataplane.routes import routes
 from elbd.domain_names import names_answered
 from elbd.insert_headers import forwarded_for, headers_on
-from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
+from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,9 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
                 servers=tuple(server for member in members.get(pool.id, []) if (server := served_member(member)) is not None),
                 share_connections=bool(pool.elbd_connection_reuse),
                 retry_members=all(listener.enable_member_retry for listener in users),
+                persistence=persistence(pool),
+                slowstart_s=enabled_setting(pool.slow_start, "duration"),
+                drain_s=enabled_setting(pool.connection_drain, "timeout"),
             )
         )
     served = {backend.name for backend in backends}
@@ -111,6 +114,28 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
         and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
     return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
+
+
+PERSISTENCE_KINDS = {"SOURCE_IP": "source", "HTTP_COOKIE": "cookie", "APP_COOKIE": "app_cookie"}
+
+
+def persistence(pool: StoredPool) -> Persistence | None:
+    """A pool's session persistence. An L4 pool keeps clients by their address whatever type it names
+    (the API's rule); persistence_timeout counts for HTTP_COOKIE alone (see render.balance_lines)."""
+    stored = pool.session_persistence
+    if not stored:
+        return None
+    kind = "source" if POOL_MODES[pool.protocol] == "tcp" else PERSISTENCE_KINDS[stored["type"]]
+    if kind == "cookie":
+        return Persistence(kind, idle_timeout_min=stored.get("persistence_timeout"))
+    if kind == "app_cookie":
+        return Persistence(kind, cookie_name=stored["cookie_name"])
+    return Persistence(kind)
+
+
+def enabled_setting(stored: dict | None, value: str) -> int | None:
+    """`stored[value]` of a {enable, value} setting (slow_start, connection_drain) that is on, else None."""
+    return int(stored[value]) if stored and stored.get("enable") else None
 
 
 def tls_termination(listener: StoredListener, stored: StoredLoadBalancer) -> TlsTermination | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from elbd.canonical_ip import IPAddress
 
 MAINTENANCE_FLAGS = 0x01 | 0x02 | 0x04 | 0x20  # srv_admin_state: forced, inherited, configured, resolution
+FORCED_DRAIN = 0x08  # srv_admin_state: `set server ... state drain`
 _STAT_COLUMNS = ("pxname", "svname", "status", "check_status", "check_code", "last_chk")
 _PROXY_ROWS = ("FRONTEND", "BACKEND")
 
@@ -22,6 +23,8 @@ class LiveServer:
     port: int
     weight: int
     in_maintenance: bool
+    since_change_s: int = 0  # how long ago its state last changed (into maintenance, for a removed one)
+    draining: bool = False  # set to drain (a weight-0 member of a draining pool)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def parse_servers_state(text: str) -> list[LiveServer]:
                 port=int(fields[18]),
                 weight=int(fields[7]),
                 in_maintenance=bool(int(fields[6]) & MAINTENANCE_FLAGS),
+                since_change_s=int(fields[9]),
+                draining=bool(int(fields[6]) & FORCED_DRAIN),
             )
         )
     return servers

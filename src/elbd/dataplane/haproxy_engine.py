@@ -28,6 +28,7 @@ from elbd.dataplane.runtime_commands import (
     STILL_CONNECTED,
     CommitSslCert,
     DeleteServer,
+    EnableServer,
     RuntimeCommand,
     SetSslCert,
     ShowServersState,
@@ -106,9 +107,12 @@ class HaproxyEngine:
                 case Start(config):
                     self._start(process, config, passed)
                     _note_skeleton(process, config)
-                case Reload(config):
-                    self._reload(process, config, passed)
+                case Reload(config, ramped):
+                    self._reload(process, config.holding(ramped), passed)
                     _note_skeleton(process, config)
+                    if ramped:  # enabled now, they ramp up; the file then says what runs
+                        self._run(process, load_balancer_id, tuple(EnableServer(backend, server) for backend, server in ramped), strict=False)
+                        process.write_config(_rendered(config, process))
                 case Converge(config, commands, rotate):
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
                     for certificate_id in rotate:

@@ -49,6 +49,17 @@ def name(value: str) -> str:
     return value
 
 
+_COOKIE_TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,1024}")
+
+
+def cookie_token(value: str) -> str:
+    """A cookie name (the backend's own, for APP_COOKIE persistence): letters, digits, `_`, `.` and `-`,
+    as the API allows; a token in RFC 6265's sense, nothing HAProxy or a Set-Cookie header reads as syntax."""
+    if not _COOKIE_TOKEN.fullmatch(value):
+        raise UnsafeValue(f"{value!r} is not a cookie name elbd serves")
+    return value
+
+
 def number(value: int) -> str:
     """A whole number (a timeout, a count), never text that merely looks like one."""
     if type(value) is not int:

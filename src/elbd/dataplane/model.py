@@ -1,9 +1,12 @@
 """The desired data plane of one load balancer, as plain values: what desired, render, plan and the engine share."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from elbd.canonical_ip import IPAddress
+
+HARD_STOP_AFTER_S = 30
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,25 @@ class Server:
 
 
 @dataclass(frozen=True)
+class Persistence:
+    """How a client's later requests stay on the member its first one went to (session_persistence).
+
+    - source: the client address, hashed consistently over the members (no state to lose at a reload).
+    - cookie: a cookie elbd inserts, naming the member (its value derived from the member id).
+    - app_cookie: the backend's own cookie `cookie_name`, which elbd prefixes with the member's value.
+    """
+
+    kind: str  # source, cookie or app_cookie
+    idle_timeout_min: int | None = None  # cookie: a cookie idle this long no longer binds
+    cookie_name: str | None = None  # app_cookie
+
+    @property
+    def cookies(self) -> bool:
+        """Whether each server carries a cookie value (which HAProxy 2.6 cannot give a server added at runtime)."""
+        return self.kind in ("cookie", "app_cookie")
+
+
+@dataclass(frozen=True)
 class Backend:
     """One pool."""
 
@@ -45,6 +67,14 @@ class Backend:
     servers: tuple[Server, ...] = ()
     share_connections: bool = True  # idle backend connections serve any client (HTTP); else each stays with one
     retry_members: bool = True  # a failed connection is retried, on another member at once; else answered 503
+    persistence: Persistence | None = None
+    slowstart_s: int | None = None  # a member that comes up (added, enabled, healthy again) ramps its weight over this
+    drain_s: int | None = None  # a removed member's connections are closed this long after it left; None: they finish
+
+    @property
+    def adds_at_runtime(self) -> bool:
+        """Whether a server can join the running process through the runtime API (else a reload adds it)."""
+        return self.persistence is None or not self.persistence.cookies
 
     @cached_property
     def server_names(self) -> frozenset[str]:
@@ -176,9 +206,22 @@ class LoadBalancerConfig:
     frontends: tuple[Frontend, ...] = ()
     backends: tuple[Backend, ...] = field(default=())
 
+    @property
+    def hard_stop_after_s(self) -> int:
+        """How long the workers a reload replaced may keep their connections: 30 s, or the longest drain."""
+        return max([HARD_STOP_AFTER_S, *(backend.drain_s for backend in self.backends if backend.drain_s is not None)])
+
     def skeleton(self) -> "LoadBalancerConfig":
         """Everything a reload must apply: the config without the servers, which the runtime API changes."""
         return replace(self, backends=tuple(replace(backend, servers=()) for backend in self.backends))
+
+    def holding(self, servers: Iterable[tuple[str, str]]) -> "LoadBalancerConfig":
+        """The config with these servers (backend, server) held in maintenance."""
+        held = set(servers)
+        return replace(self, backends=tuple(
+            replace(backend, servers=tuple(replace(server, held=True) if (backend.name, server.name) in held else server for server in backend.servers))
+            for backend in self.backends
+        ))
 
     def backend(self, name: str) -> Backend | None:
         return next((backend for backend in self.backends if backend.name == name), None)

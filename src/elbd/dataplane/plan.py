@@ -12,7 +12,13 @@ Two questions are asked of it:
 
 Runtime commands add a server in maintenance, then (when its pool is checked) enable it and force it
 down on one command line, so it takes no request until `rise` checks have passed. A removed server is
-put in maintenance first; `del server` succeeds once its connections have finished, and is retried.
+put in maintenance first; `del server` succeeds once its connections have finished, and is retried;
+in a pool with connection draining, its connections are closed once it has been in maintenance for
+the drain timeout (HAProxy counts that time, so a restarted elbd keeps the deadline).
+
+HAProxy 2.6 cannot give a server added at runtime a cookie: a new member of a cookie-persistent pool
+comes with a reload. In a slow-start pool a reload loads such a member held, and enables it after, so
+its weight ramps as it would had it come through the runtime API (a checked one ramps as it comes up).
 """
 
 from collections.abc import Mapping
@@ -26,12 +32,15 @@ from elbd.dataplane.runtime_commands import (
     DeleteServer,
     DisableHealth,
     DisableServer,
+    DrainServer,
     EnableDown,
     EnableHealth,
     EnableServer,
+    ReadyServer,
     RuntimeCommand,
     SetAddress,
     SetWeight,
+    ShutdownSessions,
 )
 
 
@@ -57,7 +66,11 @@ class Start:
 
 @dataclass(frozen=True)
 class Reload:
+    """Reload into `config`; the `ramped` servers (backend, server) are loaded in maintenance and enabled
+    after, so that they ramp up."""
+
     config: LoadBalancerConfig
+    ramped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,8 +110,13 @@ def plan_load_balancer(
         return Retire()
     if not live.running:
         return Start(desired)
-    if live.applied_skeleton != desired_skeleton:
-        return Reload(desired)
+    live_names = {(server.backend, server.name) for server in live.servers}
+    unaddable = [(backend, server) for backend in desired.backends if not backend.adds_at_runtime
+                 for server in backend.servers if (backend.name, server.name) not in live_names]
+    if live.applied_skeleton != desired_skeleton or unaddable:
+        ramped = tuple((backend.name, server.name) for backend, server in unaddable
+                       if backend.slowstart_s is not None and backend.check is None and not server.held)
+        return Reload(desired, ramped)
     rotate = tuple(sorted(one for one, digest in (certificates or {}).items() if live.certificates.get(one) not in (None, digest)))
     return Converge(desired, tuple(runtime_commands(desired, list(live.servers))), rotate)
 
@@ -114,6 +132,9 @@ def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer
         for server in backend.servers:
             if server.name in changed:
                 current[server.name] = (backend, server)
+    if any(placed is not None and not backends[placed.backend].adds_at_runtime and current.get(name, (None,))[0] is not backends[placed.backend]
+           for name, placed in changed.items()):
+        return Rebuild()  # a server joins a backend only a reload adds to
     servers: dict[str, dict[str, Server]] = {}
 
     def servers_of(backend: Backend) -> dict[str, Server]:
@@ -171,9 +192,10 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
         drain: list[RuntimeCommand] = [] if existing.in_maintenance else [DisableServer(backend.name, existing.name)]
         if backend.check is not None:
             drain.append(DisableHealth(backend.name, existing.name))
-        return [*drain, DeleteServer(backend.name, existing.name)]
+        return [*drain, *_drained(backend, existing), DeleteServer(backend.name, existing.name)]
     if existing is None:
-        return [AddServer(backend, wanted), *([] if wanted.held else _enable(backend, wanted.name))]
+        drain = [DrainServer(backend.name, wanted.name)] if _weight_drained(backend, wanted) else []
+        return [AddServer(backend, wanted), *([] if wanted.held else [*_enable(backend, wanted.name), *drain])]
     commands: list[RuntimeCommand] = []
     if (existing.address, existing.port) != (wanted.address, wanted.port):
         commands.append(SetAddress(backend.name, wanted.name, wanted.address, wanted.port))
@@ -181,9 +203,56 @@ def server_commands(backend: Backend, wanted: Server | None, existing: LiveServe
         commands.append(SetWeight(backend.name, wanted.name, served_weight(backend, wanted)))
     if wanted.held and not existing.in_maintenance:
         commands.append(DisableServer(backend.name, wanted.name))
-    elif not wanted.held and existing.in_maintenance:
+    elif wanted.held:
+        commands.extend(_drained(backend, existing))
+    elif existing.in_maintenance:
         commands.extend(_enable(backend, wanted.name))
+    if not wanted.held:
+        commands.extend(_weight_drain(backend, wanted, existing))
     return commands
+
+
+def _weight_drained(backend: Backend, server: Server) -> bool:
+    """Whether a server should be set to drain: weight 0 in a draining pool. Weight 0 alone takes no new
+    request, but is no state change: only the drain state starts HAProxy's clock for the timeout."""
+    return backend.drain_s is not None and not server.held and served_weight(backend, server) == 0
+
+
+def _weight_drain(backend: Backend, wanted: Server, existing: LiveServer) -> list[RuntimeCommand]:
+    """Into drain (weight 0 in a draining pool), its connections closed at the timeout; out of it when
+    its weight comes back (or the pool stops draining)."""
+    if not _weight_drained(backend, wanted):
+        return [ReadyServer(backend.name, wanted.name)] if existing.draining else []
+    if not existing.draining:
+        return [DrainServer(backend.name, wanted.name)]
+    assert backend.drain_s is not None
+    return [ShutdownSessions(backend.name, wanted.name)] if existing.since_change_s >= backend.drain_s else []
+
+
+def drain_wait_s(config: LoadBalancerConfig, live: list[LiveServer]) -> int | None:
+    """Seconds until the first held or weight-0 server of a draining backend reaches its drain timeout
+    (one just put in maintenance or drain has the whole timeout ahead), after which a round must close
+    its connections; None when none waits. A removed server needs no such round: the poller retries
+    its deletion."""
+    current = {(server.backend, server.name): server for server in live}
+    waits = []
+    for backend in config.backends:
+        if backend.drain_s is None:
+            continue
+        for server in backend.servers:
+            existing = current.get((backend.name, server.name))
+            if existing is not None and (server.held or _weight_drained(backend, server)):
+                since = existing.since_change_s if existing.in_maintenance or existing.draining else 0
+                if since < backend.drain_s:
+                    waits.append(backend.drain_s - since)
+    return min(waits, default=None)
+
+
+def _drained(backend: Backend, existing: LiveServer) -> list[RuntimeCommand]:
+    """Closing what a server in maintenance still holds, once its pool's drain timeout has passed."""
+    if backend.drain_s is None or not existing.in_maintenance or existing.since_change_s < backend.drain_s:
+        return []
+    return [ShutdownSessions(backend.name, existing.name)]
 
 
 def _enable(backend: Backend, name: str) -> list[RuntimeCommand]:
@@ -194,4 +263,5 @@ def _enable(backend: Backend, name: str) -> list[RuntimeCommand]:
 
 def as_live(backend: Backend, server: Server) -> LiveServer:
     """How HAProxy runs a server it was given as `server`: held servers are in maintenance."""
-    return LiveServer(backend.name, server.name, server.address, server.port, served_weight(backend, server), server.held)
+    return LiveServer(backend.name, server.name, server.address, server.port, served_weight(backend, server), server.held,
+                      draining=_weight_drained(backend, server))

@@ -32,8 +32,9 @@ from elbd.dataplane.engine import Engine, EngineError, TlsMaterial
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
 from elbd.dataplane.model import Backend, LoadBalancerConfig
-from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, plan_load_balancer, plan_members
+from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, as_live, drain_wait_s, plan_load_balancer, plan_members
 from elbd.dataplane.reload_reasons import skeleton_change
+from elbd.dataplane.runtime_commands import DisableServer, DrainServer
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.store import dataplane as store
@@ -130,6 +131,7 @@ class Reconciler:
         self._watched: set[str] = set()  # load balancers whose process the exit watch was asked to watch
         self._failed_rounds: dict[str, int] = {}  # load balancer -> rounds in a row that fell short
         self._prefetched: dict[str, Prefetched] = {}
+        self._drain_rounds: dict[str, set[float]] = {}  # load balancer -> when rounds for drain timeouts are due (monotonic)
 
     def start(self, also: Iterable[str] = ()) -> None:
         """Reconcile every stored load balancer, and `also` these (an engine may serve one no longer stored).
@@ -221,6 +223,9 @@ class Reconciler:
         action = plan_members(served.config, {**placed, **gone})  # added in the order they were created
         if isinstance(action, Rebuild):
             return False
+        if any(isinstance(command, DisableServer | DrainServer) for command in action.commands):  # a member held or at weight 0: its drain starts
+            running = [as_live(backend, server) for backend in served.config.backends for server in backend.servers]
+            self._after_drain(load_balancer_id, drain_wait_s(action.config, running))
         try:
             undeleted = self.engine.apply_members(load_balancer_id, action)
         except EngineError as error:
@@ -261,6 +266,8 @@ class Reconciler:
                         "" if known else " the process found running", skeleton_change(live.applied_skeleton, skeleton))
             health = known.health if known else prefetched.health if prefetched else self._stored_health(load_balancer_id)
             undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
+            if desired is not None:
+                self._after_drain(load_balancer_id, drain_wait_s(desired, list(live.servers)))
         except EngineError as error:
             log.error("load balancer %s: %s", load_balancer_id, error)
             self._record(load_balancer_id, "ERROR", str(error))
@@ -317,6 +324,27 @@ class Reconciler:
             log.error("load balancer %s: %d rounds in a row fell short; no more retries until the next change", load_balancer_id, attempt)
             return
         timer = threading.Timer(RETRY_DELAYS_S[attempt], self._again, args=(load_balancer_id,))
+        timer.daemon = True
+        timer.start()
+
+    def _after_drain(self, load_balancer_id: str, wait_s: int | None) -> None:
+        """A round once a held member's drain timeout has passed (a second late: HAProxy counts whole
+        seconds), to close what it still holds. A restarted elbd finds the deadline again from HAProxy."""
+        if wait_s is None:
+            return
+        due = time.monotonic() + wait_s + 1
+        with self._lock:  # one timer per deadline: rounds while a member drains would each ask for one
+            pending = self._drain_rounds.setdefault(load_balancer_id, set())
+            if any(abs(other - due) < 1 for other in pending):
+                return
+            pending.add(due)
+
+        def come_back() -> None:
+            with self._lock:
+                self._drain_rounds.get(load_balancer_id, set()).discard(due)
+            self._again(load_balancer_id)
+
+        timer = threading.Timer(wait_s + 1, come_back)
         timer.daemon = True
         timer.start()
 

@@ -2,12 +2,13 @@
 
 Every value reaches the text through haproxy_words: text quoted, names and addresses by their grammar."""
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from elbd.dataplane.haproxy_words import UnsafeValue, config_word, endpoint, log_format_word, name, number
+from elbd.dataplane.haproxy_words import UnsafeValue, config_word, cookie_token, endpoint, log_format_word, name, number
 from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
 from elbd.dataplane.route_lines import route_lines
 from elbd.dataplane.tls_files import VERSIONS, alpn_list, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
@@ -19,15 +20,81 @@ def served_weight(backend: Backend, server: Server) -> int:
 
 
 def server_options(backend: Backend, server: Server) -> str:
-    """Everything after `server NAME` in the config, and after `add server BE/NAME` at runtime."""
+    """Everything after `server NAME` in the config, and after `add server BE/NAME` at runtime (never for
+    a backend whose servers carry a cookie: HAProxy 2.6 refuses `cookie` there, so a reload adds them)."""
     shared = shared_server_options(backend)
-    return " ".join([endpoint(server.address, server.port), f"weight {number(served_weight(backend, server))}", *([shared] if shared else [])])
+    cookie = [f"cookie {member_cookie(server.name)}"] if backend.persistence is not None and backend.persistence.cookies else []
+    fixed_id = [f"id {number(hash_id(backend, server))}"] if hashes_source(backend) else []
+    return " ".join([endpoint(server.address, server.port), *fixed_id, f"weight {number(served_weight(backend, server))}", *cookie,
+                     *([shared] if shared else [])])
+
+
+def hashes_source(backend: Backend) -> bool:
+    """Whether the backend picks a member by hashing the client address (SOURCE_IP, as the algorithm or
+    as persistence)."""
+    return backend.balance == "source" or (backend.persistence is not None and backend.persistence.kind == "source")
+
+
+_ID_RANGE = 2**31 - 2
+
+
+def hash_id(backend: Backend, server: Server) -> int:
+    """The server's id in a source-hashing backend. HAProxy places a server on the consistent-hash ring
+    by its id, and numbers servers in the order they came (a reload renumbers them), so each gets an id
+    derived from its member id: a client hashes to the same member in every process. Two members whose
+    ids collide (rare) take the next free one, in the order the backend lists them."""
+    taken: set[int] = set()
+    for other in backend.servers:
+        if other.name == server.name:
+            break
+        taken.add(_probed(other.name, taken))
+    return _probed(server.name, taken)
+
+
+def _probed(server_name: str, taken: set[int]) -> int:
+    candidate = int(hashlib.sha256(name(server_name).encode()).hexdigest()[:12], 16) % _ID_RANGE
+    while candidate + 1 in taken:
+        candidate = (candidate + 1) % _ID_RANGE
+    return candidate + 1
+
+
+def member_cookie(server_name: str) -> str:
+    """The cookie value that names a member: derived from its id (elbd's, never a user's string), the
+    same in every process, so a reload moves no client; a digest, so the id itself is not shown."""
+    return hashlib.sha256(name(server_name).encode()).hexdigest()[:16]
+
+
+PERSISTENCE_COOKIE = "ELBD_MEMBER"  # the cookie HTTP_COOKIE persistence inserts
+
+
+def balance_lines(backend: Backend) -> list[str]:
+    """How a backend picks a member, and keeps a client on it. SOURCE_IP persistence hashes the client
+    address over the members by their weights, whatever the pool's algorithm: a stick table would honour
+    the algorithm for a client's first choice, but HAProxy 2.6 loses stick tables at every reload, and a
+    consistent hash moves nobody then (and only the clients of a member that goes or comes when the
+    members change)."""
+    persistence = backend.persistence
+    if hashes_source(backend):
+        return ["balance source", "hash-type consistent"]
+    lines = [f"balance {name(backend.balance)}"]
+    if persistence is None:
+        return lines
+    if backend.mode != "http":
+        raise UnsafeValue(f"{persistence.kind} persistence needs an HTTP backend")
+    if persistence.kind == "cookie":
+        idle = f" maxidle {number(persistence.idle_timeout_min)}m" if persistence.idle_timeout_min else ""
+        return [*lines, f"cookie {PERSISTENCE_COOKIE} insert indirect nocache httponly{idle}"]
+    if persistence.kind == "app_cookie" and persistence.cookie_name is not None:
+        return [*lines, f"cookie {config_word(cookie_token(persistence.cookie_name))} prefix nocache"]
+    raise UnsafeValue(f"{persistence!r} is not a persistence elbd renders")
 
 
 def shared_server_options(backend: Backend) -> str:
     """The options every server of the backend has. The skeleton shows them (in a comment), so that a
     change of them, though written on the server lines, is a change of the skeleton and reloads."""
     parts = []
+    if backend.slowstart_s is not None:
+        parts.append(f"slowstart {number(backend.slowstart_s)}s")
     if backend.server_ssl:
         parts.append("ssl verify none")
     check = backend.check
@@ -37,6 +104,8 @@ def shared_server_options(backend: Backend) -> str:
             parts.append(f"port {number(check.port)}")
         if check.kind in ("HTTPS", "TLS"):
             parts.append("check-ssl verify none")
+        if backend.drain_s is None:  # without draining, a member its check marks down loses its connections
+            parts.append("on-marked-down shutdown-sessions")
     return " ".join(parts)
 
 
@@ -169,4 +238,5 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
         member_timeout_var=MEMBER_TIMEOUT_VAR,
         closing_until_var=CLOSING_UNTIL_VAR,
+        balance_lines=balance_lines,
     )

@@ -30,6 +30,30 @@ class DeleteServer:
 
 
 @dataclass(frozen=True)
+class ShutdownSessions:
+    """Close the connections a server still has (a drained member whose drain timeout passed)."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class DrainServer:
+    """No new request (persisted clients still come), and HAProxy's clock for the drain timeout starts."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
+class ReadyServer:
+    """Out of drain (and of maintenance)."""
+
+    backend: str
+    server: str
+
+
+@dataclass(frozen=True)
 class EnableServer:
     backend: str
     server: str
@@ -128,8 +152,8 @@ class CloseKeepAlive:
 
 
 RuntimeCommand = (
-    AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
-    | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
+    AddServer | DeleteServer | ShutdownSessions | DrainServer | ReadyServer | EnableServer | EnableDown | DisableServer | EnableHealth
+    | DisableHealth | SetWeight | SetAddress | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
 )
 
 
@@ -147,6 +171,12 @@ def _text(command: RuntimeCommand) -> str:
             return f"add server {_target(backend.name, server.name)} {server_options(backend, server)}"
         case DeleteServer(backend, server):
             return f"del server {_target(backend, server)}"
+        case ShutdownSessions(backend, server):
+            return f"shutdown sessions server {_target(backend, server)}"
+        case DrainServer(backend, server):
+            return f"set server {_target(backend, server)} state drain"
+        case ReadyServer(backend, server):
+            return f"set server {_target(backend, server)} state ready"
         case EnableServer(backend, server):
             return f"enable server {_target(backend, server)}"
         case EnableDown(backend, server):

@@ -39,15 +39,15 @@ class _PoolSettings(Strict):
     name: Name | None = None
     description: Description | None = None
     admin_state_up: bool | None = None
-    session_persistence: SessionPersistence | None = Field(None, description=note(POOLS, "session_persistence"))
-    slow_start: SlowStart | None = Field(None, description=note(POOLS, "slow_start"))
+    session_persistence: SessionPersistence | None = None
+    slow_start: SlowStart | None = None
     member_deletion_protection_enable: bool | None = None
     vpc_id: ResourceId | None = None
     type: Literal["instance", "ip", ""] | None = None
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
     any_port_enable: bool | None = None
-    connection_drain: ConnectionDrain | None = Field(None, description=note(POOLS, "connection_drain"))
+    connection_drain: ConnectionDrain | None = None
     pool_health: PoolHealth | None = Field(None, description=note(POOLS, "pool_health"))
     quic_cid_hash_strategy: QuicCidHashStrategy | None = None
     az_affinity: dict | None = Field(None, description=note(POOLS, "az_affinity"))

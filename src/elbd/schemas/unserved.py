@@ -44,10 +44,6 @@ def _given(value: Any) -> bool:
     return bool(value)
 
 
-def _enabled(value: Mapping[str, Any]) -> bool:
-    return bool(value.get("enable"))
-
-
 def _any(field: str, reason: str) -> Unserved:
     """Refuses every value of `field` but null."""
     return Unserved(field, lambda _value: True, "any value but null", reason)
@@ -116,13 +112,6 @@ POOLS = (
         "lb_algorithm", _one_of("2_TUPLE_HASH", "3_TUPLE_HASH", "5_TUPLE_HASH"),
         "2_TUPLE_HASH, 3_TUPLE_HASH and 5_TUPLE_HASH (with IP backend server groups)",
         f"elbd does not serve {{value}} yet: {_BALANCING_NOW}; the tuple hashes come with IP backend server groups.",
-    ),
-    _any("session_persistence", "elbd does not serve session persistence yet; send null or leave it out."),
-    Unserved("slow_start", _enabled, "enable true", "elbd does not serve slow start yet; send enable false or leave slow_start out."),
-    Unserved(
-        "connection_drain", _enabled, "enable true",
-        "elbd does not serve a drain timeout yet (requests running on a deleted backend server always finish); "
-        "send enable false or leave connection_drain out.",
     ),
     Unserved(
         "pool_health", lambda value: bool(value.get("minimum_healthy_member_count")), "minimum_healthy_member_count 1",

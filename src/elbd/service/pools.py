@@ -99,6 +99,14 @@ def _check_settings(protocol: str, settings: _PoolSettings, protection_status: s
         raise invalid("Invalid input for 'protection_reason': it is only valid with protection_status consoleProtection.")
 
 
+def _check_slow_start(slow_start: dict | None, algorithm: str) -> None:
+    """Slow start ramps a weight: only weighted round robin has weights that ramp (the console's rule)."""
+    if slow_start and slow_start.get("enable") and algorithm != "ROUND_ROBIN":
+        raise invalid(
+            f"Invalid input for 'slow_start': slow start needs lb_algorithm ROUND_ROBIN (weighted round robin), not {algorithm}."
+        )
+
+
 def _check_type(pool_type: str, vpc_id: str | None) -> None:
     if pool_type == "instance" and not vpc_id:
         raise invalid("Invalid input for 'vpc_id': a backend server group of type instance needs it.")
@@ -117,6 +125,7 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
         raise invalid("Name at least one of listener_id, loadbalancer_id and type.")
     _check_type(pool_type, option.vpc_id)
     persistence = _persistence(protocol, option.session_persistence)
+    _check_slow_start(option.slow_start.model_dump() if option.slow_start else None, option.lb_algorithm)
     unserved.refuse(unserved.POOLS, option.model_dump(exclude_unset=True))
     vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
     listener = lookups.listener(session, project_id, option.listener_id) if option.listener_id else None
@@ -177,6 +186,7 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
     if option.lb_algorithm is not None:
         _check_algorithm(pool.protocol, option.lb_algorithm)
     persistence = _persistence(pool.protocol, option.session_persistence) if "session_persistence" in changes else None
+    _check_slow_start(changes["slow_start"] if changes.get("slow_start") is not None else pool.slow_start, option.lb_algorithm or pool.lb_algorithm)
     unserved.refuse(unserved.POOLS, changes, stored=pool)
     if "session_persistence" in changes:
         pool.session_persistence = persistence

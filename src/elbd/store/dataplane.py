@@ -76,6 +76,9 @@ class StoredPool(NamedTuple):
     protocol: str
     lb_algorithm: str
     elbd_connection_reuse: bool
+    session_persistence: dict | None = None
+    slow_start: dict | None = None
+    connection_drain: dict | None = None
 
 
 class StoredMonitor(NamedTuple):
