@@ -30,6 +30,7 @@ class Resources:
     certificate_id: str
     l7policy_id: str
     l7rule_id: str
+    ipgroup_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -49,8 +50,8 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 
 def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
-    instance member, a security policy, a server certificate, and a forwarding policy of the listener
-    (to a pool of its own) with a rule."""
+    instance member, a security policy, a server certificate, a forwarding policy of the listener
+    (to a pool of its own) with a rule, and an IP address group."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -67,6 +68,7 @@ def furnish(api: Api) -> Resources:
     l7policy = api.ok(
         "POST", "l7policies", {"l7policy": {"listener_id": listener["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": policy_pool["id"], "rules": [rule]}}
     )["l7policy"]
+    ipgroup = api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}})["ipgroup"]
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -82,6 +84,7 @@ def furnish(api: Api) -> Resources:
         certificate_id=certificate["id"],
         l7policy_id=l7policy["id"],
         l7rule_id=l7policy["rules"][0]["id"],
+        ipgroup_id=ipgroup["id"],
     )
 
 

@@ -5,10 +5,12 @@ import logging
 import resource
 from collections.abc import Iterable
 
-from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
+from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address
+from elbd.dataplane.access_lists import collapsed
+from elbd.dataplane.model import AccessControl, Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
 from elbd.dataplane.routes import routes
 from elbd.domain_names import names_answered
+from elbd.ip_entries import NotAnEntry, parse_entry
 from elbd.insert_headers import forwarded_for, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
@@ -103,12 +105,28 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             request_headers=headers_on(listener.insert_headers, listener.protocol),
             forwarded_for=forwarded_for(listener.insert_headers),
             member_timeout_s=listener.member_timeout if SERVED_LISTENERS[listener.protocol] == "http" else None,
+            access=access_control(listener, stored.ip_entries.get(listener.id, ())),
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses
         and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
     return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
+
+
+def access_control(listener: StoredListener, entries: Iterable[str]) -> AccessControl | None:
+    """The clients a listener admits: None (all) without access control or with it switched off. A
+    stored entry is read again as a value (ip_entries.py); one that does not read (the API stores none
+    such) is logged and left out."""
+    if not listener.ipgroup_enable or listener.ipgroup_type not in ("white", "black"):
+        return None
+    networks: list[IPNetwork] = []
+    for text in entries:
+        try:
+            networks.extend(parse_entry(text).networks)
+        except NotAnEntry as error:
+            log.warning("listener %s: an IP address group entry is left out: %s", listener.id, error)
+    return AccessControl(listener.ipgroup_type, collapsed(networks))
 
 
 def tls_termination(listener: StoredListener, stored: StoredLoadBalancer) -> TlsTermination | None:

@@ -3,7 +3,7 @@ and sockets (haproxy.py). It carries out what the planner decided; it decides no
 how HAProxy does a thing (validate before writing, fall back to the last configuration HAProxy took).
 
 Files live in `<data dir>/haproxy/<load balancer id>/`: haproxy.cfg, the pid file, the masters file,
-server-state, and skeleton.cfg, the skeleton the running process was given (how a restarted elbd knows
+server-state, tls/ and access/ (access_lists.py), and skeleton.cfg, the skeleton the running process was given (how a restarted elbd knows
 whether a running process needs a reload).
 """
 
@@ -16,9 +16,19 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from elbd.canonical_ip import IPNetwork
+from elbd.dataplane.access_lists import ACCESS_DIRECTORY, access_list_path, access_list_text
 from elbd.dataplane.engine import EngineError, TlsMaterial
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
-from elbd.dataplane.haproxy_answers import CheckReport, parse_frontends, parse_servers_state, parse_stat
+from elbd.dataplane.haproxy_answers import (
+    CheckReport,
+    parse_acl_entries,
+    parse_acl_files,
+    parse_frontends,
+    parse_new_version,
+    parse_servers_state,
+    parse_stat,
+)
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
@@ -26,10 +36,14 @@ from elbd.dataplane.process_identity import SocketTable
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
     STILL_CONNECTED,
+    AddAcl,
+    CommitAcl,
     CommitSslCert,
     DeleteServer,
+    PrepareAcl,
     RuntimeCommand,
     SetSslCert,
+    ShowAcl,
     ShowServersState,
     ShowStat,
     accepted,
@@ -87,7 +101,7 @@ class HaproxyEngine:
             log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
         applied = process.run_dir / "skeleton.cfg"
         servers = tuple(parse_servers_state(_asked(process, ShowServersState())))
-        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir))
+        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir), _access_lists(process))
 
     def carry_out(
         self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool], tls: Mapping[str, TlsMaterial]
@@ -96,6 +110,7 @@ class HaproxyEngine:
         try:
             if not isinstance(action, Retire):  # a certificate to rotate is written once the process presents it
                 write_tls_files(process.run_dir, action.config, tls, keep=action.rotate if isinstance(action, Converge) else ())
+                write_access_files(process.run_dir, action.config)
             match action:
                 case Retire():
                     process.stop()
@@ -109,8 +124,10 @@ class HaproxyEngine:
                 case Reload(config):
                     self._reload(process, config, passed)
                     _note_skeleton(process, config)
-                case Converge(config, commands, rotate):
+                case Converge(config, commands, rotate, access_lists):
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
+                    for frontend in access_lists:
+                        _replace_access_list(process, frontend, config.access_lists[frontend])
                     for certificate_id in rotate:
                         self._rotate(process, certificate_id, tls[certificate_id])
                         write_tls_files(process.run_dir, config, tls)
@@ -233,6 +250,52 @@ def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str,
             Path(candidate.name).replace(path)
     for stale in set(directory.iterdir()) - set(wanted):
         stale.unlink(missing_ok=True)
+
+
+def write_access_files(run_dir: Path, config: LoadBalancerConfig) -> None:
+    """The ACL file of each frontend with access control, each written only when its content changed
+    (in the private run directory); files of frontends without it are removed."""
+    wanted = {access_list_path(run_dir, frontend): access_list_text(networks) for frontend, networks in config.access_lists.items()}
+    directory = run_dir / ACCESS_DIRECTORY
+    if not wanted and not directory.exists():
+        return
+    private_directory(directory)
+    for path, content in wanted.items():
+        if not path.exists() or path.read_text() != content:
+            with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
+                candidate.write(content)
+            Path(candidate.name).replace(path)
+    for stale in set(directory.iterdir()) - set(wanted):
+        stale.unlink(missing_ok=True)
+
+
+def _access_lists(process: HaproxyProcess) -> dict[str, frozenset[str]]:
+    """The networks each frontend's ACL holds in the running process, by frontend name (none are asked
+    for when the load balancer has no ACL file)."""
+    directory = process.run_dir / ACCESS_DIRECTORY
+    if not directory.is_dir():
+        return {}
+    prefix = f"{directory}/"
+    paths = [path for path in parse_acl_files(_asked(process, ShowAcl())) if path.startswith(prefix) and path.endswith(".acl")]
+    if not paths:
+        return {}
+    with process.runtime_session() as session:
+        answers = session.run_all([ShowAcl(path) for path in paths])
+    return {Path(path).stem: parse_acl_entries(answer) for path, answer in zip(paths, answers, strict=True)}
+
+
+def _replace_access_list(process: HaproxyProcess, frontend: str, networks: tuple[IPNetwork, ...]) -> None:
+    """Replace a frontend's ACL atomically: a new version filled, then committed; no reload."""
+    path = plain_path(access_list_path(process.run_dir, frontend))
+    with process.runtime_session() as session:
+        [answer] = session.run_all([PrepareAcl(path)])
+        version = parse_new_version(answer)
+        if version is None:
+            raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer.strip()}")
+        commands: list[RuntimeCommand] = [*(AddAcl(path, version, one) for one in networks), CommitAcl(path, version)]
+        refused = [answer for answer in session.run_all(commands) if not accepted(answer)]
+    if refused:
+        raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
 
 
 def _material(tls: Mapping[str, TlsMaterial], certificate_id: str) -> TlsMaterial:

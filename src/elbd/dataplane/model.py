@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from elbd.canonical_ip import IPAddress
+from elbd.canonical_ip import IPAddress, IPNetwork
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,17 @@ class Route:
 
 
 @dataclass(frozen=True)
+class AccessControl:
+    """Which clients a listener admits: a whitelist admits only sources in `networks`, a blacklist
+    refuses them (an empty whitelist admits no one, an empty blacklist everyone). The networks live in
+    a file HAProxy reads at a start or reload and the runtime API changes in place: they are not part
+    of the skeleton."""
+
+    kind: str  # white or black
+    networks: tuple[IPNetwork, ...] = ()  # collapsed, IPv4 first, each in order
+
+
+@dataclass(frozen=True)
 class Frontend:
     """One listener, bound to the VIP."""
 
@@ -165,6 +176,7 @@ class Frontend:
     request_headers: tuple[str, ...] = ()  # the headers it sets on each request: insert_headers.SERVED, TLS_SERVED (HTTP)
     forwarded_for: str = "append"  # X-Forwarded-For: append, remove or preserve (HTTP)
     member_timeout_s: int | None = None  # a member's answer later than this is a 504 (HTTP)
+    access: AccessControl | None = None  # None: every client is admitted
 
 
 @dataclass(frozen=True)
@@ -175,8 +187,13 @@ class LoadBalancerConfig:
     backends: tuple[Backend, ...] = field(default=())
 
     def skeleton(self) -> "LoadBalancerConfig":
-        """Everything a reload must apply: the config without the servers, which the runtime API changes."""
-        return replace(self, backends=tuple(replace(backend, servers=()) for backend in self.backends))
+        """Everything a reload must apply: the config without the servers and the access lists' networks,
+        which the runtime API changes."""
+        return replace(
+            self,
+            frontends=tuple(replace(frontend, access=replace(frontend.access, networks=())) if frontend.access else frontend for frontend in self.frontends),
+            backends=tuple(replace(backend, servers=()) for backend in self.backends),
+        )
 
     def backend(self, name: str) -> Backend | None:
         return next((backend for backend in self.backends if backend.name == name), None)
@@ -185,6 +202,11 @@ class LoadBalancerConfig:
     def certificates(self) -> frozenset[str]:
         """Every server certificate its listeners present."""
         return frozenset().union(*(frontend.tls.certificates for frontend in self.frontends if frontend.tls))
+
+    @property
+    def access_lists(self) -> dict[str, tuple[IPNetwork, ...]]:
+        """The networks of each frontend with access control, by frontend name."""
+        return {frontend.name: frontend.access.networks for frontend in self.frontends if frontend.access}
 
     @property
     def client_cas(self) -> frozenset[str]:

@@ -7,8 +7,8 @@ configuration file too, so the running process and the file can never disagree o
 
 from dataclasses import dataclass
 
-from elbd.canonical_ip import IPAddress
-from elbd.dataplane.haproxy_words import address, name, number, pem_payload, runtime_line
+from elbd.canonical_ip import IPAddress, IPNetwork
+from elbd.dataplane.haproxy_words import address, name, network, number, pem_payload, runtime_line
 from elbd.dataplane.model import Backend, Server
 from elbd.dataplane.render import server_options
 
@@ -92,6 +92,35 @@ class CommitSslCert:
 
 
 @dataclass(frozen=True)
+class ShowAcl:
+    """The ACLs the process has (None), or the entries of one, by its file's path."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class PrepareAcl:
+    """A new version of an ACL to fill: HAProxy answers its number."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class AddAcl:
+    path: str
+    version: int
+    network: IPNetwork
+
+
+@dataclass(frozen=True)
+class CommitAcl:
+    """The version's entries replace the ACL's, at once."""
+
+    path: str
+    version: int
+
+
+@dataclass(frozen=True)
 class GetWeight:
     backend: str
     server: str
@@ -118,7 +147,7 @@ class ShowInfo:
 
 RuntimeCommand = (
     AddServer | DeleteServer | EnableServer | EnableDown | DisableServer | EnableHealth | DisableHealth | SetWeight | SetAddress
-    | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert
+    | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert | ShowAcl | PrepareAcl | AddAcl | CommitAcl
 )
 
 
@@ -152,6 +181,16 @@ def _text(command: RuntimeCommand) -> str:
             return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
         case CommitSslCert(path):
             return f"commit ssl cert {path}"
+        case ShowAcl(path=None):
+            return "show acl"
+        case ShowAcl(path=str() as path):
+            return f"show acl {path}"
+        case PrepareAcl(path):
+            return f"prepare acl {path}"
+        case AddAcl(path, version, one):
+            return f"add acl @{number(version)} {path} {network(one)}"
+        case CommitAcl(path, version):
+            return f"commit acl @{number(version)} {path}"
         case GetWeight(backend, server):
             return f"get weight {_target(backend, server)}"
         case ShowServersState(backend=None):

@@ -9,6 +9,7 @@ from elbd.store.models import (
     Certificate,
     HealthMonitor,
     Instance,
+    IpGroup,
     L7Policy,
     L7Rule,
     Listener,
@@ -84,3 +85,7 @@ def l7rule(session: Session, project_id: str, policy_id: str, rule_id: str) -> L
     if found.l7policy_id != policy_id:
         raise not_found("l7rule", rule_id)
     return found
+
+
+def ip_group(session: Session, project_id: str, group_id: str) -> IpGroup:
+    return _get(session, IpGroup, "ipgroup", project_id, group_id)
