@@ -6,11 +6,13 @@ configuration file too, so the running process and the file can never disagree o
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from elbd.canonical_ip import IPAddress, IPNetwork
 from elbd.dataplane.haproxy_words import address, name, network, number, pem_payload, runtime_line
 from elbd.dataplane.model import Backend, Server
 from elbd.dataplane.render import server_options
+from elbd.dataplane.tls_files import plain_path
 
 
 @dataclass(frozen=True)
@@ -184,13 +186,13 @@ def _text(command: RuntimeCommand) -> str:
         case ShowAcl(path=None):
             return "show acl"
         case ShowAcl(path=str() as path):
-            return f"show acl {path}"
+            return f"show acl {plain_path(Path(path))}"
         case PrepareAcl(path):
-            return f"prepare acl {path}"
+            return f"prepare acl {plain_path(Path(path))}"
         case AddAcl(path, version, one):
-            return f"add acl @{number(version)} {path} {network(one)}"
+            return f"add acl @{number(version)} {plain_path(Path(path))} {network(one)}"
         case CommitAcl(path, version):
-            return f"commit acl @{number(version)} {path}"
+            return f"commit acl @{number(version)} {plain_path(Path(path))}"
         case GetWeight(backend, server):
             return f"get weight {_target(backend, server)}"
         case ShowServersState(backend=None):
