@@ -103,3 +103,9 @@ def test_a_change_of_networks_is_a_runtime_replacement_and_a_change_of_kind_a_re
     assert plan_load_balancer(running, live, skeleton) == Converge(running, (), (), ())  # adopted as it runs
     black = _config("black", "127.0.0.1/32")
     assert isinstance(plan_load_balancer(black, live, render(black.skeleton(), RUN, RUN)), Reload)
+
+
+@pytest.mark.parametrize("hostile", ["10.0.0.0/8\n0.0.0.0/0", "0.0.0.0/0", 167772160])
+def test_an_acl_file_holds_only_network_values(hostile: object) -> None:
+    with pytest.raises(UnsafeValue):
+        access_list_text([hostile])  # type: ignore[list-item]

@@ -4,6 +4,7 @@ should run. Pure functions: no database, no process."""
 import logging
 import resource
 from collections.abc import Iterable
+from functools import lru_cache
 
 from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address
 from elbd.dataplane.access_lists import collapsed
@@ -114,19 +115,25 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
     return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
 
 
-def access_control(listener: StoredListener, entries: Iterable[str]) -> AccessControl | None:
-    """The clients a listener admits: None (all) without access control or with it switched off. A
-    stored entry is read again as a value (ip_entries.py); one that does not read (the API stores none
-    such) is logged and left out."""
+def access_control(listener: StoredListener, entries: tuple[str, ...]) -> AccessControl | None:
+    """The clients a listener admits: None (all) without access control or with it switched off."""
     if not listener.ipgroup_enable or listener.ipgroup_type not in ("white", "black"):
         return None
+    return _access_control(listener.ipgroup_type, entries)
+
+
+@lru_cache(maxsize=256)
+def _access_control(kind: str, entries: tuple[str, ...]) -> AccessControl:
+    """Remembered for the same entries: every round of a load balancer reads its lists anew, and
+    reading and collapsing 10,000 entries takes a quarter of a second. A stored entry is read again
+    as a value (ip_entries.py); one that does not read (the API stores none such) is logged and left out."""
     networks: list[IPNetwork] = []
     for text in entries:
         try:
             networks.extend(parse_entry(text).networks)
         except NotAnEntry as error:
-            log.warning("listener %s: an IP address group entry is left out: %s", listener.id, error)
-    return AccessControl(listener.ipgroup_type, collapsed(networks))
+            log.warning("an IP address group entry is left out: %s", error)
+    return AccessControl(kind, collapsed(networks))
 
 
 def tls_termination(listener: StoredListener, stored: StoredLoadBalancer) -> TlsTermination | None:

@@ -62,6 +62,7 @@ class HaproxyEngine:
         self.binary = binary
         self._processes: dict[str, HaproxyProcess] = {}
         self._observed: set[str] = set()
+        self._access: dict[str, dict[str, frozenset[str]]] = {}  # what each process's ACLs hold, once known
         self._lock = threading.Lock()
 
     def process(self, load_balancer_id: str) -> HaproxyProcess:
@@ -101,12 +102,18 @@ class HaproxyEngine:
             log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
         applied = process.run_dir / "skeleton.cfg"
         servers = tuple(parse_servers_state(_asked(process, ShowServersState())))
-        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir), _access_lists(process))
+        with self._lock:
+            access = None if first_contact else self._access.get(load_balancer_id)
+        if access is None:  # read from the process: a restarted elbd, or an apply that fell short
+            access = _access_lists(process)
+        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir), access)
 
     def carry_out(
         self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool], tls: Mapping[str, TlsMaterial]
     ) -> frozenset[str]:
         process = self.process(load_balancer_id)
+        with self._lock:
+            self._access.pop(load_balancer_id, None)
         try:
             if not isinstance(action, Retire):  # a certificate to rotate is written once the process presents it
                 write_tls_files(process.run_dir, action.config, tls, keep=action.rotate if isinstance(action, Converge) else ())
@@ -121,13 +128,16 @@ class HaproxyEngine:
                 case Start(config):
                     self._start(process, config, passed)
                     _note_skeleton(process, config)
+                    self._note_access(load_balancer_id, config)
                 case Reload(config):
                     self._reload(process, config, passed)
                     _note_skeleton(process, config)
+                    self._note_access(load_balancer_id, config)
                 case Converge(config, commands, rotate, access_lists):
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
                     for frontend in access_lists:
-                        _replace_access_list(process, frontend, config.access_lists[frontend])
+                        _replace_access_list(process, frontend, config.access_lists[frontend].networks)
+                    self._note_access(load_balancer_id, config)
                     for certificate_id in rotate:
                         self._rotate(process, certificate_id, tls[certificate_id])
                         write_tls_files(process.run_dir, config, tls)
@@ -138,6 +148,12 @@ class HaproxyEngine:
         except OSError as error:
             raise EngineError(f"HAProxy's files or sockets failed: {error}") from None
         return frozenset()
+
+    def _note_access(self, load_balancer_id: str, config: LoadBalancerConfig) -> None:
+        """The process's ACLs hold what `config` gives them (it loaded the files, or they were replaced):
+        the next round compares with this instead of reading every list back."""
+        with self._lock:
+            self._access[load_balancer_id] = {name: access.patterns for name, access in config.access_lists.items()}
 
     def _start(self, process: HaproxyProcess, config: LoadBalancerConfig, passed: Mapping[str, bool]) -> None:
         """A fresh process: members that have not passed their checks are DOWN from its first instant.
@@ -253,17 +269,17 @@ def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str,
 
 
 def write_access_files(run_dir: Path, config: LoadBalancerConfig) -> None:
-    """The ACL file of each frontend with access control, each written only when its content changed
-    (in the private run directory); files of frontends without it are removed."""
-    wanted = {access_list_path(run_dir, frontend): access_list_text(networks) for frontend, networks in config.access_lists.items()}
+    """The ACL file of each frontend with access control, each written only when it holds other
+    networks (in the private run directory); files of frontends without it are removed."""
+    wanted = {access_list_path(run_dir, frontend): access for frontend, access in config.access_lists.items()}
     directory = run_dir / ACCESS_DIRECTORY
     if not wanted and not directory.exists():
         return
     private_directory(directory)
-    for path, content in wanted.items():
-        if not path.exists() or path.read_text() != content:
+    for path, access in wanted.items():
+        if not path.exists() or frozenset(path.read_text().split()) != access.patterns:
             with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
-                candidate.write(content)
+                candidate.write(access_list_text(access.networks))
             Path(candidate.name).replace(path)
     for stale in set(directory.iterdir()) - set(wanted):
         stale.unlink(missing_ok=True)

@@ -158,6 +158,11 @@ class AccessControl:
     kind: str  # white or black
     networks: tuple[IPNetwork, ...] = ()  # collapsed, IPv4 first, each in order
 
+    @cached_property
+    def patterns(self) -> frozenset[str]:
+        """The networks as the ACL holds them (`address/prefix`), to compare with what runs."""
+        return frozenset(str(network) for network in self.networks)
+
 
 @dataclass(frozen=True)
 class Frontend:
@@ -204,9 +209,9 @@ class LoadBalancerConfig:
         return frozenset().union(*(frontend.tls.certificates for frontend in self.frontends if frontend.tls))
 
     @property
-    def access_lists(self) -> dict[str, tuple[IPNetwork, ...]]:
-        """The networks of each frontend with access control, by frontend name."""
-        return {frontend.name: frontend.access.networks for frontend in self.frontends if frontend.access}
+    def access_lists(self) -> dict[str, AccessControl]:
+        """The access control of each frontend that has one, by frontend name."""
+        return {frontend.name: frontend.access for frontend in self.frontends if frontend.access}
 
     @property
     def client_cas(self) -> frozenset[str]:

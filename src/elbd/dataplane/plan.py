@@ -110,7 +110,7 @@ def changed_access_lists(desired: LoadBalancerConfig, live: Live) -> tuple[str, 
     """The frontends whose ACL holds other networks than `desired` gives them (in the text the ACL
     file and the runtime API use, `address/prefix`)."""
     return tuple(
-        frontend for frontend, networks in desired.access_lists.items() if live.access_lists.get(frontend) != frozenset(map(str, networks))
+        frontend.name for frontend in desired.frontends if frontend.access and live.access_lists.get(frontend.name) != frontend.access.patterns
     )
 
 
