@@ -2,12 +2,14 @@
 (ip_entries.py), the networks a frontend's ACL holds, the rule rendered, the runtime commands, and the
 planner's choice between a runtime replacement and a reload."""
 
-from ipaddress import ip_network
+import random
+from ipaddress import collapse_addresses, ip_network
 from pathlib import Path
 
 import pytest
 
-from elbd.dataplane.access_lists import access_lines, access_list_text, collapsed
+from elbd.canonical_ip import IPNetwork
+from elbd.dataplane.access_lists import access_lines, access_list_text, collapsed, covering
 from elbd.dataplane.haproxy_answers import parse_acl_entries, parse_acl_files, parse_new_version
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import AccessControl, Frontend, LoadBalancerConfig
@@ -109,3 +111,20 @@ def test_a_change_of_networks_is_a_runtime_replacement_and_a_change_of_kind_a_re
 def test_an_acl_file_holds_only_network_values(hostile: object) -> None:
     with pytest.raises(UnsafeValue):
         access_list_text([hostile])  # type: ignore[list-item]
+
+
+def test_collapsing_answers_what_ipaddress_does() -> None:
+    """Random overlapping, nested and adjacent networks of both families, against collapse_addresses;
+    ranges of entries cover the same networks."""
+    rng = random.Random(5)
+    for _ in range(300):
+        sample: list[IPNetwork] = []
+        for _ in range(rng.randint(0, 40)):
+            if rng.random() < 0.5:
+                sample.append(ip_network((rng.randint(0, 2**12) << 20 | rng.randint(0, 2**20), rng.randint(20, 32)), strict=False))
+            else:
+                sample.append(ip_network((rng.randint(0, 2**20) << 100 | rng.randint(0, 2**30), rng.randint(100, 128)), strict=False))
+        expected = (*collapse_addresses(one for one in sample if one.version == 4), *collapse_addresses(one for one in sample if one.version == 6))
+        assert collapsed(sample) == expected
+        entries = [parse_entry(f"{one.network_address}-{one.broadcast_address}") for one in sample if one.num_addresses > 1]
+        assert covering(entries) == collapsed(network for entry in entries for network in entry.networks)

@@ -15,10 +15,13 @@ import ipaddress
 from collections.abc import Iterable
 from pathlib import Path
 
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
 from elbd.canonical_ip import IPNetwork
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, name, network
 from elbd.dataplane.model import Frontend
 from elbd.dataplane.tls_files import plain_path
+from elbd.ip_entries import IpEntry
 
 ACCESS_DIRECTORY = "access"
 
@@ -28,11 +31,38 @@ def access_list_path(run_dir: Path, frontend_name: str) -> Path:
 
 
 def collapsed(networks: Iterable[IPNetwork]) -> tuple[IPNetwork, ...]:
-    """The fewest networks covering the same addresses: IPv4 first, then IPv6, each in order."""
-    every = list(networks)
-    v4 = ipaddress.collapse_addresses(one for one in every if one.version == 4)
-    v6 = ipaddress.collapse_addresses(one for one in every if one.version == 6)
-    return (*v4, *v6)
+    """The fewest networks covering the same addresses: IPv4 first, then IPv6, each in order (what
+    `ipaddress.collapse_addresses` answers, family by family)."""
+    return _covering((one.version, int(one.network_address), int(one.broadcast_address)) for one in networks)
+
+
+def covering(entries: Iterable[IpEntry]) -> tuple[IPNetwork, ...]:
+    """The fewest networks covering every address of `entries`, as `collapsed` orders them."""
+    return _covering((entry.first.version, int(entry.first), int(entry.last)) for entry in entries)
+
+
+def _covering(spans: Iterable[tuple[int, int, int]]) -> tuple[IPNetwork, ...]:
+    """(version, first, last) spans of addresses -> networks, on integers: overlapping and adjacent
+    spans merge, and a merged span that is one network is made at once (`collapse_addresses` took
+    37 ms for 1,000 single addresses, most of a change's time to traffic)."""
+    by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    for version, first, last in spans:
+        by_version[version].append((first, last))
+    found: list[IPNetwork] = []
+    for version, make_network, make_address, bits in ((4, IPv4Network, IPv4Address, 32), (6, IPv6Network, IPv6Address, 128)):
+        merged: list[list[int]] = []
+        for first, last in sorted(by_version[version]):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        for first, last in merged:
+            size = last - first + 1
+            if size & (size - 1) == 0 and first % size == 0:  # one aligned network
+                found.append(make_network((first, bits - size.bit_length() + 1)))
+            else:
+                found.extend(ipaddress.summarize_address_range(make_address(first), make_address(last)))
+    return tuple(found)
 
 
 def access_list_text(networks: Iterable[IPNetwork]) -> str:

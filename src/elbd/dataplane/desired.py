@@ -6,12 +6,12 @@ import resource
 from collections.abc import Iterable
 from functools import lru_cache
 
-from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address
-from elbd.dataplane.access_lists import collapsed
+from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
+from elbd.dataplane.access_lists import covering
 from elbd.dataplane.model import AccessControl, Backend, Frontend, HealthCheck, LoadBalancerConfig, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
 from elbd.dataplane.routes import routes
 from elbd.domain_names import names_answered
-from elbd.ip_entries import NotAnEntry, parse_entry
+from elbd.ip_entries import IpEntry, NotAnEntry, parse_entry
 from elbd.insert_headers import forwarded_for, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
@@ -127,13 +127,13 @@ def _access_control(kind: str, entries: tuple[str, ...]) -> AccessControl:
     """Remembered for the same entries: every round of a load balancer reads its lists anew, and
     reading and collapsing 10,000 entries takes a quarter of a second. A stored entry is read again
     as a value (ip_entries.py); one that does not read (the API stores none such) is logged and left out."""
-    networks: list[IPNetwork] = []
+    read: list[IpEntry] = []
     for text in entries:
         try:
-            networks.extend(parse_entry(text).networks)
+            read.append(parse_entry(text))
         except NotAnEntry as error:
             log.warning("an IP address group entry is left out: %s", error)
-    return AccessControl(kind, collapsed(networks))
+    return AccessControl(kind, covering(read))
 
 
 def tls_termination(listener: StoredListener, stored: StoredLoadBalancer) -> TlsTermination | None:
