@@ -11,6 +11,7 @@ import pytest
 from elbd.canonical_ip import IPNetwork
 from elbd.dataplane.access_lists import access_lines, access_list_text, collapsed, covering
 from elbd.dataplane.haproxy_answers import parse_acl_entries, parse_acl_files, parse_new_version
+from elbd.dataplane.haproxy_engine import write_access_files
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import AccessControl, Frontend, LoadBalancerConfig
 from elbd.dataplane.plan import Converge, Live, Reload, plan_load_balancer
@@ -128,3 +129,17 @@ def test_collapsing_answers_what_ipaddress_does() -> None:
         assert collapsed(sample) == expected
         entries = [parse_entry(f"{one.network_address}-{one.broadcast_address}") for one in sample if one.num_addresses > 1]
         assert covering(entries) == collapsed(network for entry in entries for network in entry.networks)
+
+
+def test_acl_files_are_written_when_their_networks_change_and_removed_with_their_listener(tmp_path: Path) -> None:
+    known: dict[Path, frozenset[str]] = {}
+    path = tmp_path / "access" / "l.acl"
+    write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
+    assert path.read_text() == "127.0.0.1/32\n::1/128\n" and oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    path.unlink()  # gone behind elbd's back: written again, whatever it remembers
+    write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
+    assert path.read_text() == "127.0.0.1/32\n::1/128\n"
+    write_access_files(tmp_path, _config("white", "127.0.0.0/30"), known)
+    assert path.read_text() == "127.0.0.0/30\n"
+    write_access_files(tmp_path, LoadBalancerConfig("lb", 1000), known)
+    assert not path.exists() and known == {}

@@ -63,6 +63,7 @@ class HaproxyEngine:
         self._processes: dict[str, HaproxyProcess] = {}
         self._observed: set[str] = set()
         self._access: dict[str, dict[str, frozenset[str]]] = {}  # what each process's ACLs hold, once known
+        self._access_files: dict[Path, frozenset[str]] = {}  # what each ACL file holds, as last written or read
         self._lock = threading.Lock()
 
     def process(self, load_balancer_id: str) -> HaproxyProcess:
@@ -117,7 +118,7 @@ class HaproxyEngine:
         try:
             if not isinstance(action, Retire):  # a certificate to rotate is written once the process presents it
                 write_tls_files(process.run_dir, action.config, tls, keep=action.rotate if isinstance(action, Converge) else ())
-                write_access_files(process.run_dir, action.config)
+                write_access_files(process.run_dir, action.config, self._access_files)
             match action:
                 case Retire():
                     process.stop()
@@ -268,21 +269,28 @@ def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str,
         stale.unlink(missing_ok=True)
 
 
-def write_access_files(run_dir: Path, config: LoadBalancerConfig) -> None:
+def write_access_files(run_dir: Path, config: LoadBalancerConfig, known: dict[Path, frozenset[str]]) -> None:
     """The ACL file of each frontend with access control, each written only when it holds other
-    networks (in the private run directory); files of frontends without it are removed."""
+    networks (in the private run directory); files of frontends without it are removed. `known`: what
+    files held when last written or read (a list of 10,000 entries is not read back every round)."""
     wanted = {access_list_path(run_dir, frontend): access for frontend, access in config.access_lists.items()}
     directory = run_dir / ACCESS_DIRECTORY
     if not wanted and not directory.exists():
         return
     private_directory(directory)
     for path, access in wanted.items():
-        if not path.exists() or frozenset(path.read_text().split()) != access.patterns:
+        if not path.exists():
+            known.pop(path, None)
+        elif path not in known:
+            known[path] = frozenset(path.read_text().split())
+        if known.get(path) != access.patterns:
             with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
                 candidate.write(access_list_text(access.networks))
             Path(candidate.name).replace(path)
+            known[path] = access.patterns
     for stale in set(directory.iterdir()) - set(wanted):
         stale.unlink(missing_ok=True)
+        known.pop(stale, None)
 
 
 def _access_lists(process: HaproxyProcess) -> dict[str, frozenset[str]]:
