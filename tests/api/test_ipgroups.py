@@ -149,3 +149,14 @@ def test_the_data_plane_gets_the_merged_networks_of_an_enforced_binding(world: W
     [frontend] = [one for one in desired_config(stored, 1000).frontends if one.name == made["id"]]
     assert frontend.access is not None and frontend.access.kind == "white"
     assert [str(one) for one in frontend.access.networks] == ["127.50.0.0/30", "127.50.0.4/32", "::1/128"]
+
+
+def test_a_group_serves_at_most_ipgroup_bindings_listeners(world: World) -> None:
+    api = world.project(ipgroup_bindings=1)
+    own_lb = api.load_balancer(net(api, "127.61.0.0/24").subnet)
+    made = create(api, ["127.0.0.1"])
+    first = listener(api, own_lb["id"], ipgroup={"ipgroup_id": made["id"]})
+    body = {"listener": {"loadbalancer_id": own_lb["id"], "protocol": "HTTP", "protocol_port": next(_ports), "ipgroup": {"ipgroup_id": made["id"]}}}
+    assert "already used by 1 listeners" in assert_elb_error(api.call("POST", "listeners", body), 409)["error_msg"]
+    again = api.ok("PUT", f"listeners/{first['id']}", {"listener": {"ipgroup": {"ipgroup_id": made["id"], "type": "black"}}})
+    assert again["listener"]["ipgroup"]["type"] == "black"  # its own binding does not count against it
