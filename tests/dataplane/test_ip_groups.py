@@ -1,11 +1,14 @@
 """Listeners' access control by IP address groups, on real traffic: a whitelist admits only its entries
 (addresses, CIDRs, ranges), a blacklist refuses them; a change of a group's entries reaches new
 connections with no reload (the master and its reload count stay), as soon as the API answers;
-enable_ipgroup false stops enforcing; and a restarted elbd adopts the process without a reload.
+enable_ipgroup false stops enforcing; TCP, HTTPS and TLS listeners refuse too (before a TLS handshake);
+and a restarted elbd adopts the process without a reload.
 
 Clients bind their own 127.0.0.0/8 source address. One elbd serve and one load balancer for the module."""
 
 import http.client
+import socket
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,7 +30,8 @@ from tests.dataplane.conftest import (
     settled_master,
     wait_for,
 )
-from tests.dataplane.fake_backend import FakeBackend
+from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.test_tls_listeners import client_context, server_certificate
 
 ALLOWED = ["127.30.0.5", "127.30.1.0/24", "127.30.2.10-127.30.2.20"]
 
@@ -134,6 +138,29 @@ def test_enable_ipgroup_false_stops_enforcing_and_keeps_the_binding(shared: Shar
 def test_tcp_listeners_enforce_it_too(shared: Shared, backends: Callable[..., FakeBackend]) -> None:
     site = guarded(shared, backends, {"ipgroup_id": group(shared, ["127.34.0.1"])["id"]}, "127.34.0.1", protocol="TCP")
     assert admitted(site, "127.34.0.1") and not admitted(site, "127.34.0.2")
+
+
+def admitted_over_tls(site: Site, source: str) -> bool:
+    """Whether a TLS handshake and a request from `source` on a new connection get their answer."""
+    try:
+        with socket.create_connection((VIP, site.port), timeout=5, source_address=(source, 0)) as raw, client_context().wrap_socket(raw) as tls:
+            tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return tls.recv(4096).startswith(b"HTTP/1.1 200")
+    except (OSError, ssl.SSLError):
+        return False
+
+
+@pytest.mark.parametrize(("protocol", "pool"), [("HTTPS", {"protocol": "HTTP"}), ("TLS", {"protocol": "TCP", "ip_version": "v4"})])
+def test_tls_listeners_refuse_before_the_handshake(shared: Shared, backends: Callable[..., FakeBackend], protocol: str, pool: dict[str, str]) -> None:
+    api = shared.lb.api
+    certificate = server_certificate(api, "guarded.example.com")["id"]
+    made = group(shared, ["127.37.0.1"])
+    port = free_port_on(VIP)
+    listener = api.listener(shared.lb.lb["id"], protocol=protocol, port=port, default_tls_container_ref=certificate, ipgroup={"ipgroup_id": made["id"]})
+    site = Site(api, shared.lb.subnet, shared.lb.lb, listener, api.pool(listener_id=listener["id"], **pool), port)
+    site.add(backends("a"))
+    wait_for(lambda: admitted_over_tls(site, "127.37.0.1"), timeout_s=15)
+    assert not admitted_over_tls(site, "127.37.0.2")
 
 
 def test_a_restarted_elbd_adopts_the_process_without_a_reload(shared: Shared, backends: Callable[..., FakeBackend]) -> None:
