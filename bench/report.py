@@ -106,6 +106,14 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
     rows.append(["L7: a policy's 201 -> first request it routes, p99; failed probe requests during the changes", "state it; 0",
                  "n/a" if l7_p99 is None else f"{ms(l7_p99)} ms; {l7_failed}",
                  _verdict(None if l7_failed is None else l7_failed == 0)])
+    guarded: dict[str, float] | None = figures.get("ipgroups_ratio_hand")
+    rows.append(["IP groups: elbd / hand-written HAProxy, a 10,000-entry whitelist, Connection: close and keep-alive", ">= 0.95",
+                 "n/a" if not guarded else ", ".join(f"{key} {value:.2f}" for key, value in guarded.items()) + " (medians of the rounds' ratios)",
+                 _verdict(None if not guarded else min(guarded.values()) >= 0.95)])
+    access_p99, access_reloads = figures.get("ipgroups_change_p99_ms"), figures.get("ipgroups_change_reloads")
+    rows.append(["IP groups: a 1,000-entry ip_list PUT -> first new connection that sees it, p99; reloads", "<= 50 ms; 0",
+                 "n/a" if access_p99 is None else f"{ms(access_p99)} ms; {access_reloads}",
+                 _verdict(None if access_p99 is None else access_p99 <= 50 and access_reloads == 0)])
     return rows
 
 

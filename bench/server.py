@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.procs import terminate
 from elbd.service.identity import ProjectCredentials
 
-UNLIMITED_QUOTAS = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer")
+UNLIMITED_QUOTAS = ("loadbalancer", "listener", "pool", "member", "members_per_pool", "listeners_per_loadbalancer", "ipgroup_max_length")
 
 
 def free_port(address: str = "127.0.0.1") -> int:

@@ -32,6 +32,7 @@ class Resources:
     l7policy_id: str
     l7rule_id: str
     job_id: str
+    ipgroup_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -52,7 +53,7 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
     instance member, a security policy, a server certificate, a forwarding policy of the listener
-    (to a pool of its own) with a rule, and a finished check job of the member."""
+    (to a pool of its own) with a rule, a finished check job of the member, and an IP address group."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -73,6 +74,7 @@ def furnish(api: Api) -> Resources:
         "POST", f"members/{member['id']}/health-check", {"member_check": {"listener_id": listener["id"], "subject": "config"}}, status=200
     )["member_check"]["job_id"]
     _wait_until_finished(api, job_id)  # its result is written meanwhile: snapshots must not see it change
+    ipgroup = api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}})["ipgroup"]
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -89,6 +91,7 @@ def furnish(api: Api) -> Resources:
         l7policy_id=l7policy["id"],
         l7rule_id=l7policy["rules"][0]["id"],
         job_id=job_id,
+        ipgroup_id=ipgroup["id"],
     )
 
 

@@ -58,6 +58,8 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/l7policies",
     f"GET {ELB}/l7policies/rules",
     f"POST {ELB}/certificates/settings/private-key-echo",
+    f"GET {ELB}/ipgroups",
+    f"POST {ELB}/ipgroups",
 }
 
 # Routes that name resources in the body and answer each one's fate, as the SDK's models say: another
@@ -112,6 +114,10 @@ BODIES: dict[str, Body] = {
     f"POST {ELB}/l7policies/batch-update-priority": lambda r: {"l7policies": [{"id": r.l7policy_id, "priority": 5}]},
     f"POST {ELB}/l7policies/{{l7policy_id}}/rules": lambda r: {"rule": {"type": "HOST_NAME", "compare_type": "EQUAL_TO", "value": "probe.example.com"}},
     f"PUT {ELB}/l7policies/{{l7policy_id}}/rules/{{l7rule_id}}": lambda r: {"rule": {"value": "/probe"}},
+    f"POST {ELB}/ipgroups": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
+    f"PUT {ELB}/ipgroups/{{ipgroup_id}}": lambda r: {"ipgroup": {"name": "probe"}},
+    f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/create-or-update": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.2"}]}},
+    f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
 }
 
 

@@ -71,7 +71,6 @@ LISTENER_SETTINGS = [
     ("insert_headers", {"X-Real-IP": True, "X-Forwarded-Clientcert-enable": True}),
     ("insert_headers", {"X-Forwarded-Tls-Ja3-enable": True}),
     ("insert_headers", {"X-Forwarded-TLS-Protocol": False, "X-Forwarded-TLS-Protocol-alias": "X-Proto"}),  # an alias
-    ("ipgroup", {"ipgroup_id": MISSING}),
     ("quic_config", {"quic_listener_id": MISSING}),
     ("transparent_client_ip_enable", True),
     ("proxy_protocol_enable", True),

@@ -20,6 +20,9 @@ from huaweicloudsdkelb.v3 import (
     BatchCreateMembersRequestBody,
     BatchDeleteCertificatesRequest,
     BatchDeleteCertificatesRequestBody,
+    BatchDeleteIpListOption,
+    BatchDeleteIpListRequest,
+    BatchDeleteIpListRequestBody,
     BatchUpdatePoliciesPriorityRequest,
     BatchUpdatePoliciesPriorityRequestBody,
     BatchUpdatePriorityRequestBody,
@@ -34,12 +37,17 @@ from huaweicloudsdkelb.v3 import (
     CreateHealthMonitorRequestBody,
     CreateInsertHeaderConfig,
     CreateInsertHeadersConfig,
+    CreateIpGroupIpOption,
+    CreateIpGroupOption,
+    CreateIpGroupRequest,
+    CreateIpGroupRequestBody,
     CreateL7PolicyOption,
     CreateL7PolicyRequest,
     CreateL7PolicyRequestBody,
     CreateL7PolicyRuleOption,
     CreateL7RuleRequest,
     CreateL7RuleRequestBody,
+    CreateListenerIpGroupOption,
     CreateListenerOption,
     CreateListenerRequest,
     CreateListenerRequestBody,
@@ -67,14 +75,17 @@ from huaweicloudsdkelb.v3 import (
     CreateSecurityPolicyRequest,
     CreateSecurityPolicyRequestBody,
     DeleteCertificateRequest,
+    DeleteIpGroupRequest,
     DeleteL7PolicyRequest,
     DeleteL7RuleRequest,
     DeleteListenerRequest,
     DeleteMemberRequest,
     DeleteSecurityPolicyRequest,
     ElbClient,
+    IpGroupIp,
     ListAllL7RulesRequest,
     ListCertificatesRequest,
+    ListIpGroupsRequest,
     ListL7PoliciesRequest,
     ListL7RulesRequest,
     ListMembersRequest,
@@ -82,6 +93,8 @@ from huaweicloudsdkelb.v3 import (
     ListSystemSecurityPoliciesRequest,
     ShowCertificatePrivateKeyEchoRequest,
     ShowCertificateRequest,
+    ShowIpGroupRelatedListenersRequest,
+    ShowIpGroupRequest,
     ShowL7PolicyRequest,
     ShowL7RuleRequest,
     ShowListenerRequest,
@@ -92,12 +105,20 @@ from huaweicloudsdkelb.v3 import (
     UpdateCertificateOption,
     UpdateCertificateRequest,
     UpdateCertificateRequestBody,
+    UpdateIpGroupIpOption,
+    UpdateIpGroupOption,
+    UpdateIpGroupRequest,
+    UpdateIpGroupRequestBody,
+    UpdateIpListOption,
+    UpdateIpListRequest,
+    UpdateIpListRequestBody,
     UpdateL7PolicyOption,
     UpdateL7PolicyRequest,
     UpdateL7PolicyRequestBody,
     UpdateL7RuleOption,
     UpdateL7RuleRequest,
     UpdateL7RuleRequestBody,
+    UpdateListenerIpGroupOption,
     UpdateListenerOption,
     UpdateListenerRequest,
     UpdateListenerRequestBody,
@@ -581,3 +602,52 @@ def test_sdk_checks_a_member_on_demand(cloud: Cloud) -> None:
     refused = run_member_check(cloud, healthy.id)
     assert refused.result.config.check_result is False
     assert [item.reason_template for item in refused.result.config.check_items] == ["CONNECT_REFUSED"]
+
+
+def test_sdk_drives_ip_address_groups_and_a_listeners_access_control(cloud: Cloud) -> None:
+    """A group made, filled, replaced, trimmed, bound to a listener as a blacklist, switched off, and
+    deleted once unbound: the SDK's own models each way."""
+    elb = cloud.elb
+    entries = [CreateIpGroupIpOption(ip="127.30.1.0/24", description="lab"), CreateIpGroupIpOption(ip="2001:0DB8:02de::0e12-2001:0DB8:02de::0e13")]
+    option = CreateIpGroupOption(name="sdk-ipgroup", ip_list=entries)
+    created = elb.create_ip_group(CreateIpGroupRequest(body=CreateIpGroupRequestBody(ipgroup=option)))
+    group = created.ipgroup
+    assert created.status_code == 201 and group.name == "sdk-ipgroup" and group.listeners == []
+    assert [(one.ip, one.description) for one in group.ip_list] == [("127.30.1.0/24", "lab"), ("2001:db8:2de::e12-2001:db8:2de::e13", "")]
+    assert elb.show_ip_group(ShowIpGroupRequest(ipgroup_id=group.id)).ipgroup.to_dict() == group.to_dict()
+    assert [one.id for one in elb.list_ip_groups(ListIpGroupsRequest(name=["sdk-ipgroup"])).ipgroups] == [group.id]
+    replace_body = UpdateIpGroupRequestBody(ipgroup=UpdateIpGroupOption(ip_list=[UpdateIpGroupIpOption(ip="127.30.2.1")]))
+    replaced = elb.update_ip_group(UpdateIpGroupRequest(ipgroup_id=group.id, body=replace_body)).ipgroup
+    assert [one.ip for one in replaced.ip_list] == ["127.30.2.1"]
+    add_body = UpdateIpListRequestBody(ipgroup=UpdateIpListOption(ip_list=[UpdateIpGroupIpOption(ip="127.30.2.2-127.30.2.9")]))
+    added = elb.update_ip_list(UpdateIpListRequest(ipgroup_id=group.id, body=add_body)).ipgroup
+    assert [one.ip for one in added.ip_list] == ["127.30.2.1", "127.30.2.2-127.30.2.9"]
+    trim_body = BatchDeleteIpListRequestBody(ipgroup=BatchDeleteIpListOption(ip_list=[IpGroupIp(ip="127.30.2.1")]))
+    trimmed = elb.batch_delete_ip_list(BatchDeleteIpListRequest(ipgroup_id=group.id, body=trim_body)).ipgroup
+    assert [one.ip for one in trimmed.ip_list] == ["127.30.2.2-127.30.2.9"]
+
+    access = CreateListenerIpGroupOption(ipgroup_id=group.id, type="black")
+    listener_option = CreateListenerOption(loadbalancer_id=cloud.lb_id, protocol="TCP", protocol_port=8082, ipgroup=access)
+    listener = elb.create_listener(CreateListenerRequest(body=CreateListenerRequestBody(listener=listener_option))).listener
+    assert (listener.ipgroup.ipgroup_id, listener.ipgroup.enable_ipgroup, listener.ipgroup.type) == (group.id, True, "black")
+    related = elb.show_ip_group_related_listeners(ShowIpGroupRelatedListenersRequest(ipgroup_id=group.id)).listeners
+    assert [one.id for one in related] == [listener.id]
+    with pytest.raises(ClientRequestException) as raised:
+        elb.delete_ip_group(DeleteIpGroupRequest(ipgroup_id=group.id))
+    assert (raised.value.status_code, raised.value.error_code) == (409, "ELB.8907")
+    switch_off = UpdateListenerRequestBody(listener=UpdateListenerOption(ipgroup=UpdateListenerIpGroupOption(ipgroup_id=group.id, enable_ipgroup=False)))
+    updated = elb.update_listener(UpdateListenerRequest(listener_id=listener.id, body=switch_off)).listener
+    assert (updated.ipgroup.enable_ipgroup, updated.ipgroup.type) == (False, "black")
+    elb.delete_listener(DeleteListenerRequest(listener_id=listener.id))
+    assert elb.delete_ip_group(DeleteIpGroupRequest(ipgroup_id=group.id)).status_code == 204
+    with pytest.raises(ClientRequestException) as raised:
+        elb.show_ip_group(ShowIpGroupRequest(ipgroup_id=group.id))
+    assert (raised.value.status_code, raised.value.error_code) == (404, "ELB.8904")
+
+
+def test_sdk_hears_why_an_ip_group_entry_is_refused(cloud: Cloud) -> None:
+    option = CreateIpGroupOption(ip_list=[CreateIpGroupIpOption(ip="10.0.0.9-10.0.0.1")])
+    with pytest.raises(ClientRequestException) as raised:
+        cloud.elb.create_ip_group(CreateIpGroupRequest(body=CreateIpGroupRequestBody(ipgroup=option)))
+    assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902")
+    assert "greater than its start" in raised.value.error_msg

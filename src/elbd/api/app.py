@@ -13,6 +13,7 @@ from elbd.api import (
     certificates,
     cloudservers,
     healthmonitors,
+    ipgroups,
     l7policies,
     listeners,
     loadbalancers,
@@ -96,7 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks,
+        security_policies, certificates, l7policies, member_checks, ipgroups,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

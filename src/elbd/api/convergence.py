@@ -1,7 +1,9 @@
 """Some answers wait for the data plane: a removal (after a member's DELETE returns, it takes no new
-request), a certificate's renewal (handshakes after the PUT's 200 get the new certificate) and a
-change of forwarding policies or rules (a policy whose answer says ACTIVE routes the next request, as
-Terraform, which polls for ACTIVE, expects). Other changes converge right after their answer.
+request), a certificate's renewal (handshakes after the PUT's 200 get the new certificate), a change
+of forwarding policies or rules (a policy whose answer says ACTIVE routes the next request, as
+Terraform, which polls for ACTIVE, expects) and a change of IP address groups or of a listener's
+access control (the next connection is admitted or refused by it). Other changes converge right after
+their answer.
 
 The wait lasts as long as the data plane takes, up to REMOVAL_WAIT_S; what it could not confirm (the
 apply failed, or the time ran out) is a 503 that says so, never a plain success."""
@@ -33,3 +35,8 @@ def wait_for_removal(request: Request, load_balancer_id: str | None, what: str) 
 def wait_for_forwarding(request: Request, load_balancer_ids: frozenset[str], what: str) -> None:
     _confirmed(request, set(load_balancer_ids), f"{what} saved, but the data plane of load balancer "
                f"{', '.join(sorted(load_balancer_ids))} has not confirmed that it forwards by it")
+
+
+def wait_for_access(request: Request, load_balancer_ids: frozenset[str], what: str) -> None:
+    _confirmed(request, set(load_balancer_ids), f"{what} saved, but the data plane of load balancer "
+               f"{', '.join(sorted(load_balancer_ids))} has not confirmed that it admits clients by it")

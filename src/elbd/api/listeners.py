@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from elbd.api.convergence import wait_for_access
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
@@ -10,9 +11,9 @@ from elbd.api.shapes.listeners import ListenerPage, ListenerReply
 from elbd.api.views.listeners import listener_view
 from elbd.api.views.pages import page_info
 from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
-from elbd.service import listeners, lookups
+from elbd.service import ipgroups, listeners, lookups
 from elbd.service.identity import Principal
-from elbd.store.db import Database
+from elbd.store.db import Database, changed_so_far
 
 router = APIRouter(tags=["listeners"])
 _SINGLE = {"admin_state_up": bool, "http2_enable": bool, "enable_member_retry": bool, "enhance_l7policy_enable": bool}
@@ -26,7 +27,10 @@ _list_query = list_query(
 def create_listener(request: Request, body: ListenerCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         listener = listeners.create_listener(session, project_id=who.project_id, option=body.listener, host=request.app.state.host)
-    answer: ListenerReply = {"listener": listener_view(listener), "request_id": request_id_of(request)}
+        answer: ListenerReply = {"listener": listener_view(listener, ipgroups.groups_of(session, [listener.id])), "request_id": request_id_of(request)}
+        changed = changed_so_far(session)
+    if body.listener.ipgroup is not None:
+        wait_for_access(request, changed, f"Listener {listener.id} was")
     return reply(answer, 201)
 
 
@@ -36,7 +40,8 @@ def list_listeners(
 ) -> Response:
     with db.read() as session:
         page = listeners.list_listeners(session, project_id=who.project_id, filters=query.filters, page=query.page)
-    answer: ListenerPage = {"listeners": [listener_view(item) for item in page.items], "page_info": page_info(page), "request_id": request_id_of(request)}
+        groups = ipgroups.groups_of(session, [item.id for item in page.items])
+    answer: ListenerPage = {"listeners": [listener_view(item, groups) for item in page.items], "page_info": page_info(page), "request_id": request_id_of(request)}
     return reply(answer)
 
 
@@ -44,7 +49,7 @@ def list_listeners(
 def show_listener(request: Request, listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.read() as session:
         listener = lookups.listener(session, who.project_id, listener_id)
-    answer: ListenerReply = {"listener": listener_view(listener), "request_id": request_id_of(request)}
+        answer: ListenerReply = {"listener": listener_view(listener, ipgroups.groups_of(session, [listener.id])), "request_id": request_id_of(request)}
     return reply(answer)
 
 
@@ -54,7 +59,10 @@ def update_listener(
 ) -> Response:
     with db.write() as session:
         listener = listeners.update_listener(session, project_id=who.project_id, listener_id=listener_id, option=body.listener)
-    answer: ListenerReply = {"listener": listener_view(listener), "request_id": request_id_of(request)}
+        answer: ListenerReply = {"listener": listener_view(listener, ipgroups.groups_of(session, [listener.id])), "request_id": request_id_of(request)}
+        changed = changed_so_far(session)
+    if "ipgroup" in body.listener.model_fields_set:
+        wait_for_access(request, changed, f"Listener {listener_id} was")
     return reply(answer)
 
 

@@ -4,11 +4,16 @@ should run. Pure functions: no database, no process."""
 import logging
 import resource
 from collections.abc import Iterable
+from functools import lru_cache
 
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination
+from elbd.dataplane.access_lists import covering
+from elbd.dataplane.model import (
+    AccessControl, Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination,
+)
 from elbd.dataplane.routes import routes
 from elbd.domain_names import names_answered
+from elbd.ip_entries import IpEntry, NotAnEntry, parse_entry
 from elbd.insert_headers import forwarded_for, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
@@ -108,6 +113,7 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             member_timeout_s=listener.member_timeout if SERVED_LISTENERS[listener.protocol] == "http" else None,
             max_connections=listener.connection,
             max_new_connections_per_s=listener.cps,
+            access=access_control(listener, stored.ip_entries.get(listener.id, ())),
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses
@@ -136,6 +142,27 @@ def persistence(pool: StoredPool) -> Persistence | None:
 def enabled_setting(stored: dict | None, value: str) -> int | None:
     """`stored[value]` of a {enable, value} setting (slow_start, connection_drain) that is on, else None."""
     return int(stored[value]) if stored and stored.get("enable") else None
+
+
+def access_control(listener: StoredListener, entries: tuple[str, ...]) -> AccessControl | None:
+    """The clients a listener admits: None (all) without access control or with it switched off."""
+    if not listener.ipgroup_enable or listener.ipgroup_type not in ("white", "black"):
+        return None
+    return _access_control(listener.ipgroup_type, entries)
+
+
+@lru_cache(maxsize=256)
+def _access_control(kind: str, entries: tuple[str, ...]) -> AccessControl:
+    """Remembered for the same entries: every round of a load balancer reads its lists anew, and
+    reading and merging 10,000 entries takes about 75 ms. A stored entry is read again
+    as a value (ip_entries.py); one that does not read (the API stores none such) is logged and left out."""
+    read: list[IpEntry] = []
+    for text in entries:
+        try:
+            read.append(parse_entry(text))
+        except NotAnEntry as error:
+            log.warning("an IP address group entry is left out: %s", error)
+    return AccessControl(kind, covering(read))
 
 
 def tls_termination(listener: StoredListener, stored: StoredLoadBalancer) -> TlsTermination | None:

@@ -1,8 +1,9 @@
-"""What HAProxy's runtime API answers, as values: `show servers state`, and the server and frontend rows
-of `show stat`. Pure functions."""
+"""What HAProxy's runtime API answers, as values: `show servers state`, the server and frontend rows
+of `show stat`, and the ACLs of `show acl`. Pure functions."""
 
 import csv
 import ipaddress
+import re
 from dataclasses import dataclass
 
 from elbd.canonical_ip import IPAddress
@@ -93,3 +94,24 @@ def parse_frontends(text: str) -> dict[str, str]:
         if len(fields) > max(proxy, server, status) and fields[server] == "FRONTEND":
             frontends[fields[proxy]] = fields[status]
     return frontends
+
+
+_ACL_FILE = re.compile(r"^\d+ \(([^)\s]+)\) ", re.MULTILINE)  # `<id> (<file>) pattern loaded from file ...`
+_ACL_ENTRY = re.compile(r"^0x[0-9a-fA-F]+ (\S+)$", re.MULTILINE)  # `<reference> <pattern>`
+_NEW_VERSION = re.compile(r"New version created: (\d+)")
+
+
+def parse_acl_files(answer: str) -> list[str]:
+    """The file of each ACL `show acl` lists."""
+    return _ACL_FILE.findall(answer)
+
+
+def parse_acl_entries(answer: str) -> frozenset[str]:
+    """The patterns of one ACL's current version (`show acl <file>`)."""
+    return frozenset(_ACL_ENTRY.findall(answer))
+
+
+def parse_new_version(answer: str) -> int | None:
+    """The version `prepare acl` allocated; None when it answered something else."""
+    found = _NEW_VERSION.search(answer)
+    return int(found.group(1)) if found else None

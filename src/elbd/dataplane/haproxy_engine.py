@@ -3,7 +3,7 @@ and sockets (haproxy.py). It carries out what the planner decided; it decides no
 how HAProxy does a thing (validate before writing, fall back to the last configuration HAProxy took).
 
 Files live in `<data dir>/haproxy/<load balancer id>/`: haproxy.cfg, the pid file, the masters file,
-server-state, and skeleton.cfg, the skeleton the running process was given (how a restarted elbd knows
+server-state, tls/ and access/ (access_lists.py), and skeleton.cfg, the skeleton the running process was given (how a restarted elbd knows
 whether a running process needs a reload).
 """
 
@@ -16,9 +16,19 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from elbd.canonical_ip import IPNetwork
+from elbd.dataplane.access_lists import ACCESS_DIRECTORY, access_list_path, access_list_text
 from elbd.dataplane.engine import EngineError, TlsMaterial
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
-from elbd.dataplane.haproxy_answers import CheckReport, parse_frontends, parse_servers_state, parse_stat
+from elbd.dataplane.haproxy_answers import (
+    CheckReport,
+    parse_acl_entries,
+    parse_acl_files,
+    parse_frontends,
+    parse_new_version,
+    parse_servers_state,
+    parse_stat,
+)
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
@@ -26,11 +36,15 @@ from elbd.dataplane.process_identity import SocketTable
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
     STILL_CONNECTED,
+    AddAcl,
+    CommitAcl,
     CommitSslCert,
     DeleteServer,
     EnableServer,
+    PrepareAcl,
     RuntimeCommand,
     SetSslCert,
+    ShowAcl,
     ShowServersState,
     ShowStat,
     accepted,
@@ -49,6 +63,8 @@ class HaproxyEngine:
         self.binary = binary
         self._processes: dict[str, HaproxyProcess] = {}
         self._observed: set[str] = set()
+        self._access: dict[str, dict[str, frozenset[str]]] = {}  # what each process's ACLs hold, once known
+        self._access_files: dict[Path, frozenset[str]] = {}  # what each ACL file holds, as last written or read
         self._lock = threading.Lock()
 
     def process(self, load_balancer_id: str) -> HaproxyProcess:
@@ -88,15 +104,22 @@ class HaproxyEngine:
             log.warning("load balancer %s: stopped %d HAProxy master(s) beside the serving one", load_balancer_id, extra)
         applied = process.run_dir / "skeleton.cfg"
         servers = tuple(parse_servers_state(_asked(process, ShowServersState())))
-        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir))
+        with self._lock:
+            access = None if first_contact else self._access.get(load_balancer_id)
+        if access is None:  # read from the process: a restarted elbd, or an apply that fell short
+            access = _access_lists(process)
+        return Live(True, applied.read_text() if applied.exists() else None, servers, presented_certificates(process.run_dir), access)
 
     def carry_out(
         self, load_balancer_id: str, action: LoadBalancerAction, passed: Mapping[str, bool], tls: Mapping[str, TlsMaterial]
     ) -> frozenset[str]:
         process = self.process(load_balancer_id)
+        with self._lock:
+            self._access.pop(load_balancer_id, None)
         try:
             if not isinstance(action, Retire):  # a certificate to rotate is written once the process presents it
                 write_tls_files(process.run_dir, action.config, tls, keep=action.rotate if isinstance(action, Converge) else ())
+                write_access_files(process.run_dir, action.config, self._access_files)
             match action:
                 case Retire():
                     process.stop()
@@ -107,14 +130,19 @@ class HaproxyEngine:
                 case Start(config):
                     self._start(process, config, passed)
                     _note_skeleton(process, config)
+                    self._note_access(load_balancer_id, config)
                 case Reload(config, ramped):
                     self._reload(process, config.holding(ramped), passed)
                     _note_skeleton(process, config)
+                    self._note_access(load_balancer_id, config)
                     if ramped:  # enabled now, they ramp up; the file then says what runs
                         self._run(process, load_balancer_id, tuple(EnableServer(backend, server) for backend, server in ramped), strict=False)
                         process.write_config(_rendered(config, process))
-                case Converge(config, commands, rotate):
+                case Converge(config, commands, rotate, access_lists):
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
+                    for frontend in access_lists:
+                        _replace_access_list(process, frontend, config.access_lists[frontend].networks)
+                    self._note_access(load_balancer_id, config)
                     for certificate_id in rotate:
                         self._rotate(process, certificate_id, tls[certificate_id])
                         write_tls_files(process.run_dir, config, tls)
@@ -125,6 +153,12 @@ class HaproxyEngine:
         except OSError as error:
             raise EngineError(f"HAProxy's files or sockets failed: {error}") from None
         return frozenset()
+
+    def _note_access(self, load_balancer_id: str, config: LoadBalancerConfig) -> None:
+        """The process's ACLs hold what `config` gives them (it loaded the files, or they were replaced):
+        the next round compares with this instead of reading every list back."""
+        with self._lock:
+            self._access[load_balancer_id] = {name: access.patterns for name, access in config.access_lists.items()}
 
     def _start(self, process: HaproxyProcess, config: LoadBalancerConfig, passed: Mapping[str, bool]) -> None:
         """A fresh process: members that have not passed their checks are DOWN from its first instant.
@@ -237,6 +271,59 @@ def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str,
             Path(candidate.name).replace(path)
     for stale in set(directory.iterdir()) - set(wanted):
         stale.unlink(missing_ok=True)
+
+
+def write_access_files(run_dir: Path, config: LoadBalancerConfig, known: dict[Path, frozenset[str]]) -> None:
+    """The ACL file of each frontend with access control, each written only when it holds other
+    networks (in the private run directory); files of frontends without it are removed. `known`: what
+    files held when last written or read (a list of 10,000 entries is not read back every round)."""
+    wanted = {access_list_path(run_dir, frontend): access for frontend, access in config.access_lists.items()}
+    directory = run_dir / ACCESS_DIRECTORY
+    if not wanted and not directory.exists():
+        return
+    private_directory(directory)
+    for path, access in wanted.items():
+        if not path.exists():
+            known.pop(path, None)
+        elif path not in known:
+            known[path] = frozenset(path.read_text().split())
+        if known.get(path) != access.patterns:
+            with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
+                candidate.write(access_list_text(access.networks))
+            Path(candidate.name).replace(path)
+            known[path] = access.patterns
+    for stale in set(directory.iterdir()) - set(wanted):
+        stale.unlink(missing_ok=True)
+        known.pop(stale, None)
+
+
+def _access_lists(process: HaproxyProcess) -> dict[str, frozenset[str]]:
+    """The networks each frontend's ACL holds in the running process, by frontend name (none are asked
+    for when the load balancer has no ACL file)."""
+    directory = process.run_dir / ACCESS_DIRECTORY
+    if not directory.is_dir():
+        return {}
+    prefix = f"{directory}/"
+    paths = [path for path in parse_acl_files(_asked(process, ShowAcl())) if path.startswith(prefix) and path.endswith(".acl")]
+    if not paths:
+        return {}
+    with process.runtime_session() as session:
+        answers = session.run_all([ShowAcl(path) for path in paths])
+    return {Path(path).stem: parse_acl_entries(answer) for path, answer in zip(paths, answers, strict=True)}
+
+
+def _replace_access_list(process: HaproxyProcess, frontend: str, networks: tuple[IPNetwork, ...]) -> None:
+    """Replace a frontend's ACL atomically: a new version filled, then committed; no reload."""
+    path = plain_path(access_list_path(process.run_dir, frontend))
+    with process.runtime_session() as session:
+        [answer] = session.run_all([PrepareAcl(path)])
+        version = parse_new_version(answer)
+        if version is None:
+            raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer.strip()}")
+        commands: list[RuntimeCommand] = [*(AddAcl(path, version, one) for one in networks), CommitAcl(path, version)]
+        refused = [answer for answer in session.run_all(commands) if not accepted(answer)]
+    if refused:
+        raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
 
 
 def _material(tls: Mapping[str, TlsMaterial], certificate_id: str) -> TlsMaterial:

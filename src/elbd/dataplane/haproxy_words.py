@@ -15,13 +15,13 @@ No value changes the shape of a configuration line or of a runtime command:
 """
 
 import re
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from elbd.canonical_ip import IPAddress
+from elbd.canonical_ip import IPAddress, IPNetwork
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
-_RUNTIME_WORD = r"[A-Za-z0-9_.:/\[\]-]+(?:\([0-9]{1,9}\))?"  # a sample fetch may take a number: date(5)
+_RUNTIME_WORD = r"(?:@[0-9]{1,10}|[A-Za-z0-9_.:/\[\]-]+(?:\([0-9]{1,9}\))?)"  # `@<version>` of an ACL, or a word (a sample fetch may take a number: date(5))
 _RUNTIME_PART = rf"{_RUNTIME_WORD}(?: {_RUNTIME_WORD})*"
 _RUNTIME_LINE = re.compile(rf"{_RUNTIME_PART}(?:; {_RUNTIME_PART})*")
 
@@ -71,6 +71,13 @@ def address(value: IPAddress) -> str:
     """An address value, without a zone (an IPv6 zone may hold any text)."""
     if not isinstance(value, IPv4Address | IPv6Address) or (isinstance(value, IPv6Address) and value.scope_id):
         raise UnsafeValue(f"{value!r} is not an address value")
+    return str(value)
+
+
+def network(value: IPNetwork) -> str:
+    """A network value (`address/prefix`), as an ACL pattern of a source address."""
+    if not isinstance(value, IPv4Network | IPv6Network):
+        raise UnsafeValue(f"{value!r} is not a network value")
     return str(value)
 
 

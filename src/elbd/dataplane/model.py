@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from elbd.canonical_ip import IPAddress
+from elbd.canonical_ip import IPAddress, IPNetwork
 
 HARD_STOP_AFTER_S = 30
 
@@ -179,6 +179,22 @@ class Route:
 
 
 @dataclass(frozen=True)
+class AccessControl:
+    """Which clients a listener admits: a whitelist admits only sources in `networks`, a blacklist
+    refuses them (an empty whitelist admits no one, an empty blacklist everyone). The networks live in
+    a file HAProxy reads at a start or reload and the runtime API changes in place: they are not part
+    of the skeleton."""
+
+    kind: str  # white or black
+    networks: tuple[IPNetwork, ...] = ()  # collapsed, IPv4 first, each in order
+
+    @cached_property
+    def patterns(self) -> frozenset[str]:
+        """The networks as the ACL holds them (`address/prefix`), to compare with what runs."""
+        return frozenset(str(network) for network in self.networks)
+
+
+@dataclass(frozen=True)
 class Frontend:
     """One listener, bound to the VIP."""
 
@@ -197,6 +213,7 @@ class Frontend:
     member_timeout_s: int | None = None  # a member's answer later than this is a 504 (HTTP)
     max_connections: int = 0  # concurrent connections; a new one past it is refused; 0 is unlimited
     max_new_connections_per_s: int = 0  # new connections a second; one past it is refused; 0 is unlimited
+    access: AccessControl | None = None  # None: every client is admitted
 
 
 @dataclass(frozen=True)
@@ -212,8 +229,13 @@ class LoadBalancerConfig:
         return max([HARD_STOP_AFTER_S, *(backend.drain_s for backend in self.backends if backend.drain_s is not None)])
 
     def skeleton(self) -> "LoadBalancerConfig":
-        """Everything a reload must apply: the config without the servers, which the runtime API changes."""
-        return replace(self, backends=tuple(replace(backend, servers=()) for backend in self.backends))
+        """Everything a reload must apply: the config without the servers and the access lists' networks,
+        which the runtime API changes."""
+        return replace(
+            self,
+            frontends=tuple(replace(frontend, access=replace(frontend.access, networks=())) if frontend.access else frontend for frontend in self.frontends),
+            backends=tuple(replace(backend, servers=()) for backend in self.backends),
+        )
 
     def holding(self, servers: Iterable[tuple[str, str]]) -> "LoadBalancerConfig":
         """The config with these servers (backend, server) held in maintenance."""
@@ -230,6 +252,11 @@ class LoadBalancerConfig:
     def certificates(self) -> frozenset[str]:
         """Every server certificate its listeners present."""
         return frozenset().union(*(frontend.tls.certificates for frontend in self.frontends if frontend.tls))
+
+    @property
+    def access_lists(self) -> dict[str, AccessControl]:
+        """The access control of each frontend that has one, by frontend name."""
+        return {frontend.name: frontend.access for frontend in self.frontends if frontend.access}
 
     @property
     def client_cas(self) -> frozenset[str]:

@@ -52,6 +52,7 @@ class Live:
     applied_skeleton: str | None = None  # the skeleton the running process was given, if known
     servers: tuple[LiveServer, ...] = ()
     certificates: Mapping[str, str] = field(default_factory=dict)  # certificate id -> digest of what it presents
+    access_lists: Mapping[str, frozenset[str]] = field(default_factory=dict)  # frontend name -> the networks its ACL holds
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,13 @@ class Reload:
 @dataclass(frozen=True)
 class Converge:
     """The running process has the skeleton: run `commands`, present the new content of the `rotate`
-    certificates, and write `config` for the next start."""
+    certificates, give the `access_lists` frontends' ACLs the networks `config` has for them, and
+    write `config` for the next start."""
 
     config: LoadBalancerConfig
     commands: tuple[RuntimeCommand, ...]
     rotate: tuple[str, ...] = ()
+    access_lists: tuple[str, ...] = ()  # the frontends whose ACL gets the networks `config` gives it
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,15 @@ def plan_load_balancer(
                        if backend.slowstart_s is not None and backend.check is None and not server.held)
         return Reload(desired, ramped)
     rotate = tuple(sorted(one for one, digest in (certificates or {}).items() if live.certificates.get(one) not in (None, digest)))
-    return Converge(desired, tuple(runtime_commands(desired, list(live.servers))), rotate)
+    return Converge(desired, tuple(runtime_commands(desired, list(live.servers))), rotate, changed_access_lists(desired, live))
+
+
+def changed_access_lists(desired: LoadBalancerConfig, live: Live) -> tuple[str, ...]:
+    """The frontends whose ACL holds other networks than `desired` gives them (in the text the ACL
+    file and the runtime API use, `address/prefix`)."""
+    return tuple(
+        frontend.name for frontend in desired.frontends if frontend.access and live.access_lists.get(frontend.name) != frontend.access.patterns
+    )
 
 
 def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer | None]) -> MembersAction:

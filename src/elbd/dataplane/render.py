@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from elbd.dataplane.access_lists import access_lines
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, cookie_token, endpoint, log_format_word, name, number
 from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
 from elbd.dataplane.route_lines import route_lines
@@ -235,6 +236,7 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         tls_certificates=tls_certificates,
         route_lines=route_lines,
         connection_limit_lines=connection_limit_lines,
+        access_lines=lambda frontend: access_lines(frontend, run_dir),
         http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
         member_timeout_var=MEMBER_TIMEOUT_VAR,
         closing_until_var=CLOSING_UNTIL_VAR,

@@ -6,11 +6,13 @@ configuration file too, so the running process and the file can never disagree o
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from elbd.canonical_ip import IPAddress
-from elbd.dataplane.haproxy_words import address, name, number, pem_payload, runtime_line
+from elbd.canonical_ip import IPAddress, IPNetwork
+from elbd.dataplane.haproxy_words import address, name, network, number, pem_payload, runtime_line
 from elbd.dataplane.model import Backend, Server
 from elbd.dataplane.render import CLOSING_UNTIL_VAR, server_options
+from elbd.dataplane.tls_files import plain_path
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,35 @@ class CommitSslCert:
 
 
 @dataclass(frozen=True)
+class ShowAcl:
+    """The ACLs the process has (None), or the entries of one, by its file's path."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class PrepareAcl:
+    """A new version of an ACL to fill: HAProxy answers its number."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class AddAcl:
+    path: str
+    version: int
+    network: IPNetwork
+
+
+@dataclass(frozen=True)
+class CommitAcl:
+    """The version's entries replace the ACL's, at once."""
+
+    path: str
+    version: int
+
+
+@dataclass(frozen=True)
 class GetWeight:
     backend: str
     server: str
@@ -154,6 +185,7 @@ class CloseKeepAlive:
 RuntimeCommand = (
     AddServer | DeleteServer | ShutdownSessions | DrainServer | ReadyServer | EnableServer | EnableDown | DisableServer | EnableHealth
     | DisableHealth | SetWeight | SetAddress | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
+    | ShowAcl | PrepareAcl | AddAcl | CommitAcl
 )
 
 
@@ -193,6 +225,16 @@ def _text(command: RuntimeCommand) -> str:
             return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
         case CommitSslCert(path):
             return f"commit ssl cert {path}"
+        case ShowAcl(path=None):
+            return "show acl"
+        case ShowAcl(path=str() as path):
+            return f"show acl {plain_path(Path(path))}"
+        case PrepareAcl(path):
+            return f"prepare acl {plain_path(Path(path))}"
+        case AddAcl(path, version, one):
+            return f"add acl @{number(version)} {plain_path(Path(path))} {network(one)}"
+        case CommitAcl(path, version):
+            return f"commit acl @{number(version)} {plain_path(Path(path))}"
         case GetWeight(backend, server):
             return f"get weight {_target(backend, server)}"
         case ShowServersState(backend=None):

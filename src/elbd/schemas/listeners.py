@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
+from elbd.schemas.ipgroups import ListenerIpGroupOption
 from elbd.schemas.loadbalancers import ProtectionReason, ProtectionStatus, Tag
 from elbd.schemas.unserved import LISTENERS, note
 
@@ -45,7 +46,9 @@ class _ListenerSettings(Strict):
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
     security_policy_id: ResourceId | None = None
-    ipgroup: dict | None = Field(None, description=note(LISTENERS, "ipgroup"))
+    ipgroup: ListenerIpGroupOption | None = Field(
+        None, description="Access control by IP address groups: a whitelist admits only their addresses, a blacklist refuses them."
+    )
     quic_config: dict | None = Field(None, description=note(LISTENERS, "quic_config"))
     transparent_client_ip_enable: bool | None = Field(None, description=note(LISTENERS, "transparent_client_ip_enable"))
     proxy_protocol_enable: bool | None = Field(None, description=note(LISTENERS, "proxy_protocol_enable"))

@@ -82,7 +82,6 @@ LISTENERS = (
         "elbd does not serve longest_suffix SNI matching yet: it matches a client's name exactly, then by a wildcard "
         "that stands for one label (wildcard); send wildcard or leave it out.",
     ),
-    _any("ipgroup", "elbd does not serve IP address groups yet."),
     _any("quic_config", "elbd does not serve QUIC upgrade yet."),
     _switch("transparent_client_ip_enable"),
     _switch("proxy_protocol_enable"),

@@ -11,7 +11,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
 from elbd.schemas.listeners import ListenerCreate, ListenerUpdate, _ListenerSettings
-from elbd.service import l7policies, lookups, quotas
+from elbd.service import ipgroups, l7policies, lookups, quotas
 from elbd.service.address_ranges import Host
 from elbd.service.bindings import bind_pool_to_listener, check_member_retry_agrees, check_pool_fits_listener
 from elbd.service.listener_certificates import TlsReferences, check_references, keep_rows_in_step
@@ -92,6 +92,8 @@ def _check_settings(protocol: str, settings: _ListenerSettings, current: Listene
         raise invalid("Invalid input for 'client_ca_tls_container_ref': QUIC listeners do not verify clients.")
     if settings.sni_container_refs and len(set(settings.sni_container_refs)) != len(settings.sni_container_refs):
         raise invalid("Invalid input for 'sni_container_refs': a certificate is named twice.")
+    if settings.ipgroup is not None and protocol not in ipgroups.ACCESS_PROTOCOLS:
+        raise invalid(f"Invalid input for 'ipgroup': elbd enforces IP address groups on {', '.join(ipgroups.ACCESS_PROTOCOLS)} listeners, not {protocol}.")
     if settings.protection_reason and (settings.protection_status or (current.protection_status if current else None)) != "consoleProtection":
         raise invalid("Invalid input for 'protection_reason': it is only valid with protection_status consoleProtection.")
 
@@ -163,6 +165,8 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
         session.flush()
     except IntegrityError:
         raise _port_in_use(lb.id, option.protocol_port) from None
+    if option.ipgroup is not None:
+        ipgroups.bind(session, listener, ipgroups.named_groups(option.ipgroup.ipgroup_id), option.ipgroup.enable_ipgroup, option.ipgroup.type)
     keep_rows_in_step(session, listener)
     mark_changed(session, lb.id)
     return listener
@@ -236,6 +240,12 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
         check_member_retry_agrees(session, pool, listener)
     if enhancing:
         l7policies.number_automatically_ordered(session, listener)
+    if "ipgroup" in changes:  # null: the listener's access control is removed
+        access = option.ipgroup
+        if access is None:
+            ipgroups.bind(session, listener, [], None, None)
+        else:
+            ipgroups.bind(session, listener, ipgroups.named_groups(access.ipgroup_id), access.enable_ipgroup, access.type)
     listener.updated_at = utcnow()
     keep_rows_in_step(session, listener)
     mark_changed(session, listener.loadbalancer_id)

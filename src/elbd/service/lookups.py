@@ -9,6 +9,7 @@ from elbd.store.models import (
     Certificate,
     HealthMonitor,
     Instance,
+    IpGroup,
     L7Policy,
     L7Rule,
     Listener,
@@ -94,3 +95,7 @@ def l7rule(session: Session, project_id: str, policy_id: str, rule_id: str) -> L
 
 def member_check_job(session: Session, project_id: str, job_id: str) -> MemberCheckJob:
     return _get(session, MemberCheckJob, "job", project_id, job_id)
+
+
+def ip_group(session: Session, project_id: str, group_id: str) -> IpGroup:
+    return _get(session, IpGroup, "ipgroup", project_id, group_id)

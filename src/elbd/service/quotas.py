@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
 from elbd.store.db import transaction_memo
-from elbd.store.models import Certificate, HealthMonitor, L7Policy, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
+from elbd.store.models import Certificate, HealthMonitor, IpGroup, L7Policy, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
 
 DEFAULTS: dict[str, int] = {
     "loadbalancer": 50,
@@ -21,6 +21,8 @@ DEFAULTS: dict[str, int] = {
     "l7policy": 500,
     "certificate": 120,
     "ipgroup": 50,
+    "ipgroup_max_length": 300,  # entries per IP address group
+    "ipgroup_bindings": 50,  # listeners per IP address group
     "security_policy": 500,
 }
 
@@ -33,6 +35,7 @@ COUNTED: dict[str, Any] = {
     "security_policy": SecurityPolicy,
     "certificate": Certificate,
     "l7policy": L7Policy,
+    "ipgroup": IpGroup,
 }
 
 

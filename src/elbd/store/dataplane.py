@@ -6,12 +6,14 @@ The data plane knows no table, session or ORM object: it asks these functions, a
 it can turn into its own model (dataplane/desired.py) without the database.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Text, bindparam, cast, delete, select, update
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -21,10 +23,12 @@ from elbd.store.models import (
     DataplaneStatus,
     HealthMonitor,
     Instance,
+    IpGroup,
     L7Policy,
     L7Rule,
     Listener,
     ListenerCertificate,
+    ListenerIpGroup,
     LoadBalancer,
     Member,
     Pool,
@@ -54,6 +58,8 @@ class StoredListener(NamedTuple):
     enable_member_retry: bool = True
     cps: int = 0  # new connections per second; 0 is unlimited
     connection: int = 0  # concurrent connections; 0 is unlimited
+    ipgroup_enable: bool | None = None  # access control by IP address groups (StoredLoadBalancer.ip_entries)
+    ipgroup_type: str | None = None
 
 
 class StoredCertificateNames(NamedTuple):
@@ -123,6 +129,7 @@ class StoredLoadBalancer:
     certificates: Mapping[str, StoredCertificateNames] = field(default_factory=dict)  # those its listeners use, by id
     security_policies: Mapping[str, StoredSecurityPolicy] = field(default_factory=dict)  # custom ones its listeners use
     l7_policies: "Mapping[str, tuple[StoredL7Policy, ...]]" = field(default_factory=dict)  # by listener id, each in precedence order
+    ip_entries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by listener id: every entry of the groups it names
 
 
 @dataclass(frozen=True)
@@ -233,6 +240,13 @@ _SECURITY_POLICIES = (
     select(*(getattr(SecurityPolicy, column) for column in StoredSecurityPolicy._fields))
     .where(SecurityPolicy.id.in_(select(Listener.security_policy_id).where(Listener.loadbalancer_id == bindparam("lb"))))
 )
+_IP_ENTRIES = (
+    select(ListenerIpGroup.listener_id, cast(IpGroup.ip_list, Text))  # as text: decoded once per distinct text
+    .join(Listener, Listener.id == ListenerIpGroup.listener_id)
+    .join(IpGroup, IpGroup.id == ListenerIpGroup.ipgroup_id)
+    .where(Listener.loadbalancer_id == bindparam("lb"))
+    .order_by(ListenerIpGroup.listener_id, ListenerIpGroup.position)
+)
 _ALL_MEMBERS = _MEMBERS.order_by(Member.created_at, Member.id)
 _NAMED_MEMBERS = _MEMBERS.where(Member.id.in_(bindparam("ids", expanding=True)))
 
@@ -259,7 +273,24 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         certificates={row.id: StoredCertificateNames(*row) for row in connection.execute(_CERTIFICATES, parameters)},
         security_policies={row.id: StoredSecurityPolicy(*row) for row in connection.execute(_SECURITY_POLICIES, parameters)},
         l7_policies=stored_l7_policies(session, [lb.id]),
+        ip_entries=_ip_entries(connection.execute(_IP_ENTRIES, parameters)),
     )
+
+
+def _ip_entries(rows: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """(listener id, a group's ip_list as JSON text) rows -> every entry's ip by listener id, groups in
+    the order the listener names them."""
+    found: dict[str, list[str]] = {}
+    for listener_id, ip_list in rows:
+        found.setdefault(listener_id, []).extend(_ips(ip_list))
+    return {listener_id: tuple(entries) for listener_id, entries in found.items()}
+
+
+@lru_cache(maxsize=256)
+def _ips(ip_list: str) -> tuple[str, ...]:
+    """The ips of an ip_list, remembered by its text: every round of a load balancer reads its groups,
+    and decoding 10,000 entries takes longer than the rest of a round."""
+    return tuple(entry["ip"] for entry in json.loads(ip_list))
 
 
 def _l7_rule(rule: L7Rule) -> StoredL7Rule:
@@ -369,6 +400,13 @@ _MANY_SECURITY_POLICIES = (
     .where(Listener.loadbalancer_id.in_(_BY_LB))
     .distinct()
 )
+_MANY_IP_ENTRIES = (
+    select(Listener.loadbalancer_id, ListenerIpGroup.listener_id, cast(IpGroup.ip_list, Text))
+    .join(Listener, Listener.id == ListenerIpGroup.listener_id)
+    .join(IpGroup, IpGroup.id == ListenerIpGroup.ipgroup_id)
+    .where(Listener.loadbalancer_id.in_(_BY_LB))
+    .order_by(ListenerIpGroup.listener_id, ListenerIpGroup.position)
+)
 _MANY_HEALTH = (
     select(Pool.loadbalancer_id, Member.id, Member.health_status, Member.reason_code, Member.expected_response, Member.healthcheck_response)
     .join(Pool, Pool.id == Member.pool_id)
@@ -403,6 +441,7 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
     certificates = _rows_by_load_balancer(session, _MANY_CERTIFICATES, ids)
     policies = _rows_by_load_balancer(session, _MANY_SECURITY_POLICIES, ids)
     forwarding = stored_l7_policies(session, ids)
+    access = _rows_by_load_balancer(session, _MANY_IP_ENTRIES, ids)
     return {
         lb.id: StoredLoadBalancer(
             id=lb.id,
@@ -415,6 +454,7 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
             certificates={row[0]: StoredCertificateNames(*row) for row in certificates.get(lb.id, ())},
             security_policies={row[0]: StoredSecurityPolicy(*row) for row in policies.get(lb.id, ())},
             l7_policies={row[0]: forwarding[row[0]] for row in listeners.get(lb.id, ()) if row[0] in forwarding},
+            ip_entries=_ip_entries(access.get(lb.id, ())),
         )
         for lb in found
     }

@@ -188,6 +188,9 @@ class Listener(Base):
     # limits per second of new connections and of concurrent connections; 0 is unlimited
     cps: Mapped[int] = mapped_column(Integer, server_default="0")
     connection: Mapped[int] = mapped_column(Integer, server_default="0")
+    # access control by IP address groups (listener_ip_groups): both null while it names none
+    ipgroup_enable: Mapped[bool | None] = mapped_column(Boolean)
+    ipgroup_type: Mapped[str | None] = mapped_column(String(8))  # white or black
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -334,6 +337,31 @@ class ListenerCertificate(Base):
     listener_id: Mapped[str] = mapped_column(ForeignKey("listeners.id", ondelete="CASCADE"), primary_key=True)
     certificate_id: Mapped[str] = mapped_column(ForeignKey("certificates.id"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class IpGroup(Base):
+    """A project's IP address group. `ip_list` is [{ip, description}], each ip in the canonical spelling
+    of ip_entries.py, no ip twice."""
+
+    __tablename__ = "ip_groups"
+    __table_args__ = (Index("ix_ip_groups_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))
+    ip_list: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ListenerIpGroup(Base):
+    """The IP address groups a listener's access control names, in the order given. The foreign key
+    refuses to delete a group in use even under concurrency."""
+
+    __tablename__ = "listener_ip_groups"
+    listener_id: Mapped[str] = mapped_column(ForeignKey("listeners.id", ondelete="CASCADE"), primary_key=True)
+    ipgroup_id: Mapped[str] = mapped_column(ForeignKey("ip_groups.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class SecurityPolicy(Base):

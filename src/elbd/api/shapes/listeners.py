@@ -7,6 +7,15 @@ from elbd.api.shapes.loadbalancers import StoredTag
 
 
 @shape
+class ListenerAccess(TypedDict):
+    """Access control by IP address groups: `ipgroup_id` names them, comma-separated."""
+
+    ipgroup_id: str
+    enable_ipgroup: bool
+    type: str
+
+
+@shape
 class Listener(TypedDict):
     id: str
     name: str
@@ -31,7 +40,7 @@ class Listener(TypedDict):
     security_policy_id: str | None
     enable_member_retry: bool
     insert_headers: dict[str, bool | str]
-    ipgroup: None
+    ipgroup: ListenerAccess | None
     transparent_client_ip_enable: bool
     proxy_protocol_enable: bool
     enhance_l7policy_enable: bool

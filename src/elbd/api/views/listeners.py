@@ -1,9 +1,10 @@
-from elbd.api.shapes.listeners import Listener
+from elbd.api.shapes.listeners import Listener, ListenerAccess
 from elbd.clock import format_time
 from elbd.store.models import Listener as ListenerRow
 
 
-def listener_view(listener: ListenerRow) -> Listener:
+def listener_view(listener: ListenerRow, ipgroups: dict[str, list[str]]) -> Listener:
+    """`ipgroups`: the IP address groups each listener's access control names, by listener id."""
     return {
         "id": listener.id,
         "name": listener.name,
@@ -28,7 +29,7 @@ def listener_view(listener: ListenerRow) -> Listener:
         "security_policy_id": listener.security_policy_id,
         "enable_member_retry": listener.enable_member_retry,
         "insert_headers": listener.insert_headers,
-        "ipgroup": None,
+        "ipgroup": access_view(listener, ipgroups.get(listener.id, [])),
         "transparent_client_ip_enable": False,
         "proxy_protocol_enable": False,
         "enhance_l7policy_enable": listener.enhance_l7policy_enable,
@@ -44,3 +45,9 @@ def listener_view(listener: ListenerRow) -> Listener:
         "created_at": format_time(listener.created_at),
         "updated_at": format_time(listener.updated_at),
     }
+
+
+def access_view(listener: ListenerRow, group_ids: list[str]) -> ListenerAccess | None:
+    if not group_ids:
+        return None
+    return {"ipgroup_id": ",".join(group_ids), "enable_ipgroup": bool(listener.ipgroup_enable), "type": listener.ipgroup_type or "white"}

@@ -1,0 +1,145 @@
+"""Access control by IP address groups, pure parts: entries read into values and canonical spellings
+(ip_entries.py), the networks a frontend's ACL holds, the rule rendered, the runtime commands, and the
+planner's choice between a runtime replacement and a reload."""
+
+import random
+from ipaddress import collapse_addresses, ip_network
+from pathlib import Path
+
+import pytest
+
+from elbd.canonical_ip import IPNetwork
+from elbd.dataplane.access_lists import access_lines, access_list_text, collapsed, covering
+from elbd.dataplane.haproxy_answers import parse_acl_entries, parse_acl_files, parse_new_version
+from elbd.dataplane.haproxy_engine import write_access_files
+from elbd.dataplane.haproxy_words import UnsafeValue
+from elbd.dataplane.model import AccessControl, Frontend, LoadBalancerConfig
+from elbd.dataplane.plan import Converge, Live, Reload, plan_load_balancer
+from elbd.dataplane.render import render
+from elbd.dataplane.runtime_commands import AddAcl, CommitAcl, PrepareAcl, text
+from elbd.ip_entries import NotAnEntry, parse_entry
+
+RUN = Path("/var/lib/elbd/haproxy/lb")
+
+
+@pytest.mark.parametrize(("given", "canonical", "networks"), [
+    ("10.0.0.1", "10.0.0.1", ["10.0.0.1/32"]),
+    ("10.0.0.1/32", "10.0.0.1", ["10.0.0.1/32"]),
+    ("10.0.0.0/8", "10.0.0.0/8", ["10.0.0.0/8"]),
+    ("FD00:0::5", "fd00::5", ["fd00::5/128"]),
+    ("127.0.0.1-127.0.0.9", "127.0.0.1-127.0.0.9", ["127.0.0.1/32", "127.0.0.2/31", "127.0.0.4/30", "127.0.0.8/31"]),
+    ("2001:0DB8:02de::0e12-2001:0DB8:02de::0e13", "2001:db8:2de::e12-2001:db8:2de::e13", ["2001:db8:2de::e12/127"]),
+])
+def test_entries_are_read_into_values_and_one_spelling(given: str, canonical: str, networks: list[str]) -> None:
+    entry = parse_entry(given)
+    assert entry.text == canonical and [str(one) for one in entry.networks] == networks
+    assert parse_entry(canonical) == entry
+
+
+@pytest.mark.parametrize("hostile", [
+    "10.0.0.1\n", "10.0.0.1;show info", "10.0.0.1 10.0.0.2", "fe80::1%lo", "10.0.0.1-10.0.0.1", "10.0.0.2-10.0.0.1",
+    "10.0.0.1-fd00::1", "10.0.0.1/24", "-", "/8", "1.2.3.4-", "'", "${x}", "0x7f000001", "1" * 200,
+])
+def test_anything_else_is_not_an_entry(hostile: str) -> None:
+    with pytest.raises(NotAnEntry):
+        parse_entry(hostile)
+
+
+def test_the_networks_of_several_groups_collapse_ipv4_first() -> None:
+    merged = collapsed([ip_network("::1/128"), ip_network("127.0.0.2/31"), ip_network("127.0.0.0/31"), ip_network("127.0.0.1/32")])
+    assert access_list_text(merged) == "127.0.0.0/30\n::1/128\n"
+
+
+def test_a_whitelist_refuses_what_is_not_in_its_file_and_a_blacklist_what_is() -> None:
+    white = Frontend("listener-1", (), 80, "http", access=AccessControl("white"))
+    black = Frontend("listener-1", (), 80, "http", access=AccessControl("black"))
+    path = f"'{RUN}/access/listener-1.acl'"
+    assert access_lines(white, RUN) == [f"tcp-request connection reject if !{{ src -f {path} }}"]
+    assert access_lines(black, RUN) == [f"tcp-request connection reject if {{ src -f {path} }}"]
+    assert access_lines(Frontend("listener-1", (), 80, "http"), RUN) == []
+
+
+@pytest.mark.parametrize("bad", [
+    AccessControl("grey"),
+    AccessControl("white or 1"),
+])
+def test_an_unknown_kind_is_never_rendered(bad: AccessControl) -> None:
+    with pytest.raises(UnsafeValue):
+        access_lines(Frontend("listener-1", (), 80, "http", access=bad), RUN)
+
+
+def test_a_listener_name_outside_the_grammar_is_never_a_path() -> None:
+    with pytest.raises(UnsafeValue):
+        access_lines(Frontend("../../etc/passwd", (), 80, "http", access=AccessControl("white")), RUN)
+
+
+def test_runtime_commands_carry_only_values() -> None:
+    path = f"{RUN}/access/l.acl"
+    assert text(PrepareAcl(path)) == f"prepare acl {path}"
+    assert text(AddAcl(path, 3, ip_network("fd00::/8"))) == f"add acl @3 {path} fd00::/8"
+    assert text(CommitAcl(path, 3)) == f"commit acl @3 {path}"
+    with pytest.raises(UnsafeValue):
+        text(AddAcl(path, 3, "10.0.0.0/8; shutdown frontend x"))  # type: ignore[arg-type]
+    with pytest.raises(UnsafeValue):
+        text(PrepareAcl(f"{path}; show info"))
+
+
+def test_answers_of_show_acl_and_prepare_acl() -> None:
+    listing = "# id (file) description\n0 (/run/lb/access/l.acl) pattern loaded from file '/run/lb/access/l.acl' used by acl at file 'x' line 30. curr_ver=0 next_ver=0 entry_cnt=2\n"
+    assert parse_acl_files(listing) == ["/run/lb/access/l.acl"]
+    assert parse_acl_entries("0x55d0 127.0.0.1/32\n0x55d1 ::1/128\n") == {"127.0.0.1/32", "::1/128"}
+    assert parse_new_version("New version created: 7\n") == 7 and parse_new_version("Unknown ACL identifier.") is None
+
+
+def _config(kind: str, *networks: str) -> LoadBalancerConfig:
+    access = AccessControl(kind, tuple(ip_network(one) for one in networks))
+    return LoadBalancerConfig("lb", 1000, (Frontend("l", (), 80, "http", access=access),))
+
+
+def test_a_change_of_networks_is_a_runtime_replacement_and_a_change_of_kind_a_reload() -> None:
+    running = _config("white", "127.0.0.1/32")
+    skeleton = render(running.skeleton(), RUN, RUN)
+    live = Live(True, skeleton, access_lists={"l": frozenset({"127.0.0.1/32"})})
+    wider = _config("white", "127.0.0.0/30")
+    assert render(wider.skeleton(), RUN, RUN) == skeleton
+    assert plan_load_balancer(wider, live, skeleton) == Converge(wider, (), (), ("l",))
+    assert plan_load_balancer(running, live, skeleton) == Converge(running, (), (), ())  # adopted as it runs
+    black = _config("black", "127.0.0.1/32")
+    assert isinstance(plan_load_balancer(black, live, render(black.skeleton(), RUN, RUN)), Reload)
+
+
+@pytest.mark.parametrize("hostile", ["10.0.0.0/8\n0.0.0.0/0", "0.0.0.0/0", 167772160])
+def test_an_acl_file_holds_only_network_values(hostile: object) -> None:
+    with pytest.raises(UnsafeValue):
+        access_list_text([hostile])  # type: ignore[list-item]
+
+
+def test_collapsing_answers_what_ipaddress_does() -> None:
+    """Random overlapping, nested and adjacent networks of both families, against collapse_addresses;
+    ranges of entries cover the same networks."""
+    rng = random.Random(5)
+    for _ in range(300):
+        sample: list[IPNetwork] = []
+        for _ in range(rng.randint(0, 40)):
+            if rng.random() < 0.5:
+                sample.append(ip_network((rng.randint(0, 2**12) << 20 | rng.randint(0, 2**20), rng.randint(20, 32)), strict=False))
+            else:
+                sample.append(ip_network((rng.randint(0, 2**20) << 100 | rng.randint(0, 2**30), rng.randint(100, 128)), strict=False))
+        expected = (*collapse_addresses(one for one in sample if one.version == 4), *collapse_addresses(one for one in sample if one.version == 6))
+        assert collapsed(sample) == expected
+        entries = [parse_entry(f"{one.network_address}-{one.broadcast_address}") for one in sample if one.num_addresses > 1]
+        assert covering(entries) == collapsed(network for entry in entries for network in entry.networks)
+
+
+def test_acl_files_are_written_when_their_networks_change_and_removed_with_their_listener(tmp_path: Path) -> None:
+    known: dict[Path, frozenset[str]] = {}
+    path = tmp_path / "access" / "l.acl"
+    write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
+    assert path.read_text() == "127.0.0.1/32\n::1/128\n" and oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    path.unlink()  # gone behind elbd's back: written again, whatever it remembers
+    write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
+    assert path.read_text() == "127.0.0.1/32\n::1/128\n"
+    write_access_files(tmp_path, _config("white", "127.0.0.0/30"), known)
+    assert path.read_text() == "127.0.0.0/30\n"
+    write_access_files(tmp_path, LoadBalancerConfig("lb", 1000), known)
+    assert not path.exists() and known == {}
