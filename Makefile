@@ -26,8 +26,13 @@ haproxy:
 serve: $(STAMP) haproxy
 	$(VENV)/bin/elbd serve
 
+# The whole suite on SQLite, then the API's tests and the replicas' races again on PostgreSQL
+# (ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason where none answers).
+POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py
+
 test: $(STAMP) haproxy
 	$(VENV)/bin/pytest
+	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -rs $(POSTGRES_TESTS)
 
 # The benchmarks' load generator (wrk), fast backend and second anchor (nginx-light with its stream
 # module, run from temporary directories on 127.20-22.x.x, never as the system service), from the OS

@@ -16,8 +16,27 @@ from elbd.api.app import create_app
 from elbd.config import load_settings
 from elbd.service import identity
 from elbd.service.identity import ProjectCredentials
+from tests import postgres
 
 os.environ.setdefault("ELBD_DATAPLANE", "none")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    if not postgres.ON_POSTGRES:
+        yield None
+        return
+    if (why := postgres.unanswered()) is not None:
+        pytest.skip(f"THE POSTGRESQL RUN IS SKIPPED: {why}")
+    with postgres.migrated_database() as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def database_of_the_test(postgres_database: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL (tests/postgres.py): the session's database, emptied, through ELBD_DATABASE_URL."""
+    if postgres_database is not None:
+        monkeypatch.setenv("ELBD_DATABASE_URL", postgres.emptied(postgres_database))
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ class Settings:
 
 def load_settings(data_dir: str | Path | None = None) -> Settings:
     directory = Path(data_dir or os.environ.get("ELBD_DATA_DIR") or "./elbd-data").resolve()
-    database_url = os.environ.get("ELBD_DATABASE_URL") or f"sqlite:///{directory / 'elbd.db'}"
+    database_url = database_url_of(os.environ.get("ELBD_DATABASE_URL") or f"sqlite:///{directory / 'elbd.db'}")
     zones = os.environ.get("ELBD_AVAILABILITY_ZONES")
     rate_limit = _rate_limit()
     return Settings(
@@ -50,6 +50,15 @@ def load_settings(data_dir: str | Path | None = None) -> Settings:
         rate_limit=rate_limit,
         rate_burst=_positive_whole("ELBD_RATE_BURST", max(1, math.ceil(rate_limit))),
     )
+
+
+def database_url_of(given: str) -> str:
+    """The SQLAlchemy URL of ELBD_DATABASE_URL: a PostgreSQL URL without a driver (postgres:// or
+    postgresql://, as psql takes it) goes through psycopg 3, the driver elbd installs."""
+    for scheme in ("postgres://", "postgresql://"):
+        if given.startswith(scheme):
+            return "postgresql+psycopg://" + given[len(scheme):]
+    return given
 
 
 def _token_lifetime(seconds: str | None) -> timedelta:

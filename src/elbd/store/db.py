@@ -3,6 +3,12 @@
 SQLite runs in WAL mode with a busy timeout, and every write transaction starts with BEGIN IMMEDIATE:
 writers queue for the lock up front instead of failing with "database is locked" when a read
 transaction tries to upgrade. Reads use a separate engine with plain deferred transactions.
+
+PostgreSQL keeps the same contract for any number of processes on one database: every write
+transaction first takes one transaction-level advisory lock (WRITE_LOCK_KEY), so writers take turns
+as on SQLite, and every rule checked by reading before writing (member uniqueness, quotas, a VIP
+against members and other VIPs, listener ports) holds across API replicas. Reads run in REPEATABLE
+READ, one snapshot per transaction, as SQLite's read transactions are.
 """
 
 import threading
@@ -22,6 +28,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Enough pooled connections for every API worker thread (anyio's default limiter: 40): a connection
 # beyond the pool is opened, configured with its PRAGMAs and closed again on every request.
 SQLITE_POOL_SIZE = 40
+WRITE_LOCK_KEY = 0x656C6264  # "elbd": the advisory lock every PostgreSQL write transaction holds
+# PostgreSQL's connections are the server's, shared by every process (100 by default): a few each.
+POSTGRES_POOL_SIZE = 5
+POSTGRES_POOL_OVERFLOW = 10
 
 
 def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
@@ -50,6 +60,20 @@ def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
     return engine
 
 
+def _postgres_engines(url: str) -> tuple[Engine, Engine]:
+    """(writer, reader) on one PostgreSQL database."""
+    writer = create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
+
+    @event.listens_for(writer, "begin")
+    def _take_turn(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    reader = create_engine(
+        url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, isolation_level="REPEATABLE READ"
+    )
+    return writer, reader
+
+
 @dataclass
 class Database:
     """Read and write sessions over one database, and who to tell when a load balancer changed."""
@@ -66,8 +90,7 @@ class Database:
             # growing steps, so this process's writers queue on a lock instead and take turns at once.
             self._writer_turn: AbstractContextManager[object] = threading.Lock()
         else:
-            self.writer = create_engine(self.url, pool_pre_ping=True)
-            self.reader = self.writer
+            self.writer, self.reader = _postgres_engines(self.url)
             self._writer_turn = nullcontext()
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)

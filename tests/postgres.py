@@ -1,0 +1,60 @@
+"""The suite on PostgreSQL: with ELBD_TEST_DATABASE=postgresql the session migrates one database of
+its own, and every test starts on it emptied of rows (a few ms; a database cloned per test cost 0.3 s),
+named by ELBD_DATABASE_URL for the test, its `elbd serve` processes included. The session drops it at
+the end. The server is ELBD_TEST_POSTGRES (default: the machines' local one)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from elbd.config import database_url_of
+from elbd.store.migrate import upgrade
+
+ON_POSTGRES = os.environ.get("ELBD_TEST_DATABASE", "sqlite") == "postgresql"
+SERVER_URL = os.environ.get("ELBD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _url_of(database: str) -> str:
+    return SERVER_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def _admin(statement: str) -> None:
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(statement)  # type: ignore[arg-type]  # names are elbd's own, never a user's
+
+
+def unanswered() -> str | None:
+    """Why the PostgreSQL server cannot be used, or None when it answers."""
+    try:
+        _admin("SELECT 1")
+    except psycopg.Error as error:
+        return f"PostgreSQL at {SERVER_URL} does not answer ({str(error).strip().splitlines()[0]})"
+    return None
+
+
+@contextmanager
+def migrated_database() -> Iterator[str]:
+    """A database at the newest schema, for the session; answers its URL."""
+    name = f"elbd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f"CREATE DATABASE {name}")
+    try:
+        upgrade(database_url_of(_url_of(name)))
+        yield _url_of(name)
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def emptied(url: str) -> str:
+    """`url`'s database without a row (the schema's version kept), whatever the last test left; the
+    foreign keys' triggers are off while it deletes (the session is the server's superuser)."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        tables = [row[0] for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+        with connection.transaction():
+            connection.execute("SET LOCAL session_replication_role = replica")
+            for table in tables:
+                connection.execute(f'DELETE FROM "{table}"')  # type: ignore[arg-type]  # the schema's own names
+    return url
