@@ -33,10 +33,13 @@ def postgres_database() -> Iterator[str | None]:
 
 
 @pytest.fixture(autouse=True)
-def database_of_the_test(postgres_database: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On PostgreSQL (tests/postgres.py): the session's database, emptied, through ELBD_DATABASE_URL."""
+def database_of_the_test(postgres_database: str | None, request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL (tests/postgres.py): the session's database, emptied, through ELBD_DATABASE_URL.
+    monkeypatch is asked for only then: an autouse fixture that always took it would set it up before
+    every test's own fixtures and undo it after their teardown, which tests patching a teardown's path
+    rely on not happening."""
     if postgres_database is not None:
-        monkeypatch.setenv("ELBD_DATABASE_URL", postgres.emptied(postgres_database))
+        request.getfixturevalue("monkeypatch").setenv("ELBD_DATABASE_URL", postgres.emptied(postgres_database))
 
 
 @pytest.fixture
