@@ -1,5 +1,5 @@
 """`python -m bench` (what `make bench` runs): start elbd on a temporary data directory, run the parts
-in order (API, convergence, data plane, TLS, L7, drills, draining, scale), write docs/benchmarks.md, and stop everything
+in order (API, convergence, data plane, TLS, L7, IP groups, drills, draining, replicas on PostgreSQL, scale), write docs/benchmarks.md, and stop everything
 that was started, on failure too."""
 
 import argparse
@@ -19,7 +19,7 @@ from bench.cloud import Cloud
 from bench.context import BACKEND_SUBNET, VIP_SUBNET, Bench, Section, say
 from bench.server import ElbdServer, free_port
 
-PARTS = ("api", "convergence", "dataplane", "tls", "l7", "ipgroups", "drills", "draining", "scale")
+PARTS = ("api", "convergence", "dataplane", "tls", "l7", "ipgroups", "drills", "draining", "replicas", "scale")
 BUDGET_S = 1400.0  # 23 minutes (the L7 part took about 2.5 of them, the IP groups part 1.5); the scale part is skipped when too little is left
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -40,8 +40,13 @@ async def _pool_on_new_lb(bench: Bench, created: list[str]) -> str:
     return (await bench.cloud.pool(loadbalancer_id=lb["id"]))["id"]
 
 
-async def create_members(bench: Bench, pool_id: str, auth: str, clients: int, limit_s: float, most: int) -> CreateRun:
-    """`clients` clients, each on its own keep-alive connection, create members back to back."""
+async def create_members(
+    bench: Bench, pool_id: str, auth: str, clients: int, limit_s: float, most: int, through: list[Cloud] | None = None,
+    subnet_id: str | None = None,
+) -> CreateRun:
+    """`clients` clients, each on its own keep-alive connection, create members back to back; through
+    the bench's elbd, or spread over the `through` replicas' APIs in turn (members in `subnet_id`, of
+    their project)."""
     latencies: list[float] = []
     errors = 0
     budget = most
@@ -52,7 +57,7 @@ async def create_members(bench: Bench, pool_id: str, auth: str, clients: int, li
         nonlocal budget, errors
         while budget > 0 and time.monotonic() < deadline:
             budget -= 1
-            body = {"member": {"address": bench.next_address(), "protocol_port": 80, "subnet_cidr_id": bench.subnet_id}}
+            body = {"member": {"address": bench.next_address(), "protocol_port": 80, "subnet_cidr_id": subnet_id or bench.subnet_id}}
             sent = time.perf_counter()
             try:
                 answer = await cloud.call("POST", path, body)
@@ -64,7 +69,8 @@ async def create_members(bench: Bench, pool_id: str, auth: str, clients: int, li
             else:
                 errors += 1
 
-    clouds = [bench.cloud.clone(auth) for _ in range(clients)]
+    bases = through or [bench.cloud]
+    clouds = [bases[number % len(bases)].clone(auth) for number in range(clients)]
     started = time.perf_counter()
     try:
         await asyncio.gather(*(client(cloud) for cloud in clouds))

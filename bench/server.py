@@ -45,7 +45,7 @@ class ElbdServer:
         return [sys.executable, "-m", "elbd", *args, "--data-dir", str(self.data_dir)]
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run(self._command(*args), capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(self._command(*args), capture_output=True, text=True, timeout=120, check=False, env={**os.environ, **self.env})
         if done.returncode != 0:
             raise RuntimeError(f"elbd {' '.join(args)} failed: {done.stderr.strip()[-2000:]}")
         return done.stdout
@@ -56,7 +56,8 @@ class ElbdServer:
     def unlimited_quotas(self, project_id: str) -> None:
         """`elbd quota set PROJECT resource -1` for every quota the benchmarks pass, run side by side."""
         running = [
-            subprocess.Popen(self._command("quota", "set", project_id, resource, "-1"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            subprocess.Popen(self._command("quota", "set", project_id, resource, "-1"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env={**os.environ, **self.env})
             for resource in UNLIMITED_QUOTAS
         ]
         for process in running:

@@ -1,0 +1,96 @@
+"""Part 9, API replicas on PostgreSQL: member create at 8 and 16 clients through one and through two
+`elbd serve` processes sharing a PostgreSQL database (ELBD_BENCH_POSTGRES, default the machine's local
+server; the part says so and measures nothing when none answers), against the same creates on the
+bench's own SQLite elbd in the same run. Every create is on a pool of no load balancer, on both sides:
+the API and the store alone (the replicas run no data plane)."""
+
+import asyncio
+import os
+import shutil
+import uuid
+
+import psycopg
+
+from bench.api import CreateRun, create_members
+from bench.cloud import Cloud
+from bench.context import BACKEND_SUBNET, Bench, Section, Table, say
+from bench.server import ElbdServer, free_port
+from bench.stats import ms, summarize
+from elbd.config import database_url_of
+
+TITLE = "9. API replicas on PostgreSQL"
+SERVER_URL = os.environ.get("ELBD_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+RUN_S = 4.0
+MOST = 4000
+INTRO = (
+    "Member creates (token auth, durable commits) on a pool of no load balancer: on the bench's elbd (SQLite), then through "
+    "one and two `elbd serve` processes sharing one PostgreSQL database (the clients spread over the replicas in turn). "
+    "Every write transaction on PostgreSQL takes one advisory lock, as SQLite has one writer: the figure is what the rules' "
+    "safety across replicas costs."
+)
+
+
+def _admin(statement: str) -> None:
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(statement)  # type: ignore[arg-type]  # the bench's own names
+
+
+async def run(bench: Bench) -> Section:
+    section = Section(TITLE, INTRO)
+    try:
+        _admin("SELECT 1")
+    except psycopg.Error as error:
+        section.error = f"no PostgreSQL answers at {SERVER_URL}: {str(error).strip().splitlines()[0]}"
+        return section
+    database = f"elbd_bench_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {database}")
+    url = database_url_of(SERVER_URL.rsplit("/", 1)[0] + "/" + database)
+    replicas = [ElbdServer(bench.work_dir / f"replica-{n}", free_port(), bench.work_dir / f"replica-{n}.log",
+                           env={"ELBD_DATABASE_URL": url, "ELBD_DATAPLANE": "none"}) for n in (1, 2)]
+    clouds: list[Cloud] = []
+    try:
+        runs = [("SQLite, the bench's elbd", 8, await _sqlite_run(bench))]
+        await asyncio.to_thread(replicas[0].start)
+        replicas[1].data_dir.mkdir(mode=0o700)
+        shutil.copy2(replicas[0].data_dir / "secret.key", replicas[1].data_dir / "secret.key")
+        await asyncio.to_thread(replicas[1].start)
+        credentials = await asyncio.to_thread(replicas[0].create_project, "replicas")
+        await asyncio.to_thread(replicas[0].unlimited_quotas, credentials.project_id)
+        for replica in replicas:
+            cloud = Cloud("127.0.0.1", replica.port, credentials)
+            await cloud.login()
+            clouds.append(cloud)
+        vpc = await clouds[0].vpc()
+        subnet_id = (await clouds[0].subnet(vpc["id"], BACKEND_SUBNET, "members"))["neutron_subnet_id"]
+        for label, through, clients in (("PostgreSQL, one replica", clouds[:1], 8), ("PostgreSQL, two replicas", clouds, 8),
+                                        ("PostgreSQL, two replicas", clouds, 16)):
+            pool_id = (await clouds[0].pool(type="instance", vpc_id=vpc["id"]))["id"]
+            one = await create_members(bench, pool_id, "token", clients, RUN_S, MOST, through=through, subnet_id=subnet_id)
+            runs.append((label, clients, one))
+            say(f"replicas {label} c={clients}: {one.per_second:7.1f}/s errors {one.errors}")
+    finally:
+        for cloud in clouds:
+            await cloud.close()
+        for replica in replicas:
+            await asyncio.to_thread(replica.stop)
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    return _section(section, runs)
+
+
+async def _sqlite_run(bench: Bench) -> CreateRun:
+    pool_id = (await bench.cloud.pool(type="instance", vpc_id=bench.vpc["id"]))["id"]
+    return await create_members(bench, pool_id, "token", 8, RUN_S, MOST)
+
+
+def _section(section: Section, runs: list[tuple[str, int, CreateRun]]) -> Section:
+    rows = []
+    for label, clients, one in runs:
+        s = summarize(one.latencies)
+        rows.append([label, str(clients), str(s.count), f"{one.per_second:.0f}", ms(s.p50_ms), ms(s.p99_ms), str(one.errors)])
+    section.tables.append(Table("Member create, pool of no load balancer", ["store", "clients", "creates", "creates/s", "p50 ms", "p99 ms",
+                                                                             "errors"], rows))
+    sqlite = runs[0][2].per_second
+    two = next(one.per_second for label, clients, one in runs if label == "PostgreSQL, two replicas" and clients == 8)
+    section.figures["replicas_create_per_s_8"] = two
+    section.figures["replicas_sqlite_create_per_s_8"] = sqlite
+    return section
