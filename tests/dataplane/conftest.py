@@ -99,20 +99,28 @@ class SharedLoadBalancer:
     api: Api
     subnet: dict[str, Any]
     lb: dict[str, Any]
+    server: LiveServer | None = None
 
 
 @contextmanager
 def shared_load_balancer(data_dir: Path) -> Iterator[SharedLoadBalancer]:
     with running_elbd(data_dir) as server, project_api(server) as api:
         subnet = api.subnet(api.vpc()["id"], SUBNET)
-        yield SharedLoadBalancer(api, subnet, api.load_balancer(subnet, vip_address=VIP))
+        yield SharedLoadBalancer(api, subnet, api.load_balancer(subnet, vip_address=VIP), server)
 
 
-def listener_site(shared: SharedLoadBalancer, protocol: str = "HTTP", **listener: Any) -> Site:
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[SharedLoadBalancer]:
+    """The module's one server and load balancer (a module that needs more defines its own `shared`)."""
+    with shared_load_balancer(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "data") as made:
+        yield made
+
+
+def listener_site(shared: SharedLoadBalancer, protocol: str = "HTTP", algorithm: str = "ROUND_ROBIN", **listener: Any) -> Site:
     """A listener of its own on the shared load balancer, with its pool."""
     port = free_port_on(VIP)
     made = shared.api.listener(shared.lb["id"], protocol=protocol, port=port, **listener)
-    pool = shared.api.pool(protocol=protocol, listener_id=made["id"])
+    pool = shared.api.pool(protocol=protocol, algorithm=algorithm, listener_id=made["id"])
     return Site(shared.api, shared.subnet, shared.lb, made, pool, port)
 
 

@@ -5,8 +5,17 @@ no backend connection serves two client connections."""
 import time
 from collections.abc import Callable
 
-from tests.dataplane.conftest import Site, fetch, wait_for
+import pytest
+
+from tests.dataplane.conftest import SharedLoadBalancer, Site, fetch, listener_site, wait_for
 from tests.dataplane.fake_backend import FakeBackend
+
+
+@pytest.fixture
+def site(shared: SharedLoadBalancer) -> Site:
+    """A listener and pool of the test's own on the module's load balancer."""
+    return listener_site(shared)
+
 
 REQUESTS = 60
 

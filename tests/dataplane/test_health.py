@@ -4,8 +4,17 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from tests.dataplane.conftest import Site, fetch, wait_for
+import pytest
+
+from tests.dataplane.conftest import SharedLoadBalancer, Site, fetch, listener_site, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
+
+
+@pytest.fixture
+def site(shared: SharedLoadBalancer) -> Site:
+    """A listener and pool of the test's own on the module's load balancer."""
+    return listener_site(shared)
+
 
 FAST_HTTP_CHECK = {"delay": 1, "timeout": 1, "max_retries": 1, "max_retries_down": 1, "url_path": "/health"}
 

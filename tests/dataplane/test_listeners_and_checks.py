@@ -3,9 +3,17 @@
 from collections import Counter
 from collections.abc import Callable
 
-from tests.conftest import Api
-from tests.dataplane.conftest import Site, fetch, make_site, wait_for
+import pytest
+
+from tests.dataplane.conftest import SharedLoadBalancer, Site, fetch, listener_site, wait_for
 from tests.dataplane.fake_backend import FakeBackend
+
+
+@pytest.fixture
+def site(shared: SharedLoadBalancer) -> Site:
+    """A listener and pool of the test's own on the module's load balancer."""
+    return listener_site(shared)
+
 
 CHECK = {"delay": 1, "timeout": 1, "max_retries": 1, "max_retries_down": 1, "url_path": "/health"}
 
@@ -21,8 +29,8 @@ def _status(site: Site, member_id: str) -> str:
     return site.member(member_id)["operating_status"]
 
 
-def test_a_tcp_listener_balances_connections(cloud: Api, backends: Callable[..., FakeBackend]) -> None:
-    site = make_site(cloud, protocol="TCP")
+def test_a_tcp_listener_balances_connections(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend]) -> None:
+    site = listener_site(shared, protocol="TCP")
     site.add(backends("a"), weight=1)
     site.add(backends("b"), weight=3)
     wait_for(lambda: {_answer(site.port) for _ in range(8)} == {"a", "b"})

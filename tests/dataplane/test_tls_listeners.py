@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from elbd.dataplane.haproxy_engine import process_for
 from tests.certificates import Issued, client_body, issue, server_body
 from tests.conftest import Api, LiveServer
-from tests.dataplane.conftest import SUBNET, VIP, settled_master, wait_for
+from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, project_api, settled_master, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
 ROOT = issue("elbd test root", ca=True)
@@ -131,11 +131,15 @@ class TlsSite:
 
 
 @pytest.fixture
-def tls_site(cloud: Api, backends: Callable[..., FakeBackend]) -> Callable[..., TlsSite]:
+def cloud(shared: SharedLoadBalancer) -> Api:
+    return shared.api
+
+
+def tls_sites(cloud: Api, subnet: dict[str, Any], lb: dict[str, Any], backends: Callable[..., FakeBackend]) -> Callable[..., TlsSite]:
+    """Makes TLS listeners of their own on `lb`, each with its pool and a member."""
+
     def make(protocol: str = "HTTPS", pool_protocol: str = "HTTP", backend: FakeBackend | None = None, pool_fields: dict[str, Any] | None = None,
              **listener: Any) -> TlsSite:
-        subnet = cloud.subnet(cloud.vpc()["id"], SUBNET)
-        lb = cloud.load_balancer(subnet, vip_address=VIP)
         port = free_port_on(VIP)
         if "default_tls_container_ref" not in listener:
             listener["default_tls_container_ref"] = server_certificate(cloud, "default.example.com")["id"]
@@ -146,6 +150,11 @@ def tls_site(cloud: Api, backends: Callable[..., FakeBackend]) -> Callable[..., 
         return TlsSite(cloud, lb, made, pool, port, served)
 
     return make
+
+
+@pytest.fixture
+def tls_site(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend]) -> Callable[..., TlsSite]:
+    return tls_sites(shared.api, shared.subnet, shared.lb, backends)
 
 
 def serving(site: TlsSite, server_name: str | None = None, context: ssl.SSLContext | None = None) -> Handshake:
@@ -281,11 +290,12 @@ def test_a_tls_listener_re_encrypts_to_a_tls_pool(tls_site: Callable[..., TlsSit
 
 
 def test_a_certificate_put_rotates_without_a_reload_and_without_a_failed_handshake(tls_site: Callable[..., TlsSite], cloud: Api,
-                                                                                   elbd_haproxy: LiveServer) -> None:
+                                                                                   shared: SharedLoadBalancer) -> None:
     site = tls_site()
     serving(site)
     certificate_id = site.listener["default_tls_container_ref"]
-    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    assert shared.server is not None
+    process = process_for(shared.server.data_dir, site.lb["id"])
     state_before = settled_master(process)  # the site's own changes may still be reloading: the master re-executes, its socket gone a moment
     seen: list[str] = []
     failures: list[str] = []
@@ -319,20 +329,23 @@ def test_a_certificate_put_rotates_without_a_reload_and_without_a_failed_handsha
 
 
 def test_a_certificate_that_cannot_be_deployed_is_reported_and_the_previous_one_keeps_serving(
-    tls_site: Callable[..., TlsSite], cloud: Api, elbd_haproxy: LiveServer
+    elbd_haproxy: LiveServer, backends: Callable[..., FakeBackend]
 ) -> None:
-    site = tls_site()
-    serving(site)
-    other = server_certificate(cloud, "other.example.com")
-    with sqlite3.connect(elbd_haproxy.data_dir / "elbd.db") as database:  # a key sealed for another certificate does not open here
-        database.execute("UPDATE certificates SET private_key_sealed = (SELECT private_key_sealed FROM certificates WHERE id = ?) WHERE id = ?",
-                         (other["id"], site.listener["default_tls_container_ref"]))
-    site.update(description="asks for a rebuild")
+    """On a server of its own: it leaves its load balancer in ERROR."""
+    with project_api(elbd_haproxy) as cloud:
+        subnet = cloud.subnet(cloud.vpc()["id"], SUBNET)
+        site = tls_sites(cloud, subnet, cloud.load_balancer(subnet, vip_address=VIP), backends)()
+        serving(site)
+        other = server_certificate(cloud, "other.example.com")
+        with sqlite3.connect(elbd_haproxy.data_dir / "elbd.db") as database:  # a key sealed for another certificate does not open here
+            database.execute("UPDATE certificates SET private_key_sealed = (SELECT private_key_sealed FROM certificates WHERE id = ?) WHERE id = ?",
+                             (other["id"], site.listener["default_tls_container_ref"]))
+        site.update(description="asks for a rebuild")
 
-    def reported() -> dict[str, Any] | None:
-        tree = cloud.ok("GET", f"loadbalancers/{site.lb['id']}/statuses")["statuses"]["loadbalancer"]
-        return tree if tree["provisioning_status"] == "ERROR" else None
+        def reported() -> dict[str, Any] | None:
+            tree = cloud.ok("GET", f"loadbalancers/{site.lb['id']}/statuses")["statuses"]["loadbalancer"]
+            return tree if tree["provisioning_status"] == "ERROR" else None
 
-    tree = wait_for(reported, timeout_s=15)
-    assert "private key does not open" in tree["dataplane"]["message"]
-    assert handshake(site.port, "default.example.com", request=True).common_name == "default.example.com"
+        tree = wait_for(reported, timeout_s=15)
+        assert "private key does not open" in tree["dataplane"]["message"]
+        assert handshake(site.port, "default.example.com", request=True).common_name == "default.example.com"

@@ -5,9 +5,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from tests.conftest import Api
-from tests.dataplane.conftest import SUBNET, VIP, Site, fetch, make_site, wait_for
+import pytest
+
+from tests.dataplane.conftest import VIP, SharedLoadBalancer, Site, fetch, listener_site, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
+
+
+@pytest.fixture
+def site(shared: SharedLoadBalancer) -> Site:
+    """A listener and pool of the test's own on the module's load balancer."""
+    return listener_site(shared)
 
 
 def _reachable(site: Site, name: str) -> Callable[[], bool]:
@@ -40,8 +47,8 @@ def test_round_robin_splits_by_weight(site: Site, backends: Callable[..., FakeBa
     assert seen["zero"] == 0
 
 
-def test_source_ip_keeps_each_client_on_one_member(cloud: Api, backends: Callable[..., FakeBackend]) -> None:
-    site = make_site(cloud, algorithm="SOURCE_IP")
+def test_source_ip_keeps_each_client_on_one_member(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend]) -> None:
+    site = listener_site(shared, algorithm="SOURCE_IP")
     for name in ("a", "b", "c"):
         site.add(backends(name), weight=0)
     wait_for(lambda: _answer(site.port) in ("a", "b", "c"))
@@ -51,8 +58,8 @@ def test_source_ip_keeps_each_client_on_one_member(cloud: Api, backends: Callabl
         assert len(answers) == 1, f"{source} reached {answers}"
 
 
-def test_least_connections_prefers_the_idle_member(cloud: Api, backends: Callable[..., FakeBackend]) -> None:
-    site = make_site(cloud, algorithm="LEAST_CONNECTIONS")
+def test_least_connections_prefers_the_idle_member(shared: SharedLoadBalancer, backends: Callable[..., FakeBackend]) -> None:
+    site = listener_site(shared, algorithm="LEAST_CONNECTIONS")
     slow, idle = backends("slow", delay_s=2.0), backends("idle")
     site.add(slow)
     site.add(idle)
@@ -99,12 +106,9 @@ def _hold_a_request_on(site: Site, backend: FakeBackend) -> tuple[threading.Thre
     raise AssertionError(f"no request reached {backend.name}")
 
 
-def test_a_listener_without_pool_answers_503(cloud: Api) -> None:
-    vpc = cloud.vpc()
-    subnet = cloud.subnet(vpc["id"], SUBNET)
-    lb = cloud.load_balancer(subnet, vip_address=VIP)
+def test_a_listener_without_pool_answers_503(shared: SharedLoadBalancer) -> None:
     port = free_port_on(VIP)
-    cloud.listener(lb["id"], protocol="HTTP", port=port)
+    shared.api.listener(shared.lb["id"], protocol="HTTP", port=port)
     assert wait_for(lambda: _status_or_none(port)) == 503
 
 
