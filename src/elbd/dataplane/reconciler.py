@@ -217,6 +217,8 @@ class Reconciler:
             served = self._served.get(load_balancer_id)
         if served is None or not served.in_sync or not self.engine.running(load_balancer_id):
             return False
+        if served.config.udp.pools:  # the UDP engine applies member changes with its whole configuration
+            return False
         with self.db.read() as session:
             placed = placed_servers(store.stored_members(session, load_balancer_id, member_ids))
         gone = dict.fromkeys(member_ids - placed.keys())
@@ -442,6 +444,10 @@ class Reconciler:
 
     def _restart(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: its engine is not running; starting it again", load_balancer_id)
+        self._again(load_balancer_id)
+
+    def again(self, load_balancer_id: str) -> None:
+        """A round of the load balancer, as if it changed (an engine saw its process exit, or a member move)."""
         self._again(load_balancer_id)
 
     def _again(self, load_balancer_id: str) -> None:

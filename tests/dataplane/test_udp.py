@@ -1,0 +1,134 @@
+"""UDP listeners on real traffic through nginx's stream module: weights, SOURCE_IP, UDP_CONNECT checks
+taking a closed port out and putting it back, a whitelist, member changes, a killed engine.
+
+One elbd serve and one load balancer for the module; backends are UDP echo servers on loopback."""
+
+import os
+import signal
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from elbd.dataplane.nginx import NginxProcess
+from elbd.udp_engine import nginx_binary, udp_engine_missing
+from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, project_api, running_elbd, wait_for
+from tests.dataplane.fake_backend import free_port_on
+from tests.dataplane.udp_backend import UdpEcho, ask, udp_echoes
+
+pytestmark = pytest.mark.skipif(udp_engine_missing() is not None, reason="needs nginx and its stream module (make bench-tools)")
+
+
+class Shared:
+    def __init__(self, server: Any, lb: SharedLoadBalancer) -> None:
+        self.server, self.lb = server, lb
+
+    @property
+    def api(self) -> Any:
+        return self.lb.api
+
+    def process(self) -> NginxProcess:
+        return NginxProcess(self.server.data_dir / "nginx" / self.lb.lb["id"], nginx_binary() or "nginx")
+
+    def listener(self, algorithm: str = "ROUND_ROBIN", **pool: Any) -> tuple[dict[str, Any], dict[str, Any], int]:
+        port = free_port_on(VIP)
+        listener = self.api.listener(self.lb.lb["id"], protocol="UDP", port=port)
+        made = self.api.pool(protocol="UDP", algorithm=algorithm, listener_id=listener["id"], **pool)
+        return listener, made, port
+
+    def add(self, pool: dict[str, Any], echo: UdpEcho, weight: int = 1) -> dict[str, Any]:
+        body = {"address": echo.address, "protocol_port": echo.port, "weight": weight, "subnet_cidr_id": self.lb.subnet["neutron_subnet_id"]}
+        return self.api.member(pool["id"], **body)["member"]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    with running_elbd(tmp_path_factory.mktemp("udp") / "data") as server, project_api(server) as api:
+        subnet = api.subnet(api.vpc()["id"], SUBNET)
+        yield Shared(server, SharedLoadBalancer(api, subnet, api.load_balancer(subnet, vip_address=VIP)))
+
+
+def answers(port: int, count: int, source: str | None = None) -> Counter[str | None]:
+    return Counter(ask(VIP, port, source) for _ in range(count))
+
+
+def test_datagrams_reach_members_by_weight(shared: Shared) -> None:
+    _listener, pool, port = shared.listener()
+    with udp_echoes(("light", "127.20.0.40"), ("heavy", "127.20.0.41")) as (light, heavy):
+        shared.add(pool, light, weight=1)
+        shared.add(pool, heavy, weight=3)
+        wait_for(lambda: ask(VIP, port) is not None)
+        seen = answers(port, 200)
+    assert seen[None] == 0
+    assert seen["light"] > 20 and seen["heavy"] > 2 * seen["light"], seen
+
+
+def test_source_ip_keeps_a_client_on_one_member(shared: Shared) -> None:
+    _listener, pool, port = shared.listener(algorithm="SOURCE_IP")
+    with udp_echoes(("a", "127.20.0.42"), ("b", "127.20.0.43"), ("c", "127.20.0.44")) as echoes:
+        for echo in echoes:
+            shared.add(pool, echo)
+        wait_for(lambda: ask(VIP, port) is not None)
+        chosen = {source: answers(port, 10, source=source) for source in ("127.31.0.1", "127.31.0.2", "127.31.0.3", "127.31.0.4")}
+    assert all(len(seen) == 1 and None not in seen for seen in chosen.values()), chosen
+
+
+def test_a_closed_member_goes_offline_stops_receiving_and_comes_back(shared: Shared) -> None:
+    _listener, pool, port = shared.listener()
+    shared.api.monitor(pool["id"], "UDP_CONNECT", delay=1, timeout=1, max_retries=1, max_retries_down=1)
+    with udp_echoes(("steady", "127.20.0.45")) as (steady,):
+        flaky = UdpEcho("flaky", "127.20.0.46")
+        shared.add(pool, steady)
+        member = shared.add(pool, flaky)
+        path = f"pools/{pool['id']}/members/{member['id']}"
+        wait_for(lambda: shared.api.ok("GET", path)["member"]["operating_status"] == "ONLINE", timeout_s=15)
+        flaky_port = flaky.port
+        flaky.stop()
+        offline = wait_for(lambda: (m := shared.api.ok("GET", path)["member"])["operating_status"] == "OFFLINE" and m, timeout_s=15)
+        assert offline["reason"]["reason_code"] == "CONNECT_REFUSED"
+        assert offline["status"][0]["operating_status"] == "OFFLINE"
+        wait_for(lambda: answers(port, 10) == Counter({"steady": 10}), timeout_s=10)
+        back = UdpEcho("flaky", "127.20.0.46", flaky_port)
+        try:
+            wait_for(lambda: shared.api.ok("GET", path)["member"]["operating_status"] == "ONLINE", timeout_s=15)
+            wait_for(lambda: "flaky" in answers(port, 20), timeout_s=10)
+        finally:
+            back.stop()
+
+
+def test_a_whitelist_drops_datagrams_from_other_sources(shared: Shared) -> None:
+    listener, pool, port = shared.listener()
+    group = shared.api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.32.0.5"}]}})["ipgroup"]
+    with udp_echoes(("only", "127.20.0.47")) as (only,):
+        shared.add(pool, only)
+        wait_for(lambda: ask(VIP, port, source="127.32.0.6") == "only")
+        shared.api.ok("PUT", f"listeners/{listener['id']}", {"listener": {"ipgroup": {"ipgroup_id": group["id"], "type": "white"}}}, status=200)
+        wait_for(lambda: ask(VIP, port, source="127.32.0.6", timeout_s=0.3) is None)
+        assert ask(VIP, port, source="127.32.0.5") == "only"
+        assert ask(VIP, port, source="127.32.0.6", timeout_s=0.5) is None
+
+
+def test_a_member_change_reaches_traffic(shared: Shared) -> None:
+    _listener, pool, port = shared.listener()
+    with udp_echoes(("first", "127.20.0.48"), ("second", "127.20.0.49")) as (first, second):
+        shared.add(pool, first)
+        wait_for(lambda: ask(VIP, port) == "first")
+        added = shared.add(pool, second)
+        wait_for(lambda: "second" in answers(port, 10))
+        shared.api.ok("DELETE", f"pools/{pool['id']}/members/{added['id']}", status=204)
+        assert answers(port, 20) == Counter({"first": 20})
+
+
+def test_a_killed_engine_comes_back(shared: Shared) -> None:
+    _listener, pool, port = shared.listener()
+    with udp_echoes(("survivor", "127.20.0.50")) as (survivor,):
+        shared.add(pool, survivor)
+        wait_for(lambda: ask(VIP, port) == "survivor")
+        process = shared.process()
+        master = process.master_pid()
+        assert master is not None
+        for pid in (*process.workers(master), master):
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: process.master_pid() not in (None, master), timeout_s=15)
+        wait_for(lambda: ask(VIP, port) == "survivor", timeout_s=10)
