@@ -74,7 +74,7 @@ LISTENERS = (
     ),
     Unserved(
         "protocol", _udp_unservable, "UDP where nginx's stream module is not installed",
-        f"this host has no UDP engine (nginx with its stream module), so UDP listeners are not served; {INSTALL_HINT}.",
+        f"elbd serves no UDP listeners on this host: it has no UDP engine (nginx with its stream module); {INSTALL_HINT}.",
     ),
     Unserved(
         "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",
@@ -110,7 +110,7 @@ POOLS = (
     ),
     Unserved(
         "protocol", _udp_unservable, "UDP where nginx's stream module is not installed",
-        f"this host has no UDP engine (nginx with its stream module), so UDP backend server groups are not served; {INSTALL_HINT}.",
+        f"elbd serves no UDP backend server groups on this host: it has no UDP engine (nginx with its stream module); {INSTALL_HINT}.",
     ),
     Unserved(
         "protocol", _one_of("GRPC"), "GRPC (HTTP/2 to backend servers)",
@@ -144,7 +144,7 @@ HEALTH_MONITORS = (
     ),
     Unserved(
         "type", lambda value: value == "UDP_CONNECT" and udp_engine_missing() is not None, "UDP_CONNECT where nginx's stream module is not installed",
-        f"this host has no UDP engine (nginx with its stream module), so UDP_CONNECT checks are not run; {INSTALL_HINT}.",
+        f"elbd runs no UDP_CONNECT health checks on this host: it has no UDP engine (nginx with its stream module); {INSTALL_HINT}.",
     ),
 )
 
