@@ -38,10 +38,12 @@ async def _stop_elbd(server: ElbdServer) -> None:
     try:
         say(f"elbd dataplane stop: {await asyncio.to_thread(server.stop_dataplane)}")
     except Exception as error:  # noqa: BLE001 - whatever failed, stop them from here rather than leave them running
+        from elbd.dataplane import nginx_engine
         from elbd.dataplane.haproxy_engine import stop_all
 
-        say(f"elbd dataplane stop failed ({error}); stopping the HAProxy processes directly")
+        say(f"elbd dataplane stop failed ({error}); stopping the HAProxy and nginx processes directly")
         stop_all(server.data_dir)
+        nginx_engine.stop_all(server.data_dir)
 
 
 async def _run_parts(bench: Bench, names: list[str]) -> list[Section]:

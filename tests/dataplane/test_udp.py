@@ -7,11 +7,13 @@ import os
 import signal
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from elbd.dataplane.nginx import NginxProcess
+from elbd.dataplane.process_identity import ProcessIdentity
 from elbd.udp_engine import nginx_binary, udp_engine_missing
 from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, project_api, running_elbd, wait_for
 from tests.dataplane.fake_backend import free_port_on
@@ -120,7 +122,8 @@ def test_a_member_change_reaches_traffic(shared: Shared) -> None:
         assert answers(port, 20) == Counter({"first": 20})
 
 
-def test_a_killed_engine_comes_back(shared: Shared) -> None:
+def test_a_killed_engine_comes_back_without_its_orphaned_workers(shared: Shared) -> None:
+    """Its master killed, nginx's worker keeps its sockets: it is stopped before a new master starts."""
     _listener, pool, port = shared.listener()
     with udp_echoes(("survivor", "127.20.0.50")) as (survivor,):
         shared.add(pool, survivor)
@@ -128,7 +131,31 @@ def test_a_killed_engine_comes_back(shared: Shared) -> None:
         process = shared.process()
         master = process.master_pid()
         assert master is not None
-        for pid in (*process.workers(master), master):
-            os.kill(pid, signal.SIGKILL)
+        orphans = process.workers(master)
+        os.kill(master, signal.SIGKILL)
         wait_for(lambda: process.master_pid() not in (None, master), timeout_s=15)
+        wait_for(lambda: not any(ProcessIdentity.of(pid) for pid in orphans), timeout_s=5)
         wait_for(lambda: ask(VIP, port) == "survivor", timeout_s=10)
+
+
+def test_a_restarted_elbd_adopts_the_engine_without_a_reload(tmp_path: Path) -> None:
+    with udp_echoes(("kept", "127.21.0.51")) as (kept,):
+        with running_elbd(tmp_path / "data") as server:
+            with project_api(server) as api:
+                subnet = api.subnet(api.vpc()["id"], "127.21.0.0/24")
+                lb = api.load_balancer(subnet, vip_address="127.21.0.2")
+                port = free_port_on("127.21.0.2")
+                listener = api.listener(lb["id"], protocol="UDP", port=port)
+                pool = api.pool(protocol="UDP", listener_id=listener["id"])
+                api.member(pool["id"], address=kept.address, protocol_port=kept.port, subnet_cidr_id=subnet["neutron_subnet_id"])
+                wait_for(lambda: ask("127.21.0.2", port) == "kept")
+                process = NginxProcess(server.data_dir / "nginx" / lb["id"], nginx_binary() or "nginx")
+                master = process.master_pid()
+                workers = process.workers(master)
+                server.stop()
+                assert ask("127.21.0.2", port) == "kept"  # it outlives elbd
+                server.start()
+                statuses = wait_for(lambda: api.ok("GET", f"loadbalancers/{lb['id']}/statuses")["statuses"]["loadbalancer"]["listeners"])
+                assert statuses[0]["operating_status"] == "ONLINE"
+                wait_for(lambda: ask("127.21.0.2", port) == "kept")
+                assert process.master_pid() == master and process.workers(master) == workers  # no reload

@@ -1,6 +1,7 @@
 """One nginx process per load balancer's UDP listeners, in `<data dir>/nginx/<load balancer id>/`:
-nginx.conf, nginx.pid, error.log and `master` (the master's pid and start time: a pid alone may be
-reused). nginx runs as a daemon, so it outlives elbd; elbd's own process, never the system service.
+nginx.conf, nginx.pid, error.log, `master` (the master's pid and start time: a pid alone may be
+reused) and `workers` (the same of its workers: a worker whose master was killed keeps its sockets
+and would go on serving an old configuration beside a new master, so it is stopped before one starts). nginx runs as a daemon, so it outlives elbd; elbd's own process, never the system service.
 Reloads are nginx's own (SIGHUP): the master starts workers with the new file and stops the old ones
 gracefully; a file the master cannot apply leaves the old workers serving."""
 
@@ -61,6 +62,7 @@ class NginxProcess:
             raise EngineError(f"the UDP engine (nginx) refused the configuration: {_last_words(result.stderr)}; the previous configuration keeps serving")
 
     def start(self, text: str) -> None:
+        self._stop_orphans()
         self.config_path.write_text(text)
         (self.run_dir / "nginx.pid").unlink(missing_ok=True)
         result = self._nginx("-c", str(self.config_path))
@@ -72,6 +74,7 @@ class NginxProcess:
             identity = ProcessIdentity.of(pid) if pid else None
             if identity is not None and self.workers(pid):
                 (self.run_dir / "master").write_text(identity.line())
+                self._note_workers(pid)
                 return
             time.sleep(POLL_S)
         raise EngineError("the UDP engine (nginx) did not start in time")
@@ -95,6 +98,7 @@ class NginxProcess:
                 raise EngineError(f"the UDP engine (nginx) refused the configuration: {refusal}; the previous configuration keeps serving")
             current = self.workers(pid)
             if current - old and not any(worker in old and not _shutting_down(worker) for worker in current):
+                self._note_workers(pid)
                 return
             time.sleep(POLL_S)
         raise EngineError("the UDP engine (nginx) did not take the configuration in time")
@@ -114,16 +118,36 @@ class NginxProcess:
                 found.add(int(entry.name))
         return found
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Stop the master and its workers; answers whether a master was running."""
         pid = self.master_pid()
-        if pid is None:
+        if pid is not None:
+            self._note_workers(pid)
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT_S
+            while time.monotonic() < deadline and self.alive():
+                time.sleep(POLL_S)
+            if self.alive():
+                os.kill(pid, signal.SIGKILL)
+        self._stop_orphans()
+        return pid is not None
+
+    def _note_workers(self, master: int) -> None:
+        identities = [identity for worker in self.workers(master) if (identity := ProcessIdentity.of(worker)) is not None]
+        (self.run_dir / "workers").write_text("".join(f"{identity.line()}\n" for identity in identities))
+
+    def _stop_orphans(self) -> None:
+        """Kill the workers last noted that still run (their master is gone or stopping)."""
+        try:
+            lines = (self.run_dir / "workers").read_text().splitlines()
+        except OSError:
             return
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and self.alive():
-            time.sleep(POLL_S)
-        if self.alive():
-            os.kill(pid, signal.SIGKILL)
+        for identity in filter(None, map(ProcessIdentity.parse, lines)):
+            if identity.running():
+                try:
+                    os.kill(identity.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def remove_files(self) -> None:
         for path in self.run_dir.glob("*"):

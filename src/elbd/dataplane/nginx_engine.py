@@ -52,6 +52,7 @@ class NginxEngine:
         self._states: dict[str, dict[str, CheckState]] = {}  # load balancer -> member -> check state
         self._due: dict[tuple[str, str], float] = {}  # (load balancer, member) -> next probe (monotonic)
         self._probing: set[tuple[str, str]] = set()
+        self._served: dict[str, tuple[str, ...]] = {}  # the listeners each running process was last given
         self._exits = ExitWatch(self._exited)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -85,8 +86,11 @@ class NginxEngine:
         process = self.process(load_balancer_id)
         if not config.listeners:
             self._exits.forget(load_balancer_id)
-            process.stop()
-            process.remove_files()
+            with self._lock:
+                self._served.pop(load_balancer_id, None)
+            if process.run_dir.is_dir():
+                process.stop()
+                process.remove_files()
             return
         if self.binary is None or not self.stream_module.is_file():
             raise EngineError("the UDP engine (nginx and its stream module) is not installed; UDP listeners are not served")
@@ -103,6 +107,8 @@ class NginxEngine:
         else:
             process.test(text)
             process.start(text)
+        with self._lock:
+            self._served[load_balancer_id] = tuple(listener.name for listener in config.listeners)
         pid = process.master_pid()
         if pid is not None:
             self._exits.watch(load_balancer_id, pid)
@@ -111,13 +117,12 @@ class NginxEngine:
         self.converge(load_balancer_id, UdpConfig(), {})
 
     def listener_states(self, load_balancer_id: str) -> dict[str, str]:
-        """OPEN for each UDP listener the running process serves."""
-        process = self.process(load_balancer_id)
+        """OPEN for each UDP listener the running process serves (as its last applied file has it)."""
         with self._lock:
-            config = self._configs.get(load_balancer_id)
-        if config is None or not process.alive():
+            served = self._served.get(load_balancer_id, ())
+        if not served or not self.process(load_balancer_id).alive():
             return {}
-        return {listener.name: "OPEN" for listener in config.listeners}
+        return dict.fromkeys(served, "OPEN")
 
     def down(self, load_balancer_id: str) -> frozenset[str]:
         """The members the checks took out of traffic."""
@@ -193,3 +198,9 @@ class NginxEngine:
     def _exited(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: its UDP engine (nginx) exited; starting it again", load_balancer_id)
         self.on_round(load_balancer_id)
+
+
+def stop_all(data_dir: Path) -> int:
+    """Stop every nginx this data directory's elbd started; answers for how many load balancers one ran."""
+    root = data_dir / "nginx"
+    return sum(NginxProcess(run_dir, "nginx").stop() for run_dir in sorted(root.iterdir()) if run_dir.is_dir()) if root.is_dir() else 0
