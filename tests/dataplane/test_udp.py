@@ -5,6 +5,7 @@ One elbd serve and one load balancer for the module; backends are UDP echo serve
 
 import os
 import signal
+import socket
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +121,29 @@ def test_a_member_change_reaches_traffic(shared: Shared) -> None:
         wait_for(lambda: "second" in answers(port, 10))
         shared.api.ok("DELETE", f"pools/{pool['id']}/members/{added['id']}", status=204)
         assert answers(port, 20) == Counter({"first": 20})
+
+
+def test_a_change_nginx_cannot_apply_leaves_the_previous_configuration_serving_and_shows(shared: Shared) -> None:
+    """A new listener's port held by another program: nginx refuses the reload, the listeners it served
+    keep serving, the load balancer's status says why (without paths), and once the port is free it is served."""
+    _listener, pool, port = shared.listener()
+    with udp_echoes(("before", "127.20.0.52")) as (before,):
+        shared.add(pool, before)
+        wait_for(lambda: ask(VIP, port) == "before")
+        taken = free_port_on(VIP)
+        holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        holder.bind((VIP, taken))
+        try:
+            blocked = shared.api.listener(shared.lb.lb["id"], protocol="UDP", port=taken)
+            path = f"loadbalancers/{shared.lb.lb['id']}/statuses"
+            status = wait_for(lambda: (d := shared.api.ok("GET", path)["statuses"]["loadbalancer"]["dataplane"] or {}).get("state") == "ERROR" and d)
+            assert "nginx" in status["message"] and "/tmp" not in status["message"]
+            assert ask(VIP, port) == "before"
+        finally:
+            holder.close()
+        wait_for(lambda: (shared.api.ok("GET", path)["statuses"]["loadbalancer"]["dataplane"] or {}).get("state") == "ACTIVE", timeout_s=20)
+        shared.api.ok("DELETE", f"listeners/{blocked['id']}")
+        assert ask(VIP, port) == "before"
 
 
 def test_a_killed_engine_comes_back_without_its_orphaned_workers(shared: Shared) -> None:
