@@ -71,10 +71,10 @@ class NginxProcess:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             pid = _read_pid(self.run_dir / "nginx.pid")
-            identity = ProcessIdentity.of(pid) if pid else None
-            if identity is not None and self.workers(pid):
+            identity = ProcessIdentity.of(pid) if pid is not None else None
+            if identity is not None and self.workers(identity.pid):
                 (self.run_dir / "master").write_text(identity.line())
-                self._note_workers(pid)
+                self._note_workers(identity.pid)
                 return
             time.sleep(POLL_S)
         raise EngineError("the UDP engine (nginx) did not start in time")

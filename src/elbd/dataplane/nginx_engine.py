@@ -8,6 +8,7 @@ probe whose verdict moves a member in or out of traffic asks for a round of its 
 (`on_round`), which converges again; health results go to `on_health` as they change.
 """
 
+import functools
 import logging
 import threading
 import time
@@ -163,7 +164,7 @@ class NginxEngine:
                     targets.append((load_balancer_id, *found))
             for load_balancer_id, member, check in targets:
                 future = self._pool.submit(probe, member.address, check.port or member.port, check.timeout_s)
-                future.add_done_callback(lambda done, lb=load_balancer_id, one=member, how=check: self._judged(lb, one, how, done))
+                future.add_done_callback(functools.partial(self._judged, load_balancer_id, member, check))
 
     def _target(self, load_balancer_id: str, member_name: str) -> tuple[UdpMember, UdpCheck] | None:
         config = self._configs.get(load_balancer_id)
