@@ -9,7 +9,7 @@ from elbd.dataplane.engine import TlsMaterial
 from elbd.dataplane.haproxy_answers import CheckReport
 from elbd.dataplane.haproxy_engine import HaproxyEngine
 from elbd.dataplane.model import LoadBalancerConfig
-from elbd.dataplane.nginx_engine import NginxEngine
+from elbd.dataplane.nginx_engine import NginxEngine, unbindable
 from elbd.dataplane.plan import ApplyMembers, Live, LoadBalancerAction, Retire
 
 
@@ -25,7 +25,7 @@ class Engines:
         self.haproxy.prepare(load_balancer_id)
 
     def unbindable(self, config: LoadBalancerConfig) -> dict[str, str]:
-        return self.haproxy.unbindable(config)
+        return {**self.haproxy.unbindable(config), **unbindable(config.udp.listeners)}
 
     def skeleton(self, load_balancer_id: str, config: LoadBalancerConfig) -> str:
         return self.haproxy.skeleton(load_balancer_id, config)

@@ -10,9 +10,10 @@ probe whose verdict moves a member in or out of traffic asks for a round of its 
 
 import functools
 import logging
+import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.nginx import NginxProcess
 from elbd.dataplane.nginx_render import render
 from elbd.dataplane.udp_checks import CheckState, after_probe, failure_of, starting_state
-from elbd.dataplane.udp_model import UdpCheck, UdpConfig, UdpMember
+from elbd.dataplane.nginx_words import endpoint
+from elbd.dataplane.udp_model import UdpCheck, UdpConfig, UdpListener, UdpMember
 from elbd.dataplane.udp_probe import probe
 from elbd.private_paths import UnsafePathError
 from elbd.store.dataplane import MemberHealth
@@ -199,6 +201,22 @@ class NginxEngine:
     def _exited(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: its UDP engine (nginx) exited; starting it again", load_balancer_id)
         self.on_round(load_balancer_id)
+
+
+def unbindable(listeners: Iterable[UdpListener]) -> dict[str, str]:
+    """The UDP listeners whose addresses nginx could not bind, and why: nginx finds out only when its
+    master applies a reload, which it then refuses as a whole. nginx binds UDP with SO_REUSEADDR, so this
+    probe does too: elbd's own nginx is no obstacle, another program's socket is."""
+    problems: dict[str, str] = {}
+    for listener in listeners:
+        for address in listener.addresses:
+            with socket.socket(socket.AF_INET6 if address.version == 6 else socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((str(address), listener.port))
+                except OSError as error:
+                    problems[listener.name] = f"UDP listener {listener.name} cannot bind {endpoint(address, listener.port)}: {error.strerror}"
+    return problems
 
 
 def stop_all(data_dir: Path) -> int:

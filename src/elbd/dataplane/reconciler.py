@@ -259,7 +259,11 @@ class Reconciler:
             if desired is not None:
                 self.engine.prepare(load_balancer_id)
                 blocked = self.engine.unbindable(desired)  # served without them, until their ports are free
-                desired = replace(desired, frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked))
+                desired = replace(
+                    desired,
+                    frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked),
+                    udp=replace(desired.udp, listeners=tuple(listener for listener in desired.udp.listeners if listener.name not in blocked)),
+                )
             live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
             skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
             action = plan_load_balancer(desired, live, skeleton, {one: material.digest for one, material in tls.items()})
