@@ -1,5 +1,5 @@
 """`python -m bench` (what `make bench` runs): start elbd on a temporary data directory, run the parts
-in order (API, convergence, data plane, TLS, L7, drills, draining, scale), write docs/benchmarks.md, and stop everything
+in order (API, convergence, data plane, TLS, L7, IP groups, UDP, drills, draining, scale), write docs/benchmarks.md, and stop everything
 that was started, on failure too."""
 
 import argparse

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 STREAM_MODULE = Path("/usr/lib/nginx/modules/ngx_stream_module.so")
-INSTALL_HINT = "apt-get install nginx-light libnginx-mod-stream, or make bench-tools"
+INSTALL_HINT = "install it with apt-get install nginx-light libnginx-mod-stream (or make haproxy)"
 
 
 def nginx_binary() -> str | None:
