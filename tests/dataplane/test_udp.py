@@ -6,6 +6,7 @@ One elbd serve and one load balancer for the module; backends are UDP echo serve
 import os
 import signal
 import socket
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,6 +178,8 @@ def test_a_restarted_elbd_adopts_the_engine_without_a_reload(tmp_path: Path) -> 
                 api.member(pool["id"], address=kept.address, protocol_port=kept.port, subnet_cidr_id=subnet["neutron_subnet_id"])
                 wait_for(lambda: ask("127.21.0.2", port) == "kept")
                 process = NginxProcess(server.data_dir / "nginx" / lb["id"], nginx_binary() or "nginx")
+                modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (process.run_dir, *process.run_dir.iterdir())}
+                assert all(mode & 0o077 == 0 for mode in modes.values()), modes  # the owner's only, as HAProxy's files
                 master = process.master_pid()
                 workers = process.workers(master)
                 server.stop()
