@@ -120,8 +120,13 @@ def test_a_member_change_reaches_traffic(shared: Shared) -> None:
         wait_for(lambda: ask(VIP, port) == "first")
         added = shared.add(pool, second)
         wait_for(lambda: "second" in answers(port, 10))
-        shared.api.ok("DELETE", f"pools/{pool['id']}/members/{added['id']}", status=204)
-        assert answers(port, 20) == Counter({"first": 20})
+        path = f"pools/{pool['id']}/members/{added['id']}"
+        shared.api.ok("PUT", path, {"member": {"weight": 0}})
+        wait_for(lambda: answers(port, 10) == Counter({"first": 10}))
+        shared.api.ok("PUT", path, {"member": {"weight": 1}})
+        wait_for(lambda: "second" in answers(port, 10))
+        shared.api.ok("DELETE", path, status=204)
+        assert answers(port, 20) == Counter({"first": 20})  # the DELETE answered once nginx stopped sending to it
 
 
 def test_a_listener_whose_port_is_taken_shows_in_statuses_and_the_others_keep_serving(shared: Shared) -> None:
