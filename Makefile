@@ -16,12 +16,16 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The data plane (HAProxy) and the TLS clients the tests use (curl, openssl), from the OS packages,
-# installed when missing.
+# The data plane (HAProxy; nginx-light with its stream module for UDP listeners, run by elbd from its
+# data directory, never as the system service) and the TLS clients the tests use (curl, openssl), from
+# the OS packages, installed when missing.
 haproxy:
 	@command -v haproxy >/dev/null && command -v curl >/dev/null && command -v openssl >/dev/null || { \
 		echo "installing HAProxy, curl and openssl from the OS packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy curl openssl; }
+	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || { \
+		echo "installing nginx-light and libnginx-mod-stream (UDP listeners) from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light libnginx-mod-stream; }
 
 serve: $(STAMP) haproxy
 	$(VENV)/bin/elbd serve

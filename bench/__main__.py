@@ -1,5 +1,5 @@
 """`python -m bench` (what `make bench` runs): start elbd on a temporary data directory, run the parts
-in order (API, convergence, data plane, TLS, L7, IP groups, drills, draining, replicas on PostgreSQL, scale), write docs/benchmarks.md, and stop everything
+in order (API, convergence, data plane, TLS, L7, IP groups, UDP, drills, draining, replicas on PostgreSQL, scale), write docs/benchmarks.md, and stop everything
 that was started, on failure too."""
 
 import argparse
@@ -19,7 +19,7 @@ from bench.cloud import Cloud
 from bench.context import BACKEND_SUBNET, VIP_SUBNET, Bench, Section, say
 from bench.server import ElbdServer, free_port
 
-PARTS = ("api", "convergence", "dataplane", "tls", "l7", "ipgroups", "drills", "draining", "replicas", "scale")
+PARTS = ("api", "convergence", "dataplane", "tls", "l7", "ipgroups", "udp", "drills", "draining", "replicas", "scale")
 BUDGET_S = 1400.0  # 23 minutes (the L7 part took about 2.5 of them, the IP groups part 1.5); the scale part is skipped when too little is left
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,10 +38,12 @@ async def _stop_elbd(server: ElbdServer) -> None:
     try:
         say(f"elbd dataplane stop: {await asyncio.to_thread(server.stop_dataplane)}")
     except Exception as error:  # noqa: BLE001 - whatever failed, stop them from here rather than leave them running
+        from elbd.dataplane import nginx_engine
         from elbd.dataplane.haproxy_engine import stop_all
 
-        say(f"elbd dataplane stop failed ({error}); stopping the HAProxy processes directly")
+        say(f"elbd dataplane stop failed ({error}); stopping the HAProxy and nginx processes directly")
         stop_all(server.data_dir)
+        nginx_engine.stop_all(server.data_dir)
 
 
 async def _run_parts(bench: Bench, names: list[str]) -> list[Section]:

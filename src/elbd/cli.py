@@ -111,12 +111,14 @@ def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = No
 
 @dataplane_app.command("stop")
 def dataplane_stop(data_dir: DataDir = None) -> None:
-    """Stop every HAProxy of this data directory (they outlive `elbd serve` on purpose)."""
+    """Stop every HAProxy and nginx (UDP listeners) of this data directory (they outlive `elbd serve` on purpose)."""
+    from elbd.dataplane import nginx_engine
     from elbd.dataplane.haproxy_engine import stop_all
 
     with _refusals_as_messages():
         stopped = stop_all(load_settings(data_dir).data_dir)
-    typer.echo(json.dumps({"stopped": stopped}))
+        stopped_udp = nginx_engine.stop_all(load_settings(data_dir).data_dir)
+    typer.echo(json.dumps({"stopped": stopped, "stopped_udp": stopped_udp}))
 
 
 @db_app.command("backup")

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from elbd import udp_engine
+
 from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Pool
 from tests.api.world import Net, assert_elb_error, ids, net, stored_earlier
 from tests.conftest import Api
@@ -57,12 +59,12 @@ def _assert_listener_create_refused(api: Api, lb_id: str, field: str, fields: di
 @pytest.mark.parametrize(
     ("protocol", "comes_with"),
     [
-        ("UDP", "UDP engine"), ("QUIC", "UDP engine"), ("IP", "gateway load balancer"),
+        ("QUIC", "built without QUIC"), ("IP", "gateway load balancer"),
     ],
 )
 def test_listener_protocols_elbd_does_not_serve(alpha: Api, lb: dict[str, Any], protocol: str, comes_with: str) -> None:
     fields = {"protocol": protocol, **(CERT if protocol == "QUIC" else {})}
-    words = (f"{protocol} listeners", "serves TCP, HTTP, HTTPS and TLS listeners now", comes_with)
+    words = (f"{protocol} listeners", comes_with)
     _assert_listener_create_refused(alpha, lb["id"], "protocol", fields, *words)
 
 
@@ -112,10 +114,10 @@ def test_listener_values_that_ask_for_nothing_are_accepted(alpha: Api, lb: dict[
 
 def test_a_listener_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(alpha: Api, lb: dict[str, Any]) -> None:
     made = alpha.listener(lb["id"], "HTTP", 8082)
-    stored_earlier(alpha, Listener, made["id"], protocol="UDP")
+    stored_earlier(alpha, Listener, made["id"], protocol="IP")
     path = f"listeners/{made['id']}"
     before = alpha.ok("GET", path)["listener"]
-    assert_refused(alpha.call("PUT", path, {"listener": {"name": "renamed"}}), "protocol", "UDP listeners")
+    assert_refused(alpha.call("PUT", path, {"listener": {"name": "renamed"}}), "protocol", "IP listeners")
     assert alpha.ok("GET", path)["listener"] == before
     alpha.ok("DELETE", path)
     assert made["id"] not in _listener_ids(alpha, lb["id"])
@@ -148,14 +150,13 @@ def _assert_pool_create_refused(api: Api, field: str, fields: dict[str, Any], *w
 @pytest.mark.parametrize(
     ("fields", "comes_with"),
     [
-        ({"protocol": "UDP"}, "UDP engine"),
-        ({"protocol": "QUIC", "lb_algorithm": "QUIC_CID", "session_persistence": {"type": "SOURCE_IP"}}, "UDP engine"),
+        ({"protocol": "QUIC", "lb_algorithm": "QUIC_CID", "session_persistence": {"type": "SOURCE_IP"}}, "built without QUIC"),
         ({"protocol": "GRPC"}, "HTTP/2 to the backend servers"),
         ({"protocol": "IP", "lb_algorithm": "5_TUPLE_HASH"}, "gateway load balancer"),
     ],
 )
 def test_pool_protocols_elbd_does_not_serve(alpha: Api, fields: dict[str, Any], comes_with: str) -> None:
-    words = (f"{fields['protocol']} backend server groups", "serves TCP, HTTP, HTTPS and TLS backend server groups now", comes_with)
+    words = (f"{fields['protocol']} backend server groups", comes_with)
     _assert_pool_create_refused(alpha, "protocol", fields, *words)
 
 
@@ -204,10 +205,10 @@ def test_pool_values_that_ask_for_nothing_are_accepted(alpha: Api, protocol: str
 
 def test_a_pool_an_earlier_elbd_stored_with_a_refused_protocol_can_only_go(alpha: Api) -> None:
     made = alpha.pool("TCP", type="ip")
-    stored_earlier(alpha, Pool, made["id"], protocol="UDP")
+    stored_earlier(alpha, Pool, made["id"], protocol="GRPC")
     path = f"pools/{made['id']}"
     before = alpha.ok("GET", path)["pool"]
-    assert_refused(alpha.call("PUT", path, {"pool": {"name": "renamed"}}), "protocol", "UDP backend server groups")
+    assert_refused(alpha.call("PUT", path, {"pool": {"name": "renamed"}}), "protocol", "GRPC backend server groups")
     assert alpha.ok("GET", path)["pool"] == before
     alpha.ok("DELETE", path)
     assert made["id"] not in _pool_ids(alpha)
@@ -235,7 +236,7 @@ def _monitor_ids(api: Api) -> list[str]:
 def _assert_monitor_create_refused(api: Api, pool_id: str, monitor_type: str, *words: str) -> None:
     before = _monitor_ids(api)
     body = {"healthmonitor": {"pool_id": pool_id, "type": monitor_type, **CHECK}}
-    words = (f"{monitor_type} health checks", "runs TCP, HTTP, HTTPS and TLS checks now", *words)
+    words = (f"{monitor_type} health checks", "runs TCP, UDP_CONNECT, HTTP, HTTPS and TLS checks now", *words)
     assert_refused(api.call("POST", "healthmonitors", body), "type", *words)
     assert _monitor_ids(api) == before
     assert api.ok("GET", f"pools/{pool_id}")["pool"]["healthmonitor_id"] == ""
@@ -245,11 +246,17 @@ def test_grpc_checks_are_refused(alpha: Api) -> None:
     _assert_monitor_create_refused(alpha, alpha.pool("HTTP", type="ip")["id"], "GRPC", "GRPC backend server groups")
 
 
-def test_udp_connect_checks_are_refused(alpha: Api) -> None:
-    """Only UDP and QUIC groups take them, so only one an earlier elbd stored can be asked."""
+def test_udp_listeners_pools_and_checks_are_refused_without_the_udp_engine(alpha: Api, lb: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host without nginx's stream module answers 400 (saying how to install it), never a 201 that carries nothing."""
+    monkeypatch.setattr(udp_engine, "STREAM_MODULE", udp_engine.STREAM_MODULE.with_name("absent.so"))
+    _assert_listener_create_refused(alpha, lb["id"], "protocol", {"protocol": "UDP"}, "no UDP engine", "libnginx-mod-stream")
+    _assert_pool_create_refused(alpha, "protocol", {"protocol": "UDP"}, "no UDP engine", "libnginx-mod-stream")
     pool = alpha.pool("TCP", type="ip")
     stored_earlier(alpha, Pool, pool["id"], protocol="UDP")
-    _assert_monitor_create_refused(alpha, pool["id"], "UDP_CONNECT", "UDP engine")
+    before = _monitor_ids(alpha)
+    body = {"healthmonitor": {"pool_id": pool["id"], "type": "UDP_CONNECT", **CHECK}}
+    assert_refused(alpha.call("POST", "healthmonitors", body), "type", "no UDP engine", "libnginx-mod-stream")
+    assert _monitor_ids(alpha) == before
 
 
 def test_a_check_cannot_become_grpc(alpha: Api) -> None:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from elbd.dataplane.haproxy import HaproxyProcess, MasterState
+from elbd.dataplane import nginx_engine
 from elbd.dataplane.haproxy_engine import stop_all
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, free_port, token_for
@@ -54,6 +55,7 @@ def running_elbd(data_dir: Path) -> Iterator[LiveServer]:
     finally:
         server.stop()
         stop_all(server.data_dir)
+        nginx_engine.stop_all(server.data_dir)
 
 
 @dataclass

@@ -186,7 +186,7 @@ def test_elbd_dataplane_stop_stops_what_serve_left_running(site: Site, backends:
     wait_for(_serving(site, {"a"}))
     elbd_haproxy.stop()
     assert _serving(site, {"a"})(), "HAProxy outlives elbd serve"
-    assert json.loads(elbd_haproxy.elbd("dataplane", "stop")) == {"stopped": 1}
+    assert json.loads(elbd_haproxy.elbd("dataplane", "stop")) == {"stopped": 1, "stopped_udp": 0}
     assert _masters(elbd_haproxy, site.lb["id"]) == []
 
 

@@ -136,6 +136,7 @@ from huaweicloudsdkelb.v3 import (
     UpdateSecurityPolicyRequestBody,
 )
 
+from elbd.udp_engine import udp_engine_missing
 from elbd.config import load_settings
 from elbd.service import identity
 from elbd.store.db import Database
@@ -651,3 +652,22 @@ def test_sdk_hears_why_an_ip_group_entry_is_refused(cloud: Cloud) -> None:
         cloud.elb.create_ip_group(CreateIpGroupRequest(body=CreateIpGroupRequestBody(ipgroup=option)))
     assert (raised.value.status_code, raised.value.error_code) == (400, "ELB.8902")
     assert "greater than its start" in raised.value.error_msg
+
+
+@pytest.mark.skipif(udp_engine_missing() is not None, reason="needs nginx and its stream module (make bench-tools)")
+def test_sdk_builds_a_udp_listener_pool_udp_connect_monitor_and_members(cloud: Cloud) -> None:
+    listener_option = CreateListenerOption(loadbalancer_id=cloud.lb_id, protocol="UDP", protocol_port=5353, name="sdk-udp")
+    listener = cloud.elb.create_listener(CreateListenerRequest(body=CreateListenerRequestBody(listener=listener_option))).listener
+    pool_option = CreatePoolOption(
+        protocol="UDP", lb_algorithm="SOURCE_IP", listener_id=listener.id, name="sdk-udp-pool",
+        session_persistence=CreatePoolSessionPersistenceOption(type="SOURCE_IP", persistence_timeout=5),
+    )
+    pool = cloud.elb.create_pool(CreatePoolRequest(body=CreatePoolRequestBody(pool=pool_option))).pool
+    monitor_option = CreateHealthMonitorOption(pool_id=pool.id, type="UDP_CONNECT", delay=2, timeout=1, max_retries=2, max_retries_down=3)
+    monitor = cloud.elb.create_health_monitor(CreateHealthMonitorRequest(body=CreateHealthMonitorRequestBody(healthmonitor=monitor_option))).healthmonitor
+    members = [cloud.create_member(pool_id=pool.id, weight=weight) for weight in (1, 5)]
+    assert (listener.protocol, listener.protocol_port) == ("UDP", 5353)
+    assert (pool.protocol, [ref.id for ref in pool.listeners]) == ("UDP", [listener.id])
+    assert (monitor.type, monitor.delay, monitor.max_retries_down, [ref.id for ref in monitor.pools]) == ("UDP_CONNECT", 2, 3, [pool.id])
+    shown = cloud.elb.show_pool(ShowPoolRequest(pool_id=pool.id)).pool
+    assert {ref.id for ref in shown.members} == {member.id for member in members} and shown.healthmonitor_id == monitor.id

@@ -237,3 +237,33 @@ def test_a_pools_session_persistence(protocol: str, persistence: dict | None, ex
 def test_slow_start_and_draining_count_only_when_enabled(slow_start: dict | None, drain: dict | None, expected: tuple) -> None:
     [backend] = desired_config(stored(pools=(StoredPool("p-1", "HTTP", "ROUND_ROBIN", True, None, slow_start, drain),)), 4_000).backends
     assert (backend.slowstart_s, backend.drain_s) == expected
+
+
+def udp_stored(**changes: object) -> StoredLoadBalancer:
+    fields: dict[str, object] = {
+        "listeners": (listener(protocol="UDP", protocol_port=53, keepalive_timeout=300),),
+        "pools": (StoredPool("p-1", "UDP", "LEAST_CONNECTIONS", False),),
+        "monitors": {"p-1": monitor(type="UDP_CONNECT", monitor_port=None)},
+        "members": (member("m-1", weight=7), member("m-2", weight=5, drained=True)),
+    }
+    return stored(**{**fields, **changes})
+
+
+def test_udp_listeners_and_pools_go_to_the_udp_engine_not_haproxy() -> None:
+    config = desired_config(udp_stored(), 4000)
+    assert config.frontends == () and config.backends == ()
+    (served,) = config.udp.listeners
+    assert (served.port, served.pool, served.idle_timeout_s, served.addresses) == (53, "p-1", 300, (ip_address("127.20.0.2"), ip_address("fd00::2")))
+    (pool,) = config.udp.pools
+    assert pool.balance == "least_conn" and [(one.name, one.weight) for one in pool.members] == [("m-1", 7), ("m-2", 0)]  # drained: no new flow
+    assert pool.check is not None and (pool.check.interval_s, pool.check.timeout_s, pool.check.rise, pool.check.fall) == (4, 2, 3, 5)
+
+
+def test_a_udp_pool_with_persistence_hashes_the_client_address_whatever_type_it_names() -> None:
+    config = desired_config(udp_stored(pools=(StoredPool("p-1", "UDP", "ROUND_ROBIN", False, session_persistence={"type": "HTTP_COOKIE"}),)), 4000)
+    assert config.udp.pools[0].balance == "source"
+
+
+def test_a_disabled_udp_listener_is_not_served_and_a_tcp_monitor_is_no_udp_check() -> None:
+    config = desired_config(udp_stored(listeners=(listener(protocol="UDP", admin_state_up=False),), monitors={"p-1": monitor(type="TCP")}), 4000)
+    assert config.udp.listeners == () and config.udp.pools[0].check is None

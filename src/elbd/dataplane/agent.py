@@ -19,6 +19,7 @@ import queue
 import resource
 import signal
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -214,15 +215,27 @@ def _raise_descriptor_limit() -> None:
 def run_agent(connection: Connection, database_url: str, synchronous: str, data_dir: str, binary: str) -> None:
     """The child: the reconciler with the HAProxy engine, fed by the pipe. Ctrl-C in a terminal reaches
     the whole process group; the child leaves stopping to `elbd serve`."""
+    from elbd.dataplane.engines import Engines
     from elbd.dataplane.haproxy_engine import HaproxyEngine
+    from elbd.dataplane.nginx_engine import NginxEngine
+    from elbd.store.dataplane import MemberHealth, save_member_health
+    from elbd.udp_engine import nginx_binary
     from elbd.dataplane.reconciler import Reconciler, certificates_in_store
     from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _raise_descriptor_limit()
     db = Database(database_url, synchronous=synchronous)
-    engine = HaproxyEngine(Path(data_dir), binary)
+    engine = Engines(HaproxyEngine(Path(data_dir), binary), NginxEngine(Path(data_dir), nginx_binary()))
     reconciler = Reconciler(db, engine, tls=certificates_in_store(load_key_file(Path(data_dir) / KEY_FILE_NAME)))
+
+    def save_udp_health(changes: Mapping[str, MemberHealth]) -> None:
+        with db.write() as session:
+            save_member_health(session, changes)
+
+    engine.udp.on_round = reconciler.again
+    engine.udp.on_health = save_udp_health
+    engine.udp.start()
     reconciler.start(also=engine.known_load_balancers())
     freeze_startup_heap()
     answering = threading.Lock()
@@ -244,5 +257,6 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
                 threading.Thread(target=answer_when_applied, args=(message,), daemon=True).start()
             case Stop():
                 reconciler.stop()
+                engine.udp.stop()
                 db.dispose()
                 return

@@ -12,6 +12,7 @@ from elbd.dataplane.model import (
     AccessControl, Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination,
 )
 from elbd.dataplane.routes import routes
+from elbd.dataplane.udp_model import UdpCheck, UdpConfig, UdpListener, UdpMember, UdpPool
 from elbd.domain_names import names_answered
 from elbd.ip_entries import IpEntry, NotAnEntry, parse_entry
 from elbd.insert_headers import forwarded_for, headers_on
@@ -119,7 +120,49 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
         if listener.protocol in SERVED_LISTENERS and addresses
         and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
-    return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends))
+    return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends), udp_config(stored, addresses))
+
+
+UDP_BALANCE = {"ROUND_ROBIN": "round_robin", "LEAST_CONNECTIONS": "least_conn", "SOURCE_IP": "source"}
+
+
+def udp_config(stored: StoredLoadBalancer, addresses: tuple[IPAddress, ...]) -> UdpConfig:
+    """The UDP listeners and pools. A pool with session persistence keeps clients by their address
+    whatever type it names (the API's rule for UDP pools): the consistent hash of SOURCE_IP."""
+    pools = tuple(
+        UdpPool(
+            name=pool.id,
+            balance="source" if pool.session_persistence else UDP_BALANCE[pool.lb_algorithm],
+            members=tuple(
+                UdpMember(member.id, server.address, server.port, 0 if server.held else server.weight)
+                for member in stored.members
+                if member.pool_id == pool.id and (server := served_member(member)) is not None
+            ),
+            check=udp_check(stored.monitors.get(pool.id)),
+        )
+        for pool in stored.pools
+        if pool.protocol == "UDP" and pool.lb_algorithm in UDP_BALANCE
+    )
+    served = {pool.name for pool in pools}
+    listeners = tuple(
+        UdpListener(
+            name=listener.id,
+            addresses=addresses,
+            port=listener.protocol_port,
+            pool=listener.default_pool_id if listener.default_pool_id in served else None,
+            idle_timeout_s=listener.keepalive_timeout,
+            access=access_control(listener, stored.ip_entries.get(listener.id, ())),
+        )
+        for listener in stored.listeners
+        if listener.protocol == "UDP" and listener.admin_state_up and addresses
+    )
+    return UdpConfig(listeners, pools)
+
+
+def udp_check(monitor: StoredMonitor | None) -> UdpCheck | None:
+    if monitor is None or not monitor.admin_state_up or monitor.type != "UDP_CONNECT":
+        return None
+    return UdpCheck(monitor.delay, monitor.timeout, monitor.max_retries, monitor.max_retries_down, monitor.monitor_port)
 
 
 PERSISTENCE_KINDS = {"SOURCE_IP": "source", "HTTP_COOKIE": "cookie", "APP_COOKIE": "app_cookie"}

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from elbd.canonical_ip import IPAddress, IPNetwork
+from elbd.dataplane.udp_model import UdpConfig
 
 HARD_STOP_AFTER_S = 30
 
@@ -222,6 +223,7 @@ class LoadBalancerConfig:
     maxconn: int
     frontends: tuple[Frontend, ...] = ()
     backends: tuple[Backend, ...] = field(default=())
+    udp: UdpConfig = UdpConfig()  # the UDP listeners and pools, which the UDP engine serves (not HAProxy)
 
     @property
     def hard_stop_after_s(self) -> int:

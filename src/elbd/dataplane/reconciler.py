@@ -217,6 +217,8 @@ class Reconciler:
             served = self._served.get(load_balancer_id)
         if served is None or not served.in_sync or not self.engine.running(load_balancer_id):
             return False
+        if served.config.udp.pools:  # the UDP engine applies member changes with its whole configuration
+            return False
         with self.db.read() as session:
             placed = placed_servers(store.stored_members(session, load_balancer_id, member_ids))
         gone = dict.fromkeys(member_ids - placed.keys())
@@ -257,7 +259,11 @@ class Reconciler:
             if desired is not None:
                 self.engine.prepare(load_balancer_id)
                 blocked = self.engine.unbindable(desired)  # served without them, until their ports are free
-                desired = replace(desired, frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked))
+                desired = replace(
+                    desired,
+                    frontends=tuple(frontend for frontend in desired.frontends if frontend.name not in blocked),
+                    udp=replace(desired.udp, listeners=tuple(listener for listener in desired.udp.listeners if listener.name not in blocked)),
+                )
             live = self.engine.observe(load_balancer_id) if desired is not None else Live(running=False)
             skeleton = self.engine.skeleton(load_balancer_id, desired) if desired is not None else ""
             action = plan_load_balancer(desired, live, skeleton, {one: material.digest for one, material in tls.items()})
@@ -442,6 +448,10 @@ class Reconciler:
 
     def _restart(self, load_balancer_id: str) -> None:
         log.warning("load balancer %s: its engine is not running; starting it again", load_balancer_id)
+        self._again(load_balancer_id)
+
+    def again(self, load_balancer_id: str) -> None:
+        """A round of the load balancer, as if it changed (an engine saw its process exit, or a member move)."""
         self._again(load_balancer_id)
 
     def _again(self, load_balancer_id: str) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from elbd.errors import invalid
 from elbd.insert_headers import SERVED, TLS_SERVED, unserved_asked
 from elbd.tls_policies import ABSENT_FROM_OPENSSL
+from elbd.udp_engine import INSTALL_HINT, udp_engine_missing
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,27 @@ def _switch(field: str) -> Unserved:
     return Unserved(field, _given, "true", "elbd does not serve it yet; send false or leave it out.")
 
 
-_LISTENERS_NOW = "it serves TCP, HTTP, HTTPS and TLS listeners now"
-_POOLS_NOW = "it serves TCP, HTTP, HTTPS and TLS backend server groups now"
-_CHECKS_NOW = "it runs TCP, HTTP, HTTPS and TLS checks now"
+_LISTENERS_NOW = "it serves TCP, UDP, HTTP, HTTPS and TLS listeners now"
+_POOLS_NOW = "it serves TCP, UDP, HTTP, HTTPS and TLS backend server groups now"
+_CHECKS_NOW = "it runs TCP, UDP_CONNECT, HTTP, HTTPS and TLS checks now"
 _BALANCING_NOW = "it balances by ROUND_ROBIN, LEAST_CONNECTIONS and SOURCE_IP now"
+
+_NO_QUIC = "the packaged HAProxy is built without QUIC, and elbd's UDP engine (nginx's stream module) forwards datagrams, not QUIC"
+
+
+def _udp_unservable(value: Any) -> bool:
+    """UDP while this host lacks the UDP engine (nginx and its stream module)."""
+    return value == "UDP" and udp_engine_missing() is not None
+
 
 LISTENERS = (
     Unserved(
-        "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
-        f"elbd does not serve {{value}} listeners yet: {_LISTENERS_NOW}; UDP and QUIC come with a UDP engine.",
+        "protocol", _one_of("QUIC"), "QUIC (the packaged HAProxy has no QUIC)",
+        f"elbd does not serve QUIC listeners: {_NO_QUIC}; use UDP or TCP.",
+    ),
+    Unserved(
+        "protocol", _udp_unservable, "UDP where nginx's stream module is not installed",
+        f"elbd serves no UDP listeners on this host: it has no UDP engine (nginx with its stream module); {INSTALL_HINT}.",
     ),
     Unserved(
         "protocol", _one_of("IP"), "IP (they need a gateway load balancer)",
@@ -92,8 +105,12 @@ LISTENERS = (
 
 POOLS = (
     Unserved(
-        "protocol", _one_of("UDP", "QUIC"), "UDP and QUIC (with a UDP engine)",
-        f"elbd does not serve {{value}} backend server groups yet: {_POOLS_NOW}; UDP and QUIC ones come with a UDP engine.",
+        "protocol", _one_of("QUIC"), "QUIC (the packaged HAProxy has no QUIC)",
+        f"elbd does not serve QUIC backend server groups: {_NO_QUIC}; use UDP or TCP.",
+    ),
+    Unserved(
+        "protocol", _udp_unservable, "UDP where nginx's stream module is not installed",
+        f"elbd serves no UDP backend server groups on this host: it has no UDP engine (nginx with its stream module); {INSTALL_HINT}.",
     ),
     Unserved(
         "protocol", _one_of("GRPC"), "GRPC (HTTP/2 to backend servers)",
@@ -126,8 +143,8 @@ HEALTH_MONITORS = (
         f"elbd does not serve GRPC health checks yet: {_CHECKS_NOW}; GRPC comes with GRPC backend server groups.",
     ),
     Unserved(
-        "type", _one_of("UDP_CONNECT"), "UDP_CONNECT (with a UDP engine)",
-        f"elbd does not serve UDP_CONNECT health checks yet: {_CHECKS_NOW}; UDP_CONNECT comes with a UDP engine.",
+        "type", lambda value: value == "UDP_CONNECT" and udp_engine_missing() is not None, "UDP_CONNECT where nginx's stream module is not installed",
+        f"elbd runs no UDP_CONNECT health checks on this host: it has no UDP engine (nginx with its stream module); {INSTALL_HINT}.",
     ),
 )
 

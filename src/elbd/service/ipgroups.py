@@ -20,7 +20,7 @@ from elbd.store.models import IpGroup, Listener, ListenerIpGroup
 
 FILTER_COLUMNS = {"id": IpGroup.id, "name": IpGroup.name, "description": IpGroup.description}
 DEFAULT_ENTERPRISE_PROJECT = "0"
-ACCESS_PROTOCOLS = ("TCP", "HTTP", "HTTPS", "TLS")  # the listeners whose access control elbd enforces
+ACCESS_PROTOCOLS = ("TCP", "UDP", "HTTP", "HTTPS", "TLS")  # the listeners whose access control elbd enforces (UDP: nginx allow/deny)
 
 
 def _entries(options: Sequence[IpEntryOption]) -> list[dict[str, str]]:
