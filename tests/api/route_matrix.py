@@ -17,8 +17,10 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from elbd.api.app import create_app
+from elbd.api.unserved_operations import LOOKUPS
 from elbd.auth import sdk_hmac
 from elbd.config import load_settings
+from elbd.schemas.unserved_operations import OPERATIONS as UNSERVED_OPERATIONS
 from tests.api.isolation_world import Resources
 from tests.certificates import client_body, issue
 
@@ -30,6 +32,7 @@ EXCLUDED = {
     "/docs": "public API documentation page",
     "/docs/oauth2-redirect": "part of the public documentation page",
     "/redoc": "public API documentation page",
+    "/versions": "the public list of API versions, no project data",
     "/v3/auth/tokens": "identity: POST is how credentials are obtained; DELETE revokes the token it is "
     "handed and is covered by tests/api/test_identity.py (no credentials: 401)",
 }
@@ -61,6 +64,13 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/ipgroups",
     f"POST {ELB}/ipgroups",
 }
+
+# Operations elbd refuses whole (schemas/unserved_operations.py): they read and change nothing, so no
+# read shows anything. Those whose path names a load balancer, listener or pool look it up first
+# (another project's is 404); the others refuse every caller alike, whatever their path or body names.
+REFUSED = {f"{operation.method} {operation.path}" for operation in UNSERVED_OPERATIONS}
+REFUSED_NAMING_NOTHING = {key for key in REFUSED if not any(f"{{{name}}}" in key for name in LOOKUPS)}
+UNSERVED_ID = "00000000-0000-4000-8000-000000000000"
 
 # Routes that name resources in the body and answer each one's fate, as the SDK's models say: another
 # project's id is answered exactly as a missing one ("not found"), never with a 404 for the whole request.
@@ -164,6 +174,8 @@ def fill(route: Route, project_id: str, resources: Resources) -> str:
         if name == "project_id":
             return project_id
         found = resources.path_value(name)
+        if found is None and route.key in REFUSED_NAMING_NOTHING:
+            return UNSERVED_ID
         if found is None:
             pytest.fail(f"{route.key}: the isolation matrix cannot fill {{{name}}}; teach Resources (tests/api/isolation_world.py) about it")
         return found

@@ -20,6 +20,8 @@ from tests.api.route_matrix import (
     ANSWERS_EACH_ID,
     EXCLUDED,
     NAMES_NO_RESOURCE,
+    REFUSED,
+    REFUSED_NAMING_NOTHING,
     Credentials,
     Route,
     anonymous,
@@ -36,8 +38,8 @@ from tests.conftest import Api
 
 ROUTES = application_routes()
 MATRIX = matrix_routes(ROUTES)
-NAMING_A_RESOURCE = [route for route in MATRIX if route.key not in NAMES_NO_RESOURCE | set(ANSWERS_EACH_ID)]
-READS = [route for route in MATRIX if route.method == "GET"]
+NAMING_A_RESOURCE = [route for route in MATRIX if route.key not in NAMES_NO_RESOURCE | set(ANSWERS_EACH_ID) | REFUSED_NAMING_NOTHING]
+READS = [route for route in MATRIX if route.method == "GET" and route.key not in REFUSED]
 
 
 def by_key(routes: list[Route]) -> Any:
@@ -71,6 +73,7 @@ def test_the_matrix_covers_the_application() -> None:
     assert set(EXCLUDED) <= served, f"stale exclusions: {set(EXCLUDED) - served}"
     assert NAMES_NO_RESOURCE <= {route.key for route in MATRIX}, f"stale entries: {NAMES_NO_RESOURCE - {route.key for route in MATRIX}}"
     assert set(ANSWERS_EACH_ID) <= {route.key for route in MATRIX}, f"stale entries: {set(ANSWERS_EACH_ID) - {route.key for route in MATRIX}}"
+    assert REFUSED <= {route.key for route in MATRIX}, f"refusals without a route: {REFUSED - {route.key for route in MATRIX}}"
     outside_projects = [route.key for route in MATRIX if not route.path.startswith(("/v1/{project_id}/", "/v3/{project_id}/"))]
     assert not outside_projects, "a route outside any project's path: exclude it with the reason, or give it a project"
 

@@ -24,6 +24,8 @@ from elbd.api import (
     security_policies,
     statuses,
     tokens,
+    unserved_operations,
+    versions,
     vpcs,
 )
 from elbd.api.body_limit import BodyLimitMiddleware
@@ -97,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups,
+        security_policies, certificates, l7policies, member_checks, ipgroups, versions, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)
