@@ -63,6 +63,8 @@ NAMES_NO_RESOURCE = {
     f"POST {ELB}/certificates/settings/private-key-echo",
     f"GET {ELB}/ipgroups",
     f"POST {ELB}/ipgroups",
+    "GET /v3/{project_id}/loadbalancers/tags",
+    "GET /v3/{project_id}/listeners/tags",
 }
 
 # Operations elbd refuses whole (schemas/unserved_operations.py): they read and change nothing, so no
@@ -128,6 +130,8 @@ BODIES: dict[str, Body] = {
     f"PUT {ELB}/ipgroups/{{ipgroup_id}}": lambda r: {"ipgroup": {"name": "probe"}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/create-or-update": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.2"}]}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
+    "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
+    "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
 }
 
 

@@ -76,12 +76,6 @@ REFUSED: dict[str, Refusal] = {
     "delete_listener_force": Refusal(NOT_YET, "listener force delete: not served yet"),
     "batch_delete_pools": Refusal(NOT_YET, "pool batch delete: not served yet"),
     "delete_pool_cascade": Refusal(NOT_YET, "pool cascade delete: not served yet"),
-    "change_loadbalancer_tags": Refusal(NOT_YET, "tags: not served yet"),
-    "change_listener_tags": Refusal(NOT_YET, "tags: not served yet"),
-    "show_loadbalancer_tags": Refusal(NOT_YET, "tags: not served yet"),
-    "show_listener_tags": Refusal(NOT_YET, "tags: not served yet"),
-    "list_loadbalancer_tags": Refusal(NOT_YET, "tags: not served yet"),
-    "list_listener_tags": Refusal(NOT_YET, "tags: not served yet"),
     "list_flavors": Refusal(NOT_YET, "flavors: not served yet"),
     "show_flavor": Refusal(NOT_YET, "flavors: not served yet"),
     "list_jobs": Refusal(NOT_YET, "jobs: not served yet"),
@@ -570,3 +564,14 @@ def test_operation_works_or_is_refused_as_intended(world: World, name: str) -> N
         assert "not available in elbd" in outcome.detail or "not served by elbd yet" in outcome.detail, outcome.detail
     else:
         assert outcome.works, f"{name}: {outcome}"
+
+
+def test_sdk_tags_a_listener_and_reads_the_tags_back(world: World) -> None:
+    listener_id = world.listener()
+    body = v3.ChangeListenerTagsRequestBody(action="create", tags=[v3.ChangeResourceTagOption(key="tier", value="edge")])
+    world.elb.change_listener_tags(v3.ChangeListenerTagsRequest(listener_id=listener_id, body=body))
+    shown = world.elb.show_listener_tags(v3.ShowListenerTagsRequest(listener_id=listener_id)).tags
+    assert [(tag.key, tag.value) for tag in shown] == [("tier", "edge")]
+    listed = world.elb.list_listener_tags(v3.ListListenerTagsRequest()).tags
+    assert ("tier", ["edge"]) in [(tag.key, tag.values) for tag in listed]
+    assert world.elb.show_listener(v3.ShowListenerRequest(listener_id=listener_id)).listener.tags[0].key == "tier"

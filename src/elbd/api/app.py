@@ -23,6 +23,7 @@ from elbd.api import (
     quotas,
     security_policies,
     statuses,
+    tags,
     tokens,
     unserved_operations,
     versions,
@@ -99,7 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, versions, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, tags, versions, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

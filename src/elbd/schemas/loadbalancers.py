@@ -9,9 +9,13 @@ ProtectionStatus = Literal["nonProtection", "consoleProtection"]
 ProtectionReason = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^<>]*$")]
 
 
+# A tag's key and value: printable, without = * < > , | / or a backslash (the reference's rule for tags).
+_TAG_TEXT = r"^[^=*<>\\,|/\x00-\x1f\x7f]*$"
+
+
 class Tag(Strict):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=36)]
-    value: Annotated[str, StringConstraints(max_length=43)] = ""
+    key: Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=_TAG_TEXT)]
+    value: Annotated[str, StringConstraints(max_length=255, pattern=_TAG_TEXT)] = ""
 
 
 class LoadBalancerCreate(Strict):

@@ -82,13 +82,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/topology", "A load balancer's topology", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
     UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),
-    # tags
-    UnservedOperation("POST", "/v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action", "Tagging a load balancer", NOT_YET),
-    UnservedOperation("GET", "/v3/{project_id}/loadbalancers/{loadbalancer_id}/tags", "A load balancer's tags", NOT_YET),
-    UnservedOperation("GET", "/v3/{project_id}/loadbalancers/tags", "Load balancers' tags", NOT_YET),
-    UnservedOperation("POST", "/v3/{project_id}/listeners/{listener_id}/tags/action", "Tagging a listener", NOT_YET),
-    UnservedOperation("GET", "/v3/{project_id}/listeners/{listener_id}/tags", "A listener's tags", NOT_YET),
-    UnservedOperation("GET", "/v3/{project_id}/listeners/tags", "Listeners' tags", NOT_YET),
     # recycle bin
     UnservedOperation("GET", f"{ELB}/recycle-bin", "The recycle bin", NOT_YET),
     UnservedOperation("PUT", f"{ELB}/recycle-bin", "Turning the recycle bin on or off", NOT_YET),

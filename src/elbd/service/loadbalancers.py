@@ -26,6 +26,7 @@ from elbd.service.addresses import (
 )
 from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
+from elbd.service.tags import checked as checked_tags
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
 
@@ -160,7 +161,7 @@ def create_load_balancer(
         operating_status="ONLINE",
         l4_flavor_id=option.l4_flavor_id,
         l7_flavor_id=option.l7_flavor_id,
-        tags=[tag.model_dump() for tag in option.tags],
+        tags=checked_tags(option.tags),
         protection_status=option.protection_status,
         protection_reason=option.protection_reason,
         enterprise_project_id=option.enterprise_project_id or "0",
