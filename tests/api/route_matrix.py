@@ -130,6 +130,7 @@ BODIES: dict[str, Body] = {
     f"PUT {ELB}/ipgroups/{{ipgroup_id}}": lambda r: {"ipgroup": {"name": "probe"}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/create-or-update": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.2"}]}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
+    f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/delete-cascade": lambda r: {"loadbalancer": {"unbounded_pool": True}},
     "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
     "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
 }

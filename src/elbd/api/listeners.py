@@ -11,7 +11,7 @@ from elbd.api.shapes.listeners import ListenerPage, ListenerReply
 from elbd.api.views.listeners import listener_view
 from elbd.api.views.pages import page_info
 from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
-from elbd.service import ipgroups, listeners, lookups
+from elbd.service import cascades, ipgroups, listeners, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database, changed_so_far
 
@@ -70,4 +70,11 @@ def update_listener(
 def delete_listener(listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         listeners.delete_listener(session, project_id=who.project_id, listener_id=listener_id)
+    return no_content()
+
+
+@router.delete("/v3/{project_id}/elb/listeners/{listener_id}/force", status_code=204)
+def delete_listener_force(listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        cascades.delete_listener_force(session, project_id=who.project_id, listener_id=listener_id)
     return no_content()

@@ -9,8 +9,8 @@ from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply
 from elbd.api.views.loadbalancers import load_balancer_view
 from elbd.api.views.pages import page_info
-from elbd.schemas.loadbalancers import LoadBalancerCreateRequest, LoadBalancerUpdateRequest
-from elbd.service import loadbalancers, lookups
+from elbd.schemas.loadbalancers import LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest
+from elbd.service import cascades, loadbalancers, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -80,4 +80,27 @@ def update_load_balancer(
 def delete_load_balancer(loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         loadbalancers.delete_load_balancer(session, project_id=who.project_id, load_balancer_id=loadbalancer_id)
+    return no_content()
+
+
+@router.post("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/delete-cascade", status_code=204)
+def delete_load_balancer_cascade(
+    loadbalancer_id: str,
+    body: LoadBalancerCascadeDeleteRequest | None = None,
+    who: Principal = Depends(authenticate),
+    db: Database = Depends(database),
+) -> Response:
+    option = (body or LoadBalancerCascadeDeleteRequest()).loadbalancer
+    with db.write() as session:
+        cascades.delete_load_balancer_cascade(
+            session, project_id=who.project_id, load_balancer_id=loadbalancer_id, delete_pools=option.unbounded_pool
+        )
+    return no_content()
+
+
+@router.delete("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/force-elb", status_code=204)
+def delete_load_balancer_force(loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    """The reference's other cascade delete: everything under the load balancer, backend server groups included."""
+    with db.write() as session:
+        cascades.delete_load_balancer_cascade(session, project_id=who.project_id, load_balancer_id=loadbalancer_id, delete_pools=True)
     return no_content()

@@ -10,7 +10,7 @@ from elbd.api.shapes.pools import PoolPage, PoolReply
 from elbd.api.views.pages import page_info
 from elbd.api.views.pools import pool_view
 from elbd.schemas.pools import PoolCreateRequest, PoolUpdateRequest
-from elbd.service import lookups, pools
+from elbd.service import cascades, lookups, pools
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -65,4 +65,11 @@ def update_pool(
 def delete_pool(pool_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
     with db.write() as session:
         pools.delete_pool(session, project_id=who.project_id, pool_id=pool_id)
+    return no_content()
+
+
+@router.delete("/v3/{project_id}/elb/pools/{pool_id}/delete-cascade", status_code=204)
+def delete_pool_cascade(pool_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        cascades.delete_pool_cascade(session, project_id=who.project_id, pool_id=pool_id)
     return no_content()

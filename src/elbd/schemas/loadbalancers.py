@@ -84,3 +84,14 @@ class LoadBalancerUpdate(Strict):
 
 class LoadBalancerUpdateRequest(Strict):
     loadbalancer: LoadBalancerUpdate
+
+
+class LoadBalancerCascadeDelete(Strict):
+    unbounded_pool: bool = Field(
+        True, description="true: the backend server groups go too, with their members and health checks; false: they stay, on no load balancer."
+    )
+    public_ip: bool = Field(False, description="elbd has no EIPs: there is nothing to delete or unbind either way.")
+
+
+class LoadBalancerCascadeDeleteRequest(Strict):
+    loadbalancer: LoadBalancerCascadeDelete = Field(default_factory=LoadBalancerCascadeDelete)

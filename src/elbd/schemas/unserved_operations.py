@@ -70,8 +70,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("POST", f"{ELB}/loadbalancers/batch-create", "Creating load balancers in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/loadbalancers/batch-delete", "Deleting load balancers in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
-    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/delete-cascade", "Deleting a load balancer with everything under it", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/loadbalancers/{{loadbalancer_id}}/force-elb", "Force-deleting a load balancer", NOT_YET),
     UnservedOperation(
         "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-add", "Adding availability zones to a load balancer", NOT_YET
     ),
@@ -92,9 +90,7 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     # listeners and pools
     UnservedOperation("POST", f"{ELB}/listeners/batch-delete", "Deleting listeners in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/listeners/{{listener_id}}/clone", "Cloning a listener", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/listeners/{{listener_id}}/force", "Force-deleting a listener", NOT_YET),
     UnservedOperation("POST", f"{ELB}/pools/batch-delete", "Deleting backend server groups in a batch", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/pools/{{pool_id}}/delete-cascade", "Deleting a backend server group with its members", NOT_YET),
     # master-slave pools
     UnservedOperation("POST", f"{ELB}/master-slave-pools", "Creating an active/standby backend server group", NOT_YET),
     UnservedOperation("GET", f"{ELB}/master-slave-pools", "Listing active/standby backend server groups", NOT_YET),
