@@ -63,6 +63,7 @@ NAMES_NO_RESOURCE = {
     f"POST {ELB}/certificates/settings/private-key-echo",
     f"GET {ELB}/ipgroups",
     f"POST {ELB}/ipgroups",
+    f"GET {ELB}/jobs",
     "GET /v3/{project_id}/loadbalancers/tags",
     "GET /v3/{project_id}/listeners/tags",
 }
@@ -79,6 +80,7 @@ UNSERVED_ID = "00000000-0000-4000-8000-000000000000"
 # test_isolation_matrix.py checks that they change nothing of the other project's.
 ANSWERS_EACH_ID = {
     f"POST {ELB}/certificates/batch-delete": "BatchDeleteCertificatesResp: ret_status 'not found' per id",
+    f"POST {ELB}/pools/batch-delete": "BatchDeletePoolsResp: ret_status 'not found' per id",
 }
 
 Body = Callable[[Resources], Any]
@@ -130,6 +132,9 @@ BODIES: dict[str, Body] = {
     f"PUT {ELB}/ipgroups/{{ipgroup_id}}": lambda r: {"ipgroup": {"name": "probe"}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/create-or-update": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.2"}]}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
+    f"POST {ELB}/loadbalancers/batch-delete": lambda r: {"loadbalancer_ids": [r.loadbalancer_id]},
+    f"POST {ELB}/listeners/batch-delete": lambda r: {"listener_ids": [r.listener_id]},
+    f"POST {ELB}/pools/batch-delete": lambda r: {"pools": [r.pool_id]},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/delete-cascade": lambda r: {"loadbalancer": {"unbounded_pool": True}},
     "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
     "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
@@ -178,7 +183,8 @@ def fill(route: Route, project_id: str, resources: Resources) -> str:
         name = match.group(1)
         if name == "project_id":
             return project_id
-        found = resources.path_value(name)
+        # {job_id} names a member check's job under members/check/jobs, a batch delete's under jobs
+        found = resources.batch_job_id if name == "job_id" and route.path.startswith(f"{ELB}/jobs/") else resources.path_value(name)
         if found is None and route.key in REFUSED_NAMING_NOTHING:
             return UNSERVED_ID
         if found is None:

@@ -227,6 +227,13 @@ def test_batch_delete_of_another_pools_member_deletes_nothing(alpha: Api, alpha_
     assert database_rows(alpha.client) == before
 
 
+def test_batch_delete_of_another_projects_pool_deletes_nothing(alpha: Api, beta_resources: Resources) -> None:
+    before = database_rows(alpha.client)
+    result = alpha.ok("POST", "pools/batch-delete", {"pools": [beta_resources.pool_id]}, status=200)
+    assert result["pools"] == [{"id": beta_resources.pool_id, "ret_status": "not found"}]
+    assert database_rows(alpha.client) == before
+
+
 def test_batch_delete_of_another_projects_certificate_deletes_nothing(alpha: Api, beta_resources: Resources) -> None:
     before = database_rows(alpha.client)
     result = alpha.ok("POST", "certificates/batch-delete", {"certificates": [beta_resources.certificate_id]}, status=200)
@@ -254,7 +261,7 @@ def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, 
 
 
 @pytest.mark.parametrize(
-    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies", "certificates", "l7policies", "l7policies/rules", "l7policies/{l7policy_id}/rules"]
+    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "jobs", "pools/{pool_id}/members", "security-policies", "certificates", "l7policies", "l7policies/rules", "l7policies/{l7policy_id}/rules"]
 )
 def test_another_projects_id_is_no_paging_marker(collection: str, alpha: Api, alpha_resources: Resources, beta_resources: Resources) -> None:
     path = collection.format(pool_id=alpha_resources.pool_id, l7policy_id=alpha_resources.l7policy_id)

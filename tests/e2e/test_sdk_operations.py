@@ -61,7 +61,6 @@ REFUSED: dict[str, Refusal] = {
     "delete_logtank": Refusal(PUBLIC_CLOUD, "log tanks send access logs to the public cloud's Log Tank Service"),
     # not served yet (issue 19): each is refused in the same format until it is
     "batch_create_load_balancers": Refusal(NOT_YET, "batch create: not served yet"),
-    "batch_delete_loadbalancers": Refusal(NOT_YET, "batch delete: not served yet"),
     "clone_loadbalancer": Refusal(NOT_YET, "clone: not served yet"),
     "batch_add_available_zones": Refusal(NOT_YET, "availability zones of a running load balancer: not served yet"),
     "batch_remove_available_zones": Refusal(NOT_YET, "availability zones of a running load balancer: not served yet"),
@@ -69,13 +68,9 @@ REFUSED: dict[str, Refusal] = {
     "show_load_balancer_topology": Refusal(NOT_YET, "topology: not served yet"),
     "list_loadbalancer_feature": Refusal(NOT_YET, "features: not served yet"),
     "list_feature_configs": Refusal(NOT_YET, "feature configs: not served yet"),
-    "batch_delete_listeners": Refusal(NOT_YET, "listener batch delete: not served yet"),
     "clone_listener": Refusal(NOT_YET, "listener clone: not served yet"),
-    "batch_delete_pools": Refusal(NOT_YET, "pool batch delete: not served yet"),
     "list_flavors": Refusal(NOT_YET, "flavors: not served yet"),
     "show_flavor": Refusal(NOT_YET, "flavors: not served yet"),
-    "list_jobs": Refusal(NOT_YET, "jobs: not served yet"),
-    "show_job": Refusal(NOT_YET, "jobs: not served yet"),
     "create_master_slave_pool": Refusal(NOT_YET, "master-slave pools: not served yet"),
     "list_master_slave_pools": Refusal(NOT_YET, "master-slave pools: not served yet"),
     "show_master_slave_pool": Refusal(NOT_YET, "master-slave pools: not served yet"),
@@ -227,6 +222,11 @@ class World:
     def ipgroup(self) -> str:
         option = v3.CreateIpGroupOption(name=next(_names), ip_list=[v3.CreateIpGroupIpOption(ip="127.30.1.0/24")])
         return self.elb.create_ip_group(v3.CreateIpGroupRequest(body=v3.CreateIpGroupRequestBody(ipgroup=option))).ipgroup.id
+
+    def batch_job(self) -> str:
+        """The job of a batch delete of a new listener."""
+        body = v3.BatchDeleteListenersRequestBody(listener_ids=[self.listener()])
+        return self.elb.batch_delete_listeners(v3.BatchDeleteListenersRequest(body=body)).job_id
 
     def security_policy(self) -> str:
         option = v3.CreateSecurityPolicyOption(name=next(_names), protocols=["TLSv1.2"], ciphers=["ECDHE-RSA-AES128-GCM-SHA256"])
@@ -514,7 +514,7 @@ CALLS: dict[str, Call] = {
     "list_flavors": lambda w: v3.ListFlavorsRequest(),
     "show_flavor": lambda w: v3.ShowFlavorRequest(flavor_id=UNKNOWN_ID),
     "list_jobs": lambda w: v3.ListJobsRequest(),
-    "show_job": lambda w: v3.ShowJobRequest(job_id=UNKNOWN_ID),
+    "show_job": lambda w: v3.ShowJobRequest(job_id=w.batch_job()),
     "list_availability_zones": lambda w: v3.ListAvailabilityZonesRequest(),
     "show_quota": lambda w: v3.ShowQuotaRequest(),
     "list_quota_details": lambda w: v3.ListQuotaDetailsRequest(),
@@ -571,3 +571,19 @@ def test_sdk_tags_a_listener_and_reads_the_tags_back(world: World) -> None:
     listed = world.elb.list_listener_tags(v3.ListListenerTagsRequest()).tags
     assert ("tier", ["edge"]) in [(tag.key, tag.values) for tag in listed]
     assert world.elb.show_listener(v3.ShowListenerRequest(listener_id=listener_id)).listener.tags[0].key == "tier"
+
+
+def test_sdk_batch_deletes_load_balancers_and_finds_the_job(world: World) -> None:
+    doomed = [world.load_balancer(), world.load_balancer()]
+    body = v3.BatchDeleteLoadbalancersRequestBody(loadbalancer_ids=doomed, unbounded_pool=True)
+    answer = world.elb.batch_delete_loadbalancers(v3.BatchDeleteLoadbalancersRequest(body=body))
+    assert answer.loadbalancer_ids == doomed and answer.job_id
+    job = world.elb.show_job(v3.ShowJobRequest(job_id=answer.job_id)).job
+    assert (job.job_type, job.status) == ("batchDeleteLoadbalancer", "COMPLETE")
+    assert [sub.entities[0].resource_id for sub in job.sub_jobs] == doomed
+    listed = world.elb.list_jobs(v3.ListJobsRequest(job_type="batchDeleteLoadbalancer")).jobs
+    assert answer.job_id in [one.job_id for one in listed]
+    for lb_id in doomed:
+        with pytest.raises(ClientRequestException) as raised:
+            world.elb.show_load_balancer(v3.ShowLoadBalancerRequest(loadbalancer_id=lb_id))
+        assert raised.value.status_code == 404

@@ -6,11 +6,13 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
+from elbd.api.shapes.jobs import LoadBalancersDeleted
 from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply
 from elbd.api.views.loadbalancers import load_balancer_view
 from elbd.api.views.pages import page_info
+from elbd.schemas.batch_deletes import LoadBalancerBatchDelete
 from elbd.schemas.loadbalancers import LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest
-from elbd.service import cascades, loadbalancers, lookups
+from elbd.service import batch_deletes, cascades, loadbalancers, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -104,3 +106,15 @@ def delete_load_balancer_force(loadbalancer_id: str, who: Principal = Depends(au
     with db.write() as session:
         cascades.delete_load_balancer_cascade(session, project_id=who.project_id, load_balancer_id=loadbalancer_id, delete_pools=True)
     return no_content()
+
+
+@router.post("/v3/{project_id}/elb/loadbalancers/batch-delete", response_model=LoadBalancersDeleted)
+def batch_delete_load_balancers(
+    request: Request, body: LoadBalancerBatchDelete, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        job = batch_deletes.delete_load_balancers(
+            session, project_id=who.project_id, load_balancer_ids=body.loadbalancer_ids, delete_pools=body.unbounded_pool
+        )
+        answer: LoadBalancersDeleted = {"job_id": job.id, "loadbalancer_ids": list(body.loadbalancer_ids), "request_id": request_id_of(request)}
+    return reply(answer)

@@ -6,11 +6,13 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
+from elbd.api.shapes.jobs import PoolsDeleted
 from elbd.api.shapes.pools import PoolPage, PoolReply
 from elbd.api.views.pages import page_info
 from elbd.api.views.pools import pool_view
+from elbd.schemas.batch_deletes import PoolBatchDelete
 from elbd.schemas.pools import PoolCreateRequest, PoolUpdateRequest
-from elbd.service import cascades, lookups, pools
+from elbd.service import batch_deletes, cascades, lookups, pools
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -73,3 +75,11 @@ def delete_pool_cascade(pool_id: str, who: Principal = Depends(authenticate), db
     with db.write() as session:
         cascades.delete_pool_cascade(session, project_id=who.project_id, pool_id=pool_id)
     return no_content()
+
+
+@router.post("/v3/{project_id}/elb/pools/batch-delete", response_model=PoolsDeleted)
+def batch_delete_pools(request: Request, body: PoolBatchDelete, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+    with db.write() as session:
+        outcomes = batch_deletes.delete_pools(session, project_id=who.project_id, pool_ids=body.pools)
+    answer: PoolsDeleted = {"pools": [{"id": pool_id, "ret_status": outcome} for pool_id, outcome in outcomes], "request_id": request_id_of(request)}
+    return reply(answer)

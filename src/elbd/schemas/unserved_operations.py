@@ -68,7 +68,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", PUBLIC_CLOUD, _LOGTANKS),
     # load balancers
     UnservedOperation("POST", f"{ELB}/loadbalancers/batch-create", "Creating load balancers in a batch", NOT_YET),
-    UnservedOperation("POST", f"{ELB}/loadbalancers/batch-delete", "Deleting load balancers in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
     UnservedOperation(
         "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-add", "Adding availability zones to a load balancer", NOT_YET
@@ -88,17 +87,13 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("PUT", f"{ELB}/recycle-bin/loadbalancers/{{loadbalancer_id}}/recover", "Restoring a load balancer from the recycle bin", NOT_YET),
     UnservedOperation("DELETE", f"{ELB}/recycle-bin/loadbalancers/{{loadbalancer_id}}", "Deleting a load balancer from the recycle bin", NOT_YET),
     # listeners and pools
-    UnservedOperation("POST", f"{ELB}/listeners/batch-delete", "Deleting listeners in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/listeners/{{listener_id}}/clone", "Cloning a listener", NOT_YET),
-    UnservedOperation("POST", f"{ELB}/pools/batch-delete", "Deleting backend server groups in a batch", NOT_YET),
     # master-slave pools
     UnservedOperation("POST", f"{ELB}/master-slave-pools", "Creating an active/standby backend server group", NOT_YET),
     UnservedOperation("GET", f"{ELB}/master-slave-pools", "Listing active/standby backend server groups", NOT_YET),
     UnservedOperation("GET", f"{ELB}/master-slave-pools/{{pool_id}}", "An active/standby backend server group", NOT_YET),
     UnservedOperation("DELETE", f"{ELB}/master-slave-pools/{{pool_id}}", "Deleting an active/standby backend server group", NOT_YET),
-    # flavors and jobs
+    # flavors
     UnservedOperation("GET", f"{ELB}/flavors", "Flavors", NOT_YET),
     UnservedOperation("GET", f"{ELB}/flavors/{{flavor_id}}", "A flavor", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/jobs", "Jobs", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/jobs/{{job_id}}", "A job", NOT_YET),
 )
