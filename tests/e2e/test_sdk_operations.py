@@ -62,8 +62,6 @@ REFUSED: dict[str, Refusal] = {
     # not served yet (issue 19): each is refused in the same format until it is
     "batch_create_load_balancers": Refusal(NOT_YET, "batch create: not served yet"),
     "clone_loadbalancer": Refusal(NOT_YET, "clone: not served yet"),
-    "batch_add_available_zones": Refusal(NOT_YET, "availability zones of a running load balancer: not served yet"),
-    "batch_remove_available_zones": Refusal(NOT_YET, "availability zones of a running load balancer: not served yet"),
     "show_load_balancer_ports": Refusal(NOT_YET, "local ports: not served yet"),
     "show_load_balancer_topology": Refusal(NOT_YET, "topology: not served yet"),
     "list_loadbalancer_feature": Refusal(NOT_YET, "features: not served yet"),
@@ -183,8 +181,8 @@ class World:
     security_policy_id: str
     job_id: str
 
-    def load_balancer(self) -> str:
-        option = v3.CreateLoadBalancerOption(name=next(_names), availability_zone_list=["local-1a"], vip_subnet_cidr_id=self.subnet_id)
+    def load_balancer(self, zones: tuple[str, ...] = ("local-1a",)) -> str:
+        option = v3.CreateLoadBalancerOption(name=next(_names), availability_zone_list=list(zones), vip_subnet_cidr_id=self.subnet_id)
         return self.elb.create_load_balancer(v3.CreateLoadBalancerRequest(body=v3.CreateLoadBalancerRequestBody(loadbalancer=option))).loadbalancer.id
 
     def listener(self, **extra: Any) -> str:
@@ -300,10 +298,10 @@ CALLS: dict[str, Call] = {
     ),
     "delete_load_balancer_force": lambda w: v3.DeleteLoadBalancerForceRequest(loadbalancer_id=w.load_balancer()),
     "batch_add_available_zones": lambda w: v3.BatchAddAvailableZonesRequest(
-        loadbalancer_id=w.lb_id, body=v3.BatchAddAvailableZonesRequestBody(availability_zone_list=["local-1b"])
+        loadbalancer_id=w.load_balancer(), body=v3.BatchAddAvailableZonesRequestBody(availability_zone_list=["local-1b"])
     ),
     "batch_remove_available_zones": lambda w: v3.BatchRemoveAvailableZonesRequest(
-        loadbalancer_id=w.lb_id, body=v3.BatchRemoveAvailableZonesRequestBody(availability_zone_list=["local-1b"])
+        loadbalancer_id=w.load_balancer(("local-1a", "local-1b")), body=v3.BatchRemoveAvailableZonesRequestBody(availability_zone_list=["local-1b"])
     ),
     "show_load_balancer_ports": lambda w: v3.ShowLoadBalancerPortsRequest(loadbalancer_id=w.lb_id),
     "show_load_balancer_topology": lambda w: v3.ShowLoadBalancerTopologyRequest(loadbalancer_id=w.lb_id),

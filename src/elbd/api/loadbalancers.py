@@ -11,7 +11,7 @@ from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, L
 from elbd.api.views.loadbalancers import load_balancer_view
 from elbd.api.views.pages import page_info
 from elbd.schemas.batch_deletes import LoadBalancerBatchDelete
-from elbd.schemas.loadbalancers import LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest
+from elbd.schemas.loadbalancers import LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest, ZoneChange
 from elbd.service import batch_deletes, cascades, loadbalancers, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database
@@ -118,3 +118,27 @@ def batch_delete_load_balancers(
         )
         answer: LoadBalancersDeleted = {"job_id": job.id, "loadbalancer_ids": list(body.loadbalancer_ids), "request_id": request_id_of(request)}
     return reply(answer)
+
+
+def _change_zones(request: Request, db: Database, project_id: str, loadbalancer_id: str, body: ZoneChange, add: bool) -> Response:
+    with db.write() as session:
+        lb = loadbalancers.change_zones(
+            session, project_id=project_id, load_balancer_id=loadbalancer_id, zones=list(body.availability_zone_list), add=add, host=request.app.state.host
+        )
+        children = loadbalancers.children(session, [lb.id])
+        answer: LoadBalancerWrittenReply = {"loadbalancer": load_balancer_view(lb, children), "loadbalancer_id": lb.id, "request_id": request_id_of(request)}
+    return reply(answer)
+
+
+@router.post("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/availability-zone/batch-add", response_model=LoadBalancerWrittenReply)
+def batch_add_availability_zones(
+    request: Request, loadbalancer_id: str, body: ZoneChange, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    return _change_zones(request, db, who.project_id, loadbalancer_id, body, add=True)
+
+
+@router.post("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/availability-zone/batch-remove", response_model=LoadBalancerWrittenReply)
+def batch_remove_availability_zones(
+    request: Request, loadbalancer_id: str, body: ZoneChange, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    return _change_zones(request, db, who.project_id, loadbalancer_id, body, add=False)

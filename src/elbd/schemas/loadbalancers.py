@@ -95,3 +95,7 @@ class LoadBalancerCascadeDelete(Strict):
 
 class LoadBalancerCascadeDeleteRequest(Strict):
     loadbalancer: LoadBalancerCascadeDelete = Field(default_factory=LoadBalancerCascadeDelete)
+
+
+class ZoneChange(Strict):
+    availability_zone_list: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1, max_length=10)

@@ -69,12 +69,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     # load balancers
     UnservedOperation("POST", f"{ELB}/loadbalancers/batch-create", "Creating load balancers in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
-    UnservedOperation(
-        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-add", "Adding availability zones to a load balancer", NOT_YET
-    ),
-    UnservedOperation(
-        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-remove", "Removing availability zones from a load balancer", NOT_YET
-    ),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/local-ports", "A load balancer's local ports", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/topology", "A load balancer's topology", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),

@@ -205,6 +205,29 @@ def update_load_balancer(
     return lb
 
 
+def change_zones(session: Session, *, project_id: str, load_balancer_id: str, zones: list[str], add: bool, host: Host) -> LoadBalancer:
+    """Adds zones to, or removes them from, the load balancer's availability_zone_list (placement only:
+    every zone elbd offers is the one host, so traffic does not change). At least one zone stays."""
+    lb = lookups.load_balancer(session, project_id, load_balancer_id)
+    _check_zones(zones, host.zones)
+    current = list(lb.availability_zone_list)
+    if add:
+        already = [zone for zone in zones if zone in current]
+        if already:
+            raise invalid(f"Invalid input for 'availability_zone_list': the load balancer is already in {already[0]}.")
+        updated = current + zones
+    else:
+        absent = [zone for zone in zones if zone not in current]
+        if absent:
+            raise invalid(f"Invalid input for 'availability_zone_list': the load balancer is not in {absent[0]}.")
+        updated = [zone for zone in current if zone not in zones]
+        if not updated:
+            raise invalid("Invalid input for 'availability_zone_list': a load balancer stays in at least one availability zone.")
+    lb.availability_zone_list = updated
+    lb.updated_at = utcnow()
+    return lb
+
+
 def delete_load_balancer(session: Session, *, project_id: str, load_balancer_id: str) -> None:
     lb = lookups.load_balancer(session, project_id, load_balancer_id)
     if lb.deletion_protection_enable:
