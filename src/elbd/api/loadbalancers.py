@@ -1,6 +1,6 @@
 """/v3/{project_id}/elb/loadbalancers."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from elbd.api.deps import authenticate, database
@@ -8,11 +8,14 @@ from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.jobs import LoadBalancersDeleted
 from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply
+from elbd.api.shapes.topology import TopologyReply
 from elbd.api.views.loadbalancers import load_balancer_view
 from elbd.api.views.pages import page_info
+from elbd.api.views.topology import topology_view
+from elbd.errors import invalid
 from elbd.schemas.batch_deletes import LoadBalancerBatchDelete
 from elbd.schemas.loadbalancers import LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest, ZoneChange
-from elbd.service import batch_deletes, cascades, loadbalancers, lookups
+from elbd.service import batch_deletes, cascades, loadbalancers, lookups, topology
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -142,3 +145,32 @@ def batch_remove_availability_zones(
     request: Request, loadbalancer_id: str, body: ZoneChange, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     return _change_zones(request, db, who.project_id, loadbalancer_id, body, add=False)
+
+
+_TOPOLOGY_FILTERS = {"listener_id", "pool_id", "listener_name", "listener_protocol", "listener_protocol_port", "pool_name"}
+
+
+@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/topology", response_model=TopologyReply)
+def show_load_balancer_topology(
+    request: Request,
+    loadbalancer_id: str,
+    listener_id: str | None = Query(None, max_length=36),
+    pool_id: str | None = Query(None, max_length=36),
+    listener_name: str | None = Query(None, max_length=255),
+    listener_protocol: str | None = Query(None, max_length=16),
+    listener_protocol_port: int | None = Query(None, ge=0, le=65535),
+    pool_name: str | None = Query(None, max_length=255),
+    who: Principal = Depends(authenticate),
+    db: Database = Depends(database),
+) -> Response:
+    unknown = sorted(set(request.query_params) - _TOPOLOGY_FILTERS)
+    if unknown:
+        raise invalid(f"Unsupported query parameter(s): {', '.join(unknown)}.")
+    filters = {
+        "listener_id": listener_id, "pool_id": pool_id, "listener_name": listener_name, "listener_protocol": listener_protocol,
+        "listener_protocol_port": listener_protocol_port, "pool_name": pool_name,
+    }
+    with db.read() as session:
+        found = topology.topology(session, project_id=who.project_id, load_balancer_id=loadbalancer_id, filters=filters)
+        answer: TopologyReply = {"topology": topology_view(found), "request_id": request_id_of(request)}
+    return reply(answer)
