@@ -404,3 +404,12 @@ def test_zones_are_added_and_removed_and_one_stays(alpha: Api) -> None:
     assert removed["loadbalancer"]["availability_zone_list"] == ["local-1b"]
     assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["availability_zone_list"] == ["local-1b"]
     assert_elb_error(alpha.call("POST", f"loadbalancers/{lb['id']}/availability-zone/batch-remove", {"availability_zone_list": ["local-1a"]}), 400, "ELB.8902")
+
+
+def test_a_load_balancer_takes_no_local_ports_in_its_subnets(alpha: Api, beta: Api) -> None:
+    """elbd's HAProxy reaches members from the host's own addresses: the VIP is all it takes."""
+    lb = _create(alpha, net(alpha, "127.72.0.0/24"))
+    assert alpha.ok("GET", f"loadbalancers/{lb['id']}/local-ports")["ports"] == []
+    assert alpha.ok("GET", f"loadbalancers/{lb['id']}/local-ports?type=l7&ip_address=127.72.0.9")["ports"] == []
+    assert_elb_error(alpha.call("GET", f"loadbalancers/{lb['id']}/local-ports?member=1"), 400, "ELB.8902")
+    assert_elb_error(beta.call("GET", f"/v3/{beta.project_id}/elb/loadbalancers/{lb['id']}/local-ports"), 404, "ELB.8904")

@@ -62,7 +62,6 @@ REFUSED: dict[str, Refusal] = {
     # not served yet (issue 19): each is refused in the same format until it is
     "batch_create_load_balancers": Refusal(NOT_YET, "batch create: not served yet"),
     "clone_loadbalancer": Refusal(NOT_YET, "clone: not served yet"),
-    "show_load_balancer_ports": Refusal(NOT_YET, "local ports: not served yet"),
     "list_loadbalancer_feature": Refusal(NOT_YET, "features: not served yet"),
     "list_feature_configs": Refusal(NOT_YET, "feature configs: not served yet"),
     "clone_listener": Refusal(NOT_YET, "listener clone: not served yet"),

@@ -7,7 +7,7 @@ from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
 from elbd.api.shapes.jobs import LoadBalancersDeleted
-from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply
+from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply, LocalPorts
 from elbd.api.shapes.topology import TopologyReply
 from elbd.api.views.loadbalancers import load_balancer_view
 from elbd.api.views.pages import page_info
@@ -173,4 +173,31 @@ def show_load_balancer_topology(
     with db.read() as session:
         found = topology.topology(session, project_id=who.project_id, load_balancer_id=loadbalancer_id, filters=filters)
         answer: TopologyReply = {"topology": topology_view(found), "request_id": request_id_of(request)}
+    return reply(answer)
+
+
+_LOCAL_PORT_FILTERS = {"port_id", "ip_address", "ipv6_address", "type", "virsubnet_id"}
+
+
+@router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/local-ports", response_model=LocalPorts)
+def show_load_balancer_ports(
+    request: Request,
+    loadbalancer_id: str,
+    port_id: list[str] = Query(default_factory=list),
+    ip_address: list[str] = Query(default_factory=list),
+    ipv6_address: list[str] = Query(default_factory=list),
+    port_type: list[str] = Query(default_factory=list, alias="type"),
+    virsubnet_id: list[str] = Query(default_factory=list),
+    who: Principal = Depends(authenticate),
+    db: Database = Depends(database),
+) -> Response:
+    """The addresses the load balancer takes in its backend subnets to forward and check from: none.
+    A public cloud's load balancer runs on nodes with ports in those subnets; elbd's HAProxy runs on
+    the host and reaches members from the host's own addresses, so only the VIP is taken."""
+    unknown = sorted(set(request.query_params) - _LOCAL_PORT_FILTERS)
+    if unknown:
+        raise invalid(f"Unsupported query parameter(s): {', '.join(unknown)}.")
+    with db.read() as session:
+        lookups.load_balancer(session, who.project_id, loadbalancer_id)
+    answer: LocalPorts = {"ports": [], "request_id": request_id_of(request)}
     return reply(answer)

@@ -69,7 +69,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     # load balancers
     UnservedOperation("POST", f"{ELB}/loadbalancers/batch-create", "Creating load balancers in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/local-ports", "A load balancer's local ports", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
     UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),
     # recycle bin
