@@ -134,6 +134,9 @@ BODIES: dict[str, Body] = {
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-add": lambda r: {"availability_zone_list": ["local-1b"]},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-remove": lambda r: {"availability_zone_list": ["local-1a"]},
+    f"POST {ELB}/loadbalancers/batch-create": lambda r: {
+        "loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": r.neutron_subnet_id, "number": 2}
+    },
     f"POST {ELB}/loadbalancers/batch-delete": lambda r: {"loadbalancer_ids": [r.loadbalancer_id]},
     f"POST {ELB}/listeners/batch-delete": lambda r: {"listener_ids": [r.listener_id]},
     f"POST {ELB}/pools/batch-delete": lambda r: {"pools": [r.pool_id]},

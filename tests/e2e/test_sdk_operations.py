@@ -60,7 +60,6 @@ REFUSED: dict[str, Refusal] = {
     "update_logtank": Refusal(PUBLIC_CLOUD, "log tanks send access logs to the public cloud's Log Tank Service"),
     "delete_logtank": Refusal(PUBLIC_CLOUD, "log tanks send access logs to the public cloud's Log Tank Service"),
     # not served yet (issue 19): each is refused in the same format until it is
-    "batch_create_load_balancers": Refusal(NOT_YET, "batch create: not served yet"),
     "clone_loadbalancer": Refusal(NOT_YET, "clone: not served yet"),
     "list_loadbalancer_feature": Refusal(NOT_YET, "features: not served yet"),
     "list_feature_configs": Refusal(NOT_YET, "feature configs: not served yet"),

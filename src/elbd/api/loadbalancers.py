@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
-from elbd.api.shapes.jobs import LoadBalancersDeleted
+from elbd.api.shapes.jobs import LoadBalancersCreated, LoadBalancersDeleted
 from elbd.api.shapes.loadbalancers import LoadBalancerPage, LoadBalancerReply, LoadBalancerWrittenReply, LocalPorts
 from elbd.api.shapes.topology import TopologyReply
 from elbd.api.views.loadbalancers import load_balancer_view
@@ -14,8 +14,8 @@ from elbd.api.views.pages import page_info
 from elbd.api.views.topology import topology_view
 from elbd.errors import invalid
 from elbd.schemas.batch_deletes import LoadBalancerBatchDelete
-from elbd.schemas.loadbalancers import LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest, ZoneChange
-from elbd.service import batch_deletes, cascades, loadbalancers, lookups, topology
+from elbd.schemas.loadbalancers import LoadBalancerBatchCreateRequest, LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest, ZoneChange
+from elbd.service import batch_deletes, cascades, jobs, loadbalancers, lookups, topology
 from elbd.service.identity import Principal
 from elbd.store.db import Database
 
@@ -201,3 +201,15 @@ def show_load_balancer_ports(
         lookups.load_balancer(session, who.project_id, loadbalancer_id)
     answer: LocalPorts = {"ports": [], "request_id": request_id_of(request)}
     return reply(answer)
+
+
+@router.post("/v3/{project_id}/elb/loadbalancers/batch-create", status_code=201, response_model=LoadBalancersCreated)
+def batch_create_load_balancers(
+    request: Request, body: LoadBalancerBatchCreateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        made = loadbalancers.batch_create_load_balancers(session, project_id=who.project_id, option=body.loadbalancer, host=request.app.state.host)
+        ids = [lb.id for lb in made]
+        job = jobs.record(session, project_id=who.project_id, job_type="batchCreateV3Loadbalancer", resource_type="loadbalancer", resource_ids=ids)
+        answer: LoadBalancersCreated = {"loadbalancer_ids": ids, "job_id": job.id, "request_id": request_id_of(request)}
+    return reply(answer, 201)

@@ -56,6 +56,17 @@ class LoadBalancerCreateRequest(Strict):
     loadbalancer: LoadBalancerCreate
 
 
+class LoadBalancerBatchCreate(LoadBalancerCreate):
+    """`number` load balancers alike, each with a VIP of its own."""
+
+    number: int = Field(1, ge=1, le=10)
+    bandwidth: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "bandwidth"))
+
+
+class LoadBalancerBatchCreateRequest(Strict):
+    loadbalancer: LoadBalancerBatchCreate
+
+
 class LoadBalancerUpdate(Strict):
     name: Name | None = None
     description: Description | None = None

@@ -67,7 +67,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", PUBLIC_CLOUD, _LOGTANKS),
     UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", PUBLIC_CLOUD, _LOGTANKS),
     # load balancers
-    UnservedOperation("POST", f"{ELB}/loadbalancers/batch-create", "Creating load balancers in a batch", NOT_YET),
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
     UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),

@@ -12,7 +12,7 @@ from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
-from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
+from elbd.schemas.loadbalancers import LoadBalancerBatchCreate, LoadBalancerCreate, LoadBalancerUpdate
 from elbd.service import lookups, quotas, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
@@ -175,6 +175,15 @@ def create_load_balancer(
         raise conflict(unavailable(" or ".join(vip for vip in (lb.vip_address, lb.ipv6_vip_address) if vip))) from None
     mark_changed(session, lb.id)
     return lb
+
+
+def batch_create_load_balancers(session: Session, *, project_id: str, option: LoadBalancerBatchCreate, host: Host) -> list[LoadBalancer]:
+    """`number` load balancers, each as a create of the same option: all or none."""
+    if option.number > 1 and (option.vip_address is not None or option.ipv6_vip_address is not None):
+        raise invalid("Invalid input for 'vip_address': several load balancers cannot share one VIP; leave it out to have one allocated to each.")
+    unserved.refuse(unserved.LOAD_BALANCERS, option.model_dump(exclude_unset=True, include={"bandwidth"}))
+    single = LoadBalancerCreate.model_validate(option.model_dump(exclude_unset=True, exclude={"number", "bandwidth"}))
+    return [create_load_balancer(session, project_id=project_id, option=single, host=host) for _ in range(option.number)]
 
 
 def list_load_balancers(session: Session, *, project_id: str, filters: dict, page: PageRequest) -> Page[LoadBalancer]:

@@ -53,6 +53,13 @@ class JobPage(TypedDict):
 
 
 @shape
+class LoadBalancersCreated(TypedDict):
+    loadbalancer_ids: list[str]
+    job_id: str
+    request_id: str
+
+
+@shape
 class ListenersDeleted(TypedDict):
     job_id: str
     listener_ids: list[str]
