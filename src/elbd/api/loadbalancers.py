@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from elbd.api.convergence import wait_for_removals
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
@@ -17,7 +18,7 @@ from elbd.schemas.batch_deletes import LoadBalancerBatchDelete
 from elbd.schemas.loadbalancers import LoadBalancerBatchCreateRequest, LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest, ZoneChange
 from elbd.service import batch_deletes, cascades, jobs, loadbalancers, lookups, topology
 from elbd.service.identity import Principal
-from elbd.store.db import Database
+from elbd.store.db import Database, changed_so_far
 
 router = APIRouter(tags=["load balancers"])
 _list_query = list_query(
@@ -90,6 +91,7 @@ def delete_load_balancer(loadbalancer_id: str, who: Principal = Depends(authenti
 
 @router.post("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/delete-cascade", status_code=204)
 def delete_load_balancer_cascade(
+    request: Request,
     loadbalancer_id: str,
     body: LoadBalancerCascadeDeleteRequest | None = None,
     who: Principal = Depends(authenticate),
@@ -100,14 +102,20 @@ def delete_load_balancer_cascade(
         cascades.delete_load_balancer_cascade(
             session, project_id=who.project_id, load_balancer_id=loadbalancer_id, delete_pools=option.unbounded_pool
         )
+        changed = changed_so_far(session)
+    wait_for_removals(request, changed, f"Load balancer {loadbalancer_id} was")
     return no_content()
 
 
 @router.delete("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/force-elb", status_code=204)
-def delete_load_balancer_force(loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)) -> Response:
+def delete_load_balancer_force(
+    request: Request, loadbalancer_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
     """The reference's other cascade delete: everything under the load balancer, backend server groups included."""
     with db.write() as session:
         cascades.delete_load_balancer_cascade(session, project_id=who.project_id, load_balancer_id=loadbalancer_id, delete_pools=True)
+        changed = changed_so_far(session)
+    wait_for_removals(request, changed, f"Load balancer {loadbalancer_id} was")
     return no_content()
 
 
@@ -120,6 +128,8 @@ def batch_delete_load_balancers(
             session, project_id=who.project_id, load_balancer_ids=body.loadbalancer_ids, delete_pools=body.unbounded_pool
         )
         answer: LoadBalancersDeleted = {"job_id": job.id, "loadbalancer_ids": list(body.loadbalancer_ids), "request_id": request_id_of(request)}
+        changed = changed_so_far(session)
+    wait_for_removals(request, changed, "Load balancers were")
     return reply(answer)
 
 
