@@ -5,8 +5,8 @@ any load balancer, listener or pool its path names is found in the caller's proj
 project's is 404, as everywhere). Never "the API does not exist": a script or a Terraform plan hears
 what elbd does not do.
 
-- `PUBLIC_CLOUD`: what only a public cloud has (billing, its DNS, its log service, the sizing and
-  upgrades of its ELB nodes). These stay refused.
+- `PUBLIC_CLOUD`: what only a public cloud has (billing, its DNS, the sizing and upgrades of its ELB
+  nodes). These stay refused.
 - `NOT_YET`: what elbd will serve; the change that serves one deletes its entry here.
 """
 
@@ -37,7 +37,6 @@ class UnservedOperation:
 
 
 _DNS = "load balancers have no DNS names in elbd; the public cloud's DNS service gives them, and clients reach a load balancer at its VIP."
-_LOGTANKS = "log tanks send access logs to the public cloud's Log Tank Service (LTS), which elbd does not have."
 
 OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation(
@@ -61,15 +60,16 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation(
         "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/user-defined-config", "A load balancer's own DNS name", PUBLIC_CLOUD, _DNS
     ),
-    UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", PUBLIC_CLOUD, _LOGTANKS),
-    UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", PUBLIC_CLOUD, _LOGTANKS),
-    UnservedOperation("GET", f"{ELB}/logtanks/{{logtank_id}}", "A log tank", PUBLIC_CLOUD, _LOGTANKS),
-    UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", PUBLIC_CLOUD, _LOGTANKS),
-    UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", PUBLIC_CLOUD, _LOGTANKS),
     # load balancers
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
     UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),
+    # log tanks (access logs)
+    UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", NOT_YET),
+    UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", NOT_YET),
+    UnservedOperation("GET", f"{ELB}/logtanks/{{logtank_id}}", "A log tank", NOT_YET),
+    UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", NOT_YET),
+    UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", NOT_YET),
     # recycle bin
     UnservedOperation("GET", f"{ELB}/recycle-bin", "The recycle bin", NOT_YET),
     UnservedOperation("PUT", f"{ELB}/recycle-bin", "Turning the recycle bin on or off", NOT_YET),
