@@ -33,6 +33,7 @@ class Resources:
     l7rule_id: str
     job_id: str
     ipgroup_id: str
+    batch_job_id: str
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -47,7 +48,7 @@ class Resources:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
-PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutron_subnet_id"}
+PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutron_subnet_id", "batch_job_id"}
 
 
 def furnish(api: Api) -> Resources:
@@ -75,6 +76,8 @@ def furnish(api: Api) -> Resources:
     )["member_check"]["job_id"]
     _wait_until_finished(api, job_id)  # its result is written meanwhile: snapshots must not see it change
     ipgroup = api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}})["ipgroup"]
+    doomed = api.listener(lb["id"], port=81)
+    batch_job_id = api.ok("POST", "listeners/batch-delete", {"listener_ids": [doomed["id"]]}, status=200)["job_id"]
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -92,6 +95,7 @@ def furnish(api: Api) -> Resources:
         l7rule_id=l7policy["rules"][0]["id"],
         job_id=job_id,
         ipgroup_id=ipgroup["id"],
+        batch_job_id=batch_job_id,
     )
 
 

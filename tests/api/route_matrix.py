@@ -17,8 +17,10 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from elbd.api.app import create_app
+from elbd.api.unserved_operations import LOOKUPS
 from elbd.auth import sdk_hmac
 from elbd.config import load_settings
+from elbd.schemas.unserved_operations import OPERATIONS as UNSERVED_OPERATIONS
 from tests.api.isolation_world import Resources
 from tests.certificates import client_body, issue
 
@@ -30,6 +32,7 @@ EXCLUDED = {
     "/docs": "public API documentation page",
     "/docs/oauth2-redirect": "part of the public documentation page",
     "/redoc": "public API documentation page",
+    "/versions": "the public list of API versions, no project data",
     "/v3/auth/tokens": "identity: POST is how credentials are obtained; DELETE revokes the token it is "
     "handed and is covered by tests/api/test_identity.py (no credentials: 401)",
 }
@@ -60,13 +63,24 @@ NAMES_NO_RESOURCE = {
     f"POST {ELB}/certificates/settings/private-key-echo",
     f"GET {ELB}/ipgroups",
     f"POST {ELB}/ipgroups",
+    f"GET {ELB}/jobs",
+    "GET /v3/{project_id}/loadbalancers/tags",
+    "GET /v3/{project_id}/listeners/tags",
 }
+
+# Operations elbd refuses whole (schemas/unserved_operations.py): they read and change nothing, so no
+# read shows anything. Those whose path names a load balancer, listener or pool look it up first
+# (another project's is 404); the others refuse every caller alike, whatever their path or body names.
+REFUSED = {f"{operation.method} {operation.path}" for operation in UNSERVED_OPERATIONS}
+REFUSED_NAMING_NOTHING = {key for key in REFUSED if not any(f"{{{name}}}" in key for name in LOOKUPS)}
+UNSERVED_ID = "00000000-0000-4000-8000-000000000000"
 
 # Routes that name resources in the body and answer each one's fate, as the SDK's models say: another
 # project's id is answered exactly as a missing one ("not found"), never with a 404 for the whole request.
 # test_isolation_matrix.py checks that they change nothing of the other project's.
 ANSWERS_EACH_ID = {
     f"POST {ELB}/certificates/batch-delete": "BatchDeleteCertificatesResp: ret_status 'not found' per id",
+    f"POST {ELB}/pools/batch-delete": "BatchDeletePoolsResp: ret_status 'not found' per id",
 }
 
 Body = Callable[[Resources], Any]
@@ -118,6 +132,17 @@ BODIES: dict[str, Body] = {
     f"PUT {ELB}/ipgroups/{{ipgroup_id}}": lambda r: {"ipgroup": {"name": "probe"}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/create-or-update": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.2"}]}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
+    f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-add": lambda r: {"availability_zone_list": ["local-1b"]},
+    f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-remove": lambda r: {"availability_zone_list": ["local-1a"]},
+    f"POST {ELB}/loadbalancers/batch-create": lambda r: {
+        "loadbalancer": {"availability_zone_list": ["local-1a"], "vip_subnet_cidr_id": r.neutron_subnet_id, "number": 2}
+    },
+    f"POST {ELB}/loadbalancers/batch-delete": lambda r: {"loadbalancer_ids": [r.loadbalancer_id]},
+    f"POST {ELB}/listeners/batch-delete": lambda r: {"listener_ids": [r.listener_id]},
+    f"POST {ELB}/pools/batch-delete": lambda r: {"pools": [r.pool_id]},
+    f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/delete-cascade": lambda r: {"loadbalancer": {"unbounded_pool": True}},
+    "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
+    "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
 }
 
 
@@ -163,7 +188,10 @@ def fill(route: Route, project_id: str, resources: Resources) -> str:
         name = match.group(1)
         if name == "project_id":
             return project_id
-        found = resources.path_value(name)
+        # {job_id} names a member check's job under members/check/jobs, a batch delete's under jobs
+        found = resources.batch_job_id if name == "job_id" and route.path.startswith(f"{ELB}/jobs/") else resources.path_value(name)
+        if found is None and route.key in REFUSED_NAMING_NOTHING:
+            return UNSERVED_ID
         if found is None:
             pytest.fail(f"{route.key}: the isolation matrix cannot fill {{{name}}}; teach Resources (tests/api/isolation_world.py) about it")
         return found

@@ -20,6 +20,8 @@ from tests.api.route_matrix import (
     ANSWERS_EACH_ID,
     EXCLUDED,
     NAMES_NO_RESOURCE,
+    REFUSED,
+    REFUSED_NAMING_NOTHING,
     Credentials,
     Route,
     anonymous,
@@ -36,8 +38,8 @@ from tests.conftest import Api
 
 ROUTES = application_routes()
 MATRIX = matrix_routes(ROUTES)
-NAMING_A_RESOURCE = [route for route in MATRIX if route.key not in NAMES_NO_RESOURCE | set(ANSWERS_EACH_ID)]
-READS = [route for route in MATRIX if route.method == "GET"]
+NAMING_A_RESOURCE = [route for route in MATRIX if route.key not in NAMES_NO_RESOURCE | set(ANSWERS_EACH_ID) | REFUSED_NAMING_NOTHING]
+READS = [route for route in MATRIX if route.method == "GET" and route.key not in REFUSED]
 
 
 def by_key(routes: list[Route]) -> Any:
@@ -71,6 +73,7 @@ def test_the_matrix_covers_the_application() -> None:
     assert set(EXCLUDED) <= served, f"stale exclusions: {set(EXCLUDED) - served}"
     assert NAMES_NO_RESOURCE <= {route.key for route in MATRIX}, f"stale entries: {NAMES_NO_RESOURCE - {route.key for route in MATRIX}}"
     assert set(ANSWERS_EACH_ID) <= {route.key for route in MATRIX}, f"stale entries: {set(ANSWERS_EACH_ID) - {route.key for route in MATRIX}}"
+    assert REFUSED <= {route.key for route in MATRIX}, f"refusals without a route: {REFUSED - {route.key for route in MATRIX}}"
     outside_projects = [route.key for route in MATRIX if not route.path.startswith(("/v1/{project_id}/", "/v3/{project_id}/"))]
     assert not outside_projects, "a route outside any project's path: exclude it with the reason, or give it a project"
 
@@ -224,6 +227,13 @@ def test_batch_delete_of_another_pools_member_deletes_nothing(alpha: Api, alpha_
     assert database_rows(alpha.client) == before
 
 
+def test_batch_delete_of_another_projects_pool_deletes_nothing(alpha: Api, beta_resources: Resources) -> None:
+    before = database_rows(alpha.client)
+    result = alpha.ok("POST", "pools/batch-delete", {"pools": [beta_resources.pool_id]}, status=200)
+    assert result["pools"] == [{"id": beta_resources.pool_id, "ret_status": "not found"}]
+    assert database_rows(alpha.client) == before
+
+
 def test_batch_delete_of_another_projects_certificate_deletes_nothing(alpha: Api, beta_resources: Resources) -> None:
     before = database_rows(alpha.client)
     result = alpha.ok("POST", "certificates/batch-delete", {"certificates": [beta_resources.certificate_id]}, status=200)
@@ -251,7 +261,7 @@ def test_filtering_by_another_projects_id_lists_nothing(query: str, alpha: Api, 
 
 
 @pytest.mark.parametrize(
-    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "pools/{pool_id}/members", "security-policies", "certificates", "l7policies", "l7policies/rules", "l7policies/{l7policy_id}/rules"]
+    "collection", ["loadbalancers", "listeners", "pools", "healthmonitors", "members", "jobs", "pools/{pool_id}/members", "security-policies", "certificates", "l7policies", "l7policies/rules", "l7policies/{l7policy_id}/rules"]
 )
 def test_another_projects_id_is_no_paging_marker(collection: str, alpha: Api, alpha_resources: Resources, beta_resources: Resources) -> None:
     path = collection.format(pool_id=alpha_resources.pool_id, l7policy_id=alpha_resources.l7policy_id)

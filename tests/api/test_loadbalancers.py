@@ -387,3 +387,29 @@ def test_marker_without_limit_is_ignored(alpha: Api) -> None:
     lan = net(alpha, "127.109.0.0/24")
     created = [_create(alpha, lan)["id"] for _ in range(3)]
     assert ids(_lbs_in(alpha, lan.vpc["id"], f"&marker={created[0]}")) == created
+
+
+def test_zones_are_added_and_removed_and_one_stays(alpha: Api) -> None:
+    lb = _create(alpha, net(alpha, "127.71.0.0/24"))
+    added = alpha.ok("POST", f"loadbalancers/{lb['id']}/availability-zone/batch-add", {"availability_zone_list": ["local-1b"]}, status=200)
+    assert added["loadbalancer"]["availability_zone_list"] == ["local-1a", "local-1b"] and added["loadbalancer_id"] == lb["id"]
+    for body, path in (
+        ({"availability_zone_list": ["local-1b"]}, "batch-add"),  # already in it
+        ({"availability_zone_list": ["local-9z"]}, "batch-add"),  # no such zone
+        ({"availability_zone_list": []}, "batch-add"),
+        ({"availability_zone_list": ["local-1a", "local-1b"]}, "batch-remove"),  # none would stay
+    ):
+        assert_elb_error(alpha.call("POST", f"loadbalancers/{lb['id']}/availability-zone/{path}", body), 400, "ELB.8902")
+    removed = alpha.ok("POST", f"loadbalancers/{lb['id']}/availability-zone/batch-remove", {"availability_zone_list": ["local-1a"]}, status=200)
+    assert removed["loadbalancer"]["availability_zone_list"] == ["local-1b"]
+    assert alpha.ok("GET", f"loadbalancers/{lb['id']}")["loadbalancer"]["availability_zone_list"] == ["local-1b"]
+    assert_elb_error(alpha.call("POST", f"loadbalancers/{lb['id']}/availability-zone/batch-remove", {"availability_zone_list": ["local-1a"]}), 400, "ELB.8902")
+
+
+def test_a_load_balancer_takes_no_local_ports_in_its_subnets(alpha: Api, beta: Api) -> None:
+    """elbd's HAProxy reaches members from the host's own addresses: the VIP is all it takes."""
+    lb = _create(alpha, net(alpha, "127.72.0.0/24"))
+    assert alpha.ok("GET", f"loadbalancers/{lb['id']}/local-ports")["ports"] == []
+    assert alpha.ok("GET", f"loadbalancers/{lb['id']}/local-ports?type=l7&ip_address=127.72.0.9")["ports"] == []
+    assert_elb_error(alpha.call("GET", f"loadbalancers/{lb['id']}/local-ports?member=1"), 400, "ELB.8902")
+    assert_elb_error(beta.call("GET", f"/v3/{beta.project_id}/elb/loadbalancers/{lb['id']}/local-ports"), 404, "ELB.8904")

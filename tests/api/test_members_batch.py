@@ -227,6 +227,13 @@ def test_batch_update_changes_several_members(api: Api, topology: Topology, thre
     assert show(api, pool_id, three[2]["id"])["weight"] == 1
 
 
+def test_batch_update_answers_each_members_port_id_as_batch_add_does(api: Api, topology: Topology) -> None:
+    pool_id = topology.pool["id"]
+    added = batch_ok(api, pool_id, "add", [item(topology, 30), {"address": "10.0.0.6", "protocol_port": 81}])
+    updated = batch_ok(api, pool_id, "update", [{"id": member["id"], "weight": 4} for member in added])
+    assert [m["port_id"] for m in updated] == [m["port_id"] for m in added] and all(m["port_id"] for m in updated)
+
+
 @pytest.mark.parametrize(
     ("bad", "status", "code"),
     [

@@ -84,7 +84,7 @@ def test_the_token_answer_is_documented_as_it_is(client: TestClient) -> None:
         (unserved.LISTENERS, ("ListenerCreate", "ListenerUpdate")),
         (unserved.POOLS, ("PoolCreate", "PoolUpdate")),
         (unserved.HEALTH_MONITORS, ("HealthMonitorCreate", "HealthMonitorUpdate")),
-        (unserved.LOAD_BALANCERS, ("LoadBalancerCreate", "LoadBalancerUpdate")),
+        (unserved.LOAD_BALANCERS, ("LoadBalancerCreate", "LoadBalancerUpdate", "LoadBalancerBatchCreate")),
         (unserved.LOAD_BALANCER_CHANGES, ("LoadBalancerUpdate",)),
         (unserved.CERTIFICATES, ("CertificateCreate",)),
         (unserved.L7POLICIES, ("L7PolicyCreate", "L7PolicyUpdate")),

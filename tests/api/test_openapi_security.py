@@ -25,8 +25,8 @@ def test_every_route_that_needs_credentials_says_so() -> None:
     assert [route.key for route in matrix if _security(route.method, route.path) != CREDENTIALS] == []
 
 
-def test_only_obtaining_a_token_and_the_documentation_need_none() -> None:
+def test_only_obtaining_a_token_the_versions_and_the_documentation_need_none() -> None:
     assert _security("DELETE", "/v3/auth/tokens") == CREDENTIALS
     open_operations = {f"{method.upper()} {path}" for path, item in DOCUMENT["paths"].items() for method, operation in item.items()
                        if "security" not in operation}
-    assert open_operations == {"POST /v3/auth/tokens"}
+    assert open_operations == {"POST /v3/auth/tokens", "GET /versions"}

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from elbd.errors import ElbError
 from tests.api.world import Net, World, assert_elb_error, ids, net, set_quota
 from tests.conftest import Api
 
@@ -54,6 +55,23 @@ def test_quotas_show_overrides(api: Api) -> None:
     set_quota(api, "healthmonitor", 10)
     quota = api.ok("GET", "quotas")["quota"]
     assert quota["loadbalancer"] == 3 and quota["healthmonitor"] == 10 and quota["listener"] == 100
+
+
+def test_quotas_show_the_limits_elbd_fixes_and_mirror_free_instances(api: Api) -> None:
+    """Every key of the SDK's Quota model: what elbd's rules fix, -1 where it sets none, and the
+    free-instance limits as the limits every elbd load balancer has."""
+    set_quota(api, "members_per_pool", 7)
+    quota = api.ok("GET", "quotas")["quota"]
+    assert (quota["condition_per_policy"], quota["pools_per_l7policy"]) == (10, 5)
+    assert (quota["listeners_per_pool"], quota["ipgroups_per_listener"], quota["l7policies_per_listener"]) == (-1, -1, -1)
+    assert (quota["ipgroup_max_length"], quota["ipgroup_bindings"]) == (300, 50)
+    assert (quota["free_instance_members_per_pool"], quota["free_instance_listeners_per_loadbalancer"]) == (7, 50)
+
+
+def test_a_limit_elbd_fixes_is_not_set_per_project(api: Api) -> None:
+    with pytest.raises(ElbError, match="fix"):
+        set_quota(api, "condition_per_policy", 20)
+    assert api.ok("GET", "quotas")["quota"]["condition_per_policy"] == 10
 
 
 def test_overrides_are_per_project(api: Api, world: World) -> None:

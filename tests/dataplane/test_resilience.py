@@ -147,6 +147,42 @@ def test_deleting_the_load_balancer_stops_its_haproxy(site: Site, backends: Call
     assert _masters(elbd_haproxy, site.lb["id"]) == []
 
 
+def test_cascade_delete_of_the_load_balancer_leaves_no_haproxy_or_file(site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer) -> None:
+    """One request deletes the members, the monitor, the policy, the listeners, the pools and the load
+    balancer: its HAProxy stops, its files and sockets go, and the VIP's ports answer no more."""
+    site.add(backends("a"))
+    site.api.monitor(site.pool["id"], "TCP")
+    second = site.api.listener(site.lb["id"], protocol="TCP", port=free_port_on(VIP))
+    site.api.pool(protocol="TCP", listener_id=second["id"])
+    policy_pool = site.api.pool(loadbalancer_id=site.lb["id"])
+    rule = {"type": "PATH", "compare_type": "STARTS_WITH", "value": "/api"}
+    site.api.ok("POST", "l7policies", {"l7policy": {"listener_id": site.listener["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": policy_pool["id"], "rules": [rule]}})
+    wait_for(_serving(site, {"a"}))
+    process = process_for(elbd_haproxy.data_dir, site.lb["id"])
+    site.api.ok("POST", f"loadbalancers/{site.lb['id']}/delete-cascade", status=204)
+    for port in (site.port, second["protocol_port"]):  # the answer waits until the data plane let go
+        with socket.socket() as probe:
+            probe.settimeout(2)
+            assert probe.connect_ex((VIP, port)) != 0
+    wait_for(lambda: not process.run_dir.exists() and not process.socket_dir.exists())
+    assert _masters(elbd_haproxy, site.lb["id"]) == []
+
+
+def test_force_deleting_a_listener_closes_its_port_and_keeps_the_others(site: Site, backends: Callable[..., FakeBackend]) -> None:
+    site.add(backends("a"))
+    other = site.api.listener(site.lb["id"], protocol="TCP", port=free_port_on(VIP))
+    pool = site.api.pool(protocol="TCP", listener_id=other["id"])
+    second = backends("b")
+    site.api.member(pool["id"], address=second.address, protocol_port=second.port, subnet_cidr_id=site.subnet["neutron_subnet_id"])
+    wait_for(_serving(site, {"a"}))
+    wait_for(_serving(Site(site.api, site.subnet, site.lb, other, pool, other["protocol_port"]), {"b"}))
+    site.api.ok("DELETE", f"listeners/{other['id']}/force")
+    with socket.socket() as probe:  # the answer waits until the data plane let go
+        probe.settimeout(2)
+        assert probe.connect_ex((VIP, other["protocol_port"])) != 0
+    assert _serving(site, {"a"})()
+
+
 def test_a_listener_on_a_taken_port_is_left_out_reported_and_served_once_free(site: Site, backends: Callable[..., FakeBackend]) -> None:
     site.add(backends("a"))
     wait_for(_serving(site, {"a"}))

@@ -14,6 +14,7 @@ from elbd.api import (
     cloudservers,
     healthmonitors,
     ipgroups,
+    jobs,
     l7policies,
     listeners,
     loadbalancers,
@@ -23,7 +24,10 @@ from elbd.api import (
     quotas,
     security_policies,
     statuses,
+    tags,
     tokens,
+    unserved_operations,
+    versions,
     vpcs,
 )
 from elbd.api.body_limit import BodyLimitMiddleware
@@ -97,7 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups,
+        security_policies, certificates, l7policies, member_checks, ipgroups, jobs, tags, versions, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

@@ -1,5 +1,5 @@
-"""Some answers wait for the data plane: a removal (after a member's DELETE returns, it takes no new
-request), a certificate's renewal (handshakes after the PUT's 200 get the new certificate), a change
+"""Some answers wait for the data plane: a removal (after a member's DELETE, or a cascade or force
+delete, returns, what it removed takes no new request), a certificate's renewal (handshakes after the PUT's 200 get the new certificate), a change
 of forwarding policies or rules (a policy whose answer says ACTIVE routes the next request, as
 Terraform, which polls for ACTIVE, expects) and a change of IP address groups or of a listener's
 access control (the next connection is admitted or refused by it). Other changes converge right after
@@ -30,6 +30,11 @@ def wait_for_renewal(request: Request, load_balancer_ids: list[str], certificate
 def wait_for_removal(request: Request, load_balancer_id: str | None, what: str) -> None:
     _confirmed(request, {load_balancer_id} if load_balancer_id else set(),
                f"{what} deleted, but the data plane of load balancer {load_balancer_id} has not confirmed that it takes no more requests")
+
+
+def wait_for_removals(request: Request, load_balancer_ids: frozenset[str], what: str) -> None:
+    _confirmed(request, set(load_balancer_ids), f"{what} deleted, but the data plane of load balancer "
+               f"{', '.join(sorted(load_balancer_ids))} has not confirmed that it takes no more requests for it")
 
 
 def wait_for_forwarding(request: Request, load_balancer_ids: frozenset[str], what: str) -> None:

@@ -3,15 +3,17 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from elbd.api.convergence import wait_for_access
+from elbd.api.convergence import wait_for_access, wait_for_removals
 from elbd.api.deps import authenticate, database
 from elbd.api.listing import ListQuery, list_query
 from elbd.api.replies import no_content, reply, request_id_of
+from elbd.api.shapes.jobs import ListenersDeleted
 from elbd.api.shapes.listeners import ListenerPage, ListenerReply
 from elbd.api.views.listeners import listener_view
 from elbd.api.views.pages import page_info
+from elbd.schemas.batch_deletes import ListenerBatchDelete
 from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
-from elbd.service import ipgroups, listeners, lookups
+from elbd.service import batch_deletes, cascades, ipgroups, listeners, lookups
 from elbd.service.identity import Principal
 from elbd.store.db import Database, changed_so_far
 
@@ -71,3 +73,26 @@ def delete_listener(listener_id: str, who: Principal = Depends(authenticate), db
     with db.write() as session:
         listeners.delete_listener(session, project_id=who.project_id, listener_id=listener_id)
     return no_content()
+
+
+@router.delete("/v3/{project_id}/elb/listeners/{listener_id}/force", status_code=204)
+def delete_listener_force(
+    request: Request, listener_id: str, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        cascades.delete_listener_force(session, project_id=who.project_id, listener_id=listener_id)
+        changed = changed_so_far(session)
+    wait_for_removals(request, changed, f"Listener {listener_id} was")
+    return no_content()
+
+
+@router.post("/v3/{project_id}/elb/listeners/batch-delete", response_model=ListenersDeleted)
+def batch_delete_listeners(
+    request: Request, body: ListenerBatchDelete, who: Principal = Depends(authenticate), db: Database = Depends(database)
+) -> Response:
+    with db.write() as session:
+        job = batch_deletes.delete_listeners(session, project_id=who.project_id, listener_ids=body.listener_ids)
+        answer: ListenersDeleted = {"job_id": job.id, "listener_ids": list(body.listener_ids), "request_id": request_id_of(request)}
+        changed = changed_so_far(session)
+    wait_for_removals(request, changed, "Listeners were")
+    return reply(answer)

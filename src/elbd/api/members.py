@@ -17,7 +17,7 @@ from elbd.api.shapes.members import (
     MemberPage,
     MemberReply,
 )
-from elbd.api.views.members import batch_member_view, member_info_view, member_view
+from elbd.api.views.members import batch_member_view, batch_updated_member_view, member_info_view, member_view
 from elbd.api.views.pages import page_info
 from elbd.schemas.members import (
     BatchMemberCreateRequest,
@@ -165,7 +165,7 @@ def batch_update_members(
             session, project_id=who.project_id, pool_id=pool_id, options=body.members, host=_host(request)
         )
         facts = member_status.gather(session, who.project_id, [pool_id], updated)
-    answer: BatchUpdatedReply = {"members": [member_view(member, facts) for member in updated], "request_id": request_id_of(request)}
+    answer: BatchUpdatedReply = {"members": [batch_updated_member_view(member, facts) for member in updated], "request_id": request_id_of(request)}
     return reply(answer)
 
 

@@ -9,9 +9,13 @@ ProtectionStatus = Literal["nonProtection", "consoleProtection"]
 ProtectionReason = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^<>]*$")]
 
 
+# A tag's key and value: printable, without = * < > , | / or a backslash (the reference's rule for tags).
+_TAG_TEXT = r"^[^=*<>\\,|/\x00-\x1f\x7f]*$"
+
+
 class Tag(Strict):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=36)]
-    value: Annotated[str, StringConstraints(max_length=43)] = ""
+    key: Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=_TAG_TEXT)]
+    value: Annotated[str, StringConstraints(max_length=255, pattern=_TAG_TEXT)] = ""
 
 
 class LoadBalancerCreate(Strict):
@@ -52,6 +56,17 @@ class LoadBalancerCreateRequest(Strict):
     loadbalancer: LoadBalancerCreate
 
 
+class LoadBalancerBatchCreate(LoadBalancerCreate):
+    """`number` load balancers alike, each with a VIP of its own."""
+
+    number: int = Field(1, ge=1, le=10)
+    bandwidth: dict[str, Any] | None = Field(None, description=note(LOAD_BALANCERS, "bandwidth"))
+
+
+class LoadBalancerBatchCreateRequest(Strict):
+    loadbalancer: LoadBalancerBatchCreate
+
+
 class LoadBalancerUpdate(Strict):
     name: Name | None = None
     description: Description | None = None
@@ -80,3 +95,18 @@ class LoadBalancerUpdate(Strict):
 
 class LoadBalancerUpdateRequest(Strict):
     loadbalancer: LoadBalancerUpdate
+
+
+class LoadBalancerCascadeDelete(Strict):
+    unbounded_pool: bool = Field(
+        True, description="true: the backend server groups go too, with their members and health checks; false: they stay, on no load balancer."
+    )
+    public_ip: bool = Field(False, description="elbd has no EIPs: there is nothing to delete or unbind either way.")
+
+
+class LoadBalancerCascadeDeleteRequest(Strict):
+    loadbalancer: LoadBalancerCascadeDelete = Field(default_factory=LoadBalancerCascadeDelete)
+
+
+class ZoneChange(Strict):
+    availability_zone_list: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1, max_length=10)

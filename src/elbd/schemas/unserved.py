@@ -154,6 +154,7 @@ LOAD_BALANCERS = (
     _any("waf_failure_action", "elbd has no WAF yet; leave it out."),
     _any("publicip_ids", "elbd does not serve EIPs yet."),
     _any("publicip", "elbd does not serve EIPs yet."),
+    _any("bandwidth", "elbd does not serve EIPs yet."),
     _any("ipv6_bandwidth", "elbd does not serve bandwidths yet."),
     _any("billing_info", "elbd bills nothing."),
     _any("prepaid_options", "elbd bills nothing."),

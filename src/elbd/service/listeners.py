@@ -17,6 +17,7 @@ from elbd.service.bindings import bind_pool_to_listener, check_member_retry_agre
 from elbd.service.listener_certificates import TlsReferences, check_references, keep_rows_in_step
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import CERTIFICATE_LISTENERS, HTTP_LISTENERS, SECURITY_POLICY_LISTENERS, transport_of
+from elbd.service.tags import checked as checked_tags
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY
@@ -148,7 +149,7 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
         security_policy_id=policy.id if policy else None,
         enable_member_retry=option.enable_member_retry is not False,
         insert_headers=option.insert_headers or {},
-        tags=[tag.model_dump() for tag in option.tags],
+        tags=checked_tags(option.tags),
         protection_status=option.protection_status or "nonProtection",
         protection_reason=option.protection_reason,
         enhance_l7policy_enable=bool(option.enhance_l7policy_enable),

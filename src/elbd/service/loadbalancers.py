@@ -12,7 +12,7 @@ from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
-from elbd.schemas.loadbalancers import LoadBalancerCreate, LoadBalancerUpdate
+from elbd.schemas.loadbalancers import LoadBalancerBatchCreate, LoadBalancerCreate, LoadBalancerUpdate
 from elbd.service import lookups, quotas, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
@@ -26,6 +26,7 @@ from elbd.service.addresses import (
 )
 from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
+from elbd.service.tags import checked as checked_tags
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Pool, Subnet
 
@@ -160,7 +161,7 @@ def create_load_balancer(
         operating_status="ONLINE",
         l4_flavor_id=option.l4_flavor_id,
         l7_flavor_id=option.l7_flavor_id,
-        tags=[tag.model_dump() for tag in option.tags],
+        tags=checked_tags(option.tags),
         protection_status=option.protection_status,
         protection_reason=option.protection_reason,
         enterprise_project_id=option.enterprise_project_id or "0",
@@ -174,6 +175,15 @@ def create_load_balancer(
         raise conflict(unavailable(" or ".join(vip for vip in (lb.vip_address, lb.ipv6_vip_address) if vip))) from None
     mark_changed(session, lb.id)
     return lb
+
+
+def batch_create_load_balancers(session: Session, *, project_id: str, option: LoadBalancerBatchCreate, host: Host) -> list[LoadBalancer]:
+    """`number` load balancers, each as a create of the same option: all or none."""
+    if option.number > 1 and (option.vip_address is not None or option.ipv6_vip_address is not None):
+        raise invalid("Invalid input for 'vip_address': several load balancers cannot share one VIP; leave it out to have one allocated to each.")
+    unserved.refuse(unserved.LOAD_BALANCERS, option.model_dump(exclude_unset=True, include={"bandwidth"}))
+    single = LoadBalancerCreate.model_validate(option.model_dump(exclude_unset=True, exclude={"number", "bandwidth"}))
+    return [create_load_balancer(session, project_id=project_id, option=single, host=host) for _ in range(option.number)]
 
 
 def list_load_balancers(session: Session, *, project_id: str, filters: dict, page: PageRequest) -> Page[LoadBalancer]:
@@ -201,6 +211,29 @@ def update_load_balancer(
             setattr(lb, name, value)
     lb.updated_at = utcnow()
     mark_changed(session, lb.id)
+    return lb
+
+
+def change_zones(session: Session, *, project_id: str, load_balancer_id: str, zones: list[str], add: bool, host: Host) -> LoadBalancer:
+    """Adds zones to, or removes them from, the load balancer's availability_zone_list (placement only:
+    every zone elbd offers is the one host, so traffic does not change). At least one zone stays."""
+    lb = lookups.load_balancer(session, project_id, load_balancer_id)
+    _check_zones(zones, host.zones)
+    current = list(lb.availability_zone_list)
+    if add:
+        already = [zone for zone in zones if zone in current]
+        if already:
+            raise invalid(f"Invalid input for 'availability_zone_list': the load balancer is already in {already[0]}.")
+        updated = current + zones
+    else:
+        absent = [zone for zone in zones if zone not in current]
+        if absent:
+            raise invalid(f"Invalid input for 'availability_zone_list': the load balancer is not in {absent[0]}.")
+        updated = [zone for zone in current if zone not in zones]
+        if not updated:
+            raise invalid("Invalid input for 'availability_zone_list': a load balancer stays in at least one availability zone.")
+    lb.availability_zone_list = updated
+    lb.updated_at = utcnow()
     return lb
 
 

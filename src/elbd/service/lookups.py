@@ -10,6 +10,7 @@ from elbd.store.models import (
     HealthMonitor,
     Instance,
     IpGroup,
+    Job,
     L7Policy,
     L7Rule,
     Listener,
@@ -99,3 +100,7 @@ def member_check_job(session: Session, project_id: str, job_id: str) -> MemberCh
 
 def ip_group(session: Session, project_id: str, group_id: str) -> IpGroup:
     return _get(session, IpGroup, "ipgroup", project_id, group_id)
+
+
+def job(session: Session, project_id: str, job_id: str) -> Job:
+    return _get(session, Job, "job", project_id, job_id)

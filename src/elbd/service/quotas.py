@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
+from elbd.schemas.l7policies import MAX_POOLS, MAX_RULES
 from elbd.store.db import transaction_memo
 from elbd.store.models import Certificate, HealthMonitor, IpGroup, L7Policy, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
 
@@ -24,6 +25,16 @@ DEFAULTS: dict[str, int] = {
     "ipgroup_max_length": 300,  # entries per IP address group
     "ipgroup_bindings": 50,  # listeners per IP address group
     "security_policy": 500,
+}
+
+# What the quota answer shows beside the limits above and no operator sets: the limits elbd's rules
+# fix, and -1 where elbd sets none.
+FIXED: dict[str, int] = {
+    "condition_per_policy": MAX_RULES,  # rules of a forwarding policy, each condition counted
+    "pools_per_l7policy": MAX_POOLS,  # redirect_pools_config
+    "listeners_per_pool": -1,
+    "ipgroups_per_listener": -1,
+    "l7policies_per_listener": -1,
 }
 
 COUNTED: dict[str, Any] = {
@@ -92,6 +103,8 @@ def require_room(session: Session, project_id: str, resource: str, adding: int =
 
 
 def set_override(session: Session, *, project_id: str, resource: str, limit: int) -> None:
+    if resource in FIXED:
+        raise invalid(f"Quota {resource!r} is not set per project: elbd's rules fix it at {FIXED[resource]}.")
     if resource not in DEFAULTS:
         raise invalid(f"Unknown quota {resource!r}; known: {', '.join(sorted(DEFAULTS))}.")
     if limit < -1:

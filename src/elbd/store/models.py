@@ -446,3 +446,19 @@ class MemberCheckJob(Base):
     healthcheck_response: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+
+
+class Job(Base):
+    """A record of an operation the API runs as a job (batch deletes): elbd carries it out within the
+    request, so a job is COMPLETE once its request answers. `sub_jobs` holds one entry per resource."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_page", "project_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    job_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    resource_id: Mapped[str | None] = mapped_column(ID)
+    sub_jobs: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -67,3 +67,18 @@ class LoadBalancerPage(TypedDict):
     loadbalancers: list[LoadBalancer]
     page_info: PageInfo
     request_id: str
+
+
+@shape
+class LocalPort(TypedDict):
+    port_id: str
+    ip_address: str | None
+    ipv6_address: str | None
+    type: str
+    virsubnet_id: str
+
+
+@shape
+class LocalPorts(TypedDict):
+    ports: list[LocalPort]
+    request_id: str

@@ -58,6 +58,11 @@ class BatchMember(Member):
 
 
 @shape
+class BatchUpdatedMember(Member):
+    port_id: str
+
+
+@shape
 class DeletedMember(TypedDict):
     id: str
     ret_status: str
@@ -91,7 +96,7 @@ class BatchMemberReply(TypedDict):
 
 @shape
 class BatchUpdatedReply(TypedDict):
-    members: list[Member]
+    members: list[BatchUpdatedMember]
     request_id: str
 
 

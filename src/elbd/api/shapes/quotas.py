@@ -21,6 +21,15 @@ class Quota(TypedDict):
     certificate: int
     ipgroup: int
     security_policy: int
+    ipgroup_max_length: int
+    ipgroup_bindings: int
+    condition_per_policy: int
+    pools_per_l7policy: int
+    listeners_per_pool: int
+    ipgroups_per_listener: int
+    l7policies_per_listener: int
+    free_instance_members_per_pool: int
+    free_instance_listeners_per_loadbalancer: int
 
 
 @shape

@@ -1,6 +1,6 @@
 import uuid
 
-from elbd.api.shapes.members import BatchMember, Member, MemberInfo, Reason
+from elbd.api.shapes.members import BatchMember, BatchUpdatedMember, Member, MemberInfo, Reason
 from elbd.clock import format_time
 from elbd.service import member_status
 from elbd.service.member_status import HealthFacts
@@ -59,6 +59,14 @@ def member_info_view(member: MemberRow, facts: HealthFacts) -> MemberInfo:
     }
 
 
+def port_id_of(member: MemberRow) -> str:
+    """The id of the member's port, derived from its subnet and address: the same in every answer."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"port:{member.subnet_cidr_id or ''}:{member.address}"))
+
+
 def batch_member_view(member: MemberRow, facts: HealthFacts, ret_status: str) -> BatchMember:
-    port_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"port:{member.subnet_cidr_id or ''}:{member.address}"))
-    return {**member_view(member, facts), "port_id": port_id, "ret_status": ret_status}
+    return {**member_view(member, facts), "port_id": port_id_of(member), "ret_status": ret_status}
+
+
+def batch_updated_member_view(member: MemberRow, facts: HealthFacts) -> BatchUpdatedMember:
+    return {**member_view(member, facts), "port_id": port_id_of(member)}

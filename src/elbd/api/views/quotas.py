@@ -1,5 +1,5 @@
 from elbd.api.shapes.quotas import Quota, QuotaDetail
-from elbd.service.quotas import Usage
+from elbd.service.quotas import FIXED, Usage
 
 
 def quota_view(project_id: str, limits: dict[str, int]) -> Quota:
@@ -16,6 +16,16 @@ def quota_view(project_id: str, limits: dict[str, int]) -> Quota:
         "certificate": limits["certificate"],
         "ipgroup": limits["ipgroup"],
         "security_policy": limits["security_policy"],
+        "ipgroup_max_length": limits["ipgroup_max_length"],
+        "ipgroup_bindings": limits["ipgroup_bindings"],
+        "condition_per_policy": FIXED["condition_per_policy"],
+        "pools_per_l7policy": FIXED["pools_per_l7policy"],
+        "listeners_per_pool": FIXED["listeners_per_pool"],
+        "ipgroups_per_listener": FIXED["ipgroups_per_listener"],
+        "l7policies_per_listener": FIXED["l7policies_per_listener"],
+        # every elbd load balancer is what the public cloud calls a free instance: the same limits hold
+        "free_instance_members_per_pool": limits["members_per_pool"],
+        "free_instance_listeners_per_loadbalancer": limits["listeners_per_loadbalancer"],
     }
 
 
