@@ -56,7 +56,8 @@ def api_endpoint(host: str | None, port: int | None) -> ApiEndpoint:
 def create_app(settings: Settings) -> FastAPI:
     state = open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
     db = state.db
-    dataplane = driver_named(settings.dataplane or default_driver_name(), db, settings.data_dir)
+    dataplane_name = settings.dataplane or default_driver_name()
+    dataplane = driver_named(dataplane_name, db, settings.data_dir)
     db.on_change = dataplane.changed
     group_commit = GroupCommit(db)
     checks = MemberCheckRunner(db)
@@ -88,7 +89,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tokens = CredentialCache[Principal]()
     app.state.signing_keys = CredentialCache[SigningKey]()
     app.state.settings = settings
-    app.state.host = Host(settings.availability_zones, api_endpoint(settings.api_host, settings.api_port))
+    app.state.host = Host(
+        settings.availability_zones, api_endpoint(settings.api_host, settings.api_port), binds_vips=dataplane_name != "none"
+    )
     app.state.dataplane = dataplane
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
