@@ -23,8 +23,12 @@ haproxy:
 		echo "installing HAProxy, curl and openssl from the OS packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy curl openssl; }
 
+# `make serve PORT=9900 DATA_DIR=/srv/elbd`: where the API listens and where its state lives.
+PORT ?= 9876
+DATA_DIR ?= ./elbd-data
+
 serve: $(STAMP) haproxy
-	$(VENV)/bin/elbd serve
+	$(VENV)/bin/elbd serve --port $(PORT) --data-dir $(DATA_DIR)
 
 test: $(STAMP) haproxy
 	$(VENV)/bin/pytest

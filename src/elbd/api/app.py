@@ -28,6 +28,7 @@ from elbd.api import (
 )
 from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.credential_cache import CredentialCache
+from elbd.api.docs_page import install_docs_page
 from elbd.api.errors import install_error_handlers
 from elbd.api.member_checks import MemberCheckRunner
 from elbd.api.openapi_security import install_security_schemes
@@ -78,6 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Elastic Load Balance v3 API with a real data plane",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/docs_page.py: FastAPI's pages load their scripts from a CDN
+        redoc_url=None,
         redirect_slashes=False,  # a redirect would answer before authentication, to the client's own Host header
         # elbd exports no OpenTelemetry data; FastAPI would still look for providers on every request
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -104,4 +107,5 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router)
     install_security_schemes(app)
+    install_docs_page(app)
     return app
