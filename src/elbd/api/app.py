@@ -12,6 +12,7 @@ from elbd.api import (
     availability_zones,
     certificates,
     cloudservers,
+    health_timeline,
     healthmonitors,
     ipgroups,
     l7policies,
@@ -103,7 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline,
     ):
         app.include_router(module.router)
     install_security_schemes(app)
