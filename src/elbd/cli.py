@@ -74,19 +74,25 @@ def serve(
     access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
     ssl_certfile: Annotated[Optional[Path], typer.Option(help="Serve the API over TLS with this certificate (PEM).")] = None,
     ssl_keyfile: Annotated[Optional[Path], typer.Option(help="The certificate's private key (PEM).")] = None,
+    metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics at /metrics on this port (off unless given).")] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address the metrics endpoint listens on: keep it where only operators reach.")] = "127.0.0.1",
 ) -> None:
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
     from elbd.api.malformed_http import ElbHttpToolsProtocol
 
     with _refusals_as_messages():
-        settings = replace(load_settings(data_dir), api_host=host, api_port=port)
+        settings = replace(
+            load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port
+        )
         with serving(settings.data_dir):
             api = create_app(settings)
             with api.state.db.read() as session:
                 has_project = session.scalars(select(Project.id).limit(1)).first() is not None
             url = f"{'https' if ssl_certfile else 'http'}://{_url_host(host)}:{port}"
             typer.echo(serve_notes(url=url, data_dir=settings.data_dir, command=_command(), has_project=has_project), err=True)
+            if metrics_port is not None:
+                typer.echo(f"elbd: Prometheus metrics at http://{_url_host(metrics_host)}:{metrics_port}/metrics (operators only)", err=True)
             freeze_startup_heap()
             uvicorn.run(
                 api,

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import ipaddress
 import socket
@@ -35,9 +36,12 @@ from elbd.api.member_checks import MemberCheckRunner
 from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
+from elbd.api.request_metrics import RequestMetricsMiddleware
 from elbd.canonical_ip import NotCanonical, canonical_address
 from elbd.config import Settings
 from elbd.dataplane.driver import default_driver_name, driver_named
+from elbd.metrics.endpoint import MetricsEndpoint, collect
+from elbd.metrics.registry import Registry
 from elbd.service.address_ranges import ApiEndpoint, Host
 from elbd.service.identity import Principal, SigningKey
 from elbd.store.group_commit import GroupCommit
@@ -63,13 +67,25 @@ def create_app(settings: Settings) -> FastAPI:
     db.on_change = dataplane.changed
     group_commit = GroupCommit(db)
     checks = MemberCheckRunner(db)
+    api_metrics = Registry()
+    metrics = (
+        MetricsEndpoint(
+            settings.metrics_host, settings.metrics_port, partial(collect, api_metrics, dataplane.metrics, db, settings.data_dir)
+        )
+        if settings.metrics_port is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         dataplane.start()
+        if metrics is not None:
+            metrics.start()
         try:
             yield
         finally:
+            if metrics is not None:
+                metrics.stop()
             await checks.stop()
             group_commit.stop()
             dataplane.stop()
@@ -101,6 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_rate_limit(app, settings.rate_limit, settings.rate_burst)
     app.add_middleware(RequestIdMiddleware)
+    if metrics is not None:  # counted only when someone can read it: a request costs two locked increments more
+        app.add_middleware(RequestMetricsMiddleware, registry=api_metrics)
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
