@@ -16,6 +16,7 @@ from sqlalchemy import select
 from elbd.config import load_settings
 from elbd.errors import ElbError
 from elbd.heap import freeze_startup_heap
+from elbd.metrics.endpoint import MetricsUnbindable
 from elbd.private_paths import GROUP_AND_OTHERS
 from elbd.first_hour import command_name, project_next_steps, serve_notes
 from elbd.service import identity, quotas
@@ -61,7 +62,7 @@ def _refusals_as_messages() -> Iterator[None]:
     except ElbError as error:
         typer.echo(f"elbd: {error.message}", err=True)
         raise typer.Exit(1) from None
-    except (StateUnusable, StoreRefused) as error:
+    except (StateUnusable, StoreRefused, MetricsUnbindable) as error:
         typer.echo(f"elbd: {error}", err=True)
         raise typer.Exit(1) from None
 

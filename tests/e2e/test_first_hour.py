@@ -3,6 +3,9 @@ project from `elbd project create` comes with a default VPC, subnet and availabi
 balancer needs nothing but its subnet; the next steps go to stderr, stdout stays one JSON object."""
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +78,18 @@ def test_serve_with_a_project_does_not_ask_for_one(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert "the API is at" in log and "no project yet" not in log
+
+
+def test_serve_refuses_a_metrics_port_it_cannot_bind(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "elbd", "serve", "--port", str(free_port()), "--metrics-port", str(port), "--data-dir", str(tmp_path / "d")],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "ELBD_DATAPLANE": "none"},
+        )
+    assert done.returncode == 1 and f"the metrics endpoint cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -48,6 +48,10 @@ def collect(api: Registry, agent: Callable[[], Snapshot], db: Database, data_dir
     return render(families)
 
 
+class MetricsUnbindable(Exception):
+    """The metrics endpoint's address and port cannot be bound (taken, or no address of the host)."""
+
+
 class MetricsEndpoint:
     def __init__(self, host: str, port: int, page: Callable[[], str]) -> None:
         endpoint = self
@@ -73,7 +77,10 @@ class MetricsEndpoint:
                 return None
 
         self.page = page
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as error:
+            raise MetricsUnbindable(f"the metrics endpoint cannot listen on {host}:{port}: {error.strerror}") from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="elbd-metrics", daemon=True)
 

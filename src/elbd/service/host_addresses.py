@@ -6,7 +6,6 @@ an interface, so a VIP is served only if the host can bind it already: on Linux 
 The address plan (address_ranges.py) says where a VIP may be; this says whether it would carry traffic.
 Probing with a bind to port 0 asks the kernel itself, so it holds for addresses added after elbd started."""
 
-import errno
 import socket
 
 from elbd.canonical_ip import IPAddress
@@ -15,13 +14,11 @@ from elbd.canonical_ip import IPAddress
 def host_can_bind(address: IPAddress) -> bool:
     """Whether a socket can bind `address` on this host now (any port)."""
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        try:
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.bind((str(address), 0))
-        except OSError as error:
-            if error.errno == errno.EADDRNOTAVAIL:
-                return False
-            raise
+    except OSError:  # EADDRNOTAVAIL; also a host without IPv6 (EAFNOSUPPORT): nothing could bind it
+        return False
     return True
 
 
