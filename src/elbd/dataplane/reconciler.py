@@ -260,16 +260,16 @@ class Reconciler:
         """Bring one load balancer's engine to the stored state; answers whether it got there. Running
         it twice changes nothing."""
         started = time.perf_counter()
-        outcome: list[str] = ["failed", "none"]  # outcome, action: as far as the round got
+        planned = PlannedAction()
+        done = False
         try:
-            done = self._reconcile(load_balancer_id, outcome)
-            outcome[0] = "applied" if done else "failed"
+            done = self._reconcile(load_balancer_id, planned)
             return done
         finally:
-            self.metrics.count(ROUNDS, (("action", outcome[1]), ("outcome", outcome[0])))
-            self.metrics.observe(ROUND_TIME, time.perf_counter() - started, (("action", outcome[1]),))
+            self.metrics.count(ROUNDS, (("action", planned.name), ("outcome", "applied" if done else "failed")))
+            self.metrics.observe(ROUND_TIME, time.perf_counter() - started, (("action", planned.name),))
 
-    def _reconcile(self, load_balancer_id: str, outcome: list[str]) -> bool:
+    def _reconcile(self, load_balancer_id: str, planned: "PlannedAction") -> bool:
         with self._lock:
             known = self._served.get(load_balancer_id)
             prefetched = self._prefetched.pop(load_balancer_id, None)
@@ -287,7 +287,7 @@ class Reconciler:
                 log.log(logging.INFO if known else logging.WARNING, "load balancer %s: reloading%s: %s", load_balancer_id,
                         "" if known else " the process found running", skeleton_change(live.applied_skeleton, skeleton))
             health = known.health if known else prefetched.health if prefetched else self._stored_health(load_balancer_id)
-            outcome[1] = action_name(action)
+            planned.name = action_name(action)
             if isinstance(action, Converge):
                 self.metrics.count(RUNTIME_COMMANDS, by=len(action.commands))
             undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
@@ -471,6 +471,13 @@ class Reconciler:
 
     def _again(self, load_balancer_id: str) -> None:
         self._work_queue.submit(Changes.rebuild(load_balancer_id), counted=False)
+
+
+@dataclass
+class PlannedAction:
+    """What a round planned, as far as it got ("none" before a plan): the label its metrics carry."""
+
+    name: str = "none"
 
 
 def _passed(health: dict[str, MemberHealth]) -> dict[str, bool]:
