@@ -209,6 +209,13 @@ def test_subnet_network_id_is_not_a_vip_subnet_cidr_id(alpha: Api) -> None:
     _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet["id"]), 400, "ELB.8902")
 
 
+def test_a_neutron_subnet_id_is_not_an_ipv6_vip_virsubnet_id(alpha: Api) -> None:
+    lan = net(alpha, "127.89.2.0/24", ipv6_enable=True, cidr_v6="fd00:89:2::/64")
+    response = alpha.call("POST", "loadbalancers", _body(ipv6_vip_virsubnet_id=lan.subnet_id))
+    message = assert_elb_error(response, 400, "ELB.8902")["error_msg"]
+    assert f"{lan.subnet_id} is the IPv4 neutron_subnet_id of subnet" in message and f"takes its id (neutron_network_id), {lan.subnet['id']}" in message
+
+
 def test_another_projects_subnet_id_is_not_named(alpha: Api, beta: Api) -> None:
     lan = net(alpha, "127.89.1.0/24")
     response = beta.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet["id"]))

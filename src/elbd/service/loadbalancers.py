@@ -139,7 +139,11 @@ def create_load_balancer(
 
     vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
     subnet_v4 = vpcs.subnet_by_ipv4_id(session, project_id, option.vip_subnet_cidr_id) if option.vip_subnet_cidr_id else None
-    subnet_v6 = lookups.subnet(session, project_id, option.ipv6_vip_virsubnet_id) if option.ipv6_vip_virsubnet_id else None
+    subnet_v6 = (
+        vpcs.subnet_by_network_id(session, project_id, option.ipv6_vip_virsubnet_id, "ipv6_vip_virsubnet_id")
+        if option.ipv6_vip_virsubnet_id
+        else None
+    )
     for subnet in (subnet_v4, subnet_v6):
         if subnet is None:
             continue

@@ -110,6 +110,20 @@ def subnet_by_ipv4_id(session: Session, project_id: str, neutron_subnet_id: str,
     return subnet
 
 
+def subnet_by_network_id(session: Session, project_id: str, subnet_id: str, field: str) -> Subnet:
+    """A subnet by its `id` (neutron_network_id), where its IPv4 neutron_subnet_id given instead is named."""
+    subnet = session.get(Subnet, subnet_id)
+    if subnet is not None and subnet.project_id == project_id:
+        return subnet
+    by_ipv4_id = session.scalars(select(Subnet).where(Subnet.neutron_subnet_id == subnet_id)).first()
+    if by_ipv4_id is not None and by_ipv4_id.project_id == project_id:
+        raise invalid(
+            f"Invalid input for '{field}': {subnet_id} is the IPv4 neutron_subnet_id of subnet {by_ipv4_id.name!r}; "
+            f"'{field}' takes its id (neutron_network_id), {by_ipv4_id.id}."
+        )
+    raise not_found("subnet", subnet_id)
+
+
 def wrong_subnet_id(field: str, subnet: Subnet) -> str:
     """The refusal of a subnet's `id` (its neutron_network_id) where its IPv4 neutron_subnet_id is wanted:
     the two look alike and the VPC API answers both."""
