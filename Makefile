@@ -27,8 +27,12 @@ haproxy:
 		echo "installing nginx-light and libnginx-mod-stream (UDP listeners) from the OS packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light libnginx-mod-stream; }
 
+# `make serve PORT=9900 DATA_DIR=/srv/elbd`: where the API listens and where its state lives.
+PORT ?= 9876
+DATA_DIR ?= ./elbd-data
+
 serve: $(STAMP) haproxy
-	$(VENV)/bin/elbd serve
+	$(VENV)/bin/elbd serve --port $(PORT) --data-dir $(DATA_DIR)
 
 # The whole suite on SQLite, then the API's tests and the replicas' races again on PostgreSQL
 # (ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason where none answers).

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -10,15 +11,20 @@ from typing import Annotated, Optional
 
 import typer
 import uvicorn
+from sqlalchemy import select
 
 from elbd.config import load_settings
 from elbd.errors import ElbError
 from elbd.heap import freeze_startup_heap
+from elbd.metrics.endpoint import MetricsUnbindable
 from elbd.private_paths import GROUP_AND_OTHERS
+from elbd.first_hour import command_name, project_next_steps, serve_notes
 from elbd.service import identity, quotas
+from elbd.service.default_network import create_default_network
 from elbd.store import backup
+from elbd.store.models import Project
 from elbd.store.refusal import StoreRefused
-from elbd.store.serving_lock import serving, writing
+from elbd.store.serving_lock import serving, stopping, writing
 from elbd.store.state import State, StateUnusable, open_state
 
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
@@ -56,7 +62,7 @@ def _refusals_as_messages() -> Iterator[None]:
     except ElbError as error:
         typer.echo(f"elbd: {error.message}", err=True)
         raise typer.Exit(1) from None
-    except (StateUnusable, StoreRefused) as error:
+    except (StateUnusable, StoreRefused, MetricsUnbindable) as error:
         typer.echo(f"elbd: {error}", err=True)
         raise typer.Exit(1) from None
 
@@ -69,15 +75,25 @@ def serve(
     access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
     ssl_certfile: Annotated[Optional[Path], typer.Option(help="Serve the API over TLS with this certificate (PEM).")] = None,
     ssl_keyfile: Annotated[Optional[Path], typer.Option(help="The certificate's private key (PEM).")] = None,
+    metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics at /metrics on this port (off unless given).")] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address the metrics endpoint listens on: keep it where only operators reach.")] = "127.0.0.1",
 ) -> None:
     """Start the API with its embedded data-plane agent."""
     from elbd.api.app import create_app
     from elbd.api.malformed_http import ElbHttpToolsProtocol
 
     with _refusals_as_messages():
-        settings = replace(load_settings(data_dir), api_host=host, api_port=port)
+        settings = replace(
+            load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port
+        )
         with serving(settings.data_dir):
             api = create_app(settings)
+            with api.state.db.read() as session:
+                has_project = session.scalars(select(Project.id).limit(1)).first() is not None
+            url = f"{'https' if ssl_certfile else 'http'}://{_url_host(host)}:{port}"
+            typer.echo(serve_notes(url=url, data_dir=settings.data_dir, command=_command(), has_project=has_project), err=True)
+            if metrics_port is not None:
+                typer.echo(f"elbd: Prometheus metrics at http://{_url_host(metrics_host)}:{metrics_port}/metrics (operators only)", err=True)
             freeze_startup_heap()
             uvicorn.run(
                 api,
@@ -91,13 +107,39 @@ def serve(
             )
 
 
+def _command() -> str:
+    return command_name(sys.argv[0], sys.executable)
+
+
+def _url_host(host: str) -> str:
+    """The host part of the API's URL: a wildcard address is reached on loopback; IPv6 in brackets."""
+    reachable = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    return f"[{reachable}]" if ":" in reachable and not reachable.startswith("[") else reachable
+
+
 @project_app.command("create")
-def project_create(name: str, data_dir: DataDir = None) -> None:
-    """Create a project with a user and an AK/SK pair; print them as one JSON object."""
+def project_create(
+    name: str,
+    data_dir: DataDir = None,
+    api_url: Annotated[str, typer.Option(help="Where elbd serve answers, for the next steps printed.")] = "http://127.0.0.1:9876",
+) -> None:
+    """Create a project with a user and an AK/SK pair, a default VPC and subnet; print the credentials as one
+    JSON object on stdout, and the next steps on stderr."""
     with _refusals_as_messages(), _writable_state(data_dir) as state:
+        settings = load_settings(data_dir)
+        zone = settings.availability_zones[0]
         with state.db.write() as session:
             credentials = identity.create_project(session, name=name, secret_box=state.secret_box)
+            _, subnet = create_default_network(session, project_id=credentials.project_id, availability_zone=zone)
+            subnet_id, neutron_subnet_id = subnet.id, subnet.neutron_subnet_id
     typer.echo(json.dumps(credentials.__dict__))
+    typer.echo(
+        project_next_steps(
+            project_id=credentials.project_id, user_name=credentials.user_name, subnet_id=subnet_id,
+            neutron_subnet_id=neutron_subnet_id, zone=zone, url=api_url.rstrip("/"),
+        ),
+        err=True,
+    )
 
 
 @quota_app.command("set", context_settings={"ignore_unknown_options": True})
@@ -116,8 +158,10 @@ def dataplane_stop(data_dir: DataDir = None) -> None:
     from elbd.dataplane.haproxy_engine import stop_all
 
     with _refusals_as_messages():
-        stopped = stop_all(load_settings(data_dir).data_dir)
-        stopped_udp = nginx_engine.stop_all(load_settings(data_dir).data_dir)
+        settings = load_settings(data_dir)
+        with stopping(settings.data_dir):
+            stopped = stop_all(settings.data_dir)
+            stopped_udp = nginx_engine.stop_all(settings.data_dir)
     typer.echo(json.dumps({"stopped": stopped, "stopped_udp": stopped_udp}))
 
 

@@ -32,6 +32,8 @@ class Settings:
     rate_burst: int = 1
     api_host: str | None = None  # where `elbd serve` listens: no listener or member may take it
     api_port: int | None = None
+    metrics_host: str = "127.0.0.1"  # `elbd serve --metrics-host`: where /metrics listens
+    metrics_port: int | None = None  # `elbd serve --metrics-port`; None: no metrics endpoint
 
 
 def load_settings(data_dir: str | Path | None = None) -> Settings:

@@ -30,8 +30,6 @@ ELB = "/v3/{project_id}/elb"
 EXCLUDED = {
     "/openapi.json": "public API description, no project data",
     "/docs": "public API documentation page",
-    "/docs/oauth2-redirect": "part of the public documentation page",
-    "/redoc": "public API documentation page",
     "/versions": "the public list of API versions, no project data",
     "/v3/auth/tokens": "identity: POST is how credentials are obtained; DELETE revokes the token it is "
     "handed and is covered by tests/api/test_identity.py (no credentials: 401)",

@@ -214,7 +214,6 @@ SPECIFIC: dict[str, list[Case]] = {
     "lb-create": [
         Case("zones-a-string", changes={"availability_zone_list": "local-1a"}),
         Case("zones-null", changes={"availability_zone_list": None}),
-        Case("zones-missing", changes={"availability_zone_list": MISSING}),
         Case("zones-empty", changes={"availability_zone_list": []}),
         Case("zone-unknown", changes={"availability_zone_list": ["nowhere-9z"]}),
         Case("ip-target-string", changes={"ip_target_enable": "true"}),

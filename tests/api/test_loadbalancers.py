@@ -138,9 +138,10 @@ def test_every_listed_zone_is_accepted(alpha: Api) -> None:
     assert _create(alpha, lan, availability_zone_list=codes)["availability_zone_list"] == codes
 
 
-def test_availability_zone_list_is_required(alpha: Api) -> None:
+def test_an_omitted_availability_zone_list_is_the_hosts_first_zone(alpha: Api) -> None:
     lan = net(alpha, "127.82.0.0/24")
-    _assert_create_refused(alpha, lan, {"loadbalancer": {"vip_subnet_cidr_id": lan.subnet_id}}, 400, "ELB.8902")
+    created = alpha.ok("POST", "loadbalancers", {"loadbalancer": {"vip_subnet_cidr_id": lan.subnet_id}})["loadbalancer"]
+    assert created["availability_zone_list"] == ["local-1a"]
 
 
 def test_availability_zone_list_must_not_be_empty(alpha: Api) -> None:
@@ -200,7 +201,26 @@ def test_unknown_subnet_is_not_found(alpha: Api) -> None:
 
 def test_subnet_network_id_is_not_a_vip_subnet_cidr_id(alpha: Api) -> None:
     lan = net(alpha, "127.89.0.0/24")
-    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet["id"]), 404, "ELB.8904")
+    response = alpha.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet["id"]))
+    assert_elb_error(response, 400, "ELB.8902")
+    message = response.json()["error_msg"]
+    assert f"{lan.subnet['id']} is the id (neutron_network_id) of subnet" in message
+    assert f"takes its IPv4 neutron_subnet_id, {lan.subnet['neutron_subnet_id']}" in message
+    _assert_create_refused(alpha, lan, _body(vip_subnet_cidr_id=lan.subnet["id"]), 400, "ELB.8902")
+
+
+def test_a_neutron_subnet_id_is_not_an_ipv6_vip_virsubnet_id(alpha: Api) -> None:
+    lan = net(alpha, "127.89.2.0/24", ipv6_enable=True, cidr_v6="fd00:89:2::/64")
+    response = alpha.call("POST", "loadbalancers", _body(ipv6_vip_virsubnet_id=lan.subnet_id))
+    message = assert_elb_error(response, 400, "ELB.8902")["error_msg"]
+    assert f"{lan.subnet_id} is the IPv4 neutron_subnet_id of subnet" in message and f"takes its id (neutron_network_id), {lan.subnet['id']}" in message
+
+
+def test_another_projects_subnet_id_is_not_named(alpha: Api, beta: Api) -> None:
+    lan = net(alpha, "127.89.1.0/24")
+    response = beta.call("POST", "loadbalancers", _body(vip_subnet_cidr_id=lan.subnet["id"]))
+    assert_elb_error(response, 404, "ELB.8904")
+    assert lan.subnet["neutron_subnet_id"] not in response.text
 
 
 def test_unknown_vpc_is_not_found(alpha: Api) -> None:

@@ -31,10 +31,14 @@ def test_openapi_documents_the_member_body_and_list_query(client: TestClient) ->
     assert {"address", "protocol_port", "weight", "subnet_cidr_id"} <= set(spec["components"]["schemas"]["MemberCreate"]["properties"])
 
 
-def test_docs_page_answers(client: TestClient) -> None:
+def test_docs_page_answers_offline_with_every_operation(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert "text/html" in response.headers["content-type"]
+    page = response.text
+    assert "<script" not in page and "http://" not in page and "https://" not in page  # nothing loaded from elsewhere
+    assert f"<code>POST</code></td><td><code>{MEMBERS}</code>" in page and 'href="/openapi.json"' in page
+    assert client.get("/redoc").status_code == 404
 
 
 def test_every_operation_declares_the_elb_error_body_and_no_422(client: TestClient) -> None:

@@ -4,12 +4,15 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+import pytest
 
 from elbd.dataplane.haproxy_engine import process_for
 from tests.conftest import LiveServer
@@ -220,6 +223,10 @@ def _cmdline_has(pid: str, needle: bytes) -> bool:
 def test_elbd_dataplane_stop_stops_what_serve_left_running(site: Site, backends: Callable[..., FakeBackend], elbd_haproxy: LiveServer) -> None:
     site.add(backends("a"))
     wait_for(_serving(site, {"a"}))
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        elbd_haproxy.elbd("dataplane", "stop")  # serve would start it again within seconds
+    assert "stop elbd serve first" in refused.value.stderr and refused.value.stdout == ""
+    assert _serving(site, {"a"})(), "a refused stop stops nothing"
     elbd_haproxy.stop()
     assert _serving(site, {"a"})(), "HAProxy outlives elbd serve"
     assert json.loads(elbd_haproxy.elbd("dataplane", "stop")) == {"stopped": 1, "stopped_udp": 0}

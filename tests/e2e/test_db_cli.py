@@ -68,7 +68,9 @@ class Writer:
 
 
 def vpc_names(server: LiveServer, auth: str, project_id: str) -> list[str]:
-    return [vpc["name"] for vpc in call(server, auth, "GET", f"/v1/{project_id}/vpcs?limit=2000")["vpcs"]]
+    """The writer's VPCs (not the project's VPC "default", which `project create` made)."""
+    listed = call(server, auth, "GET", f"/v1/{project_id}/vpcs?limit=2000")["vpcs"]
+    return [vpc["name"] for vpc in listed if vpc["name"] != "default"]
 
 
 @pytest.fixture

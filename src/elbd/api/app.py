@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import ipaddress
 import socket
@@ -12,6 +13,7 @@ from elbd.api import (
     availability_zones,
     certificates,
     cloudservers,
+    health_timeline,
     healthmonitors,
     ipgroups,
     jobs,
@@ -32,14 +34,18 @@ from elbd.api import (
 )
 from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.credential_cache import CredentialCache
+from elbd.api.docs_page import install_docs_page
 from elbd.api.errors import install_error_handlers
 from elbd.api.member_checks import MemberCheckRunner
 from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
+from elbd.api.request_metrics import RequestMetricsMiddleware
 from elbd.canonical_ip import NotCanonical, canonical_address
 from elbd.config import Settings
 from elbd.dataplane.driver import default_driver_name, driver_named
+from elbd.metrics.endpoint import MetricsEndpoint, collect
+from elbd.metrics.registry import Registry
 from elbd.service.address_ranges import ApiEndpoint, Host
 from elbd.service.identity import Principal, SigningKey
 from elbd.store.group_commit import GroupCommit
@@ -60,17 +66,30 @@ def api_endpoint(host: str | None, port: int | None) -> ApiEndpoint:
 def create_app(settings: Settings) -> FastAPI:
     state = open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
     db = state.db
-    dataplane = driver_named(settings.dataplane or default_driver_name(), db, settings.data_dir)
+    dataplane_name = settings.dataplane or default_driver_name()
+    dataplane = driver_named(dataplane_name, db, settings.data_dir)
     db.on_change = dataplane.changed
     group_commit = GroupCommit(db)
     checks = MemberCheckRunner(db)
+    api_metrics = Registry()
+    metrics = (
+        MetricsEndpoint(
+            settings.metrics_host, settings.metrics_port, partial(collect, api_metrics, dataplane.metrics, db, settings.data_dir)
+        )
+        if settings.metrics_port is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         dataplane.start()
+        if metrics is not None:
+            metrics.start()
         try:
             yield
         finally:
+            if metrics is not None:
+                metrics.stop()
             await checks.stop()
             group_commit.stop()
             dataplane.stop()
@@ -81,6 +100,8 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Elastic Load Balance v3 API with a real data plane",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/docs_page.py: FastAPI's pages load their scripts from a CDN
+        redoc_url=None,
         redirect_slashes=False,  # a redirect would answer before authentication, to the client's own Host header
         # elbd exports no OpenTelemetry data; FastAPI would still look for providers on every request
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -92,17 +113,22 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tokens = CredentialCache[Principal]()
     app.state.signing_keys = CredentialCache[SigningKey]()
     app.state.settings = settings
-    app.state.host = Host(settings.availability_zones, api_endpoint(settings.api_host, settings.api_port))
+    app.state.host = Host(
+        settings.availability_zones, api_endpoint(settings.api_host, settings.api_port), binds_vips=dataplane_name != "none"
+    )
     app.state.dataplane = dataplane
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_rate_limit(app, settings.rate_limit, settings.rate_burst)
     app.add_middleware(RequestIdMiddleware)
+    if metrics is not None:  # counted only when someone can read it: a request costs two locked increments more
+        app.add_middleware(RequestMetricsMiddleware, registry=api_metrics)
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, jobs, tags, versions, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)
+    install_docs_page(app)
     return app

@@ -19,6 +19,7 @@ import queue
 import resource
 import signal
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -26,12 +27,14 @@ from pathlib import Path
 
 from elbd.changes import Changes
 from elbd.heap import freeze_startup_heap
+from elbd.metrics.registry import Registry, Snapshot
 from elbd.store.db import Database
 
 log = logging.getLogger(__name__)
 RESTART_DELAY_S = 0.5
 STOP_WAIT_S = 15.0
 ANSWER_MARGIN_S = 1.0  # how much longer than the child's own time-out a waiter waits for its answer
+METRICS_EVERY_S = 1.0  # how often the agent sends its counters (what a scrape of /metrics sees is at most this old)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,13 @@ class Applied:
     applied: bool
 
 
+@dataclass(frozen=True)
+class Counters:
+    """From the agent: its counters so far (round_metrics.py), sent every METRICS_EVERY_S."""
+
+    snapshot: Snapshot
+
+
 ToAgent = Changed | Wait | Stop
 
 
@@ -80,6 +90,7 @@ class AgentProcess:
         self._connection: Connection | None = None
         self._child: multiprocessing.process.BaseProcess | None = None
         self._supervisor: threading.Thread | None = None
+        self._counters = Snapshot()
 
     def start(self) -> None:
         self._spawn()
@@ -102,6 +113,10 @@ class AgentProcess:
         with self._answers_lock:
             self._answers.pop(wait_id, None)
         return result[0]
+
+    def metrics(self) -> Snapshot:
+        """The agent's counters as it last sent them; a restarted agent counts from zero again."""
+        return self._counters
 
     def stop(self) -> None:
         """Stops the child (it stops its threads; the HAProxy processes keep serving)."""
@@ -148,8 +163,11 @@ class AgentProcess:
             connection = self._connection
             try:
                 while True:
-                    answer: Applied = connection.recv()  # type: ignore[union-attr]
-                    self._answer(answer.wait_id, answer.applied)
+                    answer: Applied | Counters = connection.recv()  # type: ignore[union-attr]
+                    if isinstance(answer, Counters):
+                        self._counters = answer.snapshot
+                    else:
+                        self._answer(answer.wait_id, answer.applied)
             except (EOFError, OSError):
                 pass
             if self._stopping.is_set():
@@ -227,7 +245,8 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     _raise_descriptor_limit()
     db = Database(database_url, synchronous=synchronous)
     engine = Engines(HaproxyEngine(Path(data_dir), binary), NginxEngine(Path(data_dir), nginx_binary()))
-    reconciler = Reconciler(db, engine, tls=certificates_in_store(load_key_file(Path(data_dir) / KEY_FILE_NAME)))
+    metrics = Registry()
+    reconciler = Reconciler(db, engine, tls=certificates_in_store(load_key_file(Path(data_dir) / KEY_FILE_NAME)), metrics=metrics)
 
     def save_udp_health(changes: Mapping[str, MemberHealth]) -> None:
         with db.write() as session:
@@ -239,6 +258,22 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     reconciler.start(also=engine.known_load_balancers())
     freeze_startup_heap()
     answering = threading.Lock()
+
+    def send_counters() -> None:
+        sent = None
+        while True:
+            time.sleep(METRICS_EVERY_S)
+            snapshot = metrics.snapshot()
+            if snapshot == sent:
+                continue
+            try:
+                with answering:
+                    connection.send(Counters(snapshot))
+            except (OSError, ValueError):
+                return
+            sent = snapshot
+
+    threading.Thread(target=send_counters, name="elbd-agent-metrics", daemon=True).start()
 
     def answer_when_applied(message: Wait) -> None:
         applied = reconciler.wait_until_applied(set(message.load_balancer_ids), message.timeout_s)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from elbd.changes import Changes
+from elbd.metrics.registry import Snapshot
 from elbd.store.db import Database
 
 
@@ -21,6 +22,10 @@ class DataplaneDriver(Protocol):
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
         """Block until every change told so far for these load balancers, member changes included, is
         live (False on time-out)."""
+        ...
+
+    def metrics(self) -> Snapshot:
+        """The data plane's own counters (rounds, reloads, runtime commands), for /metrics."""
         ...
 
     def stop(self) -> None: ...
@@ -37,6 +42,9 @@ class NoneDriver:
 
     def wait_until_applied(self, load_balancer_ids: set[str], timeout_s: float) -> bool:
         return True
+
+    def metrics(self) -> Snapshot:
+        return Snapshot()
 
     def stop(self) -> None:
         return None

@@ -32,11 +32,13 @@ from elbd.dataplane.engine import Engine, EngineError, TlsMaterial
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
 from elbd.dataplane.model import Backend, LoadBalancerConfig
-from elbd.dataplane.plan import Live, Rebuild, Reload, Retire, as_live, drain_wait_s, plan_load_balancer, plan_members
+from elbd.dataplane.plan import Converge, Live, Rebuild, Reload, Retire, as_live, drain_wait_s, plan_load_balancer, plan_members
 from elbd.dataplane.reload_reasons import skeleton_change
+from elbd.dataplane.round_metrics import APPLIES, APPLY_TIME, ROUND_TIME, ROUNDS, RUNTIME_COMMANDS, action_name
 from elbd.dataplane.runtime_commands import DisableServer, DrainServer
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
+from elbd.metrics.registry import Registry
 from elbd.store import dataplane as store
 from elbd.store.certificates import certificate_material
 from elbd.store.dataplane import NO_RESULT, MemberHealth, StoredLoadBalancer
@@ -114,8 +116,11 @@ def certificates_in_store(secret_box: SecretBox) -> TlsSource:
 
 
 class Reconciler:
-    def __init__(self, db: Database, engine: Engine, poll_interval_s: float = 0.5, tls: TlsSource = no_tls) -> None:
+    def __init__(
+        self, db: Database, engine: Engine, poll_interval_s: float = 0.5, tls: TlsSource = no_tls, metrics: Registry | None = None
+    ) -> None:
         self.db = db
+        self.metrics = metrics or Registry()
         self.engine = engine
         self.tls = tls
         self.poll_interval_s = poll_interval_s
@@ -228,11 +233,17 @@ class Reconciler:
         if any(isinstance(command, DisableServer | DrainServer) for command in action.commands):  # a member held or at weight 0: its drain starts
             running = [as_live(backend, server) for backend in served.config.backends for server in backend.servers]
             self._after_drain(load_balancer_id, drain_wait_s(action.config, running))
+        started = time.perf_counter()
         try:
             undeleted = self.engine.apply_members(load_balancer_id, action)
         except EngineError as error:
             log.warning("load balancer %s: %s; rebuilding it", load_balancer_id, error)
+            self.metrics.count(APPLIES, (("outcome", "failed"),))
             return False
+        finally:
+            self.metrics.observe(APPLY_TIME, time.perf_counter() - started)
+            self.metrics.count(RUNTIME_COMMANDS, by=len(action.commands))
+        self.metrics.count(APPLIES, (("outcome", "applied"),))
         with self._lock:
             served.config = action.config
             served.undeleted_in = served.undeleted_in | undeleted
@@ -250,6 +261,17 @@ class Reconciler:
     def reconcile(self, load_balancer_id: str) -> bool:
         """Bring one load balancer's engine to the stored state; answers whether it got there. Running
         it twice changes nothing."""
+        started = time.perf_counter()
+        planned = PlannedAction()
+        done = False
+        try:
+            done = self._reconcile(load_balancer_id, planned)
+            return done
+        finally:
+            self.metrics.count(ROUNDS, (("action", planned.name), ("outcome", "applied" if done else "failed")))
+            self.metrics.observe(ROUND_TIME, time.perf_counter() - started, (("action", planned.name),))
+
+    def _reconcile(self, load_balancer_id: str, planned: "PlannedAction") -> bool:
         with self._lock:
             known = self._served.get(load_balancer_id)
             prefetched = self._prefetched.pop(load_balancer_id, None)
@@ -271,6 +293,9 @@ class Reconciler:
                 log.log(logging.INFO if known else logging.WARNING, "load balancer %s: reloading%s: %s", load_balancer_id,
                         "" if known else " the process found running", skeleton_change(live.applied_skeleton, skeleton))
             health = known.health if known else prefetched.health if prefetched else self._stored_health(load_balancer_id)
+            planned.name = action_name(action)
+            if isinstance(action, Converge):
+                self.metrics.count(RUNTIME_COMMANDS, by=len(action.commands))
             undeleted = self.engine.carry_out(load_balancer_id, action, _passed(health), tls)
             if desired is not None:
                 self._after_drain(load_balancer_id, drain_wait_s(desired, list(live.servers)))
@@ -456,6 +481,13 @@ class Reconciler:
 
     def _again(self, load_balancer_id: str) -> None:
         self._work_queue.submit(Changes.rebuild(load_balancer_id), counted=False)
+
+
+@dataclass
+class PlannedAction:
+    """What a round planned, as far as it got ("none" before a plan): the label its metrics carry."""
+
+    name: str = "none"
 
 
 def _passed(health: dict[str, MemberHealth]) -> dict[str, bool]:

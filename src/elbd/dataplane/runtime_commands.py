@@ -167,6 +167,11 @@ class ShowStat:
 
 
 @dataclass(frozen=True)
+class ShowAllStats:
+    """Every frontend, backend and server row: what the metrics endpoint reads."""
+
+
+@dataclass(frozen=True)
 class ShowInfo:
     pass
 
@@ -184,7 +189,7 @@ class CloseKeepAlive:
 
 RuntimeCommand = (
     AddServer | DeleteServer | ShutdownSessions | DrainServer | ReadyServer | EnableServer | EnableDown | DisableServer | EnableHealth
-    | DisableHealth | SetWeight | SetAddress | GetWeight | ShowServersState | ShowStat | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
+    | DisableHealth | SetWeight | SetAddress | GetWeight | ShowServersState | ShowStat | ShowAllStats | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
     | ShowAcl | PrepareAcl | AddAcl | CommitAcl
 )
 
@@ -241,6 +246,8 @@ def _text(command: RuntimeCommand) -> str:
             return "show servers state"
         case ShowServersState(backend=str() as backend):
             return f"show servers state {name(backend)}"
+        case ShowAllStats():
+            return "show stat -1 7 -1"
         case ShowStat(backend=None):
             return "show stat -1 1 -1"
         case ShowStat(backend=str() as backend):

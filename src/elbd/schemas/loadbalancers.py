@@ -19,7 +19,9 @@ class Tag(Strict):
 
 
 class LoadBalancerCreate(Strict):
-    availability_zone_list: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(max_length=10)
+    availability_zone_list: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=10, description="elbd: the host's first availability zone when omitted."
+    )
     name: Name = ""
     description: Description = ""
     vpc_id: ResourceId | None = None

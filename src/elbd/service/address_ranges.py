@@ -85,7 +85,10 @@ class ApiEndpoint:
 
 @dataclass(frozen=True)
 class Host:
-    """What the rules know of the host elbd runs on: its availability zones and its API's endpoint."""
+    """What the rules know of the host elbd runs on: its availability zones, its API's endpoint, and
+    whether a data plane binds VIPs on it (not with ELBD_DATAPLANE=none, the API only: then no VIP is
+    served, by the operator's choice, and none is refused for it)."""
 
     zones: tuple[str, ...]
     api: ApiEndpoint = ApiEndpoint()
+    binds_vips: bool = False

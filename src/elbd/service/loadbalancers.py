@@ -25,6 +25,7 @@ from elbd.service.addresses import (
     usable_host,
 )
 from elbd.service.child_ids import child_ids
+from elbd.service.host_addresses import unservable_vip
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.tags import checked as checked_tags
 from elbd.store.db import mark_changed
@@ -77,29 +78,37 @@ def _backend_subnets(session: Session, project_id: str, vpc_id: str, subnet_ids:
     return list(dict.fromkeys(subnet_ids))
 
 
-def _ipv4_vip(session: Session, subnet: Subnet, requested: str | None, api: ApiEndpoint) -> str:
+def _ipv4_vip(session: Session, subnet: Subnet, requested: str | None, host: Host) -> str:
     if requested is None:
-        return lowest_free_for_vip(session, subnet, api)
+        return _servable(lowest_free_for_vip(session, subnet, host.api), host, "vip_subnet_cidr_id")
     address = parse_address(requested, "vip_address")
     if address.version != 4 or not usable_host(ipv4_network(subnet), address):
         raise invalid(f"Invalid input for 'vip_address': {requested} is not a host address of subnet {subnet.cidr}.")
-    _refuse_outside_plan(address, api, "vip_address")
+    _refuse_outside_plan(address, host.api, "vip_address")
     require_free_for_vip(session, subnet, str(address))
-    return str(address)
+    return _servable(str(address), host, "vip_address")
 
 
-def _ipv6_vip(session: Session, subnet: Subnet, requested: str | None, api: ApiEndpoint) -> str:
+def _servable(vip: str, host: Host, field: str) -> str:
+    """The VIP, if the host's data plane could serve it: never a load balancer ACTIVE on a VIP nothing binds."""
+    refused = unservable_vip(parse_address(vip)) if host.binds_vips else None
+    if refused:
+        raise invalid(f"Invalid input for '{field}': VIP {refused}.")
+    return vip
+
+
+def _ipv6_vip(session: Session, subnet: Subnet, requested: str | None, host: Host) -> str:
     network = ipv6_network(subnet)
     if network is None:
         raise invalid(f"Invalid input for 'ipv6_vip_virsubnet_id': subnet {subnet.id} has no IPv6 CIDR.", code="ELB.8931")
     if requested is None:
-        return lowest_free_for_vip(session, subnet, api, version=6)
+        return _servable(lowest_free_for_vip(session, subnet, host.api, version=6), host, "ipv6_vip_virsubnet_id")
     address = parse_address(requested, "ipv6_vip_address")
     if address.version != 6 or not usable_host(network, address):
         raise invalid(f"Invalid input for 'ipv6_vip_address': {requested} is not a host address of {network}.")
-    _refuse_outside_plan(address, api, "ipv6_vip_address")
+    _refuse_outside_plan(address, host.api, "ipv6_vip_address")
     require_free_for_vip(session, subnet, str(address))
-    return str(address)
+    return _servable(str(address), host, "ipv6_vip_address")
 
 
 def _refuse_outside_plan(address: IPAddress, api: ApiEndpoint, field: str) -> None:
@@ -112,7 +121,9 @@ def _refuse_outside_plan(address: IPAddress, api: ApiEndpoint, field: str) -> No
 def create_load_balancer(
     session: Session, *, project_id: str, option: LoadBalancerCreate, host: Host
 ) -> LoadBalancer:
-    _check_zones(option.availability_zone_list, host.zones)
+    # Omitted, the host's first zone, as a cloud account has a default; named, every zone must exist.
+    zones = option.availability_zone_list if "availability_zone_list" in option.model_fields_set else list(host.zones[:1])
+    _check_zones(zones, host.zones)
     _check_protection(option.protection_status, option.protection_reason)
     if not option.guaranteed:
         raise invalid("Invalid input for 'guaranteed': only dedicated (guaranteed) load balancers exist.")
@@ -129,7 +140,11 @@ def create_load_balancer(
 
     vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else None
     subnet_v4 = vpcs.subnet_by_ipv4_id(session, project_id, option.vip_subnet_cidr_id) if option.vip_subnet_cidr_id else None
-    subnet_v6 = lookups.subnet(session, project_id, option.ipv6_vip_virsubnet_id) if option.ipv6_vip_virsubnet_id else None
+    subnet_v6 = (
+        vpcs.subnet_by_network_id(session, project_id, option.ipv6_vip_virsubnet_id, "ipv6_vip_virsubnet_id")
+        if option.ipv6_vip_virsubnet_id
+        else None
+    )
     for subnet in (subnet_v4, subnet_v6):
         if subnet is None:
             continue
@@ -147,13 +162,13 @@ def create_load_balancer(
         description=option.description,
         vpc_id=vpc_id,
         vip_subnet_cidr_id=subnet_v4.neutron_subnet_id if subnet_v4 else None,
-        vip_address=_ipv4_vip(session, subnet_v4, option.vip_address, host.api) if subnet_v4 else None,
+        vip_address=_ipv4_vip(session, subnet_v4, option.vip_address, host) if subnet_v4 else None,
         vip_port_id=new_id() if subnet_v4 else None,
         ipv6_vip_virsubnet_id=subnet_v6.id if subnet_v6 else None,
-        ipv6_vip_address=_ipv6_vip(session, subnet_v6, option.ipv6_vip_address, host.api) if subnet_v6 else None,
+        ipv6_vip_address=_ipv6_vip(session, subnet_v6, option.ipv6_vip_address, host) if subnet_v6 else None,
         ipv6_vip_port_id=new_id() if subnet_v6 else None,
         elb_virsubnet_ids=_backend_subnets(session, project_id, vpc_id, option.elb_virsubnet_ids or default_backend_subnets),
-        availability_zone_list=list(option.availability_zone_list),
+        availability_zone_list=zones,
         ip_target_enable=option.ip_target_enable,
         admin_state_up=True,
         deletion_protection_enable=option.deletion_protection_enable,

@@ -100,11 +100,37 @@ def create_subnet(session: Session, *, project_id: str, option: SubnetCreate) ->
     return subnet
 
 
-def subnet_by_ipv4_id(session: Session, project_id: str, neutron_subnet_id: str) -> Subnet:
+def subnet_by_ipv4_id(session: Session, project_id: str, neutron_subnet_id: str, field: str = "vip_subnet_cidr_id") -> Subnet:
     subnet = session.scalars(select(Subnet).where(Subnet.neutron_subnet_id == neutron_subnet_id)).first()
     if subnet is None or subnet.project_id != project_id:
+        by_id = session.get(Subnet, neutron_subnet_id)
+        if by_id is not None and by_id.project_id == project_id:
+            raise invalid(wrong_subnet_id(field, by_id))
         raise not_found("subnet", neutron_subnet_id)
     return subnet
+
+
+def subnet_by_network_id(session: Session, project_id: str, subnet_id: str, field: str) -> Subnet:
+    """A subnet by its `id` (neutron_network_id), where its IPv4 neutron_subnet_id given instead is named."""
+    subnet = session.get(Subnet, subnet_id)
+    if subnet is not None and subnet.project_id == project_id:
+        return subnet
+    by_ipv4_id = session.scalars(select(Subnet).where(Subnet.neutron_subnet_id == subnet_id)).first()
+    if by_ipv4_id is not None and by_ipv4_id.project_id == project_id:
+        raise invalid(
+            f"Invalid input for '{field}': {subnet_id} is the IPv4 neutron_subnet_id of subnet {by_ipv4_id.name!r}; "
+            f"'{field}' takes its id (neutron_network_id), {by_ipv4_id.id}."
+        )
+    raise not_found("subnet", subnet_id)
+
+
+def wrong_subnet_id(field: str, subnet: Subnet) -> str:
+    """The refusal of a subnet's `id` (its neutron_network_id) where its IPv4 neutron_subnet_id is wanted:
+    the two look alike and the VPC API answers both."""
+    return (
+        f"Invalid input for '{field}': {subnet.id} is the id (neutron_network_id) of subnet {subnet.name!r}; "
+        f"'{field}' takes its IPv4 neutron_subnet_id, {subnet.neutron_subnet_id}."
+    )
 
 
 _MEMBER_SUBNET = select(Subnet.__table__).where(
@@ -121,7 +147,10 @@ def subnet_for_member(session: Session, project_id: str, subnet_cidr_id: str) ->
     if subnet.neutron_subnet_id == subnet_cidr_id:
         return subnet, 4
     if subnet.cidr_v6 is None:
-        raise invalid(f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} has no IPv6 CIDR.")
+        raise invalid(
+            f"Invalid input for 'subnet_cidr_id': a subnet's id (neutron_network_id) stands for its IPv6 CIDR, and "
+            f"subnet {subnet_cidr_id} has no IPv6 CIDR; an IPv4 member names the subnet's neutron_subnet_id, {subnet.neutron_subnet_id}."
+        )
     return subnet, 6
 
 

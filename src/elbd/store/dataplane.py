@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
 from elbd.l7_precedence import ordered
+from elbd.store import health_timeline
 from elbd.store.models import (
     Certificate,
     DataplaneStatus,
@@ -494,6 +495,8 @@ def member_health(session: Session, load_balancer_id: str) -> dict[str, MemberHe
 
 def save_member_health(session: Session, changes: Mapping[str, MemberHealth]) -> None:
     now = utcnow()
+    before = health_timeline.current_statuses(session, list(changes))
+    health_timeline.record(session, before, changes, now)
     for member_id, health in changes.items():
         session.execute(
             update(Member)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -274,6 +274,24 @@ class Member(Base):
     health_changed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # its last health transitions (store/health_timeline.py), which go with it
+    health_events: Mapped[list["MemberHealthEvent"]] = relationship(cascade="all, delete-orphan", passive_deletes=False)
+
+
+class MemberHealthEvent(Base):
+    """One transition of a member's health as the data plane reported it: from and to (ONLINE, OFFLINE,
+    or None before any check had a result), and for OFFLINE the reason. The newest TIMELINE_LENGTH are kept."""
+
+    __tablename__ = "member_health_events"
+    __table_args__ = (Index("ix_member_health_events_member", "member_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    expected_response: Mapped[str | None] = mapped_column(String(64))
+    healthcheck_response: Mapped[str | None] = mapped_column(String(64))
 
 
 class DataplaneStatus(Base):

@@ -44,3 +44,13 @@ def replacing(data_dir: Path) -> AbstractContextManager[None]:
     return _flock(
         data_dir, fcntl.LOCK_EX, f"elbd serve or another elbd command is using {data_dir}; stop it before restoring its database."
     )
+
+
+def stopping(data_dir: Path) -> AbstractContextManager[None]:
+    """Held while `elbd dataplane stop` stops the HAProxy processes: only when no `elbd serve` uses the
+    directory, whose agent would start them again within seconds."""
+    return _flock(
+        data_dir, fcntl.LOCK_EX,
+        f"elbd serve or another elbd command is using {data_dir}, and a running elbd serve starts again what it serves; "
+        "stop elbd serve first (its HAProxy processes keep serving), then run elbd dataplane stop.",
+    )
