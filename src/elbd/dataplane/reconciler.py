@@ -431,8 +431,21 @@ class Reconciler:
                 except Exception:
                     log.exception("polling load balancer %s failed", load_balancer_id)
             if changes:
-                with self.db.write() as session:
-                    store.save_member_health(session, changes)
+                self._save_health(changes, served)
+
+    def _save_health(self, changes: dict[str, MemberHealth], served: Mapping[str, Served]) -> bool:
+        """Write what the checks found. A write that fails is forgotten in memory too, so the next pass
+        finds those changes again: the poller neither dies nor leaves the store behind for good."""
+        try:
+            with self.db.write() as session:
+                store.save_member_health(session, changes)
+            return True
+        except Exception:
+            log.exception("writing %d members' health failed; the next pass tries again", len(changes))
+            for one in served.values():
+                for member in changes:
+                    one.health.pop(member, None)
+            return False
 
     def _poll_one(self, load_balancer_id: str, served: Served) -> dict[str, MemberHealth]:
         """Check results of the checked backends (and of those still deleting a server): a server the
