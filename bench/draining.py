@@ -1,4 +1,4 @@
-"""Part 6b, members of a draining pool removed and added again under wrk load: a pool with connection
+"""Part 9, members of a draining pool removed and added again under wrk load: a pool with connection
 draining (and cookie persistence, whose new members come with a reload) loses no request while its
 members leave and come back."""
 
@@ -11,11 +11,11 @@ from bench.drills import MODES, RUN_S, _at, under_load
 from bench.nginx import Endpoint, shared_backends
 from bench.waits import first_answer, wait_serving
 
-TITLE = "6b. Members draining under load"
+TITLE = "9. Members draining under load"
 PORT = 8082
 DRAIN_S = 10
 POOLS = (("connection_drain", {}), ("connection_drain + HTTP_COOKIE", {"session_persistence": {"type": "HTTP_COOKIE"}}))
-INTRO = (f"As the member drill of part 6 (wrk -t1 -c20 -d{RUN_S:g}s through an HTTP listener), on a pool with connection_drain "
+INTRO = (f"As the member drill of part 8 (wrk -t1 -c20 -d{RUN_S:g}s through an HTTP listener), on a pool with connection_drain "
          f"(timeout {DRAIN_S} s): two members are removed and added again, one change every 0.5 s. A removed member takes no new "
          "request and keeps the ones it runs until they end or the timeout passes. With HTTP_COOKIE persistence a new member "
          "comes with a reload (HAProxy 2.6 cannot give a server added at runtime its cookie). wrk sends no cookie, so each request "

@@ -1,4 +1,4 @@
-"""Part 4, fault drills under wrk load through an HTTP listener, each reporting failed requests:
+"""Part 8, fault drills under wrk load through an HTTP listener, each reporting failed requests:
 member adds, weight changes and removals; a listener added and removed (two reloads); `elbd serve`
 killed with SIGKILL and started again; an HAProxy worker killed (and the time until the VIP serves
 again)."""
@@ -18,7 +18,7 @@ from bench.nginx import Endpoint, shared_backends
 from bench.waits import first_answer, wait_serving
 from elbd.dataplane.haproxy_engine import process_for
 
-TITLE = "6. Drills under load"
+TITLE = "8. Drills under load"
 RUN_S = 6.0
 KILL_RUN_S = 10.0  # the load covers the kill, the restart (a few seconds on a busy machine) and a member change after it
 CONNECTIONS = 20

@@ -1,4 +1,4 @@
-"""Part 9, API replicas on PostgreSQL: member create at 8 and 16 clients through one and through two
+"""Part 10, API replicas on PostgreSQL: member create at 8 and 16 clients through one and through two
 `elbd serve` processes sharing a PostgreSQL database (ELBD_BENCH_POSTGRES, default the machine's local
 server; the part says so and measures nothing when none answers), against the same creates on the
 bench's own SQLite elbd in the same run. Every create is on a pool of no load balancer, on both sides:
@@ -18,7 +18,7 @@ from bench.server import ElbdServer, free_port
 from bench.stats import ms, summarize
 from elbd.config import database_url_of
 
-TITLE = "9. API replicas on PostgreSQL"
+TITLE = "10. API replicas on PostgreSQL"
 SERVER_URL = os.environ.get("ELBD_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 RUN_S = 4.0
 MOST = 4000

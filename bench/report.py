@@ -118,6 +118,14 @@ def goals(figures: dict[str, Any]) -> list[list[str]]:
     rows.append(["IP groups: a 1,000-entry ip_list PUT -> first new connection that sees it, p99; reloads", "<= 50 ms; 0",
                  "n/a" if access_p99 is None else f"{ms(access_p99)} ms; {access_reloads}",
                  _verdict(None if access_p99 is None else access_p99 <= 50 and access_reloads == 0)])
+    udp_ratio = figures.get("udp_ratio_hand")
+    rows.append(["UDP: elbd / hand-written nginx, request/response datagrams per second", ">= 0.95",
+                 "n/a" if udp_ratio is None else f"{udp_ratio:.2f} (median of the rounds' ratios)",
+                 _verdict(None if udp_ratio is None else udp_ratio >= 0.95)])
+    udp_p99, udp_lost = figures.get("udp_change_p99_ms"), figures.get("udp_lost_after_delete")
+    rows.append(["UDP: a member's POST -> the first datagram it answers, p99; datagrams lost to a member after its DELETE answered",
+                 "<= 250 ms; 0", "n/a" if udp_p99 is None else f"{ms(udp_p99)} ms; {udp_lost}",
+                 _verdict(None if udp_p99 is None else udp_p99 <= 250 and udp_lost == 0)])
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Part: UDP listeners (nginx's stream module, driven by elbd). Request/response datagrams per second
+"""Part 7, UDP listeners (nginx's stream module, driven by elbd). Request/response datagrams per second
 through the VIP, against the backend directly and against a hand-written nginx configuration of the
 same shape; then member changes to traffic: a member added -> the first datagram it answers, and
 datagrams sent after a member's DELETE answered that still reached it or got no answer (lost)."""
@@ -19,7 +19,7 @@ from bench.procs import terminate
 from bench.stats import ms, percentile, ratio
 from elbd.udp_engine import STREAM_MODULE, nginx_binary
 
-TITLE = "UDP listeners"
+TITLE = "7. UDP listeners"
 PORT = 8290
 CHANGE_PORT = 8291
 HAND_WRITTEN_VIP = "127.22.0.4"
