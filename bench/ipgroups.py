@@ -5,7 +5,6 @@ and after (an entry change goes through the runtime API: it must not reload)."""
 
 import asyncio
 import socket
-import statistics
 import threading
 import time
 from typing import Any
@@ -16,7 +15,7 @@ from bench.dataplane import round_order, show_info
 from bench.handwritten import FORWARDED_HEADERS, run_anchor
 from bench.nginx import shared_backends
 from bench.procs import terminate
-from bench.stats import ms, percentile, ratio
+from bench.stats import ms, percentile
 from bench.waits import wait_serving
 from elbd.dataplane.haproxy_engine import process_for
 
@@ -150,13 +149,7 @@ async def run(bench: Bench) -> Section:
 
 def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], changes: dict[str, Any]) -> Section:
     section = Section(TITLE, INTRO)
-    rows, ratios = [], {}
-    for mode, _ in MODES:
-        elbd_runs, hand_runs = results[("elbd", mode)], results[("hand-written", mode)]
-        rounds = [ratio(e.per_second, h.per_second) for e, h in zip(elbd_runs, hand_runs)]
-        ratios[mode] = statistics.median(rounds)
-        rows.append([mode, f"{statistics.mean(r.per_second for r in elbd_runs):,.0f}", f"{statistics.mean(r.per_second for r in hand_runs):,.0f}",
-                     f"**{ratios[mode]:.2f}** ({', '.join(f'{one:.2f}' for one in rounds)})", str(sum(r.failed for r in elbd_runs + hand_runs))])
+    rows, ratios = wrk.against_anchor(results, [mode for mode, _ in MODES])
     section.tables.append(Table(
         f"wrk -t1 -c50 -d{RUN_S:g}s through a {ENTRIES:,}-entry whitelist",
         ["mode", "elbd req/s (mean)", "hand-written req/s (mean)", "elbd / hand-written: median (rounds)", "failed"], rows))

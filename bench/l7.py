@@ -4,7 +4,6 @@ time from a policy's 201 to the first request it routes, and from a DELETE's 204
 failed requests of a probe that runs through every change."""
 
 import re
-import statistics
 import time
 from typing import Any
 
@@ -16,7 +15,7 @@ from bench.httpclient import Connection
 from bench.nginx import shared_backends
 from bench.probe import Probe
 from bench.procs import terminate
-from bench.stats import ms, percentile, ratio
+from bench.stats import ms, percentile
 from bench.waits import wait_serving
 
 TITLE = "5. L7 policies"
@@ -136,14 +135,7 @@ async def _changes(bench: Bench, vip: str, listener_id: str, pool_id: str, marke
 
 def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], changes: dict[str, Any], config: str) -> Section:
     section = Section(TITLE, INTRO)
-    rows, ratios = [], {}
-    for mode, _ in MODES:
-        elbd_runs, hand_runs = results[("elbd", mode)], results[("hand-written", mode)]
-        rounds = [ratio(e.per_second, h.per_second) for e, h in zip(elbd_runs, hand_runs)]
-        ratios[mode] = statistics.median(rounds)
-        rows.append([mode, f"{statistics.mean(r.per_second for r in elbd_runs):,.0f}", f"{statistics.mean(r.per_second for r in hand_runs):,.0f}",
-                     f"**{ratios[mode]:.2f}** ({', '.join(f'{one:.2f}' for one in rounds)})",
-                     str(sum(r.failed for r in elbd_runs + hand_runs))])
+    rows, ratios = wrk.against_anchor(results, [mode for mode, _ in MODES])
     section.tables.append(Table(
         f"wrk -t1 -c50 -d{RUN_S:g}s, every request matching the last of {POLICIES} policies",
         ["mode", "elbd req/s (mean)", "hand-written req/s (mean)", "elbd / hand-written: median (rounds)", "failed"], rows))

@@ -2,7 +2,11 @@
 
 import asyncio
 import re
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from bench.stats import ratio
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
@@ -67,3 +71,16 @@ async def run(label: str, url: str, seconds: float, close: bool = False, connect
         await process.wait()
         raise
     return parse(label, output.decode(errors="replace"))
+
+
+def against_anchor(results: dict[tuple[str, str], list[WrkResult]], modes: Iterable[str]) -> tuple[list[list[str]], dict[str, float]]:
+    """Rounds of elbd and of the hand-written anchor, by (target, mode): a table row a mode (both means
+    of requests/s, the median of the rounds' ratios with the rounds, failures) and the medians."""
+    rows, ratios = [], {}
+    for mode in modes:
+        elbd_runs, hand_runs = results[("elbd", mode)], results[("hand-written", mode)]
+        rounds = [ratio(e.per_second, h.per_second) for e, h in zip(elbd_runs, hand_runs)]
+        ratios[mode] = statistics.median(rounds)
+        rows.append([mode, f"{statistics.mean(r.per_second for r in elbd_runs):,.0f}", f"{statistics.mean(r.per_second for r in hand_runs):,.0f}",
+                     f"**{ratios[mode]:.2f}** ({', '.join(f'{one:.2f}' for one in rounds)})", str(sum(r.failed for r in elbd_runs + hand_runs))])
+    return rows, ratios
