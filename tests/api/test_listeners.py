@@ -436,3 +436,12 @@ def test_connection_limits_are_stored_shown_and_changed(alpha: Api) -> None:
 @pytest.mark.parametrize("field", ["cps", "connection"])
 def test_connection_limits_are_whole_numbers_up_to_a_million(alpha: Api, bare_lb: str, field: str, value: Any) -> None:
     _assert_refused_on_bare(alpha, bare_lb, "TCP", 7003, **{field: value})
+
+
+@pytest.mark.parametrize("field", ["connection", "cps"])
+def test_a_udp_listener_takes_no_connection_limit_it_would_not_enforce(alpha: Api, bare_lb: str, field: str) -> None:
+    _assert_refused_on_bare(alpha, bare_lb, "UDP", 53, **{field: 100})
+    listener = _create(alpha, _lb(alpha)["id"], "UDP", 53, **{field: 0})
+    error = assert_elb_error(alpha.call("PUT", f"listeners/{listener['id']}", {"listener": {field: 100}}), 400, "ELB.8902")
+    assert "UDP" in error["error_msg"]
+    assert alpha.ok("GET", f"listeners/{listener['id']}")["listener"][field] == 0

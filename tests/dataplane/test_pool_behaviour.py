@@ -65,23 +65,6 @@ def pool_site(shared: Shared, protocol: str = "HTTP", **pool: Any) -> PoolSite:
     return PoolSite(shared.api, shared.subnet, listener, made, port)
 
 
-@pytest.fixture
-def backends() -> Iterator[Callable[..., FakeBackend]]:
-    started: list[FakeBackend] = []
-
-    def start(name: str, **behaviour: Any) -> FakeBackend:
-        address = f"127.20.0.{40 + len(started)}"
-        backend = FakeBackend(name, address, free_port_on(address))
-        for key, value in behaviour.items():
-            setattr(backend.behaviour, key, value)
-        started.append(backend.start())
-        return backend
-
-    yield start
-    for backend in started:
-        backend.stop()
-
-
 def reloaded(shared: Shared, site: PoolSite) -> None:
     """Make the load balancer reload (a listener setting its skeleton holds) and wait until it has."""
     before = settled_master(shared.process).reloads

@@ -103,6 +103,13 @@ LISTENERS = (
     _switch("nat64_enable"),
 )
 
+UDP_LISTENERS = (  # what a UDP listener (nginx's stream module) does not serve beside LISTENERS
+    Unserved("cps", _given, "anything but 0 on a UDP listener", "elbd does not limit new UDP flows yet; only 0 (unlimited) is accepted."),
+    Unserved(
+        "connection", _given, "anything but 0 on a UDP listener", "elbd does not limit concurrent UDP flows yet; only 0 (unlimited) is accepted."
+    ),
+)
+
 POOLS = (
     Unserved(
         "protocol", _one_of("QUIC"), "QUIC (the packaged HAProxy has no QUIC)",

@@ -116,6 +116,8 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
     if protocol in CERTIFICATE_LISTENERS and not option.default_tls_container_ref:
         raise invalid(f"Invalid input for 'default_tls_container_ref': a {protocol} listener needs a server certificate.")
     unserved.refuse(unserved.LISTENERS, option.model_dump(exclude_unset=True))
+    if protocol == "UDP":
+        unserved.refuse(unserved.UDP_LISTENERS, option.model_dump(exclude_unset=True))
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id)
     policy = lookups.security_policy(session, project_id, option.security_policy_id) if option.security_policy_id else None
     references = TlsReferences(option.default_tls_container_ref, tuple(option.sni_container_refs or ()), option.client_ca_tls_container_ref or None)
@@ -204,6 +206,8 @@ def update_listener(session: Session, *, project_id: str, listener_id: str, opti
     if listener.protocol in CERTIFICATE_LISTENERS and "default_tls_container_ref" in changes and not changes["default_tls_container_ref"]:
         raise invalid(f"Invalid input for 'default_tls_container_ref': a {listener.protocol} listener needs a server certificate.")
     unserved.refuse(unserved.LISTENERS, changes, stored=listener)
+    if listener.protocol == "UDP":
+        unserved.refuse(unserved.UDP_LISTENERS, changes, stored=listener)
     if changes.get("security_policy_id"):
         lookups.security_policy(session, project_id, changes["security_policy_id"])
     if "sni_container_refs" in changes:
