@@ -6,6 +6,7 @@ configuration file too, so the running process and the file can never disagree o
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from elbd.canonical_ip import IPAddress, IPNetwork
@@ -233,13 +234,13 @@ def _text(command: RuntimeCommand) -> str:
         case ShowAcl(path=None):
             return "show acl"
         case ShowAcl(path=str() as path):
-            return f"show acl {plain_path(Path(path))}"
+            return f"show acl {_acl_path(path)}"
         case PrepareAcl(path):
-            return f"prepare acl {plain_path(Path(path))}"
+            return f"prepare acl {_acl_path(path)}"
         case AddAcl(path, version, one):
-            return f"add acl @{number(version)} {plain_path(Path(path))} {network(one)}"
+            return f"add acl @{number(version)} {_acl_path(path)} {network(one)}"
         case CommitAcl(path, version):
-            return f"commit acl @{number(version)} {plain_path(Path(path))}"
+            return f"commit acl @{number(version)} {_acl_path(path)}"
         case GetWeight(backend, server):
             return f"get weight {_target(backend, server)}"
         case ShowServersState(backend=None):
@@ -257,6 +258,12 @@ def _text(command: RuntimeCommand) -> str:
         case CloseKeepAlive(seconds):
             return f"experimental-mode on; set var {CLOSING_UNTIL_VAR} date({number(seconds)})"
     raise TypeError(f"not a runtime command: {command!r}")
+
+
+@lru_cache(maxsize=1024)
+def _acl_path(path: str) -> str:
+    """An ACL file's path, checked once: a list of 1,000 entries is 1,000 `add acl` commands naming it."""
+    return plain_path(Path(path))
 
 
 def _target(backend: str, server: str) -> str:
