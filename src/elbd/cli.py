@@ -24,7 +24,7 @@ from elbd.service.default_network import create_default_network
 from elbd.store import backup
 from elbd.store.models import Project
 from elbd.store.refusal import StoreRefused
-from elbd.store.serving_lock import serving, stopping, writing
+from elbd.store.serving_lock import only_server, serving, stopping, writing
 from elbd.store.state import State, StateUnusable, open_state
 
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
@@ -77,8 +77,9 @@ def serve(
     ssl_keyfile: Annotated[Optional[Path], typer.Option(help="The certificate's private key (PEM).")] = None,
     metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics at /metrics on this port (off unless given).")] = None,
     metrics_host: Annotated[str, typer.Option(help="Address the metrics endpoint listens on: keep it where only operators reach.")] = "127.0.0.1",
+    no_agent: Annotated[bool, typer.Option("--no-agent", help="Serve the API only, with no data-plane agent (an API replica).")] = False,
 ) -> None:
-    """Start the API with its embedded data-plane agent."""
+    """Start the API with its embedded data-plane agent (or, with --no-agent, the API alone)."""
     from elbd.api.app import create_app
     from elbd.api.malformed_http import ElbHttpToolsProtocol
 
@@ -86,7 +87,9 @@ def serve(
         settings = replace(
             load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port
         )
-        with serving(settings.data_dir):
+        if no_agent:
+            settings = replace(settings, dataplane="none")
+        with serving(settings.data_dir), only_server(settings.database_url):
             api = create_app(settings)
             with api.state.db.read() as session:
                 has_project = session.scalars(select(Project.id).limit(1)).first() is not None

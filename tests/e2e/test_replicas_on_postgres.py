@@ -27,9 +27,9 @@ QUOTA_RACERS = 20
 
 @pytest.fixture
 def replicas(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
-    first = LiveServer(tmp_path / "a", free_port())
+    first = LiveServer(tmp_path / "a", free_port(), serve_args=("--no-agent",))
     first.start()
-    second = LiveServer(tmp_path / "b", free_port())
+    second = LiveServer(tmp_path / "b", free_port(), serve_args=("--no-agent",))
     try:
         second.data_dir.mkdir(mode=0o700)
         shutil.copy2(first.data_dir / "secret.key", second.data_dir / "secret.key")  # every replica holds the same key

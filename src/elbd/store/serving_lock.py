@@ -6,8 +6,10 @@ ended by kill -9 never leaves the directory looking busy."""
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from elbd.store.refusal import StoreRefused
 
@@ -15,10 +17,10 @@ LOCK_FILE_NAME = "serve.lock"
 
 
 @contextmanager
-def _flock(data_dir: Path, operation: int, refusal: str) -> Iterator[None]:
+def _flock(data_dir: Path, operation: int, refusal: str, lock_file: str = LOCK_FILE_NAME) -> Iterator[None]:
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # os.open makes a non-inheritable descriptor: HAProxy processes started by serve, which outlive it, never hold the lock.
-    descriptor = os.open(data_dir / LOCK_FILE_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    descriptor = os.open(data_dir / lock_file, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
@@ -53,4 +55,20 @@ def stopping(data_dir: Path) -> AbstractContextManager[None]:
         data_dir, fcntl.LOCK_EX,
         f"elbd serve or another elbd command is using {data_dir}, and a running elbd serve starts again what it serves; "
         "stop elbd serve first (its HAProxy processes keep serving), then run elbd dataplane stop.",
+    )
+
+
+def only_server(database_url: str) -> AbstractContextManager[None]:
+    """Held by `elbd serve` on a SQLite database, exclusively, beside the database file: SQLite is one
+    process's store, so a second server on the same file (another data directory whose
+    ELBD_DATABASE_URL names it, say) is refused; API replicas share a PostgreSQL database instead."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return nullcontext()
+    database = Path(url.database).resolve()
+    return _flock(
+        database.parent, fcntl.LOCK_EX,
+        f"elbd serve already serves the SQLite database {database}, and SQLite takes one server; "
+        "several API replicas share a PostgreSQL database (ELBD_DATABASE_URL=postgresql://...).",
+        lock_file=f"{database.name}.serve.lock",
     )
