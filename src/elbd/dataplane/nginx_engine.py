@@ -192,8 +192,12 @@ class NginxEngine:
         if after.health != before.health:
             try:
                 self.on_health({member.name: after.health})
-            except Exception:
-                log.exception("saving a UDP member's health failed")
+            except Exception:  # forgotten: the next probe finds the change again and saves it then
+                log.exception("saving a UDP member's health failed; the next probe tries again")
+                with self._lock:
+                    if self._states.get(load_balancer_id, {}).get(member.name) == after:
+                        self._states[load_balancer_id][member.name] = before
+                return
         if after.in_traffic != before.in_traffic:
             log.info("load balancer %s: UDP member %s %s traffic", load_balancer_id, member.name, "back in" if after.in_traffic else "out of")
             self.on_round(load_balancer_id)
