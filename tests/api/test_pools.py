@@ -461,3 +461,13 @@ def test_a_tcp_pool_has_no_connection_reuse_to_set(alpha: Api, value: bool) -> N
 def test_connection_reuse_is_a_boolean(alpha: Api) -> None:
     body = {"pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "type": "ip", "elbd_connection_reuse": "false"}}
     assert_elb_error(alpha.call("POST", "pools", body), 400, "ELB.8902")
+
+
+@pytest.mark.parametrize("field, value", [("any_port_enable", True), ("connection_drain", {"enable": True, "timeout": 30})])
+def test_a_udp_pool_takes_nothing_its_engine_would_not_serve(api: Api, field: str, value: Any) -> None:
+    site = _site(api)
+    error = _assert_create_refused(api, _body("UDP", loadbalancer_id=site.lb["id"], **{field: value}), 400, "ELB.8902")
+    assert "UDP" in error["error_msg"]
+    pool = api.ok("POST", "pools", _body("UDP", loadbalancer_id=site.lb["id"]))["pool"]
+    assert_elb_error(api.call("PUT", f"pools/{pool['id']}", {"pool": {field: value}}), 400, "ELB.8902")
+    assert _show(api, pool["id"])[field] in (False, {"enable": False, "timeout": 300})

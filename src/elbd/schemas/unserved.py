@@ -110,6 +110,17 @@ UDP_LISTENERS = (  # what a UDP listener (nginx's stream module) does not serve 
     ),
 )
 
+UDP_POOLS = (  # what a UDP pool (nginx's stream module) does not serve beside POOLS
+    Unserved(
+        "any_port_enable", _given, "true on a UDP backend server group",
+        "elbd's UDP engine forwards to each member's own port only; give the members a protocol_port.",
+    ),
+    Unserved(
+        "connection_drain", lambda value: bool(value.get("enable")), "enable true on a UDP backend server group",
+        "elbd does not drain UDP flows yet (a removed member's flows end within 10 s of the change); send enable false.",
+    ),
+)
+
 POOLS = (
     Unserved(
         "protocol", _one_of("QUIC"), "QUIC (the packaged HAProxy has no QUIC)",

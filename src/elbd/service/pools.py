@@ -127,6 +127,8 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
     persistence = _persistence(protocol, option.session_persistence)
     _check_slow_start(option.slow_start.model_dump() if option.slow_start else None, option.lb_algorithm)
     unserved.refuse(unserved.POOLS, option.model_dump(exclude_unset=True))
+    if protocol == "UDP":
+        unserved.refuse(unserved.UDP_POOLS, option.model_dump(exclude_unset=True))
     vpc_id = lookups.vpc(session, project_id, option.vpc_id).id if option.vpc_id else ""
     listener = lookups.listener(session, project_id, option.listener_id) if option.listener_id else None
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id) if option.loadbalancer_id else None
@@ -188,6 +190,8 @@ def update_pool(session: Session, *, project_id: str, pool_id: str, option: Pool
     persistence = _persistence(pool.protocol, option.session_persistence) if "session_persistence" in changes else None
     _check_slow_start(changes["slow_start"] if changes.get("slow_start") is not None else pool.slow_start, option.lb_algorithm or pool.lb_algorithm)
     unserved.refuse(unserved.POOLS, changes, stored=pool)
+    if pool.protocol == "UDP":
+        unserved.refuse(unserved.UDP_POOLS, changes, stored=pool)
     if "session_persistence" in changes:
         pool.session_persistence = persistence
     if option.vpc_id is not None and option.vpc_id != pool.vpc_id:
