@@ -1,5 +1,7 @@
 """/v3/{project_id}/elb/ipgroups: IP address groups, their entries, and the listeners that use them."""
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -57,36 +59,24 @@ def show_ip_group(request: Request, ipgroup_id: str, who: Principal = Depends(au
 def update_ip_group(
     request: Request, ipgroup_id: str, body: IpGroupUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
-    with db.write() as session:
-        group = ipgroups.update_ip_group(session, project_id=who.project_id, group_id=ipgroup_id, option=body.ipgroup)
-        answer = _reply(request, session, group)
-        changed = changed_so_far(session)
-    wait_for_access(request, changed, f"IP address group {ipgroup_id} was")
-    return reply(answer)
+    return _changed(request, db, ipgroup_id, lambda session: ipgroups.update_ip_group(
+        session, project_id=who.project_id, group_id=ipgroup_id, option=body.ipgroup))
 
 
 @router.post(ONE + "/iplist/create-or-update", response_model=IpGroupReply)
 def add_or_update_entries(
     request: Request, ipgroup_id: str, body: IpListUpdateRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
-    with db.write() as session:
-        group = ipgroups.add_or_update_entries(session, project_id=who.project_id, group_id=ipgroup_id, option=body.ipgroup)
-        answer = _reply(request, session, group)
-        changed = changed_so_far(session)
-    wait_for_access(request, changed, f"IP address group {ipgroup_id} was")
-    return reply(answer)
+    return _changed(request, db, ipgroup_id, lambda session: ipgroups.add_or_update_entries(
+        session, project_id=who.project_id, group_id=ipgroup_id, option=body.ipgroup))
 
 
 @router.post(ONE + "/iplist/batch-delete", response_model=IpGroupReply)
 def delete_entries(
     request: Request, ipgroup_id: str, body: IpListDeleteRequest, who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
-    with db.write() as session:
-        group = ipgroups.delete_entries(session, project_id=who.project_id, group_id=ipgroup_id, ips=[entry.ip for entry in body.ipgroup.ip_list])
-        answer = _reply(request, session, group)
-        changed = changed_so_far(session)
-    wait_for_access(request, changed, f"IP address group {ipgroup_id} was")
-    return reply(answer)
+    return _changed(request, db, ipgroup_id, lambda session: ipgroups.delete_entries(
+        session, project_id=who.project_id, group_id=ipgroup_id, ips=[entry.ip for entry in body.ipgroup.ip_list]))
 
 
 @router.get(ONE + "/related-listeners", response_model=IpGroupListeners)
@@ -103,3 +93,12 @@ def delete_ip_group(ipgroup_id: str, who: Principal = Depends(authenticate), db:
     with db.write() as session:
         ipgroups.delete_ip_group(session, project_id=who.project_id, group_id=ipgroup_id)
     return no_content()
+
+
+def _changed(request: Request, db: Database, ipgroup_id: str, change: Callable[[Session], IpGroup]) -> Response:
+    """A change of a group, answered once every listener that uses it serves it."""
+    with db.write() as session:
+        answer = _reply(request, session, change(session))
+        changed = changed_so_far(session)
+    wait_for_access(request, changed, f"IP address group {ipgroup_id} was")
+    return reply(answer)
