@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from elbd.dataplane.haproxy import HaproxyProcess
-from elbd.dataplane.haproxy_answers import parse_acl_entries, parse_acl_files
+from elbd.dataplane.haproxy_answers import parse_map_files, parse_map_keys
 from elbd.dataplane.haproxy_engine import process_for
-from elbd.dataplane.runtime_commands import ShowAcl
+from elbd.dataplane.runtime_commands import ShowMap
 from tests.conftest import LiveServer
 from tests.dataplane.conftest import (
     SUBNET,
@@ -93,9 +93,9 @@ def test_several_groups_are_merged_and_ipv6_entries_reach_the_list(shared: Share
     first, second = group(shared, ["127.31.0.1"]), group(shared, ["127.31.0.2", "::1", "fd00::/8"])
     site = guarded(shared, backends, {"ipgroup_id": f"{first['id']},{second['id']}"}, "127.31.0.1")
     assert admitted(site, "127.31.0.1") and admitted(site, "127.31.0.2") and not admitted(site, "127.31.0.3")
-    path = str(shared.process.run_dir / "access" / f"{site.listener['id']}.acl")
-    assert path in parse_acl_files(shared.process.runtime(ShowAcl()))  # how a restarted elbd finds the lists
-    assert parse_acl_entries(shared.process.runtime(ShowAcl(path))) == {"127.31.0.1/32", "127.31.0.2/32", "::1/128", "fd00::/8"}
+    path = str(shared.process.run_dir / "access" / f"{site.listener['id']}.map")
+    assert path in parse_map_files(shared.process.runtime(ShowMap()))  # how a restarted elbd finds the lists
+    assert set(parse_map_keys(shared.process.runtime(ShowMap(path)))) == {"127.31.0.1/32", "127.31.0.2/32", "::1/128", "fd00::/8"}
     shown = shared.lb.api.ok("GET", f"listeners/{site.listener['id']}")["listener"]["ipgroup"]
     assert shown == {"ipgroup_id": f"{first['id']},{second['id']}", "enable_ipgroup": True, "type": "white"}
 
@@ -122,8 +122,22 @@ def test_a_change_of_entries_reaches_new_connections_without_a_reload(shared: Sh
     api.ok("PUT", f"ipgroups/{made['id']}", {"ipgroup": {"ip_list": [{"ip": "127.32.1.0-127.32.1.3"}]}})
     assert admitted(site, "127.32.1.3") and not admitted(site, "127.32.0.2")
     assert settled_master(shared.process) == before  # same master, no reload
-    written = (shared.process.run_dir / "access" / f"{site.listener['id']}.acl").read_text()
-    assert written == "127.32.1.0/30\n"  # a later start or reload loads the same list
+    written = (shared.process.run_dir / "access" / f"{site.listener['id']}.map").read_text()
+    assert written == "127.32.1.0/30 1\n"  # a later start or reload loads the same list
+
+
+def test_a_list_longer_than_one_payload_arrives_whole(shared: Shared, backends: Callable[..., FakeBackend]) -> None:
+    """1,200 entries (past the group quota, lifted here): about 18 kB of payload, more than HAProxy's
+    buffer holds, which would have added nothing without a word; they go in payloads that fit. The
+    address that admits the client is the last, and HAProxy's count says nothing was dropped."""
+    shared.server.elbd("quota", "set", shared.lb.api.project_id, "ipgroup_max_length", "-1")
+    made = group(shared, ["127.38.0.1"])
+    site = guarded(shared, backends, {"ipgroup_id": made["id"]}, "127.38.0.1")
+    entries = [f"10.{38 + index // 200}.{index % 200}.1" for index in range(1199)] + ["127.38.0.2"]  # none adjacent: 1,200 networks
+    shared.lb.api.ok("PUT", f"ipgroups/{made['id']}", {"ipgroup": {"ip_list": [{"ip": ip} for ip in entries]}})
+    assert admitted(site, "127.38.0.2") and not admitted(site, "127.38.0.1")
+    path = str(shared.process.run_dir / "access" / f"{site.listener['id']}.map")
+    assert len(parse_map_keys(shared.process.runtime(ShowMap(path)))) == 1200
 
 
 def test_enable_ipgroup_false_stops_enforcing_and_keeps_the_binding(shared: Shared, backends: Callable[..., FakeBackend]) -> None:

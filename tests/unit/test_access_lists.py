@@ -1,6 +1,6 @@
 """Access control by IP address groups, pure parts: entries read into values and canonical spellings
-(ip_entries.py), the networks a frontend's ACL holds, the rule rendered, the runtime commands, and the
-planner's choice between a runtime replacement and a reload."""
+(ip_entries.py), the networks a frontend's access list (a map) holds, the rule rendered, the runtime
+commands and their payload chunks, and the planner's choice between a runtime replacement and a reload."""
 
 import random
 from ipaddress import collapse_addresses, ip_network
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from elbd.canonical_ip import IPNetwork
-from elbd.dataplane.access_lists import access_lines, access_list_text, collapsed, covering
-from elbd.dataplane.haproxy_answers import parse_acl_entries, parse_acl_files, parse_new_version
+from elbd.dataplane.access_lists import access_lines, access_list_keys, access_list_text, collapsed, covering
+from elbd.dataplane.haproxy_answers import parse_map_files, parse_map_keys, parse_new_version
 from elbd.dataplane.haproxy_engine import write_access_files
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import AccessControl, Frontend, LoadBalancerConfig
 from elbd.dataplane.plan import Converge, Live, Reload, plan_load_balancer
 from elbd.dataplane.render import render
-from elbd.dataplane.runtime_commands import AddAcl, CommitAcl, PrepareAcl, text
+from elbd.dataplane.runtime_commands import PAYLOAD_BYTES, AddMapEntries, CommitMap, PrepareMap, ShowMap, map_chunks, text
 from elbd.ip_entries import NotAnEntry, parse_entry
 
 RUN = Path("/var/lib/elbd/haproxy/lb")
@@ -47,15 +47,16 @@ def test_anything_else_is_not_an_entry(hostile: str) -> None:
 
 def test_the_networks_of_several_groups_collapse_ipv4_first() -> None:
     merged = collapsed([ip_network("::1/128"), ip_network("127.0.0.2/31"), ip_network("127.0.0.0/31"), ip_network("127.0.0.1/32")])
-    assert access_list_text(merged) == "127.0.0.0/30\n::1/128\n"
+    assert access_list_text(merged) == "127.0.0.0/30 1\n::1/128 1\n"
+    assert access_list_keys(access_list_text(merged)) == {"127.0.0.0/30", "::1/128"}
 
 
 def test_a_whitelist_refuses_what_is_not_in_its_file_and_a_blacklist_what_is() -> None:
     white = Frontend("listener-1", (), 80, "http", access=AccessControl("white"))
     black = Frontend("listener-1", (), 80, "http", access=AccessControl("black"))
-    path = f"'{RUN}/access/listener-1.acl'"
-    assert access_lines(white, RUN) == [f"tcp-request connection reject if !{{ src -f {path} }}"]
-    assert access_lines(black, RUN) == [f"tcp-request connection reject if {{ src -f {path} }}"]
+    path = f"{RUN}/access/listener-1.map"
+    assert access_lines(white, RUN) == [f"tcp-request connection reject if !{{ src,map_ip({path}) -m found }}"]
+    assert access_lines(black, RUN) == [f"tcp-request connection reject if {{ src,map_ip({path}) -m found }}"]
     assert access_lines(Frontend("listener-1", (), 80, "http"), RUN) == []
 
 
@@ -74,21 +75,36 @@ def test_a_listener_name_outside_the_grammar_is_never_a_path() -> None:
 
 
 def test_runtime_commands_carry_only_values() -> None:
-    path = f"{RUN}/access/l.acl"
-    assert text(PrepareAcl(path)) == f"prepare acl {path}"
-    assert text(AddAcl(path, 3, ip_network("fd00::/8"))) == f"add acl @3 {path} fd00::/8"
-    assert text(CommitAcl(path, 3)) == f"commit acl @3 {path}"
+    path = f"{RUN}/access/l.map"
+    assert text(PrepareMap(path)) == f"prepare map {path}"
+    assert text(AddMapEntries(path, 3, (ip_network("fd00::/8"), ip_network("10.0.0.1/32")))) == f"add map @3 {path} <<\nfd00::/8 1\n10.0.0.1/32 1\n"
+    assert text(ShowMap(path, 3)) == f"show map @3 {path}" and text(ShowMap(path)) == f"show map {path}" and text(ShowMap()) == "show map"
+    assert text(CommitMap(path, 3)) == f"commit map @3 {path}"
+    with pytest.raises(UnsafeValue):  # a payload line that would end the payload and start a command
+        text(AddMapEntries(path, 3, ("10.0.0.0/8\n\nshutdown frontend x",)))  # type: ignore[arg-type]
     with pytest.raises(UnsafeValue):
-        text(AddAcl(path, 3, "10.0.0.0/8; shutdown frontend x"))  # type: ignore[arg-type]
+        text(PrepareMap(f"{path}; show info"))
     with pytest.raises(UnsafeValue):
-        text(PrepareAcl(f"{path}; show info"))
+        text(AddMapEntries(f"{path} <<", 3, ()))
 
 
-def test_answers_of_show_acl_and_prepare_acl() -> None:
-    listing = "# id (file) description\n0 (/run/lb/access/l.acl) pattern loaded from file '/run/lb/access/l.acl' used by acl at file 'x' line 30. curr_ver=0 next_ver=0 entry_cnt=2\n"
-    assert parse_acl_files(listing) == ["/run/lb/access/l.acl"]
-    assert parse_acl_entries("0x55d0 127.0.0.1/32\n0x55d1 ::1/128\n") == {"127.0.0.1/32", "::1/128"}
-    assert parse_new_version("New version created: 7\n") == 7 and parse_new_version("Unknown ACL identifier.") is None
+@pytest.mark.parametrize("count", [0, 1, 170, 171, 1000, 10_000])
+def test_payload_chunks_fit_the_buffer_whatever_the_networks(count: int) -> None:
+    """HAProxy adds nothing and answers nothing for a payload past its buffer: every chunk of the longest
+    networks there are (IPv6 /128 of eight four-digit groups) stays under PAYLOAD_BYTES, command included."""
+    longest = tuple(ip_network(f"ffff:ffff:ffff:ffff:ffff:ffff:{index >> 16:x}:{index & 0xFFFF:x}/128") for index in range(count))
+    chunks = map_chunks(longest)
+    assert tuple(one for chunk in chunks for one in chunk) == longest and all(chunks)
+    path = f"{RUN}/access/{'l' * 40}.map"
+    assert all(len(text(AddMapEntries(path, 4_000_000_000, chunk)).encode()) < PAYLOAD_BYTES + 200 for chunk in chunks)
+
+
+def test_answers_of_show_map_and_prepare_map() -> None:
+    listing = ("# id (file) description\n0 (/run/lb/access/l.map) pattern loaded from file '/run/lb/access/l.map' used by map "
+               "at file 'x' line 30. curr_ver=0 next_ver=0 entry_cnt=2\n")
+    assert parse_map_files(listing) == ["/run/lb/access/l.map"]
+    assert parse_map_keys("0x55d0 127.0.0.1/32 1\n0x55d1 ::1/128 1\n") == ["127.0.0.1/32", "::1/128"]
+    assert parse_new_version("New version created: 7\n") == 7 and parse_new_version("Unknown map identifier.") is None
 
 
 def _config(kind: str, *networks: str) -> LoadBalancerConfig:
@@ -109,7 +125,7 @@ def test_a_change_of_networks_is_a_runtime_replacement_and_a_change_of_kind_a_re
 
 
 @pytest.mark.parametrize("hostile", ["10.0.0.0/8\n0.0.0.0/0", "0.0.0.0/0", 167772160])
-def test_an_acl_file_holds_only_network_values(hostile: object) -> None:
+def test_an_access_list_file_holds_only_network_values(hostile: object) -> None:
     with pytest.raises(UnsafeValue):
         access_list_text([hostile])  # type: ignore[list-item]
 
@@ -131,15 +147,18 @@ def test_collapsing_answers_what_ipaddress_does() -> None:
         assert covering(entries) == collapsed(network for entry in entries for network in entry.networks)
 
 
-def test_acl_files_are_written_when_their_networks_change_and_removed_with_their_listener(tmp_path: Path) -> None:
+def test_access_list_files_are_written_when_their_networks_change_and_removed_with_their_listener(tmp_path: Path) -> None:
     known: dict[Path, frozenset[str]] = {}
-    path = tmp_path / "access" / "l.acl"
+    path = tmp_path / "access" / "l.map"
     write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
-    assert path.read_text() == "127.0.0.1/32\n::1/128\n" and oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    assert path.read_text() == "127.0.0.1/32 1\n::1/128 1\n" and oct(path.parent.stat().st_mode & 0o777) == "0o700"
     path.unlink()  # gone behind elbd's back: written again, whatever it remembers
     write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
-    assert path.read_text() == "127.0.0.1/32\n::1/128\n"
+    assert path.read_text() == "127.0.0.1/32 1\n::1/128 1\n"
+    known.clear()  # a restarted elbd reads what the file holds, and leaves a file that holds the same
+    write_access_files(tmp_path, _config("white", "127.0.0.1/32", "::1/128"), known)
+    assert known == {path: frozenset({"127.0.0.1/32", "::1/128"})}
     write_access_files(tmp_path, _config("white", "127.0.0.0/30"), known)
-    assert path.read_text() == "127.0.0.0/30\n"
+    assert path.read_text() == "127.0.0.0/30 1\n"
     write_access_files(tmp_path, LoadBalancerConfig("lb", 1000), known)
     assert not path.exists() and known == {}

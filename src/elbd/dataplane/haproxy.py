@@ -59,6 +59,7 @@ class RuntimeSession:
     block both sides."""
 
     PROMPT = re.compile(rb"\n> |^> ")
+    PAYLOAD_PROMPTS = re.compile(r"^(?:\+ )+")  # a command's payload lines are each answered `+ ` before its answer
     WINDOW = 256  # commands per write: a few tens of kB each way, well inside a socket's buffers
 
     def __init__(self, path: Path) -> None:
@@ -84,18 +85,23 @@ class RuntimeSession:
         self._connection.sendall("".join(f"{text(command)}\n" for command in commands).encode())
         parts = iter(self.PROMPT.split(self._read_prompts(sum(parts_per_command))))
         return [
-            "\n".join(next(parts).decode(errors="replace").strip() for _ in range(count)).strip() for count in parts_per_command
+            "\n".join(self.PAYLOAD_PROMPTS.sub("", next(parts).decode(errors="replace")).strip() for _ in range(count)).strip()
+            for count in parts_per_command
         ]
 
     def _read_prompts(self, count: int) -> bytes:
-        """Everything HAProxy answers up to its `count`th prompt."""
-        answer = b""
-        while len(self.PROMPT.findall(answer)) < count:
+        """Everything HAProxy answers up to its `count`th prompt. Each chunk is searched once (with the
+        two bytes before it, where a prompt may begin): a thousand answers arrive in many chunks."""
+        answer = bytearray()
+        found = 0
+        while found < count:
             chunk = self._connection.recv(65536)
             if not chunk:
                 raise ConnectionError("the runtime API closed the connection before answering every command")
+            start = max(0, len(answer) - 2)
             answer += chunk
-        return answer
+            found = found + len(self.PROMPT.findall(answer, start)) if start else len(self.PROMPT.findall(answer))
+        return bytes(answer)
 
     def close(self) -> None:
         try:

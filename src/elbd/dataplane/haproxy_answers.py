@@ -96,22 +96,22 @@ def parse_frontends(text: str) -> dict[str, str]:
     return frontends
 
 
-_ACL_FILE = re.compile(r"^\d+ \(([^)\s]+)\) ", re.MULTILINE)  # `<id> (<file>) pattern loaded from file ...`
-_ACL_ENTRY = re.compile(r"^0x[0-9a-fA-F]+ (\S+)$", re.MULTILINE)  # `<reference> <pattern>`
+_MAP_FILE = re.compile(r"^\d+ \(([^)\s]+)\) ", re.MULTILINE)  # `<id> (<file>) pattern loaded from file ...`
+_MAP_ENTRY = re.compile(r"^0x[0-9a-fA-F]+ (\S+) \S+$", re.MULTILINE)  # `<reference> <key> <value>`
 _NEW_VERSION = re.compile(r"New version created: (\d+)")
 
 
-def parse_acl_files(answer: str) -> list[str]:
-    """The file of each ACL `show acl` lists."""
-    return _ACL_FILE.findall(answer)
+def parse_map_files(answer: str) -> list[str]:
+    """The file of each map `show map` lists."""
+    return _MAP_FILE.findall(answer)
 
 
-def parse_acl_entries(answer: str) -> frozenset[str]:
-    """The patterns of one ACL's current version (`show acl <file>`)."""
-    return frozenset(_ACL_ENTRY.findall(answer))
+def parse_map_keys(answer: str) -> list[str]:
+    """The keys of one version of one map (`show map [@<version>] <file>`), as listed."""
+    return _MAP_ENTRY.findall(answer)
 
 
 def parse_new_version(answer: str) -> int | None:
-    """The version `prepare acl` allocated; None when it answered something else."""
+    """The version `prepare map` allocated; None when it answered something else."""
     found = _NEW_VERSION.search(answer)
     return int(found.group(1)) if found else None

@@ -17,14 +17,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from elbd.canonical_ip import IPNetwork
-from elbd.dataplane.access_lists import ACCESS_DIRECTORY, access_list_path, access_list_text
+from elbd.dataplane.access_lists import ACCESS_DIRECTORY, ACCESS_SUFFIX, access_list_keys, access_list_path, access_list_text
 from elbd.dataplane.engine import EngineError, TlsMaterial
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
 from elbd.dataplane.haproxy_answers import (
     CheckReport,
-    parse_acl_entries,
-    parse_acl_files,
     parse_frontends,
+    parse_map_files,
+    parse_map_keys,
     parse_new_version,
     parse_servers_state,
     parse_stat,
@@ -36,18 +36,19 @@ from elbd.dataplane.process_identity import SocketTable
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
     STILL_CONNECTED,
-    AddAcl,
-    CommitAcl,
+    AddMapEntries,
+    CommitMap,
     CommitSslCert,
     DeleteServer,
     EnableServer,
-    PrepareAcl,
+    PrepareMap,
     RuntimeCommand,
     SetSslCert,
-    ShowAcl,
+    ShowMap,
     ShowServersState,
     ShowStat,
     accepted,
+    map_chunks,
 )
 from elbd.dataplane.tls_files import TLS_DIRECTORY, certificate_path, client_ca_path, crt_list, crt_list_path, plain_path
 from elbd.dataplane.server_state import state_file
@@ -274,7 +275,7 @@ def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str,
 
 
 def write_access_files(run_dir: Path, config: LoadBalancerConfig, known: dict[Path, frozenset[str]]) -> None:
-    """The ACL file of each frontend with access control, each written only when it holds other
+    """The access list file of each frontend with access control, each written only when it holds other
     networks (in the private run directory); files of frontends without it are removed. `known`: what
     files held when last written or read (a list of 10,000 entries is not read back every round)."""
     wanted = {access_list_path(run_dir, frontend): access for frontend, access in config.access_lists.items()}
@@ -286,7 +287,7 @@ def write_access_files(run_dir: Path, config: LoadBalancerConfig, known: dict[Pa
         if not path.exists():
             known.pop(path, None)
         elif path not in known:
-            known[path] = frozenset(path.read_text().split())
+            known[path] = access_list_keys(path.read_text())
         if known.get(path) != access.patterns:
             with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
                 candidate.write(access_list_text(access.networks))
@@ -298,32 +299,39 @@ def write_access_files(run_dir: Path, config: LoadBalancerConfig, known: dict[Pa
 
 
 def _access_lists(process: HaproxyProcess) -> dict[str, frozenset[str]]:
-    """The networks each frontend's ACL holds in the running process, by frontend name (none are asked
-    for when the load balancer has no ACL file)."""
+    """The networks each frontend's access list holds in the running process, by frontend name (none
+    are asked for when the load balancer has no access list file)."""
     directory = process.run_dir / ACCESS_DIRECTORY
     if not directory.is_dir():
         return {}
     prefix = f"{directory}/"
-    paths = [path for path in parse_acl_files(_asked(process, ShowAcl())) if path.startswith(prefix) and path.endswith(".acl")]
+    paths = [path for path in parse_map_files(_asked(process, ShowMap())) if path.startswith(prefix) and path.endswith(ACCESS_SUFFIX)]
     if not paths:
         return {}
     with process.runtime_session() as session:
-        answers = session.run_all([ShowAcl(path) for path in paths])
-    return {Path(path).stem: parse_acl_entries(answer) for path, answer in zip(paths, answers, strict=True)}
+        answers = session.run_all([ShowMap(path) for path in paths])
+    return {Path(path).stem: frozenset(parse_map_keys(answer)) for path, answer in zip(paths, answers, strict=True)}
 
 
 def _replace_access_list(process: HaproxyProcess, frontend: str, networks: tuple[IPNetwork, ...]) -> None:
-    """Replace a frontend's ACL atomically: a new version filled, then committed; no reload."""
+    """Replace a frontend's access list atomically: a new version filled and its count checked (HAProxy
+    drops a payload it cannot hold without a word), then committed; no reload."""
     path = plain_path(access_list_path(process.run_dir, frontend))
     with process.runtime_session() as session:
-        [answer] = session.run_all([PrepareAcl(path)])
+        [answer] = session.run_all([PrepareMap(path)])
         version = parse_new_version(answer)
         if version is None:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer.strip()}")
-        commands: list[RuntimeCommand] = [*(AddAcl(path, version, one) for one in networks), CommitAcl(path, version)]
-        refused = [answer for answer in session.run_all(commands) if not accepted(answer)]
-    if refused:
-        raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
+        refused = [answer for answer in session.run_all([AddMapEntries(path, version, chunk) for chunk in map_chunks(networks)]) if answer]
+        if refused:
+            raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
+        [listed] = session.run_all([ShowMap(path, version)])
+        if len(parse_map_keys(listed)) != len(networks):
+            raise HaproxyError(f"the access list of listener {frontend} was not replaced: HAProxy holds "
+                               f"{len(parse_map_keys(listed))} of its {len(networks)} networks")
+        [answer] = session.run_all([CommitMap(path, version)])
+    if answer:
+        raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer}")
 
 
 def _material(tls: Mapping[str, TlsMaterial], certificate_id: str) -> TlsMaterial:

@@ -119,29 +119,36 @@ class CommitSslCert:
 
 
 @dataclass(frozen=True)
-class ShowAcl:
-    """The ACLs the process has (None), or the entries of one, by its file's path."""
+class ShowMap:
+    """The maps the process has (None), or the entries of one version of one (by its file's path;
+    `version` None: the current one). A listener's access list is a map (access_lists.py)."""
 
     path: str | None = None
+    version: int | None = None
 
 
 @dataclass(frozen=True)
-class PrepareAcl:
-    """A new version of an ACL to fill: HAProxy answers its number."""
+class PrepareMap:
+    """A new version of a map to fill: HAProxy answers its number."""
 
     path: str
 
 
 @dataclass(frozen=True)
-class AddAcl:
+class AddMapEntries:
+    """Networks added to a prepared version, each with the value 1, as one command's payload: a
+    thousand entries cost one command, not a thousand. The payload must fit in HAProxy's buffer
+    (`tune.bufsize`; past it HAProxy adds nothing and answers nothing), so a list goes in chunks
+    (`map_chunks`)."""
+
     path: str
     version: int
-    network: IPNetwork
+    networks: tuple[IPNetwork, ...]
 
 
 @dataclass(frozen=True)
-class CommitAcl:
-    """The version's entries replace the ACL's, at once."""
+class CommitMap:
+    """The version's entries replace the map's, at once."""
 
     path: str
     version: int
@@ -191,7 +198,7 @@ class CloseKeepAlive:
 RuntimeCommand = (
     AddServer | DeleteServer | ShutdownSessions | DrainServer | ReadyServer | EnableServer | EnableDown | DisableServer | EnableHealth
     | DisableHealth | SetWeight | SetAddress | GetWeight | ShowServersState | ShowStat | ShowAllStats | ShowInfo | SetSslCert | CommitSslCert | CloseKeepAlive
-    | ShowAcl | PrepareAcl | AddAcl | CommitAcl
+    | ShowMap | PrepareMap | AddMapEntries | CommitMap
 )
 
 
@@ -200,6 +207,9 @@ def text(command: RuntimeCommand) -> str:
     A certificate's content goes as the command's payload: `<<`, its PEM lines, an empty line."""
     if isinstance(command, SetSslCert):
         return f"{runtime_line(f'set ssl cert {command.path}')} <<\n{pem_payload(command.pem)}\n"
+    if isinstance(command, AddMapEntries):
+        head = runtime_line(f"add map @{number(command.version)} {_map_path(command.path)}")
+        return f"{head} <<\n" + "".join(f"{network(one)} 1\n" for one in command.networks)
     return runtime_line(_text(command))
 
 
@@ -231,16 +241,16 @@ def _text(command: RuntimeCommand) -> str:
             return f"set server {_target(backend, server)} addr {address(host)} port {number(port)}"
         case CommitSslCert(path):
             return f"commit ssl cert {path}"
-        case ShowAcl(path=None):
-            return "show acl"
-        case ShowAcl(path=str() as path):
-            return f"show acl {_acl_path(path)}"
-        case PrepareAcl(path):
-            return f"prepare acl {_acl_path(path)}"
-        case AddAcl(path, version, one):
-            return f"add acl @{number(version)} {_acl_path(path)} {network(one)}"
-        case CommitAcl(path, version):
-            return f"commit acl @{number(version)} {_acl_path(path)}"
+        case ShowMap(path=None):
+            return "show map"
+        case ShowMap(path=str() as path, version=None):
+            return f"show map {_map_path(path)}"
+        case ShowMap(path=str() as path, version=int() as version):
+            return f"show map @{number(version)} {_map_path(path)}"
+        case PrepareMap(path):
+            return f"prepare map {_map_path(path)}"
+        case CommitMap(path, version):
+            return f"commit map @{number(version)} {_map_path(path)}"
         case GetWeight(backend, server):
             return f"get weight {_target(backend, server)}"
         case ShowServersState(backend=None):
@@ -261,9 +271,19 @@ def _text(command: RuntimeCommand) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _acl_path(path: str) -> str:
-    """An ACL file's path, checked once: a list of 1,000 entries is 1,000 `add acl` commands naming it."""
+def _map_path(path: str) -> str:
+    """A map file's path, checked once per path: an access list's every change names it several times."""
     return plain_path(Path(path))
+
+
+PAYLOAD_BYTES = 8000  # well inside HAProxy's default 16 kB buffer, which holds the command line and its payload
+_LONGEST_ENTRY = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128 1\n")
+
+
+def map_chunks(networks: tuple[IPNetwork, ...]) -> list[tuple[IPNetwork, ...]]:
+    """`networks` cut into payloads that each fit in HAProxy's buffer, whatever their lengths."""
+    size = PAYLOAD_BYTES // _LONGEST_ENTRY
+    return [networks[start : start + size] for start in range(0, len(networks), size)]
 
 
 def _target(backend: str, server: str) -> str:
