@@ -53,6 +53,15 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
         yield Shared(server, SharedLoadBalancer(api, subnet, api.load_balancer(subnet, vip_address=VIP)))
 
 
+def looked_up(process: HaproxyProcess, path: str, source: str) -> str:
+    """HAProxy's own lookup of `source` in a running map (`get map`, which elbd itself never sends)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(10)
+        connection.connect(str(process.stats_socket))
+        connection.sendall(f"get map {path} {source}\n".encode())
+        return connection.makefile("rb").read().decode()
+
+
 def admitted(site: Site, source: str) -> bool:
     """Whether a request from `source` on a new connection gets its answer (a refused one is closed at once)."""
     try:
@@ -96,6 +105,10 @@ def test_several_groups_are_merged_and_ipv6_entries_reach_the_list(shared: Share
     path = str(shared.process.run_dir / "access" / f"{site.listener['id']}.map")
     assert path in parse_map_files(shared.process.runtime(ShowMap()))  # how a restarted elbd finds the lists
     assert set(parse_map_keys(shared.process.runtime(ShowMap(path)))) == {"127.31.0.1/32", "127.31.0.2/32", "::1/128", "fd00::/8"}
+    # IPv6 clients cannot be tested on traffic here (no IPv6 VIP is in the tests' address plan), so HAProxy
+    # is asked to look addresses up in the running list, with the lookup the listener's rule uses
+    for source, listed in (("::1", True), ("fd00::5", True), ("fdff::5", True), ("fc00::5", False), ("::2", False), ("127.31.0.3", False)):
+        assert ("found=yes" in looked_up(shared.process, path, source)) is listed, source
     shown = shared.lb.api.ok("GET", f"listeners/{site.listener['id']}")["listener"]["ipgroup"]
     assert shown == {"ipgroup_id": f"{first['id']},{second['id']}", "enable_ipgroup": True, "type": "white"}
 
