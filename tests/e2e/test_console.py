@@ -26,6 +26,7 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is a test
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -236,3 +237,61 @@ def test_an_operator_builds_watches_and_changes_a_load_balancer_in_the_console(
     assert httpx.get(f"{server.url}/v3/{credentials.project_id}/elb/loadbalancers", headers={"X-Auth-Token": token}, timeout=30).status_code == 401
     # The token body an API client would send works as before: signing out revoked one token, not the user.
     assert httpx.post(f"{server.url}/v3/auth/tokens", json=token_request(credentials), timeout=30).status_code == 201
+
+
+def test_the_console_deletes_what_it_created_asks_first_and_shows_refusals(live_server: LiveServer, browser: WebDriver) -> None:
+    """Without a data plane (the API only): each delete asks first, a refused one shows the API's words,
+    and a token revoked elsewhere ends the session at the next refresh. Signed in with the keyboard."""
+    credentials = ProjectCredentials(**json.loads(live_server.elbd("project", "create", "tidy")))
+    console = Console(browser, live_server.url)
+    browser.get(live_server.url + "/console")
+    console.until(lambda: browser.switch_to.active_element.get_attribute("id") == "user-name")  # focus starts in the form
+    browser.switch_to.active_element.send_keys(credentials.user_name, Keys.TAB, credentials.password, Keys.ENTER)
+    console.on("All load balancers")
+    console.fill("Create a load balancer", {"Name": "tidy-lb"}, "Create load balancer")
+    console.on("Load balancer")
+    lb_id = browser.execute_script("return location.hash").split("/")[2]
+    console.fill("Add a listener", {"Name": "tidy-listener", "Protocol": "TCP", "Port": "8443"}, "Add listener")
+    console.on("Listener")
+    console.fill("Add a pool", {"Name": "tidy-pool", "Protocol": "TCP", "Algorithm": "least connections"}, "Add pool")
+    console.on("Pool")
+    console.fill("Add a health monitor", {"Type": "TCP"}, "Add health monitor")
+    console.until(lambda: console.fact("type") == "TCP")
+
+    # The tree leads back up by keyboard: focus the load balancer's link, press Enter.
+    tree_link = browser.find_element(By.XPATH, "//div[@id='tree']//a[starts-with(normalize-space(), 'tidy-lb')]")
+    browser.execute_script("arguments[0].focus()", tree_link)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    console.on("Load balancer")
+    console.button("Delete this load balancer")
+    WebDriverWait(browser, WAIT_S).until(lambda driver: driver.switch_to.alert).accept()
+    with httpx.Client(base_url=live_server.url, timeout=30, headers={"X-Auth-Token": browser.execute_script(
+            "return sessionStorage.getItem('elbd.token')")}) as api:
+        console.until(lambda: console.alert().startswith("Error 409 "))
+        refused = api.delete(f"/v3/{credentials.project_id}/elb/loadbalancers/{lb_id}")  # refused again: it has a listener
+        assert refused.status_code == 409
+        assert console.alert() == f"Error 409 {refused.json()['error_code']}: {refused.json()['error_msg']}"
+
+        # Declining the question deletes nothing.
+        browser.find_element(By.XPATH, "//table[caption='Listeners']//a").click()
+        console.on("Listener")
+        console.button("Delete this listener")
+        WebDriverWait(browser, WAIT_S).until(lambda driver: driver.switch_to.alert).dismiss()
+        assert len(api.get(f"/v3/{credentials.project_id}/elb/listeners").json()["listeners"]) == 1
+
+        browser.find_element(By.XPATH, "//table[caption='Pools']//a").click()
+        console.on("Pool")
+        for what, then in (("health monitor", "Pool"), ("pool", "Listener"), ("listener", "Load balancer"), ("load balancer", "All load balancers")):
+            console.button(f"Delete this {what}")
+            WebDriverWait(browser, WAIT_S).until(lambda driver: driver.switch_to.alert).accept()
+            console.until(lambda: browser.find_element(By.ID, "notice").text == f"Deleted this {what}.")
+            console.on(then)
+        console.until(lambda: browser.find_element(By.ID, "tree").text == "No load balancer yet.")
+        listings = ("loadbalancers", "listeners", "pools", "healthmonitors")
+        assert [api.get(f"/v3/{credentials.project_id}/elb/{kind}").json()[kind] for kind in listings] == [[], [], [], []]
+
+        # A token revoked elsewhere: the next refresh signs the tab out and says why.
+        token = browser.execute_script("return sessionStorage.getItem('elbd.token')")
+        assert api.request("DELETE", "/v3/auth/tokens", headers={"X-Subject-Token": token}).status_code == 204
+    console.until(lambda: browser.find_element(By.ID, "sign-in-view").is_displayed())
+    assert console.alert().startswith("Error 401 APIGW.0301") and browser.execute_script("return sessionStorage.length") == 0
