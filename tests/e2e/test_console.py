@@ -43,7 +43,7 @@ SCREENSHOTS = os.environ.get("ELBD_CONSOLE_SCREENSHOTS")
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebDriver]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip("THE CONSOLE'S BROWSER TEST IS SKIPPED: Debian's chromium and chromium-driver are missing (make browser installs them)")
     options = webdriver.ChromeOptions()
@@ -53,7 +53,7 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
     options.add_argument(f"--user-data-dir={profile}")
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager never fetches a browser or driver: both paths are given
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager never fetches a browser or driver: both paths are given
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(WAIT_S)
     driver.set_script_timeout(WAIT_S)
