@@ -200,6 +200,10 @@ def test_an_operator_builds_watches_and_changes_a_load_balancer_in_the_console(
     with httpx.Client(base_url=server.url, timeout=30, headers={"X-Auth-Token": token}) as api:
         stored = api.get(f"/v3/{credentials.project_id}/elb/pools/{pool_id}/members/{member_id}").json()["member"]
         assert stored["weight"] == 7
+        # What the traffic column reads: the pool's HAProxy counted the requests sent through the VIP.
+        traffic = api.get(f"/v3/{credentials.project_id}/elb/pools/{pool_id}/elbd-member-traffic").json()["member_traffic"]
+        counted = {one["member_id"]: one for one in traffic}
+        assert counted[member_id]["sessions_total"] >= 5 and counted[member_id]["bytes_out"] > 0
         # The failing member's page shows why it is down, as the API keeps it.
         failing_id = next(member["id"] for member in api.get(f"/v3/{credentials.project_id}/elb/pools/{pool_id}/members").json()["members"]
                           if member["address"] == failing.address)
