@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 MUTATE_STAMP := $(VENV)/.installed-mutate
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test haproxy bench bench-tools mutate
+.PHONY: serve test haproxy browser bench bench-tools mutate
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,6 +27,13 @@ haproxy:
 		echo "installing nginx-light and libnginx-mod-stream (UDP listeners) from the OS packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light libnginx-mod-stream; }
 
+# The browser the console's end-to-end test drives (headless Chromium and its chromedriver, from the OS
+# packages, never a downloaded browser), installed when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "installing chromium and chromium-driver (the console's browser test) from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
 # `make serve PORT=9900 DATA_DIR=/srv/elbd`: where the API listens and where its state lives.
 PORT ?= 9876
 DATA_DIR ?= ./elbd-data
@@ -38,7 +45,7 @@ serve: $(STAMP) haproxy
 # (ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason where none answers).
 POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py
 
-test: $(STAMP) haproxy
+test: $(STAMP) haproxy browser
 	$(VENV)/bin/pytest
 	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -rs $(POSTGRES_TESTS)
 

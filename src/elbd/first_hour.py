@@ -12,7 +12,10 @@ def command_name(argv0: str, python: str) -> str:
 
 
 def serve_notes(*, url: str, data_dir: Path, command: str, has_project: bool) -> str:
-    lines = [f"elbd: the API is at {url} (interactive docs: {url}/docs, OpenAPI: {url}/openapi.json)"]
+    lines = [
+        f"elbd: the API is at {url} (interactive docs: {url}/docs, OpenAPI: {url}/openapi.json)",
+        f"elbd: the web console is at {url}/console: sign in with a project's user name and password",
+    ]
     if not has_project:
         lines.append(
             f"elbd: no project yet. Create one (it prints its user name, password and AK/SK as JSON): "

@@ -30,6 +30,8 @@ ELB = "/v3/{project_id}/elb"
 EXCLUDED = {
     "/openapi.json": "public API description, no project data",
     "/docs": "public API documentation page",
+    "/console": "the web console's page: static, no project data (it calls the API with the user's token)",
+    "/console/{name}": "the web console's script and style: static, no project data",
     "/versions": "the public list of API versions, no project data",
     "/v3/auth/tokens": "identity: POST is how credentials are obtained; DELETE revokes the token it is "
     "handed and is covered by tests/api/test_identity.py (no credentials: 401)",

@@ -128,19 +128,29 @@ def listener_site(shared: SharedLoadBalancer, protocol: str = "HTTP", algorithm:
 
 @pytest.fixture
 def backends() -> Iterator[Callable[..., FakeBackend]]:
+    with started_backends() as start:
+        yield start
+
+
+@contextmanager
+def started_backends(network: str = "127.20.0") -> Iterator[Callable[..., FakeBackend]]:
+    """start(name, host, tls, **behaviour): a backend on {network}.{host + how many were started}; all
+    are stopped after."""
     started: list[FakeBackend] = []
 
     def start(name: str, host: int = 10, tls: ssl.SSLContext | None = None, **behaviour: Any) -> FakeBackend:
-        address = f"127.20.0.{host + len(started)}"
+        address = f"{network}.{host + len(started)}"
         backend = FakeBackend(name, address, free_port_on(address), tls=tls)
         for key, value in behaviour.items():
             setattr(backend.behaviour, key, value)
         started.append(backend.start())
         return backend
 
-    yield start
-    for backend in started:
-        backend.stop()
+    try:
+        yield start
+    finally:
+        for backend in started:
+            backend.stop()
 
 
 def fetch(port: int, address: str = VIP, source: str | None = None, timeout_s: float = 5.0) -> tuple[int, str]:

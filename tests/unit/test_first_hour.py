@@ -15,6 +15,7 @@ def test_the_command_is_the_script_when_run_as_elbd_else_python_m_elbd() -> None
 def test_serve_notes_ask_for_a_project_only_when_there_is_none() -> None:
     empty = serve_notes(url="http://127.0.0.1:9876", data_dir=Path("/d ir"), command="elbd", has_project=False)
     assert "elbd project create NAME --data-dir '/d ir'" in empty and "http://127.0.0.1:9876/docs" in empty
+    assert "the web console is at http://127.0.0.1:9876/console: sign in with a project's user name and password" in empty
     assert "project create" not in serve_notes(url="http://h:1", data_dir=Path("/d"), command="elbd", has_project=True)
 
 

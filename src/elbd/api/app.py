@@ -17,6 +17,7 @@ from elbd.api import (
     healthmonitors,
     ipgroups,
     jobs,
+    member_traffic,
     l7policies,
     listeners,
     loadbalancers,
@@ -34,6 +35,7 @@ from elbd.api import (
 )
 from elbd.api.body_limit import BodyLimitMiddleware
 from elbd.api.credential_cache import CredentialCache
+from elbd.api.console_page import install_console
 from elbd.api.docs_page import install_docs_page
 from elbd.api.errors import install_error_handlers
 from elbd.api.member_checks import MemberCheckRunner
@@ -41,6 +43,7 @@ from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
 from elbd.api.request_metrics import RequestMetricsMiddleware
+from elbd.api.security_headers import SecurityHeadersMiddleware
 from elbd.canonical_ip import NotCanonical, canonical_address
 from elbd.config import Settings
 from elbd.dataplane.driver import default_driver_name, driver_named
@@ -123,12 +126,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     if metrics is not None:  # counted only when someone can read it: a request costs two locked increments more
         app.add_middleware(RequestMetricsMiddleware, registry=api_metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # the outermost: on every answer, a middleware's own included
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, member_traffic, jobs, tags, versions, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)
     install_docs_page(app)
+    install_console(app)
     return app

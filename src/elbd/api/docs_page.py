@@ -3,6 +3,8 @@ offline. FastAPI's Swagger UI and ReDoc pages load their scripts from a CDN, and
 ships those assets: a page that needs the network to show the API of a local service is a broken page
 on an isolated host. Every value is escaped; the page runs no script."""
 
+import base64
+import hashlib
 from html import escape
 from typing import Any
 
@@ -10,6 +12,15 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 METHODS = ("get", "post", "put", "delete", "patch")
+STYLE = (
+    "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+)
+# The page's one inline style, allowed by its hash; nothing else may load or run.
+POLICY = (
+    f"default-src 'none'; style-src 'sha256-{base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()}'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 def docs_html(document: dict[str, Any]) -> str:
@@ -32,8 +43,7 @@ def docs_html(document: dict[str, Any]) -> str:
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>"
         f"{escape(info.get('title', 'elbd'))} API</title>"
-        "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}</style></head><body>"
+        f"<style>{STYLE}</style></head><body>"
         f"<h1>{escape(info.get('title', 'elbd'))} {escape(info.get('version', ''))}</h1>"
         f"<p>{escape(info.get('summary', ''))}. The whole description, with every body's schema: "
         "<a href=\"/openapi.json\">/openapi.json</a> (load it into any OpenAPI viewer). "
@@ -51,4 +61,4 @@ def install_docs_page(app: FastAPI) -> None:
     def docs() -> HTMLResponse:
         if not page:
             page.append(docs_html(app.openapi()))
-        return HTMLResponse(page[0])
+        return HTMLResponse(page[0], headers={"Content-Security-Policy": POLICY})

@@ -89,3 +89,30 @@ def families(stats: Iterable[StatsOf]) -> list[Family]:
                     add("elbd_member_check_duration_seconds", "gauge", "Per member: how long its last health check took.", labels,
                         duration / 1000 if duration is not None else None)
     return list(made.values())
+
+
+@dataclass(frozen=True)
+class MemberTraffic:
+    """One member's counters as its pool's HAProxy backend reports them (the running worker's)."""
+
+    member_id: str
+    sessions_current: int
+    sessions_total: int
+    bytes_in: int
+    bytes_out: int
+    connection_errors: int
+    response_errors: int
+
+
+def member_traffic(text: str, pool_id: str) -> list[MemberTraffic]:
+    """`show stat` rows -> the traffic of each member of `pool_id` (a missing counter reads 0)."""
+
+    def count(row: Mapping[str, str], column: str) -> int:
+        return int(_number(row, column) or 0)
+
+    return [
+        MemberTraffic(row["svname"], count(row, "scur"), count(row, "stot"), count(row, "bin"), count(row, "bout"),
+                      count(row, "econ"), count(row, "eresp"))
+        for row in _rows(text)
+        if row.get("pxname") == pool_id and row.get("svname") not in ("", "FRONTEND", "BACKEND")
+    ]
