@@ -14,28 +14,11 @@ import pytest
 from elbd.flavors import CATALOGUE
 from tests.dataplane.conftest import SharedLoadBalancer, wait_for
 from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.test_listener_limits import REQUEST, served
 
 L4_SMALL = next(flavor for flavor in CATALOGUE if flavor.name == "L4_flavor.elb.s1.small")  # 200 connections, 50 a second
 L7_SMALL = next(flavor for flavor in CATALOGUE if flavor.name == "L7_flavor.elb.s1.small")  # and 100 requests a second
-REQUEST = b"GET / HTTP/1.1\r\nHost: flavors.test\r\n\r\n"
 _vips = (f"127.20.0.{host}" for host in itertools.count(30))
-
-
-def served(vip: str, port: int) -> socket.socket | None:
-    """A new connection that one request was answered on (kept open), or None when it was refused."""
-    try:
-        connection = socket.create_connection((vip, port), timeout=5)
-    except ConnectionError:
-        return None
-    try:
-        connection.sendall(REQUEST)
-        answer = connection.recv(4096)
-    except ConnectionError:
-        answer = b""
-    if not answer.startswith(b"HTTP/1.1 200"):
-        connection.close()
-        return None
-    return connection
 
 
 class Flavored:
@@ -55,7 +38,7 @@ class Flavored:
         return port
 
     def take(self, port: int) -> socket.socket | None:
-        return served(self.vip, port)
+        return served(port, self.vip)
 
     def hold(self, port: int, count: int, held: list[socket.socket]) -> None:
         """`count` more connections served and kept open in `held`, each retried until served (bounded):

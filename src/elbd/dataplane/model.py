@@ -8,6 +8,7 @@ from elbd.canonical_ip import IPAddress, IPNetwork
 from elbd.dataplane.udp_model import UdpConfig
 
 HARD_STOP_AFTER_S = 30
+FLAVOR_TABLE = "elbd-flavor-limits"  # the backend that holds the stick table counting a flavor's limits
 
 
 @dataclass(frozen=True)

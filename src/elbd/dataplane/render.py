@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from elbd.dataplane.access_lists import access_lines
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, cookie_token, endpoint, log_format_word, name, number
-from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
+from elbd.dataplane.model import FLAVOR_TABLE, Backend, Frontend, LoadBalancerConfig, Server
 from elbd.dataplane.route_lines import route_lines
 from elbd.dataplane.tls_files import VERSIONS, alpn_list, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
 
@@ -205,7 +205,6 @@ def connection_limit_lines(frontend: Frontend) -> list[str]:
     return lines
 
 
-FLAVOR_TABLE = "elbd-flavor-limits"  # the stick table (a backend of its own) that counts flavors' limits
 FLAVOR_TABLE_LINE = "stick-table type integer size 2 expire 10s store conn_cur,sess_rate(1s),gpc0_rate(1s)"
 
 

@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from typing_extensions import TypedDict
 
 from elbd.api.shapes.base import IdRef, PageInfo, shape, stored_as
+from elbd.api.shapes.healthmonitors import MonitorSettings
 from elbd.api.shapes.members import ListenerStatus, Reason
 from elbd.schemas.pools import ConnectionDrain, QuicCidHashStrategy, SessionPersistence
 
@@ -27,23 +28,6 @@ class MasterSlaveMember(TypedDict):
 
 
 @shape
-class MasterSlaveHealthMonitor(TypedDict):
-    id: str
-    name: str
-    admin_state_up: bool
-    type: str
-    delay: int
-    timeout: int
-    max_retries: int
-    max_retries_down: int
-    monitor_port: int | None
-    url_path: str
-    http_method: str
-    domain_name: str | None
-    expected_codes: str
-
-
-@shape
 class MasterSlavePool(TypedDict):
     id: str
     name: str
@@ -58,7 +42,7 @@ class MasterSlavePool(TypedDict):
     listeners: list[IdRef]
     loadbalancers: list[IdRef]
     members: list[MasterSlaveMember]
-    healthmonitor: MasterSlaveHealthMonitor | None
+    healthmonitor: MonitorSettings | None
     session_persistence: Annotated[dict[str, Any], stored_as(SessionPersistence)] | None
     any_port_enable: bool
     connection_drain: Annotated[dict[str, Any], stored_as(ConnectionDrain)]

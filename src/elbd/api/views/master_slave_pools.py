@@ -1,9 +1,9 @@
-from elbd.api.shapes.master_slave_pools import MasterSlaveHealthMonitor, MasterSlaveMember, MasterSlavePool
+from elbd.api.shapes.master_slave_pools import MasterSlaveMember, MasterSlavePool
+from elbd.api.views.healthmonitors import monitor_settings_view
 from elbd.api.views.members import member_view
 from elbd.clock import format_time
 from elbd.service.master_slave_pools import DEFAULT_ENTERPRISE_PROJECT, PUBLIC_BORDER_GROUP, Parts
 from elbd.service.member_status import HealthFacts
-from elbd.store.models import HealthMonitor as HealthMonitorRow
 from elbd.store.models import Member as MemberRow
 from elbd.store.models import Pool as PoolRow
 
@@ -29,24 +29,6 @@ def master_slave_member_view(member: MemberRow, facts: HealthFacts) -> MasterSla
     }
 
 
-def master_slave_monitor_view(monitor: HealthMonitorRow) -> MasterSlaveHealthMonitor:
-    return {
-        "id": monitor.id,
-        "name": monitor.name,
-        "admin_state_up": monitor.admin_state_up,
-        "type": monitor.type,
-        "delay": monitor.delay,
-        "timeout": monitor.timeout,
-        "max_retries": monitor.max_retries,
-        "max_retries_down": monitor.max_retries_down,
-        "monitor_port": monitor.monitor_port,
-        "url_path": monitor.url_path,
-        "http_method": monitor.http_method,
-        "domain_name": monitor.domain_name,
-        "expected_codes": monitor.expected_codes,
-    }
-
-
 def master_slave_pool_view(pool: PoolRow, parts: Parts) -> MasterSlavePool:
     monitor = parts.monitors.get(pool.id)
     return {
@@ -63,7 +45,7 @@ def master_slave_pool_view(pool: PoolRow, parts: Parts) -> MasterSlavePool:
         "listeners": [{"id": listener_id} for listener_id in parts.related.listeners.get(pool.id, [])],
         "loadbalancers": [{"id": pool.loadbalancer_id}] if pool.loadbalancer_id else [],
         "members": [master_slave_member_view(member, parts.facts) for member in parts.members.get(pool.id, [])],
-        "healthmonitor": master_slave_monitor_view(monitor) if monitor is not None else None,
+        "healthmonitor": monitor_settings_view(monitor) if monitor is not None else None,
         "session_persistence": pool.session_persistence,
         "any_port_enable": pool.any_port_enable,
         "connection_drain": pool.connection_drain,
