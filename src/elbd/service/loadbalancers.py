@@ -7,8 +7,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from elbd.canonical_ip import IPAddress
 from elbd import flavors
+from elbd.canonical_ip import IPAddress
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
