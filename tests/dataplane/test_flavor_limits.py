@@ -49,7 +49,7 @@ class Flavored:
 
 @pytest.fixture
 def kept_alive(backends: Callable[..., FakeBackend]) -> FakeBackend:
-    return backends("kept", keep_alive=True)
+    return backends("kept", keep_alive=True, idle_timeout_s=120)  # held connections outlive the slowest test
 
 
 @pytest.fixture
