@@ -34,6 +34,7 @@ class Resources:
     job_id: str
     ipgroup_id: str
     batch_job_id: str
+    master_slave_pool_id: str  # what {pool_id} names under master-slave-pools
 
     def path_value(self, parameter: str) -> str | None:
         """The id a path parameter of this name takes, or None if no resource answers to it."""
@@ -48,13 +49,14 @@ class Resources:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
-PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutron_subnet_id", "batch_job_id"}
+PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutron_subnet_id", "batch_job_id", "master_slave_pool_id"}
 
 
 def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
     instance member, a security policy, a server certificate, a forwarding policy of the listener
-    (to a pool of its own) with a rule, a finished check job of the member, and an IP address group."""
+    (to a pool of its own) with a rule, a finished check job of the member, an IP address group, a
+    batch delete's job and an active/standby pool."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -78,6 +80,14 @@ def furnish(api: Api) -> Resources:
     ipgroup = api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}})["ipgroup"]
     doomed = api.listener(lb["id"], port=81)
     batch_job_id = api.ok("POST", "listeners/batch-delete", {"listener_ids": [doomed["id"]]}, status=200)["job_id"]
+    pair = [
+        {"address": f"127.10.0.{host}", "protocol_port": 8080, "role": role, "subnet_cidr_id": subnet["neutron_subnet_id"]}
+        for host, role in ((240, "master"), (241, "slave"))
+    ]
+    check = {"type": "TCP", "delay": 5, "timeout": 3, "max_retries": 3}
+    master_slave_pool = api.ok(
+        "POST", "master-slave-pools", {"pool": {"protocol": "TCP", "lb_algorithm": "ROUND_ROBIN", "loadbalancer_id": lb["id"], "members": pair, "healthmonitor": check}}
+    )["pool"]
     return Resources(
         project_id=api.project_id,
         vpc_id=vpc["id"],
@@ -96,6 +106,7 @@ def furnish(api: Api) -> Resources:
         job_id=job_id,
         ipgroup_id=ipgroup["id"],
         batch_job_id=batch_job_id,
+        master_slave_pool_id=master_slave_pool["id"],
     )
 
 

@@ -20,6 +20,7 @@ from elbd.api.app import create_app
 from elbd.api.unserved_operations import LOOKUPS
 from elbd.auth import sdk_hmac
 from elbd.config import load_settings
+from elbd.flavors import CATALOGUE
 from elbd.schemas.unserved_operations import OPERATIONS as UNSERVED_OPERATIONS
 from tests.api.isolation_world import Resources
 from tests.certificates import client_body, issue
@@ -64,6 +65,10 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/ipgroups",
     f"POST {ELB}/ipgroups",
     f"GET {ELB}/jobs",
+    f"GET {ELB}/master-slave-pools",
+    f"GET {ELB}/flavors",
+    # the flavor catalogue is the host's, every project's alike: a flavor id is no project's resource
+    f"GET {ELB}/flavors/{{flavor_id}}",
     "GET /v3/{project_id}/loadbalancers/tags",
     "GET /v3/{project_id}/listeners/tags",
 }
@@ -141,6 +146,14 @@ BODIES: dict[str, Body] = {
     f"POST {ELB}/listeners/batch-delete": lambda r: {"listener_ids": [r.listener_id]},
     f"POST {ELB}/pools/batch-delete": lambda r: {"pools": [r.pool_id]},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/delete-cascade": lambda r: {"loadbalancer": {"unbounded_pool": True}},
+    f"POST {ELB}/master-slave-pools": lambda r: {
+        "pool": {
+            "protocol": "TCP", "lb_algorithm": "ROUND_ROBIN", "loadbalancer_id": r.loadbalancer_id,
+            "healthmonitor": {"type": "TCP", "delay": 5, "timeout": 3, "max_retries": 3},
+            "members": [{"address": f"127.10.0.{host}", "protocol_port": 9090, "role": role, "subnet_cidr_id": r.neutron_subnet_id}
+                        for host, role in ((242, "master"), (243, "slave"))],
+        }
+    },
     "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
     "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
 }
@@ -189,7 +202,15 @@ def fill(route: Route, project_id: str, resources: Resources) -> str:
         if name == "project_id":
             return project_id
         # {job_id} names a member check's job under members/check/jobs, a batch delete's under jobs
-        found = resources.batch_job_id if name == "job_id" and route.path.startswith(f"{ELB}/jobs/") else resources.path_value(name)
+        # and {pool_id} under master-slave-pools an active/standby pool; {flavor_id} one of the host's catalogue
+        if name == "job_id" and route.path.startswith(f"{ELB}/jobs/"):
+            found: str | None = resources.batch_job_id
+        elif name == "pool_id" and route.path.startswith(f"{ELB}/master-slave-pools/"):
+            found = resources.master_slave_pool_id
+        elif name == "flavor_id":
+            found = CATALOGUE[0].id
+        else:
+            found = resources.path_value(name)
         if found is None and route.key in REFUSED_NAMING_NOTHING:
             return UNSERVED_ID
         if found is None:

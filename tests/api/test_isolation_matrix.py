@@ -138,6 +138,12 @@ class Crossing(NamedTuple):
     body: Callable[[Resources, Resources], Any]
 
 
+def _pair(subnet_id: str) -> dict[str, Any]:
+    """An active/standby pool's body but where it goes: its members in `subnet_id`."""
+    members = [{"address": f"127.10.0.{host}", "protocol_port": 9191, "role": role, "subnet_cidr_id": subnet_id} for host, role in ((244, "master"), (245, "slave"))]
+    return {"protocol": "TCP", "lb_algorithm": "ROUND_ROBIN", "members": members, "healthmonitor": {"type": "TCP", "delay": 5, "timeout": 3, "max_retries": 3}}
+
+
 CROSSINGS = [
     Crossing("listener default pool", "PUT", "listeners/{a.listener_id}", lambda a, b: {"listener": {"default_pool_id": b.pool_id}}),
     Crossing(
@@ -197,6 +203,18 @@ CROSSINGS = [
         "POST",
         "l7policies/batch-update-priority",
         lambda a, b: {"l7policies": [{"id": a.l7policy_id, "priority": 3}, {"id": b.l7policy_id, "priority": 4}]},
+    ),
+    Crossing(
+        "active/standby pool on another project's listener",
+        "POST",
+        "master-slave-pools",
+        lambda a, b: {"pool": {**_pair(a.neutron_subnet_id), "listener_id": b.listener_id}},
+    ),
+    Crossing(
+        "active/standby member in another project's subnet",
+        "POST",
+        "master-slave-pools",
+        lambda a, b: {"pool": {**_pair(b.neutron_subnet_id), "loadbalancer_id": a.loadbalancer_id}},
     ),
     Crossing("delete subnet of another vpc", "DELETE", "/v1/{a.project_id}/vpcs/{a.vpc_id}/subnets/{b.subnet_id}", lambda a, b: None),
     Crossing(

@@ -11,7 +11,7 @@ import pytest
 
 from elbd import udp_engine
 
-from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Pool
+from elbd.store.models import HealthMonitor, Listener, Pool
 from tests.api.world import Net, assert_elb_error, ids, net, stored_earlier
 from tests.conftest import Api
 
@@ -289,8 +289,6 @@ def _lb_ids(api: Api) -> list[str]:
 
 
 LOAD_BALANCER_SETTINGS = [
-    ("l4_flavor_id", MISSING),
-    ("l7_flavor_id", MISSING),
     ("waf_failure_action", "forward"),
     ("waf_failure_action", "discard"),
     ("charge_mode", "lcu"),
@@ -333,13 +331,3 @@ def test_load_balancer_values_that_ask_for_nothing_are_accepted(alpha: Api, lan:
     path = f"loadbalancers/{made['id']}"
     changed = alpha.ok("PUT", path, {"loadbalancer": {**neutral, "name": "renamed"}})["loadbalancer"]
     assert changed["name"] == "renamed" and alpha.ok("GET", path)["loadbalancer"] == changed
-
-
-def test_a_load_balancer_an_earlier_elbd_stored_with_a_flavor_changes_once_it_is_cleared(alpha: Api, lan: Net) -> None:
-    made = alpha.load_balancer(lan.subnet)
-    stored_earlier(alpha, LoadBalancer, made["id"], l4_flavor_id=MISSING)
-    path = f"loadbalancers/{made['id']}"
-    assert_refused(alpha.call("PUT", path, {"loadbalancer": {"name": "renamed"}}), "l4_flavor_id")
-    assert alpha.ok("GET", path)["loadbalancer"]["name"] == ""
-    changed = alpha.ok("PUT", path, {"loadbalancer": {"name": "renamed", "l4_flavor_id": None}})["loadbalancer"]
-    assert changed["name"] == "renamed" and changed["l4_flavor_id"] == ""

@@ -22,6 +22,7 @@ class Behaviour:
     health_host: str | None = None  # when set, a check with another Host header gets 400
     keep_alive: bool = False  # answer requests on one connection until the client closes it
     set_cookie: str | None = None  # a Set-Cookie value to send with each answer (a session cookie of its own)
+    idle_timeout_s: float = 10  # a connection that sends nothing for this long is closed
 
 
 MAX_REQUESTS_PER_CONNECTION = 100_000
@@ -31,8 +32,8 @@ class _Handler(socketserver.BaseRequestHandler):
     server: "_Server"
 
     def handle(self) -> None:
-        self.request.settimeout(10)
         backend = self.server.owner
+        self.request.settimeout(backend.behaviour.idle_timeout_s)
         with backend.lock:
             backend.connections += 1
         buffer = b""

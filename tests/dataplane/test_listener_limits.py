@@ -20,11 +20,11 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedLoadBalan
         yield made
 
 
-def served(port: int) -> socket.socket | None:
+def served(port: int, vip: str = VIP) -> socket.socket | None:
     """A new connection through the VIP that one request was answered on (kept open), or None when the
     listener refused it."""
     try:
-        connection = socket.create_connection((VIP, port), timeout=5)
+        connection = socket.create_connection((vip, port), timeout=5)
     except ConnectionError:
         return None
     try:

@@ -23,6 +23,7 @@ import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
 from huaweicloudsdkelb.v3 import ElbClient
 
+from elbd.flavors import CATALOGUE
 from tests.certificates import chain, issue
 from tests.conftest import LiveServer, free_port
 from tests.e2e.test_sdk import create_project, network, sdk_client
@@ -72,12 +73,6 @@ REFUSED: dict[str, Refusal] = {
     "list_loadbalancer_feature": not_yet("features: not served yet"),
     "list_feature_configs": not_yet("feature configs: not served yet"),
     "clone_listener": not_yet("listener clone: not served yet"),
-    "list_flavors": not_yet("flavors: not served yet"),
-    "show_flavor": not_yet("flavors: not served yet"),
-    "create_master_slave_pool": not_yet("master-slave pools: not served yet"),
-    "list_master_slave_pools": not_yet("master-slave pools: not served yet"),
-    "show_master_slave_pool": not_yet("master-slave pools: not served yet"),
-    "delete_master_slave_pool": not_yet("master-slave pools: not served yet"),
     "show_recycle_bin": not_yet("recycle bin: not served yet"),
     "update_recycle_bin_enable": not_yet("recycle bin: not served yet"),
     "update_recycle_bin_policy": not_yet("recycle bin: not served yet"),
@@ -202,6 +197,20 @@ class World:
     def monitor(self, pool_id: str) -> str:
         option = v3.CreateHealthMonitorOption(pool_id=pool_id, type="TCP", delay=5, timeout=3, max_retries=3)
         return self.elb.create_health_monitor(v3.CreateHealthMonitorRequest(body=v3.CreateHealthMonitorRequestBody(healthmonitor=option))).healthmonitor.id
+
+    def master_slave_pool_request(self) -> v3.CreateMasterSlavePoolRequest:
+        members = [
+            v3.CreateMasterSlaveMemberOption(address=next(_addresses), protocol_port=8080, role=role, subnet_cidr_id=self.subnet_id)
+            for role in ("master", "slave")
+        ]
+        option = v3.CreateMasterSlavePoolOption(
+            protocol="TCP", lb_algorithm="ROUND_ROBIN", loadbalancer_id=self.lb_id, members=members,
+            healthmonitor=v3.CreateMasterSlaveHealthMonitorOption(delay=5, max_retries=3, timeout=3, type="TCP"),
+        )
+        return v3.CreateMasterSlavePoolRequest(body=v3.CreateMasterSlavePoolRequestBody(pool=option))
+
+    def master_slave_pool(self) -> str:
+        return self.elb.create_master_slave_pool(self.master_slave_pool_request()).pool.id
 
     def member(self, pool_id: str | None = None) -> str:
         option = v3.CreateMemberOption(address=next(_addresses), protocol_port=8080, subnet_cidr_id=self.subnet_id)
@@ -381,23 +390,10 @@ CALLS: dict[str, Call] = {
     "delete_pool_cascade": lambda w: v3.DeletePoolCascadeRequest(pool_id=w.pool()),
     "batch_delete_pools": lambda w: v3.BatchDeletePoolsRequest(body=v3.BatchDeletePoolsRequestBody(pools=[w.pool()])),
     # master-slave pools
-    "create_master_slave_pool": lambda w: v3.CreateMasterSlavePoolRequest(
-        body=v3.CreateMasterSlavePoolRequestBody(
-            pool=v3.CreateMasterSlavePoolOption(
-                protocol="TCP",
-                lb_algorithm="ROUND_ROBIN",
-                loadbalancer_id=w.lb_id,
-                members=[
-                    v3.CreateMasterSlaveMemberOption(address=next(_addresses), protocol_port=8080, role="master", subnet_cidr_id=w.subnet_id),
-                    v3.CreateMasterSlaveMemberOption(address=next(_addresses), protocol_port=8080, role="slave", subnet_cidr_id=w.subnet_id),
-                ],
-                healthmonitor=v3.CreateMasterSlaveHealthMonitorOption(delay=5, max_retries=3, timeout=3, type="TCP"),
-            )
-        )
-    ),
-    "list_master_slave_pools": lambda w: v3.ListMasterSlavePoolsRequest(),
-    "show_master_slave_pool": lambda w: v3.ShowMasterSlavePoolRequest(pool_id=w.pool_id),
-    "delete_master_slave_pool": lambda w: v3.DeleteMasterSlavePoolRequest(pool_id=w.pool()),
+    "create_master_slave_pool": lambda w: w.master_slave_pool_request(),
+    "list_master_slave_pools": lambda w: v3.ListMasterSlavePoolsRequest(protocol=["TCP"]),
+    "show_master_slave_pool": lambda w: v3.ShowMasterSlavePoolRequest(pool_id=w.master_slave_pool()),
+    "delete_master_slave_pool": lambda w: v3.DeleteMasterSlavePoolRequest(pool_id=w.master_slave_pool()),
     # members
     "create_member": lambda w: v3.CreateMemberRequest(
         pool_id=w.pool_id, body=v3.CreateMemberRequestBody(member=v3.CreateMemberOption(address=next(_addresses), protocol_port=8080, subnet_cidr_id=w.subnet_id))
@@ -514,8 +510,8 @@ CALLS: dict[str, Call] = {
     ),
     "delete_logtank": lambda w: v3.DeleteLogtankRequest(logtank_id=UNKNOWN_ID),
     # flavors, jobs, zones, quotas, versions
-    "list_flavors": lambda w: v3.ListFlavorsRequest(),
-    "show_flavor": lambda w: v3.ShowFlavorRequest(flavor_id=UNKNOWN_ID),
+    "list_flavors": lambda w: v3.ListFlavorsRequest(type=["L7"]),
+    "show_flavor": lambda w: v3.ShowFlavorRequest(flavor_id=CATALOGUE[0].id),
     "list_jobs": lambda w: v3.ListJobsRequest(),
     "show_job": lambda w: v3.ShowJobRequest(job_id=w.batch_job()),
     "list_availability_zones": lambda w: v3.ListAvailabilityZonesRequest(),
@@ -590,3 +586,25 @@ def test_sdk_batch_deletes_load_balancers_and_finds_the_job(world: World) -> Non
         with pytest.raises(ClientRequestException) as raised:
             world.elb.show_load_balancer(v3.ShowLoadBalancerRequest(loadbalancer_id=lb_id))
         assert raised.value.status_code == 404
+
+
+def test_sdk_makes_an_active_standby_pool_and_reads_its_roles(world: World) -> None:
+    created = world.elb.create_master_slave_pool(world.master_slave_pool_request()).pool
+    shown = world.elb.show_master_slave_pool(v3.ShowMasterSlavePoolRequest(pool_id=created.id)).pool
+    assert sorted(member.role for member in shown.members) == ["master", "slave"]
+    assert (shown.healthmonitor.type, shown.loadbalancers[0].id) == ("TCP", world.lb_id)
+    listed = world.elb.list_master_slave_pools(v3.ListMasterSlavePoolsRequest(id=[created.id])).pools
+    assert [pool.id for pool in listed] == [created.id]
+    world.elb.delete_master_slave_pool(v3.DeleteMasterSlavePoolRequest(pool_id=created.id))
+    with pytest.raises(ClientRequestException) as raised:
+        world.elb.show_master_slave_pool(v3.ShowMasterSlavePoolRequest(pool_id=created.id))
+    assert raised.value.status_code == 404
+
+
+def test_sdk_lists_flavors_and_names_one_on_a_load_balancer(world: World) -> None:
+    flavors = world.elb.list_flavors(v3.ListFlavorsRequest(type=["L4"])).flavors
+    assert [flavor.name for flavor in flavors] == [flavor.name for flavor in CATALOGUE if flavor.type == "L4"]
+    assert (flavors[0].info.connection, flavors[0].info.cps, flavors[0].info.bandwidth) == (CATALOGUE[0].connection, CATALOGUE[0].cps, None)
+    option = v3.CreateLoadBalancerOption(name=next(_names), vip_subnet_cidr_id=world.subnet_id, l4_flavor_id=flavors[0].id)
+    lb = world.elb.create_load_balancer(v3.CreateLoadBalancerRequest(body=v3.CreateLoadBalancerRequestBody(loadbalancer=option))).loadbalancer
+    assert lb.l4_flavor_id == flavors[0].id

@@ -13,6 +13,7 @@ from elbd.api import (
     availability_zones,
     certificates,
     cloudservers,
+    flavors,
     health_timeline,
     healthmonitors,
     ipgroups,
@@ -21,6 +22,7 @@ from elbd.api import (
     l7policies,
     listeners,
     loadbalancers,
+    master_slave_pools,
     member_checks,
     members,
     pools,
@@ -130,7 +132,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, member_traffic, jobs, tags, versions, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, member_traffic, jobs, tags, versions, flavors,
+        master_slave_pools, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

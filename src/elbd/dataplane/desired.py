@@ -6,10 +6,11 @@ import resource
 from collections.abc import Iterable
 from functools import lru_cache
 
+from elbd import flavors
 from elbd.canonical_ip import IPAddress, NotCanonical, canonical_address
 from elbd.dataplane.access_lists import covering
 from elbd.dataplane.model import (
-    AccessControl, Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination,
+    AccessControl, Backend, FlavorLimits, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server, SniCertificate, TlsPolicy, TlsTermination,
 )
 from elbd.dataplane.routes import routes
 from elbd.dataplane.udp_model import UdpCheck, UdpConfig, UdpListener, UdpMember, UdpPool
@@ -115,12 +116,27 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             max_connections=listener.connection,
             max_new_connections_per_s=listener.cps,
             access=access_control(listener, stored.ip_entries.get(listener.id, ())),
+            flavor=flavor_limits(stored, listener.protocol),
         )
         for listener in stored.listeners
         if listener.protocol in SERVED_LISTENERS and addresses
         and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
     return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends), udp_config(stored, addresses))
+
+
+def flavor_limits(stored: StoredLoadBalancer, listener_protocol: str) -> FlavorLimits | None:
+    """The limits of the load balancer's flavor of the listener's kind (L4: TCP and TLS, L7: HTTP and
+    HTTPS), which all its listeners of that kind share; None without one."""
+    if listener_protocol in flavors.L4_LISTENERS:
+        found, kind = flavors.flavor(stored.l4_flavor_id), 4
+    elif listener_protocol in flavors.L7_LISTENERS:
+        found, kind = flavors.flavor(stored.l7_flavor_id), 7
+    else:
+        return None
+    if found is None:
+        return None
+    return FlavorLimits(kind, found.connection, found.cps, found.qps or 0)
 
 
 UDP_BALANCE = {"ROUND_ROBIN": "round_robin", "LEAST_CONNECTIONS": "least_conn", "SOURCE_IP": "source"}
@@ -273,7 +289,7 @@ def served_member(member: StoredMember) -> Server | None:
     address = served_address(member.address)
     if address is None:
         return None
-    return Server(member.id, address, member.protocol_port, member.weight, held=bool(member.drained))
+    return Server(member.id, address, member.protocol_port, member.weight, held=bool(member.drained), backup=member.role == "slave")
 
 
 def served_address(text: str | None) -> IPAddress | None:

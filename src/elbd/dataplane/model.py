@@ -8,6 +8,7 @@ from elbd.canonical_ip import IPAddress, IPNetwork
 from elbd.dataplane.udp_model import UdpConfig
 
 HARD_STOP_AFTER_S = 30
+FLAVOR_TABLE = "elbd-flavor-limits"  # the backend that holds the stick table counting a flavor's limits
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,15 @@ class HealthCheck:
 
 @dataclass(frozen=True)
 class Server:
-    """One member. `held` servers are drained: their instance is stopped or gone."""
+    """One member. `held` servers are drained: their instance is stopped or gone. A `backup` server (the
+    standby of an active/standby pool) takes traffic only while no other server of its backend is up."""
 
     name: str
     address: IPAddress
     port: int
     weight: int
     held: bool = False
+    backup: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,18 @@ class AccessControl:
 
 
 @dataclass(frozen=True)
+class FlavorLimits:
+    """A load balancer's flavor, as the listeners of its kind share it: all of them count in one entry
+    (`kind`, 4 or 7) of the load balancer's stick table, so the limits hold for them together. 0 is
+    unlimited."""
+
+    kind: int  # 4 (TCP and TLS listeners) or 7 (HTTP and HTTPS)
+    max_connections: int
+    max_new_connections_per_s: int
+    max_requests_per_s: int = 0  # HTTP requests (L7)
+
+
+@dataclass(frozen=True)
 class Frontend:
     """One listener, bound to the VIP."""
 
@@ -215,6 +230,7 @@ class Frontend:
     max_connections: int = 0  # concurrent connections; a new one past it is refused; 0 is unlimited
     max_new_connections_per_s: int = 0  # new connections a second; one past it is refused; 0 is unlimited
     access: AccessControl | None = None  # None: every client is admitted
+    flavor: FlavorLimits | None = None  # None: the load balancer names no flavor of this listener's kind
 
 
 @dataclass(frozen=True)
@@ -249,6 +265,11 @@ class LoadBalancerConfig:
 
     def backend(self, name: str) -> Backend | None:
         return next((backend for backend in self.backends if backend.name == name), None)
+
+    @property
+    def counts_flavor_limits(self) -> bool:
+        """Whether a frontend shares a flavor's limits (the stick table that counts them is rendered)."""
+        return any(frontend.flavor is not None for frontend in self.frontends)
 
     @property
     def certificates(self) -> frozenset[str]:

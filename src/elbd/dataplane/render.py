@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from elbd.dataplane.access_lists import access_lines
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, cookie_token, endpoint, log_format_word, name, number
-from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Server
+from elbd.dataplane.model import FLAVOR_TABLE, Backend, Frontend, LoadBalancerConfig, Server
 from elbd.dataplane.route_lines import route_lines
 from elbd.dataplane.tls_files import VERSIONS, alpn_list, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
 
@@ -26,8 +26,9 @@ def server_options(backend: Backend, server: Server) -> str:
     shared = shared_server_options(backend)
     cookie = [f"cookie {member_cookie(server.name)}"] if backend.persistence is not None and backend.persistence.cookies else []
     fixed_id = [f"id {number(hash_id(backend, server))}"] if hashes_source(backend) else []
+    backup = ["backup"] if server.backup else []
     return " ".join([endpoint(server.address, server.port), *fixed_id, f"weight {number(served_weight(backend, server))}", *cookie,
-                     *([shared] if shared else [])])
+                     *backup, *([shared] if shared else [])])
 
 
 def hashes_source(backend: Backend) -> bool:
@@ -204,6 +205,31 @@ def connection_limit_lines(frontend: Frontend) -> list[str]:
     return lines
 
 
+FLAVOR_TABLE_LINE = "stick-table type integer size 2 expire 10s store conn_cur,sess_rate(1s),gpc0_rate(1s)"
+
+
+def flavor_limit_lines(frontend: Frontend) -> list[str]:
+    """The load balancer's flavor, on a listener of its kind: every such listener tracks its connections
+    in the table's entry for the kind, so its limits hold for them together, refused as the listener's
+    own are (connection_limit_lines: a reset, never queued). An HTTP request past the requests-per-second
+    limit is answered 429; `gpc0` counts the requests let through, so a refused one takes no room of the
+    next second. With a listener's own limits, both hold: the lower one decides."""
+    flavor = frontend.flavor
+    if flavor is None:
+        return []
+    if flavor.kind not in (4, 7):
+        raise UnsafeValue(f"{flavor.kind!r} is not a flavor's kind")
+    lines = [f"tcp-request connection track-sc0 int({flavor.kind}) table {FLAVOR_TABLE}"]
+    if flavor.max_connections:
+        lines.append(f"tcp-request connection reject if {{ sc0_conn_cur gt {number(flavor.max_connections)} }}")
+    if flavor.max_new_connections_per_s:
+        lines.append(f"tcp-request connection reject if {{ sc0_sess_rate ge {number(flavor.max_new_connections_per_s)} }}")
+    if flavor.max_requests_per_s and frontend.mode == "http":
+        lines += [f"http-request deny deny_status 429 if {{ sc0_gpc0_rate ge {number(flavor.max_requests_per_s)} }}",
+                  "http-request sc-inc-gpc0(0)"]
+    return lines
+
+
 def server_line(backend: Backend, server: Server) -> str:
     line = f"{name(server.name)} {server_options(backend, server)}"
     return line + " disabled" if server.held else line
@@ -236,6 +262,9 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         tls_certificates=tls_certificates,
         route_lines=route_lines,
         connection_limit_lines=connection_limit_lines,
+        flavor_limit_lines=flavor_limit_lines,
+        flavor_table=FLAVOR_TABLE,
+        flavor_table_line=FLAVOR_TABLE_LINE,
         access_lines=lambda frontend: access_lines(frontend, run_dir),
         http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
         member_timeout_var=MEMBER_TIMEOUT_VAR,

@@ -1,13 +1,15 @@
 """HAProxy's `show stat` rows as metrics per load balancer, listener, pool and member. Pure.
 
 In elbd's configurations a frontend is named by its listener's id, a backend by its pool's id and a
-server by its member's id; other proxies (the placeholder frontend) are left out. The counters are the
+server by its member's id; other proxies (the placeholder frontend, the flavor's stick-table backend)
+are left out. The counters are the
 running worker's: a reload starts a worker at zero, which Prometheus reads as a counter reset."""
 
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from elbd.dataplane.model import FLAVOR_TABLE
 from elbd.metrics.exposition import Family, Labels, Sample
 
 PLACEHOLDER = "elbd-placeholder"
@@ -74,6 +76,8 @@ def families(stats: Iterable[StatsOf]) -> list[Family]:
         owner: Labels = (("project_id", one.project_id), ("loadbalancer_id", one.load_balancer_id))
         for row in _rows(one.csv_text):
             proxy, server = row.get("pxname", ""), row.get("svname", "")
+            if proxy == FLAVOR_TABLE:
+                continue
             if server == "FRONTEND" and proxy != PLACEHOLDER:
                 add_row("listener", _LISTENER, (*owner, ("listener_id", proxy)), row)
             elif server == "BACKEND":

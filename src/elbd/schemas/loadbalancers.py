@@ -5,6 +5,8 @@ from pydantic import Field, StringConstraints
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
 from elbd.schemas.unserved import LOAD_BALANCER_CHANGES, LOAD_BALANCERS, note
 
+L4_FLAVOR = "An L4 flavor of GET .../elb/flavors: its limits hold on the TCP and TLS listeners together; none: no limit."
+L7_FLAVOR = "An L7 flavor of GET .../elb/flavors: its limits hold on the HTTP and HTTPS listeners together; none: no limit."
 ProtectionStatus = Literal["nonProtection", "consoleProtection"]
 ProtectionReason = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^<>]*$")]
 
@@ -35,8 +37,8 @@ class LoadBalancerCreate(Strict):
     admin_state_up: bool = True
     guaranteed: bool = True
     provider: Literal["vlb"] = "vlb"
-    l4_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l4_flavor_id"))
-    l7_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l7_flavor_id"))
+    l4_flavor_id: ResourceId | None = Field(None, description=L4_FLAVOR)
+    l7_flavor_id: ResourceId | None = Field(None, description=L7_FLAVOR)
     enterprise_project_id: Annotated[str, StringConstraints(max_length=36)] | None = None
     project_id: ProjectIdField | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20)
@@ -76,8 +78,8 @@ class LoadBalancerUpdate(Strict):
     ip_target_enable: bool | None = None
     deletion_protection_enable: bool | None = None
     elb_virsubnet_ids: list[ResourceId] | None = Field(None, max_length=6)
-    l4_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l4_flavor_id"))
-    l7_flavor_id: ResourceId | None = Field(None, description=note(LOAD_BALANCERS, "l7_flavor_id"))
+    l4_flavor_id: ResourceId | None = Field(None, description=L4_FLAVOR)
+    l7_flavor_id: ResourceId | None = Field(None, description=L7_FLAVOR)
     protection_status: ProtectionStatus | None = None
     protection_reason: ProtectionReason | None = None
     waf_failure_action: Literal["discard", "forward"] | None = Field(

@@ -155,6 +155,13 @@ POOLS = (
     _any("az_affinity", "elbd does not serve availability-zone affinity yet."),
 )
 
+MASTER_SLAVE_POOLS = (  # beside POOLS, which an active/standby pool passes too
+    Unserved(
+        "protocol", _one_of("UDP"), "UDP",
+        "elbd does not serve active/standby UDP backend server groups yet: it serves them on TCP and TLS (HAProxy backup servers).",
+    ),
+)
+
 HEALTH_MONITORS = (
     Unserved(
         "type", _one_of("GRPC"), "GRPC (with GRPC backend server groups)",
@@ -167,8 +174,6 @@ HEALTH_MONITORS = (
 )
 
 LOAD_BALANCERS = (
-    _any("l4_flavor_id", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
-    _any("l7_flavor_id", "elbd has no flavors yet (a load balancer has its host's capacity); leave it out."),
     _any("waf_failure_action", "elbd has no WAF yet; leave it out."),
     _any("publicip_ids", "elbd does not serve EIPs yet."),
     _any("publicip", "elbd does not serve EIPs yet."),

@@ -79,12 +79,4 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("DELETE", f"{ELB}/recycle-bin/loadbalancers/{{loadbalancer_id}}", "Deleting a load balancer from the recycle bin", NOT_YET),
     # listeners and pools
     UnservedOperation("POST", f"{ELB}/listeners/{{listener_id}}/clone", "Cloning a listener", NOT_YET),
-    # master-slave pools
-    UnservedOperation("POST", f"{ELB}/master-slave-pools", "Creating an active/standby backend server group", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/master-slave-pools", "Listing active/standby backend server groups", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/master-slave-pools/{{pool_id}}", "An active/standby backend server group", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/master-slave-pools/{{pool_id}}", "Deleting an active/standby backend server group", NOT_YET),
-    # flavors
-    UnservedOperation("GET", f"{ELB}/flavors", "Flavors", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/flavors/{{flavor_id}}", "A flavor", NOT_YET),
 )

@@ -10,7 +10,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
 from elbd.schemas.healthmonitors import HealthMonitorCreate, HealthMonitorUpdate
-from elbd.service import lookups, quotas
+from elbd.service import lookups, master_slave_rules, quotas
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import MONITOR_TYPES_FOR_POOL
 from elbd.store.db import mark_changed
@@ -115,6 +115,7 @@ def list_health_monitors(session: Session, *, project_id: str, filters: dict, pa
 def update_health_monitor(session: Session, *, project_id: str, monitor_id: str, option: HealthMonitorUpdate) -> HealthMonitor:
     monitor = lookups.health_monitor(session, project_id, monitor_id)
     pool = lookups.pool(session, project_id, monitor.pool_id)
+    master_slave_rules.refuse_change(pool.id, pool.master_slave, "health check")
     changes = {name: value for name, value in option.model_dump(exclude_unset=True).items() if value is not None}
     if option.domain_name == "":
         raise invalid("Invalid input for 'domain_name': it must not be empty (send null to clear it).")
@@ -141,6 +142,7 @@ def update_health_monitor(session: Session, *, project_id: str, monitor_id: str,
 def delete_health_monitor(session: Session, *, project_id: str, monitor_id: str) -> None:
     monitor = lookups.health_monitor(session, project_id, monitor_id)
     pool = lookups.pool(session, project_id, monitor.pool_id)
+    master_slave_rules.refuse_change(pool.id, pool.master_slave, "health check")
     _forget_health(session, pool.id)
     session.delete(monitor)
     mark_changed(session, pool.loadbalancer_id)

@@ -4,7 +4,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from elbd import insert_headers
+from elbd import flavors, insert_headers
 from elbd.canonical_ip import canonical_address
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
@@ -119,6 +119,7 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
     if protocol == "UDP":
         unserved.refuse(unserved.UDP_LISTENERS, option.model_dump(exclude_unset=True))
     lb = lookups.load_balancer(session, project_id, option.loadbalancer_id)
+    flavors.refuse_unlimited_listeners(lb.l4_flavor_id, {protocol})
     policy = lookups.security_policy(session, project_id, option.security_policy_id) if option.security_policy_id else None
     references = TlsReferences(option.default_tls_container_ref, tuple(option.sni_container_refs or ()), option.client_ca_tls_container_ref or None)
     check_references(session, project_id, references)

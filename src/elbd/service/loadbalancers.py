@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elbd import flavors
 from elbd.canonical_ip import IPAddress
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
@@ -174,8 +175,8 @@ def create_load_balancer(
         deletion_protection_enable=option.deletion_protection_enable,
         provisioning_status="ACTIVE",
         operating_status="ONLINE",
-        l4_flavor_id=option.l4_flavor_id,
-        l7_flavor_id=option.l7_flavor_id,
+        l4_flavor_id=flavors.checked("l4_flavor_id", option.l4_flavor_id),
+        l7_flavor_id=flavors.checked("l7_flavor_id", option.l7_flavor_id),
         tags=checked_tags(option.tags),
         protection_status=option.protection_status,
         protection_reason=option.protection_reason,
@@ -219,6 +220,12 @@ def update_load_balancer(
     _check_protection(changes.get("protection_status", lb.protection_status), changes.get("protection_reason", lb.protection_reason))
     unserved.refuse(unserved.LOAD_BALANCER_CHANGES, changes)
     unserved.refuse(unserved.LOAD_BALANCERS, changes, stored=lb)
+    for field in ("l4_flavor_id", "l7_flavor_id"):
+        if field in changes:
+            changes[field] = flavors.checked(field, changes[field])
+    if "l4_flavor_id" in changes:
+        protocols = set(session.scalars(select(Listener.protocol).where(Listener.loadbalancer_id == lb.id)))
+        flavors.refuse_unlimited_listeners(changes["l4_flavor_id"], protocols)
     if option.elb_virsubnet_ids is not None:
         changes["elb_virsubnet_ids"] = _backend_subnets(session, project_id, lb.vpc_id, option.elb_virsubnet_ids)
     for name, value in changes.items():

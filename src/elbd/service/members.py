@@ -30,7 +30,7 @@ from elbd.clock import utcnow
 from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
-from elbd.service import instances, lookups, member_status, quotas, vpcs
+from elbd.service import instances, lookups, master_slave_rules, member_status, quotas, vpcs
 from elbd.service.address_ranges import Host, plan_refusal
 from elbd.service.addresses import IPAddress, never_a_backend, parse_address, unavailable, usable_host, vip_holder
 from elbd.service.member_status import HealthFacts, PoolFacts
@@ -66,6 +66,7 @@ _PLACEMENT = (
         Pool.ip_version,
         Pool.vpc_id,
         Pool.any_port_enable,
+        Pool.master_slave,
         LoadBalancer.ip_target_enable,
         LoadBalancer.vpc_id.label("load_balancer_vpc_id"),
         exists().where(HealthMonitor.pool_id == Pool.id, HealthMonitor.admin_state_up.is_(True)).label("monitored"),
@@ -105,6 +106,7 @@ def placement(session: Session, project_id: str, pool_id: str, host: Host) -> Pl
     pool = connection.execute(_PLACEMENT, {"pool_id": pool_id}).first()
     if pool is None or pool.project_id != project_id:
         raise not_found("pool", pool_id)
+    master_slave_rules.refuse_change(pool_id, pool.master_slave, "members")
     on_load_balancer = pool.loadbalancer_id is not None
     listener_ids = list(connection.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if on_load_balancer else []
     vpc_id = pool.load_balancer_vpc_id if on_load_balancer else pool.vpc_id
@@ -168,8 +170,10 @@ def new_member(
     project_id: str,
     place: Placement,
     spec: MemberCreate | BatchMemberCreate,
+    role: str | None = None,
 ) -> tuple[Member, Row[str, str] | None]:
-    """A checked, not yet stored member, and the registered instance that owns its address."""
+    """A checked, not yet stored member, and the registered instance that owns its address; `role` is
+    its role in an active/standby pool (service/master_slave_pools.py)."""
     address = parse_address(spec.address)
     _refuse_relay(session, project_id, address)
     port = _port(place, spec.protocol_port)
@@ -196,6 +200,7 @@ def new_member(
         instance_id=owner.id if owner else "",
         availability_zone=spec.availability_zone or "",
         weight=spec.weight,
+        role=role,
         created_at=now,
         updated_at=now,
     )
@@ -259,7 +264,7 @@ def _facts(place: Placement, owners: Iterable[Row[str, str] | None]) -> HealthFa
 
 
 def create_member(
-    session: Session, *, project_id: str, pool_id: str, option: MemberCreate, host: Host
+    session: Session, *, project_id: str, pool_id: str, option: MemberCreate, host: Host, role: str | None = None
 ) -> tuple[Member, HealthFacts]:
     """The stored member, and the facts its operating status is derived from.
 
@@ -269,7 +274,7 @@ def create_member(
     place = memo.get(("placement", project_id, pool_id))
     if place is None:
         place = memo[("placement", project_id, pool_id)] = placement(session, project_id, pool_id, host)
-    member, owner = new_member(session, project_id, place, option)
+    member, owner = new_member(session, project_id, place, option, role)
     try:
         _require_room(session, project_id, pool_id, 1)
     except ElbError:
@@ -314,6 +319,7 @@ def batch_create_members(
 def update_member(session: Session, *, project_id: str, pool_id: str, member_id: str, option: MemberUpdate, host: Host) -> Member:
     member = lookups.member(session, project_id, pool_id, member_id)
     pool = lookups.pool(session, project_id, pool_id)
+    master_slave_rules.refuse_change(pool.id, pool.master_slave, "members")
     _apply_update(session, pool, member, option, host)
     session.flush()
     mark_members_changed(session, pool.loadbalancer_id, [member.id])
@@ -347,6 +353,7 @@ def batch_update_members(
     session: Session, *, project_id: str, pool_id: str, options: list[BatchMemberUpdate], host: Host
 ) -> list[Member]:
     pool = lookups.pool(session, project_id, pool_id)
+    master_slave_rules.refuse_change(pool.id, pool.master_slave, "members")
     if len({option.id for option in options}) != len(options):
         raise invalid("Invalid input for 'members': a member is named twice.")
     updated = []
@@ -363,6 +370,7 @@ def batch_update_members(
 
 
 def _require_deletable(pool: Pool) -> None:
+    master_slave_rules.refuse_change(pool.id, pool.master_slave, "members")
     if pool.member_deletion_protection_enable:
         raise conflict(f"Backend server group {pool.id} has member deletion protection enabled.")
 

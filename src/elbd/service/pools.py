@@ -1,6 +1,6 @@
 """Backend server groups: protocol, algorithm, persistence, and where they attach."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
@@ -19,7 +19,7 @@ from elbd.schemas.pools import (
     SlowStart,
     _PoolSettings,
 )
-from elbd.service import l7policies, lookups, quotas
+from elbd.service import l7policies, lookups, master_slave_rules, quotas
 from elbd.service.bindings import attach_pool_to_load_balancer, bind_pool_to_listener
 from elbd.service.child_ids import child_ids
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
@@ -173,16 +173,22 @@ def create_pool(session: Session, *, project_id: str, option: PoolCreate) -> Poo
     return pool
 
 
-def list_pools(session: Session, *, project_id: str, filters: dict, page: PageRequest) -> Page[Pool]:
+def list_pools(
+    session: Session, *, project_id: str, filters: dict, page: PageRequest, master_slave: bool | None = None, keep: Callable[[Pool], bool] | None = None
+) -> Page[Pool]:
+    """With `master_slave`, only the active/standby groups (True) or only the others (False)."""
     query: Select = select(Pool).where(Pool.project_id == project_id)
+    if master_slave is not None:
+        query = query.where(Pool.master_slave.is_(master_slave))
     for name, (pool_column, column) in RELATED_FILTERS.items():
         if filters.get(name):
             query = query.where(Pool.id.in_(select(pool_column).where(column.in_(filters[name]))))
-    return paginate(session, apply_filters(query, FILTER_COLUMNS, filters), Pool, page)
+    return paginate(session, apply_filters(query, FILTER_COLUMNS, filters), Pool, page, keep)
 
 
 def update_pool(session: Session, *, project_id: str, pool_id: str, option: PoolUpdate) -> Pool:
     pool = lookups.pool(session, project_id, pool_id)
+    master_slave_rules.refuse_change(pool.id, pool.master_slave, "settings")
     changes = option.model_dump(exclude_unset=True)
     _check_settings(pool.protocol, option, changes.get("protection_status", pool.protection_status))
     if option.lb_algorithm is not None:

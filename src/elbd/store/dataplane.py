@@ -114,6 +114,7 @@ class StoredMember(NamedTuple):
     weight: int
     drained: bool
     created_at: datetime
+    role: str | None = None  # master or slave in an active/standby pool (the slave is a backup server)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class StoredLoadBalancer:
     security_policies: Mapping[str, StoredSecurityPolicy] = field(default_factory=dict)  # custom ones its listeners use
     l7_policies: "Mapping[str, tuple[StoredL7Policy, ...]]" = field(default_factory=dict)  # by listener id, each in precedence order
     ip_entries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by listener id: every entry of the groups it names
+    l4_flavor_id: str | None = None  # its flavors (elbd/flavors.py), whose limits its listeners share
+    l7_flavor_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ class MemberHealth(NamedTuple):
 
 
 NO_RESULT = MemberHealth(None)
+_LOAD_BALANCER_COLUMNS = (LoadBalancer.id, LoadBalancer.vip_address, LoadBalancer.ipv6_vip_address, LoadBalancer.l4_flavor_id, LoadBalancer.l7_flavor_id)
 
 _LISTENERS = (
     select(*(getattr(Listener, column) for column in StoredListener._fields))
@@ -226,6 +230,7 @@ _MEMBER_COLUMNS = (
     # drained: a registered instance owns the address and does not run (a deleted one left its id)
     ((Member.instance_id != "") & ((Instance.status.is_(None)) | (Instance.status != "ACTIVE"))).label("drained"),
     Member.created_at,
+    Member.role,
 )
 _MEMBERS = (
     select(*_MEMBER_COLUMNS)
@@ -258,7 +263,7 @@ def load_balancer_ids(session: Session) -> set[str]:
 
 def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadBalancer | None:
     """None when the load balancer no longer exists."""
-    lb = session.execute(select(LoadBalancer.id, LoadBalancer.vip_address, LoadBalancer.ipv6_vip_address).where(LoadBalancer.id == load_balancer_id)).first()
+    lb = session.execute(select(*_LOAD_BALANCER_COLUMNS).where(LoadBalancer.id == load_balancer_id)).first()
     if lb is None:
         return None
     connection = session.connection()
@@ -275,6 +280,8 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         security_policies={row.id: StoredSecurityPolicy(*row) for row in connection.execute(_SECURITY_POLICIES, parameters)},
         l7_policies=stored_l7_policies(session, [lb.id]),
         ip_entries=_ip_entries(connection.execute(_IP_ENTRIES, parameters)),
+        l4_flavor_id=lb.l4_flavor_id,
+        l7_flavor_id=lb.l7_flavor_id,
     )
 
 
@@ -365,7 +372,7 @@ def stored_l7_policies(session: Session, load_balancer_ids: Iterable[str]) -> di
 
 
 _BY_LB: Any = bindparam("lbs", expanding=True)
-_MANY_LOAD_BALANCERS = select(LoadBalancer.id, LoadBalancer.vip_address, LoadBalancer.ipv6_vip_address).where(LoadBalancer.id.in_(_BY_LB))
+_MANY_LOAD_BALANCERS = select(*_LOAD_BALANCER_COLUMNS).where(LoadBalancer.id.in_(_BY_LB))
 _MANY_LISTENERS = (
     select(Listener.loadbalancer_id, *(getattr(Listener, column) for column in StoredListener._fields))
     .where(Listener.loadbalancer_id.in_(_BY_LB))
@@ -456,6 +463,8 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
             security_policies={row[0]: StoredSecurityPolicy(*row) for row in policies.get(lb.id, ())},
             l7_policies={row[0]: forwarding[row[0]] for row in listeners.get(lb.id, ()) if row[0] in forwarding},
             ip_entries=_ip_entries(access.get(lb.id, ())),
+            l4_flavor_id=lb.l4_flavor_id,
+            l7_flavor_id=lb.l7_flavor_id,
         )
         for lb in found
     }

@@ -212,6 +212,8 @@ class Pool(Base):
     member_deletion_protection_enable: Mapped[bool] = mapped_column(Boolean)
     any_port_enable: Mapped[bool] = mapped_column(Boolean)
     elbd_connection_reuse: Mapped[bool] = mapped_column(Boolean, server_default=true())  # an elbd extension
+    # an active/standby pool (/elb/master-slave-pools): made whole with its two members and its check, never changed
+    master_slave: Mapped[bool] = mapped_column(Boolean, server_default=false())
     session_persistence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     slow_start: Mapped[dict[str, Any]]
     connection_drain: Mapped[dict[str, Any]]
@@ -272,6 +274,7 @@ class Member(Base):
     expected_response: Mapped[str | None] = mapped_column(String(64))
     healthcheck_response: Mapped[str | None] = mapped_column(String(64))
     health_changed_at: Mapped[datetime | None]
+    role: Mapped[str | None] = mapped_column(String(8))  # master or slave in an active/standby pool; None elsewhere
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # its last health transitions (store/health_timeline.py), which go with it

@@ -4,10 +4,11 @@ from elbd.api.shapes.base import IdRef, PageInfo, shape
 
 
 @shape
-class HealthMonitor(TypedDict):
+class MonitorSettings(TypedDict):
+    """What a health check is; an active/standby pool shows its own so, inline."""
+
     id: str
     name: str
-    project_id: str
     admin_state_up: bool
     type: str
     delay: int
@@ -19,6 +20,11 @@ class HealthMonitor(TypedDict):
     http_method: str
     domain_name: str | None
     expected_codes: str
+
+
+@shape
+class HealthMonitor(MonitorSettings):
+    project_id: str
     pools: list[IdRef]
     created_at: str
     updated_at: str
