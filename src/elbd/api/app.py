@@ -24,6 +24,7 @@ from elbd.api import (
     members,
     pools,
     quotas,
+    recycle_bin,
     security_policies,
     statuses,
     tags,
@@ -126,7 +127,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, recycle_bin,
+        unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)
