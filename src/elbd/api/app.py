@@ -13,6 +13,7 @@ from elbd.api import (
     availability_zones,
     certificates,
     cloudservers,
+    features,
     health_timeline,
     healthmonitors,
     ipgroups,
@@ -127,7 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, recycle_bin,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, recycle_bin, features,
         unserved_operations,
     ):
         app.include_router(module.router)

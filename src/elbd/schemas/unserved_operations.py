@@ -62,8 +62,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     ),
     # load balancers
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),
     # log tanks (access logs)
     UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", NOT_YET),
     UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", NOT_YET),
