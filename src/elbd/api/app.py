@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from elbd.api import (
     availability_zones,
     certificates,
+    clones,
     cloudservers,
     features,
     health_timeline,
@@ -128,7 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, recycle_bin, features,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, recycle_bin, features, clones,
         unserved_operations,
     ):
         app.include_router(module.router)

@@ -60,16 +60,12 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation(
         "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/user-defined-config", "A load balancer's own DNS name", PUBLIC_CLOUD, _DNS
     ),
-    # load balancers
-    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
     # log tanks (access logs)
     UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", NOT_YET),
     UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", NOT_YET),
     UnservedOperation("GET", f"{ELB}/logtanks/{{logtank_id}}", "A log tank", NOT_YET),
     UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", NOT_YET),
     UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", NOT_YET),
-    # listeners and pools
-    UnservedOperation("POST", f"{ELB}/listeners/{{listener_id}}/clone", "Cloning a listener", NOT_YET),
     # master-slave pools
     UnservedOperation("POST", f"{ELB}/master-slave-pools", "Creating an active/standby backend server group", NOT_YET),
     UnservedOperation("GET", f"{ELB}/master-slave-pools", "Listing active/standby backend server groups", NOT_YET),

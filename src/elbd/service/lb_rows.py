@@ -1,11 +1,13 @@
 """The rows under a load balancer or a listener, as the recycle bin keeps them and a clone copies them:
 parents before children, so they can be put back in order."""
 
+from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from elbd.service import ipgroups, quotas
 from elbd.store.models import (
     Base,
     HealthMonitor,
@@ -89,3 +91,15 @@ def copied(snapshot: Snapshot, new_ids: dict[str, str]) -> Snapshot:
                 {**one, "pool_id": new_ids.get(one["pool_id"], one["pool_id"])} for one in entry["values"]["redirect_pools_config"]
             ]
     return result
+
+
+def require_room(session: Session, project_id: str, snapshot: Snapshot) -> None:
+    """Room in the project's quotas for the snapshot's listeners, pools and members, and in each IP
+    address group for the listeners it binds (409 ELB.8905 or the group's refusal, otherwise)."""
+    for model, resource in ((LoadBalancer, "loadbalancer"), (Listener, "listener"), (Pool, "pool"), (Member, "member")):
+        adding = sum(1 for entry in snapshot if entry["table"] == model.__tablename__)
+        if adding:
+            quotas.require_room(session, project_id, resource, adding=adding)
+    bindings = Counter(entry["values"]["ipgroup_id"] for entry in snapshot if entry["table"] == ListenerIpGroup.__tablename__)
+    for group_id, adding in sorted(bindings.items()):
+        ipgroups.require_binding_room(session, project_id, group_id, adding)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from elbd import clock
 from elbd.errors import conflict, not_found
 from elbd.recycle_policy import DEFAULT_POLICY, Policy, auto_terminate_at, changed_policy, expired, kept_on_delete
-from elbd.service import lookups, quotas
+from elbd.service import lookups
 from elbd.service.addresses import unavailable, vip_holder
-from elbd.service.lb_rows import load_balancer_rows, pools_named, without_health
+from elbd.service.lb_rows import load_balancer_rows, pools_named, require_room, without_health
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
 from elbd.store.models import Listener, LoadBalancer, Member, Pool, RecycleBinSettings, RecycledLoadBalancer
@@ -32,7 +32,6 @@ FILTER_COLUMNS = {
     "ipv6_vip_address": RecycledLoadBalancer.ipv6_vip_address,
     "ipv6_vip_virsubnet_id": RecycledLoadBalancer.ipv6_vip_virsubnet_id,
 }
-_COUNTED = {LoadBalancer.__tablename__: "loadbalancer", Listener.__tablename__: "listener", Pool.__tablename__: "pool", Member.__tablename__: "member"}
 
 
 def settings(session: Session, project_id: str) -> tuple[bool, Policy]:
@@ -112,10 +111,7 @@ def restore(session: Session, *, project_id: str, load_balancer_id: str) -> Load
     recycled = _recycled(session, project_id, load_balancer_id)
     snapshot = recycled.rows["rows"]
     rows = load(snapshot)
-    for table, resource in _COUNTED.items():
-        adding = sum(1 for entry in snapshot if entry["table"] == table)
-        if adding:
-            quotas.require_room(session, project_id, resource, adding=adding)
+    require_room(session, project_id, snapshot)
     for row in rows:
         if isinstance(row, Member) and vip_holder(session, row.address) is not None:
             raise conflict(f"Load balancer {load_balancer_id} cannot be restored: its backend server {row.id}'s address {row.address} is a VIP now.")
