@@ -6,12 +6,14 @@ from typing_extensions import TypedDict
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import reply, request_id_of
+from elbd.api.views.pages import page_info
 from elbd.api.shapes.base import PageInfo, shape
 from elbd.clock import format_time
 from elbd.errors import invalid
 from elbd.features import config_id, load_balancer_features, project_feature_configs
 from elbd.service import lookups, quotas, recycle_bin
 from elbd.service.identity import Principal
+from elbd.service.paging import Page
 from elbd.store.db import Database
 from elbd.store.models import Project, RecycleBinSettings
 
@@ -100,5 +102,6 @@ def list_feature_configs(
         for one in project_feature_configs(bin_enabled=enabled, policy=policy)
         if feature is None or one.feature == feature
     ]
-    answer: FeatureConfigs = {"configs": configs, "page_info": {"current_count": len(configs)}, "request_id": request_id_of(request)}
+    # one page, all of them: nothing follows it
+    answer: FeatureConfigs = {"configs": configs, "page_info": page_info(Page(configs, configs[0]["id"] if configs else None)), "request_id": request_id_of(request)}
     return reply(answer)
