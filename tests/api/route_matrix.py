@@ -62,6 +62,11 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/ipgroups",
     f"POST {ELB}/ipgroups",
     f"GET {ELB}/jobs",
+    f"GET {ELB}/recycle-bin",
+    f"PUT {ELB}/recycle-bin",
+    f"PUT {ELB}/recycle-bin/policy",
+    f"GET {ELB}/recycle-bin/loadbalancers",
+    f"GET {ELB}/feature/configs",
     "GET /v3/{project_id}/loadbalancers/tags",
     "GET /v3/{project_id}/listeners/tags",
 }
@@ -139,6 +144,10 @@ BODIES: dict[str, Body] = {
     f"POST {ELB}/listeners/batch-delete": lambda r: {"listener_ids": [r.listener_id]},
     f"POST {ELB}/pools/batch-delete": lambda r: {"pools": [r.pool_id]},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/delete-cascade": lambda r: {"loadbalancer": {"unbounded_pool": True}},
+    f"PUT {ELB}/recycle-bin": lambda r: {"recycle_bin": {"enable": True}},
+    f"PUT {ELB}/recycle-bin/policy": lambda r: {"recycle_bin": {"policy": {"retention_hour": 24}}},
+    f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/clone": lambda r: {"count": 1},
+    f"POST {ELB}/listeners/{{listener_id}}/clone": lambda r: {"target_listener_params": [{"protocol_port": 8081, "loadbalancer_id": r.loadbalancer_id}]},
     "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
     "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
 }

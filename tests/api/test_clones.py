@@ -146,3 +146,13 @@ def test_a_listener_clone_elbd_cannot_make_is_refused_and_makes_nothing(api: Api
     response = api.call("POST", f"listeners/{source['listener']['id']}/clone", {"target_listener_params": [target]})
     assert_elb_error(response, (400, 409))
     assert len(api.ok("GET", "listeners")["listeners"]) == before
+
+
+def test_a_copy_of_a_long_name_keeps_to_a_names_length(api: Api) -> None:
+    lan = net(api, "127.10.4.0/24")
+    lb = api.load_balancer(lan.subnet, name="n" * 255)
+    listener = api.listener(lb["id"], port=80, name="l" * 255)
+    [made] = api.ok("POST", f"loadbalancers/{lb['id']}/clone", {}, status=201)["loadbalancer_list"]
+    assert api.ok("GET", f"loadbalancers/{made['id']}")["loadbalancer"]["name"] == "n" * 248 + "-copy-1"
+    [copied] = api.ok("POST", f"listeners/{listener['id']}/clone", {"target_listener_params": [{"protocol_port": 81}]}, status=201)["listener_list"]
+    assert api.ok("GET", f"listeners/{copied['id']}")["listener"]["name"] == "l" * 250 + "-copy"

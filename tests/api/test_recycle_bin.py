@@ -202,3 +202,23 @@ def test_another_projects_bin_is_not_seen(api: Api, world: World) -> None:
     assert_elb_error(other.call("PUT", f"{BIN}/loadbalancers/{built.lb['id']}/recover"), 404, "ELB.8904")
     assert_elb_error(other.call("DELETE", f"{BIN}/loadbalancers/{built.lb['id']}"), 404, "ELB.8904")
     assert [one["id"] for one in _in_bin(api)] == [built.lb["id"]]
+
+
+def test_groups_a_cascade_left_behind_rejoin_the_load_balancer_on_restore(api: Api) -> None:
+    _enable(api)
+    built = _build(api, "127.10.11.0/24")
+    api.ok("POST", f"loadbalancers/{built.lb['id']}/delete-cascade", {"loadbalancer": {"unbounded_pool": False}}, status=204)
+    assert api.ok("GET", f"pools/{built.pool['id']}")["pool"]["loadbalancers"] == []  # left behind, on no load balancer
+    api.ok("PUT", f"{BIN}/loadbalancers/{built.lb['id']}/recover")
+    assert api.ok("GET", f"listeners/{built.listener['id']}")["listener"]["default_pool_id"] == built.pool["id"]
+    assert api.ok("GET", f"pools/{built.pool['id']}")["pool"]["loadbalancers"] == [{"id": built.lb["id"]}]
+
+
+def test_a_group_left_behind_and_deleted_meanwhile_keeps_the_restore_out(api: Api) -> None:
+    _enable(api)
+    built = _build(api, "127.10.12.0/24")
+    api.ok("POST", f"loadbalancers/{built.lb['id']}/delete-cascade", {"loadbalancer": {"unbounded_pool": False}}, status=204)
+    api.ok("DELETE", f"pools/{built.pool['id']}/delete-cascade", status=204)
+    refused = assert_elb_error(api.call("PUT", f"{BIN}/loadbalancers/{built.lb['id']}/recover"), 409)
+    assert built.pool["id"] in refused["error_msg"]
+    assert [one["id"] for one in _in_bin(api)] == [built.lb["id"]]

@@ -37,3 +37,4 @@ def test_a_policy_out_of_range_is_refused(retention: int | None, threshold: int 
     with pytest.raises(ElbError) as refused:
         changed_policy(DEFAULT_POLICY, retention, threshold)
     assert refused.value.status == 400
+

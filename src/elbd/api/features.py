@@ -2,12 +2,11 @@
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from typing_extensions import TypedDict
 
 from elbd.api.deps import authenticate, database
 from elbd.api.replies import reply, request_id_of
+from elbd.api.shapes.features import FeatureConfig, FeatureConfigs, LoadBalancerFeatures
 from elbd.api.views.pages import page_info
-from elbd.api.shapes.base import PageInfo, shape
 from elbd.clock import format_time
 from elbd.errors import invalid
 from elbd.features import config_id, load_balancer_features, project_feature_configs
@@ -18,41 +17,6 @@ from elbd.store.db import Database
 from elbd.store.models import Project, RecycleBinSettings
 
 router = APIRouter(tags=["features"])
-
-
-@shape
-class LoadBalancerFeature(TypedDict):
-    feature: str
-    type: str
-    value: str
-
-
-@shape
-class LoadBalancerFeatures(TypedDict):
-    features: list[LoadBalancerFeature]
-    request_id: str
-
-
-@shape
-class FeatureConfig(TypedDict):
-    id: str
-    created_at: str
-    updated_at: str
-    service: str
-    tenant_id: str
-    feature: str
-    switch: bool
-    type: str
-    value: str
-    description: str
-    caller: str
-
-
-@shape
-class FeatureConfigs(TypedDict):
-    configs: list[FeatureConfig]
-    page_info: PageInfo
-    request_id: str
 
 
 @router.get("/v3/{project_id}/elb/loadbalancers/{loadbalancer_id}/features", response_model=LoadBalancerFeatures)

@@ -18,6 +18,8 @@ from elbd.store.db import mark_changed
 from elbd.store.models import Base, Listener, LoadBalancer
 from elbd.store.row_snapshots import Snapshot, dump, load, primary_ids
 
+NAME_LENGTH = 255
+
 
 def clone_load_balancer(
     session: Session, *, project_id: str, load_balancer_id: str, count: int, target: TargetLoadBalancer, host: Host
@@ -45,7 +47,7 @@ def clone_load_balancer(
 def _copy_option(source: LoadBalancer, target: TargetLoadBalancer, number: int) -> LoadBalancerCreate:
     asked = target.model_dump(exclude_unset=True, exclude={"reuse_pool", "guaranteed"})
     option = {
-        "name": f"{source.name}-copy-{number}",
+        "name": copy_name(source.name, f"-copy-{number}"),
         "description": source.description,
         "availability_zone_list": list(source.availability_zone_list),
         "vip_subnet_cidr_id": source.vip_subnet_cidr_id,
@@ -90,11 +92,16 @@ def clone_listener(session: Session, *, project_id: str, listener_id: str, targe
         snapshot = dump(rows)
         require_room(session, project_id, snapshot)
         [listener_entry] = [entry for entry in snapshot if entry["table"] == Listener.__tablename__]
-        listener_entry["values"].update(protocol_port=target.protocol_port, name=target.name if target.name else f"{source.name}-copy")
+        listener_entry["values"].update(protocol_port=target.protocol_port, name=target.name if target.name else copy_name(source.name, "-copy"))
         renamed = _insert(session, snapshot, {source_lb.id: lb.id})
         made.append(lookups.listener(session, project_id, renamed[source.id]))
         mark_changed(session, lb.id)
     return made
+
+
+def copy_name(name: str, suffix: str) -> str:
+    """The source's name with `suffix`, within the 255 characters a name may have."""
+    return name[: NAME_LENGTH - len(suffix)] + suffix
 
 
 def _insert(session: Session, snapshot: Snapshot, moved: dict[str, str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from elbd.errors import conflict, not_found
 from elbd.recycle_policy import DEFAULT_POLICY, Policy, auto_terminate_at, changed_policy, expired, kept_on_delete
 from elbd.service import lookups
 from elbd.service.addresses import unavailable, vip_holder
+from elbd.service.bindings import attach_pool_to_load_balancer
 from elbd.service.lb_rows import load_balancer_rows, pools_named, require_room, without_health
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed
@@ -32,6 +33,8 @@ FILTER_COLUMNS = {
     "ipv6_vip_address": RecycledLoadBalancer.ipv6_vip_address,
     "ipv6_vip_virsubnet_id": RecycledLoadBalancer.ipv6_vip_virsubnet_id,
 }
+
+_KINDS = {"certificates": "certificate", "security_policies": "security policy", "ip_groups": "IP address group", "listeners": "listener"}
 
 
 def settings(session: Session, project_id: str) -> tuple[bool, Policy]:
@@ -107,7 +110,8 @@ def delete_recycled(session: Session, *, project_id: str, load_balancer_id: str)
 def restore(session: Session, *, project_id: str, load_balancer_id: str) -> LoadBalancer:
     """The load balancer back as it was deleted, with what its delete removed (its health reports
     excepted); the data plane serves it again. Refused (409, nothing changed) when something it
-    names is gone, when a quota has no room left, or when a member's address became a VIP meanwhile."""
+    names is gone, when a quota has no room left, or when a member's address became a VIP meanwhile;
+    400 when a group its delete left behind is on another load balancer now."""
     recycled = _recycled(session, project_id, load_balancer_id)
     snapshot = recycled.rows["rows"]
     rows = load(snapshot)
@@ -120,12 +124,11 @@ def restore(session: Session, *, project_id: str, load_balancer_id: str) -> Load
         if table == Pool.__tablename__:
             continue
         if session.get(model_named(table), row_id) is None:
-            raise conflict(f"Load balancer {load_balancer_id} cannot be restored: {table.rstrip('s').replace('_', ' ')} {row_id} it used was deleted.")
-    for pool_id in sorted(left_behind):
-        pool = session.get(Pool, pool_id)
-        if pool is None or pool.project_id != project_id or pool.loadbalancer_id not in (None, load_balancer_id):
-            raise conflict(f"Load balancer {load_balancer_id} cannot be restored: backend server group {pool_id} it used is gone or now on another load balancer.")
-        pool.loadbalancer_id = load_balancer_id
+            raise conflict(f"Load balancer {load_balancer_id} cannot be restored: {_KINDS.get(table, table)} {row_id} it used was deleted.")
+    left_pools = [session.get(Pool, pool_id) for pool_id in sorted(left_behind)]
+    for pool_id, pool in zip(sorted(left_behind), left_pools):
+        if pool is None or pool.project_id != project_id:
+            raise conflict(f"Load balancer {load_balancer_id} cannot be restored: backend server group {pool_id} it used was deleted.")
     session.delete(recycled)
     session.flush()
     for row in rows:
@@ -134,8 +137,12 @@ def restore(session: Session, *, project_id: str, load_balancer_id: str) -> Load
             session.flush()
         except IntegrityError:  # a VIP taken in the meantime by a concurrent transaction (PostgreSQL)
             raise conflict(unavailable(recycled.vip_address or recycled.ipv6_vip_address or "")) from None
+    lb = lookups.load_balancer(session, project_id, load_balancer_id)
+    for pool in left_pools:  # the groups its cascade left on no load balancer (unbounded_pool false) rejoin it
+        assert pool is not None
+        attach_pool_to_load_balancer(session, pool, lb)
     mark_changed(session, load_balancer_id)
-    return lookups.load_balancer(session, project_id, load_balancer_id)
+    return lb
 
 
 def children_of(recycled: RecycledLoadBalancer) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, inspect
 
 from elbd.store.models import Base
 
@@ -52,7 +52,7 @@ def primary_ids(snapshot: Snapshot) -> list[str]:
     models = _models()
     found = []
     for entry in snapshot:
-        key = list(models[entry["table"]].__table__.primary_key.columns)
+        key = inspect(models[entry["table"]]).primary_key
         if len(key) == 1 and isinstance(entry["values"][key[0].name], str):
             found.append(entry["values"][key[0].name])
     return found
@@ -78,7 +78,7 @@ def model_named(table: str) -> type[Base]:
 
 
 def _primary_values(model: type[Base], values: dict[str, Any]) -> list[Any]:
-    key = list(model.__table__.primary_key.columns)
+    key = inspect(model).primary_key
     return [values[key[0].name]] if len(key) == 1 else []
 
 
