@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.api.world import Net, World, assert_elb_error, net
+from tests.certificates import issue, server_body
 from tests.conftest import Api
 
 
@@ -156,3 +157,23 @@ def test_a_copy_of_a_long_name_keeps_to_a_names_length(api: Api) -> None:
     assert api.ok("GET", f"loadbalancers/{made['id']}")["loadbalancer"]["name"] == "n" * 248 + "-copy-1"
     [copied] = api.ok("POST", f"listeners/{listener['id']}/clone", {"target_listener_params": [{"protocol_port": 81}]}, status=201)["listener_list"]
     assert api.ok("GET", f"listeners/{copied['id']}")["listener"]["name"] == "l" * 250 + "-copy"
+
+
+def test_a_listener_redirecting_to_another_is_copied_only_onto_its_own_load_balancer(api: Api) -> None:
+    lan = net(api, "127.10.5.0/24")
+    lb, elsewhere = api.load_balancer(lan.subnet), api.load_balancer(lan.subnet)
+    certificate = api.ok("POST", "certificates", server_body(issue("clone.example.com")))["certificate"]
+    http = api.listener(lb["id"], port=80)
+    https = api.listener(lb["id"], protocol="HTTPS", port=443, default_tls_container_ref=certificate["id"])
+    api.ok("POST", "l7policies", {"l7policy": {"listener_id": http["id"], "action": "REDIRECT_TO_LISTENER", "redirect_listener_id": https["id"]}})
+    body = {"target_listener_params": [{"protocol_port": 8080, "loadbalancer_id": elsewhere["id"]}]}
+    assert "REDIRECT_TO_LISTENER" in assert_elb_error(api.call("POST", f"listeners/{http['id']}/clone", body), 400)["error_msg"]
+    [made] = api.ok("POST", f"listeners/{http['id']}/clone", {"target_listener_params": [{"protocol_port": 8080}]}, status=201)["listener_list"]
+    [policy] = api.ok("GET", "l7policies", params={"listener_id": made["id"]})["l7policies"]
+    assert policy["redirect_listener_id"] == https["id"]
+    [copied_lb] = api.ok("POST", f"loadbalancers/{lb['id']}/clone", {}, status=201)["loadbalancer_list"]
+    copied_listeners = api.ok("GET", "listeners", params={"loadbalancer_id": copied_lb["id"]})["listeners"]
+    copied_https = next(one for one in copied_listeners if one["protocol"] == "HTTPS")
+    copied_http = [one for one in copied_listeners if one["protocol"] == "HTTP"]
+    redirects = {p["redirect_listener_id"] for one in copied_http for p in api.ok("GET", "l7policies", params={"listener_id": one["id"]})["l7policies"]}
+    assert redirects == {copied_https["id"]}  # the copy redirects to its own copy of the HTTPS listener

@@ -15,7 +15,7 @@ from elbd.service import listeners, loadbalancers, lookups, quotas
 from elbd.service.address_ranges import Host
 from elbd.service.lb_rows import copied, listener_rows, load_balancer_rows, pool_rows, pools_of_listener, require_room, without_health
 from elbd.store.db import mark_changed
-from elbd.store.models import Base, Listener, LoadBalancer
+from elbd.store.models import Base, L7Policy, Listener, LoadBalancer
 from elbd.store.row_snapshots import Snapshot, dump, load, primary_ids
 
 NAME_LENGTH = 255
@@ -89,6 +89,11 @@ def clone_listener(session: Session, *, project_id: str, listener_id: str, targe
         quotas.require_room(session, project_id, "listeners_per_loadbalancer", used_now=on_lb)
         listeners.require_port(session, host, lb, source.protocol, target.protocol_port)
         rows: list[Base] = [*([] if target.reuse_pool else pool_rows(session, pools_of_listener(session, source))), *listener_rows(session, [source])]
+        if lb.id != source_lb.id and any(isinstance(row, L7Policy) and row.redirect_listener_id for row in rows):
+            raise invalid(
+                "Invalid input for 'loadbalancer_id': the listener redirects to another listener of its load balancer "
+                "(REDIRECT_TO_LISTENER), which a copy on another load balancer could not reach; copy it onto its own."
+            )
         snapshot = dump(rows)
         require_room(session, project_id, snapshot)
         [listener_entry] = [entry for entry in snapshot if entry["table"] == Listener.__tablename__]
