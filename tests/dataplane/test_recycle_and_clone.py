@@ -1,11 +1,12 @@
 """On real traffic: a load balancer in the recycle bin serves nothing and, restored, serves again with
-its listeners, pools and members; a clone serves on its own VIP to the source's backends."""
+its listeners, pools and members; a clone serves on its own VIP to the source's backends, a listener's
+clone on its own port."""
 
 from collections.abc import Callable
 
 from tests.conftest import Api
 from tests.dataplane.conftest import VIP, fetch, make_site, wait_for
-from tests.dataplane.fake_backend import FakeBackend
+from tests.dataplane.fake_backend import FakeBackend, free_port_on
 
 CLONE_VIP = "127.20.0.3"
 
@@ -41,3 +42,15 @@ def test_a_clone_serves_on_its_own_vip_to_the_sources_backends(cloud: Api, backe
     cloud.ok("DELETE", f"loadbalancers/{made['id']}/force-elb", status=204)
     assert _answer(site.port, CLONE_VIP) is None
     assert _answer(site.port) == "shared"
+
+
+def test_a_listeners_clone_serves_on_its_own_port(cloud: Api, backends: Callable[..., FakeBackend]) -> None:
+    site = make_site(cloud)
+    site.add(backends("copied"))
+    wait_for(lambda: _answer(site.port) == "copied", timeout_s=30)
+    port = free_port_on(VIP)
+    body = {"target_listener_params": [{"protocol_port": port}]}
+    [made] = cloud.ok("POST", f"listeners/{site.listener['id']}/clone", body, status=201)["listener_list"]
+    assert made["protocol_port"] == port
+    wait_for(lambda: _answer(port) == "copied", timeout_s=30)
+    assert _answer(site.port) == "copied"
