@@ -84,7 +84,6 @@ def clone_listener(session: Session, *, project_id: str, listener_id: str, targe
             raise invalid("Invalid input for 'reuse_pool': a backend server group belongs to one load balancer; reuse it only on the source's.")
         if lb.ip_target_enable is False and source_lb.ip_target_enable:
             raise invalid(f"Invalid input for 'loadbalancer_id': load balancer {lb.id} needs ip_target_enable true, as the source's has.", code="ELB.8939")
-        quotas.require_room(session, project_id, "listener")
         on_lb = session.scalar(select(func.count()).select_from(Listener).where(Listener.loadbalancer_id == lb.id)) or 0
         quotas.require_room(session, project_id, "listeners_per_loadbalancer", used_now=on_lb)
         listeners.require_port(session, host, lb, source.protocol, target.protocol_port)
