@@ -125,10 +125,12 @@ def restore(session: Session, *, project_id: str, load_balancer_id: str) -> Load
             continue
         if session.get(model_named(table), row_id) is None:
             raise conflict(f"Load balancer {load_balancer_id} cannot be restored: {_KINDS.get(table, table)} {row_id} it used was deleted.")
-    left_pools = [session.get(Pool, pool_id) for pool_id in sorted(left_behind)]
-    for pool_id, pool in zip(sorted(left_behind), left_pools):
+    left_pools: list[Pool] = []
+    for pool_id in sorted(left_behind):
+        pool = session.get(Pool, pool_id)
         if pool is None or pool.project_id != project_id:
             raise conflict(f"Load balancer {load_balancer_id} cannot be restored: backend server group {pool_id} it used was deleted.")
+        left_pools.append(pool)
     session.delete(recycled)
     session.flush()
     for row in rows:
@@ -139,7 +141,6 @@ def restore(session: Session, *, project_id: str, load_balancer_id: str) -> Load
             raise conflict(unavailable(recycled.vip_address or recycled.ipv6_vip_address or "")) from None
     lb = lookups.load_balancer(session, project_id, load_balancer_id)
     for pool in left_pools:  # the groups its cascade left on no load balancer (unbounded_pool false) rejoin it
-        assert pool is not None
         attach_pool_to_load_balancer(session, pool, lb)
     mark_changed(session, load_balancer_id)
     return lb
