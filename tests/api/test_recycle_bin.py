@@ -222,3 +222,14 @@ def test_a_group_left_behind_and_deleted_meanwhile_keeps_the_restore_out(api: Ap
     refused = assert_elb_error(api.call("PUT", f"{BIN}/loadbalancers/{built.lb['id']}/recover"), 409)
     assert built.pool["id"] in refused["error_msg"]
     assert [one["id"] for one in _in_bin(api)] == [built.lb["id"]]
+
+
+@pytest.mark.parametrize("collection", ["loadbalancers", "listeners"])
+def test_listings_take_include_recycle_bin_false_and_point_true_at_the_bin(api: Api, collection: str) -> None:
+    _enable(api)
+    built = _build(api, "127.10.13.0/24")
+    _force_delete(api, built.lb["id"])
+    listed = api.ok("GET", collection, params={"include_recycle_bin": "false"})[collection]
+    assert built.lb["id"] not in str(listed)
+    refused = assert_elb_error(api.call("GET", collection, params={"include_recycle_bin": "true"}), 400, "ELB.8902")
+    assert "recycle-bin/loadbalancers" in refused["error_msg"]

@@ -7,13 +7,14 @@ restored or purged. Purging is done on access: every operation of the bin first 
 its time, and the address rules count an entry past its time as gone already."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elbd import clock
-from elbd.errors import conflict, not_found
+from elbd.errors import conflict, invalid, not_found
 from elbd.recycle_policy import DEFAULT_POLICY, Policy, auto_terminate_at, changed_policy, expired, kept_on_delete
 from elbd.service import lookups
 from elbd.service.addresses import unavailable, vip_holder
@@ -83,6 +84,15 @@ def keep_if_on(session: Session, lb: LoadBalancer, *, with_pools: bool) -> None:
             auto_terminate_at=auto_terminate_at(now, policy),
         )
     )
+
+
+def live_only(filters: dict[str, Any]) -> dict[str, Any]:
+    """A listing's filters without `include_recycle_bin`: false is what every listing does; true is
+    refused, since the bin has its own listing (GET .../recycle-bin/loadbalancers)."""
+    rest = dict(filters)
+    if rest.pop("include_recycle_bin", False):
+        raise invalid("Invalid input for 'include_recycle_bin': only false; list the recycle bin with GET /v3/{project_id}/elb/recycle-bin/loadbalancers.")
+    return rest
 
 
 def purge_expired(session: Session, now: datetime) -> None:
