@@ -69,6 +69,11 @@ NAMES_NO_RESOURCE = {
     f"GET {ELB}/flavors",
     # the flavor catalogue is the host's, every project's alike: a flavor id is no project's resource
     f"GET {ELB}/flavors/{{flavor_id}}",
+    f"GET {ELB}/recycle-bin",
+    f"PUT {ELB}/recycle-bin",
+    f"PUT {ELB}/recycle-bin/policy",
+    f"GET {ELB}/recycle-bin/loadbalancers",
+    f"GET {ELB}/feature/configs",
     "GET /v3/{project_id}/loadbalancers/tags",
     "GET /v3/{project_id}/listeners/tags",
 }
@@ -154,6 +159,10 @@ BODIES: dict[str, Body] = {
                         for host, role in ((242, "master"), (243, "slave"))],
         }
     },
+    f"PUT {ELB}/recycle-bin": lambda r: {"recycle_bin": {"enable": True}},
+    f"PUT {ELB}/recycle-bin/policy": lambda r: {"recycle_bin": {"policy": {"retention_hour": 24}}},
+    f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/clone": lambda r: {"count": 1},
+    f"POST {ELB}/listeners/{{listener_id}}/clone": lambda r: {"target_listener_params": [{"protocol_port": 8081, "loadbalancer_id": r.loadbalancer_id}]},
     "POST /v3/{project_id}/loadbalancers/{loadbalancer_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
     "POST /v3/{project_id}/listeners/{listener_id}/tags/action": lambda r: {"action": "create", "tags": [{"key": "probe"}]},
 }

@@ -69,16 +69,6 @@ REFUSED: dict[str, Refusal] = {
     "show_logtank": not_yet("log tanks: not served yet"),
     "update_logtank": not_yet("log tanks: not served yet"),
     "delete_logtank": not_yet("log tanks: not served yet"),
-    "clone_loadbalancer": not_yet("clone: not served yet"),
-    "list_loadbalancer_feature": not_yet("features: not served yet"),
-    "list_feature_configs": not_yet("feature configs: not served yet"),
-    "clone_listener": not_yet("listener clone: not served yet"),
-    "show_recycle_bin": not_yet("recycle bin: not served yet"),
-    "update_recycle_bin_enable": not_yet("recycle bin: not served yet"),
-    "update_recycle_bin_policy": not_yet("recycle bin: not served yet"),
-    "list_recycle_bin_load_balancers": not_yet("recycle bin: not served yet"),
-    "restore_loadbalancer": not_yet("recycle bin: not served yet"),
-    "delete_recycle_load_balancer": not_yet("recycle bin: not served yet"),
 }
 
 # Top-level answer fields an operation may leave out, and why.
@@ -184,6 +174,21 @@ class World:
     def load_balancer(self, zones: tuple[str, ...] = ("local-1a",)) -> str:
         option = v3.CreateLoadBalancerOption(name=next(_names), availability_zone_list=list(zones), vip_subnet_cidr_id=self.subnet_id)
         return self.elb.create_load_balancer(v3.CreateLoadBalancerRequest(body=v3.CreateLoadBalancerRequestBody(loadbalancer=option))).loadbalancer.id
+
+    def recycled_load_balancer(self) -> str:
+        """A new load balancer, deleted into the recycle bin (the bin is turned on for that delete only,
+        so the module's other deletes free their VIPs)."""
+        lb_id = self.load_balancer()
+        self._recycle_bin(True)
+        try:
+            self.elb.delete_load_balancer(v3.DeleteLoadBalancerRequest(loadbalancer_id=lb_id))
+        finally:
+            self._recycle_bin(False)
+        return lb_id
+
+    def _recycle_bin(self, enable: bool) -> None:
+        body = v3.UpdateRecycleBinEnableRequestBody(recycle_bin=v3.RecycleBinRequestBody(enable=enable))
+        self.elb.update_recycle_bin_enable(v3.UpdateRecycleBinEnableRequest(body=body))
 
     def listener(self, **extra: Any) -> str:
         option = v3.CreateListenerOption(loadbalancer_id=self.lb_id, protocol="HTTP", protocol_port=next(_ports), name=next(_names), **extra)
@@ -355,14 +360,14 @@ CALLS: dict[str, Call] = {
     # recycle bin
     "show_recycle_bin": lambda w: v3.ShowRecycleBinRequest(),
     "update_recycle_bin_enable": lambda w: v3.UpdateRecycleBinEnableRequest(
-        body=v3.UpdateRecycleBinEnableRequestBody(recycle_bin=v3.RecycleBinRequestBody(enable=True))
+        body=v3.UpdateRecycleBinEnableRequestBody(recycle_bin=v3.RecycleBinRequestBody(enable=False))
     ),
     "update_recycle_bin_policy": lambda w: v3.UpdateRecycleBinPolicyRequest(
         body=v3.UpdateRecycleBinPolicyRequestBody(recycle_bin=v3.RecycleBinPolicyRequestBody(policy=v3.RecycleBinPolicy(retention_hour=24)))
     ),
-    "list_recycle_bin_load_balancers": lambda w: v3.ListRecycleBinLoadBalancersRequest(),
-    "restore_loadbalancer": lambda w: v3.RestoreLoadbalancerRequest(loadbalancer_id=w.lb_id),
-    "delete_recycle_load_balancer": lambda w: v3.DeleteRecycleLoadBalancerRequest(loadbalancer_id=w.lb_id),
+    "list_recycle_bin_load_balancers": lambda w: v3.ListRecycleBinLoadBalancersRequest(id=[w.recycled_load_balancer()]),
+    "restore_loadbalancer": lambda w: v3.RestoreLoadbalancerRequest(loadbalancer_id=w.recycled_load_balancer()),
+    "delete_recycle_load_balancer": lambda w: v3.DeleteRecycleLoadBalancerRequest(loadbalancer_id=w.recycled_load_balancer()),
     # listeners
     "create_listener": lambda w: v3.CreateListenerRequest(
         body=v3.CreateListenerRequestBody(listener=v3.CreateListenerOption(loadbalancer_id=w.lb_id, protocol="TCP", protocol_port=next(_ports)))

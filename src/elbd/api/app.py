@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from elbd.api import (
     availability_zones,
     certificates,
+    clones,
     cloudservers,
+    features,
     flavors,
     health_timeline,
     healthmonitors,
@@ -27,6 +29,7 @@ from elbd.api import (
     members,
     pools,
     quotas,
+    recycle_bin,
     security_policies,
     statuses,
     tags,
@@ -133,7 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
         security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, member_traffic, jobs, tags, versions, flavors,
-        master_slave_pools, unserved_operations,
+        master_slave_pools, recycle_bin, features, clones, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

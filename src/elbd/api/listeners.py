@@ -13,7 +13,7 @@ from elbd.api.views.listeners import listener_view
 from elbd.api.views.pages import page_info
 from elbd.schemas.batch_deletes import ListenerBatchDelete
 from elbd.schemas.listeners import ListenerCreateRequest, ListenerUpdateRequest
-from elbd.service import batch_deletes, cascades, ipgroups, listeners, lookups
+from elbd.service import batch_deletes, cascades, ipgroups, listeners, lookups, recycle_bin
 from elbd.service.identity import Principal
 from elbd.store.db import Database, changed_so_far
 
@@ -21,7 +21,7 @@ router = APIRouter(tags=["listeners"])
 _SINGLE = {"admin_state_up": bool, "http2_enable": bool, "enable_member_retry": bool, "enhance_l7policy_enable": bool}
 _INTEGERS = ("protocol_port", "keepalive_timeout", "client_timeout", "member_timeout")
 _list_query = list_query(
-    {name: _SINGLE.get(name, list[int] if name in _INTEGERS else list[str]) for name in listeners.FILTER_COLUMNS}
+    {name: _SINGLE.get(name, list[int] if name in _INTEGERS else list[str]) for name in listeners.FILTER_COLUMNS} | {"include_recycle_bin": bool}
 )
 
 
@@ -41,7 +41,7 @@ def list_listeners(
     request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.read() as session:
-        page = listeners.list_listeners(session, project_id=who.project_id, filters=query.filters, page=query.page)
+        page = listeners.list_listeners(session, project_id=who.project_id, filters=recycle_bin.live_only(query.filters), page=query.page)
         groups = ipgroups.groups_of(session, [item.id for item in page.items])
     answer: ListenerPage = {"listeners": [listener_view(item, groups) for item in page.items], "page_info": page_info(page), "request_id": request_id_of(request)}
     return reply(answer)

@@ -16,13 +16,14 @@ from elbd.api.views.topology import topology_view
 from elbd.errors import invalid
 from elbd.schemas.batch_deletes import LoadBalancerBatchDelete
 from elbd.schemas.loadbalancers import LoadBalancerBatchCreateRequest, LoadBalancerCascadeDeleteRequest, LoadBalancerCreateRequest, LoadBalancerUpdateRequest, ZoneChange
-from elbd.service import batch_deletes, cascades, jobs, loadbalancers, lookups, topology
+from elbd.service import batch_deletes, cascades, jobs, loadbalancers, lookups, recycle_bin, topology
 from elbd.service.identity import Principal
 from elbd.store.db import Database, changed_so_far
 
 router = APIRouter(tags=["load balancers"])
 _list_query = list_query(
     {name: (bool if name in ("admin_state_up", "deletion_protection_enable") else list[str]) for name in loadbalancers.FILTER_COLUMNS}
+    | {"include_recycle_bin": bool}
 )
 
 
@@ -44,7 +45,7 @@ def list_load_balancers(
     request: Request, query: ListQuery = Depends(_list_query), who: Principal = Depends(authenticate), db: Database = Depends(database)
 ) -> Response:
     with db.read() as session:
-        page = loadbalancers.list_load_balancers(session, project_id=who.project_id, filters=query.filters, page=query.page)
+        page = loadbalancers.list_load_balancers(session, project_id=who.project_id, filters=recycle_bin.live_only(query.filters), page=query.page)
         children = loadbalancers.children(session, [lb.id for lb in page.items])
     answer: LoadBalancerPage = {
         "loadbalancers": [load_balancer_view(lb, children) for lb in page.items],

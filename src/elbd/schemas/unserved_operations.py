@@ -60,23 +60,10 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation(
         "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/user-defined-config", "A load balancer's own DNS name", PUBLIC_CLOUD, _DNS
     ),
-    # load balancers
-    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),
     # log tanks (access logs)
     UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", NOT_YET),
     UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", NOT_YET),
     UnservedOperation("GET", f"{ELB}/logtanks/{{logtank_id}}", "A log tank", NOT_YET),
     UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", NOT_YET),
     UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", NOT_YET),
-    # recycle bin
-    UnservedOperation("GET", f"{ELB}/recycle-bin", "The recycle bin", NOT_YET),
-    UnservedOperation("PUT", f"{ELB}/recycle-bin", "Turning the recycle bin on or off", NOT_YET),
-    UnservedOperation("PUT", f"{ELB}/recycle-bin/policy", "The recycle bin's policy", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/recycle-bin/loadbalancers", "Load balancers in the recycle bin", NOT_YET),
-    UnservedOperation("PUT", f"{ELB}/recycle-bin/loadbalancers/{{loadbalancer_id}}/recover", "Restoring a load balancer from the recycle bin", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/recycle-bin/loadbalancers/{{loadbalancer_id}}", "Deleting a load balancer from the recycle bin", NOT_YET),
-    # listeners and pools
-    UnservedOperation("POST", f"{ELB}/listeners/{{listener_id}}/clone", "Cloning a listener", NOT_YET),
 )

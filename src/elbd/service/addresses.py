@@ -2,20 +2,25 @@
 
 Addresses are unique on the host, not per subnet: every load balancer binds in the host's one network
 namespace, so a VIP another project holds is taken here too. What another project holds is never
-named: a refusal says only that the address is not available."""
+named: a refusal says only that the address is not available.
+
+A load balancer in the recycle bin (service/recycle_bin.py) still holds its VIPs, until it is restored
+or purged: another load balancer or a backend server taking one would make the restore impossible."""
 
 from collections.abc import Iterator
 from typing import Literal, overload
 from itertools import islice
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
+
+from elbd import clock
 
 from elbd.canonical_ip import IPAddress, IPNetwork, NotCanonical, canonical_address, canonical_network
 from elbd.errors import conflict, invalid
 from elbd.service.address_ranges import ApiEndpoint, plan_refusal
-from elbd.store.models import InstanceNic, LoadBalancer, Member, Subnet
+from elbd.store.models import InstanceNic, LoadBalancer, Member, RecycledLoadBalancer, Subnet
 
 THIS_NETWORK = IPv4Network("0.0.0.0/8")
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
@@ -113,12 +118,31 @@ _VIP_HOLDER = (
     .where(or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address")))
     .limit(1)
 )
+_RECYCLED_VIP_HOLDER = (
+    select(RecycledLoadBalancer.id, RecycledLoadBalancer.project_id)
+    .where(
+        or_(RecycledLoadBalancer.vip_address == bindparam("address"), RecycledLoadBalancer.ipv6_vip_address == bindparam("address")),
+        RecycledLoadBalancer.auto_terminate_at > bindparam("now"),
+    )
+    .limit(1)
+)
+
+
+def held_in_bin() -> ColumnElement[bool]:
+    """The recycle bin's entries that still hold their VIPs: one past its time is gone, purged yet or
+    not (recycle_policy.expired)."""
+    return RecycledLoadBalancer.auto_terminate_at > clock.utcnow()
 
 
 def vip_holder(session: Session, address: IPAddress | str) -> tuple[str, str] | None:
-    """(load balancer id, project id) of the load balancer whose VIP `address` is, in any project."""
-    holder = session.connection().execute(_VIP_HOLDER, {"address": str(address)}).first()
-    return (holder.id, holder.project_id) if holder is not None else None
+    """(load balancer id, project id) of the load balancer whose VIP `address` is, in any project,
+    live or in the recycle bin. The live ones are asked first: a delete into the bin committing between
+    the two questions is seen by the second."""
+    for query in (_VIP_HOLDER, _RECYCLED_VIP_HOLDER):
+        holder = session.connection().execute(query, {"address": str(address), "now": clock.utcnow()}).first()
+        if holder is not None:
+            return holder.id, holder.project_id
+    return None
 
 
 def ipv4_network(subnet: Subnet) -> IPv4Network:
@@ -152,6 +176,17 @@ def holders(session: Session, subnet: Subnet, address: str) -> str | None:
     ).first()
     if lb:
         return f"load balancer {lb}"
+    recycled = session.scalars(
+        select(RecycledLoadBalancer.id).where(
+            or_(
+                (RecycledLoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id) & (RecycledLoadBalancer.vip_address == address),
+                (RecycledLoadBalancer.ipv6_vip_virsubnet_id == subnet.id) & (RecycledLoadBalancer.ipv6_vip_address == address),
+            ),
+            held_in_bin(),
+        )
+    ).first()
+    if recycled:
+        return f"load balancer {recycled} (in the recycle bin)"
     instance = session.scalars(
         select(InstanceNic.instance_id).where(InstanceNic.subnet_id == subnet.id, InstanceNic.ip_address == address)
     ).first()
@@ -180,6 +215,10 @@ def lowest_free_for_vip(session: Session, subnet: Subnet, api: ApiEndpoint, vers
         held = {str(api.address)} | set(session.scalars(select(Member.address).where(Member.address.in_(candidates))))
         held.update(session.scalars(select(LoadBalancer.vip_address).where(LoadBalancer.vip_address.in_(candidates))))
         held.update(session.scalars(select(LoadBalancer.ipv6_vip_address).where(LoadBalancer.ipv6_vip_address.in_(candidates))))
+        held.update(session.scalars(select(RecycledLoadBalancer.vip_address).where(RecycledLoadBalancer.vip_address.in_(candidates), held_in_bin())))
+        held.update(
+            session.scalars(select(RecycledLoadBalancer.ipv6_vip_address).where(RecycledLoadBalancer.ipv6_vip_address.in_(candidates), held_in_bin()))
+        )
         for host in candidates:
             if host not in held:
                 return host
@@ -213,6 +252,12 @@ def _taken(session: Session, subnet: Subnet) -> set[str]:
     )
     taken.update(
         session.scalars(select(LoadBalancer.ipv6_vip_address).where(LoadBalancer.ipv6_vip_virsubnet_id == subnet.id))
+    )
+    taken.update(
+        session.scalars(select(RecycledLoadBalancer.vip_address).where(RecycledLoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id, held_in_bin()))
+    )
+    taken.update(
+        session.scalars(select(RecycledLoadBalancer.ipv6_vip_address).where(RecycledLoadBalancer.ipv6_vip_virsubnet_id == subnet.id, held_in_bin()))
     )
     taken.update(session.scalars(select(InstanceNic.ip_address).where(InstanceNic.subnet_id == subnet.id)))
     return {address for address in taken if address}

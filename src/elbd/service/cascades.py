@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import conflict
-from elbd.service import l7policies, listeners, loadbalancers, lookups, pools
+from elbd.service import l7policies, listeners, loadbalancers, lookups, pools, recycle_bin
 from elbd.store.db import mark_changed
 from elbd.store.models import HealthMonitor, L7Policy, Listener, Member, Pool
 
@@ -40,10 +40,11 @@ def delete_listener_force(session: Session, *, project_id: str, listener_id: str
 def delete_load_balancer_cascade(session: Session, *, project_id: str, load_balancer_id: str, delete_pools: bool) -> None:
     """The load balancer, its listeners with their policies, and its backend server groups with their
     members and health checks (with `delete_pools` false, the groups stay, on no load balancer).
-    Deletion protection keeps it (409)."""
+    Deletion protection keeps it (409). With the project's recycle bin on, what it deletes goes there."""
     lb = lookups.load_balancer(session, project_id, load_balancer_id)
     if lb.deletion_protection_enable:
         raise conflict(f"Load balancer {lb.id} has deletion protection enabled.")
+    recycle_bin.keep_if_on(session, lb, with_pools=delete_pools)
     listener_ids = list(session.scalars(select(Listener.id).where(Listener.loadbalancer_id == lb.id)))
     _delete_policies_on(session, project_id, listener_ids)
     for listener_id in listener_ids:

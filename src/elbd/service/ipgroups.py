@@ -176,6 +176,14 @@ def named_groups(ipgroup_id: str) -> list[str]:
     return ids
 
 
+def require_binding_room(session: Session, project_id: str, group_id: str, adding: int = 1) -> None:
+    """Room in the group for `adding` more listeners (the ipgroup_bindings quota), or 409."""
+    users = len(listeners_using(session, [group_id]).get(group_id, []))
+    limit = quotas.limit_of(session, project_id, "ipgroup_bindings")
+    if 0 <= limit < users + adding:
+        raise conflict(f"IP address group {group_id} is already used by {users} listeners, the most it may serve.")
+
+
 def bind(session: Session, listener: Listener, group_ids: list[str] | None, enable: bool | None, kind: str | None) -> None:
     """Set the listener's access control: `group_ids` None keeps the groups it names (an update that
     changes only enable_ipgroup or type), [] removes its access control. Checks the groups (of the
@@ -185,10 +193,7 @@ def bind(session: Session, listener: Listener, group_ids: list[str] | None, enab
         for group_id in group_ids:
             lookups.ip_group(session, listener.project_id, group_id)
             if group_id not in current:
-                users = len(listeners_using(session, [group_id]).get(group_id, []))
-                limit = quotas.limit_of(session, listener.project_id, "ipgroup_bindings")
-                if 0 <= limit < users + 1:
-                    raise conflict(f"IP address group {group_id} is already used by {users} listeners, the most it may serve.")
+                require_binding_room(session, listener.project_id, group_id)
         session.execute(delete(ListenerIpGroup).where(ListenerIpGroup.listener_id == listener.id))
         session.add_all(ListenerIpGroup(listener_id=listener.id, ipgroup_id=group_id, position=position) for position, group_id in enumerate(group_ids))
         if not group_ids:

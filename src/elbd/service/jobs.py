@@ -1,4 +1,4 @@
-"""Jobs: the record of an operation the API runs as a job (batch creates and deletes). elbd carries each out within its request
+"""Jobs: the record of an operation the API runs as a job (batch creates and deletes, clones, restores). elbd carries each out within its request
 (one transaction), so a job is written COMPLETE with the request and answers its job_id at once."""
 
 from collections.abc import Sequence
@@ -14,7 +14,9 @@ from elbd.ids import new_id
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.models import Job
 
-JobType = Literal["batchCreateV3Loadbalancer", "batchDeleteListener", "batchDeleteLoadbalancer"]
+JobType = Literal[
+    "batchCreateV3Loadbalancer", "batchDeleteListener", "batchDeleteLoadbalancer", "cloneLoadbalancer", "cloneListener", "restoreLoadbalancer"
+]
 ResourceType = Literal["listener", "loadbalancer"]
 COMPLETE = "COMPLETE"
 

@@ -126,9 +126,7 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
     quotas.require_room(session, project_id, "listener")
     on_lb = session.scalar(select(func.count()).select_from(Listener).where(Listener.loadbalancer_id == lb.id)) or 0
     quotas.require_room(session, project_id, "listeners_per_loadbalancer", used_now=on_lb)
-    transport = transport_of(protocol)
-    _require_free_port(session, lb.id, transport, option.protocol_port)
-    _refuse_api_endpoint(host, lb, option.protocol_port)
+    transport = require_port(session, host, lb, protocol, option.protocol_port)
     now = utcnow()
     listener = Listener(
         id=new_id(),
@@ -178,6 +176,15 @@ def create_listener(session: Session, *, project_id: str, option: ListenerCreate
 
 def _port_in_use(load_balancer_id: str, port: int) -> Exception:
     return conflict(f"Load Balancer {load_balancer_id} already has a listener with protocol_port of {port}.")
+
+
+def require_port(session: Session, host: Host, lb: LoadBalancer, protocol: str, port: int) -> str:
+    """The transport of a new `protocol` listener on `port` of the load balancer, once no listener of
+    that transport has the port and it is not elbd's own API port on the load balancer's address."""
+    transport = transport_of(protocol)
+    _require_free_port(session, lb.id, transport, port)
+    _refuse_api_endpoint(host, lb, port)
+    return transport
 
 
 def _require_free_port(session: Session, load_balancer_id: str, transport: str, port: int) -> None:

@@ -15,8 +15,8 @@ from elbd.schemas.vpcs import SubnetCreate, VpcCreate
 from elbd.canonical_ip import IPNetwork
 from elbd.service import lookups
 from elbd.service.address_ranges import subnet_refusal, vpc_refusal
-from elbd.service.addresses import parse_address, parse_network, usable_host
-from elbd.store.models import InstanceNic, LoadBalancer, Member, Subnet, Vpc
+from elbd.service.addresses import held_in_bin, parse_address, parse_network, usable_host
+from elbd.store.models import InstanceNic, LoadBalancer, Member, RecycledLoadBalancer, Subnet, Vpc
 
 
 def create_vpc(session: Session, *, project_id: str, option: VpcCreate) -> Vpc:
@@ -168,6 +168,10 @@ def delete_subnet(session: Session, *, project_id: str, vpc_id: str, subnet_id: 
     users = [
         select(LoadBalancer.id).where(
             or_(LoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id, LoadBalancer.ipv6_vip_virsubnet_id == subnet.id)
+        ),
+        select(RecycledLoadBalancer.id).where(
+            or_(RecycledLoadBalancer.vip_subnet_cidr_id == subnet.neutron_subnet_id, RecycledLoadBalancer.ipv6_vip_virsubnet_id == subnet.id),
+            held_in_bin(),
         ),
         select(InstanceNic.id).where(InstanceNic.subnet_id == subnet.id),
         select(Member.id).where(Member.subnet_cidr_id.in_([subnet.neutron_subnet_id, subnet.id])),

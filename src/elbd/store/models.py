@@ -483,3 +483,41 @@ class Job(Base):
     sub_jobs: Mapped[list[Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class RecycleBinSettings(Base):
+    """A project's recycle bin: whether deleted load balancers go there, and for how long (service/recycle_bin.py).
+    No row is the default: the bin off, recycle_policy.DEFAULT_POLICY."""
+
+    __tablename__ = "recycle_bin_settings"
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    enable: Mapped[bool] = mapped_column(Boolean)
+    retention_hour: Mapped[int] = mapped_column(Integer)
+    recycle_threshold_hour: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RecycledLoadBalancer(Base):
+    """A deleted load balancer in its project's recycle bin: the rows its delete removed (`rows`, to put
+    back on restore) and its VIPs, held here (unique, as on live load balancers) until it is restored
+    or purged. `created_at` is the load balancer's own, so the bin lists in the order the live list does."""
+
+    __tablename__ = "recycled_loadbalancers"
+    __table_args__ = (
+        Index("ux_recycled_loadbalancers_vip_address", "vip_address", unique=True),
+        Index("ux_recycled_loadbalancers_ipv6_vip_address", "ipv6_vip_address", unique=True),
+        Index("ix_recycled_loadbalancers_page", "project_id", "created_at", "id"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    vpc_id: Mapped[str] = mapped_column(String(36))
+    vip_subnet_cidr_id: Mapped[str | None] = mapped_column(ID)
+    vip_address: Mapped[str | None] = mapped_column(String(64))
+    ipv6_vip_virsubnet_id: Mapped[str | None] = mapped_column(ID)
+    ipv6_vip_address: Mapped[str | None] = mapped_column(String(64))
+    rows: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    recycled_at: Mapped[datetime]
+    auto_terminate_at: Mapped[datetime] = mapped_column(index=True)
