@@ -72,7 +72,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 9876,
     data_dir: DataDir = None,
-    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per API request on stdout (costs throughput).")] = False,
+    access_log_json: Annotated[bool, typer.Option("--access-log-json", help="As --access-log, each line one JSON object.")] = False,
     ssl_certfile: Annotated[Optional[Path], typer.Option(help="Serve the API over TLS with this certificate (PEM).")] = None,
     ssl_keyfile: Annotated[Optional[Path], typer.Option(help="The certificate's private key (PEM).")] = None,
     metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics at /metrics on this port (off unless given).")] = None,
@@ -85,7 +86,8 @@ def serve(
 
     with _refusals_as_messages():
         settings = replace(
-            load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port
+            load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port,
+            api_access_log="json" if access_log_json else "text" if access_log else None,
         )
         if no_agent:
             settings = replace(settings, dataplane="none")
@@ -104,7 +106,7 @@ def serve(
                 port=port,
                 http=ElbHttpToolsProtocol,
                 log_level="info",
-                access_log=access_log,
+                access_log=False,  # elbd's own line per request instead (api/access_log.py)
                 ssl_certfile=ssl_certfile,
                 ssl_keyfile=ssl_keyfile,
             )

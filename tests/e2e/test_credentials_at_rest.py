@@ -77,7 +77,8 @@ def test_the_log_holds_no_credentials(logging_server: LiveServer) -> None:
     assert revoked.status_code == 204
     logging_server.stop()
     log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
-    assert f"GET {pools}" in log and "DELETE /v3/auth/tokens" in log
+    assert "method=GET route=/v3/{project_id}/elb/pools status=200" in log
+    assert "method=DELETE route=/v3/auth/tokens status=204" in log
     secrets = {
         "password": credentials["password"],
         "secret key": credentials["secret_key"],

@@ -63,11 +63,6 @@ REFUSED: dict[str, Refusal] = {
     "update_user_defined_domain_config": public_cloud("DNS names of load balancers need the public cloud's DNS"),
     "upgrade_loadbalancer": public_cloud("flavor upgrades (shared to dedicated, adding an IPv6 or backend subnet to the ELB nodes)"),
     # not served yet: each is refused in the same format until it is
-    "create_logtank": not_yet("log tanks: not served yet"),
-    "list_logtanks": not_yet("log tanks: not served yet"),
-    "show_logtank": not_yet("log tanks: not served yet"),
-    "update_logtank": not_yet("log tanks: not served yet"),
-    "delete_logtank": not_yet("log tanks: not served yet"),
     "clone_loadbalancer": not_yet("clone: not served yet"),
     "list_loadbalancer_feature": not_yet("features: not served yet"),
     "list_feature_configs": not_yet("feature configs: not served yet"),
@@ -230,6 +225,11 @@ class World:
         """The job of a batch delete of a new listener."""
         body = v3.BatchDeleteListenersRequestBody(listener_ids=[self.listener()])
         return self.elb.batch_delete_listeners(v3.BatchDeleteListenersRequest(body=body)).job_id
+
+    def logtank(self) -> str:
+        """On a load balancer of its own: a load balancer has one log tank at most."""
+        option = v3.CreateLogtankOption(loadbalancer_id=self.load_balancer(), log_group_id=UNKNOWN_ID, log_topic_id=UNKNOWN_ID)
+        return self.elb.create_logtank(v3.CreateLogtankRequest(body=v3.CreateLogtankRequestBody(logtank=option))).logtank.id
 
     def security_policy(self) -> str:
         option = v3.CreateSecurityPolicyOption(name=next(_names), protocols=["TLSv1.2"], ciphers=["ECDHE-RSA-AES128-GCM-SHA256"])
@@ -505,14 +505,14 @@ CALLS: dict[str, Call] = {
     "show_ip_group_related_listeners": lambda w: v3.ShowIpGroupRelatedListenersRequest(ipgroup_id=w.ipgroup_id),
     # log tanks
     "create_logtank": lambda w: v3.CreateLogtankRequest(
-        body=v3.CreateLogtankRequestBody(logtank=v3.CreateLogtankOption(loadbalancer_id=w.lb_id, log_group_id=UNKNOWN_ID, log_topic_id=UNKNOWN_ID))
+        body=v3.CreateLogtankRequestBody(logtank=v3.CreateLogtankOption(loadbalancer_id=w.load_balancer(), log_group_id=UNKNOWN_ID, log_topic_id=UNKNOWN_ID))
     ),
     "list_logtanks": lambda w: v3.ListLogtanksRequest(),
-    "show_logtank": lambda w: v3.ShowLogtankRequest(logtank_id=UNKNOWN_ID),
+    "show_logtank": lambda w: v3.ShowLogtankRequest(logtank_id=w.logtank()),
     "update_logtank": lambda w: v3.UpdateLogtankRequest(
-        logtank_id=UNKNOWN_ID, body=v3.UpdateLogtankRequestBody(logtank=v3.UpdateLogtankOption(log_group_id=UNKNOWN_ID))
+        logtank_id=w.logtank(), body=v3.UpdateLogtankRequestBody(logtank=v3.UpdateLogtankOption(log_group_id=UNKNOWN_ID))
     ),
-    "delete_logtank": lambda w: v3.DeleteLogtankRequest(logtank_id=UNKNOWN_ID),
+    "delete_logtank": lambda w: v3.DeleteLogtankRequest(logtank_id=w.logtank()),
     # flavors, jobs, zones, quotas, versions
     "list_flavors": lambda w: v3.ListFlavorsRequest(),
     "show_flavor": lambda w: v3.ShowFlavorRequest(flavor_id=UNKNOWN_ID),

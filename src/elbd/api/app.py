@@ -20,6 +20,7 @@ from elbd.api import (
     l7policies,
     listeners,
     loadbalancers,
+    logtanks,
     member_checks,
     members,
     pools,
@@ -120,13 +121,13 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_rate_limit(app, settings.rate_limit, settings.rate_burst)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, access_log=settings.api_access_log)
     if metrics is not None:  # counted only when someone can read it: a request costs two locked increments more
         app.add_middleware(RequestMetricsMiddleware, registry=api_metrics)
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, versions, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, jobs, tags, logtanks, versions, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

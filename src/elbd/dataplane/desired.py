@@ -120,7 +120,9 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
         if listener.protocol in SERVED_LISTENERS and addresses
         and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
-    return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends), udp_config(stored, addresses))
+    return LoadBalancerConfig(
+        stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends), udp_config(stored, addresses), access_log=stored.access_log
+    )
 
 
 UDP_BALANCE = {"ROUND_ROBIN": "round_robin", "LEAST_CONNECTIONS": "least_conn", "SOURCE_IP": "source"}

@@ -64,12 +64,6 @@ OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/clone", "Cloning a load balancer", NOT_YET),
     UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/features", "A load balancer's features", NOT_YET),
     UnservedOperation("GET", f"{ELB}/feature/configs", "Feature configurations", NOT_YET),
-    # log tanks (access logs)
-    UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/logtanks/{{logtank_id}}", "A log tank", NOT_YET),
-    UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", NOT_YET),
     # recycle bin
     UnservedOperation("GET", f"{ELB}/recycle-bin", "The recycle bin", NOT_YET),
     UnservedOperation("PUT", f"{ELB}/recycle-bin", "Turning the recycle bin on or off", NOT_YET),

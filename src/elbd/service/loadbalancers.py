@@ -13,7 +13,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
 from elbd.schemas.loadbalancers import LoadBalancerBatchCreate, LoadBalancerCreate, LoadBalancerUpdate
-from elbd.service import lookups, quotas, vpcs
+from elbd.service import logtanks, lookups, quotas, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
     ipv4_network,
@@ -260,6 +260,7 @@ def delete_load_balancer(session: Session, *, project_id: str, load_balancer_id:
         raise conflict(f"Load balancer {lb.id} still has listeners; delete them first.")
     if session.scalars(select(Pool.id).where(Pool.loadbalancer_id == lb.id)).first():
         raise conflict(f"Load balancer {lb.id} still has backend server groups; delete them first.")
+    logtanks.delete_load_balancers_logtank(session, lb.id)
     session.delete(lb)
     mark_changed(session, lb.id)
 

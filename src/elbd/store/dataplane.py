@@ -31,6 +31,7 @@ from elbd.store.models import (
     ListenerCertificate,
     ListenerIpGroup,
     LoadBalancer,
+    Logtank,
     Member,
     Pool,
     SecurityPolicy,
@@ -131,6 +132,7 @@ class StoredLoadBalancer:
     security_policies: Mapping[str, StoredSecurityPolicy] = field(default_factory=dict)  # custom ones its listeners use
     l7_policies: "Mapping[str, tuple[StoredL7Policy, ...]]" = field(default_factory=dict)  # by listener id, each in precedence order
     ip_entries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by listener id: every entry of the groups it names
+    access_log: bool = False  # it has a log tank: HAProxy logs its listeners' traffic
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         security_policies={row.id: StoredSecurityPolicy(*row) for row in connection.execute(_SECURITY_POLICIES, parameters)},
         l7_policies=stored_l7_policies(session, [lb.id]),
         ip_entries=_ip_entries(connection.execute(_IP_ENTRIES, parameters)),
+        access_log=session.scalars(select(Logtank.id).where(Logtank.loadbalancer_id == lb.id)).first() is not None,
     )
 
 
@@ -366,6 +369,7 @@ def stored_l7_policies(session: Session, load_balancer_ids: Iterable[str]) -> di
 
 _BY_LB: Any = bindparam("lbs", expanding=True)
 _MANY_LOAD_BALANCERS = select(LoadBalancer.id, LoadBalancer.vip_address, LoadBalancer.ipv6_vip_address).where(LoadBalancer.id.in_(_BY_LB))
+_MANY_LOGTANKS = select(Logtank.loadbalancer_id, Logtank.id).where(Logtank.loadbalancer_id.in_(_BY_LB))
 _MANY_LISTENERS = (
     select(Listener.loadbalancer_id, *(getattr(Listener, column) for column in StoredListener._fields))
     .where(Listener.loadbalancer_id.in_(_BY_LB))
@@ -443,6 +447,7 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
     policies = _rows_by_load_balancer(session, _MANY_SECURITY_POLICIES, ids)
     forwarding = stored_l7_policies(session, ids)
     access = _rows_by_load_balancer(session, _MANY_IP_ENTRIES, ids)
+    logged = _rows_by_load_balancer(session, _MANY_LOGTANKS, ids)
     return {
         lb.id: StoredLoadBalancer(
             id=lb.id,
@@ -456,6 +461,7 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
             security_policies={row[0]: StoredSecurityPolicy(*row) for row in policies.get(lb.id, ())},
             l7_policies={row[0]: forwarding[row[0]] for row in listeners.get(lb.id, ()) if row[0] in forwarding},
             ip_entries=_ip_entries(access.get(lb.id, ())),
+            access_log=lb.id in logged,
         )
         for lb in found
     }
