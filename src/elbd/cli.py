@@ -1,4 +1,5 @@
-"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`, `db backup`, `db restore`."""
+"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`, `db backup`, `db restore`; and the
+resource CLI (`elbd lb ...`, `elbd member import ...`), a client of a running elbd (cli_resources/)."""
 
 import json
 import os
@@ -13,6 +14,7 @@ import typer
 import uvicorn
 from sqlalchemy import select
 
+from elbd.cli_resources.commands import install as install_resource_commands
 from elbd.config import load_settings
 from elbd.errors import ElbError
 from elbd.heap import freeze_startup_heap
@@ -36,6 +38,7 @@ app.add_typer(quota_app, name="quota")
 app.add_typer(dataplane_app, name="dataplane")
 db_app = typer.Typer(no_args_is_help=True, help="Backup and restore of the SQLite database.")
 app.add_typer(db_app, name="db")
+install_resource_commands(app)
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./elbd-data).")]
 
