@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
+AccessLogStyle = Literal["text", "json"]  # the API's line per request: key=value words, or a JSON object
 DEFAULT_AVAILABILITY_ZONES = ("local-1a", "local-1b")
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
 # The largest legitimate body, a batch of 200 members (schemas/members.py, MAX_BATCH) with every field at
@@ -37,7 +39,7 @@ class Settings:
     api_port: int | None = None
     metrics_host: str = "127.0.0.1"  # `elbd serve --metrics-host`: where /metrics listens
     metrics_port: int | None = None  # `elbd serve --metrics-port`; None: no metrics endpoint
-    api_access_log: str | None = None  # `elbd serve --access-log` ("text") or `--access-log-json` ("json"); None: no line per request
+    api_access_log: AccessLogStyle | None = None  # `elbd serve --access-log` ("text") or `--access-log-json` ("json"); None: no line per request
     access_log_max_bytes: int = DEFAULT_ACCESS_LOG_MAX_BYTES  # ELBD_ACCESS_LOG_MAX_BYTES: one file, before it rotates
     access_log_keep: int = DEFAULT_ACCESS_LOG_KEEP  # ELBD_ACCESS_LOG_KEEP: rotated files kept
 

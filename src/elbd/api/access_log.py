@@ -10,12 +10,12 @@ import json
 import logging
 import sys
 from dataclasses import dataclass
-from typing import Literal
+
+from elbd.config import AccessLogStyle as Style
 
 LOGGER_NAME = "elbd.access"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # a path no route has: never the path itself (any client could mint series or forge lines)
-Style = Literal["text", "json"]
 
 
 @dataclass(frozen=True)

@@ -83,8 +83,9 @@ class AccessLogReceiver:
                     touched.add(self._write(self._socket.recv(65536, socket.MSG_DONTWAIT)))
                 except (BlockingIOError, InterruptedError, TimeoutError):  # nothing more waiting
                     break
-            for load_balancer_id in touched - {None}:
-                self._flush(load_balancer_id)
+            for load_balancer_id in touched:
+                if load_balancer_id is not None:
+                    self._flush(load_balancer_id)
 
     def _write(self, datagram: bytes) -> str | None:
         accepted = accepted_line(datagram)
