@@ -115,7 +115,7 @@ def test_a_private_key_is_in_neither_the_log_nor_the_database_files(logging_serv
     secret = {"PEM": key_body, "PEM of the private value": key_body[48:88], "hex": scalar.hex(), "HEX": scalar.hex().upper()}
     log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
     database = b"".join(path.read_bytes() for path in logging_server.data_dir.glob("elbd.db*"))
-    assert "POST /v3/" in log and leaf.certificate_pem.splitlines()[1].encode() in database
+    assert "method=POST route=/v3/{project_id}/elb/certificates status=201" in log and leaf.certificate_pem.splitlines()[1].encode() in database
     assert [name for name, text in secret.items() if text in log or text.encode() in database] == []
     assert scalar not in database
 
