@@ -33,6 +33,7 @@ class Resources:
     l7rule_id: str
     job_id: str
     ipgroup_id: str
+    logtank_id: str
     batch_job_id: str
 
     def path_value(self, parameter: str) -> str | None:
@@ -54,7 +55,8 @@ PATH_PARAMETERS = frozenset(field.name for field in fields(Resources)) - {"neutr
 def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
     instance member, a security policy, a server certificate, a forwarding policy of the listener
-    (to a pool of its own) with a rule, a finished check job of the member, and an IP address group."""
+    (to a pool of its own) with a rule, a finished check job of the member, an IP address group and a log
+    tank of the load balancer."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -76,6 +78,7 @@ def furnish(api: Api) -> Resources:
     )["member_check"]["job_id"]
     _wait_until_finished(api, job_id)  # its result is written meanwhile: snapshots must not see it change
     ipgroup = api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}})["ipgroup"]
+    logtank = api.ok("POST", "logtanks", {"logtank": {"loadbalancer_id": lb["id"], "log_group_id": "group", "log_topic_id": "topic"}})["logtank"]
     doomed = api.listener(lb["id"], port=81)
     batch_job_id = api.ok("POST", "listeners/batch-delete", {"listener_ids": [doomed["id"]]}, status=200)["job_id"]
     return Resources(
@@ -95,6 +98,7 @@ def furnish(api: Api) -> Resources:
         l7rule_id=l7policy["rules"][0]["id"],
         job_id=job_id,
         ipgroup_id=ipgroup["id"],
+        logtank_id=logtank["id"],
         batch_job_id=batch_job_id,
     )
 

@@ -164,14 +164,14 @@ def test_the_api_logs_a_json_line_per_request(shared: SharedLoadBalancer) -> Non
     listed = api.call("GET", "logtanks")
     missing = api.call("GET", "logtanks/does-not-exist")
     hostile = api.client.get("/v3/x%0A%7B%22status%22%3A200%7D/elb/nothing")
-    log = (shared.server.data_dir.parent / "elbd-serve.log").read_text()
+    log_file = shared.server.data_dir.parent / "elbd-serve.log"
+    wait_for(lambda: all(answer.headers["X-Request-Id"] in log_file.read_text() for answer in (listed, missing, hostile)))
+    log = log_file.read_text()
 
     def line_of(request_id: str) -> dict[str, Any]:
         (line,) = [json.loads(line) for line in log.splitlines() if request_id in line]
         return line
 
-    assert wait_for(lambda: all(r.headers["X-Request-Id"] in (shared.server.data_dir.parent / "elbd-serve.log").read_text() for r in (listed, missing, hostile)))
-    log = (shared.server.data_dir.parent / "elbd-serve.log").read_text()
     first = line_of(listed.headers["X-Request-Id"])
     assert {key: first[key] for key in ("method", "route", "status", "project_id")} == {
         "method": "GET", "route": "/v3/{project_id}/elb/logtanks", "status": 200, "project_id": api.project_id,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from elbd.dataplane.access_log_lines import accepted_line
 from elbd.dataplane.rotating_file import RotatingFile
+from elbd.private_paths import private_directory
 
 log = logging.getLogger(__name__)
 LOGS_DIR_NAME = "access-logs"
@@ -41,7 +42,8 @@ class AccessLogReceiver:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.socket_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Raises UnsafePathError when the socket's directory (a predictable name under $TMPDIR) is another user's."""
+        private_directory(self.socket_path.parent)
         receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
             self.socket_path.unlink()

@@ -238,6 +238,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     from elbd.dataplane.access_log_receiver import AccessLogReceiver
     from elbd.dataplane.engines import Engines
     from elbd.dataplane.haproxy import sockets_root
+    from elbd.private_paths import UnsafePathError
     from elbd.dataplane.haproxy_engine import HaproxyEngine
     from elbd.dataplane.nginx_engine import NginxEngine
     from elbd.store.dataplane import MemberHealth, save_member_health
@@ -261,7 +262,10 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     engine.udp.start()
     settings = load_settings(data_dir)
     access_logs = AccessLogReceiver(receiver_socket(sockets_root(Path(data_dir))), Path(data_dir), settings.access_log_max_bytes, settings.access_log_keep)
-    access_logs.start()
+    try:
+        access_logs.start()
+    except (UnsafePathError, OSError) as error:
+        log.error("access logs are off: %s", error)
     reconciler.start(also=engine.known_load_balancers())
     freeze_startup_heap()
     answering = threading.Lock()
