@@ -23,8 +23,7 @@ log = logging.getLogger(__name__)
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp, access_log: Style | None = None) -> None:
         self.app = app
-        self.access_log = access_log
-        self.access_logger = install_access_log() if access_log else None
+        self.access_log = (install_access_log(), access_log) if access_log else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,7 +54,8 @@ class RequestIdMiddleware:
             response = error_reply(request, ElbError(500, "ELB.8906", "Internal server error."))
             await response(scope, receive, send_with_id)
         finally:
-            if self.access_logger is not None and self.access_log is not None:
+            if self.access_log is not None:
+                logger, style = self.access_log
                 record = AccessRecord(
                     request_id=request_id,
                     method=method_word(scope["method"]),
@@ -64,4 +64,4 @@ class RequestIdMiddleware:
                     duration_ms=(time.perf_counter() - began) * 1000,
                     project_id=scope["state"].get("project_id"),
                 )
-                self.access_logger.info(record.line(self.access_log))
+                logger.info(record.line(style))
