@@ -1,7 +1,7 @@
 """Access logs against one real `elbd serve` with HAProxy and real backends: a log tank turns a load
 balancer's HAProxy access log on (lines read back from its file, fields right, hostile requests unable
-to forge a line), deleting it turns it off, the file rotates within its bound; and the API's own line
-per request (`--access-log-json`)."""
+to forge a line; a TCP listener's connections too), deleting it turns it off, the file rotates within
+its bound; and the API's own line per request (`--access-log-json`)."""
 
 import json
 import socket
@@ -83,7 +83,7 @@ def records(shared: SharedLoadBalancer) -> list[dict[str, Any]]:
 
 
 def with_agent(shared: SharedLoadBalancer, user_agent: str) -> Callable[[], list[dict[str, Any]]]:
-    return lambda: [record for record in records(shared) if record["user_agent"] == user_agent]
+    return lambda: [record for record in records(shared) if record.get("user_agent") == user_agent]
 
 
 def logtank(api: Api, lb_id: str) -> dict[str, Any]:
@@ -156,6 +156,23 @@ def test_the_log_rotates_within_its_bound(shared: SharedLoadBalancer, site: Site
         assert kept == list(range(count - len(kept), count)) and len(kept) < count  # the newest, in order; the oldest rotated away
     finally:
         shared.api.ok("DELETE", f"logtanks/{made['id']}")
+
+
+def test_a_tcp_listener_logs_each_connection(shared: SharedLoadBalancer, site: Site) -> None:
+    tcp = listener_site(shared, protocol="TCP")
+    backend = FakeBackend("tcp-logged", "127.20.0.11", free_port_on("127.20.0.11")).start()
+    try:
+        tcp.add(backend)
+        made = logtank(shared.api, shared.lb["id"])
+        try:
+            wait_for(lambda: answers(tcp.port), timeout_s=30)
+            record = wait_for(lambda: [record for record in records(shared) if record["listener_id"] == tcp.listener["id"]], timeout_s=20)[-1]
+            assert (record["loadbalancer_id"], record["pool_id"], record["client_ip"]) == (shared.lb["id"], tcp.pool["id"], "127.0.0.1")
+            assert record["bytes_received"] > 0 and record["bytes_sent"] > 0 and "user_agent" not in record
+        finally:
+            shared.api.ok("DELETE", f"logtanks/{made['id']}")
+    finally:
+        backend.stop()
 
 
 def test_the_api_logs_a_json_line_per_request(shared: SharedLoadBalancer) -> None:
