@@ -1,4 +1,5 @@
-"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`, `db backup`, `db restore`."""
+"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`, `db backup`, `db restore`; and the
+resource CLI (`elbd lb ...`, `elbd member import ...`), a client of a running elbd (cli_resources/)."""
 
 import json
 import os
@@ -13,6 +14,7 @@ import typer
 import uvicorn
 from sqlalchemy import select
 
+from elbd.cli_resources.commands import install as install_resource_commands
 from elbd.config import load_settings
 from elbd.errors import ElbError
 from elbd.heap import freeze_startup_heap
@@ -36,6 +38,7 @@ app.add_typer(quota_app, name="quota")
 app.add_typer(dataplane_app, name="dataplane")
 db_app = typer.Typer(no_args_is_help=True, help="Backup and restore of the SQLite database.")
 app.add_typer(db_app, name="db")
+install_resource_commands(app)
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./elbd-data).")]
 
@@ -72,7 +75,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the API listens on.")] = 9876,
     data_dir: DataDir = None,
-    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per request (costs throughput).")] = False,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line per API request on stdout (costs throughput).")] = False,
+    access_log_json: Annotated[bool, typer.Option("--access-log-json", help="As --access-log, each line one JSON object.")] = False,
     ssl_certfile: Annotated[Optional[Path], typer.Option(help="Serve the API over TLS with this certificate (PEM).")] = None,
     ssl_keyfile: Annotated[Optional[Path], typer.Option(help="The certificate's private key (PEM).")] = None,
     metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics at /metrics on this port (off unless given).")] = None,
@@ -85,7 +89,8 @@ def serve(
 
     with _refusals_as_messages():
         settings = replace(
-            load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port
+            load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port,
+            api_access_log="json" if access_log_json else "text" if access_log else None,
         )
         if no_agent:
             settings = replace(settings, dataplane="none")
@@ -104,7 +109,7 @@ def serve(
                 port=port,
                 http=ElbHttpToolsProtocol,
                 log_level="info",
-                access_log=access_log,
+                access_log=False,  # elbd's own line per request instead (api/access_log.py)
                 ssl_certfile=ssl_certfile,
                 ssl_keyfile=ssl_keyfile,
             )

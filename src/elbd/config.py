@@ -10,13 +10,18 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
+AccessLogStyle = Literal["text", "json"]  # the API's line per request: key=value words, or a JSON object
 DEFAULT_AVAILABILITY_ZONES = ("local-1a", "local-1b")
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
 # The largest legitimate body, a batch of 200 members (schemas/members.py, MAX_BATCH) with every field at
 # its longest and names of non-ASCII characters escaped as JSON does by default, is about 0.43 MB: the
 # default leaves it ample room.
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+# A load balancer's access log takes at most ACCESS_LOG_MAX_BYTES times (ACCESS_LOG_KEEP + 1) on disk.
+DEFAULT_ACCESS_LOG_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_ACCESS_LOG_KEEP = 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class Settings:
     api_port: int | None = None
     metrics_host: str = "127.0.0.1"  # `elbd serve --metrics-host`: where /metrics listens
     metrics_port: int | None = None  # `elbd serve --metrics-port`; None: no metrics endpoint
+    api_access_log: AccessLogStyle | None = None  # `elbd serve --access-log` ("text") or `--access-log-json` ("json"); None: no line per request
+    access_log_max_bytes: int = DEFAULT_ACCESS_LOG_MAX_BYTES  # ELBD_ACCESS_LOG_MAX_BYTES: one file, before it rotates
+    access_log_keep: int = DEFAULT_ACCESS_LOG_KEEP  # ELBD_ACCESS_LOG_KEEP: rotated files kept
 
 
 def load_settings(data_dir: str | Path | None = None) -> Settings:
@@ -51,6 +59,8 @@ def load_settings(data_dir: str | Path | None = None) -> Settings:
         max_body_bytes=_positive_whole("ELBD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         rate_limit=rate_limit,
         rate_burst=_positive_whole("ELBD_RATE_BURST", max(1, math.ceil(rate_limit))),
+        access_log_max_bytes=_positive_whole("ELBD_ACCESS_LOG_MAX_BYTES", DEFAULT_ACCESS_LOG_MAX_BYTES),
+        access_log_keep=_positive_whole("ELBD_ACCESS_LOG_KEEP", DEFAULT_ACCESS_LOG_KEEP),
     )
 
 

@@ -33,6 +33,7 @@ class Resources:
     l7rule_id: str
     job_id: str
     ipgroup_id: str
+    logtank_id: str
     batch_job_id: str
     master_slave_pool_id: str  # what {pool_id} names under master-slave-pools
 
@@ -56,7 +57,7 @@ def furnish(api: Api) -> Resources:
     """A VPC and subnet, an instance in it, a load balancer with a listener, its pool, a monitor and an
     instance member, a security policy, a server certificate, a forwarding policy of the listener
     (to a pool of its own) with a rule, a finished check job of the member, an IP address group, a
-    batch delete's job and an active/standby pool."""
+    batch delete's job, an active/standby pool and a log tank of the load balancer."""
     vpc = api.vpc()
     subnet = api.subnet(vpc["id"])
     server_id = api.ok("POST", "cloudservers", {"server": {"name": "backend", "nics": [{"subnet_id": subnet["id"]}]}}, status=200)["serverIds"][0]
@@ -78,6 +79,7 @@ def furnish(api: Api) -> Resources:
     )["member_check"]["job_id"]
     _wait_until_finished(api, job_id)  # its result is written meanwhile: snapshots must not see it change
     ipgroup = api.ok("POST", "ipgroups", {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}})["ipgroup"]
+    logtank = api.ok("POST", "logtanks", {"logtank": {"loadbalancer_id": lb["id"], "log_group_id": "group", "log_topic_id": "topic"}})["logtank"]
     doomed = api.listener(lb["id"], port=81)
     batch_job_id = api.ok("POST", "listeners/batch-delete", {"listener_ids": [doomed["id"]]}, status=200)["job_id"]
     pair = [
@@ -105,6 +107,7 @@ def furnish(api: Api) -> Resources:
         l7rule_id=l7policy["rules"][0]["id"],
         job_id=job_id,
         ipgroup_id=ipgroup["id"],
+        logtank_id=logtank["id"],
         batch_job_id=batch_job_id,
         master_slave_pool_id=master_slave_pool["id"],
     )

@@ -74,6 +74,7 @@ NAMES_NO_RESOURCE = {
     f"PUT {ELB}/recycle-bin/policy",
     f"GET {ELB}/recycle-bin/loadbalancers",
     f"GET {ELB}/feature/configs",
+    f"GET {ELB}/logtanks",
     "GET /v3/{project_id}/loadbalancers/tags",
     "GET /v3/{project_id}/listeners/tags",
 }
@@ -142,6 +143,8 @@ BODIES: dict[str, Body] = {
     f"PUT {ELB}/ipgroups/{{ipgroup_id}}": lambda r: {"ipgroup": {"name": "probe"}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/create-or-update": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.2"}]}},
     f"POST {ELB}/ipgroups/{{ipgroup_id}}/iplist/batch-delete": lambda r: {"ipgroup": {"ip_list": [{"ip": "127.0.0.1"}]}},
+    f"POST {ELB}/logtanks": lambda r: {"logtank": {"loadbalancer_id": r.loadbalancer_id, "log_group_id": "probe", "log_topic_id": "probe"}},
+    f"PUT {ELB}/logtanks/{{logtank_id}}": lambda r: {"logtank": {"log_group_id": "probe"}},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-add": lambda r: {"availability_zone_list": ["local-1b"]},
     f"POST {ELB}/loadbalancers/{{loadbalancer_id}}/availability-zone/batch-remove": lambda r: {"availability_zone_list": ["local-1a"]},
     f"POST {ELB}/loadbalancers/batch-create": lambda r: {

@@ -77,7 +77,8 @@ def test_the_log_holds_no_credentials(logging_server: LiveServer) -> None:
     assert revoked.status_code == 204
     logging_server.stop()
     log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
-    assert f"GET {pools}" in log and "DELETE /v3/auth/tokens" in log
+    assert "method=GET route=/v3/{project_id}/elb/pools status=200" in log
+    assert "method=DELETE route=/v3/auth/tokens status=204" in log
     secrets = {
         "password": credentials["password"],
         "secret key": credentials["secret_key"],
@@ -114,7 +115,7 @@ def test_a_private_key_is_in_neither_the_log_nor_the_database_files(logging_serv
     secret = {"PEM": key_body, "PEM of the private value": key_body[48:88], "hex": scalar.hex(), "HEX": scalar.hex().upper()}
     log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
     database = b"".join(path.read_bytes() for path in logging_server.data_dir.glob("elbd.db*"))
-    assert "POST /v3/" in log and leaf.certificate_pem.splitlines()[1].encode() in database
+    assert "method=POST route=/v3/{project_id}/elb/certificates status=201" in log and leaf.certificate_pem.splitlines()[1].encode() in database
     assert [name for name, text in secret.items() if text in log or text.encode() in database] == []
     assert scalar not in database
 

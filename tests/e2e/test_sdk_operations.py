@@ -47,13 +47,7 @@ def public_cloud(reason: str) -> Refusal:
     return Refusal("ELB.8902", reason, "is not available in elbd")
 
 
-def not_yet(reason: str) -> Refusal:
-    """Refused until elbd serves it."""
-    return Refusal("ELB.8902", reason, "is not served by elbd yet")
-
-
-# Operations elbd refuses, each with its ELB error code and why. Those that need a public cloud stay
-# here; those elbd does not serve yet leave this list as they come (issue 19 names each).
+# Operations elbd refuses, each with its ELB error code and why: only those that need a public cloud.
 REFUSED: dict[str, Refusal] = {
     "change_loadbalancer_charge_mode": public_cloud("billing: elbd has no charge modes"),
     "count_preoccupy_ip_num": public_cloud("pre-occupied IP counts size a public cloud's subnets for its ELB nodes"),
@@ -63,12 +57,6 @@ REFUSED: dict[str, Refusal] = {
     "update_system_default_domain_config": public_cloud("DNS names of load balancers need the public cloud's DNS"),
     "update_user_defined_domain_config": public_cloud("DNS names of load balancers need the public cloud's DNS"),
     "upgrade_loadbalancer": public_cloud("flavor upgrades (shared to dedicated, adding an IPv6 or backend subnet to the ELB nodes)"),
-    # not served yet: each is refused in the same format until it is
-    "create_logtank": not_yet("log tanks: not served yet"),
-    "list_logtanks": not_yet("log tanks: not served yet"),
-    "show_logtank": not_yet("log tanks: not served yet"),
-    "update_logtank": not_yet("log tanks: not served yet"),
-    "delete_logtank": not_yet("log tanks: not served yet"),
 }
 
 # Top-level answer fields an operation may leave out, and why.
@@ -244,6 +232,11 @@ class World:
         """The job of a batch delete of a new listener."""
         body = v3.BatchDeleteListenersRequestBody(listener_ids=[self.listener()])
         return self.elb.batch_delete_listeners(v3.BatchDeleteListenersRequest(body=body)).job_id
+
+    def logtank(self) -> str:
+        """On a load balancer of its own: a load balancer has one log tank at most."""
+        option = v3.CreateLogtankOption(loadbalancer_id=self.load_balancer(), log_group_id=UNKNOWN_ID, log_topic_id=UNKNOWN_ID)
+        return self.elb.create_logtank(v3.CreateLogtankRequest(body=v3.CreateLogtankRequestBody(logtank=option))).logtank.id
 
     def security_policy(self) -> str:
         option = v3.CreateSecurityPolicyOption(name=next(_names), protocols=["TLSv1.2"], ciphers=["ECDHE-RSA-AES128-GCM-SHA256"])
@@ -506,14 +499,14 @@ CALLS: dict[str, Call] = {
     "show_ip_group_related_listeners": lambda w: v3.ShowIpGroupRelatedListenersRequest(ipgroup_id=w.ipgroup_id),
     # log tanks
     "create_logtank": lambda w: v3.CreateLogtankRequest(
-        body=v3.CreateLogtankRequestBody(logtank=v3.CreateLogtankOption(loadbalancer_id=w.lb_id, log_group_id=UNKNOWN_ID, log_topic_id=UNKNOWN_ID))
+        body=v3.CreateLogtankRequestBody(logtank=v3.CreateLogtankOption(loadbalancer_id=w.load_balancer(), log_group_id=UNKNOWN_ID, log_topic_id=UNKNOWN_ID))
     ),
     "list_logtanks": lambda w: v3.ListLogtanksRequest(),
-    "show_logtank": lambda w: v3.ShowLogtankRequest(logtank_id=UNKNOWN_ID),
+    "show_logtank": lambda w: v3.ShowLogtankRequest(logtank_id=w.logtank()),
     "update_logtank": lambda w: v3.UpdateLogtankRequest(
-        logtank_id=UNKNOWN_ID, body=v3.UpdateLogtankRequestBody(logtank=v3.UpdateLogtankOption(log_group_id=UNKNOWN_ID))
+        logtank_id=w.logtank(), body=v3.UpdateLogtankRequestBody(logtank=v3.UpdateLogtankOption(log_group_id=UNKNOWN_ID))
     ),
-    "delete_logtank": lambda w: v3.DeleteLogtankRequest(logtank_id=UNKNOWN_ID),
+    "delete_logtank": lambda w: v3.DeleteLogtankRequest(logtank_id=w.logtank()),
     # flavors, jobs, zones, quotas, versions
     "list_flavors": lambda w: v3.ListFlavorsRequest(type=["L7"]),
     "show_flavor": lambda w: v3.ShowFlavorRequest(flavor_id=CATALOGUE[0].id),

@@ -42,6 +42,7 @@ def build_resources(api: Api) -> Resources:
     rule = {"type": "PATH", "compare_type": "STARTS_WITH", "value": "/fuzz"}
     body = {"l7policy": {"listener_id": listener["id"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": policy_pool["id"], "rules": [rule]}}
     l7policy = api.ok("POST", "l7policies", body)["l7policy"]
+    logtank = api.ok("POST", "logtanks", {"logtank": {"loadbalancer_id": lb["id"], "log_group_id": "fuzz", "log_topic_id": "fuzz"}})["logtank"]
     ids = {
         "vpc_id": vpc["id"],
         "subnet_id": subnet["id"],
@@ -60,6 +61,7 @@ def build_resources(api: Api) -> Resources:
         "l7policy_id": l7policy["id"],
         "l7rule_id": l7policy["rules"][0]["id"],
         "redirect_pool_id": policy_pool["id"],
+        "logtank_id": logtank["id"],
     }
     return Resources(ids, [MEMBER_ADDRESS, SERVER_ADDRESS, "127.10.0.40"])
 

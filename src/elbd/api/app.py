@@ -20,12 +20,13 @@ from elbd.api import (
     healthmonitors,
     ipgroups,
     jobs,
-    member_traffic,
     l7policies,
     listeners,
     loadbalancers,
+    logtanks,
     master_slave_pools,
     member_checks,
+    member_traffic,
     members,
     pools,
     quotas,
@@ -128,15 +129,15 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_rate_limit(app, settings.rate_limit, settings.rate_burst)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, access_log=settings.api_access_log)
     if metrics is not None:  # counted only when someone can read it: a request costs two locked increments more
         app.add_middleware(RequestMetricsMiddleware, registry=api_metrics)
     app.add_middleware(SecurityHeadersMiddleware)  # the outermost: on every answer, a middleware's own included
     # Routes are matched in order: the busiest (members) first.
     for module in (
         members, tokens, vpcs, cloudservers, availability_zones, quotas, loadbalancers, statuses, listeners, pools, healthmonitors,
-        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, member_traffic, jobs, tags, versions, flavors,
-        master_slave_pools, recycle_bin, features, clones, unserved_operations,
+        security_policies, certificates, l7policies, member_checks, ipgroups, health_timeline, member_traffic, jobs, tags, logtanks, versions,
+        flavors, master_slave_pools, recycle_bin, features, clones, unserved_operations,
     ):
         app.include_router(module.router)
     install_security_schemes(app)

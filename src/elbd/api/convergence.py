@@ -2,7 +2,8 @@
 delete, returns, what it removed takes no new request), a certificate's renewal (handshakes after the PUT's 200 get the new certificate), a change
 of forwarding policies or rules (a policy whose answer says ACTIVE routes the next request, as
 Terraform, which polls for ACTIVE, expects) and a change of IP address groups or of a listener's
-access control (the next connection is admitted or refused by it). Other changes converge right after
+access control (the next connection is admitted or refused by it), and a log tank's creation or
+deletion (the next request is logged, or not). Other changes converge right after
 their answer.
 
 The wait lasts as long as the data plane takes, up to REMOVAL_WAIT_S; what it could not confirm (the
@@ -45,3 +46,8 @@ def wait_for_forwarding(request: Request, load_balancer_ids: frozenset[str], wha
 def wait_for_access(request: Request, load_balancer_ids: frozenset[str], what: str) -> None:
     _confirmed(request, set(load_balancer_ids), f"{what} saved, but the data plane of load balancer "
                f"{', '.join(sorted(load_balancer_ids))} has not confirmed that it admits clients by it")
+
+
+def wait_for_logging(request: Request, load_balancer_id: str, logging: bool) -> None:
+    state = "logs" if logging else "no longer logs"
+    _confirmed(request, {load_balancer_id}, f"Log tank saved, but the data plane of load balancer {load_balancer_id} has not confirmed that it {state} its traffic")

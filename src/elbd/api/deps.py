@@ -26,6 +26,7 @@ async def authenticate(request: Request, project_id: str) -> Principal:
     principal = await identify(request)
     if principal.project_id != project_id:
         raise forbidden()
+    request.scope.setdefault("state", {})["project_id"] = principal.project_id  # for the access log
     return principal
 
 

@@ -5,12 +5,11 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from elbd.api.access_log import UNMATCHED, method_word
 from elbd.metrics.registry import Metric, Registry
 
 REQUESTS = Metric("elbd_api_requests_total", "counter", "API requests answered, by method, route template and status.")
 LATENCY = Metric("elbd_api_request_duration_seconds", "histogram", "Time to answer an API request, by method and route template.")
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED = "unmatched"  # a path no route has: never the path itself (any client could mint series)
 
 
 class RequestMetricsMiddleware:
@@ -35,6 +34,6 @@ class RequestMetricsMiddleware:
             await self.app(scope, receive, send_noting_status)
         finally:
             route = getattr(scope.get("route"), "path", UNMATCHED)
-            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+            method = method_word(scope["method"])
             self.registry.count(REQUESTS, (("method", method), ("route", route), ("status", str(status))))
             self.registry.observe(LATENCY, time.perf_counter() - started, (("method", method), ("route", route)))

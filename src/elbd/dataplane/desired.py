@@ -122,7 +122,9 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
         if listener.protocol in SERVED_LISTENERS and addresses
         and ((tls := tls_termination(listener, stored)) is not None or listener.protocol not in TLS_LISTENERS)
     )
-    return LoadBalancerConfig(stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends), udp_config(stored, addresses))
+    return LoadBalancerConfig(
+        stored.id, leaving_room_for_checks(maxconn, backends), frontends, tuple(backends), udp_config(stored, addresses), access_log=stored.access_log
+    )
 
 
 def flavor_limits(stored: StoredLoadBalancer, listener_protocol: str) -> FlavorLimits | None:

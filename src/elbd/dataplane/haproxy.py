@@ -111,11 +111,15 @@ class RuntimeSession:
         self._connection.close()
 
 
-def socket_dir_for(data_dir: Path, load_balancer_id: str) -> Path:
+def sockets_root(data_dir: Path) -> Path:
     """Unix socket paths are limited (HAProxy: 97 bytes), so sockets live under a short directory
     named after the data directory, not inside it."""
     digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"elbd-{digest}" / load_balancer_id
+    return Path(tempfile.gettempdir()) / f"elbd-{digest}"
+
+
+def socket_dir_for(data_dir: Path, load_balancer_id: str) -> Path:
+    return sockets_root(data_dir) / load_balancer_id
 
 
 class HaproxyProcess:

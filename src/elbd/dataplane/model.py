@@ -240,6 +240,7 @@ class LoadBalancerConfig:
     frontends: tuple[Frontend, ...] = ()
     backends: tuple[Backend, ...] = field(default=())
     udp: UdpConfig = UdpConfig()  # the UDP listeners and pools, which the UDP engine serves (not HAProxy)
+    access_log: bool = False  # HAProxy logs each request (HTTP) or connection (TCP) to elbd's access-log receiver
 
     @property
     def hard_stop_after_s(self) -> int:

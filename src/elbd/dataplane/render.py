@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from elbd.dataplane import access_log_format
 from elbd.dataplane.access_lists import access_lines
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, cookie_token, endpoint, log_format_word, name, number
 from elbd.dataplane.model import FLAVOR_TABLE, Backend, Frontend, LoadBalancerConfig, Server
@@ -270,4 +271,6 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         member_timeout_var=MEMBER_TIMEOUT_VAR,
         closing_until_var=CLOSING_UNTIL_VAR,
         balance_lines=balance_lines,
+        global_log_lines=access_log_format.global_lines(access_log_format.receiver_socket(socket_dir.parent)) if lb.access_log else [],
+        frontend_log_lines=lambda frontend: access_log_format.frontend_lines(frontend, lb.id) if lb.access_log else [],
     )

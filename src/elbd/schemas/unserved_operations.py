@@ -5,21 +5,16 @@ any load balancer, listener or pool its path names is found in the caller's proj
 project's is 404, as everywhere). Never "the API does not exist": a script or a Terraform plan hears
 what elbd does not do.
 
-- `PUBLIC_CLOUD`: what only a public cloud has (billing, its DNS, the sizing and upgrades of its ELB
-  nodes). These stay refused.
-- `NOT_YET`: what elbd will serve; the change that serves one deletes its entry here.
+Every one is what only a public cloud has (billing, its DNS, the sizing and upgrades of its ELB nodes);
+every other operation of the SDK is served.
 """
 
 from dataclasses import dataclass
-from typing import Literal
 
 from elbd.errors import ElbError, invalid
 
 ELB = "/v3/{project_id}/elb"
 
-Kind = Literal["public cloud", "not yet"]
-PUBLIC_CLOUD: Kind = "public cloud"
-NOT_YET: Kind = "not yet"
 
 
 @dataclass(frozen=True)
@@ -27,43 +22,34 @@ class UnservedOperation:
     method: str
     path: str
     what: str
-    kind: Kind
-    why: str = ""
+    why: str
 
     def refusal(self) -> ElbError:
-        if self.kind == PUBLIC_CLOUD:
-            return invalid(f"{self.what} is not available in elbd: {self.why}")
-        return invalid(f"{self.what} is not served by elbd yet.")
+        return invalid(f"{self.what} is not available in elbd: {self.why}")
 
 
 _DNS = "load balancers have no DNS names in elbd; the public cloud's DNS service gives them, and clients reach a load balancer at its VIP."
 
 OPERATIONS: tuple[UnservedOperation, ...] = (
     UnservedOperation(
-        "POST", f"{ELB}/loadbalancers/change-charge-mode", "Changing a load balancer's charge mode", PUBLIC_CLOUD,
+        "POST", f"{ELB}/loadbalancers/change-charge-mode", "Changing a load balancer's charge mode",
         "billing (pay-per-use, yearly/monthly, LCU) belongs to a public cloud; elbd charges nothing.",
     ),
     UnservedOperation(
-        "GET", f"{ELB}/preoccupy-ip-num", "Counting pre-occupied IP addresses", PUBLIC_CLOUD,
+        "GET", f"{ELB}/preoccupy-ip-num", "Counting pre-occupied IP addresses",
         "a public cloud takes subnet addresses for the nodes that run a load balancer; elbd runs each on the host and takes one address, its VIP.",
     ),
     UnservedOperation(
-        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/upgrade", "Upgrading a load balancer's flavor", PUBLIC_CLOUD,
+        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/upgrade", "Upgrading a load balancer's flavor",
         "upgrades move a public cloud's load balancer onto other nodes (shared to dedicated, more subnets); an elbd load balancer is one HAProxy process on the host.",
     ),
-    UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/ips", "Listing a load balancer's DNS addresses", PUBLIC_CLOUD, _DNS),
-    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/ips/batch-enable", "Enabling DNS addresses", PUBLIC_CLOUD, _DNS),
-    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/ips/batch-disable", "Disabling DNS addresses", PUBLIC_CLOUD, _DNS),
+    UnservedOperation("GET", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/ips", "Listing a load balancer's DNS addresses", _DNS),
+    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/ips/batch-enable", "Enabling DNS addresses", _DNS),
+    UnservedOperation("POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/ips/batch-disable", "Disabling DNS addresses", _DNS),
     UnservedOperation(
-        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/system-default-config", "A load balancer's default DNS name", PUBLIC_CLOUD, _DNS
+        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/system-default-config", "A load balancer's default DNS name", _DNS
     ),
     UnservedOperation(
-        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/user-defined-config", "A load balancer's own DNS name", PUBLIC_CLOUD, _DNS
+        "POST", f"{ELB}/loadbalancers/{{loadbalancer_id}}/dns/user-defined-config", "A load balancer's own DNS name", _DNS
     ),
-    # log tanks (access logs)
-    UnservedOperation("POST", f"{ELB}/logtanks", "Creating a log tank", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/logtanks", "Listing log tanks", NOT_YET),
-    UnservedOperation("GET", f"{ELB}/logtanks/{{logtank_id}}", "A log tank", NOT_YET),
-    UnservedOperation("PUT", f"{ELB}/logtanks/{{logtank_id}}", "Updating a log tank", NOT_YET),
-    UnservedOperation("DELETE", f"{ELB}/logtanks/{{logtank_id}}", "Deleting a log tank", NOT_YET),
 )

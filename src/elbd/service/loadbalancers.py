@@ -14,7 +14,7 @@ from elbd.errors import conflict, invalid
 from elbd.ids import new_id
 from elbd.schemas import unserved
 from elbd.schemas.loadbalancers import LoadBalancerBatchCreate, LoadBalancerCreate, LoadBalancerUpdate
-from elbd.service import lookups, quotas, recycle_bin, vpcs
+from elbd.service import logtanks, lookups, quotas, recycle_bin, vpcs
 from elbd.service.address_ranges import ApiEndpoint, Host, plan_refusal
 from elbd.service.addresses import (
     ipv4_network,
@@ -268,6 +268,7 @@ def delete_load_balancer(session: Session, *, project_id: str, load_balancer_id:
     if session.scalars(select(Pool.id).where(Pool.loadbalancer_id == lb.id)).first():
         raise conflict(f"Load balancer {lb.id} still has backend server groups; delete them first.")
     recycle_bin.keep_if_on(session, lb, with_pools=True)
+    logtanks.delete_load_balancers_logtank(session, lb.id)
     session.delete(lb)
     mark_changed(session, lb.id)
 

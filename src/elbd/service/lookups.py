@@ -15,6 +15,7 @@ from elbd.store.models import (
     L7Rule,
     Listener,
     LoadBalancer,
+    Logtank,
     Member,
     MemberCheckJob,
     Pool,
@@ -59,6 +60,10 @@ def member(session: Session, project_id: str, pool_id: str, member_id: str) -> M
 def any_member(session: Session, project_id: str, member_id: str) -> Member:
     """A member of the project, whatever its pool."""
     return _get(session, Member, "member", project_id, member_id)
+
+
+def logtank(session: Session, project_id: str, logtank_id: str) -> Logtank:
+    return _get(session, Logtank, "logtank", project_id, logtank_id)
 
 
 def security_policy(session: Session, project_id: str, policy_id: str) -> SecurityPolicy:

@@ -31,6 +31,7 @@ from elbd.store.models import (
     ListenerCertificate,
     ListenerIpGroup,
     LoadBalancer,
+    Logtank,
     Member,
     Pool,
     SecurityPolicy,
@@ -134,6 +135,7 @@ class StoredLoadBalancer:
     ip_entries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by listener id: every entry of the groups it names
     l4_flavor_id: str | None = None  # its flavors (elbd/flavors.py), whose limits its listeners share
     l7_flavor_id: str | None = None
+    access_log: bool = False  # it has a log tank: HAProxy logs its listeners' traffic
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,7 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
         ip_entries=_ip_entries(connection.execute(_IP_ENTRIES, parameters)),
         l4_flavor_id=lb.l4_flavor_id,
         l7_flavor_id=lb.l7_flavor_id,
+        access_log=session.scalars(select(Logtank.id).where(Logtank.loadbalancer_id == lb.id)).first() is not None,
     )
 
 
@@ -373,6 +376,7 @@ def stored_l7_policies(session: Session, load_balancer_ids: Iterable[str]) -> di
 
 _BY_LB: Any = bindparam("lbs", expanding=True)
 _MANY_LOAD_BALANCERS = select(*_LOAD_BALANCER_COLUMNS).where(LoadBalancer.id.in_(_BY_LB))
+_MANY_LOGTANKS = select(Logtank.loadbalancer_id, Logtank.id).where(Logtank.loadbalancer_id.in_(_BY_LB))
 _MANY_LISTENERS = (
     select(Listener.loadbalancer_id, *(getattr(Listener, column) for column in StoredListener._fields))
     .where(Listener.loadbalancer_id.in_(_BY_LB))
@@ -450,6 +454,7 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
     policies = _rows_by_load_balancer(session, _MANY_SECURITY_POLICIES, ids)
     forwarding = stored_l7_policies(session, ids)
     access = _rows_by_load_balancer(session, _MANY_IP_ENTRIES, ids)
+    logged = _rows_by_load_balancer(session, _MANY_LOGTANKS, ids)
     return {
         lb.id: StoredLoadBalancer(
             id=lb.id,
@@ -465,6 +470,7 @@ def stored_load_balancers(session: Session, load_balancer_ids: Iterable[str]) ->
             ip_entries=_ip_entries(access.get(lb.id, ())),
             l4_flavor_id=lb.l4_flavor_id,
             l7_flavor_id=lb.l7_flavor_id,
+            access_log=lb.id in logged,
         )
         for lb in found
     }

@@ -400,6 +400,24 @@ class SecurityPolicy(Base):
     updated_at: Mapped[datetime]
 
 
+class Logtank(Base):
+    """A load balancer's access log (one at most): while it exists, HAProxy logs each request and
+    connection of the load balancer's listeners to the file under the data directory. The log group
+    and topic are the API's names for where the log goes, kept as given (elbd has no log service)."""
+
+    __tablename__ = "logtanks"
+    __table_args__ = (
+        Index("ix_logtanks_page", "project_id", "created_at", "id"),
+        Index("ux_logtanks_loadbalancer_id", "loadbalancer_id", unique=True),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    loadbalancer_id: Mapped[str] = mapped_column(ForeignKey("loadbalancers.id"))
+    log_group_id: Mapped[str] = mapped_column(String(36))
+    log_topic_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+
+
 class L7Policy(Base):
     """A forwarding policy of an HTTP or HTTPS listener: where requests its rules all match go.
 
