@@ -32,7 +32,7 @@ from elbd.dataplane.haproxy_answers import (
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
-from elbd.dataplane.process_identity import SocketTable
+from elbd.dataplane.process_identity import ProcessIdentity, SocketTable
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
     STILL_CONNECTED,
@@ -367,6 +367,16 @@ def _note_skeleton(process: HaproxyProcess, config: LoadBalancerConfig) -> None:
 
 def process_for(data_dir: Path, load_balancer_id: str, binary: str = "haproxy") -> HaproxyProcess:
     return HaproxyProcess(data_dir / "haproxy" / load_balancer_id, socket_dir_for(data_dir, load_balancer_id), binary)
+
+
+def remembered_masters(data_dir: Path) -> set[ProcessIdentity]:
+    """The running masters the data directory's masters files name: found without reading the host's
+    sockets (slow on a busy host), for a fence's first, fast step."""
+    run_root = data_dir / "haproxy"
+    found: set[ProcessIdentity] = set()
+    for run_dir in sorted(run_root.iterdir()) if run_root.is_dir() else []:
+        found |= process_for(data_dir, run_dir.name).masters()
+    return found
 
 
 def stop_all(data_dir: Path) -> int:
