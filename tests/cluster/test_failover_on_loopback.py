@@ -146,3 +146,26 @@ def _stopped(pid: int) -> bool:
 
 def _commands(pids: list[int]) -> list[str]:
     return [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() + f" started {Path(f'/proc/{pid}/stat').read_text().split()[21]}" for pid in pids]
+
+
+def test_a_load_balancer_moved_by_the_operator_serves_every_request_on_the_way(cluster: Cluster, backend: FakeBackend) -> None:
+    lb_id, vip, port = served_load_balancer(cluster, backend)
+    assert wait_until(lambda: answers(vip, port), 60), "the load balancer was never served"
+    before = cluster.placement(lb_id)
+    assert before is not None
+    old, target = cluster.agent(before.node), next(node for node in NODES if node != before.node)
+    listed = [json.loads(line) for line in cluster.replicas[0].elbd("nodes").splitlines()]
+    assert {node["name"]: (node["live"], node["load_balancers"]) for node in listed} == {
+        node: (True, 1 if node == before.node else 0) for node in NODES
+    }
+    with Traffic(lambda: answers(vip, port)) as traffic:
+        wait_until(lambda: len(traffic.results) >= 20, 10)
+        moved = json.loads(cluster.replicas[1].elbd("loadbalancer", "move", lb_id, "--to", target))
+        assert moved == {"loadbalancer_id": lb_id, "node": target}
+        assert wait_until(lambda: not old.haproxies(), 30), "the old node still runs its HAProxy"
+        sent = len(traffic.results)
+        wait_until(lambda: len(traffic.results) >= sent + 20, 10)
+    after = cluster.placement(lb_id)
+    assert after is not None and after.node == target and after.epoch > before.epoch
+    print(f"\nmove: {len(traffic.results)} requests, {traffic.failed_after(0)} failed")
+    assert traffic.failed_after(0) == 0

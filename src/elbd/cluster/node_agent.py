@@ -31,6 +31,7 @@ from elbd.cluster.decisions import arrivals, claims, fenced, mass_failure, versi
 from elbd.cluster.timing import RENEW_EVERY_S
 from elbd.cluster.fence_watch import fence
 from elbd.cluster.vip import Vips
+from elbd.dataplane import haproxy_engine
 from elbd.dataplane.reconciler import Reconciler
 from elbd.store import leases
 from elbd.store.leases import Held
@@ -191,12 +192,16 @@ class NodeAgent:
             self._arrive(load_balancer_id)
 
     def _apply(self, held: Mapping[str, Held], vip_of: Mapping[str, str], was_fenced: bool) -> None:
-        """Reconcile what is newly held, lost, or changed; the VIPs of what is held go on the interface
-        first (an engine binds them), those of what was lost come off."""
+        """Reconcile what is newly held or changed, and let go of what was lost; the VIPs of what is held
+        go on the interface first (an engine binds them), those of what was lost come off."""
         now = {one: (lease.epoch, lease.config_version) for one, lease in held.items()}
-        again = set(now) if was_fenced else version_changed(self._seen, now)
-        again |= set(self._seen) - set(now)  # lost: retired
+        lost = set(self._seen) - set(now)
+        again = set(now) | lost if was_fenced else version_changed(self._seen, now)
         self._seen = now
+        if not was_fenced:  # moved to another node, which serves it already: finish what runs; the exit brings the round that retires it
+            for load_balancer_id in sorted(lost):
+                log.info("load balancer %s is served by another node now; finishing its connections here", load_balancer_id)
+                haproxy_engine.soft_stop(self.data_dir, load_balancer_id)
         if was_fenced:
             self.vips.remember(())  # the fence watch dropped them
         wanted = set(vip_of.values())
