@@ -30,6 +30,7 @@ class Agent:
     data_dir: Path
     command_prefix: Sequence[str] = ()  # e.g. ip netns exec NAME
     extra: Sequence[str] = ()
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,7 +41,7 @@ class Agent:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
                 [*self.command_prefix, sys.executable, "-m", "elbd", "agent", "--node", self.node, "--data-dir", str(self.data_dir), *self.extra],
-                stdout=output, stderr=output, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+                stdout=output, stderr=output, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **self.env},
             )
 
     def signal(self, number: int) -> None:
@@ -109,8 +110,8 @@ class Cluster:
         server.start()
         return server
 
-    def add_agent(self, node: str, command_prefix: Sequence[str] = (), extra: Sequence[str] = ()) -> Agent:
-        agent = Agent(node, self.key_holder(self.root / node / "data"), command_prefix, extra)
+    def add_agent(self, node: str, command_prefix: Sequence[str] = (), extra: Sequence[str] = (), env: dict[str, str] | None = None) -> Agent:
+        agent = Agent(node, self.key_holder(self.root / node / "data"), command_prefix, extra, env or {})
         self.agents.append(agent)
         agent.start()
         return agent
@@ -186,14 +187,23 @@ class Traffic:
             self._stop.wait(max(0.0, self.gap_s - (time.monotonic() - started)))
 
     def served_again_after(self, moment: float) -> float | None:
-        """When requests succeeded again for good after `moment`: the first of the last run of successes."""
-        after = [(when, ok) for when, ok in list(self.results) if when >= moment]
-        if not after or not after[-1][1]:
-            return None
-        last_failure = max((when for when, ok in after if not ok), default=None)
-        if last_failure is None:
-            return after[0][0]
-        return min(when for when, ok in after if ok and when > last_failure)
+        return served_again_after(list(self.results), moment)
 
     def failed_after(self, moment: float) -> int:
-        return sum(1 for when, ok in list(self.results) if when >= moment and not ok)
+        return failed_after(list(self.results), moment)
+
+
+def served_again_after(results: list[tuple[float, bool]], moment: float) -> float | None:
+    """When requests succeeded again for good after `moment`: the first of the last run of successes
+    (None: the last request failed)."""
+    after = [(when, ok) for when, ok in results if when >= moment]
+    if not after or not after[-1][1]:
+        return None
+    last_failure = max((when for when, ok in after if not ok), default=None)
+    if last_failure is None:
+        return after[0][0]
+    return min(when for when, ok in after if ok and when > last_failure)
+
+
+def failed_after(results: list[tuple[float, bool]], moment: float) -> int:
+    return sum(1 for when, ok in results if when >= moment and not ok)

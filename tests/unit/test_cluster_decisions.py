@@ -65,3 +65,15 @@ def test_the_fence_comes_before_the_lease_can_be_taken_and_renewals_may_be_misse
 
 def test_a_version_that_moved_or_a_load_balancer_newly_held_is_reconciled_again() -> None:
     assert version_changed({"lb-1": 3, "lb-2": 1}, {"lb-1": 4, "lb-2": 1, "lb-3": 0}) == {"lb-1", "lb-3"}
+
+
+def test_a_gratuitous_arp_says_the_vip_is_at_this_mac_address() -> None:
+    from elbd.cluster.garp import announcement
+
+    frame = announcement(bytes.fromhex("020000000001"), "198.18.0.50")
+    assert frame[:6] == b"\xff" * 6 and frame[6:12] == bytes.fromhex("020000000001") and frame[12:14] == b"\x08\x06"
+    arp = frame[14:]
+    assert arp[:8] == bytes.fromhex("0001080006040001")  # Ethernet, IPv4, 6 and 4 bytes, a request
+    assert arp[8:14] == bytes.fromhex("020000000001") and arp[14:18] == bytes([198, 18, 0, 50])  # sender: the VIP at this MAC
+    assert arp[18:24] == b"\x00" * 6 and arp[24:28] == bytes([198, 18, 0, 50])  # target: the VIP itself
+    assert len(frame) == 42

@@ -1,21 +1,24 @@
 """A node's VIPs on its network interface, for hosts that take a VIP over from one another.
 
 With `elbd agent --vip-interface IF`, the node adds each VIP it serves to IF as a /32 (`ip addr add`)
-before its engine binds it, and announces it with gratuitous ARPs (`arping -U`) so that neighbours
-send to this node's MAC address from now on; it removes the VIP when it stops serving the load
+before its engine binds it, and announces it with gratuitous ARPs (garp.py) so that neighbours send
+to this node's MAC address from now on; it removes the VIP when it stops serving the load
 balancer, and its fence watch removes them all. Without an interface (several agents on one host, VIPs
 in 127.0.0.0/8) a VIP needs no move: nothing is done.
 """
 
 import ipaddress
 import logging
-import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterable
+
+from elbd.cluster.garp import send_gratuitous_arp
 
 log = logging.getLogger(__name__)
 GRATUITOUS_ARPS = 3
+ARP_SPACING_S = 0.6
 COMMAND_TIMEOUT_S = 5.0
 
 
@@ -52,10 +55,7 @@ class Vips:
                 return False
             self._added.add(address)
         _run(["ip", "-4", "addr", "replace", f"{address}/32", "dev", self.interface])
-        arping = shutil.which("arping") or "arping"
-        # -U: unsolicited (gratuitous) ARP; neighbours update their entry for the VIP to this MAC address
-        announce = [arping, "-U", "-c", str(GRATUITOUS_ARPS), "-I", self.interface, address]
-        threading.Thread(target=_run, args=(announce,), name="elbd-garp", daemon=True).start()  # a second per ARP: not in the way
+        threading.Thread(target=_announce, args=(self.interface, address), name="elbd-garp", daemon=True).start()
         return True
 
     def drop(self, address: str) -> bool:
@@ -71,6 +71,19 @@ class Vips:
         for address in addresses:
             self.drop(address)
         return len(addresses)
+
+
+def _announce(interface: str, address: str) -> None:
+    """Gratuitous ARPs, spaced out: Linux ignores an update within its locktime (1 s) of the previous one,
+    so the later ones reach a neighbour that had just heard from the old node."""
+    for number in range(GRATUITOUS_ARPS):
+        try:
+            send_gratuitous_arp(interface, address)
+        except OSError as error:
+            log.warning("announcing VIP %s on %s failed: %s", address, interface, error)
+            return
+        if number < GRATUITOUS_ARPS - 1:
+            time.sleep(ARP_SPACING_S)
 
 
 def _run(command: list[str]) -> None:
