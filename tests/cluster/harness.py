@@ -19,6 +19,7 @@ import psycopg
 
 from elbd.cluster.timing import LEASE_S
 from tests import postgres
+from tests.cluster.traffic import failed_after, served_again_after
 from tests.conftest import LiveServer, free_port
 
 AGENT_START_S = 60.0
@@ -191,19 +192,3 @@ class Traffic:
 
     def failed_after(self, moment: float) -> int:
         return failed_after(list(self.results), moment)
-
-
-def served_again_after(results: list[tuple[float, bool]], moment: float) -> float | None:
-    """When requests succeeded again for good after `moment`: the first of the last run of successes
-    (None: the last request failed)."""
-    after = [(when, ok) for when, ok in results if when >= moment]
-    if not after or not after[-1][1]:
-        return None
-    last_failure = max((when for when, ok in after if not ok), default=None)
-    if last_failure is None:
-        return after[0][0]
-    return min(when for when, ok in after if ok and when > last_failure)
-
-
-def failed_after(results: list[tuple[float, bool]], moment: float) -> int:
-    return sum(1 for when, ok in results if when >= moment and not ok)

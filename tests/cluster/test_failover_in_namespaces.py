@@ -24,7 +24,8 @@ from elbd.cluster.timing import FAILOVER_BOUND_S
 from elbd.dataplane.driver import haproxy_binary
 from elbd.service.identity import ProjectCredentials
 from tests import postgres
-from tests.cluster.harness import Cluster, cluster_on_postgres, failed_after, served_again_after, wait_until
+from tests.cluster.harness import Cluster, cluster_on_postgres, wait_until
+from tests.cluster.traffic import failed_after, served_again_after
 from tests.cluster.namespaces import Network, netns_permitted, network
 from tests.conftest import Api, token_for
 

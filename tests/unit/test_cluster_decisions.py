@@ -64,7 +64,8 @@ def test_the_fence_comes_before_the_lease_can_be_taken_and_renewals_may_be_misse
 
 
 def test_a_version_that_moved_or_a_load_balancer_newly_held_is_reconciled_again() -> None:
-    assert version_changed({"lb-1": 3, "lb-2": 1}, {"lb-1": 4, "lb-2": 1, "lb-3": 0}) == {"lb-1", "lb-3"}
+    assert version_changed({"lb-1": (1, 3), "lb-2": (1, 1)}, {"lb-1": (1, 4), "lb-2": (1, 1), "lb-3": (1, 0)}) == {"lb-1", "lb-3"}
+    assert version_changed({"lb-1": (1, 3)}, {"lb-1": (2, 3)}) == {"lb-1"}  # taken again after its lease ran out
 
 
 def test_a_gratuitous_arp_says_the_vip_is_at_this_mac_address() -> None:

@@ -8,6 +8,7 @@ a conditional write, so two nodes that looked at different moments never both wi
 
 import hashlib
 from collections import Counter
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from elbd.cluster.timing import FENCE_AFTER_S
@@ -78,7 +79,7 @@ def fenced(now: float, last_renewal_started: float | None) -> bool:
     return last_renewal_started is None or now >= last_renewal_started + FENCE_AFTER_S
 
 
-def version_changed(before: dict[str, int], now: dict[str, int]) -> set[str]:
-    """The held load balancers whose configuration version moved since the last look (a change whose
-    notification was lost is found here), and those newly held."""
+def version_changed(before: Mapping[str, Hashable], now: Mapping[str, Hashable]) -> set[str]:
+    """The held load balancers whose version (epoch and configuration version) moved since the last
+    look (a change whose notification was lost is found here), and those newly held."""
     return {one for one, version in now.items() if before.get(one) != version}
