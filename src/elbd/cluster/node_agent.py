@@ -14,7 +14,6 @@ it holds a lease once more.
 """
 
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -28,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from elbd.changes import Changes
 from elbd.cluster.decisions import arrivals, claims, fenced, mass_failure, version_changed
-from elbd.cluster.timing import RENEW_EVERY_S
 from elbd.cluster.fence_watch import fence
+from elbd.cluster.timing import RENEW_EVERY_S
 from elbd.cluster.vip import Vips
 from elbd.dataplane import haproxy_engine
 from elbd.dataplane.reconciler import Reconciler
@@ -64,11 +63,7 @@ class LeasedScope:
             if fenced(time.monotonic(), self._renewed):
                 return set()
             mine = {one: self._held[one] for one in load_balancer_ids if one in self._held}
-        return leases.still_held(session.connection(), mine, self.node)
-
-    def held(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._held)
+        return leases.still_held(session.connection(), mine, self.node) if mine else set()
 
     def renewed(self, held: Mapping[str, int], started: float) -> bool:
         """A renewal that began at `started` succeeded; answers whether the node was fenced before it."""
@@ -121,6 +116,7 @@ class NodeAgent:
         self._wake = threading.Event()
         self._seen: dict[str, tuple[int, int]] = {}  # held load balancer -> (epoch, config version) at the last look
         self._moves: set[str] = set()
+        self._mass_failure = False
         self._leases: Engine = create_engine(
             database_url, pool_size=2, max_overflow=2, pool_pre_ping=True,
             connect_args={"connect_timeout": 2, "options": f"-c statement_timeout={LEASE_STATEMENT_TIMEOUT_MS}"},
@@ -177,8 +173,7 @@ class NodeAgent:
             leases.heartbeat(connection, self.node)
             held = leases.renew(connection, self.node)
             seen = leases.look(connection)
-            if mass_failure(seen):
-                log.error("most nodes lost their leases at once: failover stopped (the database or the network is the likelier cause)")
+            self._say_mass_failure(mass_failure(seen))
             for load_balancer_id in claims(self.node, seen):
                 claimed = leases.claim(connection, load_balancer_id, self.node)
                 if claimed is not None:
@@ -190,6 +185,15 @@ class NodeAgent:
         self._apply(held, vip_of, was_fenced)
         for load_balancer_id in arrivals(self.node, seen):
             self._arrive(load_balancer_id)
+
+    def _say_mass_failure(self, now: bool) -> None:
+        """Log when failover stops for a mass failure, and when it resumes (not at every renewal)."""
+        if now != self._mass_failure:
+            if now:
+                log.error("most serving nodes lost their leases at once: failover stopped (the database or the network is the likelier cause)")
+            else:
+                log.warning("failover resumed: the mass failure is over")
+        self._mass_failure = now
 
     def _apply(self, held: Mapping[str, Held], vip_of: Mapping[str, str], was_fenced: bool) -> None:
         """Reconcile what is newly held or changed, and let go of what was lost; the VIPs of what is held
