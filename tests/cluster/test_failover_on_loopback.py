@@ -1,7 +1,8 @@
 """Failover on one host: two API replicas and three agents on one PostgreSQL database, VIPs in
 127.0.0.0/8 (no address to move). A client keeps sending requests to the VIP; the owning agent is
 killed (kill -9), or frozen (SIGSTOP) and resumed: the load balancer is served by another node within
-the bound, the frozen node is found fenced (its HAProxy gone) and takes nothing back."""
+the bound, the frozen node is found fenced (its HAProxy gone) and takes nothing back. An operator's
+move fails no request; two of three nodes lost at once stop failover until one is back."""
 
 import json
 import signal
@@ -13,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from elbd.cluster.timing import FAILOVER_BOUND_S
+from elbd.cluster.timing import FAILOVER_BOUND_S, LEASE_S
 from elbd.dataplane.driver import haproxy_binary
 from elbd.service.identity import ProjectCredentials
 from tests import postgres
@@ -105,7 +106,6 @@ def test_a_frozen_owner_is_fenced_and_takes_nothing_back_when_it_resumes(cluster
     lb_id = next(iter(_load_balancers(cluster)))
     frozen = next(agent for agent in cluster.agents if agent.process is not None and _stopped(agent.process.pid))
     frozen.signal(signal.SIGCONT)
-    time.sleep(0)  # what follows polls
     holder = cluster.placement(lb_id)
     assert holder is not None
     # for several renewals after it resumed: the frozen node serves nothing, and the load balancer stays where it went
@@ -169,3 +169,22 @@ def test_a_load_balancer_moved_by_the_operator_serves_every_request_on_the_way(c
     assert after is not None and after.node == target and after.epoch > before.epoch
     print(f"\nmove: {len(traffic.results)} requests, {traffic.failed_after(0)} failed")
     assert traffic.failed_after(0) == 0
+
+
+def test_most_nodes_lost_at_once_stops_failover_until_one_is_back(cluster: Cluster) -> None:
+    credentials = ProjectCredentials(**json.loads(cluster.replicas[0].elbd("project", "create", "mass")))
+    with httpx.Client(base_url=cluster.replicas[0].url, timeout=30) as client:
+        api = Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
+        subnet = api.subnet(api.vpc()["id"], cidr=SUBNET)
+        ids = [api.load_balancer(subnet)["id"] for _ in NODES]
+    spread = wait_until(lambda: len({p.node for one in ids if (p := cluster.placement(one)) is not None}) == len(NODES), 60)
+    assert spread, "the load balancers were not spread over the three nodes"
+    survivor, *lost = NODES
+    for node in lost:
+        cluster.agent(node).signal(signal.SIGKILL)
+    stranded = [one for one in ids if cluster.placement(one).node in lost]  # type: ignore[union-attr]
+    assert wait_until(lambda: all(cluster.placement(one).age_s > 2 * LEASE_S for one in stranded), 30)  # type: ignore[union-attr]
+    assert all(cluster.placement(one).node in lost for one in stranded), "the survivor took the load balancers of a mass failure"  # type: ignore[union-attr]
+    assert "failover stopped" in cluster.agent(survivor).log.read_text()
+    cluster.agent(lost[0]).start()  # one of two lost nodes back: no longer most of them
+    assert wait_until(lambda: all(cluster.placement(one).node in (survivor, lost[0]) and cluster.placement(one).age_s < LEASE_S for one in ids), 60)  # type: ignore[union-attr]

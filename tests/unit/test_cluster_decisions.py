@@ -37,6 +37,12 @@ def test_a_mass_expiry_stops_failover_but_new_load_balancers_are_still_placed() 
     assert claims("c", cluster) == ["lb-new"]
 
 
+def test_a_mass_failure_ends_when_enough_lost_nodes_are_back() -> None:
+    back = seen({"a", "c"}, PlacementSeen("lb-1", "a", expired=True), PlacementSeen("lb-2", "b", expired=True), PlacementSeen("lb-3", "c"))
+    assert not mass_failure(back)
+    assert sorted(claims("a", back) + claims("c", back)) == ["lb-1", "lb-2"]
+
+
 def test_one_lost_node_of_two_or_three_is_not_a_mass_failure() -> None:
     assert not mass_failure(seen({"b"}, PlacementSeen("lb-1", "a", expired=True), PlacementSeen("lb-2", "b")))
     assert not mass_failure(seen({"b", "c"}, PlacementSeen("lb-1", "a", expired=True), PlacementSeen("lb-2", "b"), PlacementSeen("lb-3", "c")))

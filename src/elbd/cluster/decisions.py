@@ -38,10 +38,10 @@ class ClusterSeen:
 
 
 def mass_failure(seen: ClusterSeen) -> bool:
-    """Whether so many serving nodes lost their leases at once that failover stops (new load balancers
-    are still placed)."""
+    """Whether so many serving nodes lost their leases at once, and are not back, that failover stops
+    (new load balancers are still placed). A node back beats its heartbeat again: it no longer counts."""
     owners = {one.node for one in seen.placements if one.node is not None}
-    lost = {one.node for one in seen.placements if one.node is not None and one.expired}
+    lost = {one.node for one in seen.placements if one.node is not None and one.expired and one.node not in seen.live_nodes}
     return len(lost) >= MASS_FAILURE_MIN_NODES and len(lost) > MASS_FAILURE_SHARE * len(owners)
 
 
