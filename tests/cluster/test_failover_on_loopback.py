@@ -51,7 +51,8 @@ def backend() -> Iterator[FakeBackend]:
 
 
 def served_load_balancer(cluster: Cluster, backend: FakeBackend) -> tuple[str, str, int]:
-    """A load balancer with an HTTP listener and one member, made through the second replica: (id, vip, port)."""
+    """A load balancer with an HTTP listener and one checked member, made through the second replica,
+    once the member's health as its node wrote it (under its epoch) reads ONLINE: (id, vip, port)."""
     credentials = ProjectCredentials(**json.loads(cluster.replicas[0].elbd("project", "create", "cluster")))
     with httpx.Client(base_url=cluster.replicas[1].url, timeout=30) as client:
         api = Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
@@ -60,7 +61,10 @@ def served_load_balancer(cluster: Cluster, backend: FakeBackend) -> tuple[str, s
         port = free_port_on(lb["vip_address"])
         listener = api.listener(lb["id"], port=port)
         pool = api.pool(listener_id=listener["id"])
-        api.member(pool["id"], address=BACKEND, protocol_port=backend.port, subnet_cidr_id=subnet["neutron_subnet_id"])
+        api.monitor(pool["id"], delay=1, timeout=1, max_retries=1)
+        member = api.member(pool["id"], address=BACKEND, protocol_port=backend.port, subnet_cidr_id=subnet["neutron_subnet_id"])["member"]
+        path = f"pools/{pool['id']}/members/{member['id']}"
+        assert wait_until(lambda: api.ok("GET", path)["member"]["operating_status"] == "ONLINE", 60), "no node wrote the member's health"
     return lb["id"], lb["vip_address"], port
 
 
