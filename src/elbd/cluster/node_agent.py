@@ -40,6 +40,7 @@ LEASE_STATEMENT_TIMEOUT_MS = 1000  # a renewal that takes longer has missed its 
 LISTEN_RECONNECT_S = 1.0
 NOTIFIED_TICK_GAP_S = 0.05  # notifications wake the lease thread at most this often
 MOVE_READY_TIMEOUT_S = 30.0
+EXIT_WAIT_S = 10.0
 
 
 class LeasedScope:
@@ -97,8 +98,13 @@ class FenceWatch:
                 log.error("the fence watch is gone; without renewals nothing will stop this node's engines")
 
     def exit(self) -> None:
+        """The agent stopped its engines itself: the watch ends (killed, if it does not within the wait)."""
         self.tell("exit")
-        self.process.wait(10)
+        try:
+            self.process.wait(EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(EXIT_WAIT_S)
 
 
 class NodeAgent:
