@@ -1,4 +1,4 @@
-"""Part 11, scale: 10,000 members in one pool through batch-add, and 1,000 load balancers each with a
+"""Part 12, scale: 10,000 members in one pool through batch-add, and 1,000 load balancers each with a
 listener, a pool and two members; times, reload time, memory, elbd's idle CPU, how long a restarted
 `elbd serve` takes to adopt them all, and a member create's way to traffic among them. Skipped in part
 when the run's time budget is short."""
@@ -18,7 +18,7 @@ from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import GetWeight, ShowServersState
 from elbd.dataplane.haproxy import HaproxyProcess
 
-TITLE = "11. Scale"
+TITLE = "12. Scale"
 MEMBERS = 10_000
 BATCH = 200
 LOAD_BALANCERS = 1_000

@@ -1,14 +1,17 @@
-"""The elbd command: `serve`, `project create`, `quota set`, `dataplane stop`, `db backup`, `db restore`; and the
-resource CLI (`elbd lb ...`, `elbd member import ...`), a client of a running elbd (cli_resources/)."""
+"""The elbd command: `serve`, `agent`, `nodes`, `loadbalancer move`, `project create`, `quota set`, `dataplane stop`,
+`db backup`, `db restore`; and the resource CLI (`elbd lb ...`, `elbd member import ...`), a client of a running
+elbd (cli_resources/)."""
 
 import json
+import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 import uvicorn
@@ -29,6 +32,9 @@ from elbd.store.refusal import StoreRefused
 from elbd.store.serving_lock import only_server, serving, stopping, writing
 from elbd.store.state import State, StateUnusable, open_state
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
 project_app = typer.Typer(no_args_is_help=True, help="Projects and their credentials.")
 quota_app = typer.Typer(no_args_is_help=True, help="Per-project quota overrides.")
@@ -36,6 +42,8 @@ dataplane_app = typer.Typer(no_args_is_help=True, help="The HAProxy processes se
 app.add_typer(project_app, name="project")
 app.add_typer(quota_app, name="quota")
 app.add_typer(dataplane_app, name="dataplane")
+loadbalancer_app = typer.Typer(no_args_is_help=True, help="Load balancers on the nodes of a cluster.")
+app.add_typer(loadbalancer_app, name="loadbalancer")
 db_app = typer.Typer(no_args_is_help=True, help="Backup and restore of the SQLite database.")
 app.add_typer(db_app, name="db")
 install_resource_commands(app)
@@ -113,6 +121,112 @@ def serve(
                 ssl_certfile=ssl_certfile,
                 ssl_keyfile=ssl_keyfile,
             )
+
+
+NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+@app.command()
+def agent(
+    node: Annotated[str, typer.Option("--node", help="This node's name in the cluster (letters, digits, . _ -; up to 64).")],
+    data_dir: DataDir = None,
+    vip_interface: Annotated[
+        Optional[str], typer.Option("--vip-interface", help="Put the VIPs this node serves on this interface and announce them (ARP).")
+    ] = None,
+) -> None:
+    """Serve the data plane of the load balancers placed on this node (PostgreSQL only; see "Operating a cluster")."""
+    import signal
+    import threading
+
+    from elbd.cluster.node_agent import serve_node
+    from elbd.dataplane.driver import haproxy_binary
+
+    with _refusals_as_messages():
+        settings = load_settings(data_dir)
+        if settings.database_url.startswith("sqlite"):
+            raise StoreRefused(
+                "elbd agent needs a PostgreSQL database shared by the nodes (ELBD_DATABASE_URL=postgresql://...); "
+                "on SQLite, elbd serve runs the data plane itself."
+            )
+        if not NODE_NAME.fullmatch(node):
+            raise StoreRefused(f"--node is letters, digits, '.', '_' and '-' (up to 64, starting with a letter or digit), not {node!r}")
+        binary = haproxy_binary()
+        if binary is None:
+            raise StoreRefused("elbd agent needs HAProxy installed (apt-get install haproxy)")
+        stop = threading.Event()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: stop.set())
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        with serving(settings.data_dir):
+            open_state(settings.data_dir, settings.database_url).db.dispose()  # the key file, the schema, the key matching the database
+            typer.echo(f"elbd: node {node} serves the load balancers placed on it (data directory {settings.data_dir})", err=True)
+            serve_node(node, settings.database_url, settings.data_dir, binary, vip_interface, stop)
+
+
+@contextmanager
+def _cluster_database(data_dir: Path | None) -> "Iterator[Connection]":
+    """One transaction on the cluster's PostgreSQL database; refused on SQLite, which has no nodes."""
+    from sqlalchemy import create_engine
+
+    settings = load_settings(data_dir)
+    if settings.database_url.startswith("sqlite"):
+        raise StoreRefused("nodes are data-plane agents sharing a PostgreSQL database (ELBD_DATABASE_URL=postgresql://...); on SQLite, elbd serve is the one node.")
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def nodes(data_dir: DataDir = None) -> None:
+    """The data-plane nodes (`elbd agent`): heartbeat age in seconds, live or not, load balancers held."""
+    from elbd.cluster.timing import LEASE_S
+    from elbd.store import leases
+
+    with _refusals_as_messages(), _cluster_database(data_dir) as connection:
+        seen = leases.nodes(connection)
+    for node in seen:
+        typer.echo(json.dumps({
+            "name": node.name, "heartbeat_age_s": round(node.heartbeat_age_s, 1), "live": node.heartbeat_age_s < LEASE_S, "load_balancers": node.load,
+        }))
+
+
+MOVE_TIMEOUT_S = 60.0
+
+
+@loadbalancer_app.command("move")
+def loadbalancer_move(
+    loadbalancer_id: str,
+    to: Annotated[str, typer.Option("--to", help="The node to serve it from now on.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Move a load balancer to another node: it is served there first, then its old node lets it go
+    (finishing the connections it has)."""
+    import time
+
+    from elbd.cluster.timing import LEASE_S
+    from elbd.store import leases
+
+    with _refusals_as_messages():
+        with _cluster_database(data_dir) as connection:
+            target = next((node for node in leases.nodes(connection) if node.name == to), None)
+            if target is None or target.heartbeat_age_s >= LEASE_S:
+                raise StoreRefused(f"node {to!r} is not a live node (elbd nodes lists them)")
+            if leases.placed_on(connection, loadbalancer_id) == to:
+                typer.echo(json.dumps({"loadbalancer_id": loadbalancer_id, "node": to}))
+                return
+            if not leases.ask_move(connection, loadbalancer_id, to):
+                raise StoreRefused(f"load balancer {loadbalancer_id!r} is not placed on a node (is its id right, and is a node running?)")
+        deadline = time.monotonic() + MOVE_TIMEOUT_S
+        while time.monotonic() < deadline:
+            with _cluster_database(data_dir) as connection:
+                if leases.placed_on(connection, loadbalancer_id) == to:
+                    typer.echo(json.dumps({"loadbalancer_id": loadbalancer_id, "node": to}))
+                    return
+            time.sleep(0.2)
+        raise StoreRefused(f"node {to!r} did not take load balancer {loadbalancer_id} within {MOVE_TIMEOUT_S:.0f} s; its log says why")
 
 
 def _command() -> str:

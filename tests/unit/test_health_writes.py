@@ -32,8 +32,8 @@ def test_a_failed_health_write_is_forgotten_and_the_next_one_goes_through(monkey
     monkeypatch.setattr("elbd.dataplane.reconciler.store.save_member_health", lambda _session, changes: saved.append(dict(changes)))
     reconciler = Reconciler(database, engine=None)  # type: ignore[arg-type]  # the poller's write needs no engine
     served = {"lb-1": Served(LoadBalancerConfig("lb-1", 100), health={"m-1": DOWN, "m-2": DOWN})}
-    assert reconciler._save_health({"m-1": DOWN}, served) is False
+    assert reconciler._save_health({"lb-1": {"m-1": DOWN}}, served) is False
     assert "m-1" not in served["lb-1"].health and "m-2" in served["lb-1"].health  # found again on the next pass
     database.failing = False
-    assert reconciler._save_health({"m-1": DOWN}, served) is True
+    assert reconciler._save_health({"lb-1": {"m-1": DOWN}}, served) is True
     assert saved == [{"m-1": DOWN}]

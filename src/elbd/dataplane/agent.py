@@ -220,7 +220,7 @@ def descriptor_limit(soft: int, hard: int) -> int | None:
     return wanted if soft != resource.RLIM_INFINITY and soft < wanted else None
 
 
-def _raise_descriptor_limit() -> None:
+def raise_descriptor_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = descriptor_limit(soft, hard)
     if wanted is not None:
@@ -247,7 +247,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _raise_descriptor_limit()
+    raise_descriptor_limit()
     db = Database(database_url, synchronous=synchronous)
     engine = Engines(HaproxyEngine(Path(data_dir), binary), NginxEngine(Path(data_dir), nginx_binary()))
     metrics = Registry()

@@ -10,6 +10,7 @@ whether a running process needs a reload).
 import hashlib
 import logging
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -32,7 +33,7 @@ from elbd.dataplane.haproxy_answers import (
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
-from elbd.dataplane.process_identity import SocketTable
+from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, signal_each
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
     STILL_CONNECTED,
@@ -375,6 +376,22 @@ def _note_skeleton(process: HaproxyProcess, config: LoadBalancerConfig) -> None:
 
 def process_for(data_dir: Path, load_balancer_id: str, binary: str = "haproxy") -> HaproxyProcess:
     return HaproxyProcess(data_dir / "haproxy" / load_balancer_id, socket_dir_for(data_dir, load_balancer_id), binary)
+
+
+def remembered_masters(data_dir: Path) -> set[ProcessIdentity]:
+    """The running masters the data directory's masters files name: found without reading the host's
+    sockets (slow on a busy host), for a fence's first, fast step."""
+    run_root = data_dir / "haproxy"
+    found: set[ProcessIdentity] = set()
+    for run_dir in sorted(run_root.iterdir()) if run_root.is_dir() else []:
+        found |= process_for(data_dir, run_dir.name).masters()
+    return found
+
+
+def soft_stop(data_dir: Path, load_balancer_id: str) -> None:
+    """SIGUSR1 to the load balancer's masters: HAProxy stops listening, finishes the connections it has,
+    then exits (a node letting a load balancer go to another, which serves it already)."""
+    signal_each(process_for(data_dir, load_balancer_id).masters(), signal.SIGUSR1)
 
 
 def stop_all(data_dir: Path) -> int:

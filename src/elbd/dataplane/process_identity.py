@@ -118,6 +118,12 @@ def terminate(identities: Iterable[ProcessIdentity], timeout_s: float = 10.0) ->
         _signal(identity, signal.SIGKILL)
 
 
+def signal_each(identities: Iterable[ProcessIdentity], signal_number: int) -> None:
+    """Send the signal to each of these processes still running, without waiting."""
+    for identity in identities:
+        _signal(identity, signal_number)
+
+
 def _signal(identity: ProcessIdentity, signal_number: int) -> None:
     """Signal the process if it is still the one named: through a pidfd opened before the check, so a
     pid reused in between is never signalled."""

@@ -36,6 +36,7 @@ from elbd.dataplane.plan import Converge, Live, Rebuild, Reload, Retire, as_live
 from elbd.dataplane.reload_reasons import skeleton_change
 from elbd.dataplane.round_metrics import APPLIES, APPLY_TIME, ROUND_TIME, ROUNDS, RUNTIME_COMMANDS, action_name
 from elbd.dataplane.runtime_commands import DisableServer, DrainServer
+from elbd.dataplane.scope import Everything, Scope
 from elbd.dataplane.status_messages import for_tenants
 from elbd.dataplane.work_queue import Work, WorkQueue
 from elbd.metrics.registry import Registry
@@ -117,9 +118,16 @@ def certificates_in_store(secret_box: SecretBox) -> TlsSource:
 
 class Reconciler:
     def __init__(
-        self, db: Database, engine: Engine, poll_interval_s: float = 0.5, tls: TlsSource = no_tls, metrics: Registry | None = None
+        self,
+        db: Database,
+        engine: Engine,
+        poll_interval_s: float = 0.5,
+        tls: TlsSource = no_tls,
+        metrics: Registry | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.db = db
+        self.scope: Scope = scope or Everything()
         self.metrics = metrics or Registry()
         self.engine = engine
         self.tls = tls
@@ -153,7 +161,7 @@ class Reconciler:
     def prefetch(self) -> set[str]:
         """Read what the first round of every stored load balancer needs, in a few queries; answers their ids."""
         with self.db.read() as session:
-            known = store.load_balancer_ids(session)
+            known = {one for one in store.load_balancer_ids(session) if self.scope.holds(one)}
             stored = store.stored_load_balancers(session, known)
             health = store.stored_member_health(session, stored)
             recorded = store.recorded_statuses(session, stored)
@@ -333,7 +341,10 @@ class Reconciler:
 
     def _desired(self, load_balancer_id: str, prefetched: "Prefetched | None") -> tuple[LoadBalancerConfig | None, Mapping[str, TlsMaterial]]:
         """The load balancer's desired configuration (None: no longer stored) and its certificates' content.
-        The store is read only for what `prefetched` does not hold: everything, or the certificates."""
+        The store is read only for what `prefetched` does not hold: everything, or the certificates. One
+        this process does not hold (scope.py) is, for it, not stored: it retires it."""
+        if not self.scope.holds(load_balancer_id):
+            return None, {}
         desired = desired_config(prefetched.stored, self.maxconn) if prefetched is not None else None
         if desired is not None and not desired.certificates | desired.client_cas:
             return desired, {}
@@ -393,7 +404,8 @@ class Reconciler:
             self._failed_rounds.pop(load_balancer_id, None)
         self._recorded.pop(load_balancer_id, None)
         with self.db.write() as session:
-            store.forget_status(session, load_balancer_id)
+            if self.scope.allowed(session, [load_balancer_id]):
+                store.forget_status(session, load_balancer_id)
 
     def _record(self, load_balancer_id: str, state: str, message: str) -> None:
         """How the last round went, and which listeners the engine serves now."""
@@ -403,6 +415,9 @@ class Reconciler:
             return
         self._recorded[load_balancer_id] = (state, message, listeners)
         with self.db.write() as session:
+            if not self.scope.allowed(session, [load_balancer_id]):
+                self._recorded.pop(load_balancer_id, None)
+                return
             store.record_status(session, load_balancer_id, state, message, listeners)
 
     def _stored_health(self, load_balancer_id: str) -> dict[str, MemberHealth]:
@@ -424,26 +439,32 @@ class Reconciler:
                         self._restart(load_balancer_id)
                 except Exception:
                     log.exception("looking at load balancer %s failed", load_balancer_id)
-            changes: dict[str, MemberHealth] = {}
+            changes: dict[str, dict[str, MemberHealth]] = {}
             for load_balancer_id in checked:
                 try:
-                    changes.update(self._poll_one(load_balancer_id, served[load_balancer_id]))
+                    found = self._poll_one(load_balancer_id, served[load_balancer_id])
                 except Exception:
                     log.exception("polling load balancer %s failed", load_balancer_id)
+                    continue
+                if found:
+                    changes[load_balancer_id] = found
             if changes:
                 self._save_health(changes, served)
 
-    def _save_health(self, changes: dict[str, MemberHealth], served: Mapping[str, Served]) -> bool:
-        """Write what the checks found. A write that fails is forgotten in memory too, so the next pass
-        finds those changes again: the poller neither dies nor leaves the store behind for good."""
+    def _save_health(self, changes: dict[str, dict[str, MemberHealth]], served: Mapping[str, Served]) -> bool:
+        """Write what the checks found (by load balancer), for those this process may still write for. A
+        write that fails is forgotten in memory too, so the next pass finds those changes again: the
+        poller neither dies nor leaves the store behind for good."""
+        flat = {member: health for found in changes.values() for member, health in found.items()}
         try:
             with self.db.write() as session:
-                store.save_member_health(session, changes)
+                allowed = self.scope.allowed(session, changes)
+                store.save_member_health(session, {member: health for one in allowed for member, health in changes[one].items()})
             return True
         except Exception:
             log.exception("writing %d members' health failed; the next pass tries again", len(changes))
             for one in served.values():
-                for member in changes:
+                for member in flat:
                     one.health.pop(member, None)
             return False
 

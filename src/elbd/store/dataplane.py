@@ -404,14 +404,12 @@ _MANY_CERTIFICATES = (
     .join(ListenerCertificate, ListenerCertificate.certificate_id == Certificate.id)
     .join(Listener, Listener.id == ListenerCertificate.listener_id)
     .where(Listener.loadbalancer_id.in_(_BY_LB))
-    .distinct()
-)
+)  # no DISTINCT: PostgreSQL has no equality for json columns; a certificate on two listeners comes twice, kept once by id
 _MANY_SECURITY_POLICIES = (
     select(Listener.loadbalancer_id, *(getattr(SecurityPolicy, column) for column in StoredSecurityPolicy._fields))
     .join(Listener, Listener.security_policy_id == SecurityPolicy.id)
     .where(Listener.loadbalancer_id.in_(_BY_LB))
-    .distinct()
-)
+)  # as above: kept once by id
 _MANY_IP_ENTRIES = (
     select(Listener.loadbalancer_id, ListenerIpGroup.listener_id, cast(IpGroup.ip_list, Text))
     .join(Listener, Listener.id == ListenerIpGroup.listener_id)

@@ -8,7 +8,9 @@ PostgreSQL keeps the same contract for any number of processes on one database: 
 transaction first takes one transaction-level advisory lock (WRITE_LOCK_KEY), so writers take turns
 as on SQLite, and every rule checked by reading before writing (member uniqueness, quotas, a VIP
 against members and other VIPs, listener ports) holds across API replicas. Reads run in REPEATABLE
-READ, one snapshot per transaction, as SQLite's read transactions are.
+READ, one snapshot per transaction, as SQLite's read transactions are. A write that changed load
+balancers also raises their configuration version and notifies the agents (store/leases.py), in its
+own transaction.
 """
 
 import threading
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from elbd.changes import Changes
 from elbd.store.durability import sqlite_synchronous
+from elbd.store.leases import announce
 
 CHANGES = "changes"  # the session.info key of what the transaction changed so far
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -92,6 +95,7 @@ class Database:
         else:
             self.writer, self.reader = _postgres_engines(self.url)
             self._writer_turn = nullcontext()
+        self.announces = not self.url.startswith("sqlite")  # agents on other nodes hear of changes (store/leases.py)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
@@ -101,6 +105,8 @@ class Database:
         with self._writer_turn, self._write_sessions() as session:
             with session.begin():
                 yield session
+                if self.announces and session.info.get(CHANGES):
+                    announce(session.connection(), session.info[CHANGES].touched)
             changed: Changes = session.info.pop(CHANGES, Changes())
         if changed:
             self.on_change(changed)

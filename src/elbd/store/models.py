@@ -539,3 +539,26 @@ class RecycledLoadBalancer(Base):
     created_at: Mapped[datetime]
     recycled_at: Mapped[datetime]
     auto_terminate_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Node(Base):
+    """A data-plane agent (`elbd agent --node NAME`) and when it last renewed, on the database's clock."""
+
+    __tablename__ = "nodes"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    heartbeat_at: Mapped[datetime]
+
+
+class Placement(Base):
+    """Which node serves a load balancer: its lease (until `lease_until`, the database's clock) and the
+    fencing epoch, raised each time the lease changes hands, that every status and health write of the
+    node must still match. `config_version` counts the committed changes of the load balancer (the
+    agents' resync compares it); `moving_to` names the node an operator moves it to."""
+
+    __tablename__ = "placements"
+    loadbalancer_id: Mapped[str] = mapped_column(ForeignKey("loadbalancers.id", ondelete="CASCADE"), primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), index=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    lease_until: Mapped[datetime]
+    config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    moving_to: Mapped[str | None] = mapped_column(String(64))
