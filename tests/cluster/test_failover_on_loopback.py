@@ -2,7 +2,8 @@
 127.0.0.0/8 (no address to move). A client keeps sending requests to the VIP; the owning agent is
 killed (kill -9), or frozen (SIGSTOP) and resumed: the load balancer is served by another node within
 the bound, the frozen node is found fenced (its HAProxy gone) and takes nothing back. An operator's
-move fails no request; two of three nodes lost at once stop failover until one is back."""
+move fails no request; the serving node writes a load balancer's access log; two of three nodes lost
+at once stop failover until one is back."""
 
 import json
 import signal
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from elbd.cluster.timing import FAILOVER_BOUND_S, LEASE_S
+from elbd.dataplane.access_log_receiver import access_log_path
 from elbd.dataplane.driver import haproxy_binary
 from elbd.service.identity import ProjectCredentials
 from tests import postgres
@@ -50,9 +52,10 @@ def backend() -> Iterator[FakeBackend]:
     started.stop()
 
 
-def served_load_balancer(cluster: Cluster, backend: FakeBackend) -> tuple[str, str, int]:
-    """A load balancer with an HTTP listener and one checked member, made through the second replica,
-    once the member's health as its node wrote it (under its epoch) reads ONLINE: (id, vip, port)."""
+def served_load_balancer(cluster: Cluster, backend: FakeBackend, logged: bool = False) -> tuple[str, str, int]:
+    """A load balancer with an HTTP listener and one checked member (and a log tank, `logged`), made
+    through the second replica, once the member's health as its node wrote it (under its epoch) reads
+    ONLINE: (id, vip, port)."""
     credentials = ProjectCredentials(**json.loads(cluster.replicas[0].elbd("project", "create", "cluster")))
     with httpx.Client(base_url=cluster.replicas[1].url, timeout=30) as client:
         api = Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
@@ -63,6 +66,8 @@ def served_load_balancer(cluster: Cluster, backend: FakeBackend) -> tuple[str, s
         pool = api.pool(listener_id=listener["id"])
         api.monitor(pool["id"], delay=1, timeout=1, max_retries=1)
         member = api.member(pool["id"], address=BACKEND, protocol_port=backend.port, subnet_cidr_id=subnet["neutron_subnet_id"])["member"]
+        if logged:
+            api.ok("POST", "logtanks", {"logtank": {"loadbalancer_id": lb["id"], "log_group_id": "group", "log_topic_id": "topic"}})
         path = f"pools/{pool['id']}/members/{member['id']}"
         assert wait_until(lambda: api.ok("GET", path)["member"]["operating_status"] == "ONLINE", 60), "no node wrote the member's health"
     return lb["id"], lb["vip_address"], port
@@ -173,6 +178,19 @@ def test_a_load_balancer_moved_by_the_operator_serves_every_request_on_the_way(c
     assert after is not None and after.node == target and after.epoch > before.epoch
     print(f"\nmove: {len(traffic.results)} requests, {traffic.failed_after(0)} failed")
     assert traffic.failed_after(0) == 0
+
+
+def test_the_node_that_serves_a_load_balancer_writes_its_access_log(cluster: Cluster, backend: FakeBackend) -> None:
+    lb_id, vip, port = served_load_balancer(cluster, backend, logged=True)
+    assert wait_until(lambda: answers(vip, port), 60), "the load balancer was never served"
+    owner = cluster.agent(cluster.placement(lb_id).node)  # type: ignore[union-attr]
+    log = access_log_path(owner.data_dir, lb_id)
+
+    def logged() -> bool:
+        answers(vip, port)  # until the node's HAProxy runs with the log tank's lines
+        return log.exists() and any(json.loads(line)["loadbalancer_id"] == lb_id for line in log.read_text().splitlines())
+
+    assert wait_until(logged, 30), "the node wrote no access log line"
 
 
 def test_most_nodes_lost_at_once_stops_failover_until_one_is_back(cluster: Cluster) -> None:

@@ -264,6 +264,7 @@ class NodeAgent:
 
 def serve_node(node: str, database_url: str, data_dir: Path, haproxy: str, interface: str | None, stop: threading.Event) -> None:
     """Run the node's data plane until `stop` is set. The engines are those of `elbd serve`'s agent."""
+    from elbd.dataplane.access_log_receiver import receive_access_logs
     from elbd.dataplane.agent import raise_descriptor_limit
     from elbd.dataplane.engines import Engines
     from elbd.dataplane.haproxy_engine import HaproxyEngine
@@ -292,10 +293,13 @@ def serve_node(node: str, database_url: str, data_dir: Path, haproxy: str, inter
     watch = FenceWatch(data_dir, interface)
     agent = NodeAgent(node, database_url, data_dir, reconciler, scope, vips, watch)
     engine.udp.start()
+    access_logs = receive_access_logs(data_dir)
     try:
         agent.start(also=engine.known_load_balancers())
         stop.wait()
     finally:
         agent.stop()
         engine.udp.stop()
+        if access_logs is not None:
+            access_logs.stop()
         db.dispose()

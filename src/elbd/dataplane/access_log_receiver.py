@@ -12,9 +12,12 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from elbd.config import load_settings
+from elbd.dataplane.access_log_format import receiver_socket
 from elbd.dataplane.access_log_lines import accepted_line
+from elbd.dataplane.haproxy import sockets_root
 from elbd.dataplane.rotating_file import RotatingFile
-from elbd.private_paths import private_directory
+from elbd.private_paths import UnsafePathError, private_directory
 
 log = logging.getLogger(__name__)
 LOGS_DIR_NAME = "access-logs"
@@ -123,3 +126,17 @@ class AccessLogReceiver:
         file = RotatingFile(access_log_path(self.data_dir, load_balancer_id), self.max_bytes, self.keep)
         self._files[load_balancer_id] = file
         return file
+
+
+def receive_access_logs(data_dir: Path) -> AccessLogReceiver | None:
+    """The data directory's receiver, started (by `elbd serve`'s agent and by `elbd agent --node` alike);
+    None, logged, when its socket cannot be made: traffic is served without access logs."""
+    settings = load_settings(data_dir)
+    receiver = AccessLogReceiver(receiver_socket(sockets_root(data_dir)), data_dir, settings.access_log_max_bytes, settings.access_log_keep)
+    try:
+        receiver.start()
+    except (UnsafePathError, OSError) as error:
+        log.error("access logs are off: %s", error)
+        return None
+    return receiver
+

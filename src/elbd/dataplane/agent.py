@@ -233,12 +233,8 @@ def raise_descriptor_limit() -> None:
 def run_agent(connection: Connection, database_url: str, synchronous: str, data_dir: str, binary: str) -> None:
     """The child: the reconciler with the HAProxy engine, fed by the pipe. Ctrl-C in a terminal reaches
     the whole process group; the child leaves stopping to `elbd serve`."""
-    from elbd.config import load_settings
-    from elbd.dataplane.access_log_format import receiver_socket
-    from elbd.dataplane.access_log_receiver import AccessLogReceiver
+    from elbd.dataplane.access_log_receiver import receive_access_logs
     from elbd.dataplane.engines import Engines
-    from elbd.dataplane.haproxy import sockets_root
-    from elbd.private_paths import UnsafePathError
     from elbd.dataplane.haproxy_engine import HaproxyEngine
     from elbd.dataplane.nginx_engine import NginxEngine
     from elbd.store.dataplane import MemberHealth, save_member_health
@@ -260,12 +256,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     engine.udp.on_round = reconciler.again
     engine.udp.on_health = save_udp_health
     engine.udp.start()
-    settings = load_settings(data_dir)
-    access_logs = AccessLogReceiver(receiver_socket(sockets_root(Path(data_dir))), Path(data_dir), settings.access_log_max_bytes, settings.access_log_keep)
-    try:
-        access_logs.start()
-    except (UnsafePathError, OSError) as error:
-        log.error("access logs are off: %s", error)
+    access_logs = receive_access_logs(Path(data_dir))
     reconciler.start(also=engine.known_load_balancers())
     freeze_startup_heap()
     answering = threading.Lock()
@@ -304,6 +295,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
             case Stop():
                 reconciler.stop()
                 engine.udp.stop()
-                access_logs.stop()
+                if access_logs is not None:
+                    access_logs.stop()
                 db.dispose()
                 return
