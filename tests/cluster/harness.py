@@ -50,16 +50,23 @@ class Agent:
         os.kill(self.process.pid, number)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        """SIGTERM (after SIGCONT, for a frozen one); `wait_stopped` waits for it: a cluster's agents stop together."""
+        if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGCONT)
             self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+
+    def wait_stopped(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
         self.process = None
 
     def haproxies(self) -> list[int]:
@@ -131,7 +138,9 @@ class Cluster:
 
     def stop(self) -> None:
         for agent in self.agents:
-            agent.stop()
+            agent.ask_to_stop()
+        for agent in self.agents:
+            agent.wait_stopped()
         for server in self.replicas:
             server.stop()
         for agent in self.agents:  # a fence watch of a killed agent ends by itself after its deadline
