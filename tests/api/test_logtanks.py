@@ -76,6 +76,23 @@ def test_deleting_the_load_balancer_deletes_its_logtank(alpha: Api) -> None:
     assert_elb_error(alpha.call("GET", f"logtanks/{logtank['id']}"), 404, "ELB.8904")
 
 
+def test_a_load_balancer_with_a_logtank_goes_to_the_recycle_bin_and_comes_back_without_it(alpha: Api) -> None:
+    """The bin keeps a load balancer's own tree; its log tank is deleted with it, so a restored one logs
+    nothing until it is given a log tank again."""
+    lb_id = load_balancer(alpha)
+    logtank = create(alpha, lb_id)
+    alpha.ok("PUT", "recycle-bin", {"recycle_bin": {"enable": True}})
+    try:
+        assert alpha.call("DELETE", f"loadbalancers/{lb_id}/force-elb").status_code == 204
+    finally:
+        alpha.ok("PUT", "recycle-bin", {"recycle_bin": {"enable": False}})  # the project's other tests delete for good
+    assert_elb_error(alpha.call("GET", f"logtanks/{logtank['id']}"), 404, "ELB.8904")
+    alpha.ok("PUT", f"recycle-bin/loadbalancers/{lb_id}/recover")
+    assert not logs(alpha, lb_id) and alpha.ok("GET", f"logtanks?loadbalancer_id={lb_id}")["logtanks"] == []
+    create(alpha, lb_id)
+    assert logs(alpha, lb_id)
+
+
 def test_filters_and_paging(alpha: Api) -> None:
     first, second = create(alpha, load_balancer(alpha)), create(alpha, load_balancer(alpha), log_group_id="other-group")
     assert ids(alpha.ok("GET", "logtanks?log_group_id=other-group")["logtanks"]) == [second["id"]]
