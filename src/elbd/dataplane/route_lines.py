@@ -26,7 +26,7 @@ import re
 from typing import NamedTuple
 
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, name, number
-from elbd.dataplane.model import FixedResponse, Frontend, Match, Redirect, Route, ToBackends
+from elbd.dataplane.model import FixedResponse, Frontend, Match, Redirect, ToBackends
 
 ROUTE_VARIABLE = "txn.elbd_route"
 ROUTE_PREFIX = "route-"  # the chosen route's value when it is not a backend's name (elbd's names are hex ids)
