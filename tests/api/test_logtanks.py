@@ -6,7 +6,7 @@ from typing import Any
 
 from huaweicloudsdkelb.v3.model.logtank import Logtank as SdkLogtank
 
-from tests.api.world import Net, alpha, assert_elb_error, beta, ids, net, world  # noqa: F401
+from tests.api.world import alpha, assert_elb_error, beta, ids, net, world  # noqa: F401
 from tests.conftest import Api
 from elbd.store.dataplane import stored_load_balancer
 

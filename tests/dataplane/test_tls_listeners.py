@@ -10,7 +10,6 @@ import subprocess
 import tempfile
 import threading
 import warnings
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
