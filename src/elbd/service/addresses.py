@@ -12,7 +12,7 @@ from typing import Literal, overload
 from itertools import islice
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from sqlalchemy import ColumnElement, bindparam, or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from elbd import clock
@@ -113,19 +113,17 @@ def _embedded_ipv4(address: IPv6Address) -> list[tuple[str, IPv4Address]]:
     return found
 
 
-_VIP_HOLDER = (
-    select(LoadBalancer.id, LoadBalancer.project_id)
-    .where(or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address")))
-    .limit(1)
-)
-_RECYCLED_VIP_HOLDER = (
-    select(RecycledLoadBalancer.id, RecycledLoadBalancer.project_id)
-    .where(
+# One statement for both places a VIP is held (one round trip on the member-create path, one snapshot):
+# a load balancer, live or in the recycle bin. No address is held by both (the bin's VIPs count as taken).
+_VIP_HOLDER = union_all(
+    select(LoadBalancer.id, LoadBalancer.project_id).where(
+        or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address"))
+    ),
+    select(RecycledLoadBalancer.id, RecycledLoadBalancer.project_id).where(
         or_(RecycledLoadBalancer.vip_address == bindparam("address"), RecycledLoadBalancer.ipv6_vip_address == bindparam("address")),
         RecycledLoadBalancer.auto_terminate_at > bindparam("now"),
-    )
-    .limit(1)
-)
+    ),
+).limit(1)
 
 
 def held_in_bin() -> ColumnElement[bool]:
@@ -136,13 +134,9 @@ def held_in_bin() -> ColumnElement[bool]:
 
 def vip_holder(session: Session, address: IPAddress | str) -> tuple[str, str] | None:
     """(load balancer id, project id) of the load balancer whose VIP `address` is, in any project,
-    live or in the recycle bin. The live ones are asked first: a delete into the bin committing between
-    the two questions is seen by the second."""
-    for query in (_VIP_HOLDER, _RECYCLED_VIP_HOLDER):
-        holder = session.connection().execute(query, {"address": str(address), "now": clock.utcnow()}).first()
-        if holder is not None:
-            return holder.id, holder.project_id
-    return None
+    live or in the recycle bin."""
+    holder = session.connection().execute(_VIP_HOLDER, {"address": str(address), "now": clock.utcnow()}).first()
+    return (holder.id, holder.project_id) if holder is not None else None
 
 
 def ipv4_network(subnet: Subnet) -> IPv4Network:
