@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from elbd.canonical_ip import IPAddress, IPNetwork
 
 _CHARACTERS = re.compile(r"[0-9A-Fa-f.:/-]{1,100}")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"  # no leading zero: as str() of an address spells it
+_CANONICAL_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 
 class NotAnEntry(ValueError):
@@ -66,4 +68,19 @@ def parse_entry(text: str) -> IpEntry:
 
 
 def canonical_entry(text: str) -> str:
+    """`parse_entry(text).text`. An IPv4 address already in its canonical spelling, the common entry, is
+    recognised without building values: a PUT of a group reads thousands of entries."""
+    if isinstance(text, str) and _CANONICAL_IPV4.fullmatch(text):
+        return text
     return parse_entry(text).text
+
+
+def entry_span(text: str) -> tuple[int, int, int]:
+    """(IP version, first address, last address) of an entry, the addresses as integers; the same fast
+    path as `canonical_entry`. NotAnEntry for a text that is none."""
+    if isinstance(text, str) and _CANONICAL_IPV4.fullmatch(text):
+        first, second, third, fourth = text.split(".")
+        value = int(first) << 24 | int(second) << 16 | int(third) << 8 | int(fourth)
+        return 4, value, value
+    entry = parse_entry(text)
+    return entry.first.version, int(entry.first), int(entry.last)

@@ -17,7 +17,7 @@ from elbd.dataplane.model import AccessControl, Frontend, LoadBalancerConfig
 from elbd.dataplane.plan import Converge, Live, Reload, plan_load_balancer
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import PAYLOAD_BYTES, AddMapEntries, CommitMap, PrepareMap, ShowMap, map_chunks, text
-from elbd.ip_entries import NotAnEntry, parse_entry
+from elbd.ip_entries import NotAnEntry, canonical_entry, entry_span, parse_entry
 
 RUN = Path("/var/lib/elbd/haproxy/lb")
 
@@ -45,10 +45,30 @@ def test_anything_else_is_not_an_entry(hostile: str) -> None:
         parse_entry(hostile)
 
 
+def test_the_fast_reading_of_plain_ipv4_answers_what_parsing_does() -> None:
+    """canonical_entry and entry_span skip the values for a canonical IPv4 address; every text, in that
+    spelling or near it (leading zeros, octets past 255, too few or many parts), reads as parse_entry
+    reads it, or is refused as parse_entry refuses it."""
+    rng = random.Random(7)
+    octets = ["0", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "300", "00", "01", "010", "1000", ""]
+    texts = [".".join(rng.choice(octets) for _ in range(rng.choice((3, 4, 4, 4, 5)))) for _ in range(3000)]
+    texts += ["127.0.0.1", "0.0.0.0", "255.255.255.255", "10.0.0.0/8", "fd00::5", "10.0.0.1-10.0.0.9", "1.2.3.4\n", " 1.2.3.4"]
+    for given in texts:
+        try:
+            entry = parse_entry(given)
+        except NotAnEntry:
+            for fast in (canonical_entry, entry_span):
+                with pytest.raises(NotAnEntry):
+                    fast(given)
+            continue
+        assert canonical_entry(given) == entry.text
+        assert entry_span(given) == (entry.first.version, int(entry.first), int(entry.last))
+
+
 def test_the_networks_of_several_groups_collapse_ipv4_first() -> None:
     merged = collapsed([ip_network("::1/128"), ip_network("127.0.0.2/31"), ip_network("127.0.0.0/31"), ip_network("127.0.0.1/32")])
-    assert access_list_text(merged) == "127.0.0.0/30 1\n::1/128 1\n"
-    assert access_list_keys(access_list_text(merged)) == {"127.0.0.0/30", "::1/128"}
+    assert access_list_text(AccessControl("white", merged)) == "127.0.0.0/30 1\n::1/128 1\n"
+    assert access_list_keys(access_list_text(AccessControl("white", merged))) == {"127.0.0.0/30", "::1/128"}
 
 
 def test_a_whitelist_refuses_what_is_not_in_its_file_and_a_blacklist_what_is() -> None:
@@ -77,11 +97,14 @@ def test_a_listener_name_outside_the_grammar_is_never_a_path() -> None:
 def test_runtime_commands_carry_only_values() -> None:
     path = f"{RUN}/access/l.map"
     assert text(PrepareMap(path)) == f"prepare map {path}"
-    assert text(AddMapEntries(path, 3, (ip_network("fd00::/8"), ip_network("10.0.0.1/32")))) == f"add map @3 {path} <<\nfd00::/8 1\n10.0.0.1/32 1\n"
+    keys = AccessControl("white", (ip_network("fd00::/8"), ip_network("10.0.0.1/32"))).keys
+    assert text(AddMapEntries(path, 3, keys)) == f"add map @3 {path} <<\nfd00::/8 1\n10.0.0.1/32 1\n"
     assert text(ShowMap(path, 3)) == f"show map @3 {path}" and text(ShowMap(path)) == f"show map {path}" and text(ShowMap()) == "show map"
     assert text(CommitMap(path, 3)) == f"commit map @3 {path}"
     with pytest.raises(UnsafeValue):  # a payload line that would end the payload and start a command
-        text(AddMapEntries(path, 3, ("10.0.0.0/8\n\nshutdown frontend x",)))  # type: ignore[arg-type]
+        text(AddMapEntries(path, 3, ("10.0.0.0/8\n\nshutdown frontend x",)))
+    with pytest.raises(UnsafeValue):  # a second word on the line: the key of a map entry and its value
+        text(AddMapEntries(path, 3, ("10.0.0.0/8 0",)))
     with pytest.raises(UnsafeValue):
         text(PrepareMap(f"{path}; show info"))
     with pytest.raises(UnsafeValue):
@@ -91,12 +114,18 @@ def test_runtime_commands_carry_only_values() -> None:
 @pytest.mark.parametrize("count", [0, 1, 170, 171, 1000, 10_000])
 def test_payload_chunks_fit_the_buffer_whatever_the_networks(count: int) -> None:
     """HAProxy adds nothing and answers nothing for a payload past its buffer: every chunk of the longest
-    networks there are (IPv6 /128 of eight four-digit groups) stays under PAYLOAD_BYTES, command included."""
-    longest = tuple(ip_network(f"ffff:ffff:ffff:ffff:ffff:ffff:{index >> 16:x}:{index & 0xFFFF:x}/128") for index in range(count))
-    chunks = map_chunks(longest)
-    assert tuple(one for chunk in chunks for one in chunk) == longest and all(chunks)
+    networks there are (IPv6 /128 of eight four-digit groups), or of the shortest, stays under
+    PAYLOAD_BYTES, command included, and the chunks hold every network once, in order."""
+    longest = AccessControl("white", tuple(ip_network(f"ffff:ffff:ffff:ffff:ffff:ffff:{index >> 16:x}:{index & 0xFFFF:x}/128")
+                                           for index in range(count))).keys
+    shortest = AccessControl("white", tuple(ip_network(f"{index}.0.0.0/8") for index in range(min(count, 10)))).keys
     path = f"{RUN}/access/{'l' * 40}.map"
-    assert all(len(text(AddMapEntries(path, 4_000_000_000, chunk)).encode()) < PAYLOAD_BYTES + 200 for chunk in chunks)
+    for keys in (longest, shortest):
+        chunks = map_chunks(keys)
+        assert tuple(one for chunk in chunks for one in chunk) == keys and all(chunks)
+        assert all(len(text(AddMapEntries(path, 4_000_000_000, chunk)).encode()) < PAYLOAD_BYTES + 200 for chunk in chunks)
+        payloads = [sum(len(key) + 3 for key in chunk) for chunk in chunks]
+        assert all(size + len(after[0]) + 3 > PAYLOAD_BYTES for size, after in zip(payloads, chunks[1:]))  # as few chunks as fit
 
 
 def test_answers_of_show_map_and_prepare_map() -> None:
@@ -127,7 +156,7 @@ def test_a_change_of_networks_is_a_runtime_replacement_and_a_change_of_kind_a_re
 @pytest.mark.parametrize("hostile", ["10.0.0.0/8\n0.0.0.0/0", "0.0.0.0/0", 167772160])
 def test_an_access_list_file_holds_only_network_values(hostile: object) -> None:
     with pytest.raises(UnsafeValue):
-        access_list_text([hostile])  # type: ignore[list-item]
+        access_list_text(AccessControl("white", (hostile,)))  # type: ignore[arg-type]
 
 
 def test_collapsing_answers_what_ipaddress_does() -> None:
@@ -144,7 +173,7 @@ def test_collapsing_answers_what_ipaddress_does() -> None:
         expected = (*collapse_addresses(one for one in sample if one.version == 4), *collapse_addresses(one for one in sample if one.version == 6))
         assert collapsed(sample) == expected
         entries = [parse_entry(f"{one.network_address}-{one.broadcast_address}") for one in sample if one.num_addresses > 1]
-        assert covering(entries) == collapsed(network for entry in entries for network in entry.networks)
+        assert covering(entry_span(entry.text) for entry in entries) == collapsed(network for entry in entries for network in entry.networks)
 
 
 def test_access_list_files_are_written_when_their_networks_change_and_removed_with_their_listener(tmp_path: Path) -> None:

@@ -23,10 +23,9 @@ from pathlib import Path
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from elbd.canonical_ip import IPNetwork
-from elbd.dataplane.haproxy_words import UnsafeValue, name, network
-from elbd.dataplane.model import Frontend
+from elbd.dataplane.haproxy_words import UnsafeValue, name
+from elbd.dataplane.model import AccessControl, Frontend
 from elbd.dataplane.tls_files import plain_path
-from elbd.ip_entries import IpEntry
 
 ACCESS_DIRECTORY = "access"
 
@@ -41,16 +40,12 @@ def access_list_path(run_dir: Path, frontend_name: str) -> Path:
 def collapsed(networks: Iterable[IPNetwork]) -> tuple[IPNetwork, ...]:
     """The fewest networks covering the same addresses: IPv4 first, then IPv6, each in order (what
     `ipaddress.collapse_addresses` answers, family by family)."""
-    return _covering((one.version, int(one.network_address), int(one.broadcast_address)) for one in networks)
+    return covering((one.version, int(one.network_address), int(one.broadcast_address)) for one in networks)
 
 
-def covering(entries: Iterable[IpEntry]) -> tuple[IPNetwork, ...]:
-    """The fewest networks covering every address of `entries`, as `collapsed` orders them."""
-    return _covering((entry.first.version, int(entry.first), int(entry.last)) for entry in entries)
-
-
-def _covering(spans: Iterable[tuple[int, int, int]]) -> tuple[IPNetwork, ...]:
-    """(version, first, last) spans of addresses -> networks, on integers: overlapping and adjacent
+def covering(spans: Iterable[tuple[int, int, int]]) -> tuple[IPNetwork, ...]:
+    """The fewest networks covering every address of the (version, first, last) spans (entries as
+    `ip_entries.entry_span` reads them), as `collapsed` orders them. On integers: overlapping and adjacent
     spans merge, and a merged span that is one network is made at once (`collapse_addresses` took
     37 ms for 1,000 single addresses, most of a change's time to traffic)."""
     by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
@@ -73,8 +68,8 @@ def _covering(spans: Iterable[tuple[int, int, int]]) -> tuple[IPNetwork, ...]:
     return tuple(found)
 
 
-def access_list_text(networks: Iterable[IPNetwork]) -> str:
-    return "".join(f"{network(one)} 1\n" for one in networks)
+def access_list_text(access: AccessControl) -> str:
+    return "".join(f"{key} 1\n" for key in access.keys)
 
 
 def access_list_keys(text: str) -> frozenset[str]:

@@ -15,7 +15,7 @@ from elbd.dataplane.model import (
 from elbd.dataplane.routes import routes
 from elbd.dataplane.udp_model import UdpCheck, UdpConfig, UdpListener, UdpMember, UdpPool
 from elbd.domain_names import names_answered
-from elbd.ip_entries import IpEntry, NotAnEntry, parse_entry
+from elbd.ip_entries import NotAnEntry, entry_span
 from elbd.insert_headers import forwarded_for, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredMember, StoredMonitor, StoredPool
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, UnservablePolicy, haproxy_terms
@@ -217,10 +217,10 @@ def _access_control(kind: str, entries: tuple[str, ...]) -> AccessControl:
     """Remembered for the same entries: every round of a load balancer reads its lists anew, and
     reading and merging 10,000 entries takes about 75 ms. A stored entry is read again
     as a value (ip_entries.py); one that does not read (the API stores none such) is logged and left out."""
-    read: list[IpEntry] = []
+    read: list[tuple[int, int, int]] = []
     for text in entries:
         try:
-            read.append(parse_entry(text))
+            read.append(entry_span(text))
         except NotAnEntry as error:
             log.warning("an IP address group entry is left out: %s", error)
     return AccessControl(kind, covering(read))

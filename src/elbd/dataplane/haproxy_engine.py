@@ -17,7 +17,6 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from elbd.canonical_ip import IPNetwork
 from elbd.dataplane.access_lists import ACCESS_DIRECTORY, ACCESS_SUFFIX, access_list_keys, access_list_path, access_list_text
 from elbd.dataplane.engine import EngineError, TlsMaterial
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
@@ -31,7 +30,7 @@ from elbd.dataplane.haproxy_answers import (
     parse_stat,
 )
 from elbd.dataplane.haproxy_words import UnsafeValue
-from elbd.dataplane.model import LoadBalancerConfig
+from elbd.dataplane.model import AccessControl, LoadBalancerConfig
 from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
 from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, signal_each
 from elbd.dataplane.render import render
@@ -143,7 +142,7 @@ class HaproxyEngine:
                 case Converge(config, commands, rotate, access_lists):
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
                     for frontend in access_lists:
-                        _replace_access_list(process, frontend, config.access_lists[frontend].networks)
+                        _replace_access_list(process, frontend, config.access_lists[frontend])
                     self._note_access(load_balancer_id, config)
                     for certificate_id in rotate:
                         self._rotate(process, certificate_id, tls[certificate_id])
@@ -291,7 +290,7 @@ def write_access_files(run_dir: Path, config: LoadBalancerConfig, known: dict[Pa
             known[path] = access_list_keys(path.read_text())
         if known.get(path) != access.patterns:
             with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".new", delete=False) as candidate:
-                candidate.write(access_list_text(access.networks))
+                candidate.write(access_list_text(access))
             Path(candidate.name).replace(path)
             known[path] = access.patterns
     for stale in set(directory.iterdir()) - set(wanted):
@@ -314,7 +313,7 @@ def _access_lists(process: HaproxyProcess) -> dict[str, frozenset[str]]:
     return {Path(path).stem: frozenset(parse_map_keys(answer)) for path, answer in zip(paths, answers, strict=True)}
 
 
-def _replace_access_list(process: HaproxyProcess, frontend: str, networks: tuple[IPNetwork, ...]) -> None:
+def _replace_access_list(process: HaproxyProcess, frontend: str, access: AccessControl) -> None:
     """Replace a frontend's access list atomically: a new version filled and its count checked (HAProxy
     drops a payload it cannot hold without a word), then committed; no reload."""
     path = plain_path(access_list_path(process.run_dir, frontend))
@@ -323,13 +322,13 @@ def _replace_access_list(process: HaproxyProcess, frontend: str, networks: tuple
         version = parse_new_version(answer)
         if version is None:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer.strip()}")
-        refused = [answer for answer in session.run_all([AddMapEntries(path, version, chunk) for chunk in map_chunks(networks)]) if answer]
+        refused = [answer for answer in session.run_all([AddMapEntries(path, version, chunk) for chunk in map_chunks(access.keys)]) if answer]
         if refused:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
         [listed] = session.run_all([ShowMap(path, version)])
-        if len(parse_map_keys(listed)) != len(networks):
+        if len(parse_map_keys(listed)) != len(access.keys):
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: HAProxy holds "
-                               f"{len(parse_map_keys(listed))} of its {len(networks)} networks")
+                               f"{len(parse_map_keys(listed))} of its {len(access.keys)} networks")
         [answer] = session.run_all([CommitMap(path, version)])
     if answer:
         raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer}")

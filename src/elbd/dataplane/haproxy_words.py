@@ -81,6 +81,17 @@ def network(value: IPNetwork) -> str:
     return str(value)
 
 
+_MAP_KEY = re.compile(r"[0-9a-f.:]{2,39}/[0-9]{1,3}")
+
+
+def map_key(text: str) -> str:
+    """A network as `network` rendered it, checked again where it becomes a line of a runtime payload:
+    an access list's networks are rendered once (model.AccessControl.keys), not for every use."""
+    if not isinstance(text, str) or not _MAP_KEY.fullmatch(text):
+        raise UnsafeValue(f"{text!r} is not a network as a map holds it")
+    return text
+
+
 def endpoint(host: IPAddress, port: int) -> str:
     """`address:port` (`[address]:port` for IPv6); port 0 (a pool forwarding all ports) leaves the port
     out, so the client's is used."""

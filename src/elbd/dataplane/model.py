@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from elbd.canonical_ip import IPAddress, IPNetwork
+from elbd.dataplane.haproxy_words import network
 from elbd.dataplane.udp_model import UdpConfig
 
 HARD_STOP_AFTER_S = 30
@@ -193,9 +194,15 @@ class AccessControl:
     networks: tuple[IPNetwork, ...] = ()  # collapsed, IPv4 first, each in order
 
     @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """The networks as the map holds them (`address/prefix`), in order, rendered once: a change
+        compares, writes and sends a whole list of thousands."""
+        return tuple(network(one) for one in self.networks)
+
+    @cached_property
     def patterns(self) -> frozenset[str]:
-        """The networks as the ACL holds them (`address/prefix`), to compare with what runs."""
-        return frozenset(str(network) for network in self.networks)
+        """The networks as the map holds them, to compare with what runs."""
+        return frozenset(self.keys)
 
 
 @dataclass(frozen=True)

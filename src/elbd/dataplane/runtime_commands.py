@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from elbd.canonical_ip import IPAddress, IPNetwork
-from elbd.dataplane.haproxy_words import address, name, network, number, pem_payload, runtime_line
+from elbd.canonical_ip import IPAddress
+from elbd.dataplane.haproxy_words import address, map_key, name, number, pem_payload, runtime_line
 from elbd.dataplane.model import Backend, Server
 from elbd.dataplane.render import CLOSING_UNTIL_VAR, server_options
 from elbd.dataplane.tls_files import plain_path
@@ -139,11 +139,12 @@ class AddMapEntries:
     """Networks added to a prepared version, each with the value 1, as one command's payload: a
     thousand entries cost one command, not a thousand. The payload must fit in HAProxy's buffer
     (`tune.bufsize`; past it HAProxy adds nothing and answers nothing), so a list goes in chunks
-    (`map_chunks`)."""
+    (`map_chunks`). The networks come as `AccessControl.keys` rendered them, and are checked again
+    line by line (`map_key`)."""
 
     path: str
     version: int
-    networks: tuple[IPNetwork, ...]
+    keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def text(command: RuntimeCommand) -> str:
         return f"{runtime_line(f'set ssl cert {command.path}')} <<\n{pem_payload(command.pem)}\n"
     if isinstance(command, AddMapEntries):
         head = runtime_line(f"add map @{number(command.version)} {_map_path(command.path)}")
-        return f"{head} <<\n" + "".join(f"{network(one)} 1\n" for one in command.networks)
+        return f"{head} <<\n" + "".join(f"{map_key(one)} 1\n" for one in command.keys)
     return runtime_line(_text(command))
 
 
@@ -277,13 +278,22 @@ def _map_path(path: str) -> str:
 
 
 PAYLOAD_BYTES = 8000  # well inside HAProxy's default 16 kB buffer, which holds the command line and its payload
-_LONGEST_ENTRY = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128 1\n")
 
 
-def map_chunks(networks: tuple[IPNetwork, ...]) -> list[tuple[IPNetwork, ...]]:
-    """`networks` cut into payloads that each fit in HAProxy's buffer, whatever their lengths."""
-    size = PAYLOAD_BYTES // _LONGEST_ENTRY
-    return [networks[start : start + size] for start in range(0, len(networks), size)]
+def map_chunks(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`keys` cut into payloads (a line `<key> 1` each) of at most PAYLOAD_BYTES, each fitting in
+    HAProxy's buffer beside its command line."""
+    chunks: list[tuple[str, ...]] = []
+    start, size = 0, 0
+    for index, key in enumerate(keys):
+        line = len(key) + 3
+        if size + line > PAYLOAD_BYTES:
+            chunks.append(keys[start:index])
+            start, size = index, 0
+        size += line
+    if start < len(keys):
+        chunks.append(keys[start:])
+    return chunks
 
 
 def _target(backend: str, server: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from elbd.clock import utcnow
 from elbd.errors import conflict, invalid
 from elbd.ids import new_id
-from elbd.ip_entries import NotAnEntry, parse_entry
+from elbd.ip_entries import NotAnEntry, canonical_entry
 from elbd.schemas.ipgroups import IpEntryOption, IpGroupCreate, IpGroupUpdate
 from elbd.service import lookups, quotas
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
@@ -28,7 +28,7 @@ def _entries(options: Sequence[IpEntryOption]) -> list[dict[str, str]]:
     entries: dict[str, dict[str, str]] = {}
     for option in options:
         try:
-            text = parse_entry(option.ip).text
+            text = canonical_entry(option.ip)
         except NotAnEntry as error:
             raise invalid(f"Invalid input for 'ip_list': {error}.") from None
         if text in entries:
@@ -64,7 +64,7 @@ def list_ip_groups(session: Session, *, project_id: str, filters: dict, page: Pa
     wanted = set()
     for text in filters.get("ip_list") or ():
         try:
-            wanted.add(parse_entry(text).text)
+            wanted.add(canonical_entry(text))
         except NotAnEntry as error:
             raise invalid(f"Invalid input for 'ip_list': {error}.") from None
     keep = (lambda group: any(entry["ip"] in wanted for entry in group.ip_list)) if wanted else None
@@ -121,7 +121,7 @@ def delete_entries(session: Session, *, project_id: str, group_id: str, ips: Ite
     gone = set()
     for text in ips:
         try:
-            canonical = parse_entry(text).text
+            canonical = canonical_entry(text)
         except NotAnEntry as error:
             raise invalid(f"Invalid input for 'ip_list': {error}.") from None
         if canonical not in held:
