@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from elbd.cli_resources.commands import install as install_resource_commands
 from elbd.config import load_settings
@@ -100,8 +100,8 @@ def serve(
             load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port,
             api_access_log="json" if access_log_json else "text" if access_log else None,
         )
-        if no_agent:
-            settings = replace(settings, dataplane="none")
+        if no_agent:  # on PostgreSQL the nodes' agents serve its writes, and its answers wait for them
+            settings = replace(settings, dataplane="none" if make_url(settings.database_url).get_backend_name() == "sqlite" else "replica")
         with serving(settings.data_dir), only_server(settings.database_url):
             api = create_app(settings)
             with api.state.db.read() as session:

@@ -2,7 +2,7 @@
 moves, fencing, and the timing they rest on."""
 
 from elbd.cluster import timing
-from elbd.cluster.decisions import ClusterSeen, PlacementSeen, arrivals, claims, fenced, mass_failure, version_changed
+from elbd.cluster.decisions import ClusterSeen, PlacementSeen, PlacementVersions, arrivals, claims, fenced, mass_failure, unconfirmed, version_changed
 
 
 def seen(live: set[str], *placements: PlacementSeen) -> ClusterSeen:
@@ -84,3 +84,12 @@ def test_a_gratuitous_arp_says_the_vip_is_at_this_mac_address() -> None:
     assert arp[8:14] == bytes.fromhex("020000000001") and arp[14:18] == bytes([198, 18, 0, 50])  # sender: the VIP at this MAC
     assert arp[18:24] == b"\x00" * 6 and arp[24:28] == bytes([198, 18, 0, 50])  # target: the VIP itself
     assert len(frame) == 42
+
+
+def test_a_replica_waits_for_the_version_it_read_after_its_write_and_not_for_later_ones() -> None:
+    wanted = {"lb-1": 7, "lb-2": 3, "unplaced": 1}
+    assert unconfirmed(wanted, {"lb-1": PlacementVersions(7, 6), "lb-2": PlacementVersions(3, 3)}) == {"lb-1"}
+    # later writes raised lb-1's version again: what this answer waits for is applied, it waits no more
+    assert unconfirmed(wanted, {"lb-1": PlacementVersions(9, 7), "lb-2": PlacementVersions(4, 3)}) == set()
+    # a load balancer no node holds right now is served by none: nothing to wait for
+    assert unconfirmed(wanted, {}) == set()

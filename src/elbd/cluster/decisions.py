@@ -83,3 +83,20 @@ def version_changed(before: Mapping[str, Hashable], now: Mapping[str, Hashable])
     """The held load balancers whose version (epoch and configuration version) moved since the last
     look (a change whose notification was lost is found here), and those newly held."""
     return {one for one, version in now.items() if before.get(one) != version}
+
+
+@dataclass(frozen=True)
+class PlacementVersions:
+    """A served load balancer's configuration version (raised by every write) and the last version its
+    node has applied."""
+
+    config: int
+    applied: int
+
+
+def unconfirmed(wanted: Mapping[str, int], now: Mapping[str, PlacementVersions]) -> set[str]:
+    """The load balancers whose node has not yet applied the version an answer waits for (`wanted`, read
+    right after the answer's write committed). One not in `now` is served by no node: no node serves its
+    older configuration either (a node whose lease ran out has fenced itself), and the node that claims
+    it builds it from the store as it is then."""
+    return {one for one, version in wanted.items() if one in now and now[one].applied < version}

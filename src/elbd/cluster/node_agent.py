@@ -121,6 +121,8 @@ class NodeAgent:
         self.stopping = threading.Event()
         self._wake = threading.Event()
         self._seen: dict[str, tuple[int, int]] = {}  # held load balancer -> (epoch, config version) at the last look
+        self._unreported: dict[str, Held] = {}  # reconciled again for this epoch and version: to record once applied
+        self._report = threading.Condition()
         self._moves: set[str] = set()
         self._mass_failure = False
         self._leases: Engine = create_engine(
@@ -134,7 +136,7 @@ class NodeAgent:
         `also`: what the engines run (a previous run's), retired unless held."""
         self._tick_safely()
         self.reconciler.start(also=also)
-        for target, name in ((self._keep_leases, "elbd-leases"), (self._listen, "elbd-listen")):
+        for target, name in ((self._keep_leases, "elbd-leases"), (self._listen, "elbd-listen"), (self._report_applied, "elbd-applied")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -144,6 +146,8 @@ class NodeAgent:
         next look), the fence watch ends."""
         self.stopping.set()
         self._wake.set()
+        with self._report:
+            self._report.notify()
         for thread in self._threads:
             thread.join(5)
         self.reconciler.stop()
@@ -220,6 +224,38 @@ class NodeAgent:
             self.watch.tell(" ".join(["vips", *self.vips.added()]))
         for load_balancer_id in sorted(again):
             self.reconciler.changed(Changes.rebuild(load_balancer_id))
+        with self._report:
+            for load_balancer_id in lost:
+                self._unreported.pop(load_balancer_id, None)
+            self._unreported.update({one: held[one] for one in again if one in held})
+            self._report.notify()
+
+    def _report_applied(self) -> None:
+        """Record in the database the configuration version each reconciled load balancer now serves
+        (an API replica's answer waits for it: cluster/replica_waits.py). The version was read before
+        the round that applied it read the store, so the data plane holds at least that version."""
+        while not self.stopping.is_set():
+            with self._report:
+                if not self._unreported:
+                    self._report.wait(RENEW_EVERY_S)
+                waiting = dict(self._unreported)
+            if not waiting or not self.reconciler.wait_until_applied(set(waiting), RENEW_EVERY_S):
+                waiting = {one: held for one, held in waiting.items() if self.reconciler.wait_until_applied({one}, 0)}
+            if not waiting:  # still being applied, or failing (the reconciler retries): look again later
+                with self._report:
+                    self._report.wait(RENEW_EVERY_S)
+                continue
+            try:
+                with self._leases.begin() as connection:
+                    leases.record_applied(connection, self.node, waiting)
+            except Exception as error:
+                log.warning("recording the applied versions failed (%s); trying again", str(error).splitlines()[0])
+                self.stopping.wait(RENEW_EVERY_S)
+                continue
+            with self._report:
+                for one, held in waiting.items():
+                    if self._unreported.get(one) == held:
+                        del self._unreported[one]
 
     def _arrive(self, load_balancer_id: str) -> None:
         """An operator moves the load balancer here: serve it first, then take the lease (the old node

@@ -53,6 +53,10 @@ class NoneDriver:
 def driver_named(name: str, db: Database, data_dir: Path) -> DataplaneDriver:
     if name == "none":
         return NoneDriver()
+    if name == "replica":
+        from elbd.cluster.replica_waits import ReplicaWaits
+
+        return ReplicaWaits(db)
     if name == "haproxy":
         from elbd.dataplane.agent import AgentProcess
 
@@ -60,7 +64,7 @@ def driver_named(name: str, db: Database, data_dir: Path) -> DataplaneDriver:
         if binary is None:
             raise ValueError("the haproxy driver needs HAProxy installed (apt-get install haproxy)")
         return AgentProcess(db.url, db.synchronous, data_dir, binary)
-    raise ValueError(f"unknown data-plane driver {name!r}; known: haproxy, none")
+    raise ValueError(f"unknown data-plane driver {name!r}; known: haproxy, none, replica")
 
 
 def haproxy_binary() -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from elbd.cluster.decisions import ClusterSeen, PlacementSeen
+from elbd.cluster.decisions import ClusterSeen, PlacementSeen, PlacementVersions
 from elbd.cluster.timing import LEASE_S
 
 _NOW = "(now() AT TIME ZONE 'utc')"
@@ -108,6 +108,34 @@ def still_held(connection: Connection, held: dict[str, int], node: str) -> set[s
         {"ids": list(held), "epochs": list(held.values()), "node": node},
     )
     return {row[0] for row in rows}
+
+
+def record_applied(connection: Connection, node: str, applied: dict[str, Held]) -> None:
+    """The node brought these load balancers' data plane to these configuration versions; written only
+    where it still holds them at that epoch (a node that lost one reports nothing for it)."""
+    if not applied:
+        return
+    connection.execute(
+        text(
+            "UPDATE placements SET applied_version = GREATEST(placements.applied_version, mine.version) FROM "
+            "(SELECT unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:epochs AS int[])) AS epoch, unnest(CAST(:versions AS int[])) AS version) AS mine "
+            "WHERE placements.loadbalancer_id = mine.id AND placements.epoch = mine.epoch AND placements.node = :node"
+        ),
+        {"ids": list(applied), "epochs": [one.epoch for one in applied.values()], "versions": [one.config_version for one in applied.values()], "node": node},
+    )
+
+
+def versions(connection: Connection, load_balancer_ids: Iterable[str]) -> dict[str, PlacementVersions]:
+    """The configuration and applied versions of those of these load balancers placed on a node whose
+    lease still runs (one not placed, or whose node's lease ran out, is served by no node right now)."""
+    rows = connection.execute(
+        text(
+            "SELECT loadbalancer_id, config_version, applied_version FROM placements "
+            f"WHERE loadbalancer_id = ANY(CAST(:ids AS text[])) AND lease_until > {_NOW}"
+        ),
+        {"ids": list(load_balancer_ids)},
+    )
+    return {row[0]: PlacementVersions(row[1], row[2]) for row in rows}
 
 
 def vips_of(connection: Connection, load_balancer_ids: Iterable[str]) -> dict[str, str]:

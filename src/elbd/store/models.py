@@ -553,7 +553,9 @@ class Placement(Base):
     """Which node serves a load balancer: its lease (until `lease_until`, the database's clock) and the
     fencing epoch, raised each time the lease changes hands, that every status and health write of the
     node must still match. `config_version` counts the committed changes of the load balancer (the
-    agents' resync compares it); `moving_to` names the node an operator moves it to."""
+    agents' resync compares it), `applied_version` the last of them the holding node has brought to its
+    data plane (an API replica's answer that waits for the data plane compares the two); `moving_to`
+    names the node an operator moves it to."""
 
     __tablename__ = "placements"
     loadbalancer_id: Mapped[str] = mapped_column(ForeignKey("loadbalancers.id", ondelete="CASCADE"), primary_key=True)
@@ -561,4 +563,5 @@ class Placement(Base):
     epoch: Mapped[int] = mapped_column(Integer)
     lease_until: Mapped[datetime]
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    applied_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     moving_to: Mapped[str | None] = mapped_column(String(64))
