@@ -53,9 +53,11 @@ class NoneDriver:
 def driver_named(name: str, db: Database, data_dir: Path) -> DataplaneDriver:
     if name == "none":
         return NoneDriver()
-    if name == "replica":
+    if name == "replica":  # `elbd serve --no-agent` on PostgreSQL: the nodes' agents serve its writes
         from elbd.cluster.replica_waits import ReplicaWaits
 
+        if db.url.startswith("sqlite"):
+            raise ValueError("the replica driver needs PostgreSQL: on SQLite, elbd serve runs the data plane itself")
         return ReplicaWaits(db)
     if name == "haproxy":
         from elbd.dataplane.agent import AgentProcess
