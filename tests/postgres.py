@@ -36,15 +36,22 @@ def unanswered() -> str | None:
 
 
 @contextmanager
-def migrated_database() -> Iterator[str]:
-    """A database at the newest schema, for the session; answers its URL."""
+def new_database() -> Iterator[str]:
+    """A database of its own, without a table, dropped afterwards; answers its URL."""
     name = f"elbd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _admin(f"CREATE DATABASE {name}")
     try:
-        upgrade(database_url_of(_url_of(name)))
         yield _url_of(name)
     finally:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def migrated_database() -> Iterator[str]:
+    """A database at the newest schema, for the session; answers its URL."""
+    with new_database() as url:
+        upgrade(database_url_of(url))
+        yield url
 
 
 def emptied(url: str) -> str:
