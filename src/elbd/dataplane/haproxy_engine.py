@@ -120,6 +120,7 @@ class HaproxyEngine:
         try:
             if not isinstance(action, Retire):  # a certificate to rotate is written once the process presents it
                 write_tls_files(process.run_dir, action.config, tls, keep=action.rotate if isinstance(action, Converge) else ())
+            if isinstance(action, Start | Reload):  # what the process reads as it starts; a running one is changed first (below)
                 write_access_files(process.run_dir, action.config, self._access_files)
             match action:
                 case Retire():
@@ -143,6 +144,7 @@ class HaproxyEngine:
                     undeleted = self._run(process, load_balancer_id, commands, strict=False)
                     for frontend in access_lists:
                         _replace_access_list(process, frontend, config.access_lists[frontend])
+                    write_access_files(process.run_dir, config, self._access_files)  # for the next start or reload
                     self._note_access(load_balancer_id, config)
                     for certificate_id in rotate:
                         self._rotate(process, certificate_id, tls[certificate_id])
