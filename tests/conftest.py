@@ -22,14 +22,35 @@ os.environ.setdefault("ELBD_DATAPLANE", "none")
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str | None]:
+def postgres_template() -> Iterator[str | None]:
+    """On PostgreSQL (tests/postgres.py): a database at the newest schema that no test uses, to clone."""
     if not postgres.ON_POSTGRES:
         yield None
         return
     if (why := postgres.unanswered()) is not None:
         pytest.skip(f"THE POSTGRESQL RUN IS SKIPPED: {why}")
     with postgres.migrated_database() as url:
+        postgres.TEMPLATE.append(url)
         yield url
+        postgres.TEMPLATE.remove(url)
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_template: str | None) -> Iterator[str | None]:
+    if postgres_template is None:
+        yield None
+        return
+    with postgres.cloned_database(postgres_template) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def database_of_the_module(postgres_template: str | None) -> Iterator[None]:
+    """On PostgreSQL: a database of the module's own, named by ELBD_DATABASE_URL while the module's
+    shared fixtures start (they start before any test's own fixtures), so that an application shared
+    by the module's tests runs on PostgreSQL too, and the emptying before each test leaves it alone."""
+    with postgres.database_of_its_own():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,9 @@
-"""The suite on PostgreSQL: with ELBD_TEST_DATABASE=postgresql the session migrates one database of
-its own, and every test starts on it emptied of rows (a few ms; a database cloned per test cost 0.3 s),
-named by ELBD_DATABASE_URL for the test, its `elbd serve` processes included. The session drops it at
-the end. The server is ELBD_TEST_POSTGRES (default: the machines' local one)."""
+"""The suite on PostgreSQL: with ELBD_TEST_DATABASE=postgresql the session migrates a template database
+and clones it: one database every test starts on emptied of rows (a few ms; a database cloned per
+test cost 0.3 s), named by ELBD_DATABASE_URL for the test, its `elbd serve` processes included, and a
+database per test module for what the module's shared fixtures start (an application with its
+projects), which the tests' emptying must not reach. The session drops them at the end. The server
+is ELBD_TEST_POSTGRES (default: the machines' local one)."""
 
 import os
 import uuid
@@ -9,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import pytest
 
 from elbd.config import database_url_of
 from elbd.store.migrate import upgrade
@@ -40,6 +43,33 @@ def new_database() -> Iterator[str]:
     """A database of its own, without a table, dropped afterwards; answers its URL."""
     name = f"elbd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _admin(f"CREATE DATABASE {name}")
+    try:
+        yield _url_of(name)
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+TEMPLATE: list[str] = []  # the session's template database (tests/conftest.py: postgres_template), once made
+
+
+@contextmanager
+def database_of_its_own() -> Iterator[None]:
+    """On PostgreSQL, a clone of the session's template named by ELBD_DATABASE_URL in the block: for a
+    second application a module starts beside its first (a database holds one data directory's sealed
+    secrets). On SQLite, nothing: each data directory has its own database."""
+    if not TEMPLATE:
+        yield
+        return
+    with cloned_database(TEMPLATE[0]) as url, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ELBD_DATABASE_URL", url)
+        yield
+
+
+@contextmanager
+def cloned_database(template_url: str) -> Iterator[str]:
+    """A copy of the database at `template_url` (to which nothing may be connected), dropped afterwards."""
+    name = f"elbd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f"CREATE DATABASE {name} TEMPLATE {template_url.rsplit('/', 1)[1]}")
     try:
         yield _url_of(name)
     finally:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from elbd.api.app import create_app
 from elbd.config import load_settings
 from tests.api.world import UNLIMITED, _project, alpha, assert_elb_error, beta, net, world  # noqa: F401
+from tests import postgres
 from tests.conftest import Api
 
 
@@ -146,9 +147,10 @@ def on_one_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 def _serving(data_dir: Path, host: str, port: int) -> Iterator[Api]:
-    settings = replace(load_settings(data_dir), api_host=host, api_port=port)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield _project(client, "gamma", dict.fromkeys(UNLIMITED, -1))
+    with postgres.database_of_its_own():  # beside the module's world
+        settings = replace(load_settings(data_dir), api_host=host, api_port=port)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            yield _project(client, "gamma", dict.fromkeys(UNLIMITED, -1))
 
 
 def _listener(api: Api, lb: dict[str, Any], port: int) -> Any:
