@@ -3,7 +3,8 @@
 SQLite has one writer at a time, so concurrent writes take turns, and each turn pays for BEGIN, COMMIT
 and an fsync, and for handing the lock and the interpreter lock from thread to thread. Here one thread
 does the writing: the work queued while it was busy runs in one transaction, each piece in a savepoint of
-its own so that a refused one (a rule, a duplicate) changes nothing and the others still commit.
+its own so that a refused one (a rule, a duplicate) changes nothing and the others still commit (a piece
+alone needs none: its error rolls the transaction back).
 Every caller gets its own result or error, after the shared commit, as if it had been alone.
 
 On PostgreSQL, where several processes write, a batch whose every write says what it must lock
@@ -91,6 +92,9 @@ class GroupCommit:
         try:
             with self.db.write(shared) as session:
                 for write in self._locked(session, batch, outcomes) if shared else batch:
+                    if len(batch) == 1:  # alone: its error undoes the whole transaction, no savepoint needed
+                        outcomes.append((write, True, write.work(session)))
+                        continue
                     point = undo_point(session)
                     try:
                         with session.begin_nested():
@@ -102,7 +106,6 @@ class GroupCommit:
             outcomes = [(write, False, error) for write in batch]
         for write, succeeded, value in outcomes:
             write.loop.call_soon_threadsafe(_settle, write.future, succeeded, value)
-
 
     def _locked(self, session: Session, batch: list[_Write[Any]], outcomes: list[tuple[_Write[Any], bool, Any]]) -> list[_Write[Any]]:
         """The writes of the batch whose locks are now held; one whose locks could not be named fails
