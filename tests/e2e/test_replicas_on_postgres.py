@@ -75,8 +75,8 @@ def test_two_members_raced_through_two_replicas_are_each_added_once(apis: list[A
     pool = apis[0].pool(type="instance", vpc_id=vpc["id"])
 
     def create(api: Api, n: int) -> httpx.Response:
-        return post(api, f"pools/{pool['id']}/members", {"member": {"address": f"127.10.0.{60 + n % 2}", "protocol_port": 8080,
-                                                                    "subnet_cidr_id": subnet["neutron_subnet_id"]}})
+        member = {"address": f"127.10.0.{60 + n % 2}", "protocol_port": 8080, "subnet_cidr_id": subnet["neutron_subnet_id"]}
+        return post(api, f"pools/{pool['id']}/members", {"member": member})
 
     assert race(apis, create, SAME_MEMBER_CREATES) == Counter({201: 2, 409: SAME_MEMBER_CREATES - 2})
     assert len(apis[1].ok("GET", f"pools/{pool['id']}/members")["members"]) == 2
@@ -92,8 +92,9 @@ def test_a_member_quota_raced_through_two_replicas_is_never_passed(apis: list[Ap
         replicas[1].elbd("quota", "set", apis[0].project_id, "member", str(QUOTA * (lap + 1)))
 
         def create(api: Api, n: int, lap: int = lap) -> httpx.Response:
-            return post(api, f"pools/{pool['id']}/members", {"member": {"address": f"127.10.0.{10 + QUOTA_RACERS * lap + n}",
-                                                                        "protocol_port": 8080, "subnet_cidr_id": subnet["neutron_subnet_id"]}})
+            address = f"127.10.0.{10 + QUOTA_RACERS * lap + n}"
+            member = {"address": address, "protocol_port": 8080, "subnet_cidr_id": subnet["neutron_subnet_id"]}
+            return post(api, f"pools/{pool['id']}/members", {"member": member})
 
         assert race(apis, create, QUOTA_RACERS) == Counter({201: QUOTA, 409: QUOTA_RACERS - QUOTA})
     assert len(apis[1].ok("GET", f"pools/{pool['id']}/members")["members"]) == 3 * QUOTA

@@ -8,13 +8,13 @@ PostgreSQL keeps the same contract for any number of processes on one database: 
 transaction first takes one transaction-level advisory lock (WRITE_LOCK_KEY), so writers take turns
 as on SQLite, and every rule checked by reading before writing (member uniqueness, quotas, a VIP
 against members and other VIPs, listener ports) holds across API replicas. One kind of write may take
-that lock shared instead (`write(shared=True)`): it then runs beside the others of its kind, never
-beside any other write, and takes an exclusive lock on each thing its rules read that another of its
-kind may write (`lock`, keys from `lock_key`). PostgreSQL releases locks only after the commit's WAL
-flush, so writes taking turns each pay their own flush; shared ones commit together, one flush for
-several. Reads run in REPEATABLE READ, one snapshot per transaction, as SQLite's read transactions are. A write that changed load
-balancers also raises their configuration version and notifies the agents (store/leases.py), in its
-own transaction.
+that lock shared instead (`write(shared=True)`, member creates): it then runs beside the others of its
+kind, never beside any other write, and takes an exclusive lock on each thing its rules read that
+another of its kind may write (`lock`, keys from `lock_key`). PostgreSQL releases locks only after the
+commit's WAL flush, so writes taking turns each pay their own flush; shared ones commit together, one
+flush for several. Reads run in REPEATABLE READ, one snapshot per transaction, as SQLite's read
+transactions are. A write that changed load balancers also raises their configuration version and
+notifies the agents (store/leases.py), in its own transaction.
 """
 
 import hashlib
