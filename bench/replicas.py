@@ -25,7 +25,8 @@ MOST = 4000
 INTRO = (
     "Member creates (token auth, durable commits) on a pool of no load balancer: on the bench's elbd (SQLite), then through "
     "one and two `elbd serve` processes sharing one PostgreSQL database (the clients spread over the replicas in turn). "
-    "Every write transaction on PostgreSQL takes one advisory lock, as SQLite has one writer: the figure is what the rules' "
+    "Every other write transaction on PostgreSQL takes one advisory lock, as SQLite has one writer; member creates take it "
+    "shared, each replica's batch of them locking only what their rules read (store/db.py): the figure is what the rules' "
     "safety across replicas costs."
 )
 

@@ -1,6 +1,7 @@
 """Two `elbd serve` processes on one PostgreSQL database, as API replicas: every rule a write checks by
 reading first holds when the same request races through both (SQLite's single writer made them safe in
-one process; on PostgreSQL the write transactions take turns on an advisory lock, store/db.py)."""
+one process; on PostgreSQL the write transactions take turns on an advisory lock, store/db.py, except
+member creates, which run beside each other under locks of their own: members.create_locks)."""
 
 import json
 import shutil
@@ -65,6 +66,38 @@ def test_the_same_member_raced_through_two_replicas_is_added_once(apis: list[Api
     statuses = race(apis, lambda api, _: post(api, f"pools/{pool['id']}/members", member), SAME_MEMBER_CREATES)
     assert statuses == Counter({201: 1, 409: SAME_MEMBER_CREATES - 1})
     assert len(apis[1].ok("GET", f"pools/{pool['id']}/members")["members"]) == 1
+
+
+def test_two_members_raced_through_two_replicas_are_each_added_once(apis: list[Api]) -> None:
+    """Creates of the same two members, in whatever order the batches of either replica hold them."""
+    vpc = apis[0].vpc()
+    subnet = apis[0].subnet(vpc["id"])
+    pool = apis[0].pool(type="instance", vpc_id=vpc["id"])
+
+    def create(api: Api, n: int) -> httpx.Response:
+        member = {"address": f"127.10.0.{60 + n % 2}", "protocol_port": 8080, "subnet_cidr_id": subnet["neutron_subnet_id"]}
+        return post(api, f"pools/{pool['id']}/members", {"member": member})
+
+    assert race(apis, create, SAME_MEMBER_CREATES) == Counter({201: 2, 409: SAME_MEMBER_CREATES - 2})
+    assert len(apis[1].ok("GET", f"pools/{pool['id']}/members")["members"]) == 2
+
+
+def test_a_member_quota_raced_through_two_replicas_is_never_passed(apis: list[Api], replicas: tuple[LiveServer, LiveServer]) -> None:
+    """Member creates run beside each other on PostgreSQL: the quota's count holds only under the
+    project's lock. Three rounds, each raising the quota by QUOTA, as one race may miss the moment."""
+    vpc = apis[0].vpc()
+    subnet = apis[0].subnet(vpc["id"])
+    pool = apis[0].pool(type="instance", vpc_id=vpc["id"])
+    for lap in range(3):
+        replicas[1].elbd("quota", "set", apis[0].project_id, "member", str(QUOTA * (lap + 1)))
+
+        def create(api: Api, n: int, lap: int = lap) -> httpx.Response:
+            address = f"127.10.0.{10 + QUOTA_RACERS * lap + n}"
+            member = {"address": address, "protocol_port": 8080, "subnet_cidr_id": subnet["neutron_subnet_id"]}
+            return post(api, f"pools/{pool['id']}/members", {"member": member})
+
+        assert race(apis, create, QUOTA_RACERS) == Counter({201: QUOTA, 409: QUOTA_RACERS - QUOTA})
+    assert len(apis[1].ok("GET", f"pools/{pool['id']}/members")["members"]) == 3 * QUOTA
 
 
 def test_a_vip_raced_through_two_replicas_is_taken_once_and_allocated_ones_differ(apis: list[Api]) -> None:

@@ -144,3 +144,23 @@ def test_what_a_refused_write_memoized_is_forgotten_with_it(db: Database) -> Non
     assert outcomes[0] == "held" and isinstance(outcomes[1], ValueError)
     assert outcomes[2] is None
     db.dispose()
+
+
+def test_a_refused_write_alone_in_its_transaction_changes_nothing(db: Database) -> None:
+    """A batch of one runs without a savepoint: its error undoes the whole transaction."""
+    told: list[Changes] = []
+    db.on_change = told.append
+    writer = GroupCommit(db)
+
+    async def scenario() -> list[object]:
+        refused = await asyncio.gather(writer.run(add_project("refused", refuse=True)), return_exceptions=True)
+        return [*refused, await writer.run(add_project("kept"))]
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert isinstance(outcomes[0], ValueError) and outcomes[1] == "kept"
+    assert stored(db) == {"kept"}
+    assert told == [Changes(members={"lb-kept": frozenset({"member-kept"})})]
+    db.dispose()

@@ -62,8 +62,10 @@ async def create_member(request: Request, pool_id: str, body: MemberCreateReques
     """The hot path: written by the group-commit thread (store/group_commit.py), with whatever other
     creates arrive meanwhile, instead of a worker thread of its own."""
     group_commit: GroupCommit = request.app.state.group_commit
+    project_id, option, host = who.project_id, body.member, _host(request)
     member, facts = await group_commit.run(
-        partial(members.create_member, project_id=who.project_id, pool_id=pool_id, option=body.member, host=_host(request))
+        partial(members.create_member, project_id=project_id, pool_id=pool_id, option=option, host=host),
+        partial(members.create_locks, project_id=project_id, pool_id=pool_id, option=option, host=host),
     )
     answer: MemberReply = {"member": member_view(member, facts), "request_id": request_id_of(request)}
     return reply(answer, 201)

@@ -15,6 +15,9 @@
   instance_id and admin_state_up from the instance registry.
 - protocol_port is required unless the pool forwards all ports (any_port_enable), where it is 0.
 - Members of a pool with member_deletion_protection_enable cannot be removed.
+
+A create may run beside other creates on PostgreSQL (store/group_commit.py), never beside any other
+write; create_locks names what it must hold against them.
 """
 
 import ipaddress
@@ -36,7 +39,7 @@ from elbd.service.addresses import IPAddress, never_a_backend, parse_address, un
 from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
-from elbd.store.db import mark_members_changed, transaction_memo
+from elbd.store.db import lock_key, mark_members_changed, transaction_memo
 from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
@@ -263,6 +266,33 @@ def _facts(place: Placement, owners: Iterable[Row[str, str] | None]) -> HealthFa
     return HealthFacts({place.pool.id: place.facts}, {owner.id: owner.status for owner in owners if owner is not None})
 
 
+def _placement_once(session: Session, project_id: str, pool_id: str, host: Host) -> Placement:
+    memo = transaction_memo(session)
+    place = memo.get(("placement", project_id, pool_id))
+    if place is None:
+        place = memo[("placement", project_id, pool_id)] = placement(session, project_id, pool_id, host)
+    return place
+
+
+def create_locks(session: Session, *, project_id: str, pool_id: str, option: MemberCreate, host: Host) -> list[int]:
+    """What create_member must hold beside other creates: the pool's address (no two creates of one
+    member wait on each other's uncommitted row, the unique index still refuses the second), the project
+    when its member quotas are limited (counted), the load balancer (its configuration version, raised at
+    commit) and a pool of no VPC yet (its first member's subnet sets it). Every other rule reads what
+    only writes that run alone may change (VIPs, subnets, instances, the pool's settings)."""
+    place = _placement_once(session, project_id, pool_id, host)
+    keys = [lock_key("member", pool_id, str(parse_address(option.address)))]
+    limits = quotas.limits(session, project_id)
+    if limits["member"] >= 0 or limits["members_per_pool"] >= 0:
+        keys.append(lock_key("project", project_id))
+    if place.pool.loadbalancer_id is not None:
+        keys.append(lock_key("loadbalancer", place.pool.loadbalancer_id))
+    if not place.vpc_id:
+        keys.append(lock_key("pool", pool_id))
+        del transaction_memo(session)[("placement", project_id, pool_id)]  # read again once the lock is held
+    return keys
+
+
 def create_member(
     session: Session, *, project_id: str, pool_id: str, option: MemberCreate, host: Host, role: str | None = None
 ) -> tuple[Member, HealthFacts]:
@@ -270,10 +300,7 @@ def create_member(
 
     A duplicate (address, protocol_port) is caught by the unique index at INSERT rather than by a query
     first; only a create refused by the quota looks for one, so that a duplicate is still a conflict."""
-    memo = transaction_memo(session)
-    place = memo.get(("placement", project_id, pool_id))
-    if place is None:
-        place = memo[("placement", project_id, pool_id)] = placement(session, project_id, pool_id, host)
+    place = _placement_once(session, project_id, pool_id, host)
     member, owner = new_member(session, project_id, place, option, role)
     try:
         _require_room(session, project_id, pool_id, 1)

@@ -7,19 +7,24 @@ transaction tries to upgrade. Reads use a separate engine with plain deferred tr
 PostgreSQL keeps the same contract for any number of processes on one database: every write
 transaction first takes one transaction-level advisory lock (WRITE_LOCK_KEY), so writers take turns
 as on SQLite, and every rule checked by reading before writing (member uniqueness, quotas, a VIP
-against members and other VIPs, listener ports) holds across API replicas. Reads run in REPEATABLE
-READ, one snapshot per transaction, as SQLite's read transactions are. A write that changed load
-balancers also raises their configuration version and notifies the agents (store/leases.py), in its
-own transaction.
+against members and other VIPs, listener ports) holds across API replicas. One kind of write may take
+that lock shared instead (`write(shared=True)`, member creates): it then runs beside the others of its
+kind, never beside any other write, and takes an exclusive lock on each thing its rules read that
+another of its kind may write (`lock`, keys from `lock_key`). PostgreSQL releases locks only after the
+commit's WAL flush, so writes taking turns each pay their own flush; shared ones commit together, one
+flush for several. Reads run in REPEATABLE READ, one snapshot per transaction, as SQLite's read
+transactions are. A write that changed load balancers also raises their configuration version and
+notifies the agents (store/leases.py), in its own transaction.
 """
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from elbd.changes import Changes
@@ -32,6 +37,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # beyond the pool is opened, configured with its PRAGMAs and closed again on every request.
 SQLITE_POOL_SIZE = 40
 WRITE_LOCK_KEY = 0x656C6264  # "elbd": the advisory lock every PostgreSQL write transaction holds
+# Each key at most once, taken in ascending order whatever the caller's order: two shared writes that
+# need the same two never wait for each other in a circle (the subquery's ORDER BY keeps it un-flattened).
+_LOCK_EACH = text(
+    "SELECT count(pg_advisory_xact_lock(key)) FROM "
+    "(SELECT DISTINCT unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS ascending"
+)
 # PostgreSQL's connections are the server's, shared by every process (100 by default): a few each.
 POSTGRES_POOL_SIZE = 5
 POSTGRES_POOL_OVERFLOW = 10
@@ -66,11 +77,6 @@ def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
 def _postgres_engines(url: str) -> tuple[Engine, Engine]:
     """(writer, reader) on one PostgreSQL database."""
     writer = create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
-
-    @event.listens_for(writer, "begin")
-    def _take_turn(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-
     reader = create_engine(
         url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, isolation_level="REPEATABLE READ"
     )
@@ -96,14 +102,21 @@ class Database:
             self.writer, self.reader = _postgres_engines(self.url)
             self._writer_turn = nullcontext()
         self.announces = not self.url.startswith("sqlite")  # agents on other nodes hear of changes (store/leases.py)
+        self.writes_side_by_side = not self.url.startswith("sqlite")  # write(shared=True) runs beside others: lock()
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction; after it commits, the data plane hears which load balancers changed."""
+    def write(self, shared: bool = False) -> Iterator[Session]:
+        """One write transaction; after it commits, the data plane hears which load balancers changed.
+
+        `shared` (PostgreSQL; SQLite has one writer whatever is asked): beside other shared writes, which
+        must each `lock` what they read that another shared write may change, before reading it."""
         with self._writer_turn, self._write_sessions() as session:
             with session.begin():
+                if self.writes_side_by_side:
+                    take = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+                    session.connection().exec_driver_sql(f"SELECT {take}({WRITE_LOCK_KEY})")
                 yield session
                 if self.announces and session.info.get(CHANGES):
                     announce(session.connection(), session.info[CHANGES].touched)
@@ -117,9 +130,23 @@ class Database:
             with session.begin():
                 yield session
 
+    def lock(self, session: Session, keys: Iterable[int]) -> None:
+        """In a shared write on PostgreSQL: hold these locks (lock_key) until the transaction ends; all at
+        once, before reading what they guard. Nothing to do on SQLite, where a write is alone."""
+        wanted = list(keys)
+        if self.writes_side_by_side and wanted:
+            session.connection().execute(_LOCK_EACH, {"keys": wanted})
+
     def dispose(self) -> None:
         self.writer.dispose()
         self.reader.dispose()
+
+
+def lock_key(*names: str) -> int:
+    """The advisory lock key of a thing (a project, a pool's address), the same in every process; never
+    WRITE_LOCK_KEY."""
+    key = int.from_bytes(hashlib.blake2b("\0".join(names).encode(), digest_size=8).digest(), "big", signed=True)
+    return key ^ 1 if key == WRITE_LOCK_KEY else key
 
 
 def mark_changed(session: Session, load_balancer_id: str | None) -> None:
@@ -148,8 +175,9 @@ TRANSACTION_MEMO = "transaction_memo"
 
 def transaction_memo(session: Session) -> dict[object, Any]:
     """Facts this transaction looked up and may need again (a pool's placement, a project's quotas):
-    nobody else writes while it holds the write lock, so they stay true until it ends, unless a part of
-    it is undone (see undo_to)."""
+    nobody else writes them while it holds the write lock, so they stay true until it ends, unless a part
+    of it is undone (see undo_to). (Beside other shared writes, a fact they may change is kept only under
+    a lock of its own: members.create_locks.)"""
     return session.info.setdefault(TRANSACTION_MEMO, {})
 
 

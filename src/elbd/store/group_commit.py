@@ -3,14 +3,21 @@
 SQLite has one writer at a time, so concurrent writes take turns, and each turn pays for BEGIN, COMMIT
 and an fsync, and for handing the lock and the interpreter lock from thread to thread. Here one thread
 does the writing: the work queued while it was busy runs in one transaction, each piece in a savepoint of
-its own so that a refused one (a rule, a duplicate) changes nothing and the others still commit.
+its own so that a refused one (a rule, a duplicate) changes nothing and the others still commit (a piece
+alone needs none: its error rolls the transaction back).
 Every caller gets its own result or error, after the shared commit, as if it had been alone.
+
+On PostgreSQL, where several processes write, a batch whose every write says what it must lock
+(`run(work, locks)`) takes the write lock shared (store/db.py): batches of several API replicas then run
+and commit side by side, sharing WAL flushes, instead of each waiting for the last one's flush. The
+locks of the whole batch are taken at once, before any of its work, so two batches never wait for each
+other in a circle.
 """
 
 import asyncio
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -20,11 +27,13 @@ from elbd.store.db import Database, undo_point, undo_to
 
 T = TypeVar("T")
 MOST_PER_TRANSACTION = 64
+Locks = Callable[[Session], Iterable[int]]  # the lock keys a write needs beside others (db.lock_key)
 
 
 @dataclass
 class _Write(Generic[T]):
     work: Callable[[Session], T]
+    locks: Locks | None
     loop: asyncio.AbstractEventLoop
     future: "asyncio.Future[T]"
 
@@ -36,12 +45,16 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """`work(session)`'s result once committed; its exception if it raised (then it changed nothing)."""
+    async def run(self, work: Callable[[Session], T], locks: Locks | None = None) -> T:
+        """`work(session)`'s result once committed; its exception if it raised (then it changed nothing).
+
+        `locks(session)`: the keys of everything `work` reads that a write of the same kind may change
+        (then it may run beside them, see store/db.py); it raises what `work` would raise for a write that
+        cannot be done. Without it, the write runs alone."""
         self._start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Write(work, loop, future))
+        self._queue.put(_Write(work, locks, loop, future))
         return await future
 
     def stop(self) -> None:
@@ -75,9 +88,13 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Write[Any]]) -> None:
         outcomes: list[tuple[_Write[Any], bool, Any]] = []
+        shared = self.db.writes_side_by_side and all(write.locks is not None for write in batch)
         try:
-            with self.db.write() as session:
-                for write in batch:
+            with self.db.write(shared) as session:
+                for write in self._locked(session, batch, outcomes) if shared else batch:
+                    if len(batch) == 1:  # alone: its error undoes the whole transaction, no savepoint needed
+                        outcomes.append((write, True, write.work(session)))
+                        continue
                     point = undo_point(session)
                     try:
                         with session.begin_nested():
@@ -89,6 +106,21 @@ class GroupCommit:
             outcomes = [(write, False, error) for write in batch]
         for write, succeeded, value in outcomes:
             write.loop.call_soon_threadsafe(_settle, write.future, succeeded, value)
+
+    def _locked(self, session: Session, batch: list[_Write[Any]], outcomes: list[tuple[_Write[Any], bool, Any]]) -> list[_Write[Any]]:
+        """The writes of the batch whose locks are now held; one whose locks could not be named fails
+        with that error (what its work would have said) and is not run."""
+        keys: set[int] = set()
+        ready = []
+        for write in batch:
+            try:
+                keys.update(write.locks(session) if write.locks is not None else ())
+            except Exception as error:  # noqa: BLE001 - the caller gets its own error, the others go on
+                outcomes.append((write, False, error))
+            else:
+                ready.append(write)
+        self.db.lock(session, keys)
+        return ready
 
 
 def _settle(future: "asyncio.Future[Any]", succeeded: bool, value: Any) -> None:

@@ -1,0 +1,62 @@
+"""The write lock on PostgreSQL (store/db.py): shared writes (member creates) run side by side unless
+they lock a key in common, whatever order they name their keys in, and a write alone waits for them."""
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from elbd.config import database_url_of
+from elbd.store.db import Database, lock_key
+from tests import postgres
+
+pytestmark = pytest.mark.skipif(not postgres.ON_POSTGRES, reason="the write lock's modes are PostgreSQL's: run with ELBD_TEST_DATABASE=postgresql")
+
+HOLD_S = 2.0  # how long the first write keeps its locks: far longer than the second needs to take free ones
+A, B, C = lock_key("test", "a"), lock_key("test", "b"), lock_key("test", "c")
+
+
+@pytest.fixture
+def db(postgres_database: str | None) -> Iterator[Database]:
+    assert postgres_database is not None
+    database = Database(database_url_of(postgres_database))
+    yield database
+    database.dispose()
+
+
+def second_waited(db: Database, first_keys: list[int], second_shared: bool, second_keys: list[int]) -> bool:
+    """Whether a second write, begun while a shared first one holds `first_keys`, got its locks only
+    once the first was about to end."""
+    held = threading.Event()
+    ending: list[float] = []
+
+    def first() -> None:
+        with db.write(shared=True) as session:
+            db.lock(session, first_keys)
+            held.set()
+            time.sleep(HOLD_S)
+            ending.append(time.monotonic())
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with db.write(shared=second_shared) as session:
+            db.lock(session, second_keys)
+            got = time.monotonic()
+    finally:
+        thread.join(10)
+    return got >= ending[0]
+
+
+def test_shared_writes_of_different_keys_run_side_by_side(db: Database) -> None:
+    assert not second_waited(db, [A, B], True, [C])
+
+
+def test_shared_writes_with_a_key_in_common_take_turns_whatever_order_they_name_them(db: Database) -> None:
+    assert second_waited(db, [A, B], True, [C, B, A])
+
+
+def test_a_write_alone_waits_for_the_shared_ones(db: Database) -> None:
+    assert second_waited(db, [A], False, [])
