@@ -47,7 +47,7 @@ serve: $(STAMP) haproxy
 # so they run in two workers; the tests that start real processes (elbd serve, HAProxy, nginx, agents,
 # browsers) on shared loopback addresses run one at a time.
 IN_PROCESS_TESTS := tests/api tests/unit tests/fuzz
-POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py
+POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py tests/unit/test_postgres_write_lock.py
 
 test: $(STAMP) haproxy browser
 	$(VENV)/bin/pytest -n 2 $(IN_PROCESS_TESTS)
