@@ -172,7 +172,7 @@ def carries_member_timeout(lb: LoadBalancerConfig, frontend: Frontend) -> bool:
     only when a backend it forwards to waits another time by its own `timeout server`. A pool's server
     timeout is the longest member_timeout of the listeners that use it, so a pool with one listener (the
     common case) already waits exactly that long, and the variable would cost every request a set and a
-    read for nothing (4-8% of HAProxy's CPU per keep-alive request in A/B rounds, bench/findings.md)."""
+    read for nothing (several percent of HAProxy's CPU per keep-alive request, bench/findings.md)."""
     if frontend.mode != "http" or frontend.member_timeout_s is None:
         return False
     backends = [lb.backend(name) for name in reached_backends(frontend)]
