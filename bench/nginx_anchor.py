@@ -151,7 +151,7 @@ class NginxTlsAnchor:
     with the protocols and ciphers given (elbd's policy in OpenSSL's words). Its session policy is
     HAProxy's default: a shared cache of about 20,000 sessions (nginx: about 4,000 a megabyte) kept for
     300 s, and tickets; without the cache nginx stored no session, which HAProxy does on every full
-    handshake (1-3% of its CPU per handshake in A/B rounds)."""
+    handshake (about 1.5% of its CPU per handshake in A/B rounds)."""
 
     directory: Path
     vip: str
