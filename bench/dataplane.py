@@ -13,7 +13,7 @@ from bench.context import HAND_WRITTEN_VIP, NGINX_ANCHOR_VIP, Bench, Section, Ta
 from bench.handwritten import HandWritten
 from bench.nginx import shared_backends
 from bench.nginx_anchor import NginxAnchor
-from bench.stats import ms, ratio
+from bench.stats import cpu_cells, ms, ratio
 from bench.waits import wait_serving
 from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowInfo
@@ -77,9 +77,9 @@ async def run(bench: Bench) -> Section:
     direct = f"http://{target.address}:{target.port}/"
     results: dict[tuple[str, str], list[wrk.WrkResult]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}  # (target, mode) -> the proxy's CPU microseconds per request, each run
-    master = process_for(bench.server.data_dir, site["lb"]["id"]).master_pid()
-    proxies = {"elbd": procs.children(master) if master else [], "hand-written": [hand.process.pid] if hand.process else [],
-               "nginx": [nginx.process.pid, *procs.children(nginx.process.pid)] if nginx.process else []}
+    proxies = {"elbd": procs.proxy_pids(process_for(bench.server.data_dir, site["lb"]["id"]).master_pid()),
+               "hand-written": procs.proxy_pids(hand.process.pid if hand.process else None),
+               "nginx": procs.proxy_pids(nginx.process.pid if nginx.process else None)}
 
     async def one(name: str, url: str, mode: str, close: bool) -> None:
         pids = proxies.get(name.split()[0], [])
@@ -132,14 +132,9 @@ def _cpu_rows(cpu: dict[tuple[str, str], list[float]]) -> list[list[str]]:
     rows = []
     for listener in ("HTTP", "TCP"):
         for mode, _ in MODES:
-            runs = {name: cpu.get((f"{name} {listener}", mode), []) for name in ("elbd", *ANCHORS)}
-            if not all(runs.values()):
-                continue
-            row = [listener, mode, f"{statistics.median(runs['elbd']):.1f}"]
-            for anchor in ANCHORS:
-                rounds = [ratio(e, a) for e, a in zip(runs["elbd"], runs[anchor])]
-                row += [f"{statistics.median(runs[anchor]):.1f}", f"{statistics.median(rounds):.2f}"]
-            rows.append(row)
+            cells = cpu_cells({name: cpu.get((f"{name} {listener}", mode), []) for name in ("elbd", *ANCHORS)}, ANCHORS)
+            if cells is not None:
+                rows.append([listener, mode, *cells])
     return rows
 
 
@@ -187,7 +182,7 @@ def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], cpu: dict[tupl
         ["listener", "mode", "elbd", "hand-written", "elbd / hand-written: median of rounds", "nginx",
          "elbd / nginx: median of rounds"],
         _cpu_rows(cpu),
-        "elbd's HAProxy worker, the hand-written HAProxy, nginx's master and workers. Requests/s move with whatever else "
+        "Each proxy's master and workers (elbd's HAProxy, the hand-written HAProxy, nginx). Requests/s move with whatever else "
         "the two cores run; the CPU a proxy spends on a request moves much less, so a ratio above 1 here is work elbd "
         "does that the anchor does not, and one within a few percent of 1 with a lower requests/s ratio is the "
         "machine's noise.",

@@ -14,13 +14,13 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from bench import no_resume, wrk
+from bench import no_resume, procs, wrk
 from bench.context import HAND_WRITTEN_VIP, NGINX_ANCHOR_VIP, Bench, Section, Table, say
 from bench.dataplane import round_order
 from bench.handwritten_tls import HandWrittenTls, default_policy
 from bench.nginx import shared_backends
 from bench.nginx_anchor import NginxTlsAnchor
-from bench.stats import ms, percentile, ratio
+from bench.stats import cpu_cells, ms, percentile, ratio
 from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowInfo
 from elbd.dataplane.tls_files import VERSIONS, cipher_list
@@ -135,6 +135,9 @@ async def run(bench: Bench) -> Section:
         for port in PORTS.values():
             await _wait_serving_https(address, port, target.name)
     results: dict[tuple[str, str, str], list[wrk.WrkResult]] = {}
+    cpu: dict[tuple[str, str, str], list[float]] = {}  # (target, certificate, mode) -> the proxy's CPU microseconds per request
+    proxies = {"elbd": procs.proxy_pids(process.master_pid()), "hand-written": procs.proxy_pids(hand.process.pid if hand.process else None),
+               "nginx": procs.proxy_pids(nginx.process.pid if nginx.process else None)}
     full_handshakes = no_resume.build(bench.work_dir / "no-resume")
     for kind, port in PORTS.items():
         for mode, close in MODES:
@@ -142,14 +145,18 @@ async def run(bench: Bench) -> Section:
                 addresses = {"elbd": vip, "hand-written": HAND_WRITTEN_VIP, "nginx": NGINX_ANCHOR_VIP}
                 for name in round_order(list(addresses), number):
                     address = addresses[name]
+                    before = sum(map(procs.cpu_seconds, proxies[name]))
                     result = await wrk.run(f"{name} {kind} {mode}", f"https://{address}:{port}/", RUN_S, close=close,
                                            env=full_handshakes if close else None)
                     results.setdefault((name, kind, mode), []).append(result)
+                    if proxies[name] and result.requests:
+                        spent = sum(map(procs.cpu_seconds, proxies[name])) - before
+                        cpu.setdefault((name, kind, mode), []).append(spent / result.requests * 1e6)
                     say(f"wrk {name:12} {kind:11} {mode:15}: {result.per_second:9.0f} req/s p99 {ms(result.p99_ms, 2)} ms "
                         f"failed {result.failures_text()}")
     reuse = {"elbd": _session_reuse(process.runtime(ShowInfo())), "hand-written": _session_reuse(hand.show_info())}
     drill = await _rotation_drill(bench, site)
-    return _section(results, drill, reuse, nbthread, maxconn, hand.config_text, nginx.config_text)
+    return _section(results, cpu, drill, reuse, nbthread, maxconn, hand.config_text, nginx.config_text)
 
 
 def _session_reuse(show_info: str) -> str:
@@ -198,8 +205,20 @@ async def _rotation_drill(bench: Bench, site: dict[str, Any]) -> dict[str, Any]:
     return {"delays_ms": delays_ms, "handshakes_ms": handshakes_ms, "puts_ms": puts_ms, "stale": stale_handshakes, "load": result}
 
 
-def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: dict[str, Any], reuse: dict[str, str],
-             nbthread: int, maxconn: int, hand_config: str, nginx_config: str) -> Section:
+def _cpu_rows(cpu: dict[tuple[str, str, str], list[float]]) -> list[list[str]]:
+    """Per certificate and mode: each side's median CPU microseconds per request and the median of the
+    rounds' ratios to elbd's, where all three were measured."""
+    rows = []
+    for kind in PORTS:
+        for mode, _ in MODES:
+            cells = cpu_cells({name: cpu.get((name, kind, mode), []) for name in ("elbd", *ANCHORS)}, ANCHORS)
+            if cells is not None:
+                rows.append([kind, mode, *cells])
+    return rows
+
+
+def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], cpu: dict[tuple[str, str, str], list[float]],
+             drill: dict[str, Any], reuse: dict[str, str], nbthread: int, maxconn: int, hand_config: str, nginx_config: str) -> Section:
     section = Section(TITLE, INTRO)
     rows = []
     ratios: dict[str, dict[str, float]] = {anchor: {} for anchor in ANCHORS}
@@ -223,6 +242,13 @@ def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: di
         rows,
         f"Both HAProxy processes run nbthread {nbthread}, maxconn {maxconn}. TLS sessions as HAProxy counted them "
         f"(`show info` at the end): elbd {reuse['elbd']}; hand-written {reuse['hand-written']}.",
+    ))
+    section.tables.append(Table(
+        "CPU time per request of each proxy over HTTPS (microseconds; utime + stime from /proc around each run)",
+        ["certificate", "mode", "elbd", "hand-written", "elbd / hand-written: median of rounds", "nginx",
+         "elbd / nginx: median of rounds"],
+        _cpu_rows(cpu),
+        "Each proxy's master and workers. On the shared machine this moves much less than requests/s (bench/findings.md).",
     ))
     delays, handshakes, puts = drill["delays_ms"], drill["handshakes_ms"], drill["puts_ms"]
     load: wrk.WrkResult = drill["load"]
