@@ -58,9 +58,9 @@ test: $(STAMP) haproxy browser
 # module, run from temporary directories on 127.20-22.x.x, never as the system service), from the OS
 # packages, installed when missing.
 bench-tools:
-	@command -v wrk >/dev/null && command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || { \
-		echo "installing wrk, nginx-light and libnginx-mod-stream from the OS packages"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light libnginx-mod-stream; }
+	@command -v wrk >/dev/null && command -v nginx >/dev/null && command -v cc >/dev/null && [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || { \
+		echo "installing wrk, nginx-light, libnginx-mod-stream and a C compiler (bench/no_resume.c) from the OS packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light libnginx-mod-stream gcc libc6-dev; }
 
 # The benchmark's plots need matplotlib, which the tests do not: a separate extra, installed on demand.
 $(BENCH_STAMP): $(STAMP)

@@ -13,7 +13,7 @@ from bench.context import HAND_WRITTEN_VIP, NGINX_ANCHOR_VIP, Bench, Section, Ta
 from bench.handwritten import HandWritten
 from bench.nginx import shared_backends
 from bench.nginx_anchor import NginxAnchor
-from bench.stats import ms, ratio
+from bench.stats import cpu_cells, ms, ratio
 from bench.waits import wait_serving
 from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowInfo
@@ -76,10 +76,18 @@ async def run(bench: Bench) -> Section:
                for name, address in (("elbd", vip), ("hand-written", HAND_WRITTEN_VIP), ("nginx", NGINX_ANCHOR_VIP))}
     direct = f"http://{target.address}:{target.port}/"
     results: dict[tuple[str, str], list[wrk.WrkResult]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}  # (target, mode) -> the proxy's CPU microseconds per request, each run
+    proxies = {"elbd": procs.proxy_pids(process_for(bench.server.data_dir, site["lb"]["id"]).master_pid()),
+               "hand-written": procs.proxy_pids(hand.process.pid if hand.process else None),
+               "nginx": procs.proxy_pids(nginx.process.pid if nginx.process else None)}
 
     async def one(name: str, url: str, mode: str, close: bool) -> None:
+        pids = proxies.get(name.split()[0], [])
+        before = sum(map(procs.cpu_seconds, pids))
         result = await wrk.run(f"{name} {mode}", url, RUN_S, close=close)
         results.setdefault((name, mode), []).append(result)
+        if pids and result.requests:
+            cpu.setdefault((name, mode), []).append((sum(map(procs.cpu_seconds, pids)) - before) / result.requests * 1e6)
         say(f"wrk {name:18} {mode:17}: {result.per_second:9.0f} req/s p50 {ms(result.p50_ms, 2)} p99 {ms(result.p99_ms, 2)} ms "
             f"failed {result.failures_text()}")
 
@@ -91,7 +99,7 @@ async def run(bench: Bench) -> Section:
                     await one(f"{name} {listener}", targets[name][listener], mode, close)
         await one("direct", direct, mode, close)
     groups = _autogroups(bench, site["lb"]["id"], hand, nginx)
-    return _section(results, nbthread, maxconn, hand, nginx, backends.kind, groups)
+    return _section(results, cpu, nbthread, maxconn, hand, nginx, backends.kind, groups)
 
 
 def round_order(names: list[str], number: int) -> list[str]:
@@ -118,8 +126,20 @@ def _mean(runs: list[wrk.WrkResult]) -> float:
     return sum(r.per_second for r in runs) / len(runs)
 
 
-def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], nbthread: int, maxconn: int, hand: HandWritten,
-             nginx: NginxAnchor, backend_kind: str, autogroups: str) -> Section:
+def _cpu_rows(cpu: dict[tuple[str, str], list[float]]) -> list[list[str]]:
+    """Per listener type and mode: each side's median CPU microseconds per request and the median of the
+    rounds' ratios to elbd's, where all three were measured."""
+    rows = []
+    for listener in ("HTTP", "TCP"):
+        for mode, _ in MODES:
+            cells = cpu_cells({name: cpu.get((f"{name} {listener}", mode), []) for name in ("elbd", *ANCHORS)}, ANCHORS)
+            if cells is not None:
+                rows.append([listener, mode, *cells])
+    return rows
+
+
+def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], cpu: dict[tuple[str, str], list[float]], nbthread: int,
+             maxconn: int, hand: HandWritten, nginx: NginxAnchor, backend_kind: str, autogroups: str) -> Section:
     section = Section(TITLE, INTRO)
     rows = []
     for (name, mode), runs in results.items():
@@ -156,6 +176,16 @@ def _section(results: dict[tuple[str, str], list[wrk.WrkResult]], nbthread: int,
         "a ratio within 0.9-1.1 as equal within noise. With `Connection: close`, elbd's and nginx's backend "
         "connections are reused, so both may pass the backend's own rate (direct): each short client connection costs "
         "them one TCP handshake, the direct run two.",
+    ))
+    section.tables.append(Table(
+        "CPU time per request of each proxy (microseconds; utime + stime from /proc around each run)",
+        ["listener", "mode", "elbd", "hand-written", "elbd / hand-written: median of rounds", "nginx",
+         "elbd / nginx: median of rounds"],
+        _cpu_rows(cpu),
+        "Each proxy's master and workers (elbd's HAProxy, the hand-written HAProxy, nginx). Requests/s move with whatever else "
+        "the two cores run; the CPU a proxy spends on a request moves much less, so a ratio above 1 here is work elbd "
+        "does that the anchor does not, and one within a few percent of 1 with a lower requests/s ratio is the "
+        "machine's noise.",
     ))
     section.raw.append("The hand-written HAProxy configuration (the first anchor):\n\n```\n" + hand.config_text.rstrip() + "\n```")
     section.raw.append("The nginx configuration (the second anchor):\n\n```\n" + nginx.config_text.rstrip() + "\n```")

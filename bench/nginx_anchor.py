@@ -118,6 +118,8 @@ http {{
     ssl_protocols {protocols};
     ssl_ciphers {ciphers};
     ssl_prefer_server_ciphers on;
+    ssl_session_cache shared:SSL:5m;
+    ssl_session_timeout 300s;
 
     upstream http_servers {{
         server {server};
@@ -146,7 +148,10 @@ TLS_SERVER = """
 @dataclass
 class NginxTlsAnchor:
     """nginx terminating HTTPS as an expert would, on each port with its PEM file (chain, then key),
-    with the protocols and ciphers given (elbd's policy in OpenSSL's words)."""
+    with the protocols and ciphers given (elbd's policy in OpenSSL's words). Its session policy is
+    HAProxy's default: a shared cache of about 20,000 sessions (nginx: about 4,000 a megabyte) kept for
+    300 s, and tickets; without the cache nginx stored no session, which HAProxy does on every full
+    handshake (about 1.5% of its CPU per handshake in A/B rounds)."""
 
     directory: Path
     vip: str

@@ -55,6 +55,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS if fields else 0.0
 
 
+def proxy_pids(master: int | None) -> list[int]:
+    """A proxy's processes whose CPU time counts: the master and its live children (HAProxy's worker,
+    nginx's workers)."""
+    return [master, *children(master)] if master else []
+
+
 def autogroup(pid: int) -> str:
     """The scheduler autogroup (one per session) `pid` is in, e.g. `/autogroup-12`."""
     try:

@@ -1,6 +1,7 @@
 """Percentiles and summaries of latency samples (seconds in, milliseconds out)."""
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,3 +42,15 @@ def ms(value: float, digits: int = 1) -> str:
 
 def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
+
+
+def cpu_cells(runs: dict[str, list[float]], anchors: Sequence[str]) -> list[str] | None:
+    """Table cells of CPU time per request, elbd's runs against each anchor's (round by round): elbd's
+    median, then each anchor's median and the median of the rounds' ratios; None unless all were measured."""
+    if not runs.get("elbd") or not all(runs.get(anchor) for anchor in anchors):
+        return None
+    cells = [f"{statistics.median(runs['elbd']):.1f}"]
+    for anchor in anchors:
+        rounds = [ratio(mine, theirs) for mine, theirs in zip(runs["elbd"], runs[anchor])]
+        cells += [f"{statistics.median(runs[anchor]):.1f}", f"{statistics.median(rounds):.2f}"]
+    return cells

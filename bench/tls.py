@@ -14,13 +14,13 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from bench import wrk
+from bench import no_resume, procs, wrk
 from bench.context import HAND_WRITTEN_VIP, NGINX_ANCHOR_VIP, Bench, Section, Table, say
 from bench.dataplane import round_order
 from bench.handwritten_tls import HandWrittenTls, default_policy
 from bench.nginx import shared_backends
 from bench.nginx_anchor import NginxTlsAnchor
-from bench.stats import ms, percentile, ratio
+from bench.stats import cpu_cells, ms, percentile, ratio
 from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowInfo
 from elbd.dataplane.tls_files import VERSIONS, cipher_list
@@ -38,8 +38,10 @@ INTRO = (
     "elbd's HTTPS listeners (the default policy tls-1-2: TLS 1.2, its cipher list) against two anchors with the same "
     "certificate, key, protocol range and ciphers, in front of the same backend: a hand-written HAProxy with elbd's "
     "nbthread and maxconn (read from elbd's process), and nginx as an expert would run it (a worker per core, "
-    "`reuseport`, upstream keepalive). `full handshakes`: wrk with `Connection: close`, a new TCP connection and a "
-    "full TLS handshake per request (wrk resumes no session; HAProxy's `show info` confirms it below). "
+    "`reuseport`, upstream keepalive, a shared session cache the size of HAProxy's default, so both store every new "
+    "session and issue tickets alike). `full handshakes`: wrk with `Connection: close`, a new TCP connection and a "
+    "full TLS handshake per request: wrk by itself resumes its first session by ticket on every later connection, "
+    "so bench/no_resume.c is preloaded into it to forget the session (HAProxy's `show info` confirms it below). "
     f"{ROUNDS} rounds of elbd and the anchors back to back, the order rotating; a ratio is the median of the "
     "rounds'. Then the rotation drill: the ECDSA certificate replaced by PUT "
     f"{ROTATIONS} times while wrk keeps opening connections, and after each 200 a handshake of our own reads which "
@@ -133,24 +135,35 @@ async def run(bench: Bench) -> Section:
         for port in PORTS.values():
             await _wait_serving_https(address, port, target.name)
     results: dict[tuple[str, str, str], list[wrk.WrkResult]] = {}
+    cpu: dict[tuple[str, str, str], list[float]] = {}  # (target, certificate, mode) -> the proxy's CPU microseconds per request
+    proxies = {"elbd": procs.proxy_pids(process.master_pid()), "hand-written": procs.proxy_pids(hand.process.pid if hand.process else None),
+               "nginx": procs.proxy_pids(nginx.process.pid if nginx.process else None)}
+    full_handshakes = no_resume.build(bench.work_dir / "no-resume")
     for kind, port in PORTS.items():
         for mode, close in MODES:
             for number in range(ROUNDS):
                 addresses = {"elbd": vip, "hand-written": HAND_WRITTEN_VIP, "nginx": NGINX_ANCHOR_VIP}
                 for name in round_order(list(addresses), number):
                     address = addresses[name]
-                    result = await wrk.run(f"{name} {kind} {mode}", f"https://{address}:{port}/", RUN_S, close=close)
+                    before = sum(map(procs.cpu_seconds, proxies[name]))
+                    result = await wrk.run(f"{name} {kind} {mode}", f"https://{address}:{port}/", RUN_S, close=close,
+                                           env=full_handshakes if close else None)
                     results.setdefault((name, kind, mode), []).append(result)
+                    if proxies[name] and result.requests:
+                        spent = sum(map(procs.cpu_seconds, proxies[name])) - before
+                        cpu.setdefault((name, kind, mode), []).append(spent / result.requests * 1e6)
                     say(f"wrk {name:12} {kind:11} {mode:15}: {result.per_second:9.0f} req/s p99 {ms(result.p99_ms, 2)} ms "
                         f"failed {result.failures_text()}")
     reuse = {"elbd": _session_reuse(process.runtime(ShowInfo())), "hand-written": _session_reuse(hand.show_info())}
     drill = await _rotation_drill(bench, site)
-    return _section(results, drill, reuse, nbthread, maxconn, hand.config_text, nginx.config_text)
+    return _section(results, cpu, drill, reuse, nbthread, maxconn, hand.config_text, nginx.config_text)
 
 
 def _session_reuse(show_info: str) -> str:
     """What HAProxy counted of TLS sessions: a full handshake computes a key; a resumed one looks its
-    session up in the cache (or brings a ticket, which skips the key computation too)."""
+    session up in the cache (or brings a ticket, which skips the key computation too). Before wrk ran
+    with bench/no_resume.c, the full-handshake runs showed at most 50 key computations/s (the first
+    connections') at over 5,000 handshakes/s."""
     info = dict(line.split(": ", 1) for line in show_info.splitlines() if ": " in line)
     return f"at most {info.get('SslFrontendMaxKeyRate', '?')} key computations/s, {info.get('SslCacheLookups', '?')} session cache lookups"
 
@@ -192,8 +205,20 @@ async def _rotation_drill(bench: Bench, site: dict[str, Any]) -> dict[str, Any]:
     return {"delays_ms": delays_ms, "handshakes_ms": handshakes_ms, "puts_ms": puts_ms, "stale": stale_handshakes, "load": result}
 
 
-def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: dict[str, Any], reuse: dict[str, str],
-             nbthread: int, maxconn: int, hand_config: str, nginx_config: str) -> Section:
+def _cpu_rows(cpu: dict[tuple[str, str, str], list[float]]) -> list[list[str]]:
+    """Per certificate and mode: each side's median CPU microseconds per request and the median of the
+    rounds' ratios to elbd's, where all three were measured."""
+    rows = []
+    for kind in PORTS:
+        for mode, _ in MODES:
+            cells = cpu_cells({name: cpu.get((name, kind, mode), []) for name in ("elbd", *ANCHORS)}, ANCHORS)
+            if cells is not None:
+                rows.append([kind, mode, *cells])
+    return rows
+
+
+def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], cpu: dict[tuple[str, str, str], list[float]],
+             drill: dict[str, Any], reuse: dict[str, str], nbthread: int, maxconn: int, hand_config: str, nginx_config: str) -> Section:
     section = Section(TITLE, INTRO)
     rows = []
     ratios: dict[str, dict[str, float]] = {anchor: {} for anchor in ANCHORS}
@@ -217,6 +242,13 @@ def _section(results: dict[tuple[str, str, str], list[wrk.WrkResult]], drill: di
         rows,
         f"Both HAProxy processes run nbthread {nbthread}, maxconn {maxconn}. TLS sessions as HAProxy counted them "
         f"(`show info` at the end): elbd {reuse['elbd']}; hand-written {reuse['hand-written']}.",
+    ))
+    section.tables.append(Table(
+        "CPU time per request of each proxy over HTTPS (microseconds; utime + stime from /proc around each run)",
+        ["certificate", "mode", "elbd", "hand-written", "elbd / hand-written: median of rounds", "nginx",
+         "elbd / nginx: median of rounds"],
+        _cpu_rows(cpu),
+        "Each proxy's master and workers. On the shared machine this moves much less than requests/s (bench/findings.md).",
     ))
     delays, handshakes, puts = drill["delays_ms"], drill["handshakes_ms"], drill["puts_ms"]
     load: wrk.WrkResult = drill["load"]

@@ -1,6 +1,7 @@
 """wrk runs, bounded in time, and their output parsed: requests/s, latency percentiles, failures."""
 
 import asyncio
+import os
 import re
 import statistics
 from collections.abc import Iterable
@@ -56,14 +57,16 @@ def parse(label: str, output: str) -> WrkResult:
 
 
 async def run(label: str, url: str, seconds: float, close: bool = False, connections: int = 50, threads: int = 1,
-              headers: dict[str, str] | None = None) -> WrkResult:
-    """One wrk run; it is killed if it outlives `seconds` by more than 15 s."""
+              headers: dict[str, str] | None = None, env: dict[str, str] | None = None) -> WrkResult:
+    """One wrk run, with `env` added to its environment; it is killed if it outlives `seconds` by more
+    than 15 s."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "2s"]
     if close:
         command += ["-H", "Connection: close"]
     for header, value in (headers or {}).items():
         command += ["-H", f"{header}: {value}"]
-    process = await asyncio.create_subprocess_exec(*command, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    process = await asyncio.create_subprocess_exec(*command, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                                                   env={**os.environ, **env} if env else None)
     try:
         output, _ = await asyncio.wait_for(process.communicate(), seconds + 15)
     except (TimeoutError, asyncio.CancelledError):

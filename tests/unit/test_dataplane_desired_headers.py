@@ -10,7 +10,7 @@ import pytest
 from elbd import insert_headers
 from elbd.dataplane.desired import desired_config
 from elbd.dataplane.haproxy_words import UnsafeValue
-from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, TlsPolicy, TlsTermination
+from elbd.dataplane.model import Backend, Frontend, LoadBalancerConfig, Match, Route, TlsPolicy, TlsTermination, ToBackends
 from elbd.dataplane.render import http_request_lines, render
 from elbd.insert_headers import SERVED, TLS_SERVED, headers_on
 from elbd.store.dataplane import StoredListener, StoredLoadBalancer, StoredPool
@@ -144,11 +144,36 @@ def test_nothing_outside_the_closed_set_reaches_the_text(fields: dict[str, Any])
 
 
 def test_a_backend_applies_the_listeners_member_timeout_and_retries_as_told(tmp_path: Path) -> None:
-    config = LoadBalancerConfig(LB, 4_000, (http_frontend(),), (Backend("p-1", "http", "roundrobin", retry_members=False), Backend("p-2", "tcp", "roundrobin")))
+    config = LoadBalancerConfig(LB, 4_000, (http_frontend(member_timeout_s=3),),
+                                (Backend("p-1", "http", "roundrobin", retry_members=False), Backend("p-2", "tcp", "roundrobin")))
     text = render(config, tmp_path, tmp_path)
     web, db = text.split("backend p-1", 1)[1].split("backend p-2")
+    assert "http-request set-var(txn.elbd_member_timeout_ms) int(3000)" in text
     assert "http-request set-timeout server var(txn.elbd_member_timeout_ms) if { var(txn.elbd_member_timeout_ms) -m found }" in web
     assert "retries 0" in web and "retries 0" not in db and "set-timeout" not in db
+
+
+def test_member_timeout_travels_only_where_a_backend_waits_another_time(tmp_path: Path) -> None:
+    """A pool's `timeout server` is the longest member_timeout of its listeners: a listener whose pool
+    already waits its member_timeout sets no variable, and a backend no such listener reaches reads none."""
+    alone = LoadBalancerConfig(LB, 4_000, (http_frontend(member_timeout_s=30),), (Backend("p-1", "http", "roundrobin", server_timeout_s=30),))
+    assert "elbd_member_timeout_ms" not in render(alone, tmp_path, tmp_path)
+    shared = LoadBalancerConfig(LB, 4_000, (http_frontend(member_timeout_s=30), Frontend("l-2", (ip_address("127.20.0.2"),), 8081, "http", backend="p-1", member_timeout_s=5)),
+                                (Backend("p-1", "http", "roundrobin", server_timeout_s=30),))
+    text = render(shared, tmp_path, tmp_path)
+    patient, impatient = text.split("frontend l-1", 1)[1].split("frontend l-2")
+    assert "set-var" not in patient and "http-request set-var(txn.elbd_member_timeout_ms) int(5000)" in impatient.split("backend p-1")[0]
+    assert "http-request set-timeout server var(txn.elbd_member_timeout_ms)" in text.split("backend p-1", 1)[1]
+
+
+def test_a_routed_backend_that_waits_another_time_gets_the_member_timeout(tmp_path: Path) -> None:
+    routed = Route("policy-1", (Match("path", "prefix", ("/slow",)),), ToBackends((("p-2", 1),)))
+    config = LoadBalancerConfig(LB, 4_000, (http_frontend(member_timeout_s=30, routes=(routed,)),),
+                                (Backend("p-1", "http", "roundrobin", server_timeout_s=30), Backend("p-2", "http", "roundrobin", server_timeout_s=90)))
+    text = render(config, tmp_path, tmp_path)
+    assert "http-request set-var(txn.elbd_member_timeout_ms) int(30000)" in text
+    default, slow = text.split("backend p-1", 1)[1].split("backend p-2")
+    assert "set-timeout server" in slow and "set-timeout server" in default  # the listener's requests carry it to both
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from elbd.dataplane import access_log_format
 from elbd.dataplane.access_lists import access_lines
 from elbd.dataplane.haproxy_words import UnsafeValue, config_word, cookie_token, endpoint, log_format_word, name, number
-from elbd.dataplane.model import FLAVOR_TABLE, Backend, Frontend, LoadBalancerConfig, Server
+from elbd.dataplane.model import FLAVOR_TABLE, Backend, Frontend, LoadBalancerConfig, Server, ToBackends
 from elbd.dataplane.route_lines import route_lines
 from elbd.dataplane.tls_files import VERSIONS, alpn_list, cipher_list, ciphersuite_list, client_ca_path, crt_list_path, plain_path, sni_name
 
@@ -158,10 +158,38 @@ _TLS_HEADER_VALUES = {  # the TLS session's facts; a client's SNI name only when
 }
 
 
-def http_request_lines(frontend: Frontend, lb_id: str) -> list[str]:
+def reached_backends(frontend: Frontend) -> set[str]:
+    """The backends a frontend forwards requests to: its default and those its routes name."""
+    names = {frontend.backend} if frontend.backend is not None else set()
+    for route in frontend.routes:
+        if isinstance(route.action, ToBackends):
+            names.update(backend for backend, _ in route.action.weights)
+    return names
+
+
+def carries_member_timeout(lb: LoadBalancerConfig, frontend: Frontend) -> bool:
+    """Whether the listener's member_timeout must travel with each request (a variable the backend reads):
+    only when a backend it forwards to waits another time by its own `timeout server`. A pool's server
+    timeout is the longest member_timeout of the listeners that use it, so a pool with one listener (the
+    common case) already waits exactly that long, and the variable would cost every request a set and a
+    read for nothing (several percent of HAProxy's CPU per keep-alive request, bench/findings.md)."""
+    if frontend.mode != "http" or frontend.member_timeout_s is None:
+        return False
+    backends = [lb.backend(name) for name in reached_backends(frontend)]
+    return any(backend is None or backend.server_timeout_s != frontend.member_timeout_s for backend in backends)
+
+
+def reads_member_timeout(lb: LoadBalancerConfig, backend: Backend) -> bool:
+    """Whether some frontend that forwards to this backend carries its member_timeout to it."""
+    return backend.mode == "http" and any(backend.name in reached_backends(frontend) and carries_member_timeout(lb, frontend)
+                                          for frontend in lb.frontends)
+
+
+def http_request_lines(frontend: Frontend, lb_id: str, member_timeout: bool = True) -> list[str]:
     """What an HTTP listener does to each request before its pool's backend takes it: the headers of
     insert_headers (each replaces what the client sent under its name), X-Forwarded-For by its mode, and
-    the listener's member_timeout, which the backend applies (HAProxy sets a server timeout only there)."""
+    the listener's member_timeout, which the backend applies (HAProxy sets a server timeout only there),
+    unless `member_timeout` is False (carries_member_timeout says when it need not travel)."""
     if frontend.mode != "http":
         return []
     lines = []
@@ -187,7 +215,7 @@ def http_request_lines(frontend: Frontend, lb_id: str) -> list[str]:
             lines.append(f"http-request set-header {header} {_HEADER_VALUES[header]}")
         else:
             raise UnsafeValue(f"{header!r} is not a header elbd sets")
-    if frontend.member_timeout_s is not None:
+    if member_timeout and frontend.member_timeout_s is not None:
         lines.append(f"http-request set-var({MEMBER_TIMEOUT_VAR}) int({number(frontend.member_timeout_s * 1000)})")
     return lines
 
@@ -267,7 +295,8 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         flavor_table=FLAVOR_TABLE,
         flavor_table_line=FLAVOR_TABLE_LINE,
         access_lines=lambda frontend: access_lines(frontend, run_dir),
-        http_request_lines=lambda frontend: http_request_lines(frontend, lb.id),
+        http_request_lines=lambda frontend: http_request_lines(frontend, lb.id, carries_member_timeout(lb, frontend)),
+        reads_member_timeout=lambda backend: reads_member_timeout(lb, backend),
         member_timeout_var=MEMBER_TIMEOUT_VAR,
         closing_until_var=CLOSING_UNTIL_VAR,
         balance_lines=balance_lines,
