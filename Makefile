@@ -44,14 +44,17 @@ serve: $(STAMP) haproxy
 # The whole suite on SQLite, then the API's tests and the replicas' races again on PostgreSQL
 # (ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason where none answers).
 # The in-process tests (the API through its ASGI app, pure functions, the fuzzer) keep both cores busy,
-# so they run in two workers; the tests that start real processes (elbd serve, HAProxy, nginx, agents,
-# browsers) on shared loopback addresses run one at a time.
+# so they run in two workers, test by test. The tests that start real processes (elbd serve, HAProxy,
+# nginx, agents, browsers) spend most of their time waiting on them, so they run in two workers too, a
+# module at a time (--dist loadfile: a module's shared server starts once). Each worker takes its ports
+# from a range of its own (tests/ports.py), and a cluster waits for the other worker's to stop
+# (tests/cluster/harness.py).
 IN_PROCESS_TESTS := tests/api tests/unit tests/fuzz
 POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py tests/unit/test_postgres_write_lock.py
 
 test: $(STAMP) haproxy browser
 	$(VENV)/bin/pytest -n 2 $(IN_PROCESS_TESTS)
-	$(VENV)/bin/pytest $(addprefix --ignore=,$(IN_PROCESS_TESTS))
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(addprefix --ignore=,$(IN_PROCESS_TESTS))
 	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -n 2 -rs $(POSTGRES_TESTS)
 
 # The benchmarks' load generator (wrk), fast backend and second anchor (nginx-light with its stream

@@ -17,6 +17,7 @@ from elbd.config import load_settings
 from elbd.service import identity
 from elbd.service.identity import ProjectCredentials
 from tests import postgres
+from tests.ports import free_port_on
 
 os.environ.setdefault("ELBD_DATAPLANE", "none")
 
@@ -194,11 +195,8 @@ def topology(api: Api) -> Topology:
 
 
 def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port on 127.0.0.1 (tests/ports.py)."""
+    return free_port_on("127.0.0.1")
 
 
 @dataclass

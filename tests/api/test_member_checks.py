@@ -13,7 +13,8 @@ from elbd.service.member_checks import STALE_AFTER, status_of
 from elbd.store.models import HealthMonitor, MemberCheckJob
 from tests.api.world import assert_elb_error, stored_earlier
 from tests.conftest import Api, Topology
-from tests.dataplane.fake_backend import Behaviour, FakeBackend, free_port_on
+from tests.dataplane.fake_backend import Behaviour, FakeBackend
+from tests.ports import free_port_on
 
 MEMBER_ADDRESS = "127.10.0.20"
 POLL_LIMIT_S = 10.0

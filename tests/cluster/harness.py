@@ -2,6 +2,7 @@
 data-plane agents (`elbd agent --node`), each with its own data directory holding the same secret.key;
 a client that keeps sending requests to a VIP and counts what failed. Everything started is stopped."""
 
+import fcntl
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ from tests.cluster.traffic import failed_after, served_again_after
 from tests.conftest import LiveServer, free_port
 
 AGENT_START_S = 60.0
+OTHER_CLUSTER_S = 600.0  # how long a cluster waits for the other worker's to stop
 
 
 @dataclass
@@ -148,8 +150,34 @@ class Cluster:
 
 
 @contextmanager
+def one_cluster_at_a_time(root: Path) -> Iterator[None]:
+    """Under pytest-xdist, a lock on a file in the session's directory (the parent of each worker's):
+    two clusters at once on two cores would crowd the failover bounds, so a worker's cluster waits for
+    the other's to stop."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    session = next(parent for parent in root.parents if parent.name.startswith("popen-gw")).parent
+    with (session / "cluster.lock").open("a") as lock:
+        taken = wait_until(lambda: _locked(lock), OTHER_CLUSTER_S, interval_s=0.2)
+        assert taken, f"the other worker's cluster ran longer than {OTHER_CLUSTER_S} s"
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _locked(lock: Any) -> bool:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextmanager
 def cluster_on_postgres(root: Path, monkeypatch: Any) -> Iterator[Cluster]:
-    with postgres.migrated_database() as url:
+    with one_cluster_at_a_time(root), postgres.migrated_database() as url:
         monkeypatch.setenv("ELBD_DATABASE_URL", url)
         cluster = Cluster(root, url)
         try:

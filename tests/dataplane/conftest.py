@@ -19,7 +19,8 @@ from elbd.dataplane import nginx_engine
 from elbd.dataplane.haproxy_engine import stop_all
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, free_port, token_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 SUBNET = "127.20.0.0/24"
 VIP = "127.20.0.2"

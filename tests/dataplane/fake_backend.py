@@ -130,9 +130,3 @@ class FakeBackend:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-
-
-def free_port_on(address: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((address, 0))
-        return probe.getsockname()[1]

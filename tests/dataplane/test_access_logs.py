@@ -15,7 +15,8 @@ from elbd.dataplane.access_log_receiver import access_log_path
 from elbd.dataplane.haproxy_engine import stop_all
 from tests.conftest import Api, LiveServer, free_port
 from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, Site, listener_site, project_api, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 MAX_BYTES = 16_000
 KEEP = 2

@@ -13,7 +13,8 @@ import pytest
 
 from elbd.flavors import CATALOGUE
 from tests.dataplane.conftest import SharedLoadBalancer, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 from tests.dataplane.test_listener_limits import REQUEST, served
 
 L4_SMALL = next(flavor for flavor in CATALOGUE if flavor.name == "L4_flavor.elb.s1.small")  # 200 connections, 50 a second

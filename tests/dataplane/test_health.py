@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tests.dataplane.conftest import SharedLoadBalancer, Site, fetch, listener_site, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 
 @pytest.fixture

@@ -31,7 +31,8 @@ from tests.dataplane.conftest import (
     settled_master,
     wait_for,
 )
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 from tests.dataplane.test_tls_listeners import client_context, server_certificate
 
 ALLOWED = ["127.30.0.5", "127.30.1.0/24", "127.30.2.10-127.30.2.20"]

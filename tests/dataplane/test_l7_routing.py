@@ -15,7 +15,8 @@ import pytest
 
 from tests.conftest import Api
 from tests.dataplane.conftest import VIP, SharedLoadBalancer, shared_load_balancer, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 
 @dataclass(frozen=True)

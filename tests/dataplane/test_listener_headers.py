@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.dataplane.conftest import VIP, SharedLoadBalancer, Site, listener_site, shared_load_balancer, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 from tests.dataplane.test_tls_listeners import TlsSite, client_context, serving, tls_site  # noqa: F401 (tls_site: a fixture)
 
 CLIENT = "127.20.0.77"  # the client's source address: never the VIP, never a member's

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.dataplane.conftest import VIP, SharedLoadBalancer, fetch, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 FAST_TCP_CHECK = {"type": "TCP", "delay": 1, "timeout": 1, "max_retries": 1, "max_retries_down": 1}
 

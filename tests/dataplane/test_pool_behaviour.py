@@ -18,7 +18,8 @@ from elbd.dataplane.haproxy_engine import process_for
 from elbd.dataplane.runtime_commands import ShowServersState
 from tests.conftest import Api, LiveServer
 from tests.dataplane.conftest import SUBNET, VIP, fetch, project_api, running_elbd, settled_master, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 SOURCES = [f"127.0.0.{last}" for last in range(20, 32)]  # client addresses for SOURCE_IP persistence
 REPEATS = 4  # requests per client

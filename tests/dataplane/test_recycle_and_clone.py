@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from tests.conftest import Api
 from tests.dataplane.conftest import VIP, fetch, make_site, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 CLONE_VIP = "127.20.0.3"
 

@@ -17,7 +17,8 @@ import pytest
 from elbd.dataplane.haproxy_engine import process_for
 from tests.conftest import LiveServer
 from tests.dataplane.conftest import VIP, Site, fetch, settled_master, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 LOAD_LIMIT_S = 60.0
 

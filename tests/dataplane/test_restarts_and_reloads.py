@@ -23,7 +23,8 @@ from elbd.dataplane.reconciler import Reconciler
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, token_for
 from tests.dataplane.conftest import SUBNET, VIP, Site, fetch, make_site, settled_master, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 BURST_LIMIT = 400  # requests sent while a killed HAProxy comes back
 FLOOD_BALANCERS = 4

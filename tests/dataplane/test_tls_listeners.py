@@ -23,7 +23,8 @@ from elbd.dataplane.haproxy_engine import process_for
 from tests.certificates import Issued, client_body, issue, server_body
 from tests.conftest import Api, LiveServer
 from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, project_api, settled_master, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 ROOT = issue("elbd test root", ca=True)
 OTHER_ROOT = issue("another root", ca=True)

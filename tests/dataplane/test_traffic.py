@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.dataplane.conftest import VIP, SharedLoadBalancer, Site, fetch, listener_site, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 
 @pytest.fixture

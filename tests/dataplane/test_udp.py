@@ -18,7 +18,7 @@ from elbd.dataplane.nginx import NginxProcess
 from elbd.dataplane.process_identity import ProcessIdentity
 from elbd.udp_engine import nginx_binary, udp_engine_missing
 from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, project_api, running_elbd, wait_for
-from tests.dataplane.fake_backend import free_port_on
+from tests.ports import free_port_on
 from tests.dataplane.udp_backend import UdpEcho, ask, udp_echoes
 
 pytestmark = pytest.mark.skipif(udp_engine_missing() is not None, reason="needs nginx and its stream module (make bench-tools)")

@@ -15,7 +15,7 @@ from elbd.dataplane.process_identity import ProcessIdentity
 from elbd.dataplane.udp_model import UdpConfig, UdpListener, UdpMember, UdpPool
 from elbd.udp_engine import nginx_binary, udp_engine_missing
 from tests.dataplane.conftest import wait_for
-from tests.dataplane.fake_backend import free_port_on
+from tests.ports import free_port_on
 from tests.dataplane.udp_backend import ask, udp_echoes
 
 pytestmark = pytest.mark.skipif(udp_engine_missing() is not None, reason="needs nginx and its stream module (make bench-tools)")

@@ -20,7 +20,8 @@ import pytest
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import LiveServer, token_request
 from tests.dataplane.conftest import fetch, running_elbd, started_backends, wait_for
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is a test dependency: pip install -e '.[test]'")
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402

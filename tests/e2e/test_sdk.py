@@ -143,7 +143,8 @@ from elbd.store.db import Database
 from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
 from tests.certificates import chain, issue
 from tests.conftest import LiveServer, free_port
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 SUBNET_CIDR = "127.10.0.0/24"
 _addresses = (f"127.10.0.{host}" for host in itertools.count(20))
