@@ -16,7 +16,8 @@ from tests import postgres
 from tests.cluster.harness import Cluster, cluster_on_postgres, wait_until
 from tests.conftest import Api, token_for
 from tests.dataplane.conftest import fetch
-from tests.dataplane.fake_backend import FakeBackend, free_port_on
+from tests.dataplane.fake_backend import FakeBackend
+from tests.ports import free_port_on
 
 pytestmark = [
     pytest.mark.skipif(haproxy_binary() is None, reason="agents need HAProxy"),
