@@ -123,7 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.signing_keys = CredentialCache[SigningKey]()
     app.state.settings = settings
     app.state.host = Host(
-        settings.availability_zones, api_endpoint(settings.api_host, settings.api_port), binds_vips=dataplane_name != "none"
+        settings.availability_zones, api_endpoint(settings.api_host, settings.api_port), binds_vips=dataplane_name == "haproxy"
     )
     app.state.dataplane = dataplane
     install_error_handlers(app)

@@ -87,7 +87,8 @@ class ApiEndpoint:
 class Host:
     """What the rules know of the host elbd runs on: its availability zones, its API's endpoint, and
     whether a data plane binds VIPs on it (not with ELBD_DATAPLANE=none, the API only: then no VIP is
-    served, by the operator's choice, and none is refused for it)."""
+    served, by the operator's choice, and none is refused for it; nor on an API replica of a cluster,
+    whose nodes put the VIPs on their own interfaces)."""
 
     zones: tuple[str, ...]
     api: ApiEndpoint = ApiEndpoint()
