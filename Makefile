@@ -41,7 +41,8 @@ DATA_DIR ?= ./elbd-data
 serve: $(STAMP) haproxy
 	$(VENV)/bin/elbd serve --port $(PORT) --data-dir $(DATA_DIR)
 
-# The whole suite on SQLite, then the API's tests and the replicas' races again on PostgreSQL
+# The whole suite on SQLite, then the API's tests, the official SDK's end-to-end tests (against elbd serve)
+# and the replicas' races again on PostgreSQL
 # (ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason where none answers).
 # The in-process tests (the API through its ASGI app, pure functions, the fuzzer) keep both cores busy,
 # so they run in two workers, test by test. The tests that start real processes (elbd serve, HAProxy,
@@ -50,7 +51,7 @@ serve: $(STAMP) haproxy
 # from a range of its own (tests/ports.py), and a cluster waits for the other worker's to stop
 # (tests/cluster/harness.py).
 IN_PROCESS_TESTS := tests/api tests/unit tests/fuzz
-POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py tests/unit/test_postgres_write_lock.py
+POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py tests/unit/test_postgres_write_lock.py tests/e2e/test_sdk.py tests/e2e/test_sdk_operations.py
 
 test: $(STAMP) haproxy browser
 	$(VENV)/bin/pytest -n 2 $(IN_PROCESS_TESTS)
