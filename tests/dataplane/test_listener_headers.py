@@ -32,8 +32,9 @@ SERVED = ("X-Forwarded-ELB-IP", "X-Forwarded-Port", "X-Forwarded-For-Port", "X-F
 class Sent:
     """One request through the VIP from CLIENT on a new connection: its answer, and the client's port."""
 
-    def __init__(self, port: int, headers: dict[str, str], host: str = "shop.example.com", timeout_s: float = 10.0) -> None:
-        lines = ["GET / HTTP/1.1", f"Host: {host}", "Connection: close", *(f"{name}: {value}" for name, value in headers.items())]
+    def __init__(self, port: int, headers: dict[str, str], host: str | None = "shop.example.com", timeout_s: float = 10.0) -> None:
+        start = ["GET / HTTP/1.1", f"Host: {host}"] if host is not None else ["GET / HTTP/1.0"]  # HTTP/1.0 may send no Host
+        lines = [*start, "Connection: close", *(f"{name}: {value}" for name, value in headers.items())]
         with socket.create_connection((VIP, port), timeout=timeout_s, source_address=(CLIENT, 0)) as connection:
             self.client_port = connection.getsockname()[1]
             connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -57,14 +58,14 @@ def received(backend: FakeBackend) -> dict[str, list[str]]:
 
 
 def heard(site_port: int, backend: FakeBackend, until: Callable[[dict[str, list[str]]], bool], headers: dict[str, str] = FORGED,
-          timeout_s: float = 15.0) -> tuple[Sent, dict[str, list[str]]]:
+          timeout_s: float = 15.0, host: str | None = "shop.example.com") -> tuple[Sent, dict[str, list[str]]]:
     """Requests (with `headers`) until one reaches `backend` with headers that satisfy `until`: a PUT
     reaches traffic through a reload, a moment after its answer."""
     found: list[tuple[Sent, dict[str, list[str]]]] = []
 
     def attempt() -> bool:
         try:
-            sent = Sent(site_port, headers)
+            sent = Sent(site_port, headers, host)
         except OSError:
             return False
         seen = received(backend)
@@ -108,6 +109,14 @@ def test_by_default_x_forwarded_for_is_appended_and_x_forwarded_host_is_the_host
     assert seen["x-forwarded-host"] == ["shop.example.com"]  # the forged one replaced
     for name in ("X-Real-IP", "X-Forwarded-ELB-IP", "X-Forwarded-ELB-ID", "X-Forwarded-Port", "X-Forwarded-For-Port", "X-Forwarded-Proto"):
         assert seen[name.lower()] == [FORGED[name]], name  # off: nothing inserted, the client's passes as sent
+
+
+def test_without_a_host_header_no_x_forwarded_host_passes(served_site: tuple[Site, FakeBackend]) -> None:
+    site, backend = served_site
+    _, seen = heard(site.port, backend, lambda _headers: True, host=None)
+    assert "host" not in seen  # the request reached the member as sent: no Host
+    assert "x-forwarded-host" not in seen  # the forged one removed, and no Host to take its place
+    assert seen["x-forwarded-for"] == ["6.6.6.8", CLIENT]
 
 
 def test_each_header_on_carries_its_value_and_replaces_a_forged_one(served_site: tuple[Site, FakeBackend]) -> None:

@@ -201,8 +201,10 @@ def http_request_lines(frontend: Frontend, lb_id: str, member_timeout: bool = Tr
         raise UnsafeValue(f"{frontend.forwarded_for!r} is not an X-Forwarded-For mode")
     for header in frontend.request_headers:
         if header == "X-Forwarded-Host":  # the client's Host, or none: a client's own never passes
-            lines += ["http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }",
-                      "http-request del-header X-Forwarded-Host if !{ req.hdr(host) -m found }"]
+            # one condition, not a set-header if found and a del-header if not: each condition looks the
+            # Host header up again (about 2% of HAProxy's instructions per keep-alive request, findings.md)
+            lines += ["http-request del-header X-Forwarded-Host",
+                      "http-request add-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }"]
         elif header == "X-Forwarded-Proto":
             lines.append(f"http-request set-header X-Forwarded-Proto {'https' if frontend.tls else 'http'}")
         elif header == "X-Forwarded-Port":
