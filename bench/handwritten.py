@@ -17,6 +17,9 @@ from pathlib import Path
 
 from bench.procs import terminate
 
+# elbd's HTTP and HTTPS listeners accept a connection once the client's first bytes have come
+# (elbd.dataplane.render.bind_options): one of elbd's defaults, so every HTTP anchor binds with it too.
+DEFER_ACCEPT = "defer-accept"
 # What elbd's HTTP listeners do to every request by default (insert_headers: X-Forwarded-For appended,
 # X-Forwarded-Host written), written by hand here too, so that a ratio compares the same work.
 FORWARDED_HEADERS = (
@@ -34,7 +37,7 @@ defaults
 
 frontend http_in
     mode http
-    bind {vip}:{http_port}
+    bind {vip}:{http_port} {defer_accept}
 {forwarded}
     default_backend http_servers
 
@@ -67,7 +70,7 @@ class HandWritten:
 
     @property
     def config_text(self) -> str:
-        return CONFIG.format(maxconn=self.maxconn, nbthread=self.nbthread, vip=self.vip, http_port=self.http_port,
+        return CONFIG.format(maxconn=self.maxconn, nbthread=self.nbthread, vip=self.vip, http_port=self.http_port, defer_accept=DEFER_ACCEPT,
                              forwarded="\n".join(f"    {line}" for line in FORWARDED_HEADERS),
                              tcp_port=self.tcp_port, server=self.server)
 

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.handwritten import FORWARDED_HEADERS, run_anchor
+from bench.handwritten import DEFER_ACCEPT, FORWARDED_HEADERS, run_anchor
 from bench.procs import terminate
 from elbd.dataplane.tls_files import cipher_list
 from elbd.tls_policies import DEFAULT_SYSTEM_POLICY, SYSTEM_POLICIES, haproxy_terms
@@ -44,7 +44,7 @@ class HandWrittenTls:
                  "", "defaults", "    mode http", "    timeout connect 5s", "    timeout client 60s", "    timeout server 60s", ""]
         for port in sorted(self.certificates):
             lines += [f"frontend https_{port}",
-                      f"    bind {self.vip}:{port} ssl crt {self.directory / f'{port}.pem'} ssl-min-ver {policy.min_version} "
+                      f"    bind {self.vip}:{port} {DEFER_ACCEPT} ssl crt {self.directory / f'{port}.pem'} ssl-min-ver {policy.min_version} "
                       f"ssl-max-ver {policy.max_version} ciphers {cipher_list(policy)}",
                       "    http-request set-header X-Forwarded-Proto https",
                       *(f"    {line}" for line in FORWARDED_HEADERS),

@@ -12,7 +12,7 @@ from typing import Any
 from bench import wrk
 from bench.context import HAND_WRITTEN_VIP, Bench, Section, Table, say
 from bench.dataplane import round_order, show_info
-from bench.handwritten import FORWARDED_HEADERS, run_anchor
+from bench.handwritten import DEFER_ACCEPT, FORWARDED_HEADERS, run_anchor
 from bench.nginx import shared_backends
 from bench.procs import terminate
 from bench.stats import ms, percentile
@@ -48,7 +48,7 @@ def hand_written(vip: str, server: str, acl_file: str, maxconn: int, nbthread: i
     return "\n".join([
         "global", f"    maxconn {maxconn}", f"    nbthread {nbthread}", "", "defaults", "    mode http",
         "    timeout connect 5s", "    timeout client 60s", "    timeout server 60s", "",
-        "frontend guarded", f"    bind {vip}:{PORT}", f"    tcp-request connection reject if !{{ src -f {acl_file} }}",
+        "frontend guarded", f"    bind {vip}:{PORT} {DEFER_ACCEPT}", f"    tcp-request connection reject if !{{ src -f {acl_file} }}",
         *(f"    {line}" for line in FORWARDED_HEADERS), "    default_backend servers", "",
         "backend servers", "    http-reuse always", f"    server s1 {server}", "",
     ])

@@ -10,7 +10,7 @@ from typing import Any
 from bench import wrk
 from bench.context import HAND_WRITTEN_VIP, Bench, Section, Table, say
 from bench.dataplane import round_order, show_info
-from bench.handwritten import FORWARDED_HEADERS, run_anchor
+from bench.handwritten import DEFER_ACCEPT, FORWARDED_HEADERS, run_anchor
 from bench.httpclient import Connection
 from bench.nginx import shared_backends
 from bench.probe import Probe
@@ -49,7 +49,7 @@ def hand_written(vip: str, servers: dict[str, str], maxconn: int, nbthread: int)
     """The anchor's configuration: the same policies as elbd's, in the way one writes them by hand."""
     lines = ["global", f"    maxconn {maxconn}", f"    nbthread {nbthread}", "", "defaults", "    mode http",
              "    timeout connect 5s", "    timeout client 60s", "    timeout server 60s", "",
-             "frontend l7_in", f"    bind {vip}:{PORT}", *(f"    {line}" for line in FORWARDED_HEADERS)]
+             "frontend l7_in", f"    bind {vip}:{PORT} {DEFER_ACCEPT}", *(f"    {line}" for line in FORWARDED_HEADERS)]
     for index in range(POLICIES):
         lines += [f"    acl host_{index} req.hdr(host),field(1,:) -i -m str h{index}.example.com",
                   f"    acl path_{index} path -m beg /app{index}/"]

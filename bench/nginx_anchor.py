@@ -1,7 +1,10 @@
 """The second anchor of the data-plane comparison: nginx as a reverse proxy, configured the way an nginx
 expert would for this machine: a worker per core with `reuseport` listeners, upstream keepalive so a
 short client connection costs one TCP handshake, not two, no access log, and the `stream` module for
-TCP. It is what a user choosing a load balancer would compare elbd with.
+TCP. It is what a user choosing a load balancer would compare elbd with. Its HTTP and HTTPS listeners
+are `deferred` (TCP_DEFER_ACCEPT), as elbd's are (`defer-accept`): the same kernel feature on both sides,
+worth about 15% of the CPU per `Connection: close` request to either (bench/findings.md); the stream
+module has no such option, and elbd's TCP listeners do not defer either.
 
 Debian's nginx-light has no stream module; `make bench` installs libnginx-mod-stream beside it. Like the
 hand-written HAProxy, it runs in a session of its own (bench/handwritten.py says why)."""
@@ -44,7 +47,7 @@ http {{
     }}
 
     server {{
-        listen {vip}:{http_port} reuseport backlog=4096;
+        listen {vip}:{http_port} reuseport deferred backlog=4096;
         location / {{
             proxy_pass http://http_servers;
             proxy_http_version 1.1;
@@ -130,7 +133,7 @@ http {{
 """
 TLS_SERVER = """
     server {{
-        listen {vip}:{port} ssl reuseport backlog=4096;
+        listen {vip}:{port} ssl reuseport deferred backlog=4096;
         ssl_certificate {pem};
         ssl_certificate_key {pem};
         location / {{

@@ -52,6 +52,11 @@ def test_render_is_deterministic() -> None:
     assert render(sample(), RUN_DIR, SOCKET_DIR) == render(sample(), RUN_DIR, SOCKET_DIR)
 
 
+def test_only_listeners_whose_client_speaks_first_defer_accepting() -> None:
+    binds = [line.strip() for line in render(sample(), RUN_DIR, SOCKET_DIR).splitlines() if line.strip().startswith("bind 127.1.0.5:")]
+    assert binds == ["bind 127.1.0.5:80 defer-accept", "bind 127.1.0.5:5432", "bind 127.1.0.5:8080 defer-accept"]
+
+
 def test_http_backends_share_idle_connections_unless_told_not_to() -> None:
     assert "http-reuse always" in render(sample(), RUN_DIR, SOCKET_DIR)
     private = replace(sample(), backends=(replace(sample().backends[0], share_connections=False), sample().backends[1]))

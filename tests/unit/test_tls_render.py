@@ -54,7 +54,7 @@ def test_a_tls_listener_binds_with_its_certificates_policy_client_ca_and_alpn(tm
     config = render(https(TLS), tmp_path, tmp_path)
     [bind] = [line.strip() for line in config.splitlines() if line.strip().startswith("bind 127.20.0.2")]
     assert bind == (
-        f"bind 127.20.0.2:443 ssl crt-list '{tmp_path}/tls/l-1.crt-list' ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 "
+        f"bind 127.20.0.2:443 defer-accept ssl crt-list '{tmp_path}/tls/l-1.crt-list' ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 "
         "ciphers 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256' ciphersuites 'TLS_AES_128_GCM_SHA256' "
         f"ca-file '{tmp_path}/tls/c-ca.ca.pem' verify required alpn 'h2,http/1.1'"
     )
