@@ -154,10 +154,14 @@ def started_backends(network: str = "127.20.0") -> Iterator[Callable[..., FakeBa
             backend.stop()
 
 
-def fetch(port: int, address: str = VIP, source: str | None = None, timeout_s: float = 5.0) -> tuple[int, str]:
-    """One request through the VIP on a new connection: (status, body)."""
+def fetch(port: int, address: str = VIP, source: str | None = None, timeout_s: float = 5.0, silent_s: float = 0.0) -> tuple[int, str]:
+    """One request through the VIP on a new connection, sent `silent_s` after the connection opened:
+    (status, body)."""
     connection = http.client.HTTPConnection(address, port, timeout=timeout_s, source_address=(source, 0) if source else None)
     try:
+        if silent_s:
+            connection.connect()
+            time.sleep(silent_s)
         connection.request("GET", "/", headers={"Connection": "close"})
         response = connection.getresponse()
         return response.status, response.read().decode()

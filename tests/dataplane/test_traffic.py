@@ -81,6 +81,14 @@ def test_a_new_member_takes_traffic_within_a_second(site: Site, backends: Callab
     assert time.monotonic() - created < 1.0
 
 
+def test_a_client_silent_past_the_deferred_accept_is_served(site: Site, backends: Callable[..., FakeBackend]) -> None:
+    """HTTP listeners defer accepting a connection until its first bytes come (`defer-accept`); the
+    kernel hands over a silent one after about a second, and its request, sent later, is answered."""
+    site.add(backends("late"))
+    wait_for(_reachable(site, "late"))
+    assert fetch(site.port, silent_s=2.5) == (200, "late")
+
+
 def test_a_deleted_member_gets_nothing_after_its_delete_returns(site: Site, backends: Callable[..., FakeBackend]) -> None:
     keep, leave = backends("keep"), backends("leave", delay_s=1.0)
     site.add(keep)

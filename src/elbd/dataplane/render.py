@@ -115,10 +115,10 @@ def shared_server_options(backend: Backend) -> str:
 def bind_options(frontend: Frontend, run_dir: Path) -> str:
     """What follows `bind ADDRESS:PORT`. On a listener whose client speaks first (HTTP, or TLS of any
     kind), `defer-accept`: the kernel hands HAProxy a new connection once its first bytes have come, not
-    at the handshake's last ACK, so HAProxy wakes once per new connection where it woke twice (0.65 poll
-    loops per `Connection: close` request against 0.39, about 15% less CPU per such request,
-    bench/findings.md). A client that connects and stays silent is accepted about a second later. Never
-    on plain TCP: some protocols wait for the server to speak first."""
+    at the handshake's last ACK, so HAProxy wakes up less often (0.39 poll loops per `Connection: close`
+    request where it took 0.65: about 15% less CPU per such request, bench/findings.md). A client that
+    connects and stays silent is accepted about a second later. Never on plain TCP: some protocols wait
+    for the server to speak first."""
     deferred = " defer-accept" if frontend.mode == "http" or frontend.tls is not None else ""
     return deferred + tls_bind_options(frontend, run_dir)
 
