@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from elbd.dataplane import haproxy_engine
+from elbd.dataplane.haproxy import HaproxyProcess
 from elbd.dataplane.haproxy_engine import HaproxyEngine, process_for, stop_all
 from elbd.dataplane.reconciler import Reconciler
 from elbd.service.identity import ProjectCredentials
@@ -255,6 +256,15 @@ def keep_alive_client(port: int, stop: threading.Event, errors: list[str]) -> in
     return done
 
 
+def reloads_reached(process: HaproxyProcess, reloads: int) -> bool:
+    """Whether the master has reloaded `reloads` times; False while it cannot tell (a reload re-executes it)."""
+    try:
+        state = process.master_state()
+    except OSError:
+        return False
+    return state is not None and state.reloads >= reloads
+
+
 def test_reloads_under_keep_alive_traffic_lose_no_request(
     elbd_haproxy: LiveServer, site: Site, backends: Callable[..., FakeBackend]
 ) -> None:
@@ -272,6 +282,8 @@ def test_reloads_under_keep_alive_traffic_lose_no_request(
             for update in range(RELOADS_UNDER_TRAFFIC):
                 time.sleep(0.2)
                 site.api.ok("PUT", f"listeners/{site.listener['id']}", {"listener": {"keepalive_timeout": 20 + update}})
+                # each change its own reload: on a busy machine two changes could otherwise share one
+                wait_for(lambda reloads=before.reloads + update + 1: reloads_reached(process, reloads))
             time.sleep(0.2)
         finally:
             stop.set()
