@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from elbd.dataplane import haproxy_engine
+from elbd.dataplane.haproxy import HaproxyProcess
 from elbd.dataplane.haproxy_engine import HaproxyEngine, process_for, stop_all
 from elbd.dataplane.reconciler import Reconciler
 from elbd.service.identity import ProjectCredentials
@@ -255,6 +256,15 @@ def keep_alive_client(port: int, stop: threading.Event, errors: list[str]) -> in
     return done
 
 
+def reloads_counted(process: HaproxyProcess) -> int:
+    """The master's count of reloads; -1 while its socket does not answer."""
+    try:
+        state = process.master_state()
+    except OSError:
+        return -1
+    return -1 if state is None else state.reloads
+
+
 def test_reloads_under_keep_alive_traffic_lose_no_request(
     elbd_haproxy: LiveServer, site: Site, backends: Callable[..., FakeBackend]
 ) -> None:
@@ -272,6 +282,9 @@ def test_reloads_under_keep_alive_traffic_lose_no_request(
             for update in range(RELOADS_UNDER_TRAFFIC):
                 time.sleep(0.2)
                 site.api.ok("PUT", f"listeners/{site.listener['id']}", {"listener": {"keepalive_timeout": 20 + update}})
+                # each update its own reload: the answer does not wait for the data plane, which carries
+                # the updates that arrive during one of its rounds in one reload (seen on a loaded machine)
+                wait_for(lambda count=before.reloads + update + 1: reloads_counted(process) >= count, timeout_s=30)
             time.sleep(0.2)
         finally:
             stop.set()
