@@ -41,22 +41,43 @@ DATA_DIR ?= ./elbd-data
 serve: $(STAMP) haproxy
 	$(VENV)/bin/elbd serve --port $(PORT) --data-dir $(DATA_DIR)
 
-# The whole suite on SQLite, then the API's tests, the official SDK's end-to-end tests (against elbd serve)
-# and the replicas' races again on PostgreSQL
-# (ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason where none answers).
+# The whole suite on SQLite, then again on PostgreSQL (ELBD_TEST_DATABASE=postgresql: each module and
+# each test gets a database of its own, and every elbd process a test starts, `elbd serve` or the CLI,
+# gets its data directory's; ELBD_TEST_POSTGRES, default the local server; skipped with a loud reason
+# where none answers) every test whose store matters: the API's, the write lock's, the operator's CLI
+# (which opens the store itself), the first hour, the console, credentials at rest, `serve --no-agent`,
+# the official SDK, the replicas' races, and the data-plane tests that write through the store beside
+# the API: health and status the data plane reports (health, member check, UDP checks), the recycle
+# bin, and state read back by a restarted elbd (restarts and reloads, IP groups).
+# Left out of the PostgreSQL pass, to keep `make test` well under 15 minutes on 2 cores: the tests that
+# check SQLite's own file (db backup and restore, crash safety: they skip themselves on PostgreSQL),
+# the HTTP clients and parser (the resource CLI, TLS, malformed HTTP) and the other data-plane tests
+# (traffic, pools, headers, L7 routing, limits, master-slave, connection reuse, access logs, TLS
+# listeners, resilience, HAProxy's and nginx's processes, file modes): what the server they talk to
+# stores and its data plane reads back is what tests/api stores and reads, on PostgreSQL too. And the
+# operator's view (tests/dataplane/test_operators_view.py), for now: its health-timeline test failed
+# once in three PostgreSQL passes on a heavily loaded machine (and in 1 of 9 runs of it alone beside two
+# others; 0 of 9 on SQLite), with an extra OFFLINE -> OFFLINE event between the break and the heal,
+# not yet explained (bench/findings.md); the timeline's store is tested on PostgreSQL by tests/api.
+# The unit tests (pure functions) and the fuzzer run on SQLite only; the cluster tests and the
+# concurrent migrations always run on PostgreSQL, in the second pass. The process-starting passes are
+# mostly CPU (85-90 % of both cores, much of it Python starting elbd and its CLI; bench/findings.md):
+# a third worker would make little room and would crowd the timing-bound tests.
 # The in-process tests (the API through its ASGI app, pure functions, the fuzzer) keep both cores busy,
 # so they run in two workers, test by test. The tests that start real processes (elbd serve, HAProxy,
-# nginx, agents, browsers) spend most of their time waiting on them, so they run in two workers too, a
-# module at a time (--dist loadfile: a module's shared server starts once). Each worker takes its ports
-# from a range of its own (tests/ports.py), and a cluster waits for the other worker's to stop
+# nginx, agents, browsers) run in two workers too, a module at a time (--dist loadfile: a module's
+# shared server starts once), as does the PostgreSQL pass. Each worker takes its ports from a range of
+# its own (tests/ports.py), and a cluster waits for the other worker's to stop
 # (tests/cluster/harness.py).
 IN_PROCESS_TESTS := tests/api tests/unit tests/fuzz
-POSTGRES_TESTS := tests/api tests/e2e/test_replicas_on_postgres.py tests/unit/test_postgres_write_lock.py tests/e2e/test_sdk.py tests/e2e/test_sdk_operations.py
+POSTGRES_DATAPLANE_TESTS := $(addprefix tests/dataplane/test_,health.py member_check_probe.py udp.py recycle_and_clone.py restarts_and_reloads.py ip_groups.py)
+POSTGRES_E2E_TESTS := $(addprefix tests/e2e/test_,cli.py first_hour.py console.py credentials_at_rest.py serve_roles.py sdk.py sdk_operations.py replicas_on_postgres.py)
+POSTGRES_TESTS := tests/api tests/unit/test_postgres_write_lock.py $(POSTGRES_E2E_TESTS) $(POSTGRES_DATAPLANE_TESTS)
 
 test: $(STAMP) haproxy browser
 	$(VENV)/bin/pytest -n 2 $(IN_PROCESS_TESTS)
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(addprefix --ignore=,$(IN_PROCESS_TESTS))
-	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -n 2 -rs $(POSTGRES_TESTS)
+	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -n 2 --dist loadfile -rs $(POSTGRES_TESTS)
 
 # The benchmarks' load generator (wrk), fast backend and second anchor (nginx-light with its stream
 # module, run from temporary directories on 127.20-22.x.x, never as the system service), from the OS

@@ -55,13 +55,17 @@ def database_of_the_module(postgres_template: str | None) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def database_of_the_test(postgres_database: str | None, request: pytest.FixtureRequest) -> None:
+def database_of_the_test(postgres_database: str | None) -> Iterator[None]:
     """On PostgreSQL (tests/postgres.py): the session's database, emptied, through ELBD_DATABASE_URL.
-    monkeypatch is asked for only then: an autouse fixture that always took it would set it up before
-    every test's own fixtures and undo it after their teardown, which tests patching a teardown's path
-    rely on not happening."""
-    if postgres_database is not None:
-        request.getfixturevalue("monkeypatch").setenv("ELBD_DATABASE_URL", postgres.emptied(postgres_database))
+    Set by a MonkeyPatch of its own, not by the `monkeypatch` fixture: taken by an autouse fixture, that
+    one would be set up before every test's own fixtures and undo the test's patches only after their
+    teardown, which tests patching a teardown's path rely on not happening."""
+    if postgres_database is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ELBD_DATABASE_URL", postgres.emptied(postgres_database))
+        yield
 
 
 @pytest.fixture
@@ -221,7 +225,7 @@ class LiveServer:
 
         done = subprocess.run(
             [sys.executable, "-m", "elbd", *args, "--data-dir", str(self.data_dir)],
-            capture_output=True, text=True, timeout=60, check=True,
+            capture_output=True, text=True, timeout=60, check=True, env=postgres.environment_for(self.data_dir),
         )
         return done.stdout
 
@@ -234,7 +238,7 @@ class LiveServer:
         with log.open("ab") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "elbd", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.serve_args],
-                stdout=output, stderr=output, env={**os.environ, "ELBD_DATAPLANE": self.dataplane},
+                stdout=output, stderr=output, env={**postgres.environment_for(self.data_dir), "ELBD_DATAPLANE": self.dataplane},
             )
         # Bounded generously: on a machine whose cores other work keeps busy, starting takes several times
         # its usual second or two (a stability run saw more than 30 s). Any answer will do: the probe asks

@@ -9,11 +9,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from elbd.config import database_url_of
+from elbd.config import database_url_of, load_settings
 from elbd.store.migrate import upgrade
 
 ON_POSTGRES = os.environ.get("ELBD_TEST_DATABASE", "sqlite") == "postgresql"
@@ -49,7 +50,34 @@ def new_database() -> Iterator[str]:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def sqlite_only(why: str) -> pytest.MarkDecorator:
+    """Skips a test on the PostgreSQL pass: what it checks is SQLite's alone (its file, its single
+    writer, its settings)."""
+    return pytest.mark.skipif(ON_POSTGRES, reason=f"SQLite's alone: {why}")
+
+
 TEMPLATE: list[str] = []  # the session's template database (tests/conftest.py: postgres_template), once made
+
+_DATABASE_OF_DATA_DIR: dict[Path, str] = {}
+
+
+def environment_for(data_dir: Path) -> dict[str, str]:
+    """The environment of an elbd process (serve, the CLI) on `data_dir`: on PostgreSQL, its
+    ELBD_DATABASE_URL is the one the data directory was first used with, whichever the caller names now.
+    A data directory's secret.key seals one database's secrets, and a module's shared server runs on the
+    module's database while each test names its own: the CLI run on that server's data directory inside
+    a test must reach the server's database, not the test's. On SQLite (no ELBD_DATABASE_URL) the
+    environment as it is."""
+    environment = dict(os.environ)
+    if (url := environment.get("ELBD_DATABASE_URL")) is not None:
+        environment["ELBD_DATABASE_URL"] = _DATABASE_OF_DATA_DIR.setdefault(data_dir.absolute(), url)
+    return environment
+
+
+def database_url_for(data_dir: Path) -> str:
+    """The SQLAlchemy URL of the database elbd on `data_dir` uses, on either store (for a test that
+    changes a row behind elbd's back)."""
+    return load_settings(data_dir).database_url if not ON_POSTGRES else database_url_of(environment_for(data_dir)["ELBD_DATABASE_URL"])
 
 
 @contextmanager
@@ -95,3 +123,11 @@ def emptied(url: str) -> str:
             for table in tables:
                 connection.execute(f'DELETE FROM "{table}"')  # type: ignore[arg-type]  # the schema's own names
     return url
+
+
+def every_row(url: str) -> str:
+    """Every row of every table of `url`'s database as PostgreSQL spells it in text (bytea in hex), one a
+    line: what the database keeps, for a test that looks for what must not be kept."""
+    with psycopg.connect(url) as connection:
+        tables = [row[0] for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return "\n".join(row[0] for table in tables for row in connection.execute(f'SELECT t::text FROM "{table}" t'))  # type: ignore[arg-type]  # the schema's own names

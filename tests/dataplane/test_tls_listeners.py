@@ -4,7 +4,6 @@ re-encryption to HTTPS pools, and a certificate rotated under a client loop with
 
 import shutil
 import socket
-import sqlite3
 import ssl
 import subprocess
 import tempfile
@@ -16,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from elbd.dataplane.haproxy_engine import process_for
+from tests import postgres
 from tests.certificates import Issued, client_body, issue, server_body
 from tests.conftest import Api, LiveServer
 from tests.dataplane.conftest import SUBNET, VIP, SharedLoadBalancer, project_api, settled_master, wait_for
@@ -337,9 +338,11 @@ def test_a_certificate_that_cannot_be_deployed_is_reported_and_the_previous_one_
         site = tls_sites(cloud, subnet, cloud.load_balancer(subnet, vip_address=VIP), backends)()
         serving(site)
         other = server_certificate(cloud, "other.example.com")
-        with sqlite3.connect(elbd_haproxy.data_dir / "elbd.db") as database:  # a key sealed for another certificate does not open here
-            database.execute("UPDATE certificates SET private_key_sealed = (SELECT private_key_sealed FROM certificates WHERE id = ?) WHERE id = ?",
-                             (other["id"], site.listener["default_tls_container_ref"]))
+        database = sqlalchemy.create_engine(postgres.database_url_for(elbd_haproxy.data_dir))
+        with database.begin() as connection:  # a key sealed for another certificate does not open here
+            connection.execute(sqlalchemy.text("UPDATE certificates SET private_key_sealed = (SELECT private_key_sealed FROM certificates WHERE id = :other) WHERE id = :mine"),
+                               {"other": other["id"], "mine": site.listener["default_tls_container_ref"]})
+        database.dispose()
         site.update(description="asks for a rebuild")
 
         def reported() -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import postgres
 from tests.conftest import LiveServer
 
 CREDENTIAL_KEYS = {"project_id", "domain_name", "user_name", "password", "access_key", "secret_key"}
@@ -18,7 +19,8 @@ CREDENTIAL_KEYS = {"project_id", "domain_name", "user_name", "password", "access
 
 def elbd(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "elbd", *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "elbd", *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=60,
+        env=postgres.environment_for(data_dir),
     )
 
 

@@ -17,8 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import postgres
 from tests.conftest import LiveServer, free_port
 from tests.e2e.test_cli import call, token
+
+pytestmark = postgres.sqlite_only("the kills are timed by SQLite's write lock seen held in its file, and the file gets SQLite's integrity check")
 
 BATCH_SIZE = 200  # the API's largest batch
 SUBNET_CIDR = "127.40.0.0/16"

@@ -15,14 +15,23 @@ import pytest
 
 from elbd.auth import sdk_hmac
 from elbd.store.secret_box import KEY_FILE_NAME
+from tests import postgres
 from tests.certificates import issue, server_body
 from tests.conftest import LiveServer, free_port
 
 
 def elbd(data_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "elbd", *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", "elbd", *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=timeout, check=False,
+        env=postgres.environment_for(data_dir),
     )
+
+
+def kept_in_the_database(data_dir: Path) -> bytes:
+    """SQLite's files, or on PostgreSQL every row of the database as text."""
+    if postgres.ON_POSTGRES:
+        return postgres.every_row(postgres.environment_for(data_dir)["ELBD_DATABASE_URL"]).encode()
+    return b"".join(path.read_bytes() for path in data_dir.glob("elbd.db*"))
 
 
 def sign(server: LiveServer, path: str, access_key: str, secret_key: str) -> dict[str, str]:
@@ -45,7 +54,7 @@ def test_a_served_data_directory_is_its_owners_only(live_server: LiveServer) -> 
     data_dir = live_server.data_dir
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     modes = {str(path.relative_to(data_dir)): stat.S_IMODE(path.stat().st_mode) for path in data_dir.rglob("*")}
-    assert {"elbd.db", "elbd.db-wal", "elbd.db-shm", KEY_FILE_NAME} <= set(modes)
+    assert {KEY_FILE_NAME} | (set() if postgres.ON_POSTGRES else {"elbd.db", "elbd.db-wal", "elbd.db-shm"}) <= set(modes)
     assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
 
 
@@ -114,7 +123,7 @@ def test_a_private_key_is_in_neither_the_log_nor_the_database_files(logging_serv
     key_body = "".join(leaf.key_pem.splitlines()[1:-1])
     secret = {"PEM": key_body, "PEM of the private value": key_body[48:88], "hex": scalar.hex(), "HEX": scalar.hex().upper()}
     log = (logging_server.data_dir.parent / "elbd-serve.log").read_text()
-    database = b"".join(path.read_bytes() for path in logging_server.data_dir.glob("elbd.db*"))
+    database = kept_in_the_database(logging_server.data_dir)
     assert "method=POST route=/v3/{project_id}/elb/certificates status=201" in log and leaf.certificate_pem.splitlines()[1].encode() in database
     assert [name for name, text in secret.items() if text in log or text.encode() in database] == []
     assert scalar not in database

@@ -17,8 +17,14 @@ import pytest
 
 from elbd.store.migrate import upgrade
 from elbd.store.serving_lock import replacing
+from tests import postgres
 from tests.conftest import LiveServer, free_port
 from tests.e2e.test_cli import call, token
+
+pytestmark = postgres.sqlite_only(
+    "elbd db backup and restore copy SQLite's file, and the refusals here check that file (a PostgreSQL database is "
+    "pg_dump's: the test that says so names its own ELBD_DATABASE_URL, on the SQLite pass)"
+)
 
 SECRET_KEY_FILE = "secret.key"  # not in a backup: it travels on its own
 

@@ -11,9 +11,11 @@ import httpx
 
 from elbd.dataplane.haproxy_engine import stop_all
 from elbd.service.identity import ProjectCredentials
+from tests import postgres
 from tests.conftest import Api, LiveServer, free_port, token_for
 
 
+@postgres.sqlite_only("a second server on one SQLite file is refused; on PostgreSQL replicas are the point (tests/e2e/test_replicas_on_postgres.py)")
 def test_a_second_server_on_the_same_sqlite_database_is_refused_and_the_first_keeps_serving(live_server: LiveServer) -> None:
     second = subprocess.run(
         [sys.executable, "-m", "elbd", "serve", "--port", str(free_port()), "--data-dir", str(live_server.data_dir)],
