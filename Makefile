@@ -47,18 +47,15 @@ serve: $(STAMP) haproxy
 # where none answers) every test whose store matters: the API's, the write lock's, the operator's CLI
 # (which opens the store itself), the first hour, the console, credentials at rest, `serve --no-agent`,
 # the official SDK, the replicas' races, and the data-plane tests that write through the store beside
-# the API: health and status the data plane reports (health, member check, UDP checks), the recycle
+# the API: health and status the data plane reports (health, member check, UDP checks, the operator's
+# view with its health timeline and metrics), the recycle
 # bin, and state read back by a restarted elbd (restarts and reloads, IP groups).
 # Left out of the PostgreSQL pass, to keep `make test` well under 15 minutes on 2 cores: the tests that
 # check SQLite's own file (db backup and restore, crash safety: they skip themselves on PostgreSQL),
 # the HTTP clients and parser (the resource CLI, TLS, malformed HTTP) and the other data-plane tests
 # (traffic, pools, headers, L7 routing, limits, master-slave, connection reuse, access logs, TLS
 # listeners, resilience, HAProxy's and nginx's processes, file modes): what the server they talk to
-# stores and its data plane reads back is what tests/api stores and reads, on PostgreSQL too. And the
-# operator's view (tests/dataplane/test_operators_view.py), for now: its health-timeline test failed
-# once in three PostgreSQL passes on a heavily loaded machine (and in 1 of 9 runs of it alone beside two
-# others; 0 of 9 on SQLite), with an extra OFFLINE -> OFFLINE event between the break and the heal,
-# not yet explained (bench/findings.md); the timeline's store is tested on PostgreSQL by tests/api.
+# stores and its data plane reads back is what tests/api stores and reads, on PostgreSQL too.
 # The unit tests (pure functions) and the fuzzer run on SQLite only; the cluster tests and the
 # concurrent migrations always run on PostgreSQL, in the second pass. The process-starting passes are
 # mostly CPU (85-90 % of both cores, much of it Python starting elbd and its CLI; bench/findings.md):
@@ -70,7 +67,7 @@ serve: $(STAMP) haproxy
 # its own (tests/ports.py), and a cluster waits for the other worker's to stop
 # (tests/cluster/harness.py).
 IN_PROCESS_TESTS := tests/api tests/unit tests/fuzz
-POSTGRES_DATAPLANE_TESTS := $(addprefix tests/dataplane/test_,health.py member_check_probe.py udp.py recycle_and_clone.py restarts_and_reloads.py ip_groups.py)
+POSTGRES_DATAPLANE_TESTS := $(addprefix tests/dataplane/test_,health.py member_check_probe.py udp.py operators_view.py recycle_and_clone.py restarts_and_reloads.py ip_groups.py)
 POSTGRES_E2E_TESTS := $(addprefix tests/e2e/test_,cli.py first_hour.py console.py credentials_at_rest.py serve_roles.py sdk.py sdk_operations.py replicas_on_postgres.py)
 POSTGRES_TESTS := tests/api tests/unit/test_postgres_write_lock.py $(POSTGRES_E2E_TESTS) $(POSTGRES_DATAPLANE_TESTS)
 

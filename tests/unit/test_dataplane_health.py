@@ -65,6 +65,14 @@ def test_a_check_in_progress_shows_no_text_and_keeps_the_known_reason() -> None:
     assert health("DOWN", "* SOCKERR", info="", previous=sending_failed) == sending_failed
 
 
+def test_a_check_in_progress_after_a_wrong_status_keeps_the_code_seen() -> None:
+    """Measured: while the next check runs, `show stat` has `* L7STS` and the code 0; the timeline would
+    otherwise record a change (OFFLINE to OFFLINE) at every check that a poll happens to catch."""
+    mismatch = Health("OFFLINE", "RESPONSE_MISMATCH", EXPECTED, "500")
+    assert health("DOWN", "* L7STS", "0", previous=mismatch) == mismatch
+    assert health("DOWN", "* L7STS", "0", previous=Health("ONLINE")) == Health("OFFLINE", "RESPONSE_MISMATCH", EXPECTED, None)
+
+
 def test_maintenance_changes_nothing() -> None:
     online = Health("ONLINE")
     assert health("MAINT", "L7OK", "200", previous=online) == online

@@ -8,7 +8,8 @@ a whole answer alike (RESPONSE_FORMAT_ERROR); HAProxy has no send timeout (a req
 an expired check after connecting is L7TOUT (RECV_RESPONSE_TIMEOUT). So SEND_REQUEST_TIMEOUT and
 RECV_RESPONSE_FAILED never come from HAProxy's checks; elbd's on-demand check (elbd/member_check/)
 reaches them. A check in progress, and a server restored at a reload, show no text: the reason known
-before holds."""
+before holds. A check in progress also shows the code 0 in place of the status its last answer had (`*
+L7STS`, `0`), so a server known to be down keeps its known reason while the next check runs."""
 
 from elbd.dataplane.haproxy_answers import CheckReport
 from elbd.store.dataplane import MemberHealth
@@ -41,13 +42,14 @@ def member_health(report: CheckReport, expected_codes: str, previous: MemberHeal
     """The member's health from its check row. `previous` fills in what a reload hides (an empty
     last_chk for a restored server) and holds while a held-down server has passed some but not
     `rise` checks."""
+    in_progress = report.check_status.startswith("* ")
     check = report.check_status.removeprefix("* ").strip()
     state = report.status.split(" ")[0]
     if check in ("", "INI"):
         return previous
     if state in ("UP", "NOLB", "DRAIN"):
         return MemberHealth("ONLINE")
-    if state != "DOWN" or check in PASSED_CHECKS:
+    if state != "DOWN" or check in PASSED_CHECKS or (in_progress and previous.status == "OFFLINE"):
         return previous
     if check in _BY_TEXT:
         if not report.last_check:
@@ -55,5 +57,6 @@ def member_health(report: CheckReport, expected_codes: str, previous: MemberHeal
         return MemberHealth("OFFLINE", _reason_by_text(_BY_TEXT[check], report.last_check))
     reason = _REASONS.get(check, "CONNECT_FAILED")
     if reason == "RESPONSE_MISMATCH":
-        return MemberHealth("OFFLINE", reason, expected_codes, report.check_code or None)
+        seen = None if in_progress or report.check_code in ("", "0") else report.check_code
+        return MemberHealth("OFFLINE", reason, expected_codes, seen)
     return MemberHealth("OFFLINE", reason)
