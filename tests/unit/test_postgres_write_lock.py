@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from elbd.config import database_url_of
@@ -60,3 +61,17 @@ def test_shared_writes_with_a_key_in_common_take_turns_whatever_order_they_name_
 
 def test_a_write_alone_waits_for_the_shared_ones(db: Database) -> None:
     assert second_waited(db, [A], False, [])
+
+
+def test_a_write_on_a_connection_the_server_dropped_starts_over_on_a_new_one(db: Database, postgres_database: str) -> None:
+    """The writer's pool pings no connection it hands out: the write lock's statement finds a dropped one."""
+    with db.write() as session:
+        dropped = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    with psycopg.connect(postgres_database, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (dropped,))
+        deadline = time.monotonic() + 10
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (dropped,)).fetchone() is not None:
+            assert time.monotonic() < deadline, "the terminated backend did not end within 10 s"
+            time.sleep(0.05)
+    with db.write() as session:
+        assert session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != dropped
