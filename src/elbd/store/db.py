@@ -76,9 +76,14 @@ def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
 
 
 def _postgres_engines(url: str) -> tuple[Engine, Engine]:
-    """(writer, reader) on one PostgreSQL database. The writer pings no connection it hands out (a round
-    trip on every write): Database.write's first statement, the write lock, finds a dropped one."""
-    writer = create_engine(url, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
+    """(writer, reader) on one PostgreSQL database.
+
+    The writer's connections are in autocommit as psycopg sees them: Database.write begins each
+    transaction itself, in the statement that takes the write lock (psycopg would send its BEGIN alone,
+    a round trip of its own), and psycopg's commit and rollback end whatever transaction the server has
+    open, so SQLAlchemy's commit and rollback (and savepoints) work as before. The writer pings no
+    connection it hands out (another round trip): the lock's statement finds a dropped one."""
+    writer = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
     reader = create_engine(
         url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, isolation_level="REPEATABLE READ"
     )
@@ -143,7 +148,7 @@ class Database:
         if self.writes_side_by_side:
             take = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
             try:
-                session.connection().exec_driver_sql(f"SELECT {take}({WRITE_LOCK_KEY})")
+                session.connection().exec_driver_sql(f"BEGIN; SELECT {take}({WRITE_LOCK_KEY})")  # see _postgres_engines
             except BaseException:
                 session.close()
                 raise
