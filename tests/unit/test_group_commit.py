@@ -164,3 +164,66 @@ def test_a_refused_write_alone_in_its_transaction_changes_nothing(db: Database) 
     assert stored(db) == {"kept"}
     assert told == [Changes(members={"lb-kept": frozenset({"member-kept"})})]
     db.dispose()
+
+
+def refuse_before_writing(session: Session) -> str:
+    raise ValueError("refused before writing")
+
+
+def test_writes_that_write_last_share_a_transaction_without_savepoints(db: Database) -> None:
+    """A refusal of such a write changed nothing: it needs no savepoint, and the others still commit."""
+    savepoints: list[str] = []
+    event.listen(db.writer, "savepoint", lambda _connection, name: savepoints.append(name))
+    writer = GroupCommit(db)
+    released = threading.Event()
+
+    async def scenario() -> list[object]:
+        first = asyncio.ensure_future(writer.run(add_project("held", released)))
+        await asyncio.sleep(0.05)
+        rest = [
+            asyncio.ensure_future(writer.run(add_project("kept"), writes_last=True)),
+            asyncio.ensure_future(writer.run(refuse_before_writing, writes_last=True)),
+            asyncio.ensure_future(writer.run(add_project("also-kept"), writes_last=True)),
+        ]
+        await asyncio.sleep(0.05)
+        released.set()
+        return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert outcomes[0] == "held" and outcomes[1] == "kept" and outcomes[3] == "also-kept"
+    assert isinstance(outcomes[2], ValueError)
+    assert stored(db) == {"held", "kept", "also-kept"}
+    assert savepoints == []
+    db.dispose()
+
+
+def test_a_write_that_writes_last_and_fails_in_a_statement_fails_alone_and_the_others_start_over(db: Database) -> None:
+    """A failed statement may leave the transaction unusable (PostgreSQL): the batch begins again without it."""
+    commits: list[int] = []
+    event.listen(db.writer, "commit", lambda _connection: commits.append(1))
+    writer = GroupCommit(db)
+    released = threading.Event()
+
+    async def scenario() -> list[object]:
+        first = asyncio.ensure_future(writer.run(add_project("twin", released), writes_last=True))
+        await asyncio.sleep(0.05)
+        rest = [  # the same primary key again in the same transaction: its INSERT fails
+            asyncio.ensure_future(writer.run(add_project("twin"), writes_last=True)),
+            asyncio.ensure_future(writer.run(add_project("kept"), writes_last=True)),
+        ]
+        await asyncio.sleep(0.05)
+        released.set()
+        return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert outcomes[0] == "twin" and outcomes[2] == "kept"
+    assert type(outcomes[1]).__name__ == "IntegrityError"
+    assert stored(db) == {"twin", "kept"}
+    assert len(commits) == 2  # the first alone, then the batch of the other two, begun again without the failed one
+    db.dispose()

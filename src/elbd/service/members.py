@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, exists, false, func, literal, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -92,6 +93,10 @@ _MEMBER_COUNTS = select(
     select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
 )
 _INSERT = Member.metadata.tables[Member.__tablename__].insert()
+_INSERT_UNLESS_TAKEN = {  # rowcount 0: refused (SQLAlchemy keeps an INSERT's rowcount only when asked)
+    name: dialect.insert(Member.__table__).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def _address_facts_query(in_subnet: bool) -> Select[Any]:
@@ -146,6 +151,7 @@ class Placement:
     vpc_id: str | None
     host: Host
     facts: PoolFacts
+    vpc_unstored: bool = False  # vpc_id is taken from a new member's subnet, and the pool's row does not have it yet
 
     def member_limits(self) -> tuple[int, int]:
         """The project's member quota and its members_per_pool quota (-1: unlimited)."""
@@ -195,10 +201,11 @@ def _check_ip_member(place: Placement, address: IPAddress, availability_zone: st
 
 
 def _check_instance_member(
-    session: Session, project_id: str, place: Placement, address: IPAddress, subnet_cidr_id: str, named: vpcs.MemberSubnet | None,
+    project_id: str, place: Placement, address: IPAddress, subnet_cidr_id: str, named: vpcs.MemberSubnet | None,
     availability_zone: str | None,
 ) -> None:
-    """The rules for a member in a subnet (`named`: the one `subnet_cidr_id` names, if any)."""
+    """The rules for a member in a subnet (`named`: the one `subnet_cidr_id` names, if any). A pool of no
+    VPC yet takes the subnet's (stored after the member: _store_pool_vpc)."""
     if place.pool.type == "ip":
         raise invalid("Invalid input for 'subnet_cidr_id': a backend server group of type ip takes IP members only.")
     if availability_zone:
@@ -214,8 +221,7 @@ def _check_instance_member(
     if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
         raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
     if not place.vpc_id:
-        session.connection().execute(_SET_POOL_VPC, {"pool_id": place.pool.id, "vpc_id": subnet.vpc_id})
-        place.vpc_id = subnet.vpc_id
+        place.vpc_id, place.vpc_unstored = subnet.vpc_id, True
 
 
 def new_member(
@@ -239,7 +245,7 @@ def new_member(
         _check_ip_member(place, address, spec.availability_zone)
         member_type = "ip"
     else:
-        _check_instance_member(session, project_id, place, address, spec.subnet_cidr_id, known.subnet, spec.availability_zone)
+        _check_instance_member(project_id, place, address, spec.subnet_cidr_id, known.subnet, spec.availability_zone)
         member_type = "instance"
     owner = known.owner
     now = utcnow()
@@ -300,14 +306,32 @@ def _require_room(session: Session, project_id: str, place: Placement, adding: i
         quotas.require_within(limit, used_now, adding, resource)
 
 
-def _store(session: Session, members: list[Member]) -> None:
-    """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to them yet."""
+def _store(session: Session, place: Placement, members: list[Member]) -> None:
+    """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to
+    them yet; then the pool's VPC if they gave it one."""
     try:
         session.connection().execute(_INSERT, [{key: getattr(member, key) for key in _COLUMNS} for member in members])
     except IntegrityError:
         if len(members) == 1:
             raise _duplicate(members[0]) from None
         raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
+    _store_pool_vpc(session, place)
+
+
+def _store_one(session: Session, place: Placement, member: Member) -> None:
+    """The member's row, or its conflict if the pool has one of its address and port: refused without
+    failing the statement (ON CONFLICT DO NOTHING), so that the transaction goes on for the creates
+    beside it (GroupCommit.run's writes_last); then the pool's VPC if the member gave it one."""
+    insert = _INSERT_UNLESS_TAKEN[session.get_bind().dialect.name]
+    if session.connection().execute(insert, {key: getattr(member, key) for key in _COLUMNS}).rowcount == 0:
+        raise _duplicate(member)
+    _store_pool_vpc(session, place)
+
+
+def _store_pool_vpc(session: Session, place: Placement) -> None:
+    if place.vpc_unstored:
+        session.connection().execute(_SET_POOL_VPC, {"pool_id": place.pool.id, "vpc_id": place.vpc_id})
+        place.vpc_unstored = False
 
 
 def _facts(place: Placement, owners: Iterable[Owner | None]) -> HealthFacts:
@@ -347,7 +371,8 @@ def create_member(
     """The stored member, and the facts its operating status is derived from.
 
     A duplicate (address, protocol_port) is caught by the unique index at INSERT rather than by a query
-    first; only a create refused by the quota looks for one, so that a duplicate is still a conflict."""
+    first; only a create refused by the quota looks for one, so that a duplicate is still a conflict.
+    It changes the store only once nothing can refuse it (GroupCommit.run's writes_last)."""
     place = _placement_once(session, project_id, pool_id, host)
     member, owner = new_member(session, project_id, place, option, role)
     try:
@@ -356,7 +381,7 @@ def create_member(
         if _existing(session, pool_id, member.address, member.protocol_port):
             raise _duplicate(member) from None
         raise
-    _store(session, [member])
+    _store_one(session, place, member)
     mark_members_changed(session, place.pool.loadbalancer_id, [member.id])
     return member, _facts(place, [owner])
 
@@ -384,7 +409,7 @@ def batch_create_members(
         results.append((member, "successful"))
     if created:
         _require_room(session, project_id, place, len(created))
-        _store(session, list(created.values()))
+        _store(session, place, list(created.values()))
         mark_members_changed(session, place.pool.loadbalancer_id, [member.id for member in created.values()])
     if len(created) < len(results):
         return results, member_status.gather(session, project_id, [pool_id], [member for member, _ in results])
