@@ -93,6 +93,7 @@ _MEMBER_COUNTS = select(
     select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
 )
 _INSERT = Member.metadata.tables[Member.__tablename__].insert()
+_COLUMNS = tuple(column.key for column in Member.__table__.columns)
 _INSERT_UNLESS_TAKEN = {  # rowcount 0: refused (SQLAlchemy keeps an INSERT's rowcount only when asked)
     name: dialect.insert(Member.__table__).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
@@ -138,7 +139,6 @@ def address_facts(session: Session, project_id: str, address: IPAddress, subnet_
         subnet = vpcs.MemberSubnet(*(row._mapping[f"subnet_{name}"] for name in vpcs.MemberSubnet._fields))
     owner = Owner(row.owner_id, row.owner_status) if row.owner_id is not None else None
     return AddressFacts(holder, subnet, owner)
-_COLUMNS = tuple(column.key for column in Member.__table__.columns)
 
 
 @dataclass
