@@ -12,7 +12,8 @@ On PostgreSQL, where several processes write, a batch whose every write says wha
 (`run(work, locks)`) takes the write lock shared (store/db.py): batches of several API replicas then run
 and commit side by side, sharing WAL flushes, instead of each waiting for the last one's flush. The
 locks of the whole batch are taken at once, before any of its work, so two batches never wait for each
-other in a circle.
+other in a circle. So do a process's own batches: on PostgreSQL it has WRITERS_SIDE_BY_SIDE writing
+threads, and while one batch's commit waits for its WAL flush the next batch runs.
 """
 
 import asyncio
@@ -29,6 +30,9 @@ from elbd.store.db import Database, undo_point, undo_to
 
 T = TypeVar("T")
 MOST_PER_TRANSACTION = 64
+# Writers of batches at once on PostgreSQL: while one batch's commit waits for its WAL flush, the next
+# batch runs (batches of shared writes run side by side, store/db.py). SQLite has one writer.
+WRITERS_SIDE_BY_SIDE = 2
 Locks = Callable[[Session], Iterable[int]]  # the lock keys a write needs beside others (db.lock_key)
 
 
@@ -54,7 +58,7 @@ class GroupCommit:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._queue: queue.Queue[_Write[Any] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._starting = threading.Lock()
 
     async def run(self, work: Callable[[Session], T], locks: Locks | None = None, writes_last: bool = False) -> T:
@@ -75,16 +79,19 @@ class GroupCommit:
         return await future
 
     def stop(self) -> None:
-        if self._thread is not None:
+        for _ in self._threads:
             self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
 
     def _start(self) -> None:
         with self._starting:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="elbd-group-commit", daemon=True)
-                self._thread.start()
+            if not self._threads:
+                count = WRITERS_SIDE_BY_SIDE if self.db.writes_side_by_side else 1
+                self._threads = [threading.Thread(target=self._serve, name=f"elbd-group-commit-{n}", daemon=True) for n in range(count)]
+                for thread in self._threads:
+                    thread.start()
 
     def _serve(self) -> None:
         while True:
