@@ -8,13 +8,17 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import psycopg
 
+from bench import procs
 from bench.api import CreateRun, create_members
 from bench.cloud import Cloud
 from bench.context import BACKEND_SUBNET, Bench, Section, Table, say
 from bench.server import ElbdServer, free_port
+from bench.scale import elbd_cpu_seconds
 from bench.stats import ms, summarize
 from elbd.config import database_url_of
 
@@ -27,8 +31,30 @@ INTRO = (
     "one and two `elbd serve` processes sharing one PostgreSQL database (the clients spread over the replicas in turn). "
     "Every other write transaction on PostgreSQL takes one advisory lock, as SQLite has one writer; member creates take it "
     "shared, each replica's batch of them locking only what their rules read (store/db.py): the figure is what the rules' "
-    "safety across replicas costs."
+    "safety across replicas costs. CPU a create: the elbd processes' (the replicas', or the bench's elbd with its agent) and, on "
+    "PostgreSQL, its server processes' for the database (utime + stime from /proc around the run)."
 )
+
+
+@dataclass
+class Measured:
+    run: CreateRun
+    cpu_ms: float  # CPU time a create: the elbd processes and the database's server processes
+
+
+def _backend_pids(database: str) -> list[int]:
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        return [pid for (pid,) in connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+
+
+async def _measured(creates: Awaitable[CreateRun], elbd_pids: list[int], backends: Callable[[], list[int]]) -> Measured:
+    """`creates` with the CPU time it cost; a server process that ended during the run is not counted."""
+    started = set(backends())
+    before = {pid: elbd_cpu_seconds(pid) for pid in elbd_pids} | {pid: procs.cpu_seconds(pid) for pid in started}
+    one = await creates
+    used = sum(elbd_cpu_seconds(pid) - before[pid] for pid in elbd_pids)
+    used += sum(max(0.0, procs.cpu_seconds(pid) - before.get(pid, 0.0)) for pid in started | set(backends()))
+    return Measured(one, used * 1000 / max(len(one.latencies), 1))
 
 
 def _admin(statement: str) -> None:
@@ -66,9 +92,11 @@ async def run(bench: Bench) -> Section:
         for label, through, clients in (("PostgreSQL, one replica", clouds[:1], 8), ("PostgreSQL, two replicas", clouds, 8),
                                         ("PostgreSQL, two replicas", clouds, 16)):
             pool_id = (await clouds[0].pool(type="instance", vpc_id=vpc["id"]))["id"]
-            one = await create_members(bench, pool_id, "token", clients, RUN_S, MOST, through=through, subnet_id=subnet_id)
+            pids = [replica.pid for replica in replicas[:len(through)] if replica.pid is not None]
+            creates = create_members(bench, pool_id, "token", clients, RUN_S, MOST, through=through, subnet_id=subnet_id)
+            one = await _measured(creates, pids, lambda: _backend_pids(database))
             runs.append((label, clients, one))
-            say(f"replicas {label} c={clients}: {one.per_second:7.1f}/s errors {one.errors}")
+            say(f"replicas {label} c={clients}: {one.run.per_second:7.1f}/s errors {one.run.errors} cpu {one.cpu_ms:.2f} ms a create")
     finally:
         for cloud in clouds:
             await cloud.close()
@@ -78,20 +106,22 @@ async def run(bench: Bench) -> Section:
     return _section(section, runs)
 
 
-async def _sqlite_run(bench: Bench) -> CreateRun:
+async def _sqlite_run(bench: Bench) -> Measured:
     pool_id = (await bench.cloud.pool(type="instance", vpc_id=bench.vpc["id"]))["id"]
-    return await create_members(bench, pool_id, "token", 8, RUN_S, MOST)
+    pids = [bench.server.pid] if bench.server.pid is not None else []
+    return await _measured(create_members(bench, pool_id, "token", 8, RUN_S, MOST), pids, list)
 
 
-def _section(section: Section, runs: list[tuple[str, int, CreateRun]]) -> Section:
+def _section(section: Section, runs: list[tuple[str, int, Measured]]) -> Section:
     rows = []
     for label, clients, one in runs:
-        s = summarize(one.latencies)
-        rows.append([label, str(clients), str(s.count), f"{one.per_second:.0f}", ms(s.p50_ms), ms(s.p99_ms), str(one.errors)])
+        s = summarize(one.run.latencies)
+        rows.append([label, str(clients), str(s.count), f"{one.run.per_second:.0f}", ms(s.p50_ms), ms(s.p99_ms), str(one.run.errors),
+                     f"{one.cpu_ms:.2f}"])
     section.tables.append(Table("Member create, pool of no load balancer", ["store", "clients", "creates", "creates/s", "p50 ms", "p99 ms",
-                                                                             "errors"], rows))
-    sqlite = runs[0][2].per_second
-    two = next(one.per_second for label, clients, one in runs if label == "PostgreSQL, two replicas" and clients == 8)
+                                                                             "errors", "CPU ms a create"], rows))
+    sqlite = runs[0][2].run.per_second
+    two = next(one.run.per_second for label, clients, one in runs if label == "PostgreSQL, two replicas" and clients == 8)
     section.figures["replicas_create_per_s_8"] = two
     section.figures["replicas_sqlite_create_per_s_8"] = sqlite
     return section

@@ -3,6 +3,7 @@ result or error, as if it had been alone."""
 
 import asyncio
 import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -163,4 +164,52 @@ def test_a_refused_write_alone_in_its_transaction_changes_nothing(db: Database) 
     assert isinstance(outcomes[0], ValueError) and outcomes[1] == "kept"
     assert stored(db) == {"kept"}
     assert told == [Changes(members={"lb-kept": frozenset({"member-kept"})})]
+    db.dispose()
+
+
+def refuse_before_writing(session: Session) -> str:
+    raise ValueError("refused before writing")
+
+
+def batch_behind_a_held_write(writer: GroupCommit, first: str, writes: list[Callable[[Session], object]]) -> list[object]:
+    """Every outcome: `first`'s write (writes_last) holds the writer thread while `writes` (writes_last)
+    queue behind it, so that they share the next transaction."""
+    released = threading.Event()
+
+    async def scenario() -> list[object]:
+        held = asyncio.ensure_future(writer.run(add_project(first, released), writes_last=True))
+        await asyncio.sleep(0.05)
+        rest = [asyncio.ensure_future(writer.run(work, writes_last=True)) for work in writes]
+        await asyncio.sleep(0.05)
+        released.set()
+        return await asyncio.gather(held, *rest, return_exceptions=True)
+
+    try:
+        return asyncio.run(scenario())
+    finally:
+        writer.stop()
+
+
+def test_writes_that_write_last_share_a_transaction_without_savepoints(db: Database) -> None:
+    """A refusal of such a write changed nothing: it needs no savepoint, and the others still commit."""
+    savepoints: list[str] = []
+    event.listen(db.writer, "savepoint", lambda _connection, name: savepoints.append(name))
+    outcomes = batch_behind_a_held_write(GroupCommit(db), "held", [add_project("kept"), refuse_before_writing, add_project("also-kept")])
+    assert outcomes[0] == "held" and outcomes[1] == "kept" and outcomes[3] == "also-kept"
+    assert isinstance(outcomes[2], ValueError)
+    assert stored(db) == {"held", "kept", "also-kept"}
+    assert savepoints == []
+    db.dispose()
+
+
+def test_a_write_that_writes_last_and_fails_in_a_statement_fails_alone_and_the_others_start_over(db: Database) -> None:
+    """A failed statement may leave the transaction unusable (PostgreSQL): the batch begins again without it."""
+    commits: list[int] = []
+    event.listen(db.writer, "commit", lambda _connection: commits.append(1))
+    # the same primary key again in the next transaction: its INSERT fails
+    outcomes = batch_behind_a_held_write(GroupCommit(db), "twin", [add_project("twin"), add_project("kept")])
+    assert outcomes[0] == "twin" and outcomes[2] == "kept"
+    assert type(outcomes[1]).__name__ == "IntegrityError"
+    assert stored(db) == {"twin", "kept"}
+    assert len(commits) == 2  # the first alone, then the batch of the other two, begun again without the failed one
     db.dispose()

@@ -66,6 +66,7 @@ async def create_member(request: Request, pool_id: str, body: MemberCreateReques
     member, facts = await group_commit.run(
         partial(members.create_member, project_id=project_id, pool_id=pool_id, option=option, host=host),
         partial(members.create_locks, project_id=project_id, pool_id=pool_id, option=option, host=host),
+        writes_last=True,
     )
     answer: MemberReply = {"member": member_view(member, facts), "request_id": request_id_of(request)}
     return reply(answer, 201)

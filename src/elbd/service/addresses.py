@@ -113,9 +113,10 @@ def _embedded_ipv4(address: IPv6Address) -> list[tuple[str, IPv4Address]]:
     return found
 
 
-# One statement for both places a VIP is held (one round trip on the member-create path, one snapshot):
-# a load balancer, live or in the recycle bin. No address is held by both (the bin's VIPs count as taken).
-_VIP_HOLDER = union_all(
+# One statement for both places a VIP is held (part of the member create's one statement of address facts,
+# service/members.py): a load balancer, live or in the recycle bin. No address is held by both (the bin's
+# VIPs count as taken). Parameters: address, now.
+VIP_HOLDER = union_all(
     select(LoadBalancer.id, LoadBalancer.project_id).where(
         or_(LoadBalancer.vip_address == bindparam("address"), LoadBalancer.ipv6_vip_address == bindparam("address"))
     ),
@@ -135,7 +136,7 @@ def held_in_bin() -> ColumnElement[bool]:
 def vip_holder(session: Session, address: IPAddress | str) -> tuple[str, str] | None:
     """(load balancer id, project id) of the load balancer whose VIP `address` is, in any project,
     live or in the recycle bin."""
-    holder = session.connection().execute(_VIP_HOLDER, {"address": str(address), "now": clock.utcnow()}).first()
+    holder = session.connection().execute(VIP_HOLDER, {"address": str(address), "now": clock.utcnow()}).first()
     return (holder.id, holder.project_id) if holder is not None else None
 
 

@@ -4,8 +4,9 @@ Stopping or deleting an instance changes the members it backs, so their load bal
 """
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -95,21 +96,21 @@ def delete_instances(session: Session, *, project_id: str, instance_ids: list[st
         session.delete(instance)
 
 
-_OWNER = (
+# The instance that holds an address, its id and status (service/members.py asks for it with a new member's
+# other address facts). Parameters: project_id, address.
+OWNER = (
     select(Instance.id, Instance.status)
     .join(InstanceNic, InstanceNic.instance_id == Instance.id)
     .where(Instance.project_id == bindparam("project_id"), InstanceNic.ip_address == bindparam("address"))
     .limit(1)
 )
-_OWNER_IN_SUBNET = _OWNER.where(InstanceNic.subnet_id == bindparam("subnet_id"))
 
 
-def owner_of(session: Session, project_id: str, address: str, subnet_id: str | None) -> Row[str, str] | None:
-    """The id and status of the instance that holds `address` (in `subnet_id` when given), if one is registered."""
-    if subnet_id is None:
-        return session.connection().execute(_OWNER, {"project_id": project_id, "address": address}).first()
-    parameters = {"project_id": project_id, "address": address, "subnet_id": subnet_id}
-    return session.connection().execute(_OWNER_IN_SUBNET, parameters).first()
+class Owner(NamedTuple):
+    """The registered instance that holds a member's address."""
+
+    id: str
+    status: str
 
 
 def _mark_backed_load_balancers(session: Session, instance_ids: list[str]) -> None:

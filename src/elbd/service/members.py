@@ -22,10 +22,11 @@ write; create_locks names what it must hold against them.
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, false, func, select, update
+from sqlalchemy import Row, Select, bindparam, exists, false, func, literal, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,14 +34,15 @@ from elbd.clock import utcnow
 from elbd.errors import ElbError, conflict, invalid, not_found
 from elbd.ids import new_id
 from elbd.schemas.members import BatchMemberCreate, BatchMemberDelete, BatchMemberUpdate, MemberCreate, MemberUpdate
-from elbd.service import instances, lookups, master_slave_rules, member_status, quotas, vpcs
+from elbd.service import lookups, master_slave_rules, member_status, quotas, vpcs
+from elbd.service.instances import OWNER, Owner
 from elbd.service.address_ranges import Host, plan_refusal
-from elbd.service.addresses import IPAddress, never_a_backend, parse_address, unavailable, usable_host, vip_holder
+from elbd.service.addresses import VIP_HOLDER, IPAddress, never_a_backend, parse_address, unavailable, usable_host
 from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import lock_key, mark_members_changed, transaction_memo
-from elbd.store.models import HealthMonitor, Listener, LoadBalancer, Member, Pool
+from elbd.store.models import HealthMonitor, InstanceNic, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
     "id": Member.id,
@@ -56,6 +58,7 @@ FILTER_COLUMNS = {
     "pool_id": Member.pool_id,
 }
 ALL_PROJECTS = ("0", "all_granted_eps")
+MEMBER_QUOTAS = ("member", "members_per_pool")  # the project's and the pool's
 
 # The create path runs these on every member create: built once (so SQLAlchemy compiles and keys them
 # once) and run on the session's connection, since rows of columns are all the rules need.
@@ -73,6 +76,7 @@ _PLACEMENT = (
         LoadBalancer.ip_target_enable,
         LoadBalancer.vpc_id.label("load_balancer_vpc_id"),
         exists().where(HealthMonitor.pool_id == Pool.id, HealthMonitor.admin_state_up.is_(True)).label("monitored"),
+        *(quotas.override_column(resource, Pool.project_id).label(f"{resource}_override") for resource in MEMBER_QUOTAS),
     )
     .outerjoin(LoadBalancer, LoadBalancer.id == Pool.loadbalancer_id)
     .where(Pool.id == bindparam("pool_id"))
@@ -90,18 +94,72 @@ _MEMBER_COUNTS = select(
 )
 _INSERT = Member.metadata.tables[Member.__tablename__].insert()
 _COLUMNS = tuple(column.key for column in Member.__table__.columns)
+_INSERT_UNLESS_TAKEN = {  # rowcount 0: refused (SQLAlchemy keeps an INSERT's rowcount only when asked)
+    name: dialect.insert(Member.__table__).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _address_facts_query(in_subnet: bool) -> Select[Any]:
+    """What a new member's address rules read, in one statement (one round trip, one snapshot): the load
+    balancer whose VIP the address is, the subnet named (when one is), the registered instance that holds
+    the address (in that subnet). Each part is a row at most, joined to one row whether found or not."""
+    vip = VIP_HOLDER.subquery("vip")
+    columns = [vip.c.id.label("vip_load_balancer_id"), vip.c.project_id.label("vip_project_id")]
+    joined = select(literal(1).label("one")).subquery("one").outerjoin(vip, true())
+    owner_query = OWNER
+    if in_subnet:
+        subnet = vpcs.MEMBER_SUBNET.subquery("subnet")
+        columns += [subnet.c[name].label(f"subnet_{name}") for name in vpcs.MemberSubnet._fields]
+        joined = joined.outerjoin(subnet, true())
+        owner_query = OWNER.where(InstanceNic.subnet_id.in_(select(subnet.c.id)))
+    owner = owner_query.subquery("owner")
+    columns += [owner.c.id.label("owner_id"), owner.c.status.label("owner_status")]
+    return select(*columns).select_from(joined.outerjoin(owner, true()))
+
+
+_ADDRESS_FACTS = {in_subnet: _address_facts_query(in_subnet) for in_subnet in (False, True)}
+
+
+@dataclass(frozen=True)
+class AddressFacts:
+    """A new member's address as the store knows it (a row of _address_facts_query)."""
+
+    vip_holder: tuple[str, str] | None  # (load balancer id, project id)
+    subnet: vpcs.MemberSubnet | None
+    owner: Owner | None
+
+
+def address_facts(session: Session, project_id: str, address: IPAddress, subnet_cidr_id: str | None) -> AddressFacts:
+    parameters = {"address": str(address), "now": utcnow(), "project_id": project_id, "subnet_cidr_id": subnet_cidr_id}
+    row = session.connection().execute(_ADDRESS_FACTS[subnet_cidr_id is not None], parameters).one()
+    holder = (row.vip_load_balancer_id, row.vip_project_id) if row.vip_load_balancer_id is not None else None
+    subnet = None
+    if subnet_cidr_id is not None and row.subnet_id is not None:
+        subnet = vpcs.MemberSubnet(*(row._mapping[f"subnet_{name}"] for name in vpcs.MemberSubnet._fields))
+    owner = Owner(row.owner_id, row.owner_status) if row.owner_id is not None else None
+    return AddressFacts(holder, subnet, owner)
 
 
 @dataclass
 class Placement:
-    """Where new members go: their pool (a row of `_PLACEMENT`, with its load balancer's settings), the
-    VPC their subnets must be in, and what the operating status of a member of that pool depends on."""
+    """Where new members go: their pool (a row of `_PLACEMENT`, with its load balancer's settings and its
+    project's member quotas), the VPC their subnets must be in, and what the operating status of a member
+    of that pool depends on."""
 
     pool: Row[*tuple[Any, ...]]
     vpc_id: str | None
     host: Host
     facts: PoolFacts
-    subnets: dict[str, tuple[Row[Any], int]] = field(default_factory=dict)  # looked up once per transaction
+    vpc_unstored: bool = False  # vpc_id is taken from a new member's subnet, and the pool's row does not have it yet
+
+    def member_limits(self) -> tuple[int, int]:
+        """The project's member quota and its members_per_pool quota (-1: unlimited)."""
+        member, per_pool = (quotas.limit_given(resource, self.pool._mapping[f"{resource}_override"]) for resource in MEMBER_QUOTAS)
+        return member, per_pool
+
+    def counts_members(self) -> bool:
+        return any(limit >= 0 for limit in self.member_limits())
 
 
 def placement(session: Session, project_id: str, pool_id: str, host: Host) -> Placement:
@@ -143,16 +201,16 @@ def _check_ip_member(place: Placement, address: IPAddress, availability_zone: st
 
 
 def _check_instance_member(
-    session: Session, project_id: str, place: Placement, address: IPAddress, subnet_cidr_id: str, availability_zone: str | None
-) -> str:
-    """The rules for a member in a subnet; answers the subnet's id."""
+    project_id: str, place: Placement, address: IPAddress, subnet_cidr_id: str, named: vpcs.MemberSubnet | None,
+    availability_zone: str | None,
+) -> None:
+    """The rules for a member in a subnet (`named`: the one `subnet_cidr_id` names, if any). A pool of no
+    VPC yet takes the subnet's (stored after the member: _store_pool_vpc)."""
     if place.pool.type == "ip":
         raise invalid("Invalid input for 'subnet_cidr_id': a backend server group of type ip takes IP members only.")
     if availability_zone:
         raise invalid("Invalid input for 'availability_zone': only IP-as-a-backend members have one.")
-    if subnet_cidr_id not in place.subnets:
-        place.subnets[subnet_cidr_id] = vpcs.subnet_for_member(session, project_id, subnet_cidr_id)
-    subnet, version = place.subnets[subnet_cidr_id]
+    subnet, version = vpcs.member_subnet(named, project_id, subnet_cidr_id)
     if place.vpc_id and subnet.vpc_id != place.vpc_id:
         raise invalid(
             f"Invalid input for 'subnet_cidr_id': subnet {subnet_cidr_id} is not in VPC {place.vpc_id} of the load balancer."
@@ -163,9 +221,7 @@ def _check_instance_member(
     if address.version != version or network is None or not usable_host(ipaddress.ip_network(network), address):
         raise invalid(f"Invalid input for 'address': {address} is not a host address of subnet {subnet_cidr_id} ({network}).")
     if not place.vpc_id:
-        session.connection().execute(_SET_POOL_VPC, {"pool_id": place.pool.id, "vpc_id": subnet.vpc_id})
-        place.vpc_id = subnet.vpc_id
-    return subnet.id
+        place.vpc_id, place.vpc_unstored = subnet.vpc_id, True
 
 
 def new_member(
@@ -174,21 +230,24 @@ def new_member(
     place: Placement,
     spec: MemberCreate | BatchMemberCreate,
     role: str | None = None,
-) -> tuple[Member, Row[str, str] | None]:
+) -> tuple[Member, Owner | None]:
     """A checked, not yet stored member, and the registered instance that owns its address; `role` is
     its role in an active/standby pool (service/master_slave_pools.py)."""
     address = parse_address(spec.address)
-    _refuse_relay(session, project_id, address)
+    refused = never_a_backend(address)
+    if refused:
+        raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
+    known = address_facts(session, project_id, address, spec.subnet_cidr_id)
+    _refuse_relay(project_id, address, known.vip_holder)
     port = _port(place, spec.protocol_port)
     _refuse_api_endpoint(place.host, address, port)
     if spec.subnet_cidr_id is None:
         _check_ip_member(place, address, spec.availability_zone)
         member_type = "ip"
-        owner = instances.owner_of(session, project_id, str(address), None)
     else:
-        subnet_id = _check_instance_member(session, project_id, place, address, spec.subnet_cidr_id, spec.availability_zone)
+        _check_instance_member(project_id, place, address, spec.subnet_cidr_id, known.subnet, spec.availability_zone)
         member_type = "instance"
-        owner = instances.owner_of(session, project_id, str(address), subnet_id)
+    owner = known.owner
     now = utcnow()
     member = Member(
         id=new_id(),
@@ -210,14 +269,11 @@ def new_member(
     return member, owner
 
 
-def _refuse_relay(session: Session, project_id: str, address: IPAddress) -> None:
-    """Addresses no member may have, whatever its pool: those that would make the load balancer a relay."""
-    refused = never_a_backend(address)
-    if refused:
-        raise invalid(f"Invalid input for 'address': {address} is {refused} and can never be a backend.")
-    holder = vip_holder(session, address)
-    if holder is not None:
-        load_balancer_id, holder_project = holder
+def _refuse_relay(project_id: str, address: IPAddress, vip_holder: tuple[str, str] | None) -> None:
+    """Addresses no member may have, whatever its pool, beside those never_a_backend names: a VIP
+    (`vip_holder`: its load balancer and project), one outside the host's address plan."""
+    if vip_holder is not None:
+        load_balancer_id, holder_project = vip_holder
         if holder_project != project_id:
             raise invalid(f"Invalid input for 'address': {unavailable(address)}")
         raise invalid(f"Invalid input for 'address': {address} is the VIP of load balancer {load_balancer_id} and can never be a backend.")
@@ -241,27 +297,44 @@ def _duplicate(member: Member) -> ElbError:
     )
 
 
-def _require_room(session: Session, project_id: str, pool_id: str, adding: int) -> None:
+def _require_room(session: Session, project_id: str, place: Placement, adding: int) -> None:
     """The project's and the pool's member quotas; counted only when limited."""
-    limits = quotas.limits(session, project_id)
-    if limits["member"] < 0 and limits["members_per_pool"] < 0:
+    if not place.counts_members():
         return
-    in_project, in_pool = session.connection().execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": pool_id}).one()
-    quotas.require_within(limits["member"], in_project, adding, "member")
-    quotas.require_within(limits["members_per_pool"], in_pool, adding, "members_per_pool")
+    in_project, in_pool = session.connection().execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": place.pool.id}).one()
+    for limit, used_now, resource in zip(place.member_limits(), (in_project, in_pool), MEMBER_QUOTAS):
+        quotas.require_within(limit, used_now, adding, resource)
 
 
-def _store(session: Session, members: list[Member]) -> None:
-    """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to them yet."""
+def _store(session: Session, place: Placement, members: list[Member]) -> None:
+    """One INSERT for all of them, without the unit of work: these rows are new and nothing else refers to
+    them yet; then the pool's VPC if they gave it one."""
     try:
         session.connection().execute(_INSERT, [{key: getattr(member, key) for key in _COLUMNS} for member in members])
     except IntegrityError:
         if len(members) == 1:
             raise _duplicate(members[0]) from None
         raise conflict("Another member on this pool is already using this ip and protocol_port.") from None
+    _store_pool_vpc(session, place)
 
 
-def _facts(place: Placement, owners: Iterable[Row[str, str] | None]) -> HealthFacts:
+def _store_one(session: Session, place: Placement, member: Member) -> None:
+    """The member's row, or its conflict if the pool has one of its address and port: refused without
+    failing the statement (ON CONFLICT DO NOTHING), so that the transaction goes on for the creates
+    beside it (GroupCommit.run's writes_last); then the pool's VPC if the member gave it one."""
+    insert = _INSERT_UNLESS_TAKEN[session.get_bind().dialect.name]
+    if session.connection().execute(insert, {key: getattr(member, key) for key in _COLUMNS}).rowcount == 0:
+        raise _duplicate(member)
+    _store_pool_vpc(session, place)
+
+
+def _store_pool_vpc(session: Session, place: Placement) -> None:
+    if place.vpc_unstored:
+        session.connection().execute(_SET_POOL_VPC, {"pool_id": place.pool.id, "vpc_id": place.vpc_id})
+        place.vpc_unstored = False
+
+
+def _facts(place: Placement, owners: Iterable[Owner | None]) -> HealthFacts:
     """What the statuses of new members of `place` depend on, known without asking the store again."""
     return HealthFacts({place.pool.id: place.facts}, {owner.id: owner.status for owner in owners if owner is not None})
 
@@ -282,8 +355,7 @@ def create_locks(session: Session, *, project_id: str, pool_id: str, option: Mem
     only writes that run alone may change (VIPs, subnets, instances, the pool's settings)."""
     place = _placement_once(session, project_id, pool_id, host)
     keys = [lock_key("member", pool_id, str(parse_address(option.address)))]
-    limits = quotas.limits(session, project_id)
-    if limits["member"] >= 0 or limits["members_per_pool"] >= 0:
+    if place.counts_members():
         keys.append(lock_key("project", project_id))
     if place.pool.loadbalancer_id is not None:
         keys.append(lock_key("loadbalancer", place.pool.loadbalancer_id))
@@ -299,16 +371,17 @@ def create_member(
     """The stored member, and the facts its operating status is derived from.
 
     A duplicate (address, protocol_port) is caught by the unique index at INSERT rather than by a query
-    first; only a create refused by the quota looks for one, so that a duplicate is still a conflict."""
+    first; only a create refused by the quota looks for one, so that a duplicate is still a conflict.
+    It changes the store only once nothing can refuse it (GroupCommit.run's writes_last)."""
     place = _placement_once(session, project_id, pool_id, host)
     member, owner = new_member(session, project_id, place, option, role)
     try:
-        _require_room(session, project_id, pool_id, 1)
+        _require_room(session, project_id, place, 1)
     except ElbError:
         if _existing(session, pool_id, member.address, member.protocol_port):
             raise _duplicate(member) from None
         raise
-    _store(session, [member])
+    _store_one(session, place, member)
     mark_members_changed(session, place.pool.loadbalancer_id, [member.id])
     return member, _facts(place, [owner])
 
@@ -320,7 +393,7 @@ def batch_create_members(
     place = placement(session, project_id, pool_id, host)
     results: list[tuple[Member, str]] = []
     created: dict[tuple[str, int], Member] = {}
-    owners: list[Row[str, str] | None] = []
+    owners: list[Owner | None] = []
     for index, option in enumerate(options):
         try:
             member, owner = new_member(session, project_id, place, option)
@@ -335,8 +408,8 @@ def batch_create_members(
         owners.append(owner)
         results.append((member, "successful"))
     if created:
-        _require_room(session, project_id, pool_id, len(created))
-        _store(session, list(created.values()))
+        _require_room(session, project_id, place, len(created))
+        _store(session, place, list(created.values()))
         mark_members_changed(session, place.pool.loadbalancer_id, [member.id for member in created.values()])
     if len(created) < len(results):
         return results, member_status.gather(session, project_id, [pool_id], [member for member, _ in results])

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
@@ -61,6 +61,18 @@ def limits(session: Session, project_id: str) -> dict[str, int]:
         known = memo[("limits", project_id)] = dict(DEFAULTS)
         known.update((resource, limit) for resource, limit in session.connection().execute(_OVERRIDES, {"project_id": project_id}))
     return dict(known)
+
+
+def override_column(resource: str, project_id: Any) -> ScalarSelect[int]:
+    """The project's override of `resource` (NULL: none) as a column of a statement that reads more
+    (`project_id`: the column or value naming the project); limit_given makes it the limit."""
+    return (
+        select(QuotaOverride.limit).where(QuotaOverride.project_id == project_id, QuotaOverride.resource == resource).scalar_subquery()
+    )
+
+
+def limit_given(resource: str, override: int | None) -> int:
+    return DEFAULTS[resource] if override is None else override
 
 
 def limit_of(session: Session, project_id: str, resource: str) -> int:

@@ -3,9 +3,9 @@
 import ipaddress
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from elbd.clock import utcnow
@@ -133,15 +133,29 @@ def wrong_subnet_id(field: str, subnet: Subnet) -> str:
     )
 
 
-_MEMBER_SUBNET = select(Subnet.__table__).where(
-    or_(Subnet.neutron_subnet_id == bindparam("subnet_cidr_id"), Subnet.id == bindparam("subnet_cidr_id"))
+# The subnet a member's subnet_cidr_id names (service/members.py asks for it with the member's other
+# address facts). Parameter: subnet_cidr_id.
+MEMBER_SUBNET = (
+    select(*(getattr(Subnet, name) for name in ("id", "project_id", "vpc_id", "neutron_subnet_id", "cidr", "cidr_v6")))
+    .where(or_(Subnet.neutron_subnet_id == bindparam("subnet_cidr_id"), Subnet.id == bindparam("subnet_cidr_id")))
+    .limit(1)
 )
 
 
-def subnet_for_member(session: Session, project_id: str, subnet_cidr_id: str) -> tuple[Row[Any], int]:
-    """A member's subnet_cidr_id (an IPv4 neutron_subnet_id, or for IPv6 the neutron_network_id): the
-    subnet's columns, and the IP version it stands for."""
-    subnet = session.connection().execute(_MEMBER_SUBNET, {"subnet_cidr_id": subnet_cidr_id}).first()
+class MemberSubnet(NamedTuple):
+    """A member's subnet: a row of MEMBER_SUBNET."""
+
+    id: str
+    project_id: str
+    vpc_id: str
+    neutron_subnet_id: str
+    cidr: str
+    cidr_v6: str | None
+
+
+def member_subnet(subnet: MemberSubnet | None, project_id: str, subnet_cidr_id: str) -> tuple[MemberSubnet, int]:
+    """A member's subnet_cidr_id (an IPv4 neutron_subnet_id, or for IPv6 the neutron_network_id), given the
+    subnet it names (None: none): that subnet, of the project, and the IP version it stands for."""
     if subnet is None or subnet.project_id != project_id:
         raise not_found("subnet", subnet_cidr_id)
     if subnet.neutron_subnet_id == subnet_cidr_id:

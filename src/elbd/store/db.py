@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from elbd.changes import Changes
 from elbd.store.durability import sqlite_synchronous
@@ -75,8 +76,14 @@ def _sqlite_engine(url: str, begin_statement: str, synchronous: str) -> Engine:
 
 
 def _postgres_engines(url: str) -> tuple[Engine, Engine]:
-    """(writer, reader) on one PostgreSQL database."""
-    writer = create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
+    """(writer, reader) on one PostgreSQL database.
+
+    The writer's connections are in autocommit as psycopg sees them: Database.write begins each
+    transaction itself, in the statement that takes the write lock (psycopg would send its BEGIN alone,
+    a round trip of its own), and psycopg's commit and rollback end whatever transaction the server has
+    open, so SQLAlchemy's commit and rollback (and savepoints) work as before. The writer pings no
+    connection it hands out (another round trip): the lock's statement finds a dropped one."""
+    writer = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
     reader = create_engine(
         url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, isolation_level="REPEATABLE READ"
     )
@@ -112,17 +119,40 @@ class Database:
 
         `shared` (PostgreSQL; SQLite has one writer whatever is asked): beside other shared writes, which
         must each `lock` what they read that another shared write may change, before reading it."""
-        with self._writer_turn, self._write_sessions() as session:
-            with session.begin():
-                if self.writes_side_by_side:
-                    take = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-                    session.connection().exec_driver_sql(f"SELECT {take}({WRITE_LOCK_KEY})")
-                yield session
-                if self.announces and session.info.get(CHANGES):
-                    announce(session.connection(), session.info[CHANGES].touched)
-            changed: Changes = session.info.pop(CHANGES, Changes())
+        with self._writer_turn:
+            session, transaction = self._begin_write(shared)
+            with session:
+                with transaction:
+                    yield session
+                    if self.announces and session.info.get(CHANGES):
+                        announce(session.connection(), session.info[CHANGES].touched)
+                changed: Changes = session.info.pop(CHANGES, Changes())
         if changed:
             self.on_change(changed)
+
+    def _begin_write(self, shared: bool) -> tuple[Session, SessionTransaction]:
+        """A write session in its transaction, holding the write lock on PostgreSQL. The lock's statement
+        is the first on the connection, so a connection the server dropped (a restart, an idle timeout)
+        fails there having done nothing: the write then starts once more, on a new connection (the pool
+        drops every connection older than the failure)."""
+        try:
+            return self._locked_session(shared)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            return self._locked_session(shared)
+
+    def _locked_session(self, shared: bool) -> tuple[Session, SessionTransaction]:
+        session = self._write_sessions()
+        transaction = session.begin()
+        if self.writes_side_by_side:
+            take = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            try:
+                session.connection().exec_driver_sql(f"BEGIN; SELECT {take}({WRITE_LOCK_KEY})")  # see _postgres_engines
+            except BaseException:
+                session.close()
+                raise
+        return session, transaction
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -4,14 +4,16 @@ SQLite has one writer at a time, so concurrent writes take turns, and each turn 
 and an fsync, and for handing the lock and the interpreter lock from thread to thread. Here one thread
 does the writing: the work queued while it was busy runs in one transaction, each piece in a savepoint of
 its own so that a refused one (a rule, a duplicate) changes nothing and the others still commit (a piece
-alone needs none: its error rolls the transaction back).
+alone needs none: its error rolls the transaction back, and neither does a piece that writes only in its
+last statement, `writes_last`).
 Every caller gets its own result or error, after the shared commit, as if it had been alone.
 
 On PostgreSQL, where several processes write, a batch whose every write says what it must lock
 (`run(work, locks)`) takes the write lock shared (store/db.py): batches of several API replicas then run
 and commit side by side, sharing WAL flushes, instead of each waiting for the last one's flush. The
 locks of the whole batch are taken at once, before any of its work, so two batches never wait for each
-other in a circle.
+other in a circle. So do a process's own batches: on PostgreSQL it has WRITERS_SIDE_BY_SIDE writing
+threads, and while one batch's commit waits for its WAL flush the next batch runs.
 """
 
 import asyncio
@@ -21,12 +23,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from elbd.store.db import Database, undo_point, undo_to
 
 T = TypeVar("T")
 MOST_PER_TRANSACTION = 64
+# Writers of batches at once on PostgreSQL: while one batch's commit waits for its WAL flush, the next
+# batch runs (batches of shared writes run side by side, store/db.py). SQLite has one writer.
+WRITERS_SIDE_BY_SIDE = 2
 Locks = Callable[[Session], Iterable[int]]  # the lock keys a write needs beside others (db.lock_key)
 
 
@@ -34,40 +40,58 @@ Locks = Callable[[Session], Iterable[int]]  # the lock keys a write needs beside
 class _Write(Generic[T]):
     work: Callable[[Session], T]
     locks: Locks | None
+    writes_last: bool
     loop: asyncio.AbstractEventLoop
     future: "asyncio.Future[T]"
+
+
+class _StartOver(Exception):
+    """A write run without a savepoint failed in a statement: on PostgreSQL its transaction can do no more."""
+
+    def __init__(self, failed: _Write[Any], error: Exception) -> None:
+        super().__init__(str(error))
+        self.failed = failed
+        self.error = error
 
 
 class GroupCommit:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._queue: queue.Queue[_Write[Any] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._starting = threading.Lock()
 
-    async def run(self, work: Callable[[Session], T], locks: Locks | None = None) -> T:
+    async def run(self, work: Callable[[Session], T], locks: Locks | None = None, writes_last: bool = False) -> T:
         """`work(session)`'s result once committed; its exception if it raised (then it changed nothing).
 
         `locks(session)`: the keys of everything `work` reads that a write of the same kind may change
         (then it may run beside them, see store/db.py); it raises what `work` would raise for a write that
-        cannot be done. Without it, the write runs alone."""
+        cannot be done. Without it, the write runs alone.
+
+        `writes_last`: `work` changes the store only once nothing can refuse it any more (its last refusal
+        may be a statement that refuses without failing, as INSERT ... ON CONFLICT DO NOTHING does), so an
+        exception of its own leaves the transaction as it found it: it runs without a savepoint (two round
+        trips). A statement of it that fails anyway fails it alone, and the rest of its batch starts over."""
         self._start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Write(work, locks, loop, future))
+        self._queue.put(_Write(work, locks, writes_last, loop, future))
         return await future
 
     def stop(self) -> None:
-        if self._thread is not None:
+        for _ in self._threads:
             self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
 
     def _start(self) -> None:
         with self._starting:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="elbd-group-commit", daemon=True)
-                self._thread.start()
+            if not self._threads:
+                count = WRITERS_SIDE_BY_SIDE if self.db.writes_side_by_side else 1
+                self._threads = [threading.Thread(target=self._serve, name=f"elbd-group-commit-{n}", daemon=True) for n in range(count)]
+                for thread in self._threads:
+                    thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -95,15 +119,36 @@ class GroupCommit:
                     if len(batch) == 1:  # alone: its error undoes the whole transaction, no savepoint needed
                         outcomes.append((write, True, write.work(session)))
                         continue
-                    point = undo_point(session)
-                    try:
-                        with session.begin_nested():
-                            outcomes.append((write, True, write.work(session)))
-                    except Exception as error:  # noqa: BLE001 - the caller gets its own error, the others go on
-                        undo_to(session, point)
-                        outcomes.append((write, False, error))
+                    outcomes.append(self._one_of_several(session, write))
+        except _StartOver as start_over:
+            self._settle([(start_over.failed, False, start_over.error)])
+            self._commit([write for write in batch if write is not start_over.failed])
+            return
         except Exception as error:  # noqa: BLE001 - the commit failed: nothing was stored for anyone
             outcomes = [(write, False, error) for write in batch]
+        self._settle(outcomes)
+
+    @staticmethod
+    def _one_of_several(session: Session, write: _Write[Any]) -> tuple[_Write[Any], bool, Any]:
+        """A write of a batch: its error undoes its own part (in a savepoint, unless it writes last) and
+        the others go on."""
+        point = undo_point(session)
+        try:
+            if write.writes_last:
+                return write, True, write.work(session)
+            with session.begin_nested():
+                return write, True, write.work(session)
+        except DBAPIError as error:
+            if write.writes_last:
+                raise _StartOver(write, error) from error
+            undo_to(session, point)
+            return write, False, error
+        except Exception as error:  # noqa: BLE001 - the caller gets its own error, the others go on
+            undo_to(session, point)
+            return write, False, error
+
+    @staticmethod
+    def _settle(outcomes: list[tuple[_Write[Any], bool, Any]]) -> None:
         for write, succeeded, value in outcomes:
             write.loop.call_soon_threadsafe(_settle, write.future, succeeded, value)
 
