@@ -27,10 +27,19 @@ def db(tmp_path: Path) -> Database:
     return Database(url)
 
 
-def add_project(name: str, released: threading.Event | None = None, refuse: bool = False):  # type: ignore[no-untyped-def]
+class Hold:
+    """Holds a write in the writer thread: `started` once the thread runs it, until `released`."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.released = threading.Event()
+
+
+def add_project(name: str, hold: Hold | None = None, refuse: bool = False):  # type: ignore[no-untyped-def]
     def work(session: Session) -> str:
-        if released is not None:
-            released.wait(5)
+        if hold is not None:
+            hold.started.set()
+            hold.released.wait(5)
         session.add(Project(id=name, name=name, domain_name=name, created_at=CREATED))
         session.flush()
         mark_members_changed(session, f"lb-{name}", [f"member-{name}"])
@@ -51,21 +60,8 @@ def test_writes_queued_behind_a_busy_writer_commit_in_one_transaction(db: Databa
     event.listen(db.writer, "commit", lambda _connection: commits.append(1))
     told: list[Changes] = []
     db.on_change = told.append
-    writer = GroupCommit(db)
-    released = threading.Event()
-
-    async def scenario() -> list[str]:
-        first = asyncio.ensure_future(writer.run(add_project("p0", released)))
-        await asyncio.sleep(0.05)  # p0 holds the writer thread; the others queue behind it
-        rest = [asyncio.ensure_future(writer.run(add_project(f"p{n}"))) for n in range(1, 6)]
-        await asyncio.sleep(0.05)
-        released.set()
-        return await asyncio.gather(first, *rest)
-
-    try:
-        assert asyncio.run(scenario()) == [f"p{n}" for n in range(6)]
-    finally:
-        writer.stop()
+    outcomes = batch_behind_a_held_write(GroupCommit(db), "p0", [add_project(f"p{n}") for n in range(1, 6)])
+    assert outcomes == [f"p{n}" for n in range(6)]
     assert stored(db) == {f"p{n}" for n in range(6)}
     assert len(commits) == 2
     assert told[1] == Changes(members={f"lb-p{n}": frozenset({f"member-p{n}"}) for n in range(1, 6)})
@@ -75,25 +71,9 @@ def test_writes_queued_behind_a_busy_writer_commit_in_one_transaction(db: Databa
 def test_a_refused_write_changes_nothing_and_the_others_in_its_transaction_commit(db: Database) -> None:
     told: list[Changes] = []
     db.on_change = told.append
-    writer = GroupCommit(db)
-    released = threading.Event()
-
-    async def scenario() -> list[object]:
-        first = asyncio.ensure_future(writer.run(add_project("held", released)))
-        await asyncio.sleep(0.05)
-        rest = [
-            asyncio.ensure_future(writer.run(add_project("kept"))),
-            asyncio.ensure_future(writer.run(add_project("refused", refuse=True))),
-            asyncio.ensure_future(writer.run(add_project("also-kept"))),
-        ]
-        await asyncio.sleep(0.05)
-        released.set()
-        return await asyncio.gather(first, *rest, return_exceptions=True)
-
-    try:
-        outcomes = asyncio.run(scenario())
-    finally:
-        writer.stop()
+    outcomes = batch_behind_a_held_write(
+        GroupCommit(db), "held", [add_project("kept"), add_project("refused", refuse=True), add_project("also-kept")]
+    )
     assert outcomes[:2] == ["held", "kept"] and outcomes[3] == "also-kept"
     assert isinstance(outcomes[2], ValueError) and "refused after writing" in str(outcomes[2])
     assert stored(db) == {"held", "kept", "also-kept"}
@@ -120,28 +100,13 @@ def test_a_write_that_collides_with_an_earlier_one_of_its_transaction_fails_alon
 
 
 def test_what_a_refused_write_memoized_is_forgotten_with_it(db: Database) -> None:
-    writer = GroupCommit(db)
-    released = threading.Event()
-
     def memoize_then_refuse(session: Session) -> None:
         transaction_memo(session)["fact"] = "seen by a write that was undone"
         raise ValueError("refused")
 
-    async def scenario() -> list[object]:
-        first = asyncio.ensure_future(writer.run(add_project("held", released)))
-        await asyncio.sleep(0.05)
-        rest = [
-            asyncio.ensure_future(writer.run(memoize_then_refuse)),
-            asyncio.ensure_future(writer.run(lambda session: transaction_memo(session).get("fact"))),
-        ]
-        await asyncio.sleep(0.05)
-        released.set()
-        return await asyncio.gather(first, *rest, return_exceptions=True)
-
-    try:
-        outcomes = asyncio.run(scenario())
-    finally:
-        writer.stop()
+    outcomes = batch_behind_a_held_write(
+        GroupCommit(db), "held", [memoize_then_refuse, lambda session: transaction_memo(session).get("fact")]
+    )
     assert outcomes[0] == "held" and isinstance(outcomes[1], ValueError)
     assert outcomes[2] is None
     db.dispose()
@@ -171,17 +136,19 @@ def refuse_before_writing(session: Session) -> str:
     raise ValueError("refused before writing")
 
 
-def batch_behind_a_held_write(writer: GroupCommit, first: str, writes: list[Callable[[Session], object]]) -> list[object]:
-    """Every outcome: `first`'s write (writes_last) holds the writer thread while `writes` (writes_last)
-    queue behind it, so that they share the next transaction."""
-    released = threading.Event()
+def batch_behind_a_held_write(
+    writer: GroupCommit, first: str, writes: list[Callable[[Session], object]], writes_last: bool = False
+) -> list[object]:
+    """Every outcome: `first`'s write holds the writer thread while `writes` queue behind it, so that they
+    share the next transaction (`writes_last`: all of them run as such writes)."""
+    hold = Hold()
 
     async def scenario() -> list[object]:
-        held = asyncio.ensure_future(writer.run(add_project(first, released), writes_last=True))
-        await asyncio.sleep(0.05)
-        rest = [asyncio.ensure_future(writer.run(work, writes_last=True)) for work in writes]
-        await asyncio.sleep(0.05)
-        released.set()
+        held = asyncio.ensure_future(writer.run(add_project(first, hold), writes_last=writes_last))
+        assert await asyncio.to_thread(hold.started.wait, 10)  # the writer thread runs it: the rest queue
+        rest = [asyncio.ensure_future(writer.run(work, writes_last=writes_last)) for work in writes]
+        await asyncio.sleep(0)  # each of them queued
+        hold.released.set()
         return await asyncio.gather(held, *rest, return_exceptions=True)
 
     try:
@@ -194,7 +161,9 @@ def test_writes_that_write_last_share_a_transaction_without_savepoints(db: Datab
     """A refusal of such a write changed nothing: it needs no savepoint, and the others still commit."""
     savepoints: list[str] = []
     event.listen(db.writer, "savepoint", lambda _connection, name: savepoints.append(name))
-    outcomes = batch_behind_a_held_write(GroupCommit(db), "held", [add_project("kept"), refuse_before_writing, add_project("also-kept")])
+    outcomes = batch_behind_a_held_write(
+        GroupCommit(db), "held", [add_project("kept"), refuse_before_writing, add_project("also-kept")], writes_last=True
+    )
     assert outcomes[0] == "held" and outcomes[1] == "kept" and outcomes[3] == "also-kept"
     assert isinstance(outcomes[2], ValueError)
     assert stored(db) == {"held", "kept", "also-kept"}
@@ -207,7 +176,7 @@ def test_a_write_that_writes_last_and_fails_in_a_statement_fails_alone_and_the_o
     commits: list[int] = []
     event.listen(db.writer, "commit", lambda _connection: commits.append(1))
     # the same primary key again in the next transaction: its INSERT fails
-    outcomes = batch_behind_a_held_write(GroupCommit(db), "twin", [add_project("twin"), add_project("kept")])
+    outcomes = batch_behind_a_held_write(GroupCommit(db), "twin", [add_project("twin"), add_project("kept")], writes_last=True)
     assert outcomes[0] == "twin" and outcomes[2] == "kept"
     assert type(outcomes[1]).__name__ == "IntegrityError"
     assert stored(db) == {"twin", "kept"}
