@@ -72,12 +72,13 @@ def override_column(resource: str, project_id: Any) -> ScalarSelect[int]:
 
 
 def limit_given(resource: str, override: int | None) -> int:
+    """The limit of `resource` for a project with this override (None: none, the default holds)."""
     return DEFAULTS[resource] if override is None else override
 
 
 def limit_of(session: Session, project_id: str, resource: str) -> int:
     override = session.get(QuotaOverride, (project_id, resource))
-    return override.limit if override else DEFAULTS[resource]
+    return limit_given(resource, override.limit if override else None)
 
 
 def require_within(limit: int, used_now: int, adding: int, resource: str) -> None:
