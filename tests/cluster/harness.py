@@ -3,6 +3,7 @@ data-plane agents (`elbd agent --node`), each with its own data directory holdin
 a client that keeps sending requests to a VIP and counts what failed. Everything started is stopped."""
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -16,12 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 from elbd.cluster.timing import LEASE_S
+from elbd.service.identity import ProjectCredentials
 from tests import postgres
 from tests.cluster.traffic import failed_after, served_again_after
-from tests.conftest import LiveServer, free_port
+from tests.conftest import Api, LiveServer, free_port, token_for
+from tests.ports import free_port_on
 
 AGENT_START_S = 60.0
 OTHER_CLUSTER_S = 600.0  # how long a cluster waits for the other worker's to stop
@@ -184,6 +188,27 @@ def cluster_on_postgres(root: Path, monkeypatch: Any) -> Iterator[Cluster]:
             yield cluster
         finally:
             cluster.stop()
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A new project's API through one replica, its subnet, a load balancer in it and a free port on its VIP."""
+
+    api: Api
+    subnet: dict[str, Any]
+    lb: dict[str, Any]
+    port: int
+
+
+@contextmanager
+def tenant_with_load_balancer(cluster: Cluster, project: str, through: LiveServer, cidr: str) -> Iterator[Tenant]:
+    """The project is made with the CLI on the first replica (the database is shared); the API calls go through `through`."""
+    credentials = ProjectCredentials(**json.loads(cluster.replicas[0].elbd("project", "create", project)))
+    with httpx.Client(base_url=through.url, timeout=30) as client:
+        api = Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
+        subnet = api.subnet(api.vpc()["id"], cidr=cidr)
+        lb = api.load_balancer(subnet)
+        yield Tenant(api, subnet, lb, free_port_on(lb["vip_address"]))
 
 
 def wait_until(condition: Callable[[], Any], timeout_s: float, interval_s: float = 0.05) -> Any:

@@ -20,7 +20,7 @@ from elbd.dataplane.access_log_receiver import access_log_path
 from elbd.dataplane.driver import haproxy_binary
 from elbd.service.identity import ProjectCredentials
 from tests import postgres
-from tests.cluster.harness import Cluster, Traffic, cluster_on_postgres, wait_until
+from tests.cluster.harness import Cluster, Traffic, cluster_on_postgres, tenant_with_load_balancer, wait_until
 from tests.conftest import Api, token_for
 from tests.dataplane.conftest import fetch
 from tests.dataplane.fake_backend import FakeBackend
@@ -57,12 +57,8 @@ def served_load_balancer(cluster: Cluster, backend: FakeBackend, logged: bool = 
     """A load balancer with an HTTP listener and one checked member (and a log tank, `logged`), made
     through the second replica, once the member's health as its node wrote it (under its epoch) reads
     ONLINE: (id, vip, port)."""
-    credentials = ProjectCredentials(**json.loads(cluster.replicas[0].elbd("project", "create", "cluster")))
-    with httpx.Client(base_url=cluster.replicas[1].url, timeout=30) as client:
-        api = Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
-        subnet = api.subnet(api.vpc()["id"], cidr=SUBNET)
-        lb = api.load_balancer(subnet)
-        port = free_port_on(lb["vip_address"])
+    with tenant_with_load_balancer(cluster, "cluster", cluster.replicas[1], SUBNET) as tenant:
+        api, subnet, lb, port = tenant.api, tenant.subnet, tenant.lb, tenant.port
         listener = api.listener(lb["id"], port=port)
         pool = api.pool(listener_id=listener["id"])
         api.monitor(pool["id"], delay=1, timeout=1, max_retries=1)

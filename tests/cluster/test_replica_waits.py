@@ -2,19 +2,15 @@
 balancer (cluster/replica_waits.py): after a member's DELETE through a `--no-agent` replica returns,
 no new request reaches that member, as on a single `elbd serve`."""
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from elbd.dataplane.driver import haproxy_binary
-from elbd.service.identity import ProjectCredentials
 from tests import postgres
-from tests.cluster.harness import Cluster, cluster_on_postgres, wait_until
-from tests.conftest import Api, token_for
+from tests.cluster.harness import Cluster, cluster_on_postgres, tenant_with_load_balancer, wait_until
 from tests.dataplane.conftest import fetch
 from tests.dataplane.fake_backend import FakeBackend
 from tests.ports import free_port_on
@@ -47,12 +43,8 @@ def backends() -> Iterator[list[FakeBackend]]:
 
 
 def test_a_member_deleted_through_a_replica_takes_no_request_after_the_answer(cluster: Cluster, backends: list[FakeBackend]) -> None:
-    credentials = ProjectCredentials(**json.loads(cluster.replicas[0].elbd("project", "create", "waits")))
-    with httpx.Client(base_url=cluster.replicas[0].url, timeout=30) as client:
-        api = Api(client, credentials, token_for(client, credentials))  # type: ignore[arg-type]
-        subnet = api.subnet(api.vpc()["id"], cidr=SUBNET)
-        lb = api.load_balancer(subnet)
-        port = free_port_on(lb["vip_address"])
+    with tenant_with_load_balancer(cluster, "waits", cluster.replicas[0], SUBNET) as tenant:
+        api, subnet, lb, port = tenant.api, tenant.subnet, tenant.lb, tenant.port
         pool = api.pool(listener_id=api.listener(lb["id"], port=port)["id"])
         api.member(pool["id"], address=BACKENDS[0], protocol_port=backends[0].port, subnet_cidr_id=subnet["neutron_subnet_id"])
         assert wait_until(lambda: answered_by(lb["vip_address"], port) == {"backend-0"}, 60), "the node never served the load balancer"
