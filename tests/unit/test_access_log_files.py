@@ -1,4 +1,4 @@
-"""The agent's access-log side without HAProxy: which datagrams become lines, and how a log rotates."""
+"""The agent's access-log side without HAProxy: which messages become lines, and how a log rotates."""
 
 import json
 from pathlib import Path
@@ -13,7 +13,7 @@ def test_a_json_object_naming_a_load_balancer_is_one_line() -> None:
 
 
 def test_anything_else_is_dropped() -> None:
-    for datagram in (
+    for message in (
         b"",
         b'{"loadbalancer_id":"lb-1",\n"status":200}',  # valid JSON over two lines
         b'{"loadbalancer_id":"lb-1","uri":"/cut',  # cut at HAProxy's line length
@@ -24,7 +24,7 @@ def test_anything_else_is_dropped() -> None:
         b'{"status":200}',
         b'{"loadbalancer_id":"lb-1"}\r',
     ):
-        assert accepted_line(datagram) is None, datagram
+        assert accepted_line(message) is None, message
 
 
 def test_a_rotation_shifts_every_kept_file_and_drops_the_oldest() -> None:

@@ -1,7 +1,7 @@
-"""Which load balancer's log a datagram from HAProxy belongs in, and whether it is one well-formed line.
+"""Which load balancer's log a message from HAProxy belongs in, and whether it is one well-formed line.
 
 HAProxy escapes what clients send (access_log_format.py); this is the second wall, should anything get
-through: a datagram is written only if it is one JSON object on one line whose `loadbalancer_id` is an
+through: a message is written only if it is one JSON object on one line whose `loadbalancer_id` is an
 id elbd gives, so a line in a file is always one whole record HAProxy made, of that load balancer."""
 
 import json
@@ -10,9 +10,9 @@ import re
 _LOAD_BALANCER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
-def accepted_line(datagram: bytes) -> tuple[str, bytes] | None:
-    """(load balancer id, the line with its newline), or None for a datagram to drop."""
-    line = datagram.rstrip(b"\n")
+def accepted_line(message: bytes) -> tuple[str, bytes] | None:
+    """(load balancer id, the line with its newline), or None for a message to drop."""
+    line = message.rstrip(b"\n")
     if not line or b"\n" in line or b"\r" in line:
         return None
     try:
