@@ -1,11 +1,14 @@
 """Rendering a load balancer's HAProxy config is a pure function; golden files pin its output."""
 
+import shutil
+import subprocess
 from dataclasses import replace
 from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
 
+from elbd.dataplane.access_log_format import RING_NAME, SOCKET_NAME
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, Server
 from elbd.dataplane.render import _probed, endpoint, hash_id, member_cookie, render, server_options
@@ -173,3 +176,16 @@ def test_colliding_hash_ids_take_the_next_free_one() -> None:
     first = hash_id(backend, WEB)
     assert 1 <= first < 2**31
     assert _probed("m-1", {first}) == first % (2**31 - 2) + 1  # the next id, wrapping to 1
+
+
+@pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs HAProxy")
+def test_an_access_log_goes_through_a_ring_to_the_agents_stream_socket(tmp_path: Path) -> None:
+    """HAProxy accepts the ring and its forwarder; a load balancer without a log tank has neither."""
+    text = render(replace(sample(), access_log=True), RUN_DIR, SOCKET_DIR)
+    assert f"log ring@{RING_NAME} " in text and f"\nring {RING_NAME}\n" in text
+    assert f"server elbd-agent 'unix@{SOCKET_DIR.parent / SOCKET_NAME}' log-proto octet-count" in text
+    assert "ring " not in render(sample(), RUN_DIR, SOCKET_DIR)
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(render(replace(sample(), access_log=True), tmp_path, tmp_path))
+    checked = subprocess.run([shutil.which("haproxy") or "haproxy", "-c", "-f", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr

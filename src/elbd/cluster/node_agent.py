@@ -329,7 +329,7 @@ def serve_node(node: str, database_url: str, data_dir: Path, haproxy: str, inter
     watch = FenceWatch(data_dir, interface)
     agent = NodeAgent(node, database_url, data_dir, reconciler, scope, vips, watch)
     engine.udp.start()
-    access_logs = receive_access_logs(data_dir)
+    access_logs = receive_access_logs(data_dir, reconciler.metrics)
     try:
         agent.start(also=engine.known_load_balancers())
         stop.wait()

@@ -1,13 +1,17 @@
-"""What a load balancer with a log tank adds to its haproxy.cfg: HAProxy sends one JSON object per HTTP
-request (per connection on a TCP or TLS listener) to the agent's unix datagram socket, which writes it
-to the load balancer's access log (access_log_receiver.py).
+"""What a load balancer with a log tank adds to its haproxy.cfg: HAProxy formats one JSON object per HTTP
+request (per connection on a TCP or TLS listener) into a ring of its own, a buffer of RING_BYTES, whose
+forwarder sends the lines octet-counted over one unix stream connection to the agent's socket, which
+writes them to the load balancer's access log (access_log_receiver.py).
 
 Every value a client chooses (method, URI, HTTP version, Host, User-Agent) goes through HAProxy's
 `json(utf8s)` converter inside a JSON string: quotes, backslashes and control characters come out
 escaped, so no request can end its field or its line, nor forge another. The other values are HAProxy's
 own (addresses, numbers, timings, the termination state) or names elbd gave (listener, pool and
-member ids). Logging is UDP-like: a datagram HAProxy cannot send at once (the receiver is gone or
-behind) is dropped, never waited for, so it costs the request path no more than the send."""
+member ids). The request path never waits on logging: a line goes into the ring in memory, and when
+the ring is full (the agent is behind by a whole ring) HAProxy drops it and later says how many it
+dropped. A datagram socket would drop far more: Linux queues at most net.unix.max_dgram_qlen (often
+10) datagrams on it, whatever its buffer, so any moment the agent's thread is not scheduled under load
+lost lines."""
 
 from pathlib import Path
 
@@ -15,7 +19,10 @@ from elbd.dataplane.haproxy_words import config_word, name
 from elbd.dataplane.model import Frontend
 
 SOCKET_NAME = "access-log.sock"
-MAX_LINE_BYTES = 8192  # a longer datagram is cut by HAProxy (the URI alone is at most 1024 bytes in a log)
+MAX_LINE_BYTES = 8192  # a longer line is cut by HAProxy (the URI alone is at most 1024 bytes in a log)
+RING_NAME = "elbd-access-log"
+RING_BYTES = 1024 * 1024  # some 2,000 lines of 500 bytes: a burst the agent has not read yet
+RING_TIMEOUT_SERVER = "1m"  # an agent that reads nothing for that long is reconnected to
 CAPTURE_BYTES = 256  # of Host and User-Agent
 _CLIENT_TEXT = "json(utf8s)"
 
@@ -58,13 +65,27 @@ _TCP_FIELDS = (
 
 
 def receiver_socket(sockets_root: Path) -> Path:
-    """One socket for every load balancer of a data directory: each line names its load balancer."""
+    """One socket for every load balancer of a data directory: a connection a HAProxy process, each
+    line naming its load balancer."""
     return sockets_root / SOCKET_NAME
 
 
-def global_lines(socket: Path) -> list[str]:
-    """Where the process logs: raw lines (no syslog header), facility and level unused."""
-    return [f"log {config_word('unix@' + str(socket))} len {MAX_LINE_BYTES} format raw local0"]
+def global_lines() -> list[str]:
+    """Where the process logs: raw lines (no syslog header) into its ring, facility and level unused."""
+    return [f"log ring@{RING_NAME} len {MAX_LINE_BYTES} format raw local0"]
+
+
+def ring_lines(socket: Path) -> list[str]:
+    """The ring's section (after `ring RING_NAME`): its forwarder connects to the agent's socket and
+    sends each line octet-counted, so no byte of a line can end it early."""
+    return [
+        "format raw",
+        f"maxlen {MAX_LINE_BYTES}",
+        f"size {RING_BYTES}",
+        "timeout connect 5s",
+        f"timeout server {RING_TIMEOUT_SERVER}",
+        f"server elbd-agent {config_word('unix@' + str(socket))} log-proto octet-count",
+    ]
 
 
 def log_format(load_balancer_id: str, mode: str) -> str:

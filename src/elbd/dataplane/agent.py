@@ -256,7 +256,7 @@ def run_agent(connection: Connection, database_url: str, synchronous: str, data_
     engine.udp.on_round = reconciler.again
     engine.udp.on_health = save_udp_health
     engine.udp.start()
-    access_logs = receive_access_logs(Path(data_dir))
+    access_logs = receive_access_logs(Path(data_dir), metrics)
     reconciler.start(also=engine.known_load_balancers())
     freeze_startup_heap()
     answering = threading.Lock()

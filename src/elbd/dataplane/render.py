@@ -313,6 +313,8 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         member_timeout_var=MEMBER_TIMEOUT_VAR,
         closing_until_var=CLOSING_UNTIL_VAR,
         balance_lines=balance_lines,
-        global_log_lines=access_log_format.global_lines(access_log_format.receiver_socket(socket_dir.parent)) if lb.access_log else [],
+        global_log_lines=access_log_format.global_lines() if lb.access_log else [],
+        log_ring_name=access_log_format.RING_NAME,
+        log_ring_lines=access_log_format.ring_lines(access_log_format.receiver_socket(socket_dir.parent)) if lb.access_log else [],
         frontend_log_lines=lambda frontend: access_log_format.frontend_lines(frontend, lb.id) if lb.access_log else [],
     )
