@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from elbd.dataplane.access_log_format import RING_NAME, SOCKET_NAME
+from elbd.dataplane.access_log_format import RELAY, RELAY_SOCKET_NAME, RING_NAME, SOCKET_NAME
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, Server
 from elbd.dataplane.render import _probed, endpoint, hash_id, member_cookie, render, server_options
@@ -179,12 +179,16 @@ def test_colliding_hash_ids_take_the_next_free_one() -> None:
 
 
 @pytest.mark.skipif(shutil.which("haproxy") is None, reason="needs HAProxy")
-def test_an_access_log_goes_through_a_ring_to_the_agents_stream_socket(tmp_path: Path) -> None:
-    """HAProxy accepts the ring and its forwarder; a load balancer without a log tank has neither."""
+def test_an_access_log_goes_through_a_ring_and_a_relay_to_the_agents_stream_socket(tmp_path: Path) -> None:
+    """HAProxy accepts the ring, its forwarder and the relay; a load balancer without a log tank has none of them."""
     text = render(replace(sample(), access_log=True), RUN_DIR, SOCKET_DIR)
+    relay = SOCKET_DIR / RELAY_SOCKET_NAME
     assert f"log ring@{RING_NAME} " in text and f"\nring {RING_NAME}\n" in text
-    assert f"server elbd-agent 'unix@{SOCKET_DIR.parent / SOCKET_NAME}' log-proto octet-count" in text
-    assert "ring " not in render(sample(), RUN_DIR, SOCKET_DIR)
+    assert f"server elbd-relay 'unix@{relay}' log-proto octet-count" in text  # the ring's forwarder, to the relay
+    assert f"bind 'unix@{relay}' mode 600" in text and "tcp-request content accept if WAIT_END" in text
+    assert f"server elbd-agent 'unix@{SOCKET_DIR.parent / SOCKET_NAME}'\n" in text  # the relay, to the agent
+    plain = render(sample(), RUN_DIR, SOCKET_DIR)
+    assert "ring " not in plain and RELAY not in plain
     path = tmp_path / "haproxy.cfg"
     path.write_text(render(replace(sample(), access_log=True), tmp_path, tmp_path))
     checked = subprocess.run([shutil.which("haproxy") or "haproxy", "-c", "-f", str(path)], capture_output=True, text=True, timeout=60)

@@ -39,6 +39,9 @@ def test_show_stat_rows_become_listener_pool_and_member_metrics() -> None:
         "pool-1,m-2,0,0,0,0,,4,0,DOWN,5,L4CON,1001,,0,0",
         "pool-1,BACKEND,0,12,900,3000,,4,1,UP,,,,,11,1",
         "elbd-flavor-limits,BACKEND,0,0,0,0,,0,0,UP,,,,,0,0",
+        "elbd-access-log-relay,FRONTEND,1,1,0,0,0,,,OPEN,,,,0,0,0",
+        "elbd-access-log-relay,elbd-agent,1,1,0,0,,0,0,no check,0,,0,,0,0",
+        "elbd-access-log-relay,BACKEND,1,1,0,0,,0,0,UP,,,,,0,0",
     ])
     made = {family.name: family for family in families([StatsOf("proj", "lb", text)])}
     owner = (("project_id", "proj"), ("loadbalancer_id", "lb"))
@@ -49,6 +52,7 @@ def test_show_stat_rows_become_listener_pool_and_member_metrics() -> None:
     assert made["elbd_pool_connection_errors_total"].samples == [Sample("", (*owner, ("pool_id", "pool-1")), 4.0)]
     assert all("elbd-placeholder" not in str(sample.labels) for family in made.values() for sample in family.samples)
     assert all("elbd-flavor-limits" not in str(sample.labels) for family in made.values() for sample in family.samples)
+    assert all("elbd-access-log-relay" not in str(sample.labels) for family in made.values() for sample in family.samples)
 
 
 def test_an_empty_family_list_renders_as_an_empty_page() -> None:

@@ -31,6 +31,7 @@ STATE = """1
 # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
 4 p1 1 m1 127.1.0.10 2 0 3 3 1 8 2 0 6 0 0 0 - 18081 - 0 0 - - 0
 4 p1 2 m2 127.1.0.11 0 1 2 2 0 1 0 0 6 0 0 0 - 18082 - 0 0 - - 0
+5 elbd-access-log-relay 1 elbd-agent - 2 0 1 1 0 1 0 2 0 0 0 0 - 0 - 0 0 - - 0
 """
 
 

@@ -1,7 +1,8 @@
 """What a load balancer with a log tank adds to its haproxy.cfg: HAProxy formats one JSON object per HTTP
 request (per connection on a TCP or TLS listener) into a ring of its own, a buffer of RING_BYTES, whose
 forwarder sends the lines octet-counted over one unix stream connection to the agent's socket, which
-writes them to the load balancer's access log (access_log_receiver.py).
+writes them to the load balancer's access log (access_log_receiver.py). The forwarder goes through a
+relay of the same process (relay_frontend_lines says why).
 
 Every value a client chooses (method, URI, HTTP version, Host, User-Agent) goes through HAProxy's
 `json(utf8s)` converter inside a JSON string: quotes, backslashes and control characters come out
@@ -23,6 +24,10 @@ MAX_LINE_BYTES = 8192  # a longer line is cut by HAProxy (the URI alone is at mo
 RING_NAME = "elbd-access-log"
 RING_BYTES = 1024 * 1024  # some 2,000 lines of 500 bytes: a burst the agent has not read yet
 RING_TIMEOUT_SERVER = "1m"  # an agent that reads nothing for that long is reconnected to
+RELAY = "elbd-access-log-relay"  # the frontend and backend between the ring and the agent's socket
+RELAY_SOCKET_NAME = "log-relay.sock"  # beside placeholder.sock: no longer, for the length HAProxy allows a path
+RELAY_WAIT = "1s"
+RELAY_IDLE_TIMEOUT = "1h"
 CAPTURE_BYTES = 256  # of Host and User-Agent
 _CLIENT_TEXT = "json(utf8s)"
 
@@ -75,16 +80,40 @@ def global_lines() -> list[str]:
     return [f"log ring@{RING_NAME} len {MAX_LINE_BYTES} format raw local0"]
 
 
-def ring_lines(socket: Path) -> list[str]:
-    """The ring's section (after `ring RING_NAME`): its forwarder connects to the agent's socket and
-    sends each line octet-counted, so no byte of a line can end it early."""
+def ring_lines(relay_socket: Path) -> list[str]:
+    """The ring's section (after `ring RING_NAME`): its forwarder sends each line octet-counted, so no
+    byte of a line can end it early, to the relay (relay_lines)."""
     return [
         "format raw",
         f"maxlen {MAX_LINE_BYTES}",
         f"size {RING_BYTES}",
         "timeout connect 5s",
         f"timeout server {RING_TIMEOUT_SERVER}",
-        f"server elbd-agent {config_word('unix@' + str(socket))} log-proto octet-count",
+        f"server elbd-relay {config_word('unix@' + str(relay_socket))} log-proto octet-count",
+    ]
+
+
+def relay_frontend_lines(relay_socket: Path) -> list[str]:
+    """The ring's forwarder (HAProxy 2.6) reconnects at once, in a loop, while its server refuses: with
+    the agent's socket as its server, a stopped agent cost each logging HAProxy half a core. It
+    connects to this frontend of its own process instead, which always accepts and holds each new
+    connection RELAY_WAIT before connecting to the agent: a stopped agent costs a few connects a second.
+    (Lines sent into a relay that then cannot reach the agent are lost, as they would be anyway.)"""
+    return [
+        "mode tcp",
+        f"bind {config_word('unix@' + str(relay_socket))} mode 600",
+        f"timeout client {RELAY_IDLE_TIMEOUT}",
+        f"tcp-request inspect-delay {RELAY_WAIT}",
+        "tcp-request content accept if WAIT_END",
+        f"default_backend {RELAY}",
+    ]
+
+
+def relay_backend_lines(agent_socket: Path) -> list[str]:
+    return [
+        "mode tcp",
+        f"timeout server {RELAY_IDLE_TIMEOUT}",
+        f"server elbd-agent {config_word('unix@' + str(agent_socket))}",
     ]
 
 

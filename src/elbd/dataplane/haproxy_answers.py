@@ -39,11 +39,12 @@ class CheckReport:
 
 
 def parse_servers_state(text: str) -> list[LiveServer]:
-    """`show servers state` output -> servers (the first line is a version, `#` lines are headers)."""
+    """`show servers state` output -> servers (the first line is a version, `#` lines are headers).
+    A server on a unix socket (address `-`: the access log's relay to the agent) is no member: left out."""
     servers = []
     for line in text.splitlines()[1:]:
         fields = line.split()
-        if not fields or fields[0].startswith("#") or len(fields) < 19:
+        if not fields or fields[0].startswith("#") or len(fields) < 19 or fields[4] == "-":
             continue
         servers.append(
             LiveServer(

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from elbd.dataplane.access_lists import ACCESS_DIRECTORY, ACCESS_SUFFIX, access_list_keys, access_list_path, access_list_text
+from elbd.dataplane.access_log_format import RELAY
 from elbd.dataplane.engine import EngineError, TlsMaterial
 from elbd.dataplane.haproxy import HaproxyError, HaproxyProcess, socket_dir_for, unbindable
 from elbd.dataplane.haproxy_answers import (
@@ -248,7 +249,7 @@ class HaproxyEngine:
             frontends = parse_frontends(process.runtime(ShowStat()))
         except OSError:
             return {}
-        return {name: state for name, state in frontends.items() if name != PLACEHOLDER}
+        return {name: state for name, state in frontends.items() if name not in (PLACEHOLDER, RELAY)}
 
 
 def write_tls_files(run_dir: Path, config: LoadBalancerConfig, tls: Mapping[str, TlsMaterial], keep: Iterable[str] = ()) -> None:

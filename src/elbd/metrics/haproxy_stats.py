@@ -1,7 +1,7 @@
 """HAProxy's `show stat` rows as metrics per load balancer, listener, pool and member. Pure.
 
 In elbd's configurations a frontend is named by its listener's id, a backend by its pool's id and a
-server by its member's id; other proxies (the placeholder frontend, the flavor's stick-table backend)
+server by its member's id; other proxies (the placeholder frontend, the flavor's stick-table backend, the access log's relay)
 are left out. The counters are the
 running worker's: a reload starts a worker at zero, which Prometheus reads as a counter reset."""
 
@@ -9,6 +9,7 @@ import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from elbd.dataplane.access_log_format import RELAY
 from elbd.dataplane.model import FLAVOR_TABLE
 from elbd.metrics.exposition import Family, Labels, Sample
 
@@ -76,7 +77,7 @@ def families(stats: Iterable[StatsOf]) -> list[Family]:
         owner: Labels = (("project_id", one.project_id), ("loadbalancer_id", one.load_balancer_id))
         for row in _rows(one.csv_text):
             proxy, server = row.get("pxname", ""), row.get("svname", "")
-            if proxy == FLAVOR_TABLE:
+            if proxy in (FLAVOR_TABLE, RELAY):
                 continue
             if server == "FRONTEND" and proxy != PLACEHOLDER:
                 add_row("listener", _LISTENER, (*owner, ("listener_id", proxy)), row)
