@@ -1,6 +1,10 @@
 """The elbd command: `serve`, `agent`, `nodes`, `loadbalancer move`, `project create`, `quota set`, `dataplane stop`,
 `db backup`, `db restore`; and the resource CLI (`elbd lb ...`, `elbd member import ...`), a client of a running
-elbd (cli_resources/)."""
+elbd (cli_resources/).
+
+Each command imports the heavy modules it uses (SQLAlchemy and the models, Alembic, the API, the data plane) in
+its body: a call pays only for its own command's imports, and `elbd --help` and the resource commands for none.
+"""
 
 import json
 import logging
@@ -14,26 +18,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-import uvicorn
-from sqlalchemy import make_url, select
 
 from elbd.cli_resources.commands import install as install_resource_commands
 from elbd.config import load_settings
 from elbd.errors import ElbError
-from elbd.heap import freeze_startup_heap
-from elbd.metrics.endpoint import MetricsUnbindable
-from elbd.private_paths import GROUP_AND_OTHERS
 from elbd.first_hour import command_name, project_next_steps, serve_notes
-from elbd.service import identity, quotas
-from elbd.service.default_network import create_default_network
-from elbd.store import backup
-from elbd.store.models import Project
-from elbd.store.refusal import StoreRefused
-from elbd.store.serving_lock import only_server, serving, stopping, writing
-from elbd.store.state import State, StateUnusable, open_state
+from elbd.heap import freeze_startup_heap
+from elbd.private_paths import GROUP_AND_OTHERS
+from elbd.store.refusal import StateUnusable, StoreRefused
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
+
+    from elbd.store.state import State
 
 app = typer.Typer(no_args_is_help=True, help="elbd: the ELB v3 API with a real data plane.")
 project_app = typer.Typer(no_args_is_help=True, help="Projects and their credentials.")
@@ -58,22 +55,27 @@ def _private_files() -> None:
 
 
 @contextmanager
-def _writable_state(data_dir: Path | None) -> Iterator[State]:
+def _writable_state(data_dir: Path | None) -> "Iterator[State]":
     """The data directory's state, held against a restore until the command is done with it."""
+    from elbd.store.serving_lock import writing
+    from elbd.store.state import open_state
+
     settings = load_settings(data_dir)
     with writing(settings.data_dir):
         yield open_state(settings.data_dir, settings.database_url, settings.sqlite_synchronous)
 
 
 @contextmanager
-def _refusals_as_messages() -> Iterator[None]:
-    """A refused command prints its reason on stderr and exits 1: no traceback for a user's mistake."""
+def _refusals_as_messages(*also: type[Exception]) -> Iterator[None]:
+    """A refused command prints its reason on stderr and exits 1: no traceback for a user's mistake. `also`:
+    the refusals of the command's own modules (serve's metrics endpoint)."""
+    refusals: tuple[type[Exception], ...] = (StateUnusable, StoreRefused, *also)
     try:
         yield
     except ElbError as error:
         typer.echo(f"elbd: {error.message}", err=True)
         raise typer.Exit(1) from None
-    except (StateUnusable, StoreRefused, MetricsUnbindable) as error:
+    except refusals as error:
         typer.echo(f"elbd: {error}", err=True)
         raise typer.Exit(1) from None
 
@@ -92,10 +94,16 @@ def serve(
     no_agent: Annotated[bool, typer.Option("--no-agent", help="Serve the API only, with no data-plane agent (an API replica).")] = False,
 ) -> None:
     """Start the API with its embedded data-plane agent (or, with --no-agent, the API alone)."""
+    import uvicorn
+    from sqlalchemy import make_url, select
+
     from elbd.api.app import create_app
     from elbd.api.malformed_http import ElbHttpToolsProtocol
+    from elbd.metrics.endpoint import MetricsUnbindable
+    from elbd.store.models import Project
+    from elbd.store.serving_lock import only_server, serving
 
-    with _refusals_as_messages():
+    with _refusals_as_messages(MetricsUnbindable):
         settings = replace(
             load_settings(data_dir), api_host=host, api_port=port, metrics_host=metrics_host, metrics_port=metrics_port,
             api_access_log="json" if access_log_json else "text" if access_log else None,
@@ -140,6 +148,8 @@ def agent(
 
     from elbd.cluster.node_agent import serve_node
     from elbd.dataplane.driver import haproxy_binary
+    from elbd.store.serving_lock import serving
+    from elbd.store.state import open_state
 
     with _refusals_as_messages():
         settings = load_settings(data_dir)
@@ -247,6 +257,9 @@ def project_create(
 ) -> None:
     """Create a project with a user and an AK/SK pair, a default VPC and subnet; print the credentials as one
     JSON object on stdout, and the next steps on stderr."""
+    from elbd.service import identity
+    from elbd.service.default_network import create_default_network
+
     with _refusals_as_messages(), _writable_state(data_dir) as state:
         settings = load_settings(data_dir)
         zone = settings.availability_zones[0]
@@ -267,6 +280,8 @@ def project_create(
 @quota_app.command("set", context_settings={"ignore_unknown_options": True})
 def quota_set(project_id: str, resource: str, limit: int, data_dir: DataDir = None) -> None:
     """Override one quota of a project (-1 means unlimited)."""
+    from elbd.service import quotas
+
     with _refusals_as_messages(), _writable_state(data_dir) as state:
         with state.db.write() as session:
             quotas.set_override(session, project_id=project_id, resource=resource, limit=limit)
@@ -278,6 +293,7 @@ def dataplane_stop(data_dir: DataDir = None) -> None:
     """Stop every HAProxy and nginx (UDP listeners) of this data directory (they outlive `elbd serve` on purpose)."""
     from elbd.dataplane import nginx_engine
     from elbd.dataplane.haproxy_engine import stop_all
+    from elbd.store.serving_lock import stopping
 
     with _refusals_as_messages():
         settings = load_settings(data_dir)
@@ -293,6 +309,8 @@ def db_backup(file: Path, data_dir: DataDir = None) -> None:
 
     The database only: keep a copy of the data directory's secret.key (it seals the AK/SK secret keys) apart from it.
     """
+    from elbd.store import backup
+
     with _refusals_as_messages():
         copied = backup.backup(load_settings(data_dir).database_url, file)
     typer.echo(json.dumps({"backup": str(copied.path), "schema_revision": copied.schema_revision, "bytes": copied.size}))
@@ -301,6 +319,8 @@ def db_backup(file: Path, data_dir: DataDir = None) -> None:
 @db_app.command("restore")
 def db_restore(file: Path, data_dir: DataDir = None) -> None:
     """Replace the database with the backup in FILE; refused while `elbd serve` uses the data directory."""
+    from elbd.store import backup
+
     with _refusals_as_messages():
         settings = load_settings(data_dir)
         copied = backup.restore(settings.database_url, file, settings.data_dir)

@@ -8,7 +8,7 @@ import sys
 import psycopg
 import pytest
 
-from elbd.store.migrate import migrations
+from elbd.store.schema_revisions import head_revision
 from tests import postgres
 
 pytestmark = pytest.mark.skipif(postgres.unanswered() is not None, reason=f"THE POSTGRESQL TEST IS SKIPPED: {postgres.unanswered()}")
@@ -24,4 +24,4 @@ def test_processes_migrating_one_database_at_once_all_start() -> None:
         assert [code for code, _ in outcomes] == [0] * PROCESSES, [error.strip().splitlines()[-1:] for _, error in outcomes]
         with psycopg.connect(url) as connection:
             [(version,)] = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-        assert version == migrations().get_current_head()
+        assert version == head_revision()

@@ -6,11 +6,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
-from elbd.store.migrate import alembic_config, upgrade
+from elbd.store.migrate import MIGRATIONS, alembic_config, upgrade
 from elbd.store.models import Base
 from elbd.store.refusal import StoreRefused
+from elbd.store.schema_revisions import head_revision, known_revisions
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:
@@ -21,6 +23,14 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_the_revisions_read_from_file_names_are_alembics() -> None:
+    """upgrade() leaves Alembic unimported when the database is at head_revision(), which elbd reads from
+    the migrations' file names: they must name Alembic's revisions, and the highest must be its one head."""
+    alembic = ScriptDirectory(str(MIGRATIONS))
+    assert known_revisions() == {script.revision for script in alembic.walk_revisions()}
+    assert alembic.get_heads() == [head_revision()]
 
 
 def test_upgrading_twice_changes_nothing(tmp_path: Path) -> None:

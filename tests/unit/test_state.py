@@ -15,8 +15,9 @@ from sqlalchemy import create_engine, inspect, text
 from elbd.service import identity
 from elbd.store import state as state_module
 from elbd.store.migrate import SECRET_BOX, alembic_config, upgrade
+from elbd.store.refusal import StateUnusable
 from elbd.store.secret_box import KEY_FILE_NAME, SecretBox, create_key_file, load_key_file
-from elbd.store.state import State, StateUnusable, open_state
+from elbd.store.state import State, open_state
 from tests.conftest import CHEAP_HASHER
 
 PLAINTEXT_SECRET = "PlainSecretKey0123456789abcdefghijklmnop"

@@ -4,7 +4,6 @@ beyond what elbd installs."""
 
 import json
 import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -71,6 +70,8 @@ class ApiClient:
         headers = {"Accept": "application/json", **signature_headers(self.connection, method, url, data, datetime.now(timezone.utc))}
         if data:
             headers["Content-Type"] = "application/json"
+        import urllib.request  # here: every elbd command imports this module, and most of them send no request
+
         request = urllib.request.Request(url, data=data or None, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:

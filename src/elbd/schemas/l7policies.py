@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from elbd.l7_limits import MAX_POOLS, MAX_RULES
 from elbd.schemas.base import Description, Name, ProjectIdField, ResourceId, Strict
 from elbd.schemas.unserved import L7_RESPONSE_CONFIGS, L7POLICIES, L7RULES, note
 
@@ -18,8 +19,6 @@ MessageBody = Annotated[str, StringConstraints(max_length=1024)]
 Priority = Annotated[int, Field(ge=0, le=10000)]
 # The SDK's CreateRedirectPoolsConfig sends the weight as a string ("1"); a JSON number is taken too.
 Weight = int | Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]
-MAX_RULES = 10
-MAX_POOLS = 5
 MAX_HEADER_CHANGES = 10
 MAX_BATCH = 2000
 

@@ -17,8 +17,9 @@ from elbd import l7_values
 from elbd.clock import utcnow
 from elbd.errors import invalid
 from elbd.ids import new_id
+from elbd.l7_limits import MAX_RULES
 from elbd.schemas import unserved
-from elbd.schemas.l7policies import MAX_RULES, L7RuleCreate, L7RuleUpdate
+from elbd.schemas.l7policies import L7RuleCreate, L7RuleUpdate
 from elbd.service import l7_duplicates, lookups
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.store.db import mark_changed

@@ -7,7 +7,7 @@ from sqlalchemy import ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from elbd.errors import invalid, not_found, quota_exceeded
-from elbd.schemas.l7policies import MAX_POOLS, MAX_RULES
+from elbd.l7_limits import MAX_POOLS, MAX_RULES
 from elbd.store.db import transaction_memo
 from elbd.store.models import Certificate, HealthMonitor, IpGroup, L7Policy, Listener, LoadBalancer, Member, Pool, Project, QuotaOverride, SecurityPolicy
 

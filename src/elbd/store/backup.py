@@ -18,7 +18,6 @@ from sqlalchemy.engine import make_url
 
 from elbd.store.db import SQLITE_BUSY_TIMEOUT_MS
 from elbd.store.fsync import fsync_path
-from elbd.store.migrate import migrations
 from elbd.store.preflight import AT_START, Advice, database_name, require_usable
 from elbd.store.refusal import StoreRefused
 from elbd.store.serving_lock import replacing
@@ -44,7 +43,7 @@ def backup(database_url: str, target: Path) -> Copied:
         raise StoreRefused(f"there is no database at {source}; check --data-dir.")
     if target.resolve() == source.resolve():
         raise StoreRefused(f"{target} is the database itself; name another file for the backup.")
-    revision = require_usable(database_url, migrations(), AT_START, thorough=True)
+    revision = require_usable(database_url, AT_START, thorough=True)
     if revision is None:
         raise StoreRefused(f"the database {source} is empty; there is nothing to back up.")
     return _copy_into_place(source, target, revision)
@@ -55,7 +54,7 @@ def restore(database_url: str, backup_file: Path, data_dir: Path) -> Copied:
     if not backup_file.is_file():
         raise StoreRefused(f"there is no backup file {backup_file}.")
     with replacing(data_dir):
-        revision = require_usable(f"sqlite:///{backup_file.resolve()}", migrations(), BACKUP_FILE_ADVICE, thorough=True)
+        revision = require_usable(f"sqlite:///{backup_file.resolve()}", BACKUP_FILE_ADVICE, thorough=True)
         if revision is None:
             raise StoreRefused(f"{backup_file} is an empty database, not an elbd backup; choose a file written by `elbd db backup`.")
         return _copy_into_place(backup_file, target, revision)

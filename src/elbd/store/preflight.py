@@ -7,13 +7,12 @@ this elbd does not know (a newer elbd made it). An empty database is fine: migra
 
 from dataclasses import dataclass
 
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine, inspect
+from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from elbd.store.refusal import StoreRefused
+from elbd.store.schema_revisions import VERSION_TABLE, known_revisions
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def database_name(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def require_usable(url: str, migrations: ScriptDirectory, advice: Advice = AT_START, thorough: bool = False) -> str | None:
+def require_usable(url: str, advice: Advice = AT_START, thorough: bool = False) -> str | None:
     """The database's schema revision (None when it is empty); `thorough` runs a full integrity check."""
     name = database_name(url)
     engine = create_engine(url)
@@ -47,7 +46,7 @@ def require_usable(url: str, migrations: ScriptDirectory, advice: Advice = AT_ST
         with engine.connect() as connection:
             if engine.dialect.name == "sqlite":
                 _require_intact(connection, name, "integrity_check" if thorough else "quick_check", advice)
-            return _known_revision(connection, name, migrations, advice)
+            return _known_revision(connection, name, advice)
     except DBAPIError as error:
         detail = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
         if engine.dialect.name == "sqlite":
@@ -63,19 +62,25 @@ def _require_intact(connection: Connection, name: str, pragma: str, advice: Advi
         raise StoreRefused(f"the database {name} is damaged ({findings[0]}); {advice.damaged}.")
 
 
-def _known_revision(connection: Connection, name: str, migrations: ScriptDirectory, advice: Advice) -> str | None:
-    revisions = MigrationContext.configure(connection).get_current_heads()
+def _known_revision(connection: Connection, name: str, advice: Advice) -> str | None:
+    revisions = _stored_revisions(connection)
     if not revisions:
-        tables = sorted(set(inspect(connection).get_table_names()) - {"alembic_version"})
+        tables = sorted(set(inspect(connection).get_table_names()) - {VERSION_TABLE})
         if tables:
             shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
             raise StoreRefused(f"{name} is not an elbd database (it has tables {shown} but no elbd schema revision); {advice.foreign}.")
         return None
-    known = {script.revision for script in migrations.walk_revisions()}
-    unknown = [revision for revision in revisions if revision not in known]
+    unknown = [revision for revision in revisions if revision not in known_revisions()]
     if unknown:
         raise StoreRefused(
             f"the database {name} has schema revision {unknown[0]}, which this elbd does not know (a newer elbd "
             f"or another application made it); {advice.newer}."
         )
     return revisions[0]
+
+
+def _stored_revisions(connection: Connection) -> list[str]:
+    """The database's revisions as Alembic stored them (none without its table), read as Alembic reads them."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return []
+    return list(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())

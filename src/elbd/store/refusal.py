@@ -3,3 +3,7 @@
 
 class StoreRefused(Exception):
     """Its message says, in one line, what is wrong and what to do; commands print it, not a traceback."""
+
+
+class StateUnusable(Exception):
+    """The data directory, its key file or the database cannot be used as they are; the message says why."""

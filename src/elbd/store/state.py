@@ -17,6 +17,7 @@ from elbd.store.db import Database
 from elbd.store.durability import synchronous_mode
 from elbd.store.migrate import upgrade
 from elbd.store.models import AccessKey
+from elbd.store.refusal import StateUnusable
 from elbd.store.secret_box import (
     KEY_FILE_NAME,
     SealedSecretError,
@@ -26,10 +27,6 @@ from elbd.store.secret_box import (
 )
 
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
-
-
-class StateUnusable(Exception):
-    """The data directory, its key file or the database cannot be used as they are; the message says why."""
 
 
 @dataclass(frozen=True)
