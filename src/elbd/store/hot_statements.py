@@ -102,7 +102,7 @@ def _run_direct(connection: Connection, direct: _Direct, parameters: Mapping[str
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(direct.sql, values)
-        rows = cursor.fetchall() if cursor.description else []
+        rows = cursor.fetchall() if _returns_rows(cursor) else []
         if rows and direct.row is None:
             direct.row = namedtuple("Row", [column[0] for column in cursor.description])  # type: ignore[misc]
         return Result([direct.row(*row) for row in rows] if rows else [], cursor.rowcount)  # type: ignore[misc]
@@ -113,3 +113,10 @@ def _run_direct(connection: Connection, direct: _Direct, parameters: Mapping[str
         raise DBAPIError.instance(direct.sql, values, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost) from error
     finally:
         cursor.close()
+
+
+def _returns_rows(cursor: Any) -> bool:
+    """Whether the statement answered rows (a SELECT, not an INSERT), without asking for `description`:
+    psycopg builds a column object for each column every time it is read (a third of a statement's CPU)."""
+    result = getattr(cursor, "pgresult", None)
+    return bool(result.nfields) if result is not None else cursor.description is not None
