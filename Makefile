@@ -69,7 +69,7 @@ serve: $(STAMP) haproxy
 IN_PROCESS_TESTS := tests/api tests/unit tests/fuzz
 POSTGRES_DATAPLANE_TESTS := $(addprefix tests/dataplane/test_,health.py member_check_probe.py udp.py operators_view.py recycle_and_clone.py restarts_and_reloads.py ip_groups.py)
 POSTGRES_E2E_TESTS := $(addprefix tests/e2e/test_,cli.py first_hour.py console.py credentials_at_rest.py serve_roles.py sdk.py sdk_operations.py replicas_on_postgres.py)
-POSTGRES_TESTS := tests/api tests/unit/test_postgres_write_lock.py $(POSTGRES_E2E_TESTS) $(POSTGRES_DATAPLANE_TESTS)
+POSTGRES_TESTS := tests/api tests/unit/test_postgres_write_lock.py tests/unit/test_hot_statements.py $(POSTGRES_E2E_TESTS) $(POSTGRES_DATAPLANE_TESTS)
 
 # The suite starts elbd some hundreds of times: its bytecode is compiled once here, since an environment
 # with PYTHONDONTWRITEBYTECODE set (as CI's) would have every process compile it again (~0.15 s a serve).

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, false, func, literal, select, true, update
+from sqlalchemy import Select, bindparam, exists, false, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ from elbd.service.member_status import HealthFacts, PoolFacts
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
 from elbd.service.protocols import IP_MEMBER_POOL_PROTOCOLS
 from elbd.store.db import lock_key, mark_members_changed, transaction_memo
+from elbd.store.hot_statements import HotStatement
 from elbd.store.models import HealthMonitor, InstanceNic, Listener, LoadBalancer, Member, Pool
 
 FILTER_COLUMNS = {
@@ -60,9 +61,9 @@ FILTER_COLUMNS = {
 ALL_PROJECTS = ("0", "all_granted_eps")
 MEMBER_QUOTAS = ("member", "members_per_pool")  # the project's and the pool's
 
-# The create path runs these on every member create: built once (so SQLAlchemy compiles and keys them
-# once) and run on the session's connection, since rows of columns are all the rules need.
-_PLACEMENT = (
+# The create path runs these on every member create: built and compiled once, and run on the driver's
+# cursor where they can be (store/hot_statements.py), since rows of columns are all the rules need.
+_PLACEMENT = HotStatement(
     select(
         Pool.id,
         Pool.project_id,
@@ -82,21 +83,22 @@ _PLACEMENT = (
     .where(Pool.id == bindparam("pool_id"))
 )
 _SET_POOL_VPC = update(Pool).where(Pool.id == bindparam("pool_id")).values(vpc_id=bindparam("vpc_id"))
-_POOL_LISTENERS = (
+_POOL_LISTENERS = HotStatement(
     select(Listener.id).where(Listener.default_pool_id == bindparam("pool_id")).order_by(Listener.created_at, Listener.id)
 )
 _EXISTING = select(Member).where(
     Member.pool_id == bindparam("pool_id"), Member.address == bindparam("address"), Member.protocol_port == bindparam("port")
 )
-_MEMBER_COUNTS = select(
-    select(func.count()).where(Member.project_id == bindparam("project_id")).scalar_subquery(),
-    select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
+_MEMBER_COUNTS = HotStatement(
+    select(
+        select(func.count()).where(Member.project_id == bindparam("project_id")).scalar_subquery(),
+        select(func.count()).where(Member.pool_id == bindparam("pool_id")).scalar_subquery(),
+    )
 )
 _INSERT = Member.metadata.tables[Member.__tablename__].insert()
 _COLUMNS = tuple(column.key for column in Member.__table__.columns)
-_INSERT_UNLESS_TAKEN = {  # rowcount 0: refused (SQLAlchemy keeps an INSERT's rowcount only when asked)
-    name: dialect.insert(Member.__table__).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+_INSERT_UNLESS_TAKEN = {  # rowcount 0: refused
+    name: HotStatement(dialect.insert(Member.__table__).on_conflict_do_nothing()) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
@@ -118,7 +120,7 @@ def _address_facts_query(in_subnet: bool) -> Select[Any]:
     return select(*columns).select_from(joined.outerjoin(owner, true()))
 
 
-_ADDRESS_FACTS = {in_subnet: _address_facts_query(in_subnet) for in_subnet in (False, True)}
+_ADDRESS_FACTS = {in_subnet: HotStatement(_address_facts_query(in_subnet)) for in_subnet in (False, True)}
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,11 @@ class AddressFacts:
 
 def address_facts(session: Session, project_id: str, address: IPAddress, subnet_cidr_id: str | None) -> AddressFacts:
     parameters = {"address": str(address), "now": utcnow(), "project_id": project_id, "subnet_cidr_id": subnet_cidr_id}
-    row = session.connection().execute(_ADDRESS_FACTS[subnet_cidr_id is not None], parameters).one()
+    row = _ADDRESS_FACTS[subnet_cidr_id is not None].run(session, parameters).one()
     holder = (row.vip_load_balancer_id, row.vip_project_id) if row.vip_load_balancer_id is not None else None
     subnet = None
     if subnet_cidr_id is not None and row.subnet_id is not None:
-        subnet = vpcs.MemberSubnet(*(row._mapping[f"subnet_{name}"] for name in vpcs.MemberSubnet._fields))
+        subnet = vpcs.MemberSubnet(*(getattr(row, f"subnet_{name}") for name in vpcs.MemberSubnet._fields))
     owner = Owner(row.owner_id, row.owner_status) if row.owner_id is not None else None
     return AddressFacts(holder, subnet, owner)
 
@@ -147,7 +149,7 @@ class Placement:
     project's member quotas), the VPC their subnets must be in, and what the operating status of a member
     of that pool depends on."""
 
-    pool: Row[*tuple[Any, ...]]
+    pool: Any  # a row of _PLACEMENT: its columns by name
     vpc_id: str | None
     host: Host
     facts: PoolFacts
@@ -155,7 +157,7 @@ class Placement:
 
     def member_limits(self) -> tuple[int, int]:
         """The project's member quota and its members_per_pool quota (-1: unlimited)."""
-        member, per_pool = (quotas.limit_given(resource, self.pool._mapping[f"{resource}_override"]) for resource in MEMBER_QUOTAS)
+        member, per_pool = (quotas.limit_given(resource, getattr(self.pool, f"{resource}_override")) for resource in MEMBER_QUOTAS)
         return member, per_pool
 
     def counts_members(self) -> bool:
@@ -163,13 +165,12 @@ class Placement:
 
 
 def placement(session: Session, project_id: str, pool_id: str, host: Host) -> Placement:
-    connection = session.connection()
-    pool = connection.execute(_PLACEMENT, {"pool_id": pool_id}).first()
+    pool = _PLACEMENT.run(session, {"pool_id": pool_id}).first()
     if pool is None or pool.project_id != project_id:
         raise not_found("pool", pool_id)
     master_slave_rules.refuse_change(pool_id, pool.master_slave, "members")
     on_load_balancer = pool.loadbalancer_id is not None
-    listener_ids = list(connection.scalars(_POOL_LISTENERS, {"pool_id": pool_id})) if on_load_balancer else []
+    listener_ids = _POOL_LISTENERS.run(session, {"pool_id": pool_id}).scalars() if on_load_balancer else []
     vpc_id = pool.load_balancer_vpc_id if on_load_balancer else pool.vpc_id
     return Placement(pool, vpc_id, host, PoolFacts(pool.loadbalancer_id, pool.monitored, listener_ids))
 
@@ -301,7 +302,7 @@ def _require_room(session: Session, project_id: str, place: Placement, adding: i
     """The project's and the pool's member quotas; counted only when limited."""
     if not place.counts_members():
         return
-    in_project, in_pool = session.connection().execute(_MEMBER_COUNTS, {"project_id": project_id, "pool_id": place.pool.id}).one()
+    in_project, in_pool = _MEMBER_COUNTS.run(session, {"project_id": project_id, "pool_id": place.pool.id}).one()
     for limit, used_now, resource in zip(place.member_limits(), (in_project, in_pool), MEMBER_QUOTAS):
         quotas.require_within(limit, used_now, adding, resource)
 
@@ -323,7 +324,7 @@ def _store_one(session: Session, place: Placement, member: Member) -> None:
     failing the statement (ON CONFLICT DO NOTHING), so that the transaction goes on for the creates
     beside it (GroupCommit.run's writes_last); then the pool's VPC if the member gave it one."""
     insert = _INSERT_UNLESS_TAKEN[session.get_bind().dialect.name]
-    if session.connection().execute(insert, {key: getattr(member, key) for key in _COLUMNS}).rowcount == 0:
+    if insert.run(session, {key: getattr(member, key) for key in _COLUMNS}).rowcount == 0:
         raise _duplicate(member)
     _store_pool_vpc(session, place)
 

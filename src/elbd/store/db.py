@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from elbd.changes import Changes
 from elbd.store.durability import sqlite_synchronous
+from elbd.store.hot_statements import HotStatement
 from elbd.store.leases import announce
 
 CHANGES = "changes"  # the session.info key of what the transaction changed so far
@@ -40,9 +41,11 @@ SQLITE_POOL_SIZE = 40
 WRITE_LOCK_KEY = 0x656C6264  # "elbd": the advisory lock every PostgreSQL write transaction holds
 # Each key at most once, taken in ascending order whatever the caller's order: two shared writes that
 # need the same two never wait for each other in a circle (the subquery's ORDER BY keeps it un-flattened).
-_LOCK_EACH = text(
-    "SELECT count(pg_advisory_xact_lock(key)) FROM "
-    "(SELECT DISTINCT unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS ascending"
+_LOCK_EACH = HotStatement(
+    text(
+        "SELECT count(pg_advisory_xact_lock(key)) FROM "
+        "(SELECT DISTINCT unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS ascending"
+    )
 )
 # PostgreSQL's connections are the server's, shared by every process (100 by default): a few each.
 POSTGRES_POOL_SIZE = 5
@@ -165,7 +168,7 @@ class Database:
         once, before reading what they guard. Nothing to do on SQLite, where a write is alone."""
         wanted = list(keys)
         if self.writes_side_by_side and wanted:
-            session.connection().execute(_LOCK_EACH, {"keys": wanted})
+            _LOCK_EACH.run(session, {"keys": wanted})
 
     def dispose(self) -> None:
         self.writer.dispose()

@@ -1,0 +1,122 @@
+"""Statements the member-create path runs on every create, executed on the driver's cursor.
+
+SQLAlchemy spends about 100 µs of CPU around each execution (the statement's cache key, an execution
+context, result metadata and rows), where psycopg itself takes about 25 µs (bench/findings.md). A member
+create runs four to six statements, so on PostgreSQL that was about a fifth of a replica's CPU a create.
+
+A HotStatement is compiled once per dialect. Where none of its parameters and columns needs converting
+on that dialect (no type of it has a bind or result processor there, as with every type these
+statements use on psycopg), it runs as that compiled SQL on the DBAPI cursor of the session's connection,
+in the session's transaction; elsewhere (SQLite's dates and booleans) through SQLAlchemy, as before. So
+both ways run the same SQL and return the same values. A driver error is raised as SQLAlchemy's
+DBAPIError (so the group commit tells a failed statement from a refusal), and a lost connection is
+invalidated; the rest of a pool the server dropped is found by the next write's first statement, which
+SQLAlchemy runs (store/db.py)."""
+
+from collections import namedtuple
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import Compiled
+
+
+class Result(NamedTuple):
+    rows: list[Any]  # each a tuple of the statement's columns, which are also its attributes by name
+    rowcount: int
+
+    def one(self) -> Any:
+        if len(self.rows) != 1:
+            raise LookupError(f"expected one row, got {len(self.rows)}")
+        return self.rows[0]
+
+    def first(self) -> Any | None:
+        return self.rows[0] if self.rows else None
+
+    def scalars(self) -> list[Any]:
+        return [row[0] for row in self.rows]
+
+
+@dataclass
+class _Direct:
+    """The statement as the driver takes it on one dialect."""
+
+    sql: str
+    defaults: dict[str, Any]  # the values the statement binds itself (LIMIT 1, a quota's name)
+    required: frozenset[str]  # the parameters the caller must give
+    order: tuple[str, ...] | None  # the parameters' order, for a positional paramstyle
+    row: type[tuple[Any, ...]] | None = None  # named after the cursor's columns (the compiled labels, SQLAlchemy's keys) on first use
+
+
+class HotStatement:
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._through_sqlalchemy = statement.execution_options(preserve_rowcount=True)  # an INSERT's rowcount too
+        self._compiled: dict[str, _Direct | None] = {}  # by dialect; None: run through SQLAlchemy
+
+    def run(self, session: Session, parameters: Mapping[str, Any]) -> Result:
+        connection = session.connection()
+        direct = self._direct(connection.dialect)
+        if direct is None:
+            result = connection.execute(self._through_sqlalchemy, dict(parameters))
+            return Result(list(result) if result.returns_rows else [], result.rowcount)
+        return _run_direct(connection, direct, parameters)
+
+    def _direct(self, dialect: Dialect) -> _Direct | None:
+        if dialect.name not in self._compiled:
+            self._compiled[dialect.name] = _compile(self.statement, dialect)
+        return self._compiled[dialect.name]
+
+
+def _compile(statement: ClauseElement, dialect: Dialect) -> _Direct | None:
+    compiled = statement.compile(dialect=dialect)
+    if _converts(compiled, statement, dialect) or "POSTCOMPILE" in compiled.string:
+        return None
+    binds = compiled.binds  # type: ignore[attr-defined]
+    defaults = {name: value for name, value in compiled.params.items() if not binds[name].required}
+    required = frozenset(name for name in compiled.params if binds[name].required)
+    order = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[attr-defined]
+    return _Direct(compiled.string, defaults, required, order)
+
+
+def _converts(compiled: Compiled, statement: ClauseElement, dialect: Dialect) -> bool:
+    """Whether SQLAlchemy would convert a parameter or a column of the statement on this dialect."""
+    if any(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in compiled.binds.values()):  # type: ignore[attr-defined]
+        return True
+    columns = getattr(statement, "selected_columns", ())
+    return any(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+
+
+def _run_direct(connection: Connection, direct: _Direct, parameters: Mapping[str, Any]) -> Result:
+    missing = direct.required - parameters.keys()
+    if missing:
+        raise TypeError(f"parameters missing: {', '.join(sorted(missing))}")
+    values: Mapping[str, Any] | tuple[Any, ...] = {**direct.defaults, **parameters}
+    if direct.order is not None:
+        values = tuple(values[name] for name in direct.order)
+    driver = connection.connection.driver_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(direct.sql, values)
+        rows = cursor.fetchall() if _returns_rows(cursor) else []
+        if rows and direct.row is None:
+            direct.row = namedtuple("Row", [column[0] for column in cursor.description])  # type: ignore[misc]
+        return Result([direct.row(*row) for row in rows] if rows else [], cursor.rowcount)  # type: ignore[misc]
+    except connection.dialect.loaded_dbapi.Error as error:
+        lost = connection.dialect.is_disconnect(error, connection.connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(direct.sql, values, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost) from error
+    finally:
+        cursor.close()
+
+
+def _returns_rows(cursor: Any) -> bool:
+    """Whether the statement answered rows (a SELECT, not an INSERT), without asking for `description`:
+    psycopg builds a column object for each column every time it is read (a third of a statement's CPU)."""
+    result = getattr(cursor, "pgresult", None)
+    return bool(result.nfields) if result is not None else cursor.description is not None
