@@ -18,11 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection, Dialect, Insert, Select, TextClause
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Statement = Select[*tuple[Any, ...]] | Insert | TextClause
 
 
 class Result(NamedTuple):
@@ -53,7 +54,7 @@ class _Direct:
 
 
 class HotStatement:
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: Statement) -> None:
         self.statement = statement
         self._through_sqlalchemy = statement.execution_options(preserve_rowcount=True)  # an INSERT's rowcount too
         self._compiled: dict[str, _Direct | None] = {}  # by dialect; None: run through SQLAlchemy
@@ -72,20 +73,20 @@ class HotStatement:
         return self._compiled[dialect.name]
 
 
-def _compile(statement: ClauseElement, dialect: Dialect) -> _Direct | None:
+def _compile(statement: Statement, dialect: Dialect) -> _Direct | None:
     compiled = statement.compile(dialect=dialect)
     if _converts(compiled, statement, dialect) or "POSTCOMPILE" in compiled.string:
         return None
-    binds = compiled.binds  # type: ignore[attr-defined]
+    binds = compiled.binds
     defaults = {name: value for name, value in compiled.params.items() if not binds[name].required}
     required = frozenset(name for name in compiled.params if binds[name].required)
-    order = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[attr-defined]
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
     return _Direct(compiled.string, defaults, required, order)
 
 
-def _converts(compiled: Compiled, statement: ClauseElement, dialect: Dialect) -> bool:
+def _converts(compiled: SQLCompiler, statement: Statement, dialect: Dialect) -> bool:
     """Whether SQLAlchemy would convert a parameter or a column of the statement on this dialect."""
-    if any(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in compiled.binds.values()):  # type: ignore[attr-defined]
+    if any(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in compiled.binds.values()):
         return True
     columns = getattr(statement, "selected_columns", ())
     return any(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
@@ -95,9 +96,8 @@ def _run_direct(connection: Connection, direct: _Direct, parameters: Mapping[str
     missing = direct.required - parameters.keys()
     if missing:
         raise TypeError(f"parameters missing: {', '.join(sorted(missing))}")
-    values: Mapping[str, Any] | tuple[Any, ...] = {**direct.defaults, **parameters}
-    if direct.order is not None:
-        values = tuple(values[name] for name in direct.order)
+    given = {**direct.defaults, **parameters}
+    values = tuple(given[name] for name in direct.order) if direct.order is not None else given
     driver = connection.connection.driver_connection
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
