@@ -92,7 +92,7 @@ def serve(
     no_agent: Annotated[bool, typer.Option("--no-agent", help="Serve the API only, with no data-plane agent (an API replica).")] = False,
 ) -> None:
     """Start the API with its embedded data-plane agent (or, with --no-agent, the API alone)."""
-    from elbd.api.app import create_app
+    from elbd.api.app import build_routes, create_app
     from elbd.api.malformed_http import ElbHttpToolsProtocol
 
     with _refusals_as_messages():
@@ -110,6 +110,7 @@ def serve(
             typer.echo(serve_notes(url=url, data_dir=settings.data_dir, command=_command(), has_project=has_project), err=True)
             if metrics_port is not None:
                 typer.echo(f"elbd: Prometheus metrics at http://{_url_host(metrics_host)}:{metrics_port}/metrics (operators only)", err=True)
+            build_routes(api)
             freeze_startup_heap()
             uvicorn.run(
                 api,
