@@ -80,7 +80,8 @@ def _set_names(group: IpGroup, option: IpGroupUpdate) -> None:
 
 def _entries_changed(session: Session, group: IpGroup, ip_list: list[dict[str, str]]) -> None:
     """Store the group's new entries; the load balancers whose listeners use it rebuild when the
-    addresses (not merely descriptions) changed."""
+    addresses (not merely descriptions) changed. Called after the group's other columns are set: the
+    query of its users flushes the row in one statement."""
     before = [entry["ip"] for entry in group.ip_list]
     group.ip_list = ip_list
     if [entry["ip"] for entry in ip_list] != before:
@@ -91,12 +92,14 @@ def _entries_changed(session: Session, group: IpGroup, ip_list: list[dict[str, s
 
 def update_ip_group(session: Session, *, project_id: str, group_id: str, option: IpGroupUpdate) -> IpGroup:
     group = lookups.ip_group(session, project_id, group_id)
+    ip_list = None
     if option.ip_list is not None:
         ip_list = _entries(option.ip_list)
         _require_length(session, project_id, ip_list)
-        _entries_changed(session, group, ip_list)
-    _set_names(group, option)
+    _set_names(group, option)  # before the entries: the row is then written in one statement
     group.updated_at = utcnow()
+    if ip_list is not None:
+        _entries_changed(session, group, ip_list)
     return group
 
 
@@ -108,9 +111,9 @@ def add_or_update_entries(session: Session, *, project_id: str, group_id: str, o
         merged[entry["ip"]] = entry
     ip_list = list(merged.values())
     _require_length(session, project_id, ip_list)
-    _entries_changed(session, group, ip_list)
     _set_names(group, option)
     group.updated_at = utcnow()
+    _entries_changed(session, group, ip_list)
     return group
 
 
@@ -127,8 +130,8 @@ def delete_entries(session: Session, *, project_id: str, group_id: str, ips: Ite
         if canonical not in held:
             raise invalid(f"Invalid input for 'ip_list': IP address group {group.id} holds no entry {canonical}.")
         gone.add(canonical)
-    _entries_changed(session, group, [entry for entry in group.ip_list if entry["ip"] not in gone])
     group.updated_at = utcnow()
+    _entries_changed(session, group, [entry for entry in group.ip_list if entry["ip"] not in gone])
     return group
 
 
