@@ -36,3 +36,32 @@ def test_routes_built_at_startup_leave_few_objects_to_the_first_request(settings
 def test_routes_built_lazily_leave_many(settings_dir: Path) -> None:
     """The measure above tells the two apart: without build_routes the first request builds them."""
     assert _lasting_objects_after_a_request(TestClient(create_app(load_settings(settings_dir)))) > FEW
+
+
+def test_a_thousand_entry_ipgroup_body_is_handled_without_a_collection() -> None:
+    """After freeze_startup_heap, the objects of one 1,000-entry PUT (its model, its entries, the view's
+    dicts) live and die between collections: none of them reaches an older generation."""
+    from elbd.heap import freeze_startup_heap
+    from elbd.schemas.ipgroups import IpGroupUpdateRequest
+
+    body = {"ipgroup": {"ip_list": [{"ip": f"11.{index // 256}.{index % 256}.1"} for index in range(1_000)]}}
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    freeze_startup_heap()
+    gc.callbacks.append(count)
+    try:
+        for _ in range(3):
+            request = IpGroupUpdateRequest.model_validate(body)
+            view = [{"ip": entry.ip, "description": entry.description or ""} for entry in request.ipgroup.ip_list or []]
+            assert len(view) == 1_000
+            del request, view
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+    assert collections == []
