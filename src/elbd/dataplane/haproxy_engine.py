@@ -324,10 +324,10 @@ def _replace_access_list(process: HaproxyProcess, frontend: str, access: AccessC
         version = parse_new_version(answer)
         if version is None:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer.strip()}")
-        refused = [answer for answer in session.run_all([AddMapEntries(path, version, chunk) for chunk in map_chunks(access.keys)]) if answer]
+        *added, listed = session.run_all([*(AddMapEntries(path, version, chunk) for chunk in map_chunks(access.keys)), ShowMap(path, version)])
+        refused = [answer for answer in added if answer]  # the version is listed in the same round trip, and committed only if none was
         if refused:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
-        [listed] = session.run_all([ShowMap(path, version)])
         if len(parse_map_keys(listed)) != len(access.keys):
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: HAProxy holds "
                                f"{len(parse_map_keys(listed))} of its {len(access.keys)} networks")
