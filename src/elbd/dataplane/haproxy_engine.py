@@ -31,7 +31,7 @@ from elbd.dataplane.haproxy_answers import (
 )
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import AccessControl, LoadBalancerConfig
-from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
+from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, ReplaceAccessLists, Retire, Start
 from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, signal_each
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
@@ -206,6 +206,21 @@ class HaproxyEngine:
             raise EngineError(f"a stored value cannot be served: {error}") from None
         except OSError as error:
             raise EngineError(f"the runtime API failed: {error}") from None
+
+    def replace_access_lists(self, load_balancer_id: str, action: ReplaceAccessLists) -> None:
+        """As a Converge replaces them, and nothing else: the running process first, then the files."""
+        process = self.process(load_balancer_id)
+        with self._lock:
+            self._access.pop(load_balancer_id, None)
+        try:
+            for frontend in action.frontends:
+                _replace_access_list(process, frontend, action.config.access_lists[frontend])
+            write_access_files(process.run_dir, action.config, self._access_files)
+        except UnsafeValue as error:
+            raise EngineError(f"a stored value cannot be served: {error}") from None
+        except OSError as error:
+            raise EngineError(f"the runtime API failed: {error}") from None
+        self._note_access(load_balancer_id, action.config)
 
     def _run(self, process: HaproxyProcess, load_balancer_id: str, commands: tuple[RuntimeCommand, ...], strict: bool) -> frozenset[str]:
         """Answers the backends where a `del server` had to wait for connections. `strict`: a refused

@@ -15,7 +15,7 @@ from elbd.ip_entries import NotAnEntry, canonical_entry
 from elbd.schemas.ipgroups import IpEntryOption, IpGroupCreate, IpGroupUpdate
 from elbd.service import lookups, quotas
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
-from elbd.store.db import mark_changed
+from elbd.store.db import mark_access_changed
 from elbd.store.models import IpGroup, Listener, ListenerIpGroup
 
 FILTER_COLUMNS = {"id": IpGroup.id, "name": IpGroup.name, "description": IpGroup.description}
@@ -79,15 +79,19 @@ def _set_names(group: IpGroup, option: IpGroupUpdate) -> None:
 
 
 def _entries_changed(session: Session, group: IpGroup, ip_list: list[dict[str, str]]) -> None:
-    """Store the group's new entries; the load balancers whose listeners use it rebuild when the
-    addresses (not merely descriptions) changed. Called after the group's other columns are set: the
+    """Store the group's new entries; when the addresses (not merely descriptions) changed, the access
+    lists of the listeners that use it are replaced (the data plane rebuilds a load balancer whole where
+    it cannot replace them alone). Called after the group's other columns are set: the
     query of its users flushes the row in one statement."""
     before = [entry["ip"] for entry in group.ip_list]
     group.ip_list = ip_list
     if [entry["ip"] for entry in ip_list] != before:
-        users = select(Listener.loadbalancer_id).join(ListenerIpGroup, ListenerIpGroup.listener_id == Listener.id)
-        for load_balancer_id in session.scalars(users.where(ListenerIpGroup.ipgroup_id == group.id).distinct()):
-            mark_changed(session, load_balancer_id)
+        users = select(Listener.loadbalancer_id, Listener.id).join(ListenerIpGroup, ListenerIpGroup.listener_id == Listener.id)
+        by_load_balancer: dict[str, list[str]] = {}
+        for load_balancer_id, listener_id in session.execute(users.where(ListenerIpGroup.ipgroup_id == group.id)):
+            by_load_balancer.setdefault(load_balancer_id, []).append(listener_id)
+        for load_balancer_id, listener_ids in by_load_balancer.items():
+            mark_access_changed(session, load_balancer_id, listener_ids)
 
 
 def update_ip_group(session: Session, *, project_id: str, group_id: str, option: IpGroupUpdate) -> IpGroup:
