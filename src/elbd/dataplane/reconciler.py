@@ -10,9 +10,8 @@ The data-plane loop:
    runtime commands from the configuration that runs, the engine runs them; the config file follows
    once the changes pause. A round of access list entries only (an IP address group's PUT): those
    listeners' access control is read and their lists alone are replaced. Anything else (or anything
-   unexpected on the way) reconciles the whole
-   load balancer: stored state -> desired configuration -> plan (retire, start, reload, converge) ->
-   the engine carries it out.
+   unexpected on the way) reconciles the whole load balancer: stored state -> desired configuration
+   -> plan (retire, start, reload, converge) -> the engine carries it out.
 3. Health comes back: a poller reads the checked pools' results and writes the changed members; a
    process that dies is started again as soon as its exit is seen (exit_watch.py). The poller visits
    only what needs it (poll_targets): load balancers with a checked pool, and those whose process no
