@@ -97,7 +97,7 @@ def serve(
     import uvicorn
     from sqlalchemy import make_url, select
 
-    from elbd.api.app import create_app
+    from elbd.api.app import build_routes, create_app
     from elbd.api.malformed_http import ElbHttpToolsProtocol
     from elbd.metrics.endpoint import MetricsUnbindable
     from elbd.store.models import Project
@@ -118,6 +118,7 @@ def serve(
             typer.echo(serve_notes(url=url, data_dir=settings.data_dir, command=_command(), has_project=has_project), err=True)
             if metrics_port is not None:
                 typer.echo(f"elbd: Prometheus metrics at http://{_url_host(metrics_host)}:{metrics_port}/metrics (operators only)", err=True)
+            build_routes(api)
             freeze_startup_heap()
             uvicorn.run(
                 api,

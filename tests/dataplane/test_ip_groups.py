@@ -161,8 +161,10 @@ def test_enable_ipgroup_false_stops_enforcing_and_keeps_the_binding(shared: Shar
     answer = shared.lb.api.ok("PUT", f"listeners/{site.listener['id']}", {"listener": {"ipgroup": {"ipgroup_id": made["id"], "enable_ipgroup": False}}})
     assert answer["listener"]["ipgroup"] == {"ipgroup_id": made["id"], "enable_ipgroup": False, "type": "white"}
     assert admitted(site, "127.33.0.2")
+    shared.lb.api.ok("PUT", f"ipgroups/{made['id']}", {"ipgroup": {"ip_list": [{"ip": "127.33.0.3"}]}})  # no list runs to replace
+    assert admitted(site, "127.33.0.2")
     shared.lb.api.ok("PUT", f"listeners/{site.listener['id']}", {"listener": {"ipgroup": {"ipgroup_id": made["id"], "enable_ipgroup": True}}})
-    assert not admitted(site, "127.33.0.2") and admitted(site, "127.33.0.1")
+    assert not admitted(site, "127.33.0.2") and not admitted(site, "127.33.0.1") and admitted(site, "127.33.0.3")
 
 
 def test_tcp_listeners_enforce_it_too(shared: Shared, backends: Callable[..., FakeBackend]) -> None:

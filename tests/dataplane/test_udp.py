@@ -111,6 +111,10 @@ def test_a_whitelist_drops_datagrams_from_other_sources(shared: Shared) -> None:
         wait_for(lambda: ask(VIP, port, source="127.32.0.6", timeout_s=0.3) is None)
         assert ask(VIP, port, source="127.32.0.5") == "only"
         assert ask(VIP, port, source="127.32.0.6", timeout_s=0.5) is None
+        # new entries: nginx's allow list is not an HAProxy access list, so the load balancer is rebuilt whole
+        shared.api.ok("PUT", f"ipgroups/{group['id']}", {"ipgroup": {"ip_list": [{"ip": "127.32.0.6"}]}})
+        wait_for(lambda: ask(VIP, port, source="127.32.0.6", timeout_s=0.3) == "only")
+        assert ask(VIP, port, source="127.32.0.5", timeout_s=0.5) is None
 
 
 def test_a_member_change_reaches_traffic(shared: Shared) -> None:

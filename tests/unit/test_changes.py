@@ -26,3 +26,18 @@ def test_one_load_balancers_part() -> None:
     assert changes.of_load_balancer("lb2") == Changes.of(members={"lb2": {"m2"}})
     assert changes.of_load_balancer("lb3") == Changes()
     assert changes.touched == {"lb1", "lb2"}
+
+
+def test_access_lists_follow_the_same_rule() -> None:
+    access = Changes.of(access={"lb1": {"l1"}, "lb2": {"l2"}})
+    assert Changes.of({"lb1"}, access={"lb1": {"l1"}, "lb2": {"l2"}}) == Changes(frozenset({"lb1"}), access={"lb2": frozenset({"l2"})})
+    assert access.merged(Changes.rebuild("lb1")) == Changes.of({"lb1"}, access={"lb2": {"l2"}})
+    assert access.merged(Changes.of(access={"lb1": {"l3"}})) == Changes.of(access={"lb1": {"l1", "l3"}, "lb2": {"l2"}})
+    assert not Changes.of(access={"lb1": set()})
+    assert access.touched == {"lb1", "lb2"}
+
+
+def test_one_load_balancers_members_and_access_lists() -> None:
+    changes = Changes.of(members={"lb1": {"m1"}}, access={"lb1": {"l1"}, "lb2": {"l2"}})
+    assert changes.of_load_balancer("lb1") == Changes.of(members={"lb1": {"m1"}}, access={"lb1": {"l1"}})
+    assert changes.of_load_balancer("lb2") == Changes.of(access={"lb2": {"l2"}})

@@ -3,22 +3,25 @@
 Runtime commands are compared as the socket would send them (runtime_commands.text), so a test reads
 like HAProxy's runtime API."""
 
-from ipaddress import ip_address
+from dataclasses import replace
+from ipaddress import ip_address, ip_network
 
 import pytest
 
 from elbd.dataplane.haproxy_answers import LiveServer, parse_servers_state
-from elbd.dataplane.model import Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server
+from elbd.dataplane.model import AccessControl, Backend, Frontend, HealthCheck, LoadBalancerConfig, Persistence, PlacedServer, Server
 from elbd.dataplane.plan import (
     ApplyMembers,
     Converge,
     Live,
     Rebuild,
     Reload,
+    ReplaceAccessLists,
     Retire,
     Start,
     backend_commands,
     drain_wait_s,
+    plan_access,
     plan_load_balancer,
     plan_members,
     runtime_commands,
@@ -356,3 +359,35 @@ def test_a_weight_zero_member_through_member_changes_is_drained_once() -> None:
         "set server p/a addr 127.0.0.1 port 81"
     ]
     assert drain_wait_s(running, [live("a", weight=0, draining=True, since_s=10)]) == 20
+
+
+# access lists: a change of IP address groups' entries
+
+
+def _access(kind: str, *networks: str) -> AccessControl:
+    return AccessControl(kind, tuple(ip_network(one) for one in networks))
+
+
+def _guarded(**access: AccessControl | None) -> LoadBalancerConfig:
+    return replace(DESIRED, frontends=tuple(
+        Frontend(name, (ip_address("127.20.0.2"),), 80 + index, "http", backend="p", access=one) for index, (name, one) in enumerate(access.items())
+    ))
+
+
+def test_new_entries_replace_only_the_lists_that_differ() -> None:
+    running = _guarded(l1=_access("white", "10.0.0.1/32"), l2=_access("black", "10.0.0.2/32"), l3=None)
+    action = plan_access(running, {"l1": _access("white", "10.0.0.0/24"), "l2": _access("black", "10.0.0.2/32")})
+    assert isinstance(action, ReplaceAccessLists)
+    assert action.frontends == ("l1",)
+    assert action.config == _guarded(l1=_access("white", "10.0.0.0/24"), l2=_access("black", "10.0.0.2/32"), l3=None)
+
+
+@pytest.mark.parametrize("changed", [
+    {"l1": None},  # the access control went (switched off, or the listener is gone): the rule leaves the skeleton
+    {"l1": _access("black", "10.0.0.1/32")},  # another kind: another rule
+    {"l3": _access("white", "10.0.0.1/32")},  # access control came: a rule to add
+    {"l9": _access("white", "10.0.0.1/32")},  # a listener the process does not serve (a UDP one, or one left out)
+])
+def test_what_changes_the_skeleton_needs_a_rebuild(changed: dict[str, AccessControl | None]) -> None:
+    running = _guarded(l1=_access("white", "10.0.0.1/32"), l3=None)
+    assert plan_access(running, changed) == Rebuild()

@@ -8,6 +8,7 @@ import ipaddress
 import socket
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 
 from elbd.api import (
     availability_zones,
@@ -144,3 +145,14 @@ def create_app(settings: Settings) -> FastAPI:
     install_docs_page(app)
     install_console(app)
     return app
+
+
+def build_routes(app: FastAPI) -> None:
+    """Build every route's request handling now rather than at the first request that reaches its router
+    (FastAPI does it lazily): some 20,000 objects that live as long as the process. Made after the startup
+    heap is frozen (heap.py), every full collection walked them and freed nothing: 20-47 ms pauses every
+    fifteen or so PUTs of a 1,000-entry IP address group. About 0.3 s of CPU at startup, which the first
+    requests no longer pay."""
+    for _ in iter_route_contexts(app.routes):
+        pass
+

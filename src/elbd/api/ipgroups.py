@@ -96,9 +96,13 @@ def delete_ip_group(ipgroup_id: str, who: Principal = Depends(authenticate), db:
 
 
 def _changed(request: Request, db: Database, ipgroup_id: str, change: Callable[[Session], IpGroup]) -> Response:
-    """A change of a group, answered once every listener that uses it serves it."""
+    """A change of a group, answered once every listener that uses it serves it. The answer (a view and
+    JSON of up to thousands of entries) is made after the commit, while the data plane applies it."""
     with db.write() as session:
-        answer = _reply(request, session, change(session))
+        group = change(session)
+        users = ipgroups.listeners_using(session, [group.id])
         changed = changed_so_far(session)
+    answer: IpGroupReply = {"ipgroup": ip_group_view(group, users), "request_id": request_id_of(request)}
+    response = reply(answer)
     wait_for_access(request, changed, f"IP address group {ipgroup_id} was")
-    return reply(answer)
+    return response

@@ -115,7 +115,7 @@ def desired_config(stored: StoredLoadBalancer, maxconn: int) -> LoadBalancerConf
             member_timeout_s=listener.member_timeout if SERVED_LISTENERS[listener.protocol] == "http" else None,
             max_connections=listener.connection,
             max_new_connections_per_s=listener.cps,
-            access=access_control(listener, stored.ip_entries.get(listener.id, ())),
+            access=access_control(listener.ipgroup_enable, listener.ipgroup_type, stored.ip_entries.get(listener.id, ())),
             flavor=flavor_limits(stored, listener.protocol),
         )
         for listener in stored.listeners
@@ -169,7 +169,7 @@ def udp_config(stored: StoredLoadBalancer, addresses: tuple[IPAddress, ...]) -> 
             port=listener.protocol_port,
             pool=listener.default_pool_id if listener.default_pool_id in served else None,
             idle_timeout_s=listener.keepalive_timeout,
-            access=access_control(listener, stored.ip_entries.get(listener.id, ())),
+            access=access_control(listener.ipgroup_enable, listener.ipgroup_type, stored.ip_entries.get(listener.id, ())),
         )
         for listener in stored.listeners
         if listener.protocol == "UDP" and listener.admin_state_up and addresses
@@ -205,11 +205,12 @@ def enabled_setting(stored: dict | None, value: str) -> int | None:
     return int(stored[value]) if stored and stored.get("enable") else None
 
 
-def access_control(listener: StoredListener, entries: tuple[str, ...]) -> AccessControl | None:
-    """The clients a listener admits: None (all) without access control or with it switched off."""
-    if not listener.ipgroup_enable or listener.ipgroup_type not in ("white", "black"):
+def access_control(enabled: bool | None, kind: str | None, entries: tuple[str, ...]) -> AccessControl | None:
+    """The clients a listener admits (its ipgroup_enable, ipgroup_type and its groups' entries): None
+    (all) without access control or with it switched off."""
+    if not enabled or kind not in ("white", "black"):
         return None
-    return _access_control(listener.ipgroup_type, entries)
+    return _access_control(kind, entries)
 
 
 @lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from elbd.dataplane.haproxy_answers import CheckReport
 from elbd.dataplane.model import LoadBalancerConfig
-from elbd.dataplane.plan import ApplyMembers, Live, LoadBalancerAction
+from elbd.dataplane.plan import ApplyMembers, Live, LoadBalancerAction, ReplaceAccessLists
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,11 @@ class Engine(Protocol):
 
     def apply_members(self, load_balancer_id: str, action: ApplyMembers) -> frozenset[str]:
         """Run the commands; EngineError when one was refused. Answers as carry_out."""
+        ...
+
+    def replace_access_lists(self, load_balancer_id: str, action: ReplaceAccessLists) -> None:
+        """Replace the frontends' access lists in the running process (and their files, for the next
+        start or reload); EngineError when one was not replaced."""
         ...
 
     def write_config(self, load_balancer_id: str, config: LoadBalancerConfig) -> None:

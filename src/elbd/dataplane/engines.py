@@ -10,7 +10,7 @@ from elbd.dataplane.haproxy_answers import CheckReport
 from elbd.dataplane.haproxy_engine import HaproxyEngine
 from elbd.dataplane.model import LoadBalancerConfig
 from elbd.dataplane.nginx_engine import NginxEngine, unbindable
-from elbd.dataplane.plan import ApplyMembers, Live, LoadBalancerAction, Retire
+from elbd.dataplane.plan import ApplyMembers, Live, LoadBalancerAction, ReplaceAccessLists, Retire
 
 
 class Engines:
@@ -45,6 +45,10 @@ class Engines:
 
     def apply_members(self, load_balancer_id: str, action: ApplyMembers) -> frozenset[str]:
         return self.haproxy.apply_members(load_balancer_id, action)
+
+    def replace_access_lists(self, load_balancer_id: str, action: ReplaceAccessLists) -> None:
+        """HAProxy's frontends only: a UDP listener is not among the frontends, so plan_access rebuilds it."""
+        self.haproxy.replace_access_lists(load_balancer_id, action)
 
     def write_config(self, load_balancer_id: str, config: LoadBalancerConfig) -> None:
         self.haproxy.write_config(load_balancer_id, config)

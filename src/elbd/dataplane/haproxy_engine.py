@@ -32,7 +32,7 @@ from elbd.dataplane.haproxy_answers import (
 )
 from elbd.dataplane.haproxy_words import UnsafeValue
 from elbd.dataplane.model import AccessControl, LoadBalancerConfig
-from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, Retire, Start
+from elbd.dataplane.plan import ApplyMembers, Converge, Live, LoadBalancerAction, Reload, ReplaceAccessLists, Retire, Start
 from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, signal_each
 from elbd.dataplane.render import render
 from elbd.dataplane.runtime_commands import (
@@ -208,6 +208,21 @@ class HaproxyEngine:
         except OSError as error:
             raise EngineError(f"the runtime API failed: {error}") from None
 
+    def replace_access_lists(self, load_balancer_id: str, action: ReplaceAccessLists) -> None:
+        """As a Converge replaces them, and nothing else: the running process first, then the files."""
+        process = self.process(load_balancer_id)
+        with self._lock:
+            self._access.pop(load_balancer_id, None)
+        try:
+            for frontend in action.frontends:
+                _replace_access_list(process, frontend, action.config.access_lists[frontend])
+            write_access_files(process.run_dir, action.config, self._access_files)
+        except UnsafeValue as error:
+            raise EngineError(f"a stored value cannot be served: {error}") from None
+        except OSError as error:
+            raise EngineError(f"the runtime API failed: {error}") from None
+        self._note_access(load_balancer_id, action.config)
+
     def _run(self, process: HaproxyProcess, load_balancer_id: str, commands: tuple[RuntimeCommand, ...], strict: bool) -> frozenset[str]:
         """Answers the backends where a `del server` had to wait for connections. `strict`: a refused
         command raises instead of being logged."""
@@ -325,10 +340,10 @@ def _replace_access_list(process: HaproxyProcess, frontend: str, access: AccessC
         version = parse_new_version(answer)
         if version is None:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {answer.strip()}")
-        refused = [answer for answer in session.run_all([AddMapEntries(path, version, chunk) for chunk in map_chunks(access.keys)]) if answer]
+        *added, listed = session.run_all([*(AddMapEntries(path, version, chunk) for chunk in map_chunks(access.keys)), ShowMap(path, version)])
+        refused = [answer for answer in added if answer]  # the version is listed in the same round trip, and committed only if none was
         if refused:
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: {refused[0]}")
-        [listed] = session.run_all([ShowMap(path, version)])
         if len(parse_map_keys(listed)) != len(access.keys):
             raise HaproxyError(f"the access list of listener {frontend} was not replaced: HAProxy holds "
                                f"{len(parse_map_keys(listed))} of its {len(access.keys)} networks")

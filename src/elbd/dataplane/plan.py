@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from elbd.dataplane.haproxy_answers import LiveServer
-from elbd.dataplane.model import Backend, LoadBalancerConfig, PlacedServer, Server
+from elbd.dataplane.model import AccessControl, Backend, LoadBalancerConfig, PlacedServer, Server
 from elbd.dataplane.render import served_weight
 from elbd.dataplane.runtime_commands import (
     AddServer,
@@ -95,12 +95,21 @@ class ApplyMembers:
 
 
 @dataclass(frozen=True)
+class ReplaceAccessLists:
+    """Replace the access lists of `frontends` (they hold other networks); the process then runs `config`."""
+
+    config: LoadBalancerConfig
+    frontends: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rebuild:
     """Only a whole rebuild can tell what to do."""
 
 
 LoadBalancerAction = Retire | Start | Reload | Converge
 MembersAction = ApplyMembers | Rebuild
+AccessAction = ReplaceAccessLists | Rebuild
 
 
 def plan_load_balancer(
@@ -130,6 +139,22 @@ def changed_access_lists(desired: LoadBalancerConfig, live: Live) -> tuple[str, 
     return tuple(
         frontend.name for frontend in desired.frontends if frontend.access and live.access_lists.get(frontend.name) != frontend.access.patterns
     )
+
+
+def plan_access(running: LoadBalancerConfig, changed: Mapping[str, AccessControl | None]) -> AccessAction:
+    """The access lists to replace for the `changed` listeners (their access control as stored now; None:
+    none, or the listener is gone), from the configuration the process runs. Only entries change at
+    runtime: a listener the process does not serve with an access list, or whose list would go, come or
+    change its kind (the rule in the skeleton), needs a rebuild."""
+    running_lists = running.access_lists
+    wanted: dict[str, AccessControl] = {}
+    for name, access in changed.items():
+        if access is None or name not in running_lists or access.kind != running_lists[name].kind:
+            return Rebuild()
+        wanted[name] = access
+    replaced = tuple(name for name, access in wanted.items() if access.patterns != running_lists[name].patterns)
+    config = replace(running, frontends=tuple(replace(frontend, access=wanted.get(frontend.name, frontend.access)) for frontend in running.frontends))
+    return ReplaceAccessLists(config, replaced)
 
 
 def plan_members(running: LoadBalancerConfig, changed: Mapping[str, PlacedServer | None]) -> MembersAction:

@@ -8,9 +8,10 @@ The data-plane loop:
    per load balancer; a few workers take fair rounds of them.
 2. A round of member changes only: the members named are read from the store, the planner gives the
    runtime commands from the configuration that runs, the engine runs them; the config file follows
-   once the changes pause. Anything else (or anything unexpected on the way) reconciles the whole
-   load balancer: stored state -> desired configuration -> plan (retire, start, reload, converge) ->
-   the engine carries it out.
+   once the changes pause. A round of access list entries only (an IP address group's PUT): those
+   listeners' access control is read and their lists alone are replaced. Anything else (or anything
+   unexpected on the way) reconciles the whole load balancer: stored state -> desired configuration
+   -> plan (retire, start, reload, converge) -> the engine carries it out.
 3. Health comes back: a poller reads the checked pools' results and writes the changed members; a
    process that dies is started again as soon as its exit is seen (exit_watch.py). The poller visits
    only what needs it (poll_targets): load balancers with a checked pool, and those whose process no
@@ -27,12 +28,12 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from elbd.changes import Changes
-from elbd.dataplane.desired import desired_config, maxconn_for, placed_servers
+from elbd.dataplane.desired import access_control, desired_config, maxconn_for, placed_servers
 from elbd.dataplane.engine import Engine, EngineError, TlsMaterial
 from elbd.dataplane.exit_watch import ExitWatch
 from elbd.dataplane.health import member_health
 from elbd.dataplane.model import Backend, LoadBalancerConfig
-from elbd.dataplane.plan import Converge, Live, Rebuild, Reload, Retire, as_live, drain_wait_s, plan_load_balancer, plan_members
+from elbd.dataplane.plan import Converge, Live, Rebuild, Reload, Retire, as_live, drain_wait_s, plan_access, plan_load_balancer, plan_members
 from elbd.dataplane.reload_reasons import skeleton_change
 from elbd.dataplane.round_metrics import APPLIES, APPLY_TIME, ROUND_TIME, ROUNDS, RUNTIME_COMMANDS, action_name
 from elbd.dataplane.runtime_commands import DisableServer, DrainServer
@@ -211,7 +212,8 @@ class Reconciler:
     def apply(self, work: Work) -> bool:
         """Apply one load balancer's round; answers whether it is live. Only its worker thread may call this."""
         load_balancer_id = work.load_balancer_id
-        if work.whole or (work.members and not self._apply_members(load_balancer_id, work.members)):
+        if (work.whole or (work.members and not self._apply_members(load_balancer_id, work.members))
+                or (work.access and not self._apply_access(load_balancer_id, work.access))):
             with self._lock:
                 known = self._served.get(load_balancer_id)
                 if known is not None:
@@ -265,6 +267,35 @@ class Reconciler:
             if self._unwritten.pop(load_balancer_id, None) is None or served is None:
                 return
         self.engine.write_config(load_balancer_id, served.config)
+
+    def _apply_access(self, load_balancer_id: str, listener_ids: frozenset[str]) -> bool:
+        """Replace only these listeners' access lists (their groups' entries changed); False when only a
+        whole rebuild can (nothing is known of the running process, a listener's access control is not
+        what runs, or the engine did not replace one). Reads just these listeners' access control."""
+        with self._lock:
+            served = self._served.get(load_balancer_id)
+        if served is None or not served.in_sync or not self.engine.running(load_balancer_id):
+            return False
+        with self.db.read() as session:
+            stored = store.stored_access(session, load_balancer_id, listener_ids)
+        wanted = {one: access_control(record.ipgroup_enable, record.ipgroup_type, record.entries) if (record := stored.get(one)) else None
+                  for one in listener_ids}
+        action = plan_access(served.config, wanted)
+        if isinstance(action, Rebuild):
+            return False
+        started = time.perf_counter()
+        try:
+            self.engine.replace_access_lists(load_balancer_id, action)
+        except EngineError as error:
+            log.warning("load balancer %s: %s; rebuilding it", load_balancer_id, error)
+            self.metrics.count(APPLIES, (("outcome", "failed"),))
+            return False
+        finally:
+            self.metrics.observe(APPLY_TIME, time.perf_counter() - started)
+        self.metrics.count(APPLIES, (("outcome", "applied"),))
+        with self._lock:
+            served.config = action.config
+        return True
 
     def reconcile(self, load_balancer_id: str) -> bool:
         """Bring one load balancer's engine to the stored state; answers whether it got there. Running

@@ -44,6 +44,11 @@ class Work:
     def members(self) -> frozenset[str]:
         return self.changes.members.get(self.load_balancer_id, frozenset())
 
+    @property
+    def access(self) -> frozenset[str]:
+        """The listeners whose access lists' entries changed."""
+        return self.changes.access.get(self.load_balancer_id, frozenset())
+
     def merged(self, other: "Work") -> "Work":
         return Work(self.load_balancer_id, self.changes.merged(other.changes), self.write_config or other.write_config)
 

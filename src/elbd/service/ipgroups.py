@@ -15,7 +15,7 @@ from elbd.ip_entries import NotAnEntry, canonical_entry
 from elbd.schemas.ipgroups import IpEntryOption, IpGroupCreate, IpGroupUpdate
 from elbd.service import lookups, quotas
 from elbd.service.paging import Page, PageRequest, apply_filters, paginate
-from elbd.store.db import mark_changed
+from elbd.store.db import mark_access_changed
 from elbd.store.models import IpGroup, Listener, ListenerIpGroup
 
 FILTER_COLUMNS = {"id": IpGroup.id, "name": IpGroup.name, "description": IpGroup.description}
@@ -79,24 +79,31 @@ def _set_names(group: IpGroup, option: IpGroupUpdate) -> None:
 
 
 def _entries_changed(session: Session, group: IpGroup, ip_list: list[dict[str, str]]) -> None:
-    """Store the group's new entries; the load balancers whose listeners use it rebuild when the
-    addresses (not merely descriptions) changed."""
+    """Store the group's new entries; when the addresses (not merely descriptions) changed, the access
+    lists of the listeners that use it are replaced (the data plane rebuilds a load balancer whole where
+    it cannot replace them alone). Called after the group's other columns are set: the
+    query of its users flushes the row in one statement."""
     before = [entry["ip"] for entry in group.ip_list]
     group.ip_list = ip_list
     if [entry["ip"] for entry in ip_list] != before:
-        users = select(Listener.loadbalancer_id).join(ListenerIpGroup, ListenerIpGroup.listener_id == Listener.id)
-        for load_balancer_id in session.scalars(users.where(ListenerIpGroup.ipgroup_id == group.id).distinct()):
-            mark_changed(session, load_balancer_id)
+        users = select(Listener.loadbalancer_id, Listener.id).join(ListenerIpGroup, ListenerIpGroup.listener_id == Listener.id)
+        by_load_balancer: dict[str, list[str]] = {}
+        for load_balancer_id, listener_id in session.execute(users.where(ListenerIpGroup.ipgroup_id == group.id)):
+            by_load_balancer.setdefault(load_balancer_id, []).append(listener_id)
+        for load_balancer_id, listener_ids in by_load_balancer.items():
+            mark_access_changed(session, load_balancer_id, listener_ids)
 
 
 def update_ip_group(session: Session, *, project_id: str, group_id: str, option: IpGroupUpdate) -> IpGroup:
     group = lookups.ip_group(session, project_id, group_id)
+    ip_list = None
     if option.ip_list is not None:
         ip_list = _entries(option.ip_list)
         _require_length(session, project_id, ip_list)
-        _entries_changed(session, group, ip_list)
-    _set_names(group, option)
+    _set_names(group, option)  # before the entries: the row is then written in one statement
     group.updated_at = utcnow()
+    if ip_list is not None:
+        _entries_changed(session, group, ip_list)
     return group
 
 
@@ -108,9 +115,9 @@ def add_or_update_entries(session: Session, *, project_id: str, group_id: str, o
         merged[entry["ip"]] = entry
     ip_list = list(merged.values())
     _require_length(session, project_id, ip_list)
-    _entries_changed(session, group, ip_list)
     _set_names(group, option)
     group.updated_at = utcnow()
+    _entries_changed(session, group, ip_list)
     return group
 
 
@@ -127,8 +134,8 @@ def delete_entries(session: Session, *, project_id: str, group_id: str, ips: Ite
         if canonical not in held:
             raise invalid(f"Invalid input for 'ip_list': IP address group {group.id} holds no entry {canonical}.")
         gone.add(canonical)
-    _entries_changed(session, group, [entry for entry in group.ip_list if entry["ip"] not in gone])
     group.updated_at = utcnow()
+    _entries_changed(session, group, [entry for entry in group.ip_list if entry["ip"] not in gone])
     return group
 
 

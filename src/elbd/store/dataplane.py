@@ -288,6 +288,32 @@ def stored_load_balancer(session: Session, load_balancer_id: str) -> StoredLoadB
     )
 
 
+class StoredAccess(NamedTuple):
+    """A listener's access control as stored: the switch, the kind and every entry of its groups."""
+
+    ipgroup_enable: bool | None
+    ipgroup_type: str | None
+    entries: tuple[str, ...]
+
+
+_ACCESS_OF = (
+    select(Listener.id, Listener.ipgroup_enable, Listener.ipgroup_type)
+    .where(Listener.loadbalancer_id == bindparam("lb"), Listener.id.in_(bindparam("ids", expanding=True)))
+)
+_IP_ENTRIES_OF = _IP_ENTRIES.where(Listener.id.in_(bindparam("ids", expanding=True)))
+
+
+def stored_access(session: Session, load_balancer_id: str, listener_ids: Iterable[str]) -> dict[str, StoredAccess]:
+    """The access control of these listeners of the load balancer, by listener id (one no longer
+    there, or now another load balancer's, is absent): what a change of a group's entries needs,
+    without the rest of the load balancer."""
+    parameters = {"lb": load_balancer_id, "ids": list(listener_ids)}
+    connection = session.connection()
+    listeners = list(connection.execute(_ACCESS_OF, parameters))
+    entries = _ip_entries(connection.execute(_IP_ENTRIES_OF, parameters))
+    return {row.id: StoredAccess(row.ipgroup_enable, row.ipgroup_type, entries.get(row.id, ())) for row in listeners}
+
+
 def _ip_entries(rows: Iterable[Any]) -> dict[str, tuple[str, ...]]:
     """(listener id, a group's ip_list as JSON text) rows -> every entry's ip by listener id, groups in
     the order the listener names them."""

@@ -194,6 +194,12 @@ def mark_members_changed(session: Session, load_balancer_id: str | None, member_
         _add(session, Changes.of(members={load_balancer_id: member_ids}))
 
 
+def mark_access_changed(session: Session, load_balancer_id: str | None, listener_ids: Iterable[str]) -> None:
+    """Only the entries of these listeners' access lists changed: the data plane may replace just them."""
+    if load_balancer_id:
+        _add(session, Changes.of(access={load_balancer_id: listener_ids}))
+
+
 def changed_so_far(session: Session) -> frozenset[str]:
     """The load balancers the transaction has changed so far: those an answer may wait on."""
     return frozenset(session.info.get(CHANGES, Changes()).touched)
