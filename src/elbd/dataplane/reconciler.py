@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,7 @@ from elbd.store.db import Database
 from elbd.store.secret_box import SealedSecretError, SecretBox
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 PLANNED_LOAD_BALANCERS = 200
 WORKERS = 4
 CONFIG_WRITE_DELAY_S = 0.05  # the config file is written once no change came for this long ...
@@ -243,17 +245,11 @@ class Reconciler:
         if any(isinstance(command, DisableServer | DrainServer) for command in action.commands):  # a member held or at weight 0: its drain starts
             running = [as_live(backend, server) for backend in served.config.backends for server in backend.servers]
             self._after_drain(load_balancer_id, drain_wait_s(action.config, running))
-        started = time.perf_counter()
-        try:
-            undeleted = self.engine.apply_members(load_balancer_id, action)
-        except EngineError as error:
-            log.warning("load balancer %s: %s; rebuilding it", load_balancer_id, error)
-            self.metrics.count(APPLIES, (("outcome", "failed"),))
+        self.metrics.count(RUNTIME_COMMANDS, by=len(action.commands))
+        applied = self._on_running_process(load_balancer_id, lambda: self.engine.apply_members(load_balancer_id, action))
+        if applied is None:
             return False
-        finally:
-            self.metrics.observe(APPLY_TIME, time.perf_counter() - started)
-            self.metrics.count(RUNTIME_COMMANDS, by=len(action.commands))
-        self.metrics.count(APPLIES, (("outcome", "applied"),))
+        undeleted = applied[0]
         with self._lock:
             served.config = action.config
             served.undeleted_in = served.undeleted_in | undeleted
@@ -283,19 +279,26 @@ class Reconciler:
         action = plan_access(served.config, wanted)
         if isinstance(action, Rebuild):
             return False
-        started = time.perf_counter()
-        try:
-            self.engine.replace_access_lists(load_balancer_id, action)
-        except EngineError as error:
-            log.warning("load balancer %s: %s; rebuilding it", load_balancer_id, error)
-            self.metrics.count(APPLIES, (("outcome", "failed"),))
+        if self._on_running_process(load_balancer_id, lambda: self.engine.replace_access_lists(load_balancer_id, action)) is None:
             return False
-        finally:
-            self.metrics.observe(APPLY_TIME, time.perf_counter() - started)
-        self.metrics.count(APPLIES, (("outcome", "applied"),))
         with self._lock:
             served.config = action.config
         return True
+
+    def _on_running_process(self, load_balancer_id: str, change: Callable[[], T]) -> tuple[T] | None:
+        """`change()` made through the running process's runtime API, timed and counted: its result (in a
+        tuple, since it may be None), or None when the engine failed at it and the caller rebuilds."""
+        started = time.perf_counter()
+        try:
+            result = change()
+        except EngineError as error:
+            log.warning("load balancer %s: %s; rebuilding it", load_balancer_id, error)
+            self.metrics.count(APPLIES, (("outcome", "failed"),))
+            return None
+        finally:
+            self.metrics.observe(APPLY_TIME, time.perf_counter() - started)
+        self.metrics.count(APPLIES, (("outcome", "applied"),))
+        return (result,)
 
     def reconcile(self, load_balancer_id: str) -> bool:
         """Bring one load balancer's engine to the stored state; answers whether it got there. Running
