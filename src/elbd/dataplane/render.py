@@ -294,6 +294,7 @@ def _template() -> Template:
 
 
 def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
+    relay_socket = socket_dir / access_log_format.RELAY_SOCKET_NAME  # between the access log's ring and the agent
     return _template().render(
         lb=lb,
         run_dir=str(run_dir),
@@ -315,9 +316,9 @@ def render(lb: LoadBalancerConfig, run_dir: Path, socket_dir: Path) -> str:
         balance_lines=balance_lines,
         global_log_lines=access_log_format.global_lines() if lb.access_log else [],
         log_ring_name=access_log_format.RING_NAME,
-        log_ring_lines=access_log_format.ring_lines(socket_dir / access_log_format.RELAY_SOCKET_NAME) if lb.access_log else [],
+        log_ring_lines=access_log_format.ring_lines(relay_socket) if lb.access_log else [],
         log_relay=access_log_format.RELAY,
-        log_relay_frontend_lines=access_log_format.relay_frontend_lines(socket_dir / access_log_format.RELAY_SOCKET_NAME) if lb.access_log else [],
+        log_relay_frontend_lines=access_log_format.relay_frontend_lines(relay_socket) if lb.access_log else [],
         log_relay_backend_lines=access_log_format.relay_backend_lines(access_log_format.receiver_socket(socket_dir.parent)) if lb.access_log else [],
         frontend_log_lines=lambda frontend: access_log_format.frontend_lines(frontend, lb.id) if lb.access_log else [],
     )
