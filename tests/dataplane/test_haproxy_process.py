@@ -2,6 +2,7 @@
 validation that fails when HAProxy refuses; every process of a load balancer stopped, also one an
 older elbd lost track of. Real HAProxy processes on a minimal configuration, no elbd around them."""
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -14,6 +15,7 @@ import pytest
 
 from elbd.dataplane.driver import haproxy_binary
 from elbd.dataplane.haproxy import HaproxyProcess
+from elbd.dataplane import process_identity
 from elbd.dataplane.process_identity import ProcessIdentity, SocketTable, socket_holders
 from tests.dataplane.conftest import wait_for
 
@@ -128,6 +130,26 @@ def test_a_lost_master_is_found_by_its_socket_and_stopped_beside_the_serving_one
     assert fresh.stop_others() == 1
     assert first is not None and not first.running() and second.running()
     assert fresh.masters() == {second}
+
+
+def test_a_descriptor_closed_while_reading_does_not_hide_its_process(process: HaproxyProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A master starting its workers opens and closes descriptors while its sockets are read: one that
+    is gone by the time it is read is skipped alone, never the master with it."""
+    process.start()
+    master = process.master()
+    assert master is not None
+    readlink = os.readlink
+    vanished: list[str] = []
+
+    def first_descriptor_gone(path: str | os.PathLike[str]) -> str:
+        if f"/{master.pid}/fd/" in str(path) and not vanished:
+            vanished.append(str(path))
+            raise FileNotFoundError(path)
+        return readlink(path)
+
+    monkeypatch.setattr(process_identity.os, "readlink", first_descriptor_gone)
+    assert master in socket_holders(process.master_socket)
+    assert vanished
 
 
 def test_a_master_elbd_started_is_known_without_reading_every_socket(process: HaproxyProcess, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ that load balancer's HAProxy processes, also after its socket file was unlinked 
 import os
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +77,7 @@ class SocketTable:
             for entry in PROC.iterdir():
                 if not entry.name.isdigit():
                     continue
-                try:
-                    links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
-                except OSError:
-                    continue
-                for link in links:
+                for link in _descriptor_links(entry / "fd"):
                     if link.startswith("socket:["):
                         self._holders.setdefault(link[8:-1], set()).add(int(entry.name))
         return self._holders
@@ -99,6 +95,21 @@ class SocketTable:
         holders = self._socket_holders()
         pids = set().union(*(holders.get(inode, set()) for inode in inodes))
         return {identity for pid in pids if (identity := ProcessIdentity.of(pid)) is not None}
+
+
+def _descriptor_links(fd_dir: Path) -> Iterator[str]:
+    """What each open descriptor of one process points to. A descriptor closed between the listing and
+    its reading is skipped alone: a process opening and closing files (a master starting its workers)
+    must not drop out of the reading whole."""
+    try:
+        descriptors = list(fd_dir.iterdir())
+    except OSError:
+        return
+    for descriptor in descriptors:
+        try:
+            yield os.readlink(descriptor)
+        except OSError:
+            continue
 
 
 def socket_holders(socket_path: Path) -> set[ProcessIdentity]:
