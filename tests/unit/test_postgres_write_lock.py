@@ -1,6 +1,7 @@
 """The write lock on PostgreSQL (store/db.py): shared writes (member creates) run side by side unless
 they lock a key in common, whatever order they name their keys in, and a write alone waits for them;
-one process's group commit runs batches of them side by side."""
+one process's group commit runs its next batch while the last one commits, and batches what arrives while
+one runs."""
 
 import asyncio
 import threading
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from elbd.config import database_url_of
@@ -81,26 +83,62 @@ def test_a_write_on_a_connection_the_server_dropped_starts_over_on_a_new_one(db:
         assert session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != dropped
 
 
-def test_a_process_commits_a_batch_of_shared_writes_while_another_of_its_batches_still_runs(db: Database) -> None:
-    """Its group commit has more than one writer on PostgreSQL: a batch waiting (here, on its work; in
-    use, on its commit's WAL flush) does not hold up the next one."""
+def test_a_process_runs_its_next_batch_while_the_last_one_waits_for_its_commit(db: Database) -> None:
+    """Its group commit has more than one writer on PostgreSQL: a batch whose commit waits (in use, for
+    its WAL flush; here, held in the engine's commit event) does not hold up the next one."""
     writer = GroupCommit(db)
+    committing = threading.Event()
     released = threading.Event()
 
-    def held(_session: Session) -> str:
-        assert released.wait(HOLD_S * 5)
-        return "held"
+    def hold_the_first_commit(_connection: object) -> None:
+        if not committing.is_set():
+            committing.set()
+            assert released.wait(HOLD_S * 5)
+
+    event.listen(db.writer, "commit", hold_the_first_commit)
 
     async def scenario() -> tuple[str, bool, str]:
-        first = asyncio.ensure_future(writer.run(held, lambda _session: [A]))
-        await asyncio.sleep(0.2)  # the first batch is under way
+        first = asyncio.ensure_future(writer.run(lambda _session: "first", lambda _session: [A]))
+        assert await asyncio.to_thread(committing.wait, 10)
         second = await asyncio.wait_for(writer.run(lambda _session: "second", lambda _session: [B]), HOLD_S)
         first_done = first.done()
         released.set()
         return second, first_done, await first
 
     try:
-        assert asyncio.run(scenario()) == ("second", False, "held")
+        assert asyncio.run(scenario()) == ("second", False, "first")
     finally:
         released.set()
         writer.stop()
+
+
+def test_writes_arriving_while_a_batch_runs_form_the_next_batch_not_one_each(db: Database) -> None:
+    """Only one writer at a time takes and runs a batch: the writes arriving meanwhile share one transaction
+    (paying its BEGIN, locks and COMMIT once), rather than the idle writer starting one for each."""
+    writer = GroupCommit(db)
+    commits: list[int] = []
+    event.listen(db.writer, "commit", lambda _connection: commits.append(1))
+    running = threading.Event()
+    released = threading.Event()
+
+    def held(_session: Session) -> str:
+        running.set()
+        assert released.wait(HOLD_S * 5)
+        return "held"
+
+    async def scenario() -> list[str]:
+        first = asyncio.ensure_future(writer.run(held, lambda _session: [A]))
+        assert await asyncio.to_thread(running.wait, 10)
+        rest = []
+        for n in range(5):  # one by one: an idle writer would take each as it comes
+            rest.append(asyncio.ensure_future(writer.run(lambda _session, n=n: f"w{n}", lambda _session: [B])))
+            await asyncio.sleep(0.05)
+        released.set()
+        return list(await asyncio.gather(first, *rest))
+
+    try:
+        assert asyncio.run(scenario()) == ["held", "w0", "w1", "w2", "w3", "w4"]
+    finally:
+        released.set()
+        writer.stop()
+    assert len(commits) == 2

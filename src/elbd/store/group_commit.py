@@ -13,7 +13,10 @@ On PostgreSQL, where several processes write, a batch whose every write says wha
 and commit side by side, sharing WAL flushes, instead of each waiting for the last one's flush. The
 locks of the whole batch are taken at once, before any of its work, so two batches never wait for each
 other in a circle. So do a process's own batches: on PostgreSQL it has WRITERS_SIDE_BY_SIDE writing
-threads, and while one batch's commit waits for its WAL flush the next batch runs.
+threads, and while one batch's commit waits for its WAL flush the next batch runs. Only one of them at a
+time takes and runs a batch (the turn, passed on at commit): what arrives while a batch runs forms the
+next one, instead of a transaction of its own (fewer, larger transactions, each paying once for its
+BEGIN, locks, placement and COMMIT).
 """
 
 import asyncio
@@ -60,6 +63,7 @@ class GroupCommit:
         self._queue: queue.Queue[_Write[Any] | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._starting = threading.Lock()
+        self._turn = threading.Lock()  # see _Turn
 
     async def run(self, work: Callable[[Session], T], locks: Locks | None = None, writes_last: bool = False) -> T:
         """`work(session)`'s result once committed; its exception if it raised (then it changed nothing).
@@ -95,22 +99,30 @@ class GroupCommit:
 
     def _serve(self) -> None:
         while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < MOST_PER_TRANSACTION:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)
-                    break
-                batch.append(more)
-            self._commit(batch)
+            with _Turn(self._turn) as turn:
+                batch = self._next_batch()
+                if batch is None:
+                    return
+                self._commit(batch, turn)
 
-    def _commit(self, batch: list[_Write[Any]]) -> None:
+    def _next_batch(self) -> list[_Write[Any]] | None:
+        """The next write and those queued behind it (None: stop)."""
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < MOST_PER_TRANSACTION:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                self._queue.put(None)
+                break
+            batch.append(more)
+        return batch
+
+    def _commit(self, batch: list[_Write[Any]], turn: "_Turn") -> None:
         outcomes: list[tuple[_Write[Any], bool, Any]] = []
         shared = self.db.writes_side_by_side and all(write.locks is not None for write in batch)
         try:
@@ -120,9 +132,10 @@ class GroupCommit:
                         outcomes.append((write, True, write.work(session)))
                         continue
                     outcomes.append(self._one_of_several(session, write))
+                turn.pass_on()  # the commit only waits from here on
         except _StartOver as start_over:
             self._settle([(start_over.failed, False, start_over.error)])
-            self._commit([write for write in batch if write is not start_over.failed])
+            self._commit([write for write in batch if write is not start_over.failed], turn)
             return
         except Exception as error:  # noqa: BLE001 - the commit failed: nothing was stored for anyone
             outcomes = [(write, False, error) for write in batch]
@@ -166,6 +179,29 @@ class GroupCommit:
                 ready.append(write)
         self.db.lock(session, keys)
         return ready
+
+
+class _Turn:
+    """The right to take and run the next batch, one writing thread at a time; passed on once the batch's
+    statements have run (its commit then waits for the WAL flush without holding it), or at the latest
+    when the batch is done."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._held = False
+
+    def __enter__(self) -> "_Turn":
+        self._lock.acquire()
+        self._held = True
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.pass_on()
+
+    def pass_on(self) -> None:
+        if self._held:
+            self._held = False
+            self._lock.release()
 
 
 def _settle(future: "asyncio.Future[Any]", succeeded: bool, value: Any) -> None:
