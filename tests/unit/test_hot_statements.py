@@ -1,15 +1,18 @@
-"""HotStatement (store/hot_statements.py) answers what SQLAlchemy Core's execution answers, on the driver's
-cursor where no type needs converting and through SQLAlchemy where one does, on the store of the pass
-(SQLite here, PostgreSQL in the PostgreSQL pass)."""
+"""HotStatement (store/hot_statements.py) answers what SQLAlchemy Core's execution answers, on the driver
+where no type needs converting (SQLite's cursor; on psycopg a prepared statement of each connection, run
+through libpq) and through SQLAlchemy where one does, on the store of the pass (SQLite here, PostgreSQL
+in the PostgreSQL pass)."""
 
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from elbd.config import database_url_of
 from elbd.store.db import Database
@@ -55,7 +58,9 @@ def test_the_rows_are_sqlalchemys_by_position_and_by_name(db: Database, statemen
 
 def test_the_driver_runs_a_statement_whose_types_need_no_converting(db: Database) -> None:
     dialect = db.writer.dialect
-    assert HotStatement(NAMES)._direct(dialect) is not None
+    direct = HotStatement(NAMES)._direct(dialect)
+    assert direct is not None
+    assert (direct.prepared is not None) == (dialect.name == "postgresql")  # psycopg: prepared, through libpq
     # SQLite keeps dates as text and booleans as integers: SQLAlchemy converts them, so it runs such a statement
     assert (HotStatement(DATES)._direct(dialect) is None) == (dialect.name == "sqlite")
 
@@ -83,3 +88,51 @@ def test_a_driver_error_is_sqlalchemys_and_undoes_the_transaction(db: Database) 
 def test_a_parameter_left_out_is_refused_not_taken_for_null(db: Database) -> None:
     with db.read() as session, pytest.raises(TypeError, match="domain"):
         HotStatement(NAMES).run(session, {})
+
+
+def test_a_statement_answers_on_every_connection_also_a_new_one(db: Database) -> None:
+    """On psycopg each connection prepares it once: a connection that replaced another prepares it anew."""
+    expected = [("p1", "project 1"), ("p2", "project 2")]
+    statement = HotStatement(NAMES)
+    for _ in range(3):
+        with db.read() as session:
+            assert [tuple(row) for row in statement.run(session, {"domain": "d"}).rows] == expected
+        with db.reader.connect() as connection:  # the pool's one connection, replaced at its next use
+            connection.invalidate()
+
+
+def test_a_connection_the_server_dropped_fails_as_invalidated_and_the_next_one_answers(db: Database, postgres_database: str | None) -> None:
+    if postgres_database is None:
+        pytest.skip("a server that drops a connection is PostgreSQL's")
+    statement = HotStatement(NAMES)
+    with pytest.raises(DBAPIError) as failed:
+        with db.read() as session:
+            statement.run(session, {"domain": "d"})  # prepared on this connection
+            backend = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with psycopg.connect(postgres_database, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+                deadline = time.monotonic() + 10
+                while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)).fetchone() is not None:
+                    assert time.monotonic() < deadline, "the terminated backend did not end within 10 s"
+                    time.sleep(0.05)
+            statement.run(session, {"domain": "d"})
+    assert failed.value.connection_invalidated
+    with db.read() as session:
+        assert len(statement.run(session, {"domain": "d"}).rows) == 2
+
+
+class _Undo(Exception):
+    """Raised to roll a write back."""
+
+
+def test_a_statement_outlives_a_rollback_on_its_connection(db: Database) -> None:
+    """psycopg would answer a rollback by deallocating every prepared statement of the connection, had it
+    prepared any of its own (it does after five executions of a statement): elbd's connections let it
+    prepare none, so the hot statements stay prepared."""
+    statement = HotStatement(NAMES)
+    for _ in range(8):
+        with pytest.raises(_Undo):
+            with db.write() as session:
+                assert len(statement.run(session, {"domain": "d"}).rows) == 2
+                session.connection().execute(COUNT, {"name": "x"})  # through SQLAlchemy, as every other statement
+                raise _Undo

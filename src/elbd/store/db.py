@@ -85,10 +85,18 @@ def _postgres_engines(url: str) -> tuple[Engine, Engine]:
     transaction itself, in the statement that takes the write lock (psycopg would send its BEGIN alone,
     a round trip of its own), and psycopg's commit and rollback end whatever transaction the server has
     open, so SQLAlchemy's commit and rollback (and savepoints) work as before. The writer pings no
-    connection it hands out (another round trip): the lock's statement finds a dropped one."""
-    writer = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
+    connection it hands out (another round trip): the lock's statement finds a dropped one.
+
+    psycopg prepares no statement of its own on them: after a rollback it would deallocate every
+    prepared statement of the connection (DEALLOCATE ALL), the hot statements' with them, which are
+    prepared by store/hot_statements.py instead."""
+    unprepared = {"prepare_threshold": None}
+    writer = create_engine(
+        url, isolation_level="AUTOCOMMIT", pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, connect_args=unprepared
+    )
     reader = create_engine(
-        url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, isolation_level="REPEATABLE READ"
+        url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW, isolation_level="REPEATABLE READ",
+        connect_args=unprepared,
     )
     return writer, reader
 
