@@ -21,6 +21,7 @@ from elbd.dataplane.access_log_format import MAX_LINE_BYTES, receiver_socket
 from elbd.dataplane.access_log_stream import AccessLogStream, FramingError
 from elbd.dataplane.haproxy import sockets_root
 from elbd.dataplane.rotating_file import RotatingFile
+from elbd.log_throttle import LogThrottle
 from elbd.metrics.registry import Metric, Registry
 from elbd.private_paths import UnsafePathError, private_directory
 
@@ -56,6 +57,7 @@ class AccessLogReceiver:
         self._listener: socket.socket | None = None
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._thread: threading.Thread | None = None
+        self._warnings = LogThrottle(log)  # every one of them can recur as often as a tenant's traffic makes it
 
     def start(self) -> None:
         """Raises UnsafePathError when the socket's directory (a predictable name under $TMPDIR) is another user's."""
@@ -110,7 +112,7 @@ class AccessLogReceiver:
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as error:  # out of descriptors: the connection waits in the backlog
-                log.warning("access logs: %s", error)
+                self._warnings.warning("accept", "access logs: %s", error)
                 return
             connection.setblocking(False)
             self._streams[connection] = AccessLogStream(MAX_LINE_BYTES)
@@ -132,7 +134,7 @@ class AccessLogReceiver:
         try:
             lines = stream.feed(data)
         except FramingError as error:
-            log.warning("access logs: a connection sent what is not a log line (%s): closed", error)
+            self._warnings.warning("framing", "access logs: a connection sent what is not a log line (%s): closed", error)
             self._close(connection)
             return set()
         load_balancer_id = stream.load_balancer_id
@@ -144,7 +146,7 @@ class AccessLogReceiver:
             for line in lines:
                 file.write(line)
         except OSError as error:
-            log.warning("access log of load balancer %s: %s", load_balancer_id, error)
+            self._warnings.warning(("file", load_balancer_id), "access log of load balancer %s: %s", load_balancer_id, error)
             return set()
         return {load_balancer_id}
 
@@ -153,7 +155,10 @@ class AccessLogReceiver:
             self.metrics.count(LINES_LOST, (("reason", "refused"),), stream.refused)
             stream.refused = 0
         if stream.dropped_by_haproxy and stream.load_balancer_id is not None:  # kept until the connection names its load balancer
-            log.warning("access log of load balancer %s: HAProxy dropped %d line(s), its ring full", stream.load_balancer_id, stream.dropped_by_haproxy)
+            self._warnings.warning(
+                ("ring full", stream.load_balancer_id),
+                "access log of load balancer %s: HAProxy dropped %d line(s), its ring full", stream.load_balancer_id, stream.dropped_by_haproxy,
+            )
             self.metrics.count(LINES_LOST, (("reason", "ring_full"),), stream.dropped_by_haproxy)
             stream.dropped_by_haproxy = 0
 
@@ -170,7 +175,7 @@ class AccessLogReceiver:
         try:
             file.flush()
         except OSError as error:
-            log.warning("access log of load balancer %s: %s", load_balancer_id, error)
+            self._warnings.warning(("file", load_balancer_id), "access log of load balancer %s: %s", load_balancer_id, error)
 
     def _file(self, load_balancer_id: str) -> RotatingFile:
         file = self._files.get(load_balancer_id)
