@@ -306,6 +306,7 @@ def serve_node(node: str, database_url: str, data_dir: Path, haproxy: str, inter
     from elbd.dataplane.haproxy_engine import HaproxyEngine
     from elbd.dataplane.nginx_engine import NginxEngine
     from elbd.dataplane.reconciler import certificates_in_store
+    from elbd.heap import freeze_startup_heap
     from elbd.store.dataplane import MemberHealth, save_member_health
     from elbd.store.db import Database
     from elbd.store.secret_box import KEY_FILE_NAME, load_key_file
@@ -332,6 +333,7 @@ def serve_node(node: str, database_url: str, data_dir: Path, haproxy: str, inter
     access_logs = receive_access_logs(data_dir, reconciler.metrics)
     try:
         agent.start(also=engine.known_load_balancers())
+        freeze_startup_heap()  # as `elbd serve`'s agent does (heap.py)
         stop.wait()
     finally:
         agent.stop()
