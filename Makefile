@@ -73,11 +73,12 @@ POSTGRES_TESTS := tests/api tests/unit/test_postgres_write_lock.py tests/unit/te
 
 # The suite starts elbd some hundreds of times: its bytecode is compiled once here, since an environment
 # with PYTHONDONTWRITEBYTECODE set (as CI's) would have every process compile it again (~0.15 s a serve).
+# Each pass names its slowest tests (--durations): where the suite's time goes is in every CI log.
 test: $(STAMP) haproxy browser
 	$(VENV)/bin/python -m compileall -q src
-	$(VENV)/bin/pytest -n 2 $(IN_PROCESS_TESTS)
-	$(VENV)/bin/pytest -n 2 --dist loadfile $(addprefix --ignore=,$(IN_PROCESS_TESTS))
-	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -n 2 --dist loadfile -rs $(POSTGRES_TESTS)
+	$(VENV)/bin/pytest -n 2 --durations=15 $(IN_PROCESS_TESTS)
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(IN_PROCESS_TESTS))
+	ELBD_TEST_DATABASE=postgresql $(VENV)/bin/pytest -n 2 --dist loadfile --durations=15 -rs $(POSTGRES_TESTS)
 
 # The benchmarks' load generator (wrk), fast backend and second anchor (nginx-light with its stream
 # module, run from temporary directories on 127.20-22.x.x, never as the system service), from the OS
