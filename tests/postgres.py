@@ -6,6 +6,7 @@ projects), which the tests' emptying must not reach. The session drops them at t
 is ELBD_TEST_POSTGRES (default: the machines' local one)."""
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,16 @@ SERVER_URL = os.environ.get("ELBD_TEST_POSTGRES", "postgresql://postgres@127.0.0
 
 def _url_of(database: str) -> str:
     return SERVER_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def terminate_backend(database_url: str, pid: int, timeout_s: float = 10.0) -> None:
+    """End one server process as a server restart or an idle timeout would, and wait until it is gone."""
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + timeout_s
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone() is not None:
+            assert time.monotonic() < deadline, f"the terminated backend did not end within {timeout_s:.0f} s"
+            time.sleep(0.05)
 
 
 def _admin(statement: str) -> None:

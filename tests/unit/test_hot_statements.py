@@ -3,12 +3,10 @@ where no type needs converting (SQLite's cursor; on psycopg a prepared statement
 through libpq) and through SQLAlchemy where one does, on the store of the pass (SQLite here, PostgreSQL
 in the PostgreSQL pass)."""
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +17,7 @@ from elbd.store.db import Database
 from elbd.store.hot_statements import HotStatement
 from elbd.store.migrate import upgrade
 from elbd.store.models import Project, QuotaOverride
+from tests import postgres
 
 CREATED = datetime(2026, 12, 6, 1, 2, 3)  # no microseconds: a spelling SQLite's own date adapter would get wrong
 NAMES = select(Project.id, Project.name).where(Project.domain_name == bindparam("domain")).order_by(Project.id)
@@ -109,12 +108,7 @@ def test_a_connection_the_server_dropped_fails_as_invalidated_and_the_next_one_a
         with db.read() as session:
             statement.run(session, {"domain": "d"})  # prepared on this connection
             backend = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-            with psycopg.connect(postgres_database, autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
-                deadline = time.monotonic() + 10
-                while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)).fetchone() is not None:
-                    assert time.monotonic() < deadline, "the terminated backend did not end within 10 s"
-                    time.sleep(0.05)
+            postgres.terminate_backend(postgres_database, backend)
             statement.run(session, {"domain": "d"})
     assert failed.value.connection_invalidated
     with db.read() as session:
