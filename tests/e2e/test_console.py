@@ -124,7 +124,17 @@ class Console:
         return self.driver.find_element(By.ID, "alert").text
 
     def button(self, text: str) -> None:
-        self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']").click()
+        self.click(f"//button[normalize-space()='{text}']")
+
+    def click(self, xpath: str) -> None:
+        """Click what `xpath` finds, found again if the page re-rendered between finding and clicking (a
+        click that meets a stale element did not happen)."""
+
+        def clicked() -> bool:
+            self.driver.find_element(By.XPATH, xpath).click()
+            return True
+
+        self.until(clicked)
 
     def shot(self, name: str) -> None:
         if SCREENSHOTS:
@@ -191,7 +201,7 @@ def test_an_operator_builds_watches_and_changes_a_load_balancer_in_the_console(
     console.shot("pool")
 
     # The member's own page: change its weight, read its timeline.
-    browser.find_element(By.XPATH, "//table[caption='Members']//a[normalize-space()='good']").click()
+    console.click("//table[caption='Members']//a[normalize-space()='good']")
     console.on("Member")
     console.until(lambda: console.fact("operating status") == "ONLINE")
     console.until(lambda: browser.find_element(By.XPATH, "//table[caption='Health transitions, newest first']//tbody/tr[1]/td[3]").text == "ONLINE")
@@ -278,13 +288,13 @@ def test_the_console_deletes_what_it_created_asks_first_and_shows_refusals(live_
         assert console.alert() == f"Error 409 {refused.json()['error_code']}: {refused.json()['error_msg']}"
 
         # Declining the question deletes nothing.
-        browser.find_element(By.XPATH, "//table[caption='Listeners']//a").click()
+        console.click("//table[caption='Listeners']//a")
         console.on("Listener")
         console.button("Delete this listener")
         WebDriverWait(browser, WAIT_S).until(lambda driver: driver.switch_to.alert).dismiss()
         assert len(api.get(f"/v3/{credentials.project_id}/elb/listeners").json()["listeners"]) == 1
 
-        browser.find_element(By.XPATH, "//table[caption='Pools']//a").click()
+        console.click("//table[caption='Pools']//a")
         console.on("Pool")
         for what, then in (("health monitor", "Pool"), ("pool", "Listener"), ("listener", "Load balancer"), ("load balancer", "All load balancers")):
             console.button(f"Delete this {what}")
