@@ -26,7 +26,11 @@ _list_query = list_query({name: list[str] for name in (*ipgroups.FILTER_COLUMNS,
 
 
 def _reply(request: Request, session: Session, group: IpGroup) -> IpGroupReply:
-    return {"ipgroup": ip_group_view(group, ipgroups.listeners_using(session, [group.id])), "request_id": request_id_of(request)}
+    return _answer(request, group, ipgroups.listeners_using(session, [group.id]))
+
+
+def _answer(request: Request, group: IpGroup, users: dict[str, list[str]]) -> IpGroupReply:
+    return {"ipgroup": ip_group_view(group, users), "request_id": request_id_of(request)}
 
 
 @router.post(COLLECTION, status_code=201, response_model=IpGroupReply)
@@ -102,7 +106,6 @@ def _changed(request: Request, db: Database, ipgroup_id: str, change: Callable[[
         group = change(session)
         users = ipgroups.listeners_using(session, [group.id])
         changed = changed_so_far(session)
-    answer: IpGroupReply = {"ipgroup": ip_group_view(group, users), "request_id": request_id_of(request)}
-    response = reply(answer)
+    response = reply(_answer(request, group, users))
     wait_for_access(request, changed, f"IP address group {ipgroup_id} was")
     return response

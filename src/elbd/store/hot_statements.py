@@ -1,4 +1,4 @@
-"""Statements the member-create path runs on every create, executed on the driver's cursor.
+"""Statements the member-create path runs on every create, executed on the driver.
 
 SQLAlchemy spends about 100 µs of CPU around each execution (the statement's cache key, an execution
 context, result metadata and rows), where psycopg itself takes about 25 µs (bench/findings.md). A member
@@ -136,15 +136,12 @@ def _run_direct(connection: Connection, direct: _Direct, parameters: Mapping[str
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(direct.sql, values)
-        rows = cursor.fetchall() if _returns_rows(cursor) else []
+        rows = cursor.fetchall() if cursor.description is not None else []
         if rows and direct.row is None:
             direct.row = namedtuple("Row", [column[0] for column in cursor.description])  # type: ignore[misc]
         return Result([direct.row(*row) for row in rows] if rows else [], cursor.rowcount)  # type: ignore[misc]
     except connection.dialect.loaded_dbapi.Error as error:
-        lost = connection.dialect.is_disconnect(error, connection.connection, cursor)
-        if lost:
-            connection.invalidate(error)
-        raise DBAPIError.instance(direct.sql, values, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost) from error
+        raise _driver_error(connection, direct, values, error, cursor) from error
     finally:
         cursor.close()
 
@@ -172,10 +169,15 @@ def _run_prepared(connection: Connection, direct: _Direct, prepared: _Prepared, 
             direct.row = namedtuple("Row", [result.fname(number).decode() for number in range(result.nfields)])  # type: ignore[misc]
         return Result([direct.row(*row) for row in rows], len(rows))
     except connection.dialect.loaded_dbapi.Error as error:
-        lost = connection.dialect.is_disconnect(error, pooled, None)
-        if lost:
-            connection.invalidate(error)
-        raise DBAPIError.instance(direct.sql, values, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost) from error
+        raise _driver_error(connection, direct, values, error, None) from error
+
+
+def _driver_error(connection: Connection, direct: _Direct, values: Any, error: Any, cursor: Any) -> Exception:
+    """The driver's error as SQLAlchemy raises it; the connection invalidated when the error lost it."""
+    lost = connection.dialect.is_disconnect(error, connection.connection, cursor)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(direct.sql, values, error, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost)
 
 
 @dataclass(frozen=True)
@@ -202,9 +204,3 @@ def _psycopg() -> _Libpq:
 
     return _Libpq(Transformer, PyFormat.TEXT, pq.ExecStatus.TUPLES_OK, pq.ExecStatus.FATAL_ERROR, errors.error_from_result)
 
-
-def _returns_rows(cursor: Any) -> bool:
-    """Whether the statement answered rows (a SELECT, not an INSERT), without asking for `description`:
-    psycopg builds a column object for each column every time it is read (a third of a statement's CPU)."""
-    result = getattr(cursor, "pgresult", None)
-    return bool(result.nfields) if result is not None else cursor.description is not None
