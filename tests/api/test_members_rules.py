@@ -187,6 +187,7 @@ def test_a_load_balancer_vip_is_never_an_instance_member(api: Api, topology: Top
 def test_the_vip_of_another_load_balancer_in_the_vpc_is_refused_too(api: Api, topology: Topology) -> None:
     second = api.load_balancer(topology.subnet)
     refused(create(api, topology.pool["id"], **subnet_member(topology, second["vip_address"])), f"is the VIP of load balancer {second['id']}")
+    assert members_of(api, topology.pool["id"]) == []
 
 
 def test_pool_of_type_ip_refuses_subnet_members(api: Api, topology: Topology) -> None:
@@ -264,12 +265,14 @@ def test_ipv6_outside_the_subnets_ipv6_cidr_is_400(api: Api, topology: Topology,
     pool = tcp_pool(api, topology.lb["id"])
     response = create(api, pool["id"], address="fd00:21::10", protocol_port=80, subnet_cidr_id=ipv6_subnet["id"])
     refused(response, f"fd00:21::10 is not a host address of subnet {ipv6_subnet['id']} (fd00:20::/64)")
+    assert members_of(api, pool["id"]) == []
 
 
 def test_ipv6_member_in_a_subnet_without_ipv6_is_400(api: Api, topology: Topology) -> None:
     pool = tcp_pool(api, topology.lb["id"])
     response = create(api, pool["id"], address="fd00:20::10", protocol_port=80, subnet_cidr_id=topology.subnet["id"])
     refused(response, f"subnet {topology.subnet['id']} has no IPv6 CIDR")
+    assert members_of(api, pool["id"]) == []
 
 
 # field types and ranges
@@ -336,6 +339,7 @@ def test_a_body_that_is_not_json_is_400(api: Api, topology: Topology) -> None:
 
 def test_address_is_required(api: Api, topology: Topology) -> None:
     refused(create(api, topology.pool["id"], protocol_port=80), "address")
+    assert members_of(api, topology.pool["id"]) == []
 
 
 def test_ip_member_takes_a_known_availability_zone(api: Api, topology: Topology) -> None:
@@ -566,6 +570,7 @@ def test_update_of_port_in_an_any_port_pool_is_400(api: Api, topology: Topology)
     created = api.member(pool["id"], address=IN_SUBNET, subnet_cidr_id=topology.subnet["neutron_subnet_id"])["member"]
     response = api.call("PUT", f"{members_url(pool['id'])}/{created['id']}", {"member": {"protocol_port": 81}})
     refused(response, "Invalid input for 'protocol_port': members of a pool forwarding all ports have none.", exact=True)
+    assert show(api, pool["id"], created["id"])["protocol_port"] == 0
 
 
 def test_update_of_port_in_an_ip_protocol_pool_is_400(api: Api) -> None:
