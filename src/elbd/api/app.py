@@ -7,7 +7,7 @@ from functools import partial
 import ipaddress
 import socket
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import iter_route_contexts
 
 from elbd.api import (
@@ -46,6 +46,7 @@ from elbd.api.console_page import install_console
 from elbd.api.docs_page import install_docs_page
 from elbd.api.errors import install_error_handlers
 from elbd.api.member_checks import MemberCheckRunner
+from elbd.api.nul_values import refuse_nul_values
 from elbd.api.openapi_security import install_security_schemes
 from elbd.api.rate_limit import install_rate_limit
 from elbd.api.request_ids import RequestIdMiddleware
@@ -115,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
         redirect_slashes=False,  # a redirect would answer before authentication, to the client's own Host header
         # elbd exports no OpenTelemetry data; FastAPI would still look for providers on every request
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        dependencies=[Depends(refuse_nul_values)],
     )
     app.state.db = db
     app.state.group_commit = group_commit
