@@ -108,15 +108,21 @@ def _second_master_as_an_older_elbd_made_it(process: HaproxyProcess) -> ProcessI
         start_new_session=True,
     )
 
-    def bound() -> ProcessIdentity | None:
-        """The new master, once it wrote its pid file and holds the master socket (it binds once daemonized)."""
+    def settled() -> ProcessIdentity | None:
+        """The new master once it answers on its socket. Holding the socket is not enough: HAProxy 2.6
+        binds it before it daemonizes, and the master, having written its pid file and forked its worker,
+        closes it and re-executes itself, and binds it again only then (the socket is away meanwhile,
+        tens of milliseconds on a loaded machine). Only the re-executed master answers."""
         try:
             second = ProcessIdentity.of(int(process.pid_file.read_text().split()[0]))
+            answering = process.master_state()
         except (OSError, ValueError, IndexError):
             return None
-        return second if second is not None and second in socket_holders(process.master_socket) else None
+        if second is None or answering is None or answering.pid != second.pid:
+            return None
+        return second if second in socket_holders(process.master_socket) else None
 
-    return wait_for(bound, timeout_s=5)
+    return wait_for(settled, timeout_s=5)
 
 
 def test_a_lost_master_is_found_by_its_socket_and_stopped_beside_the_serving_one(process: HaproxyProcess) -> None:

@@ -242,7 +242,9 @@ class HaproxyProcess:
     def masters(self, sockets: SocketTable | None = None) -> set[ProcessIdentity]:
         """Every running master of this load balancer: those elbd started (the masters file names them
         all), and any holding its master socket, looked for when a reading of the sockets is given or when
-        the masters file is missing (a run directory of an older elbd)."""
+        the masters file is missing (a run directory of an older elbd). A master re-executing itself (at
+        every reload, and once just after it starts) holds no socket for a moment, so a reading may miss
+        one: the masters file is what elbd trusts, a reading only finds what an older elbd lost."""
         remembered = {one for one in self._remembered() if one.running()}
         if sockets is None and self.masters_file.exists():
             return remembered
