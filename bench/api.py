@@ -15,7 +15,7 @@ from bench.teardown import empty_pool, remove_load_balancer
 TITLE = "1. API"
 CLIENTS = (1, 8, 32)
 RUN_LIMIT_S = 4.0  # each create run stops after this long (or MAX_CREATES)
-MAX_CREATES = 4000  # at 1,500/s a run lasts about 3 s; the addresses of every part together stay within 127.20.1-255.x
+MAX_CREATES = 4000  # at 1,500/s a run lasts about 3 s
 BATCH = 200
 BATCHES = 10  # 10 x 200 = the 2000 members the listing pages through
 LISTINGS = 10

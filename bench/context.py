@@ -18,10 +18,12 @@ NGINX_ANCHOR_VIP = "127.22.0.3"  # the nginx of the data-plane comparison
 
 
 def _addresses() -> Iterator[str]:
-    """Member addresses nothing listens on (API-only figures): 127.20.1.1 onwards."""
-    for third in range(1, 256):
-        for fourth in range(1, 255):
-            yield f"127.20.{third}.{fourth}"
+    """Member addresses nothing listens on (API-only figures): 127.20.1.1 onwards, and round again after
+    127.20.255.254 (an address need be unique in its pool only, and no run gives one pool 64,000)."""
+    while True:
+        for third in range(1, 256):
+            for fourth in range(1, 255):
+                yield f"127.20.{third}.{fourth}"
 
 
 @dataclass
