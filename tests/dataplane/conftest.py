@@ -17,6 +17,7 @@ import pytest
 from elbd.dataplane.haproxy import HaproxyProcess, MasterState
 from elbd.dataplane import nginx_engine
 from elbd.dataplane.haproxy_engine import stop_all
+from elbd.dataplane.runtime_commands import ShowServersState
 from elbd.service.identity import ProjectCredentials
 from tests.conftest import Api, LiveServer, free_port, token_for
 from tests.dataplane.fake_backend import FakeBackend
@@ -179,6 +180,16 @@ def wait_for(condition: Callable[[], Any], timeout_s: float = 10.0, interval_s: 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout_s} s")
         time.sleep(interval_s)
+
+
+def server_line(process: HaproxyProcess, pool_id: str, member_id: str) -> list[str] | None:
+    """The member's line of `show servers state` (split: [5] its operational state, [6] its admin state),
+    or None while the process lacks it (or is not up yet)."""
+    try:
+        text = process.runtime(ShowServersState(pool_id))
+    except OSError:
+        return None
+    return next((fields for line in text.splitlines() if len(fields := line.split()) > 6 and fields[3] == member_id), None)
 
 
 def settled_master(process: HaproxyProcess) -> MasterState:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.dataplane.conftest import VIP, SharedLoadBalancer, Site, listener_site, shared_load_balancer, wait_for
+from elbd.dataplane.haproxy_engine import process_for
+from tests.dataplane.conftest import VIP, SharedLoadBalancer, Site, listener_site, server_line, shared_load_balancer, wait_for
 from tests.dataplane.fake_backend import FakeBackend
 from tests.ports import free_port_on
 from tests.dataplane.test_tls_listeners import TlsSite, client_context, serving, tls_site  # noqa: F401 (tls_site: a fixture)
@@ -213,12 +214,15 @@ def _statuses(port: int, count: int) -> list[int]:
     return statuses
 
 
-def test_member_retry_on_goes_around_a_refusing_member_and_off_does_not(served_site: tuple[Site, FakeBackend]) -> None:
+def test_member_retry_on_goes_around_a_refusing_member_and_off_does_not(shared: SharedLoadBalancer, served_site: tuple[Site, FakeBackend]) -> None:
     site, backend = served_site
     closed = "127.20.0.60"
-    site.api.member(site.pool["id"], address=closed, protocol_port=free_port_on(closed), subnet_cidr_id=site.subnet["neutron_subnet_id"])
-    wait_for(lambda: backend.served > 0 and len(site.api.ok("GET", f"pools/{site.pool['id']}/members")["members"]) == 2)
-    time.sleep(0.5)  # the member is added through the runtime API within milliseconds
+    refusing = site.api.member(site.pool["id"], address=closed, protocol_port=free_port_on(closed),
+                               subnet_cidr_id=site.subnet["neutron_subnet_id"])["member"]
+    assert shared.server is not None
+    process = process_for(shared.server.data_dir, site.lb["id"])
+    # in rotation: ready (admin state 0) and running (operational state 2), as an unchecked member is at once
+    wait_for(lambda: (fields := server_line(process, site.pool["id"], refusing["id"])) is not None and fields[6] == "0" and fields[5] == "2")
     assert _statuses(site.port, 20) == [200] * 20  # round robin sends half of them to the refusing member: retried
     assert update(site, enable_member_retry=False)["enable_member_retry"] is False
     wait_for(lambda: 503 in _statuses(site.port, 4), timeout_s=15)

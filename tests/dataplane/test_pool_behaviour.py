@@ -15,9 +15,8 @@ import pytest
 
 from elbd.dataplane.haproxy import HaproxyProcess
 from elbd.dataplane.haproxy_engine import process_for
-from elbd.dataplane.runtime_commands import ShowServersState
 from tests.conftest import Api, LiveServer
-from tests.dataplane.conftest import SUBNET, VIP, fetch, project_api, running_elbd, settled_master, wait_for
+from tests.dataplane.conftest import SUBNET, VIP, fetch, project_api, running_elbd, server_line, settled_master, wait_for
 from tests.dataplane.fake_backend import FakeBackend
 from tests.ports import free_port_on
 
@@ -86,13 +85,7 @@ def request(port: int, cookie: str | None = None, timeout_s: float = 5.0) -> tup
 
 
 def server_state(shared: Shared, site: PoolSite, member_id: str) -> list[str] | None:
-    """The member's line of `show servers state` (split), or None while the process lacks it (or is
-    not up yet)."""
-    try:
-        text = shared.process.runtime(ShowServersState(site.pool["id"]))
-    except OSError:
-        return None
-    return next((fields for line in text.splitlines() if len(fields := line.split()) > 6 and fields[3] == member_id), None)
+    return server_line(shared.process, site.pool["id"], member_id)
 
 
 def in_service(shared: Shared, site: PoolSite, member_id: str) -> None:
