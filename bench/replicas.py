@@ -20,7 +20,7 @@ from bench.cloud import Cloud
 from bench.context import BACKEND_SUBNET, Bench, Section, Table, say
 from bench.server import ElbdServer, free_port
 from bench.scale import elbd_cpu_seconds
-from bench.stats import ms, summarize
+from bench.stats import ms, ratio, summarize
 from elbd.config import database_url_of
 
 TITLE = "10. API replicas on PostgreSQL"
@@ -153,12 +153,12 @@ def _section(section: Section, runs: list[tuple[str, int, Measured]], rounds: li
                      f"{one.cpu_ms:.2f}"])
     section.tables.append(Table("Member create, pool of no load balancer", ["store", "clients", "creates", "creates/s", "p50 ms", "p99 ms",
                                                                              "errors", "CPU ms a create"], rows))
-    ratios = [two.run.per_second / sqlite.run.per_second if sqlite.run.per_second else 0.0 for sqlite, two in rounds]
+    ratios = [ratio(two.run.per_second, sqlite.run.per_second) for sqlite, two in rounds]
     section.tables.append(Table("The goal's rounds, 8 clients", ["round", "first", "SQLite creates/s", "two replicas creates/s",
                                                                  "two replicas / SQLite"],
                                 [[str(number + 1), "SQLite" if number % 2 == 0 else "two replicas", f"{sqlite.run.per_second:.0f}",
-                                  f"{two.run.per_second:.0f}", f"{ratio:.2f}"]
-                                 for number, ((sqlite, two), ratio) in enumerate(zip(rounds, ratios))]))
+                                  f"{two.run.per_second:.0f}", f"{one:.2f}"]
+                                 for number, ((sqlite, two), one) in enumerate(zip(rounds, ratios))]))
     section.figures["replicas_ratio_8"] = statistics.median(ratios)
     section.figures["replicas_ratio_rounds_8"] = ratios
     return section
